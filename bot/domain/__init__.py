@@ -1,0 +1,4 @@
+"""Domain core: plan, deadlines, working days, reminder ladder, clock.
+
+Nothing here imports Telegram, SQLAlchemy or APScheduler; time is an argument.
+"""

@@ -1,0 +1,1 @@
+"""Reading plan files: YAML with positions, validation, messages that name file, line and field."""

@@ -1,0 +1,125 @@
+"""Load a plan file and report every problem with file, line, column and field path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path as FsPath
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from bot.domain.plan import Plan
+from bot.domain.references import Issue, Path, check_references
+from bot.plans.messages import HEADERS, render
+from bot.plans.yamlpos import Positioned, load_positioned
+
+
+@dataclass(frozen=True)
+class LocatedIssue:
+    """An issue with its place in the file."""
+
+    path: Path
+    code: str
+    params: dict[str, Any]
+    line: int | None = None
+    column: int | None = None
+    fallback: str = ""
+
+
+class PlanError(Exception):
+    """A plan file that cannot be used; carries every problem found."""
+
+    def __init__(self, file: str, issues: list[LocatedIssue]) -> None:
+        super().__init__(f"{file}: {len(issues)} error(s)")
+        self.file = file
+        self.issues = issues
+
+    def render(self, lang: str = "vi") -> str:
+        """The full report, one line per problem, in Vietnamese or English."""
+        head, where, tail = HEADERS["en" if lang == "en" else "vi"]
+        lines = [head.format(file=self.file, count=len(self.issues))]
+        for issue in self.issues:
+            place = self.file
+            if issue.line is not None:
+                place += ", " + where.format(line=issue.line, col=issue.column)
+            path = format_path(issue.path)
+            message = render(issue.code, issue.params, lang, issue.fallback)
+            lines.append(f"  {place}: {path + ': ' if path else ''}{message}")
+        lines.append(tail)
+        return "\n".join(lines)
+
+
+def format_path(path: Path) -> str:
+    """`tasks[3].deadlines[0].yearly` style."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _pydantic_issues(exc: ValidationError) -> list[Issue]:
+    issues = []
+    for error in exc.errors(include_url=False):
+        params = {k: (", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+                  for k, v in (error.get("ctx") or {}).items()}
+        if error["type"] in ("literal_error", "enum") and "expected" in params:
+            params["expected"] = str(params["expected"]).replace("'", "")
+        loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith(("function-", "list["))))
+        issues.append(Issue(loc, error["type"], {**params, "_msg": error["msg"]}))
+    return issues
+
+
+def _syntax_issue(exc: yaml.YAMLError) -> LocatedIssue:
+    mark = getattr(exc, "problem_mark", None)
+    problem = str(getattr(exc, "problem", None) or exc)
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+    code = "yaml_tab" if "\\t" in problem or "\t" in problem else "yaml_syntax"
+    return LocatedIssue((), code, {"problem": problem}, line, col)
+
+
+def parse_plan(text: str, file: str) -> Plan:
+    """Validate plan text; raise PlanError listing every problem."""
+    if not text.strip():
+        raise PlanError(file, [LocatedIssue((), "empty_file", {})])
+    try:
+        parsed: Positioned = load_positioned(text)
+    except yaml.YAMLError as exc:
+        raise PlanError(file, [_syntax_issue(exc)]) from None
+    if parsed.data is None:
+        raise PlanError(file, [LocatedIssue((), "empty_file", {})])
+    if not isinstance(parsed.data, dict):
+        raise PlanError(file, [LocatedIssue((), "not_mapping", {}, 1, 1)])
+    issues = list(parsed.issues)
+    plan: Plan | None = None
+    try:
+        plan = Plan.model_validate(parsed.data)
+    except ValidationError as exc:
+        issues.extend(_pydantic_issues(exc))
+    issues.extend(check_references(parsed.data))
+    if issues or plan is None:
+        located = []
+        for issue in issues:
+            pos = parsed.position(issue.path) or (None, None)
+            params = {k: v for k, v in issue.params.items() if k != "_msg"}
+            located.append(LocatedIssue(issue.path, issue.code, params, pos[0], pos[1],
+                                        str(issue.params.get("_msg", ""))))
+        located.sort(key=lambda i: (i.line or 0, i.column or 0))
+        raise PlanError(file, located)
+    return plan
+
+
+def load_plan(path: str | FsPath) -> Plan:
+    """Read and validate a plan file."""
+    file = str(path)
+    try:
+        raw = FsPath(path).read_bytes()
+    except FileNotFoundError:
+        raise PlanError(file, [LocatedIssue((), "file_missing", {})]) from None
+    except OSError as exc:
+        raise PlanError(file, [LocatedIssue((), "file_unreadable", {"reason": exc.strerror or str(exc)})]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise PlanError(file, [LocatedIssue((), "not_utf8", {})]) from None
+    return parse_plan(text, file)
