@@ -51,10 +51,10 @@ def _responsibility_refs(resp: Any, path: Path, known: set[str]) -> Iterator[Iss
                     yield Issue((*path, key, i), "unknown_unit", {"unit": name})
 
 
-def _deadline_refs(deadlines: Any, path: Path) -> Iterator[Issue]:
+def _deadline_refs(deadlines: Any, path: Path, common: frozenset[str] = frozenset()) -> Iterator[Issue]:
     if not isinstance(deadlines, list):
         return
-    seen: set[str] = set()
+    seen: set[str] = set(common)
     for i, spec in enumerate(deadlines):
         ident = spec.get("id") if isinstance(spec, dict) else None
         if isinstance(ident, str):
@@ -83,6 +83,10 @@ def check_references(data: Any) -> list[Issue]:
         issues.append(Issue(("groups",), "group_is_unit", {"id": ident}))
     known = {x for x in units | groups if isinstance(x, str)}
     info = data.get("plan")
+    common: frozenset[str] = frozenset()
+    if isinstance(info, dict) and isinstance(info.get("common_deadlines"), list):
+        common = frozenset(d.get("id") for d in info["common_deadlines"] if isinstance(d, dict)
+                           and isinstance(d.get("id"), str))
     if isinstance(info, dict):
         office = info.get("office")
         if isinstance(office, str) and office not in units:
@@ -99,5 +103,7 @@ def check_references(data: Any) -> list[Issue]:
         if isinstance(area, str) and area not in areas:
             issues.append(Issue(("tasks", index, "area"), "unknown_area", {"area": area}))
         issues.extend(_responsibility_refs(task.get("responsibility"), ("tasks", index, "responsibility"), known))
-        issues.extend(_deadline_refs(task.get("deadlines"), ("tasks", index, "deadlines")))
+        opted_out = task.get("common_deadlines") is False
+        issues.extend(_deadline_refs(task.get("deadlines"), ("tasks", index, "deadlines"),
+                                     frozenset() if opted_out else common))
     return issues

@@ -1,0 +1,58 @@
+"""One polling instance per database: a file lock for SQLite, an advisory lock for PostgreSQL."""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine, make_url
+
+
+class AlreadyRunning(Exception):
+    """Another instance holds the lock; the message says what to do, in Vietnamese."""
+
+
+class InstanceLock:
+    """Held for the life of the process; released on close()."""
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+        self._file: FileLock | None = None
+        self._conn: Connection | None = None
+
+    def acquire(self) -> None:
+        parsed = make_url(self.url)
+        if parsed.get_backend_name() == "sqlite":
+            database = parsed.database or ""
+            if database in ("", ":memory:"):
+                return
+            path = Path(database).expanduser().resolve()
+            self._file = FileLock(str(path) + ".lock")
+            try:
+                self._file.acquire(timeout=0)
+            except Timeout:
+                raise AlreadyRunning(
+                    f"Một tiến trình nhacviec khác đang chạy với cơ sở dữ liệu {path} "
+                    f"(khóa {path}.lock). Chỉ được chạy một bot ở chế độ polling cho mỗi cơ sở dữ liệu; "
+                    "hãy dừng tiến trình kia trước.") from None
+            return
+        key = zlib.crc32(b"nhacviec-polling")
+        self._conn = self.engine.connect()
+        got = self._conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+        self._conn.commit()
+        if not got:
+            self._conn.close()
+            self._conn = None
+            raise AlreadyRunning(
+                f"Một tiến trình nhacviec khác đang chạy ở chế độ polling với cơ sở dữ liệu "
+                f"{parsed.render_as_string(hide_password=True)}. Hãy dừng tiến trình kia, hoặc dùng chế độ "
+                "webhook cho nhiều tiến trình.")
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.release()
+        if self._conn is not None:
+            self._conn.close()

@@ -1,0 +1,128 @@
+"""Tables. Times are UTC (UTCDateTime); dates are calendar dates in the plan's zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bot.db.types import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class UnitRow(Base):
+    __tablename__ = "units"
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TaskRow(Base):
+    __tablename__ = "tasks"
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    area: Mapped[str] = mapped_column(String(24))
+    area_name: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    evidence_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class OccurrenceRow(Base):
+    """Task × unit × due date. Status: open, awaiting_review, done, returned."""
+
+    __tablename__ = "occurrences"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    task_id: Mapped[str] = mapped_column(String(24), ForeignKey("tasks.id"))
+    deadline_id: Mapped[str] = mapped_column(String(24))
+    unit: Mapped[str] = mapped_column(String(24), ForeignKey("units.id"))
+    period: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(8))
+    lead_units: Mapped[str] = mapped_column(Text, default="")
+    due: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    completed_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (Index("ix_occurrences_unit_due", "unit", "due"),)
+
+
+class ReminderRow(Base):
+    """A planned rung of the ladder for one occurrence (or a notice). State: pending, queued, skipped, cancelled."""
+
+    __tablename__ = "reminders"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    occurrence_id: Mapped[int | None] = mapped_column(ForeignKey("occurrences.id"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    rung: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(Text)  # comma-separated unit ids and/or role ids
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(12), default="pending")
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    body: Mapped[str | None] = mapped_column(Text, nullable=True)  # free text for notices
+
+    __table_args__ = (Index("ix_reminders_state_due", "state", "due_at"),)
+
+
+class MemberRow(Base):
+    """A person (or group chat) the bot talks to. Role: admin, head, leader."""
+
+    __tablename__ = "members"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(Text, default="")
+    role: Mapped[str] = mapped_column(String(12))
+    unit: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    reachable: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("chat_id", "role", "unit", name="uq_member_chat_role_unit"),)
+
+
+class DeliveryRow(Base):
+    """The outbox: one reminder to one chat. State: pending, claimed, sending, sent, uncertain, failed, skipped."""
+
+    __tablename__ = "deliveries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    reminder_id: Mapped[int] = mapped_column(ForeignKey("reminders.id"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    state: Mapped[str] = mapped_column(String(12), default="pending")
+    next_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    uncertain: Mapped[bool] = mapped_column(Boolean, default=False)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("reminder_id", "chat_id", name="uq_delivery_reminder_chat"),
+        Index("ix_deliveries_state_next", "state", "next_at"),
+    )
+
+
+class AuditRow(Base):
+    """Append-only log of every state change."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    update_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

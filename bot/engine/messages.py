@@ -1,0 +1,95 @@
+"""Vietnamese text of reminder bundles, escalations, catch-ups and notices (≤ 4,096 characters each)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from bot.engine.channel import Button
+from bot.engine.outbox import Claimed
+from bot.texts import VN_ZONE, days_left_text, fmt_date, fmt_local, rung_label
+
+TELEGRAM_LIMIT = 4096
+
+
+def _task_block(item: Claimed, today: date) -> str:
+    assert item.due is not None
+    lines = [f"• [{item.task_id}] {item.title}",
+             f"   Lĩnh vực {item.area}: {item.area_name}",
+             f"   Nội dung: {item.label}",
+             f"   Đơn vị: {item.unit_name} ({item.unit}) · Hạn: {fmt_date(item.due)} ({days_left_text(item.due, today)})"]
+    if item.kind == "escalation":
+        lines.insert(0, f"⚠️ {rung_label(item.rung)}")
+    if item.note and item.note.startswith("no_recipient:"):
+        lines.append(f"   (Đơn vị {item.note.split(':', 1)[1]} chưa có người nhận nhắc việc: Văn phòng xem giúp.)")
+    if item.late:
+        lines.append(f"   (Gửi muộn: lẽ ra gửi lúc {fmt_local(item.due_at)})")
+    if item.uncertain:
+        lines.append("   (Có thể anh/chị đã nhận tin này trước đó.)")
+    return "\n".join(lines)
+
+
+def reminder_header(items: list[Claimed]) -> str:
+    """Heading of a bundle: how many tasks, and whether it is an escalation."""
+    escalations = sum(1 for i in items if i.kind == "escalation")
+    if escalations == len(items):
+        return f"⚠️ Báo cáo chậm tiến độ: {len(items)} việc quá hạn cần đôn đốc"
+    return f"🔔 Nhắc việc: {len(items)} việc cần hoàn thành"
+
+
+def task_buttons(item: Claimed, tag: bool) -> tuple[tuple[Button, ...], ...]:
+    """Per-task actions as two rows (phone width); callback data stays under Telegram's 64 bytes."""
+    if item.occurrence_id is None or item.kind == "escalation":
+        return ()
+    oid, prefix = item.occurrence_id, f"[{item.task_id}·{item.unit}] " if tag else ""
+    return ((Button(f"{prefix}✅ Hoàn thành", f"done:{oid}"), Button(f"{prefix}📎 Gửi minh chứng", f"ev:{oid}")),
+            (Button(f"{prefix}⏰ Nhắc lại sau", f"snz:{oid}"), Button(f"{prefix}⚠️ Báo vướng mắc", f"blk:{oid}")))
+
+
+def chunk_blocks(header: str, blocks: Iterable[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Join blocks under a header, splitting into messages that fit Telegram's limit."""
+    chunks: list[str] = []
+    current = header
+    for block in blocks:
+        block = block[: limit - len(header) - 4]
+        if len(current) + 2 + len(block) > limit:
+            chunks.append(current)
+            current = header + " (tiếp)"
+        current += "\n\n" + block
+    chunks.append(current)
+    return chunks
+
+
+def render_reminders(items: list[Claimed], now: datetime) -> list[tuple[str, tuple[tuple[Button, ...], ...]]]:
+    """One bundle → messages of (text, keyboard rows); keyboards list each task's buttons."""
+    today = now.astimezone(VN_ZONE).date()
+    blocks = [_task_block(i, today) for i in items]
+    texts = chunk_blocks(reminder_header(items), blocks)
+    if len(texts) == 1:
+        rows = tuple(row for i in items for row in task_buttons(i, tag=len(items) > 1))
+        return [(texts[0], rows[:50])]
+    return [(t, ()) for t in texts]
+
+
+def render_catch_up(items: list[Claimed], now: datetime) -> list[str]:
+    """Very stale reminders folded into one summary per person."""
+    today = now.astimezone(VN_ZONE).date()
+    first = min(i.due_at for i in items)
+    header = (f"📋 Trong thời gian bot tạm ngừng có {len(items)} lời nhắc chưa gửi được "
+              f"(từ {fmt_date(first.astimezone(VN_ZONE).date())}). Các việc còn mở:")
+    seen: dict[int | None, Claimed] = {}
+    for item in items:
+        seen[item.occurrence_id] = item
+    blocks = []
+    for item in seen.values():
+        if item.due is None:
+            blocks.append(f"• {item.body or ''}")
+        else:
+            blocks.append(f"• [{item.task_id}] {item.title} — {item.unit}, hạn {fmt_date(item.due)} "
+                          f"({days_left_text(item.due, today)})")
+    return chunk_blocks(header, blocks)
+
+
+def render_notices(items: list[Claimed]) -> list[str]:
+    """Messages to the office (unreachable members...)."""
+    return chunk_blocks("📣 Thông báo cho Văn phòng Sở", [f"• {i.body}" for i in items])

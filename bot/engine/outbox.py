@@ -1,0 +1,225 @@
+"""Outbox operations: reminders become per-chat deliveries; deliveries are claimed, sent, settled.
+
+Claims are safe with several dispatchers: SQLite serialises writers with BEGIN
+IMMEDIATE; PostgreSQL uses SELECT ... FOR UPDATE SKIP LOCKED. Every claim is a
+conditional UPDATE whose row count is checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from bot.db.audit import audit
+from bot.db.models import DeliveryRow, MemberRow, OccurrenceRow, ReminderRow, TaskRow, UnitRow
+
+CLOSED_STATUSES = ("done", "awaiting_review")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    chat_id: int
+    member_id: int | None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed delivery with what the message needs to say."""
+
+    delivery_id: int
+    chat_id: int
+    kind: str
+    rung: str
+    due_at: datetime
+    late: bool
+    uncertain: bool
+    attempts: int
+    note: str | None
+    body: str | None
+    occurrence_id: int | None
+    task_id: str | None
+    title: str | None
+    area: str | None
+    area_name: str | None
+    unit: str | None
+    unit_name: str | None
+    label: str | None
+    due: date | None
+
+
+def _locking(session: Session, stmt: Select) -> Select:  # type: ignore[type-arg]
+    if session.get_bind().dialect.name == "postgresql":
+        return stmt.with_for_update(skip_locked=True)
+    return stmt
+
+
+def _insert(session: Session):  # type: ignore[no-untyped-def]
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def resolve(session: Session, target: str, leadership_chats: tuple[int, ...]) -> list[Recipient]:
+    """Chats for a comma-separated target of unit ids, role ids ("leadership") and "office" (admins)."""
+    out: dict[int, Recipient] = {}
+    for token in filter(None, target.split(",")):
+        if token == "leadership":
+            rows = session.scalars(select(MemberRow).where(MemberRow.role == "leader", MemberRow.active,
+                                                           MemberRow.reachable)).all()
+            found = [Recipient(m.chat_id, m.id) for m in rows] + [Recipient(c, None) for c in leadership_chats]
+        elif token == "office":
+            found = [Recipient(m.chat_id, m.id) for m in _admins(session)]
+        else:
+            rows = session.scalars(select(MemberRow).where(MemberRow.role == "head", MemberRow.unit == token,
+                                                           MemberRow.active, MemberRow.reachable)).all()
+            found = [Recipient(m.chat_id, m.id) for m in rows]
+            if not found:  # nobody to tell at the unit: the office hears instead, never silence
+                found = [Recipient(m.chat_id, m.id, f"no_recipient:{token}") for m in _admins(session)]
+        for rec in found:
+            out.setdefault(rec.chat_id, rec)
+    return list(out.values())
+
+
+def _admins(session: Session) -> list[MemberRow]:
+    return list(session.scalars(select(MemberRow).where(MemberRow.role == "admin", MemberRow.active,
+                                                        MemberRow.reachable)))
+
+
+def materialize(engine: Engine, now: datetime, late_after: timedelta, leadership_chats: tuple[int, ...],
+                limit: int = 1000) -> int:
+    """Turn due reminders into pending deliveries (one per recipient chat); returns how many."""
+    with Session(engine) as session, session.begin():
+        stmt = (select(ReminderRow).where(ReminderRow.state == "pending", ReminderRow.due_at <= now)
+                .order_by(ReminderRow.due_at).limit(limit))
+        reminders = session.scalars(_locking(session, stmt)).all()
+        created = 0
+        for rem in reminders:
+            if rem.occurrence_id is not None:
+                occ = session.get(OccurrenceRow, rem.occurrence_id)
+                if occ is None or occ.retired_at is not None or occ.status in CLOSED_STATUSES:
+                    rem.state, rem.note = "skipped", f"status:{occ.status if occ else 'missing'}"
+                    continue
+            recipients = resolve(session, rem.target, leadership_chats)
+            if not recipients:
+                rem.state, rem.note = "no_recipient", "no admin registered"
+                audit(session, now, "system", "reminder_no_recipient", rem.key)
+                continue
+            values = [dict(reminder_id=rem.id, chat_id=r.chat_id, member_id=r.member_id, state="pending",
+                           next_at=now, attempts=0, uncertain=False, late=(now - rem.due_at) > late_after,
+                           error=r.note) for r in recipients]
+            session.execute(_insert(session)(DeliveryRow).values(values)
+                            .on_conflict_do_nothing(index_elements=["reminder_id", "chat_id"]))
+            rem.state = "queued"
+            created += len(values)
+        return created
+
+
+def recover(engine: Engine, now: datetime, lease: timedelta | None) -> int:
+    """Return abandoned claims to the queue; a send that was in flight is flagged uncertain."""
+    with Session(engine) as session, session.begin():
+        stale = DeliveryRow.claimed_at < now - lease if lease is not None else True
+        a = session.execute(update(DeliveryRow).where(DeliveryRow.state == "claimed", stale)
+                            .values(state="pending", claimed_by=None)).rowcount
+        b = session.execute(update(DeliveryRow).where(DeliveryRow.state == "sending", stale)
+                            .values(state="pending", claimed_by=None, uncertain=True,
+                                    error="crash_during_send")).rowcount
+        if a or b:
+            audit(session, now, "system", "outbox_recovered", "", {"claimed": a, "in_flight": b})
+        return (a or 0) + (b or 0)
+
+
+def claim(engine: Engine, now: datetime, worker: str, limit: int) -> list[Claimed]:
+    """Claim due deliveries for this worker (conditional UPDATE, row count checked)."""
+    with Session(engine) as session, session.begin():
+        stmt = (select(DeliveryRow.id).where(DeliveryRow.state == "pending", DeliveryRow.next_at <= now)
+                .order_by(DeliveryRow.next_at, DeliveryRow.id).limit(limit))
+        ids = list(session.scalars(_locking(session, stmt)))
+        if not ids:
+            return []
+        result = session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(ids), DeliveryRow.state == "pending")
+                                 .values(state="claimed", claimed_by=worker, claimed_at=now))
+        if result.rowcount != len(ids):  # another worker got there first: keep only ours
+            ids = list(session.scalars(select(DeliveryRow.id).where(DeliveryRow.id.in_(ids),
+                                                                    DeliveryRow.claimed_by == worker,
+                                                                    DeliveryRow.state == "claimed")))
+        rows = session.execute(
+            select(DeliveryRow, ReminderRow, OccurrenceRow, TaskRow, UnitRow)
+            .join(ReminderRow, ReminderRow.id == DeliveryRow.reminder_id)
+            .outerjoin(OccurrenceRow, OccurrenceRow.id == ReminderRow.occurrence_id)
+            .outerjoin(TaskRow, TaskRow.id == OccurrenceRow.task_id)
+            .outerjoin(UnitRow, UnitRow.id == OccurrenceRow.unit)
+            .where(DeliveryRow.id.in_(ids)).order_by(DeliveryRow.chat_id, ReminderRow.due_at)).all()
+        out, closed = [], []
+        for d, r, o, t, u in rows:
+            if o is not None and (o.status in CLOSED_STATUSES or o.retired_at is not None):
+                closed.append(d.id)
+                continue
+            out.append(Claimed(d.id, d.chat_id, r.kind, r.rung, r.due_at, d.late, d.uncertain, d.attempts, d.error, r.body,
+                               o.id if o else None, t.id if t else None, t.title if t else None,
+                               t.area if t else None, t.area_name if t else None, o.unit if o else None,
+                               u.name if u else None, o.label if o else None, o.due if o else None))
+        if closed:
+            session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(closed))
+                            .values(state="skipped", error="task closed before sending"))
+        return out
+
+
+def mark(engine: Engine, ids: list[int], now: datetime, **values: object) -> None:
+    """Set fields on deliveries (state transitions after a send attempt)."""
+    with Session(engine) as session, session.begin():
+        session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(ids)).values(**values))
+        state = values.get("state")
+        if state in ("sent", "failed", "uncertain"):
+            audit(session, now, "system", f"delivery_{state}", ",".join(map(str, ids)),
+                  {k: v for k, v in values.items() if k in ("message_id", "error", "uncertain")})
+
+
+def reschedule(engine: Engine, ids: list[int], next_at: datetime, error: str, uncertain: bool | None = None) -> None:
+    """Back to the queue at `next_at`, counting the attempt."""
+    values: dict[str, object] = dict(state="pending", next_at=next_at, claimed_by=None, error=error,
+                                     attempts=DeliveryRow.attempts + 1)
+    if uncertain:
+        values["uncertain"] = True
+    with Session(engine) as session, session.begin():
+        session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(ids)).values(**values))
+
+
+def mark_unreachable(engine: Engine, chat_id: int, ids: list[int], reason: str, now: datetime) -> list[str]:
+    """Fail the deliveries, mark the chat's members unreachable, queue a notice to the office."""
+    with Session(engine) as session, session.begin():
+        session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(ids))
+                        .values(state="failed", error=f"unreachable: {reason}"))
+        members = session.scalars(select(MemberRow).where(MemberRow.chat_id == chat_id)).all()
+        names = []
+        for m in members:
+            m.reachable = False
+            names.append(f"{m.name or m.chat_id} ({m.unit or m.role})")
+        audit(session, now, "system", "member_unreachable", str(chat_id), {"reason": reason, "members": names})
+        who = ", ".join(names) or f"chat {chat_id}"
+        body = (f"Không gửi được tin nhắn cho {who}: {reason}. Người này cần mở lại bot (bấm Start) "
+                f"hoặc Văn phòng mời người khác của đơn vị.")
+        key = f"notice:unreachable:{chat_id}:{now:%Y%m%d%H%M%S}"
+        session.add(ReminderRow(key=key, occurrence_id=None, kind="notice", rung="unreachable", target="office",
+                                due_at=now, state="pending", body=body))
+        return names
+
+
+def pending_counts(engine: Engine) -> dict[str, int]:
+    """Deliveries per state (for logs and tests)."""
+    with Session(engine) as session:
+        return {state: n for state, n in
+                session.execute(select(DeliveryRow.state, func.count()).group_by(DeliveryRow.state)).all()}
+
+
+def next_due(engine: Engine) -> datetime | None:
+    """The earliest instant something becomes due (for simulated time)."""
+    with Session(engine) as session:
+        a = session.scalar(select(func.min(ReminderRow.due_at)).where(ReminderRow.state == "pending"))
+        b = session.scalar(select(func.min(DeliveryRow.next_at)).where(DeliveryRow.state == "pending"))
+    found = [x for x in (a, b) if x is not None]
+    return min(found) if found else None

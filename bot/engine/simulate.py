@@ -1,0 +1,76 @@
+"""`nhacviec simulate`: the real engine over simulated time, in memory, recording instead of sending."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.db.engine import make_engine, migrate
+from bot.db.members import ensure_member
+from bot.domain.clock import FixedClock
+from bot.domain.plan import Plan
+from bot.domain.workdays import WorkCalendar
+from bot.engine import outbox
+from bot.engine.channel import RecordingChannel
+from bot.engine.dispatcher import Dispatcher, DispatchSettings
+from bot.engine.ratelimit import NoLimit
+from bot.engine.sync import sync_plan
+
+
+@dataclass(frozen=True)
+class SimulatedMessage:
+    at: datetime
+    chat_id: int
+    to: str
+    text: str
+    buttons: list[list[str]]
+
+
+async def simulate(plan: Plan, calendar: WorkCalendar, start: date, end: date) -> list[SimulatedMessage]:
+    """Every message the bot would send between two dates if nobody ever confirmed anything."""
+    zone = ZoneInfo(plan.plan.timezone)
+    begin = datetime.combine(start, time(0, 0), tzinfo=zone)
+    finish = datetime.combine(end + timedelta(days=1), time(0, 0), tzinfo=zone)
+    engine = make_engine("sqlite://")
+    migrate(engine)
+    clock = FixedClock(begin)
+    names: dict[int, str] = {1: "Văn phòng Sở (quản trị)", 2: "Lãnh đạo Sở"}
+    ensure_member(engine, clock.now(), chat_id=1, role="admin", unit=plan.plan.office, name=names[1])
+    ensure_member(engine, clock.now(), chat_id=2, role="leader", name=names[2])
+    for index, unit in enumerate(plan.units, start=100):
+        names[index] = f"Trưởng {unit.id} ({unit.name})"
+        ensure_member(engine, clock.now(), chat_id=index, role="head", unit=unit.id, name=names[index])
+    sync_plan(engine, plan, calendar, clock.now())
+    channel = RecordingChannel()
+    dispatcher = Dispatcher(engine, channel, clock, NoLimit(), DispatchSettings(concurrency=1), worker="simulate")
+    while True:
+        due = outbox.next_due(engine)
+        if due is None or due >= finish:
+            break
+        clock.set(max(due, clock.now()))
+        channel.stamp = clock.now()
+        await dispatcher.sweep()
+    engine.dispose()
+    return [SimulatedMessage(stamp.astimezone(zone) if isinstance(stamp, datetime) else begin, m.chat_id,
+                             names.get(m.chat_id, str(m.chat_id)), m.text,
+                             [[b.text for b in row] for row in m.buttons])
+            for m, stamp in channel.sent]
+
+
+def as_json(messages: list[SimulatedMessage]) -> list[dict[str, Any]]:
+    """The JSON form printed by `simulate --format json`."""
+    return [{"at": m.at.isoformat(), "chat_id": m.chat_id, "to": m.to, "text": m.text, "buttons": m.buttons}
+            for m in messages]
+
+
+def as_text(messages: list[SimulatedMessage]) -> str:
+    """The human form: time, recipient, message."""
+    if not messages:
+        return "Không có tin nhắn nào trong khoảng thời gian này."
+    blocks = []
+    for m in messages:
+        body = "\n".join("    " + line for line in m.text.splitlines())
+        blocks.append(f"{m.at:%H:%M %d/%m/%Y} → {m.to}\n{body}")
+    return "\n\n".join(blocks) + f"\n\nTổng cộng {len(messages)} tin nhắn."

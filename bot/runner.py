@@ -1,0 +1,82 @@
+"""Wiring for `sync` and `run`: config → plan → database → dispatcher → Telegram."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from bot.config import Config
+from bot.db.engine import make_engine, migrate
+from bot.db.lock import InstanceLock
+from bot.db.members import ensure_member
+from bot.domain.workdays import WorkCalendar
+from bot.engine.dispatcher import Dispatcher, DispatchSettings
+from bot.engine.ratelimit import RateLimiter
+from bot.engine.sync import SyncReport, sync_plan
+from bot.logsafe import setup_logging
+from bot.plans.loader import load_plan
+
+log = logging.getLogger(__name__)
+
+
+class MissingToken(Exception):
+    """No bot token configured."""
+
+
+def sync_only(config: Config) -> SyncReport:
+    """`nhacviec sync`: migrate, then sync the plan into the database."""
+    plan = load_plan(config.plan)
+    engine = make_engine(config.database.url)
+    migrate(engine)
+    clock = config.make_clock()
+    report = sync_plan(engine, plan, WorkCalendar(), clock.now())
+    engine.dispose()
+    return report
+
+
+def dispatch_settings(config: Config) -> DispatchSettings:
+    d = config.dispatch
+    return DispatchSettings(stale_after=timedelta(days=d.stale_after_days),
+                            late_after=timedelta(minutes=d.late_after_minutes),
+                            lease=timedelta(seconds=d.lease_seconds), batch_size=d.batch_size,
+                            concurrency=d.concurrency, leadership_chats=tuple(config.leadership_chats))
+
+
+def run_bot(config: Config) -> None:
+    """`nhacviec run`: start the bot (long polling, or webhook when configured)."""
+    from bot.telegram.application import build_application, schedule_sweeps
+    from bot.telegram.channel import TelegramChannel
+
+    token = config.token()
+    setup_logging(config.log_level, [token or ""])
+    if not token:
+        raise MissingToken("Chưa có token của bot: đặt biến môi trường TELEGRAM_BOT_TOKEN "
+                           "hoặc telegram.token trong tệp cấu hình.")
+    plan = load_plan(config.plan)
+    engine = make_engine(config.database.url)
+    migrate(engine)
+    lock = InstanceLock(engine, config.database.url)
+    if config.telegram.webhook is None:
+        lock.acquire()
+    clock = config.make_clock()
+    report = sync_plan(engine, plan, WorkCalendar(), clock.now())
+    log.info("plan synced: %s", report)
+    for admin in config.admins:
+        ensure_member(engine, clock.now(), chat_id=admin, user_id=admin, role="admin", unit=plan.plan.office,
+                      name="Quản trị (cấu hình)")
+    app = build_application(token, config.timezone, config.telegram.base_url, config.telegram.base_file_url)
+    dispatcher = Dispatcher(engine, TelegramChannel(app.bot), clock, RateLimiter(), dispatch_settings(config))
+    if config.telegram.webhook is None:
+        dispatcher.recover_all()
+    schedule_sweeps(app, dispatcher, config.dispatch.interval_seconds)
+    try:
+        hook = config.telegram.webhook
+        if hook is None:
+            app.run_polling(allowed_updates=["message", "callback_query"])
+        else:
+            secret = hook.secret_token.get_secret_value() if hook.secret_token else None
+            app.run_webhook(listen=hook.listen, port=hook.port, webhook_url=hook.url, secret_token=secret,
+                            allowed_updates=["message", "callback_query"])
+    finally:
+        lock.close()
+        engine.dispose()

@@ -1,0 +1,1 @@
+"""Telegram adapter: building the Application, the channel, handlers and rendering."""
