@@ -21,3 +21,39 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if os.environ.get("NHACVIEC_NO_SKIP") == "1" and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"skipped in CI (NHACVIEC_NO_SKIP=1): {report.longrepr}"
+
+
+PG_URL_ENV = "NHACVIEC_TEST_PG_URL"
+
+
+def _reset_postgres(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database of each kind; PostgreSQL comes from NHACVIEC_TEST_PG_URL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'nhacviec.db'}"
+    url = os.environ.get(PG_URL_ENV)
+    if not url:
+        pytest.skip(f"{PG_URL_ENV} is not set")
+    _reset_postgres(url)
+    return url
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[object]:
+    """A migrated engine on `db_url`."""
+    from bot.db.engine import make_engine, migrate
+
+    engine = make_engine(db_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()

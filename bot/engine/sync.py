@@ -21,6 +21,10 @@ from bot.domain.plan import Plan
 from bot.domain.workdays import WorkCalendar
 
 
+# Rows that never produced a delivery and may come back to life when the plan changes again.
+_REVIVABLE = {("skipped", "before_sync"), ("skipped", "moved_past"), ("cancelled", "removed_from_plan")}
+
+
 @dataclass(frozen=True)
 class SyncReport:
     occurrences_added: int
@@ -101,7 +105,7 @@ def sync_plan(engine: Engine, plan: Plan, calendar: WorkCalendar, now: datetime,
         for rid, key, state, due_at, note, target_now in rows:
             seen.add(key)
             target = wanted.get(key)
-            movable = state == "pending" or (state == "skipped" and note in ("before_sync", "moved_past"))
+            movable = state == "pending" or (state, note) in _REVIVABLE
             if target is None:
                 if state == "pending":
                     session.execute(update(ReminderRow).where(ReminderRow.id == rid)
@@ -110,10 +114,13 @@ def sync_plan(engine: Engine, plan: Plan, calendar: WorkCalendar, now: datetime,
                 continue
             rem = target[0]
             new_to = ",".join(rem.to)
-            if movable and (due_at != rem.at or target_now != new_to):
-                state_now, note_now = ("pending", None) if rem.at >= now else ("skipped", "moved_past")
+            if not movable:
+                continue
+            wanted_state = ("pending", None) if rem.at >= now else (("skipped", note) if state == "skipped"
+                                                                  else ("skipped", "moved_past"))
+            if (due_at, target_now, (state, note)) != (rem.at, new_to, wanted_state):
                 session.execute(update(ReminderRow).where(ReminderRow.id == rid)
-                                .values(due_at=rem.at, state=state_now, note=note_now, target=new_to))
+                                .values(due_at=rem.at, state=wanted_state[0], note=wanted_state[1], target=new_to))
                 moved += 1
         new_rows = []
         skipped_past = 0

@@ -1,0 +1,222 @@
+"""The sweep on SQLite and PostgreSQL: bundling, closed tasks, lateness, catch-up, escalation, failures."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.members import ensure_member
+from bot.db.models import DeliveryRow, MemberRow, OccurrenceRow
+from bot.domain.clock import FixedClock
+from bot.domain.workdays import WorkCalendar
+from bot.engine import outbox
+from bot.engine.channel import Failure
+from bot.engine.dispatcher import Dispatcher, DispatchSettings
+from bot.engine.ratelimit import NoLimit
+from bot.engine.sync import sync_plan
+from bot.plans.loader import parse_plan
+from tests.conftest import MINI_PLAN
+from tests.fakes import ScriptedChannel
+
+UTC = timezone.utc
+START = datetime(2019, 10, 25, tzinfo=UTC)  # after the September report's last overdue rung
+# 30/10/2019 08:00 local: the 14-working-day reminder of the 19/11/2019 results deadline.
+FIRST_RUNG = datetime(2019, 10, 30, 1, 0, tzinfo=UTC)
+ADMIN, HEAD_VP, HEAD_TCCB, HEAD_KHTC, LEADER = 1, 10, 20, 30, 90
+
+
+def _setup(db, clock, with_heads=True):  # type: ignore[no-untyped-def]
+    plan = parse_plan(MINI_PLAN.read_text(encoding="utf-8"), "mini.yaml")
+    ensure_member(db, clock.now(), chat_id=ADMIN, role="admin", unit="VP", name="Văn phòng")
+    ensure_member(db, clock.now(), chat_id=LEADER, role="leader", name="Giám đốc")
+    if with_heads:
+        for chat, unit in ((HEAD_VP, "VP"), (HEAD_TCCB, "TCCB"), (HEAD_KHTC, "KHTC")):
+            ensure_member(db, clock.now(), chat_id=chat, role="head", unit=unit, name=f"Trưởng {unit}")
+    sync_plan(db, plan, WorkCalendar(), clock.now())
+    channel = ScriptedChannel()
+    settings = DispatchSettings(concurrency=1, leadership_chats=(-100500,))
+    return channel, Dispatcher(db, channel, clock, NoLimit(), settings, worker="t1")
+
+
+def _states(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    return outbox.pending_counts(db)
+
+
+async def test_nothing_is_sent_before_its_time(db) -> None:  # type: ignore[no-untyped-def]
+    clock = FixedClock(START)
+    channel, dispatcher = _setup(db, clock)
+    clock.set(FIRST_RUNG - timedelta(seconds=1))
+    await dispatcher.sweep()
+    assert channel.sent == []
+
+
+async def test_reminders_due_together_go_out_as_one_message_per_person(db) -> None:  # type: ignore[no-untyped-def]
+    clock = FixedClock(START)
+    channel, dispatcher = _setup(db, clock)
+    # 2019-06-20 08:00 local: TCCB and KHTC each have a quarterly-report reminder and nothing else;
+    # give TCCB's head KHTC too, so one person gets two tasks at once.
+    ensure_member(db, clock.now(), chat_id=HEAD_TCCB, role="head", unit="KHTC", name="Trưởng TCCB")
+    clock.set(FIRST_RUNG)
+    await dispatcher.sweep()
+    to_tccb = channel.to(HEAD_TCCB)
+    assert len(to_tccb) == 1
+    text = to_tccb[0].text
+    assert "2 việc" in text and "(TCCB)" in text and "(KHTC)" in text and "19/11/2019" in text
+    datas = [b.data for row in to_tccb[0].buttons for b in row]
+    assert len(datas) == 8 and all(len(d.encode()) <= 64 for d in datas)
+    assert len(channel.to(HEAD_VP)) == 1 and "1 việc" in channel.to(HEAD_VP)[0].text
+    await dispatcher.sweep()
+    assert len(channel.sent) == 3  # nothing twice
+
+
+async def test_no_reminder_for_a_task_done_or_awaiting_review(db) -> None:  # type: ignore[no-untyped-def]
+    clock = FixedClock(START)
+    channel, dispatcher = _setup(db, clock)
+    with Session(db) as s, s.begin():
+        for key, status in (("1.1/ket-qua/TCCB/2019", "done"), ("1.1/ket-qua/KHTC/2019", "awaiting_review")):
+            s.scalar(select(OccurrenceRow).where(OccurrenceRow.key == key)).status = status
+    clock.set(FIRST_RUNG)
+    await dispatcher.sweep()
+    assert channel.to(HEAD_TCCB) == [] and channel.to(HEAD_KHTC) == []
+    assert len(channel.to(HEAD_VP)) == 1
+
+
+async def test_reminder_missed_while_down_goes_out_late_and_says_so(db) -> None:  # type: ignore[no-untyped-def]
+    clock = FixedClock(START)
+    channel, dispatcher = _setup(db, clock)
+    clock.set(FIRST_RUNG + timedelta(hours=3))
+    await dispatcher.sweep()
+    text = channel.to(HEAD_VP)[0].text
+    assert "Gửi muộn" in text and "08:00 30/10/2019" in text
+
+
+async def test_very_stale_reminders_fold_into_one_catch_up_per_person(db) -> None:  # type: ignore[no-untyped-def]
+    clock = FixedClock(START)
+    channel, dispatcher = _setup(db, clock)
+    clock.set(datetime(2019, 11, 29, 3, 0, tzinfo=UTC))  # a month of downtime: many rungs are > 7 days old
+    await dispatcher.sweep()
+    to_vp = channel.to(HEAD_VP)
+    catch_ups = [m for m in to_vp if "tạm ngừng" in m.text]
+    assert len(catch_ups) == 1
+    text = catch_ups[0].text
+    assert "8 lời nhắc" in text
+    assert text.count("— VP,") == 1  # one line per occurrence, not one per missed rung
+    assert all(state in ("sent", "skipped") for state in _states(db))
+
+
+async def test_escalation_reaches_lead_unit_then_leadership_and_leadership_chats(db) -> None:  # type: ignore[no-untyped-def]
+    clock = FixedClock(START)
+    channel, dispatcher = _setup(db, clock)
+    # 19/11/2019 due; +3 working days = 22/11 (lead VP), +7 = 28/11 (leadership).
+    for day in (datetime(2019, 11, 22, 1, 0, tzinfo=UTC), datetime(2019, 11, 28, 1, 0, tzinfo=UTC)):
+        clock.set(day)
+        await dispatcher.sweep()
+    lead_msgs = [m for m in channel.to(HEAD_VP) if "báo đơn vị chủ trì" in m.text]
+    assert lead_msgs and "TCCB" in lead_msgs[0].text and "KHTC" in lead_msgs[0].text
+    assert any("báo Lãnh đạo Sở" in m.text for m in channel.to(LEADER))
+    assert any("báo Lãnh đạo Sở" in m.text for m in channel.to(-100500))
+
+
+async def test_unit_without_head_is_reported_to_the_office(db) -> None:  # type: ignore[no-untyped-def]
+    clock = FixedClock(START)
+    channel, dispatcher = _setup(db, clock, with_heads=False)
+    clock.set(FIRST_RUNG)
+    await dispatcher.sweep()
+    (message,) = channel.to(ADMIN)
+    assert "chưa có người nhận" in message.text and "3 việc" in message.text
+
+
+async def test_retry_after_puts_the_message_back_until_then(db) -> None:  # type: ignore[no-untyped-def]
+    clock = FixedClock(START)
+    channel, dispatcher = _setup(db, clock)
+    channel.fail(HEAD_VP, Failure.RETRY_AFTER, "Too Many Requests: retry after 30", retry_after=30)
+    clock.set(FIRST_RUNG)
+    await dispatcher.sweep()
+    assert channel.to(HEAD_VP) == []
+    clock.advance(timedelta(seconds=29))
+    await dispatcher.sweep()
+    assert channel.to(HEAD_VP) == []
+    clock.advance(timedelta(seconds=2))
+    await dispatcher.sweep()
+    assert len(channel.to(HEAD_VP)) == 1
+
+
+async def test_blocked_member_is_marked_unreachable_and_office_told(db) -> None:  # type: ignore[no-untyped-def]
+    clock = FixedClock(START)
+    channel, dispatcher = _setup(db, clock)
+    channel.fail(HEAD_TCCB, Failure.UNREACHABLE, "Forbidden: bot was blocked by the user")
+    clock.set(FIRST_RUNG)
+    await dispatcher.sweep()
+    await dispatcher.sweep()  # the notice to the office is queued by the first sweep
+    with Session(db) as s:
+        member = s.scalar(select(MemberRow).where(MemberRow.chat_id == HEAD_TCCB))
+        assert member.reachable is False
+        failed = s.scalars(select(DeliveryRow).where(DeliveryRow.chat_id == HEAD_TCCB)).all()
+        assert failed and all(d.state == "failed" and "blocked" in (d.error or "") for d in failed)
+    notices = [m for m in channel.to(ADMIN) if "Không gửi được" in m.text]
+    assert len(notices) == 1 and "Trưởng TCCB" in notices[0].text
+
+
+async def test_read_timeout_is_recorded_uncertain_and_not_resent(db) -> None:  # type: ignore[no-untyped-def]
+    clock = FixedClock(START)
+    channel, dispatcher = _setup(db, clock)
+    channel.fail(HEAD_VP, Failure.UNCERTAIN, "Timed out")
+    clock.set(FIRST_RUNG)
+    await dispatcher.sweep()
+    clock.advance(timedelta(hours=1))
+    await dispatcher.sweep()
+    assert channel.to(HEAD_VP) == []
+    with Session(db) as s:
+        rows = s.scalars(select(DeliveryRow).where(DeliveryRow.chat_id == HEAD_VP)).all()
+        assert [(r.state, r.uncertain) for r in rows] == [("uncertain", True)]
+
+
+async def test_bad_request_fails_with_reason_and_is_not_retried(db) -> None:  # type: ignore[no-untyped-def]
+    clock = FixedClock(START)
+    channel, dispatcher = _setup(db, clock)
+    channel.fail(HEAD_VP, Failure.PERMANENT, "Bad Request: can't parse entities")
+    clock.set(FIRST_RUNG)
+    await dispatcher.sweep()
+    clock.advance(timedelta(hours=2))
+    await dispatcher.sweep()
+    assert channel.to(HEAD_VP) == []
+    with Session(db) as s:
+        row = s.scalar(select(DeliveryRow).where(DeliveryRow.chat_id == HEAD_VP))
+        assert row.state == "failed" and "parse entities" in row.error
+
+
+@pytest.mark.parametrize("failure", [Failure.RETRY, Failure.RETRY_UNCERTAIN])
+async def test_transient_failure_is_retried_later(db, failure) -> None:  # type: ignore[no-untyped-def]
+    clock = FixedClock(START)
+    channel, dispatcher = _setup(db, clock)
+    channel.fail(HEAD_VP, failure, "connect timeout")
+    clock.set(FIRST_RUNG)
+    await dispatcher.sweep()
+    assert channel.to(HEAD_VP) == []
+    clock.advance(timedelta(minutes=2))
+    await dispatcher.sweep()
+    assert len(channel.to(HEAD_VP)) == 1
+    with Session(db) as s:
+        row = s.scalar(select(DeliveryRow).where(DeliveryRow.chat_id == HEAD_VP))
+        assert row.state == "sent" and row.attempts == 1
+        assert row.uncertain is (failure is Failure.RETRY_UNCERTAIN)
+
+
+async def test_restart_returns_abandoned_claims_and_flags_in_flight_sends(db) -> None:  # type: ignore[no-untyped-def]
+    clock = FixedClock(START)
+    channel, dispatcher = _setup(db, clock)
+    clock.set(FIRST_RUNG)
+    outbox.materialize(db, clock.now(), timedelta(minutes=15), ())
+    claimed = outbox.claim(db, clock.now(), "dead-worker", 100)
+    in_flight = [c.delivery_id for c in claimed if c.chat_id == HEAD_VP]
+    outbox.mark(db, in_flight, clock.now(), state="sending")
+    assert dispatcher.recover_all() == len(claimed)
+    await dispatcher.sweep()
+    assert len(channel.sent) == 3
+    with Session(db) as s:
+        rows = s.scalars(select(DeliveryRow)).all()
+        assert all(r.state == "sent" for r in rows)
+        assert {r.id for r in rows if r.uncertain} == set(in_flight)
