@@ -49,6 +49,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def pg_url() -> str:
+    """PostgreSQL only (fresh public schema); in CI a missing server fails the run."""
+    url = os.environ.get(PG_URL_ENV)
+    if not url:
+        pytest.skip(f"{PG_URL_ENV} is not set")
+    _reset_postgres(url)
+    return url
+
+
+@pytest.fixture
 def db(db_url: str) -> Iterator[object]:
     """A migrated engine on `db_url`."""
     from bot.db.engine import make_engine, migrate

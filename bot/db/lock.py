@@ -10,6 +10,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine, make_url
 
 
+_KEY = zlib.crc32(b"nhacviec-polling")
+
+
 class AlreadyRunning(Exception):
     """Another instance holds the lock; the message says what to do, in Vietnamese."""
 
@@ -39,9 +42,8 @@ class InstanceLock:
                     f"(khóa {path}.lock). Chỉ được chạy một bot ở chế độ polling cho mỗi cơ sở dữ liệu; "
                     "hãy dừng tiến trình kia trước.") from None
             return
-        key = zlib.crc32(b"nhacviec-polling")
         self._conn = self.engine.connect()
-        got = self._conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+        got = self._conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _KEY}).scalar()
         self._conn.commit()
         if not got:
             self._conn.close()
@@ -55,4 +57,11 @@ class InstanceLock:
         if self._file is not None:
             self._file.release()
         if self._conn is not None:
-            self._conn.close()
+            # Pooled connections outlive close(): release the session-level lock explicitly.
+            try:
+                self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _KEY})
+                self._conn.commit()
+            finally:
+                self._conn.invalidate()
+                self._conn.close()
+                self._conn = None

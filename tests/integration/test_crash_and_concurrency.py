@@ -100,13 +100,8 @@ class _CountingChannel:
             return len(self.sent)
 
 
-def test_two_dispatchers_on_postgresql_never_send_twice() -> None:
-    url = os.environ.get("NHACVIEC_TEST_PG_URL")
-    if not url:
-        pytest.skip("NHACVIEC_TEST_PG_URL is not set")
-    from tests.conftest import _reset_postgres
-
-    _reset_postgres(url)
+def test_two_dispatchers_on_postgresql_never_send_twice(pg_url: str) -> None:
+    url = pg_url
     setup = make_engine(url)
     migrate(setup)
     _seed_notices(setup, 1000)
