@@ -1,0 +1,1 @@
+"""In-process fake Telegram Bot API server for tests and sandbox mode."""
