@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.config import Config
 from bot.db.engine import make_engine, migrate
@@ -46,6 +48,7 @@ def run_bot(config: Config) -> None:
     """`nhacviec run`: start the bot (long polling, or webhook when configured)."""
     from bot.telegram.application import build_application, schedule_sweeps
     from bot.telegram.channel import TelegramChannel
+    from bot.telegram.context import Services
 
     token = config.token()
     setup_logging(config.log_level, [token or ""])
@@ -64,7 +67,9 @@ def run_bot(config: Config) -> None:
     for admin in config.admins:
         ensure_member(engine, clock.now(), chat_id=admin, user_id=admin, role="admin", unit=plan.plan.office,
                       name="Quản trị (cấu hình)")
-    app = build_application(token, config.timezone, config.telegram.base_url, config.telegram.base_file_url)
+    services = Services(engine, clock, WorkCalendar(), ZoneInfo(config.timezone), Path(config.storage.evidence_dir),
+                        plan.plan.ladder.send_time)
+    app = build_application(token, services, config.telegram.base_url, config.telegram.base_file_url)
     dispatcher = Dispatcher(engine, TelegramChannel(app.bot), clock, RateLimiter(), dispatch_settings(config))
     if config.telegram.webhook is None:
         dispatcher.recover_all()

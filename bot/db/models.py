@@ -50,6 +50,7 @@ class OccurrenceRow(Base):
     status: Mapped[str] = mapped_column(String(20), default="open")
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     completed_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (Index("ix_occurrences_unit_due", "unit", "due"),)
@@ -69,6 +70,7 @@ class ReminderRow(Base):
     state: Mapped[str] = mapped_column(String(12), default="pending")
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     body: Mapped[str | None] = mapped_column(Text, nullable=True)  # free text for notices
+    buttons: Mapped[list[list[list[str]]] | None] = mapped_column(JSON, nullable=True)  # [[[text, data]]]
 
     __table_args__ = (Index("ix_reminders_state_due", "state", "due_at"),)
 
@@ -85,6 +87,7 @@ class MemberRow(Base):
     unit: Mapped[str | None] = mapped_column(String(24), nullable=True)
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    lang: Mapped[str] = mapped_column(String(2), default="vi")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (UniqueConstraint("chat_id", "role", "unit", name="uq_member_chat_role_unit"),)
@@ -126,3 +129,82 @@ class AuditRow(Base):
     subject: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     update_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class InviteRow(Base):
+    """A one-time deep-link code: whoever opens it becomes `role` (of `unit`)."""
+
+    __tablename__ = "invites"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(12))
+    unit: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class EvidenceRow(Base):
+    """One item of evidence (document, photo, text, link) for an occurrence."""
+
+    __tablename__ = "evidence"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrences.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    kind: Mapped[str] = mapped_column(String(12))
+    file_id: Mapped[str | None] = mapped_column(Text, nullable=True)
+    file_unique_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    file_name: Mapped[str | None] = mapped_column(Text, nullable=True)
+    size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    stored_path: Mapped[str | None] = mapped_column(Text, nullable=True)
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReviewRow(Base):
+    """A completion submitted for the office's review, and its decision."""
+
+    __tablename__ = "reviews"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrences.id"), index=True)
+    submitted_by: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decision: Mapped[str | None] = mapped_column(String(12), nullable=True)  # accepted, returned
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class BlockerRow(Base):
+    """A difficulty reported by a head; reaches leadership through the office (seed, section III)."""
+
+    __tablename__ = "blockers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrences.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    forwarded_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    forwarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class ChatStateRow(Base):
+    """What the bot waits for from a chat (evidence, blocker text, return reason): survives restarts."""
+
+    __tablename__ = "chat_states"
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    ref: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProcessedUpdateRow(Base):
+    """Telegram may deliver an update twice (polling confirms late; webhooks retry)."""
+
+    __tablename__ = "processed_updates"
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from bot.domain.clock import Clock
 from bot.engine import outbox
 from bot.engine.channel import Channel, Failure, OutMessage, SendError
-from bot.engine.messages import render_catch_up, render_notices, render_reminders
+from bot.engine.messages import render_catch_up, render_notice, render_reminders
 from bot.engine.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -82,8 +82,8 @@ class Dispatcher:
         notices = [i for i in items if i.kind == "notice"]
         fresh = [i for i in items if i not in stale and i not in notices]
         batches: list[tuple[list[outbox.Claimed], list[OutMessage]]] = []
-        if notices:
-            batches.append((notices, [OutMessage(chat_id, t) for t in render_notices(notices)]))
+        for notice in notices:  # each notice alone: it may carry its own buttons
+            batches.append(([notice], [render_notice(chat_id, notice)]))
         if fresh:
             batches.append((fresh, [OutMessage(chat_id, t, b) for t, b in render_reminders(fresh, now)]))
         if stale:

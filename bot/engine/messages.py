@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from bot.engine.channel import Button
+from bot.engine.channel import Button, OutMessage
 from bot.engine.outbox import Claimed
 from bot.texts import VN_ZONE, days_left_text, fmt_date, fmt_local, rung_label
 
@@ -37,13 +37,17 @@ def reminder_header(items: list[Claimed]) -> str:
     return f"🔔 Nhắc việc: {len(items)} việc cần hoàn thành"
 
 
-def task_buttons(item: Claimed, tag: bool) -> tuple[tuple[Button, ...], ...]:
+def occurrence_buttons(oid: int, prefix: str = "") -> tuple[tuple[Button, ...], ...]:
     """Per-task actions as two rows (phone width); callback data stays under Telegram's 64 bytes."""
-    if item.occurrence_id is None or item.kind == "escalation":
-        return ()
-    oid, prefix = item.occurrence_id, f"[{item.task_id}·{item.unit}] " if tag else ""
     return ((Button(f"{prefix}✅ Hoàn thành", f"done:{oid}"), Button(f"{prefix}📎 Gửi minh chứng", f"ev:{oid}")),
             (Button(f"{prefix}⏰ Nhắc lại sau", f"snz:{oid}"), Button(f"{prefix}⚠️ Báo vướng mắc", f"blk:{oid}")))
+
+
+def task_buttons(item: Claimed, tag: bool) -> tuple[tuple[Button, ...], ...]:
+    """The buttons of one task in a reminder; escalations (to people who cannot act) have none."""
+    if item.occurrence_id is None or item.kind == "escalation":
+        return ()
+    return occurrence_buttons(item.occurrence_id, f"[{item.task_id}·{item.unit}] " if tag else "")
 
 
 def chunk_blocks(header: str, blocks: Iterable[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
@@ -90,6 +94,7 @@ def render_catch_up(items: list[Claimed], now: datetime) -> list[str]:
     return chunk_blocks(header, blocks)
 
 
-def render_notices(items: list[Claimed]) -> list[str]:
-    """Messages to the office (unreachable members...)."""
-    return chunk_blocks("📣 Thông báo cho Văn phòng Sở", [f"• {i.body}" for i in items])
+def render_notice(chat_id: int, item: Claimed) -> OutMessage:
+    """A notice (review request, blocker, unreachable member...) as one message with its own buttons."""
+    rows = tuple(tuple(Button(text, data) for text, data in row) for row in (item.buttons or []))
+    return OutMessage(chat_id, (item.body or "")[:TELEGRAM_LIMIT], rows)

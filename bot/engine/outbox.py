@@ -7,6 +7,7 @@ conditional UPDATE whose row count is checked.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -43,6 +44,7 @@ class Claimed:
     attempts: int
     note: str | None
     body: str | None
+    buttons: list[list[list[str]]] | None
     occurrence_id: int | None
     task_id: str | None
     title: str | None
@@ -68,7 +70,9 @@ def resolve(session: Session, target: str, leadership_chats: tuple[int, ...]) ->
     """Chats for a comma-separated target of unit ids, role ids ("leadership") and "office" (admins)."""
     out: dict[int, Recipient] = {}
     for token in filter(None, target.split(",")):
-        if token == "leadership":
+        if token.startswith("chat:"):
+            found = [Recipient(int(token[5:]), None)]
+        elif token == "leadership":
             rows = session.scalars(select(MemberRow).where(MemberRow.role == "leader", MemberRow.active,
                                                            MemberRow.reachable)).all()
             found = [Recipient(m.chat_id, m.id) for m in rows] + [Recipient(c, None) for c in leadership_chats]
@@ -103,6 +107,10 @@ def materialize(engine: Engine, now: datetime, late_after: timedelta, leadership
                 occ = session.get(OccurrenceRow, rem.occurrence_id)
                 if occ is None or occ.retired_at is not None or occ.status in CLOSED_STATUSES:
                     rem.state, rem.note = "skipped", f"status:{occ.status if occ else 'missing'}"
+                    continue
+                if (occ.snoozed_until is not None and rem.due_at < occ.snoozed_until
+                        and rem.kind in ("before", "due", "overdue")):
+                    rem.state, rem.note = "skipped", "snoozed"  # escalations are never snoozed
                     continue
             recipients = resolve(session, rem.target, leadership_chats)
             if not recipients:
@@ -159,7 +167,7 @@ def claim(engine: Engine, now: datetime, worker: str, limit: int) -> list[Claime
             if o is not None and (o.status in CLOSED_STATUSES or o.retired_at is not None):
                 closed.append(d.id)
                 continue
-            out.append(Claimed(d.id, d.chat_id, r.kind, r.rung, r.due_at, d.late, d.uncertain, d.attempts, d.error, r.body,
+            out.append(Claimed(d.id, d.chat_id, r.kind, r.rung, r.due_at, d.late, d.uncertain, d.attempts, d.error, r.body, r.buttons,
                                o.id if o else None, t.id if t else None, t.title if t else None,
                                t.area if t else None, t.area_name if t else None, o.unit if o else None,
                                u.name if u else None, o.label if o else None, o.due if o else None))
@@ -201,12 +209,21 @@ def mark_unreachable(engine: Engine, chat_id: int, ids: list[int], reason: str, 
             names.append(f"{m.name or m.chat_id} ({m.unit or m.role})")
         audit(session, now, "system", "member_unreachable", str(chat_id), {"reason": reason, "members": names})
         who = ", ".join(names) or f"chat {chat_id}"
-        body = (f"Không gửi được tin nhắn cho {who}: {reason}. Người này cần mở lại bot (bấm Start) "
+        body = (f"📣 Không gửi được tin nhắn cho {who}: {reason}. Người này cần mở lại bot (bấm Start) "
                 f"hoặc Văn phòng mời người khác của đơn vị.")
-        key = f"notice:unreachable:{chat_id}:{now:%Y%m%d%H%M%S}"
-        session.add(ReminderRow(key=key, occurrence_id=None, kind="notice", rung="unreachable", target="office",
-                                due_at=now, state="pending", body=body))
+        queue_notice(session, now, f"unreachable:{chat_id}", "office", body)
         return names
+
+
+def queue_notice(session: Session, now: datetime, key: str, target: str, body: str,
+                 buttons: list[list[tuple[str, str]]] | None = None) -> None:
+    """A one-off message through the durable outbox (same no-loss, no-duplicate rules as reminders).
+
+    `target`: unit ids, "office" (admins), "leadership", or "chat:<id>", comma-separated.
+    """
+    session.add(ReminderRow(key=f"notice:{key}:{uuid.uuid4().hex[:16]}", occurrence_id=None, kind="notice",
+                            rung=key.split(":", 1)[0][:40], target=target, due_at=now, state="pending",
+                            body=body, buttons=[[list(b) for b in row] for row in buttons] if buttons else None))
 
 
 def pending_counts(engine: Engine) -> dict[str, int]:

@@ -6,41 +6,54 @@ import logging
 from zoneinfo import ZoneInfo
 
 from telegram import Update
-from telegram.ext import (Application, ApplicationBuilder, CommandHandler, ContextTypes, Defaults,
-                          MessageHandler, filters)
+from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes,
+                          Defaults, MessageHandler, TypeHandler, filters)
 
 from bot.engine.dispatcher import Dispatcher
+from bot.telegram import callbacks, handlers
+from bot.telegram.context import BotContext, Services
+from bot.telegram.i18n import t
 
 log = logging.getLogger(__name__)
 
-HELP = ("Xin chào! Đây là bot nhắc việc kế hoạch nâng cao Chỉ số cải cách hành chính của Sở GDĐT.\n"
-        "Bot gửi lời nhắc hạn chót cho trưởng các phòng, đơn vị và tổng hợp cho Văn phòng Sở.\n"
-        "Để nhận nhắc việc, anh/chị cần đường mời từ Văn phòng Sở.")
 
-
-async def _help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if update.effective_message:
-        await update.effective_message.reply_text(HELP)
-
-
-async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _on_error(update: object, context: BotContext) -> None:
     log.error("lỗi khi xử lý cập nhật", exc_info=context.error)
-    if isinstance(update, Update) and update.effective_message:
-        await update.effective_message.reply_text("Xin lỗi, bot gặp lỗi khi xử lý yêu cầu. Văn phòng Sở đã được ghi nhận.")
+    if isinstance(update, Update):
+        if update.callback_query is not None:
+            await update.callback_query.answer(t("error")[:200], show_alert=True)
+        elif update.effective_message is not None:
+            await update.effective_message.reply_text(t("error"))
 
 
-def build_application(token: str, timezone: str, base_url: str | None = None,
+async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+    await app.bot.set_my_commands(handlers.bot_commands())
+
+
+def build_application(token: str, services: Services, base_url: str | None = None,
                       base_file_url: str | None = None) -> Application:  # type: ignore[type-arg]
-    """The Application with a time-zone default and the minimal chat handlers."""
-    builder = ApplicationBuilder().token(token).defaults(Defaults(tzinfo=ZoneInfo(timezone)))
+    """The Application with the chat handlers and the services in a typed context."""
+    builder = (ApplicationBuilder().token(token).defaults(Defaults(tzinfo=services.zone))
+               .context_types(ContextTypes(context=BotContext)).post_init(_post_init).concurrent_updates(8))
     if base_url:
         builder = builder.base_url(base_url)
     if base_file_url:
         builder = builder.base_file_url(base_file_url)
     app = builder.build()
-    app.add_handler(CommandHandler(["start", "help", "huongdan"], _help))
-    app.add_handler(MessageHandler(filters.ALL, _help))
-    app.add_error_handler(_on_error)
+    app.bot_data["services"] = services
+    app.add_handler(TypeHandler(Update, handlers.dedupe), group=-1)
+    commands = [(("start",), handlers.start), (("help", "huongdan"), handlers.help_command),
+                (("viec",), handlers.viec), (("tiendo",), handlers.tiendo), (("quahan",), handlers.quahan),
+                (("nhiemvu",), handlers.nhiemvu), (("moi", "invite"), handlers.moi),
+                (("thanhvien", "members"), handlers.thanhvien), (("lang",), handlers.lang)]
+    for names, callback in commands:
+        app.add_handler(CommandHandler(list(names), callback))  # type: ignore[arg-type]
+    app.add_handler(CallbackQueryHandler(callbacks.on_button))  # type: ignore[arg-type]
+    app.add_handler(MessageHandler(filters.COMMAND, handlers.unknown))  # type: ignore[arg-type]
+    app.add_handler(MessageHandler(filters.TEXT | filters.Document.ALL | filters.PHOTO,
+                                   callbacks.on_message))  # type: ignore[arg-type]
+    app.add_handler(MessageHandler(filters.ALL, handlers.unknown))  # type: ignore[arg-type]
+    app.add_error_handler(_on_error)  # type: ignore[arg-type]
     return app
 
 

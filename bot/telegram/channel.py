@@ -6,7 +6,9 @@ import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.engine.channel import Failure, OutMessage, SendError
+from collections.abc import Sequence
+
+from bot.engine.channel import Button, Failure, OutMessage, SendError
 
 
 def _retry_seconds(exc: RetryAfter) -> float:
@@ -38,6 +40,13 @@ def classify(exc: TelegramError) -> SendError:
     return SendError(Failure.PERMANENT, reason)
 
 
+def to_markup(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
+    """Our buttons as PTB's inline keyboard (None for no buttons)."""
+    if not rows:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in rows])
+
+
 class TelegramChannel:
     """Sends OutMessages with a PTB Bot (the application's, so its request settings apply)."""
 
@@ -45,10 +54,7 @@ class TelegramChannel:
         self.bot = bot
 
     async def send(self, message: OutMessage) -> int:
-        markup = None
-        if message.buttons:
-            markup = InlineKeyboardMarkup([[InlineKeyboardButton(b.text, callback_data=b.data) for b in row]
-                                           for row in message.buttons])
+        markup = to_markup(message.buttons)
         try:
             sent = await self.bot.send_message(message.chat_id, message.text, reply_markup=markup)
         except TelegramError as exc:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 19:22:32.870626
+Create Date: 2026-11-27 19:37:17.600581
 """
 from __future__ import annotations
 
@@ -29,6 +29,13 @@ def upgrade() -> None:
     sa.Column('update_id', sa.BigInteger(), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('chat_states',
+    sa.Column('chat_id', sa.BigInteger(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('ref', sa.Integer(), nullable=False),
+    sa.Column('started_at', bot.db.types.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('chat_id')
+    )
     op.create_table('members',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('user_id', sa.BigInteger(), nullable=True),
@@ -38,9 +45,15 @@ def upgrade() -> None:
     sa.Column('unit', sa.String(length=24), nullable=True),
     sa.Column('reachable', sa.Boolean(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('lang', sa.String(length=2), nullable=False),
     sa.Column('created_at', bot.db.types.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('chat_id', 'role', 'unit', name='uq_member_chat_role_unit')
+    )
+    op.create_table('processed_updates',
+    sa.Column('update_id', sa.BigInteger(), autoincrement=False, nullable=False),
+    sa.Column('at', bot.db.types.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('update_id')
     )
     op.create_table('tasks',
     sa.Column('id', sa.String(length=24), nullable=False),
@@ -57,6 +70,21 @@ def upgrade() -> None:
     sa.Column('retired', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('invites',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('code', sa.String(length=64), nullable=False),
+    sa.Column('role', sa.String(length=12), nullable=False),
+    sa.Column('unit', sa.String(length=24), nullable=True),
+    sa.Column('created_by', sa.Integer(), nullable=False),
+    sa.Column('created_at', bot.db.types.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', bot.db.types.UTCDateTime(), nullable=False),
+    sa.Column('used_by', sa.Integer(), nullable=True),
+    sa.Column('used_at', bot.db.types.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by'], ['members.id'], ),
+    sa.ForeignKeyConstraint(['used_by'], ['members.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('code')
+    )
     op.create_table('occurrences',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('key', sa.String(length=160), nullable=False),
@@ -71,6 +99,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('completed_at', bot.db.types.UTCDateTime(), nullable=True),
     sa.Column('completed_by', sa.Integer(), nullable=True),
+    sa.Column('snoozed_until', bot.db.types.UTCDateTime(), nullable=True),
     sa.Column('retired_at', bot.db.types.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['task_id'], ['tasks.id'], ),
     sa.ForeignKeyConstraint(['unit'], ['units.id'], ),
@@ -79,6 +108,43 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('occurrences', schema=None) as batch_op:
         batch_op.create_index('ix_occurrences_unit_due', ['unit', 'due'], unique=False)
+
+    op.create_table('blockers',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('occurrence_id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('created_at', bot.db.types.UTCDateTime(), nullable=False),
+    sa.Column('forwarded_by', sa.Integer(), nullable=True),
+    sa.Column('forwarded_at', bot.db.types.UTCDateTime(), nullable=True),
+    sa.Column('resolved_at', bot.db.types.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['forwarded_by'], ['members.id'], ),
+    sa.ForeignKeyConstraint(['member_id'], ['members.id'], ),
+    sa.ForeignKeyConstraint(['occurrence_id'], ['occurrences.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('blockers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_blockers_occurrence_id'), ['occurrence_id'], unique=False)
+
+    op.create_table('evidence',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('occurrence_id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('file_id', sa.Text(), nullable=True),
+    sa.Column('file_unique_id', sa.String(length=128), nullable=True),
+    sa.Column('file_name', sa.Text(), nullable=True),
+    sa.Column('size', sa.BigInteger(), nullable=True),
+    sa.Column('sha256', sa.String(length=64), nullable=True),
+    sa.Column('stored_path', sa.Text(), nullable=True),
+    sa.Column('text', sa.Text(), nullable=True),
+    sa.Column('created_at', bot.db.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['member_id'], ['members.id'], ),
+    sa.ForeignKeyConstraint(['occurrence_id'], ['occurrences.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('evidence', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_evidence_occurrence_id'), ['occurrence_id'], unique=False)
 
     op.create_table('reminders',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -91,12 +157,30 @@ def upgrade() -> None:
     sa.Column('state', sa.String(length=12), nullable=False),
     sa.Column('note', sa.Text(), nullable=True),
     sa.Column('body', sa.Text(), nullable=True),
+    sa.Column('buttons', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['occurrence_id'], ['occurrences.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('key')
     )
     with op.batch_alter_table('reminders', schema=None) as batch_op:
         batch_op.create_index('ix_reminders_state_due', ['state', 'due_at'], unique=False)
+
+    op.create_table('reviews',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('occurrence_id', sa.Integer(), nullable=False),
+    sa.Column('submitted_by', sa.Integer(), nullable=False),
+    sa.Column('submitted_at', bot.db.types.UTCDateTime(), nullable=False),
+    sa.Column('decision', sa.String(length=12), nullable=True),
+    sa.Column('decided_by', sa.Integer(), nullable=True),
+    sa.Column('decided_at', bot.db.types.UTCDateTime(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['decided_by'], ['members.id'], ),
+    sa.ForeignKeyConstraint(['occurrence_id'], ['occurrences.id'], ),
+    sa.ForeignKeyConstraint(['submitted_by'], ['members.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('reviews', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reviews_occurrence_id'), ['occurrence_id'], unique=False)
 
     op.create_table('deliveries',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -130,16 +214,31 @@ def downgrade() -> None:
         batch_op.drop_index('ix_deliveries_state_next')
 
     op.drop_table('deliveries')
+    with op.batch_alter_table('reviews', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_reviews_occurrence_id'))
+
+    op.drop_table('reviews')
     with op.batch_alter_table('reminders', schema=None) as batch_op:
         batch_op.drop_index('ix_reminders_state_due')
 
     op.drop_table('reminders')
+    with op.batch_alter_table('evidence', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_evidence_occurrence_id'))
+
+    op.drop_table('evidence')
+    with op.batch_alter_table('blockers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_blockers_occurrence_id'))
+
+    op.drop_table('blockers')
     with op.batch_alter_table('occurrences', schema=None) as batch_op:
         batch_op.drop_index('ix_occurrences_unit_due')
 
     op.drop_table('occurrences')
+    op.drop_table('invites')
     op.drop_table('units')
     op.drop_table('tasks')
+    op.drop_table('processed_updates')
     op.drop_table('members')
+    op.drop_table('chat_states')
     op.drop_table('audit_log')
     # ### end Alembic commands ###

@@ -1,0 +1,81 @@
+"""Who is acting: members of a Telegram user, their roles and units; refusals carry a message key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.models import MemberRow, OccurrenceRow
+
+
+class Refused(Exception):
+    """An action the user may not do or that cannot be done now; `key` names the message to show."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The member rows of one Telegram user."""
+
+    user_id: int
+    chat_id: int
+    member_ids: tuple[int, ...]
+    roles: frozenset[str]
+    units: frozenset[str]
+    name: str
+    lang: str
+
+    @property
+    def known(self) -> bool:
+        return bool(self.member_ids)
+
+    @property
+    def is_admin(self) -> bool:
+        return "admin" in self.roles
+
+    @property
+    def can_read_all(self) -> bool:
+        return bool(self.roles & {"admin", "leader"})
+
+    @property
+    def member_id(self) -> int:
+        return self.member_ids[0]
+
+
+def load_actor(session: Session, user_id: int, chat_id: int) -> Actor:
+    """Active members of this user (matched on user id, or chat id for config-seeded admins)."""
+    rows = session.scalars(select(MemberRow).where(MemberRow.active,
+                                                   (MemberRow.user_id == user_id) | (MemberRow.chat_id == user_id))
+                           .order_by(MemberRow.id)).all()
+    return Actor(user_id, chat_id, tuple(r.id for r in rows), frozenset(r.role for r in rows),
+                 frozenset(r.unit for r in rows if r.role == "head" and r.unit), rows[0].name if rows else "",
+                 rows[0].lang if rows else "vi")
+
+
+def require_known(actor: Actor) -> None:
+    if not actor.known:
+        raise Refused("stranger")
+
+
+def require_admin(actor: Actor) -> None:
+    require_known(actor)
+    if not actor.is_admin:
+        raise Refused("admin_only")
+
+
+def own_occurrence(session: Session, actor: Actor, occurrence_id: int) -> OccurrenceRow:
+    """The occurrence, if it belongs to one of the actor's units (forged ids for other units are refused)."""
+    require_known(actor)
+    occ = session.get(OccurrenceRow, occurrence_id)
+    if occ is None or occ.retired_at is not None:
+        raise Refused("no_such_task")
+    if occ.unit not in actor.units:
+        raise Refused("not_your_unit", unit=occ.unit)
+    return occ

@@ -1,0 +1,65 @@
+"""The office reviews completions: accept, or return with a reason that reopens the task."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.db.audit import audit
+from bot.db.models import OccurrenceRow, ReviewRow, TaskRow
+from bot.engine.outbox import queue_notice
+from bot.services.access import Actor, Refused, require_admin
+from bot.services.tasks import Event, clear_state, set_state
+from bot.texts import fmt_date
+
+
+def _pending_review(session: Session, actor: Actor, review_id: int) -> tuple[ReviewRow, OccurrenceRow]:
+    require_admin(actor)
+    review = session.get(ReviewRow, review_id)
+    if review is None:
+        raise Refused("bad_request")
+    if review.decision is not None:
+        raise Refused("already_reviewed")
+    occ = session.get(OccurrenceRow, review.occurrence_id)
+    assert occ is not None
+    return review, occ
+
+
+def _title(session: Session, occ: OccurrenceRow) -> str:
+    task = session.get(TaskRow, occ.task_id)
+    return f"[{occ.task_id}] {task.title if task else ''} — {occ.label} (hạn {fmt_date(occ.due)})"
+
+
+def accept(session: Session, actor: Actor, review_id: int, ev: Event) -> OccurrenceRow:
+    """✔️ Duyệt: the occurrence is done."""
+    review, occ = _pending_review(session, actor, review_id)
+    review.decision, review.decided_by, review.decided_at = "accepted", actor.member_id, ev.now
+    occ.status, occ.completed_at, occ.completed_by = "done", review.submitted_at, review.submitted_by
+    audit(session, ev.now, f"member:{actor.member_id}", "review_accepted", occ.key, {"review_id": review.id},
+          ev.update_id)
+    queue_notice(session, ev.now, f"accepted:{review.id}", occ.unit,
+                 f"✔️ Văn phòng Sở đã duyệt hoàn thành:\n{_title(session, occ)}")
+    return occ
+
+
+def start_return(session: Session, actor: Actor, review_id: int, ev: Event) -> OccurrenceRow:
+    """↩️ Trả lại: the admin's next text is the reason."""
+    review, occ = _pending_review(session, actor, review_id)
+    set_state(session, actor.chat_id, "return", review.id, ev.now)
+    return occ
+
+
+def return_with_reason(session: Session, actor: Actor, review_id: int, reason: str, ev: Event) -> OccurrenceRow:
+    """Reopen the task for the unit and tell its heads why."""
+    review, occ = _pending_review(session, actor, review_id)
+    reason = reason.strip()[:2000]
+    if not reason:
+        raise Refused("empty_text")
+    review.decision, review.decided_by, review.decided_at, review.reason = "returned", actor.member_id, ev.now, reason
+    occ.status = "returned"
+    clear_state(session, actor.chat_id)
+    audit(session, ev.now, f"member:{actor.member_id}", "review_returned", occ.key,
+          {"review_id": review.id, "reason": reason}, ev.update_id)
+    queue_notice(session, ev.now, f"returned:{review.id}", occ.unit,
+                 f"↩️ Văn phòng Sở trả lại, đề nghị bổ sung:\n{_title(session, occ)}\nLý do: {reason}",
+                 [[("📎 Gửi minh chứng", f"ev:{occ.id}"), ("✅ Hoàn thành", f"done:{occ.id}")]])
+    return occ

@@ -1,0 +1,49 @@
+"""What handlers need, typed: `context.services` instead of string keys in bot_data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.domain.clock import Clock
+from bot.domain.workdays import WorkCalendar
+
+
+@dataclass
+class Services:
+    engine: Engine
+    clock: Clock
+    calendar: WorkCalendar
+    zone: ZoneInfo
+    evidence_dir: Path
+    send_time: time = time(8, 0)
+
+    @contextmanager
+    def tx(self) -> Iterator[Session]:
+        """One transaction (BEGIN IMMEDIATE on SQLite)."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def today(self) -> date:
+        return self.clock.now().astimezone(self.zone).date()
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """CallbackContext with the application's services."""
+
+    def __init__(self, application: Application, chat_id: int | None = None,  # type: ignore[type-arg]
+                 user_id: int | None = None) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+
+    @property
+    def services(self) -> Services:
+        return self.bot_data["services"]  # type: ignore[no-any-return]
