@@ -130,13 +130,16 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Start the bot."""
-    from bot.runner import MissingToken, run_bot
+    from bot.runner import BotStopped, MissingToken, run_bot
 
     try:
         run_bot(_config(args))
     except MissingToken as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
+    except BotStopped as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILURE
     return EXIT_OK
 
 

@@ -9,20 +9,24 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Config
 from bot.db.engine import make_engine, migrate
-from bot.db.lock import InstanceLock
+from bot.db.lock import AlreadyRunning, InstanceLock
 from bot.db.members import ensure_member
 from bot.domain.workdays import WorkCalendar
 from bot.engine.dispatcher import Dispatcher, DispatchSettings
 from bot.engine.ratelimit import RateLimiter
 from bot.engine.sync import SyncReport, sync_plan
 from bot.logsafe import setup_logging
-from bot.plans.loader import load_plan
+from bot.plans.loader import PlanError, load_plan
 
 log = logging.getLogger(__name__)
 
 
 class MissingToken(Exception):
     """No bot token configured."""
+
+
+class BotStopped(Exception):
+    """The bot could not start or stopped on an error; the message never contains the token."""
 
 
 def sync_only(config: Config) -> SyncReport:
@@ -46,15 +50,25 @@ def dispatch_settings(config: Config) -> DispatchSettings:
 
 def run_bot(config: Config) -> None:
     """`nhacviec run`: start the bot (long polling, or webhook when configured)."""
-    from bot.telegram.application import build_application, schedule_sweeps
-    from bot.telegram.channel import TelegramChannel
-    from bot.telegram.context import Services
-
     token = config.token()
     setup_logging(config.log_level, [token or ""])
     if not token:
         raise MissingToken("Chưa có token của bot: đặt biến môi trường TELEGRAM_BOT_TOKEN "
                            "hoặc telegram.token trong tệp cấu hình.")
+    try:
+        _run(config, token)
+    except (PlanError, AlreadyRunning):
+        raise
+    except Exception as exc:  # the token may sit in a URL inside the message
+        log.error("bot stopped: %s", exc, exc_info=True)
+        raise BotStopped(f"Bot dừng vì lỗi ({type(exc).__name__}): {str(exc).replace(token, '***')}") from None
+
+
+def _run(config: Config, token: str) -> None:
+    from bot.telegram.application import build_application, schedule_sweeps
+    from bot.telegram.channel import TelegramChannel
+    from bot.telegram.context import Services
+
     plan = load_plan(config.plan)
     engine = make_engine(config.database.url)
     migrate(engine)
