@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -208,3 +208,31 @@ class ProcessedUpdateRow(Base):
     __tablename__ = "processed_updates"
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MetricRow(Base):
+    """A measurable target of a task (synced from the plan)."""
+
+    __tablename__ = "metrics"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    task_id: Mapped[str] = mapped_column(String(24), ForeignKey("tasks.id"))
+    metric_id: Mapped[str] = mapped_column(String(24))
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(8))  # percent, count
+    target: Mapped[float] = mapped_column(Float)
+    comparison: Mapped[str] = mapped_column(String(2))
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (UniqueConstraint("task_id", "metric_id", name="uq_metric_task_metric"),)
+
+
+class MetricValueRow(Base):
+    """A reported figure for a metric by a unit; the history is kept, the latest counts."""
+
+    __tablename__ = "metric_values"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    metric_id: Mapped[int] = mapped_column(ForeignKey("metrics.id"), index=True)
+    unit: Mapped[str] = mapped_column(String(24))
+    value: Mapped[float] = mapped_column(Float)
+    reported_by: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
-from bot.db.models import OccurrenceRow, ReminderRow, TaskRow, UnitRow
+from bot.db.models import MetricRow, OccurrenceRow, ReminderRow, TaskRow, UnitRow
 from bot.domain.deadlines import Occurrence, expand_task
 from bot.domain.ladder import Reminder, plan_reminders
 from bot.domain.plan import Plan
@@ -58,6 +58,18 @@ def _sync_units_tasks(session: Session, plan: Plan, now: datetime) -> None:
     for row in tasks.values():
         if row.retired_at is None:
             row.retired_at = now
+    session.flush()
+    metrics = {(m.task_id, m.metric_id): m for m in session.scalars(select(MetricRow))}
+    for task in plan.tasks:
+        for metric in task.metrics:
+            m = metrics.pop((task.id, metric.id), None)
+            if m is None:
+                m = MetricRow(task_id=task.id, metric_id=metric.id)
+                session.add(m)
+            m.name, m.kind, m.target, m.comparison, m.retired = (metric.name, metric.kind, metric.target,
+                                                                 metric.comparison, False)
+    for m in metrics.values():
+        m.retired = True
     session.flush()
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 19:37:17.600581
+Create Date: 2026-11-27 19:40:33.451317
 """
 from __future__ import annotations
 
@@ -85,6 +85,19 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code')
     )
+    op.create_table('metrics',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('task_id', sa.String(length=24), nullable=False),
+    sa.Column('metric_id', sa.String(length=24), nullable=False),
+    sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('target', sa.Float(), nullable=False),
+    sa.Column('comparison', sa.String(length=2), nullable=False),
+    sa.Column('retired', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['task_id'], ['tasks.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('task_id', 'metric_id', name='uq_metric_task_metric')
+    )
     op.create_table('occurrences',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('key', sa.String(length=160), nullable=False),
@@ -145,6 +158,20 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('evidence', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_evidence_occurrence_id'), ['occurrence_id'], unique=False)
+
+    op.create_table('metric_values',
+    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+    sa.Column('metric_id', sa.Integer(), nullable=False),
+    sa.Column('unit', sa.String(length=24), nullable=False),
+    sa.Column('value', sa.Float(), nullable=False),
+    sa.Column('reported_by', sa.Integer(), nullable=False),
+    sa.Column('reported_at', bot.db.types.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['metric_id'], ['metrics.id'], ),
+    sa.ForeignKeyConstraint(['reported_by'], ['members.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('metric_values', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_metric_values_metric_id'), ['metric_id'], unique=False)
 
     op.create_table('reminders',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -222,6 +249,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_reminders_state_due')
 
     op.drop_table('reminders')
+    with op.batch_alter_table('metric_values', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_metric_values_metric_id'))
+
+    op.drop_table('metric_values')
     with op.batch_alter_table('evidence', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_evidence_occurrence_id'))
 
@@ -234,6 +265,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_occurrences_unit_due')
 
     op.drop_table('occurrences')
+    op.drop_table('metrics')
     op.drop_table('invites')
     op.drop_table('units')
     op.drop_table('tasks')
