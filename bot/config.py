@@ -60,6 +60,37 @@ class DispatchConfig(_Strict):
     batch_size: int = Field(default=500, ge=1, le=10000)
 
 
+_DAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+         "thu2": 0, "thu3": 1, "thu4": 2, "thu5": 3, "thu6": 4, "thu7": 5, "chunhat": 6}
+
+
+class DigestConfig(_Strict):
+    day: str = "friday"
+    time: str = "16:00"
+    enabled: bool = True
+
+    @field_validator("day")
+    @classmethod
+    def _day(cls, value: str) -> str:
+        if value.lower() not in _DAYS:
+            raise ValueError(f"ngày trong tuần không hợp lệ: {value!r}; dùng một trong: {', '.join(_DAYS)}")
+        return value.lower()
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _time(cls, value: object) -> str:
+        import re
+
+        if not isinstance(value, str) or not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value.strip()):
+            raise ValueError("giờ gửi phải là chuỗi \"HH:MM\" trong ngoặc kép, ví dụ \"16:00\" "
+                             "(không có ngoặc kép YAML đọc 16:00 thành số)")
+        return value.strip()
+
+    @property
+    def weekday(self) -> int:
+        return _DAYS[self.day]
+
+
 class Config(_Strict):
     """The whole configuration file (see config.example.yaml)."""
 
@@ -69,6 +100,8 @@ class Config(_Strict):
     telegram: TelegramConfig = TelegramConfig()
     admins: list[int] = []
     leadership_chats: list[int] = []
+    digest: DigestConfig = DigestConfig()
+    digest_chats: list[int] = []
     clock: ClockConfig = ClockConfig()
     storage: StorageConfig = StorageConfig()
     dispatch: DispatchConfig = DispatchConfig()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,7 @@ from bot.db.engine import make_engine, migrate
 from bot.db.lock import AlreadyRunning, InstanceLock
 from bot.db.members import ensure_member
 from bot.domain.workdays import WorkCalendar
+from bot.engine.digests import DigestSchedule, digest_renderer
 from bot.engine.dispatcher import Dispatcher, DispatchSettings
 from bot.engine.ratelimit import RateLimiter
 from bot.engine.sync import SyncReport, sync_plan
@@ -41,11 +42,15 @@ def sync_only(config: Config) -> SyncReport:
 
 
 def dispatch_settings(config: Config) -> DispatchSettings:
-    d = config.dispatch
+    d, g = config.dispatch, config.digest
+    hh, mm = (int(x) for x in g.time.split(":"))
+    digests = DigestSchedule(weekday=g.weekday, at=time(hh, mm), zone=ZoneInfo(config.timezone),
+                             chats=tuple(config.digest_chats)) if g.enabled else None
     return DispatchSettings(stale_after=timedelta(days=d.stale_after_days),
                             late_after=timedelta(minutes=d.late_after_minutes),
                             lease=timedelta(seconds=d.lease_seconds), batch_size=d.batch_size,
-                            concurrency=d.concurrency, leadership_chats=tuple(config.leadership_chats))
+                            concurrency=d.concurrency, leadership_chats=tuple(config.leadership_chats),
+                            digests=digests)
 
 
 def run_bot(config: Config) -> None:
@@ -84,7 +89,8 @@ def _run(config: Config, token: str) -> None:
     services = Services(engine, clock, WorkCalendar(), ZoneInfo(config.timezone), Path(config.storage.evidence_dir),
                         plan.plan.ladder.send_time)
     app = build_application(token, services, config.telegram.base_url, config.telegram.base_file_url)
-    dispatcher = Dispatcher(engine, TelegramChannel(app.bot), clock, RateLimiter(), dispatch_settings(config))
+    dispatcher = Dispatcher(engine, TelegramChannel(app.bot), clock, RateLimiter(), dispatch_settings(config),
+                            digest_renderer=digest_renderer(engine, services.zone))
     if config.telegram.webhook is None:
         dispatcher.recover_all()
     schedule_sweeps(app, dispatcher, config.dispatch.interval_seconds)

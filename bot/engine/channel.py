@@ -36,11 +36,12 @@ class Button:
 
 @dataclass(frozen=True)
 class OutMessage:
-    """One message to one chat: text plus optional inline keyboard rows."""
+    """One message to one chat: text plus optional inline keyboard rows, or a PNG with the text as caption."""
 
     chat_id: int
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
+    photo: bytes | None = None
 
 
 class Channel(Protocol):

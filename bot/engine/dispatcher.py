@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from bot.domain.clock import Clock
 from bot.engine import outbox
 from bot.engine.channel import Channel, Failure, OutMessage, SendError
+from bot.engine.digests import DigestSchedule, Renderer, schedule_digests
 from bot.engine.messages import render_catch_up, render_notice, render_reminders
 from bot.engine.ratelimit import RateLimiter
 
@@ -29,6 +30,7 @@ class DispatchSettings:
     concurrency: int = 4
     max_attempts: int = 20
     leadership_chats: tuple[int, ...] = ()
+    digests: DigestSchedule | None = None
 
 
 @dataclass
@@ -48,7 +50,8 @@ class Dispatcher:
     """Sends what is due through a channel; safe to run in several processes at once."""
 
     def __init__(self, engine: Engine, channel: Channel, clock: Clock, limiter: RateLimiter,
-                 settings: DispatchSettings = DispatchSettings(), worker: str | None = None) -> None:
+                 settings: DispatchSettings = DispatchSettings(), worker: str | None = None,
+                 digest_renderer: Renderer | None = None) -> None:
         self.engine = engine
         self.channel = channel
         self.clock = clock
@@ -56,6 +59,7 @@ class Dispatcher:
         self.settings = settings
         self.worker = worker or f"w-{uuid.uuid4().hex[:12]}"
         self._semaphore = asyncio.Semaphore(settings.concurrency)
+        self.digest_renderer = digest_renderer
 
     def recover_all(self) -> int:
         """At start of the only polling instance: every claim left behind is abandoned."""
@@ -66,6 +70,8 @@ class Dispatcher:
         report = SweepReport()
         now = self.clock.now()
         outbox.recover(self.engine, now, self.settings.lease)
+        if self.settings.digests is not None:
+            schedule_digests(self.engine, now, self.settings.digests)
         report.materialized = outbox.materialize(self.engine, now, self.settings.late_after,
                                                  self.settings.leadership_chats)
         claimed = outbox.claim(self.engine, now, self.worker, self.settings.batch_size)
@@ -78,12 +84,15 @@ class Dispatcher:
 
     async def _deliver_chat(self, chat_id: int, items: list[outbox.Claimed], report: SweepReport) -> None:
         now = self.clock.now()
-        stale = [i for i in items if i.kind != "notice" and now - i.due_at > self.settings.stale_after]
-        notices = [i for i in items if i.kind == "notice"]
-        fresh = [i for i in items if i not in stale and i not in notices]
+        alone = [i for i in items if i.kind in ("notice", "digest")]
+        stale = [i for i in items if i not in alone and now - i.due_at > self.settings.stale_after]
+        fresh = [i for i in items if i not in stale and i not in alone]
         batches: list[tuple[list[outbox.Claimed], list[OutMessage]]] = []
-        for notice in notices:  # each notice alone: it may carry its own buttons
-            batches.append(([notice], [render_notice(chat_id, notice)]))
+        for item in alone:  # a notice may carry its own buttons; a digest has its own chart
+            if item.kind == "digest" and self.digest_renderer is not None:
+                batches.append(([item], self.digest_renderer(chat_id, item, now)))
+            else:
+                batches.append(([item], [render_notice(chat_id, item)]))
         if fresh:
             batches.append((fresh, [OutMessage(chat_id, t, b) for t, b in render_reminders(fresh, now)]))
         if stale:

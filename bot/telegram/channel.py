@@ -56,7 +56,11 @@ class TelegramChannel:
     async def send(self, message: OutMessage) -> int:
         markup = to_markup(message.buttons)
         try:
-            sent = await self.bot.send_message(message.chat_id, message.text, reply_markup=markup)
+            if message.photo is not None:
+                sent = await self.bot.send_photo(message.chat_id, message.photo, caption=message.text[:1024],
+                                                 reply_markup=markup)
+            else:
+                sent = await self.bot.send_message(message.chat_id, message.text, reply_markup=markup)
         except TelegramError as exc:
             raise classify(exc) from None
         return sent.message_id
