@@ -42,6 +42,7 @@ class OutMessage:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     photo: bytes | None = None
+    address: str = ""  # channels other than Telegram (an e-mail address...)
 
 
 class Channel(Protocol):
