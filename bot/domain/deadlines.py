@@ -12,7 +12,7 @@ from bot.domain.plan import DeadlineSpec, Plan, Task, parse_day_month
 from bot.domain.workdays import Shift, WorkCalendar
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Occurrence:
     """One deadline one unit must meet. `key` stays the same when the plan moves the date."""
 

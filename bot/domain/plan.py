@@ -6,9 +6,12 @@ Structure only; cross-references (unknown units, duplicate ids) are checked in
 
 from __future__ import annotations
 
+import calendar as _calendar
 import re
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
-from typing import Annotated, Literal
+from functools import cached_property
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -145,6 +148,24 @@ class Window(Strict):
         return self
 
 
+def _check_month_days(rule: str) -> None:
+    """Reject a BYMONTHDAY no month can have (40, or 30 with BYMONTH=2).
+
+    dateutil accepts such a rule and then yields no date at all, after searching
+    up to the year 9999: the deadline would silently never fall due.
+    """
+    parts = dict(p.split("=", 1) for p in rule.upper().replace(" ", "").split(";") if "=" in p)
+    try:
+        days = [int(d) for d in parts.get("BYMONTHDAY", "").split(",") if d]
+        months = [int(m) for m in parts.get("BYMONTH", "").split(",") if m] or list(range(1, 13))
+    except ValueError:
+        return  # dateutil has already judged the syntax
+    longest = max((_calendar.monthrange(2000, m)[1] for m in months if 1 <= m <= 12), default=31)  # 2000: leap
+    if days and not any(1 <= abs(d) <= longest for d in days):
+        raise PydanticCustomError("rrule_never", "BYMONTHDAY={days} matches no day of the months given",
+                                  {"days": parts["BYMONTHDAY"]})
+
+
 class DeadlineSpec(Strict):
     """One kind of deadline of a task: exactly one of date, yearly, window, rrule."""
 
@@ -186,6 +207,7 @@ class DeadlineSpec(Strict):
                 rrulestr(value, dtstart=datetime(2000, 1, 1))
             except (ValueError, TypeError) as exc:
                 raise PydanticCustomError("bad_rrule", "invalid RRULE: {reason}", {"reason": str(exc)}) from None
+            _check_month_days(value)
         return value
 
     @model_validator(mode="after")
@@ -312,14 +334,48 @@ class Plan(Strict):
     areas: list[Area] = Field(min_length=1)
     tasks: list[Task] = Field(min_length=1)
 
+    @cached_property
+    def _derived(self) -> dict[Any, Any]:
+        # Values computed from this immutable plan (id indexes, effective ladders). A cached
+        # property lives in __dict__, which pydantic leaves out of ==, dumps and validation.
+        return {}
+
+    def derived(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """`compute()`, remembered under `key` for the life of this plan object."""
+        derived = self._derived
+        if key not in derived:
+            derived[key] = compute()
+        return derived[key]
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy (see pydantic) that does not inherit values derived from the original's fields."""
+        copy = super().model_copy(update=update, deep=deep)
+        copy.__dict__.pop("_derived", None)
+        return copy
+
+    def _by_id(self, name: str, ident: str) -> Any:
+        def index() -> dict[str, Any]:
+            found: dict[str, Any] = {}
+            for item in getattr(self, name):
+                found.setdefault(item.id, item)  # like a linear search: the first of duplicate ids
+            return found
+
+        return self.derived(("by_id", name), index)[ident]
+
     def unit(self, unit_id: str) -> Unit:
-        return next(u for u in self.units if u.id == unit_id)
+        """The unit with this id (KeyError if none)."""
+        unit: Unit = self._by_id("units", unit_id)
+        return unit
 
     def area(self, area_id: str) -> Area:
-        return next(a for a in self.areas if a.id == area_id)
+        """The area with this id (KeyError if none)."""
+        area: Area = self._by_id("areas", area_id)
+        return area
 
     def task(self, task_id: str) -> Task:
-        return next(t for t in self.tasks if t.id == task_id)
+        """The task with this id (KeyError if none)."""
+        task: Task = self._by_id("tasks", task_id)
+        return task
 
     def expand_units(self, names: list[str]) -> tuple[str, ...]:
         """Unit ids for a list of unit and group ids, in order, without repeats."""

@@ -29,6 +29,9 @@ class WorkCalendar:
                  extra_workdays: frozenset[date] = frozenset()) -> None:
         self._extra_off = extra_days_off
         self._extra_work = extra_workdays
+        # Memos: a plan's occurrences share few due dates, and every reminder steps from one of them.
+        self._working: dict[date, bool] = {}
+        self._stepped: dict[tuple[date, int], date] = {}
 
     def holiday_name(self, day: date) -> str | None:
         """The Vietnamese name of the public holiday on `day`, if any."""
@@ -36,6 +39,12 @@ class WorkCalendar:
 
     def is_working_day(self, day: date) -> bool:
         """True for Monday–Friday that are not holidays, and for government-swapped Saturdays."""
+        known = self._working.get(day)
+        if known is None:
+            known = self._working[day] = self._is_working_day(day)
+        return known
+
+    def _is_working_day(self, day: date) -> bool:
         if day in self._extra_work:
             return True
         if day in self._extra_off:
@@ -67,12 +76,15 @@ class WorkCalendar:
 
     def add_working_days(self, day: date, count: int) -> date:
         """Step `count` working days from `day` (negative: backwards); `day` itself is not counted."""
-        step = timedelta(days=1 if count >= 0 else -1)
-        remaining = abs(count)
+        known = self._stepped.get((day, count))
+        if known is not None:
+            return known
+        start, step, remaining = day, timedelta(days=1 if count >= 0 else -1), abs(count)
         while remaining:
             day += step
             if self.is_working_day(day):
                 remaining -= 1
+        self._stepped[(start, count)] = day
         return day
 
     def working_days_between(self, start: date, end: date) -> int:

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from bot.domain.plan import Plan
 from bot.domain.references import Issue, Path, check_references
-from bot.plans.messages import HEADERS, render
+from bot.plans.messages import HEADERS, render, yaml_problem_vi
 from bot.plans.yamlpos import Positioned, load_positioned
 
 
@@ -64,18 +64,27 @@ def _pydantic_issues(exc: ValidationError) -> list[Issue]:
         params = {k: (", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
                   for k, v in (error.get("ctx") or {}).items()}
         if error["type"] in ("literal_error", "enum") and "expected" in params:
-            params["expected"] = str(params["expected"]).replace("'", "")
+            # pydantic writes "'a', 'b' or 'c'": keep the values, drop the English "or".
+            params["expected"] = str(params["expected"]).replace("'", "").replace(" or ", ", ")
         loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith(("function-", "list["))))
         issues.append(Issue(loc, error["type"], {**params, "_msg": error["msg"]}))
     return issues
 
 
-def _syntax_issue(exc: yaml.YAMLError) -> LocatedIssue:
+def _syntax_issue(exc: yaml.YAMLError, text: str) -> LocatedIssue:
     mark = getattr(exc, "problem_mark", None)
-    problem = str(getattr(exc, "problem", None) or exc)
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+    if isinstance(exc, yaml.reader.ReaderError):  # a control character: no mark, only an offset
+        problem = f"unacceptable character #x{exc.character:04x}" if isinstance(exc.character, int) else exc.reason
+        line, col = _line_column(text, exc.position)
+    else:
+        problem = str(getattr(exc, "problem", None) or exc)
     code = "yaml_tab" if "\\t" in problem or "\t" in problem else "yaml_syntax"
-    return LocatedIssue((), code, {"problem": problem}, line, col)
+    return LocatedIssue((), code, {"problem": problem, "problem_vi": yaml_problem_vi(problem)}, line, col)
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
 
 
 def parse_plan(text: str, file: str) -> Plan:
@@ -85,11 +94,12 @@ def parse_plan(text: str, file: str) -> Plan:
     try:
         parsed: Positioned = load_positioned(text)
     except yaml.YAMLError as exc:
-        raise PlanError(file, [_syntax_issue(exc)]) from None
+        raise PlanError(file, [_syntax_issue(exc, text)]) from None
     if parsed.data is None:
         raise PlanError(file, [LocatedIssue((), "empty_file", {})])
     if not isinstance(parsed.data, dict):
-        raise PlanError(file, [LocatedIssue((), "not_mapping", {}, 1, 1)])
+        line, col = parsed.position(()) or (1, 1)
+        raise PlanError(file, [LocatedIssue((), "not_mapping", {}, line, col)])
     issues = list(parsed.issues)
     plan: Plan | None = None
     try:
@@ -100,8 +110,8 @@ def parse_plan(text: str, file: str) -> Plan:
     if issues or plan is None:
         located = []
         for issue in issues:
-            pos = parsed.position(issue.path) or (None, None)
-            params = {k: v for k, v in issue.params.items() if k != "_msg"}
+            pos = issue.params.get("_at") or parsed.position(issue.path) or (None, None)
+            params = {k: v for k, v in issue.params.items() if not k.startswith("_")}
             located.append(LocatedIssue(issue.path, issue.code, params, pos[0], pos[1],
                                         str(issue.params.get("_msg", ""))))
         located.sort(key=lambda i: (i.line or 0, i.column or 0))
@@ -120,6 +130,9 @@ def load_plan(path: str | FsPath) -> Plan:
         raise PlanError(file, [LocatedIssue((), "file_unreadable", {"reason": exc.strerror or str(exc)})]) from None
     try:
         text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise PlanError(file, [LocatedIssue((), "not_utf8", {})]) from None
+    except UnicodeDecodeError as exc:
+        # Often a file saved in a legacy Vietnamese encoding (TCVN3, VNI, Windows-1258): say where.
+        before = raw[:exc.start].decode("utf-8-sig", errors="replace")
+        line, col = _line_column(before, len(before))
+        raise PlanError(file, [LocatedIssue((), "not_utf8", {}, line, col)]) from None
     return parse_plan(text, file)

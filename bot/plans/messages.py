@@ -8,14 +8,16 @@ from typing import Any
 MESSAGES: dict[str, tuple[str, str]] = {
     "file_missing": ("không tìm thấy tệp kế hoạch", "plan file not found"),
     "file_unreadable": ("không đọc được tệp: {reason}", "cannot read the file: {reason}"),
-    "not_utf8": ("tệp không phải văn bản UTF-8", "the file is not UTF-8 text"),
+    "not_utf8": ("tệp không phải văn bản UTF-8 (hãy lưu lại với mã hóa UTF-8)",
+                 "the file is not UTF-8 text (save it again as UTF-8)"),
     "empty_file": ("tệp trống: cần có các mục plan, units, areas, tasks",
                    "the file is empty: it needs plan, units, areas and tasks"),
     "not_mapping": ("tệp phải là một bảng khóa: giá trị (plan, units, areas, tasks...)",
                     "the file must be a mapping (plan, units, areas, tasks...)"),
     "yaml_tab": ("dùng phím Tab để thụt lề; YAML chỉ chấp nhận dấu cách",
                  "tab used for indentation; YAML accepts spaces only"),
-    "yaml_syntax": ("lỗi cú pháp YAML: {problem}", "YAML syntax error: {problem}"),
+    "yaml_syntax": ("lỗi cú pháp YAML: {problem_vi}", "YAML syntax error: {problem}"),
+    "yaml_tag": ("thẻ YAML {tag} không được dùng trong kế hoạch", "the YAML tag {tag} is not allowed in a plan"),
     "duplicate_key": ("khóa \"{key}\" bị lặp lại trong cùng một mục", "key \"{key}\" appears twice in one mapping"),
     "complex_key": ("khóa phải là văn bản đơn giản", "a key must be plain text"),
     "unquoted_time": ("giờ {text} chưa đặt trong ngoặc kép nên YAML đọc thành số {number}; hãy viết \"{text}\"",
@@ -50,7 +52,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bad_day_month": ("{value} không đúng dạng ngày/tháng dd/mm", "{value} is not a day/month dd/mm"),
     "bad_time": ("giờ {value} không đúng dạng \"HH:MM\" (đặt trong ngoặc kép)",
                  "time {value} is not a quoted \"HH:MM\""),
-    "bad_rrule": ("RRULE không hợp lệ: {reason}", "invalid RRULE: {reason}"),
+    "bad_rrule": ("RRULE không hợp lệ; chi tiết (tiếng Anh): {reason}", "invalid RRULE: {reason}"),
+    "rrule_never": ("RRULE không bao giờ tới hạn: không tháng nào có ngày BYMONTHDAY={days}",
+                    "the RRULE never falls due: no month has BYMONTHDAY={days}"),
     "rrule_dtstart": ("không ghi DTSTART trong RRULE: ngày bắt đầu lấy theo năm của kế hoạch",
                       "do not put DTSTART in the RRULE: it comes from the plan's years"),
     "deadline_kind": ("mỗi hạn chỉ ghi đúng một trong: date, yearly, window, rrule (đang có: {given})",
@@ -68,6 +72,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_role": ("vai trò \"{role}\" không có trong roles", "role \"{role}\" is not in roles"),
     "group_is_unit": ("mã \"{id}\" vừa là đơn vị vừa là nhóm", "\"{id}\" is both a unit and a group"),
 }
+
+# PyYAML's problem texts (English) → Vietnamese, matched by prefix; the first match wins.
+_YAML_PROBLEMS_VI: tuple[tuple[str, str], ...] = (
+    ("mapping values are not allowed", "không được có dấu \": \" ở đây (thụt lề sai, hoặc văn bản chứa \": \" "
+                                       "cần đặt trong ngoặc kép)"),
+    ("could not find expected ':'", "thiếu dấu \":\" sau tên khóa"),
+    ("did not find expected key", "thụt lề không khớp hoặc thiếu dấu \":\""),
+    ("expected <block end>", "thụt lề không khớp với các dòng phía trên"),
+    ("sequence entries are not allowed", "không được bắt đầu một mục \"- \" ở đây (thụt lề sai?)"),
+    ("block sequence entries are not allowed", "không được bắt đầu một mục \"- \" ở đây (thụt lề sai?)"),
+    ("expected ',' or ']'", "danh sách [ ... ] chưa đóng hoặc thiếu dấu phẩy"),
+    ("expected ',' or '}'", "bảng { ... } chưa đóng hoặc thiếu dấu phẩy"),
+    ("found unexpected end of stream", "chuỗi trong ngoặc kép chưa đóng trước khi hết tệp"),
+    ("found unknown escape character", "ký tự sau dấu \\ không hợp lệ trong ngoặc kép (dùng ngoặc đơn '...')"),
+    ("found character", "ký tự này không được đứng đầu một giá trị (hãy đặt giá trị trong ngoặc kép)"),
+    ("found undefined alias", "bí danh * chưa được khai báo bằng &"),
+    ("but found another document", "tệp chỉ được chứa một tài liệu YAML (bỏ dòng \"---\" thứ hai)"),
+    ("expected a single document", "tệp chỉ được chứa một tài liệu YAML (bỏ dòng \"---\" thứ hai)"),
+    ("unacceptable character", "tệp chứa ký tự điều khiển không được phép"),
+)
+
+
+def yaml_problem_vi(problem: str) -> str:
+    """A Vietnamese wording of a PyYAML syntax problem; the original text when it is not known."""
+    for prefix, text in _YAML_PROBLEMS_VI:
+        if problem.startswith(prefix):
+            return text
+    return f"chi tiết (tiếng Anh): {problem}"
+
 
 HEADERS = {
     "vi": ("Kế hoạch {file} có {count} lỗi:", "dòng {line}, cột {col}", "Sửa các lỗi trên rồi chạy lại."),

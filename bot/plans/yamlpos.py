@@ -16,6 +16,11 @@ from bot.domain.references import Issue, Path
 
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
 _NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+def _position(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
 
 
 @dataclass
@@ -41,7 +46,7 @@ class _Walker:
         self.out = out
 
     def mark(self, path: Path, node: yaml.Node) -> None:
-        self.out.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        self.out.positions.setdefault(path, _position(node))
 
     def build(self, node: yaml.Node, path: Path) -> Any:
         self.mark(path, node)
@@ -52,8 +57,9 @@ class _Walker:
                 if not isinstance(key, (str, int)):
                     key = str(key)
                 if key in result:
-                    self.out.issues.append(Issue((*path, key), "duplicate_key", {"key": key}))
-                    self.mark((*path, key), key_node)
+                    # The path is that of the first key: carry the repeated key's own position.
+                    self.out.issues.append(Issue((*path, key), "duplicate_key",
+                                                 {"key": key, "_at": _position(key_node)}))
                     continue
                 self.mark((*path, key), key_node)
                 result[key] = self.build(value_node, (*path, key))
@@ -72,7 +78,15 @@ class _Walker:
             return node.value
         try:
             return self.loader.construct_object(node, deep=True)
-        except (ValueError, yaml.constructor.ConstructorError, OverflowError) as exc:
+        except yaml.constructor.ConstructorError as exc:
+            unknown_tag = node.tag not in self.loader.yaml_constructors
+            self.out.issues.append(Issue(path, "yaml_tag", {"tag": node.tag}) if unknown_tag
+                                   else Issue(path, "bad_scalar", {"text": node.value, "reason": exc.problem}))
+            return node.value
+        except (ValueError, OverflowError) as exc:
+            if node.tag == _TIMESTAMP_TAG:
+                # An unquoted 2019-02-31: keep the text, the schema reports the impossible date once.
+                return node.value
             self.out.issues.append(Issue(path, "bad_scalar", {"text": node.value, "reason": str(exc)}))
             return node.value
 
