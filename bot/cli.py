@@ -74,6 +74,18 @@ def build_parser() -> _Parser:
     for name, text in (("sync", "đồng bộ kế hoạch vào cơ sở dữ liệu"), ("run", "chạy bot")):
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("--config", default=None, help="tệp cấu hình (mặc định: config.yaml nếu có)")
+        if name == "run":
+            cmd.add_argument("--rehearsal", metavar="START", help="đồng hồ diễn tập bắt đầu lúc này, ví dụ "
+                             "2019-11-14T07:58:00+07:00 hoặc \"14/11/2019 07:58\" (thay clock.start)")
+            cmd.add_argument("--speed", type=float, help="đồng hồ diễn tập nhanh gấp N lần (thay clock.speed)")
+            cmd.add_argument("--port", type=int, help="cổng của trang chế độ thử khi chưa có token (mặc định 8080)")
+    export = sub.add_parser("export", help="xuất bảng tổng hợp (.xlsx) và gói minh chứng (.zip) để chấm điểm CCHC")
+    export.add_argument("--out", required=True, help="thư mục ghi kết quả")
+    export.add_argument("--config", default=None, help="tệp cấu hình (mặc định: config.yaml nếu có)")
+    ics = sub.add_parser("ics", help="xuất lịch hạn (.ics) của một đơn vị")
+    ics.add_argument("--unit", required=True, help="mã đơn vị, ví dụ TCCB")
+    ics.add_argument("--out", default=None, help="tệp .ics (mặc định: <mã đơn vị>.ics ở thư mục hiện tại)")
+    ics.add_argument("--config", default=None, help="tệp cấu hình (mặc định: config.yaml nếu có)")
     return parser
 
 
@@ -131,9 +143,18 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """Start the bot."""
     from bot.runner import BotStopped, MissingToken, run_bot
+    from bot.sandbox.options import with_run_options
 
     try:
-        run_bot(_config(args))
+        config = with_run_options(_config(args), args.rehearsal, args.speed, args.port)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if config.token() is None and config.sandbox.enabled:  # no token: try the bot without Telegram
+        from bot.sandbox.run import run_sandbox
+
+        return run_sandbox(config)
+    try:
+        run_bot(config)
     except MissingToken as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
@@ -143,8 +164,77 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the summary workbook and the evidence package from the configured database."""
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy.orm import Session
+
+    from bot.db.audit import audit
+    from bot.db.engine import make_engine, migrate
+    from bot.exports.package import fmt_size, write_export
+    from bot.exports.records import load_snapshot
+
+    config = _config(args)
+    engine, now, zone = make_engine(config.database.url), config.make_clock().now(), ZoneInfo(config.timezone)
+    migrate(engine)
+    try:
+        with Session(engine) as session, session.begin():
+            snap = load_snapshot(session, now.astimezone(zone).date())
+        done = write_export(snap, Path(args.out), zone=zone)
+        pkg = done.package
+        with Session(engine) as session, session.begin():
+            audit(session, now, "cli", "export_created", str(Path(args.out)),
+                  {"files": pkg.file_count, "parts": [p.name for p in pkg.paths], "missing": len(pkg.missing)})
+    finally:
+        engine.dispose()
+    if not snap.occurrences:
+        print("Cảnh báo: cơ sở dữ liệu chưa có lượt việc nào (chạy `nhacviec sync` trước).", file=sys.stderr)
+    print(f"Đã ghi {done.workbook} ({fmt_size(done.workbook_size)}): {len(snap.occurrences)} lượt việc, "
+          f"{len(snap.evidence)} minh chứng.")
+    for path, size in zip(pkg.paths, pkg.sizes):
+        too_big = " — quá giới hạn một phần, không gửi qua Telegram được" if path in pkg.oversized else ""
+        print(f"Đã ghi {path} ({fmt_size(size)}){too_big}")
+    print(f"Tổng cộng {pkg.file_count} tệp minh chứng trong {len(pkg.paths)} gói.")
+    for item in pkg.missing:
+        print(f"Thiếu tệp: {item}", file=sys.stderr)
+    for item in pkg.mismatched:
+        print(f"Tệp khác bản đã nhận (SHA-256): {item}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_ics(args: argparse.Namespace) -> int:
+    """Write one unit's deadlines as an iCalendar file."""
+    from sqlalchemy.orm import Session
+
+    from bot.db.audit import audit
+    from bot.db.engine import make_engine, migrate
+    from bot.exports.calendar import find_unit, unit_calendar
+    from bot.services.access import Refused
+    from bot.telegram.i18n import t
+
+    config = _config(args)
+    engine, now = make_engine(config.database.url), config.make_clock().now()
+    migrate(engine)
+    try:
+        with Session(engine) as session, session.begin():
+            unit = find_unit(session, args.unit).id
+            data = unit_calendar(session, unit, now)
+            out = Path(args.out or f"{unit}.ics")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(data)
+            audit(session, now, "cli", "calendar_sent", unit, {"path": str(out), "bytes": len(data)})
+    except Refused as exc:
+        raise UsageError(t(exc.key, args.lang, **exc.params)) from None
+    finally:
+        engine.dispose()
+    print(f"Đã ghi {out} ({len(data)} byte): lịch hạn của đơn vị {unit}.")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check, "preview": cmd_preview, "simulate": cmd_simulate, "sync": cmd_sync, "run": cmd_run,
+    "export": cmd_export, "ics": cmd_ics,
 }
 
 

@@ -60,6 +60,16 @@ class DispatchConfig(_Strict):
     batch_size: int = Field(default=500, ge=1, le=10000)
 
 
+class SandboxConfig(_Strict):
+    """`nhacviec run` without a token: a local Bot API and a chat page; its own database, never `database.url`."""
+
+    enabled: bool = True  # false on servers: a missing token is then an error, not a sandbox
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    database: str = "sqlite:///data/sandbox.db"
+    evidence_dir: str = "data/sandbox-evidence"
+
+
 _DAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
          "thu2": 0, "thu3": 1, "thu4": 2, "thu5": 3, "thu6": 4, "thu7": 5, "chunhat": 6}
 
@@ -105,6 +115,7 @@ class Config(_Strict):
     clock: ClockConfig = ClockConfig()
     storage: StorageConfig = StorageConfig()
     dispatch: DispatchConfig = DispatchConfig()
+    sandbox: SandboxConfig = SandboxConfig()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     def token(self) -> str | None:

@@ -111,10 +111,10 @@ class Dispatcher:
             message_id = None
             try:
                 for message in messages:
-                    await self.limiter.acquire(chat_id)
-                    # Persist "in flight" before the request: a crash now leaves a row we know may be a duplicate.
-                    outbox.mark(self.engine, ids, self.clock.now(), state="sending")
-                    message_id = await self.channel.send(message)
+                    async with self.limiter.sending(chat_id):
+                        # Persist "in flight" before the request: a crash now leaves a row we know may be a duplicate.
+                        outbox.mark(self.engine, ids, self.clock.now(), state="sending")
+                        message_id = await self.channel.send(message)
                     report.messages += 1
             except SendError as exc:
                 self._settle_failure(chat_id, group, exc, report)

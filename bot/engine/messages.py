@@ -47,7 +47,17 @@ def task_buttons(item: Claimed, tag: bool) -> tuple[tuple[Button, ...], ...]:
     """The buttons of one task in a reminder; escalations (to people who cannot act) have none."""
     if item.occurrence_id is None or item.kind == "escalation":
         return ()
-    return occurrence_buttons(item.occurrence_id, f"[{item.task_id}·{item.unit}] " if tag else "")
+    prefix = f"[{item.task_id}·{item.unit}] " if tag else ""
+    return occurrence_buttons(item.occurrence_id, prefix) + metric_buttons(item.metrics, prefix)
+
+
+def metric_buttons(metrics: tuple[tuple[int, str], ...], prefix: str = "") -> tuple[tuple[Button, ...], ...]:
+    """📈 for a task with measurable targets: one button, or one per metric (named, two a row, at most 4)."""
+    if len(metrics) == 1:
+        return ((Button(f"{prefix}📈 Báo số liệu", f"mt:{metrics[0][0]}"),),)
+    buttons = [Button(f"{prefix}📈 {name if len(name) <= 24 else name[:23] + '…'}", f"mt:{mid}")
+               for mid, name in metrics[:4]]
+    return tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))
 
 
 def chunk_blocks(header: str, blocks: Iterable[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
@@ -64,9 +74,23 @@ def chunk_blocks(header: str, blocks: Iterable[str], limit: int = TELEGRAM_LIMIT
     return chunks
 
 
+def _one_per_task(items: list[Claimed]) -> list[Claimed]:
+    """Two rungs of one occurrence due together (a snooze landing on a rung, a catch-up after downtime)
+    make one block: the latest rung; an escalation stays apart from a plain reminder."""
+    latest: dict[tuple[int, bool], Claimed] = {}
+    for item in items:
+        if item.occurrence_id is not None:
+            key = (item.occurrence_id, item.kind == "escalation")
+            if key not in latest or item.due_at >= latest[key].due_at:
+                latest[key] = item
+    return [i for i in items if i.occurrence_id is None
+            or latest[(i.occurrence_id, i.kind == "escalation")] is i]
+
+
 def render_reminders(items: list[Claimed], now: datetime) -> list[tuple[str, tuple[tuple[Button, ...], ...]]]:
     """One bundle → messages of (text, keyboard rows); keyboards list each task's buttons."""
     today = now.astimezone(VN_ZONE).date()
+    items = _one_per_task(items)
     blocks = [_task_block(i, today) for i in items]
     texts = chunk_blocks(reminder_header(items), blocks)
     if len(texts) == 1:

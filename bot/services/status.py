@@ -58,7 +58,7 @@ def _live(session: Session) -> list[tuple[OccurrenceRow, TaskRow]]:
 
 def progress(session: Session, actor: Actor, today: date, unit: str | None = None,
              year: int | None = None) -> Progress:
-    """Counts per area and per unit for a year (default: this year if the plan has deadlines in it)."""
+    """`/tiendo`: who may ask, which unit they mean; the counting is `compute_progress`."""
     require_known(actor)
     if unit is not None:
         found = session.scalar(select(UnitRow.id).where(UnitRow.id.ilike(unit)))
@@ -66,6 +66,14 @@ def progress(session: Session, actor: Actor, today: date, unit: str | None = Non
             raise Refused("unknown_unit", unit=unit[:40],
                           known=", ".join(session.scalars(select(UnitRow.id).where(UnitRow.retired.is_(False)))))
         unit = found
+    return compute_progress(session, today, unit, year)
+
+
+def compute_progress(session: Session, today: date, unit: str | None = None, year: int | None = None) -> Progress:
+    """Counts per area and per unit for a year (default: this year if the plan has deadlines in it).
+
+    No actor: digests call it too, so every figure they show equals /tiendo at the same instant.
+    """
     rows = _live(session)
     if year is None and any(o.due.year == today.year for o, _ in rows):
         year = today.year

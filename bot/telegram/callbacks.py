@@ -6,12 +6,14 @@ import hashlib
 import re
 import unicodedata
 
+from sqlalchemy import ColumnElement, select
 from telegram import Update
 
 from bot.db.models import ChatStateRow, EvidenceRow, OccurrenceRow, TaskRow
 from bot.engine.channel import Button
 from bot.engine.messages import occurrence_buttons
-from bot.services import invites, review, tasks
+from bot.services import invites, metrics, review, tasks
+from bot.telegram import metrics as metrics_chat
 from bot.services.access import Refused, load_actor, own_occurrence
 from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext
@@ -20,7 +22,7 @@ from bot.telegram.i18n import t
 from bot.texts import fmt_local
 
 MAX_DOWNLOAD = 20 * 1024 * 1024  # Bot API getFile limit
-CALLBACK = re.compile(r"^(done|ev|evend|snz|snz1|snz3|blk|rvok|rvret|fwd|rm):(\d{1,12})$")
+CALLBACK = re.compile(r"^(done|ev|evend|snz|snz1|snz3|blk|rvok|rvret|fwd|rm|mt):(\d{1,12})$")
 URL = re.compile(r"https?://\S+", re.IGNORECASE)
 
 
@@ -74,6 +76,9 @@ async def on_button(update: Update, context: BotContext) -> None:
         elif action == "fwd":
             tasks.forward_blocker(session, actor, ref, ev)
             text = t("forwarded", lang)
+        elif action == "mt":
+            metric_target = metrics.start_report(session, actor, ref, None, ev)
+            text = metrics_chat.prompt_text(metric_target, lang)
         else:  # rm
             member = invites.remove_member(session, actor, ref, ev)
             text = t("removed", lang, name=member.name or member.chat_id)
@@ -105,11 +110,15 @@ def safe_file_name(name: str | None, fallback: str) -> str:
     return (base or fallback)[:120]
 
 
-async def _archive(context: BotContext, occ_key: str, file_id: str, name: str) -> tuple[str, str, int]:
-    """Download now (Telegram's links expire) into evidence_dir/<occurrence>/; returns path, SHA-256, size."""
+async def _download(context: BotContext, file_id: str) -> tuple[bytes, str]:
+    """Download now (Telegram's links expire); returns the bytes and their SHA-256."""
     file = await context.bot.get_file(file_id)
     data = bytes(await file.download_as_bytearray())
-    digest = hashlib.sha256(data).hexdigest()
+    return data, hashlib.sha256(data).hexdigest()
+
+
+def _archive(context: BotContext, occ_key: str, data: bytes, digest: str, name: str) -> tuple[str, str, int]:
+    """Keep the file in evidence_dir/<occurrence>/; returns path, SHA-256, size."""
     folder = context.services.evidence_dir / safe_file_name(occ_key.replace("/", "_"), "task")
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{digest[:12]}_{name}"
@@ -139,10 +148,18 @@ async def on_message(update: Update, context: BotContext) -> None:
         with svc.tx() as session:
             occ = review.return_with_reason(session, actor, ref, message.text, ev)
         await reply(update, t("returned", actor.lang, unit=occ.unit))
+    elif kind == "metric" and message.text:
+        await metrics_chat.on_value(update, context, actor, ref)
     elif kind == "evidence":
         await _evidence(update, context, actor, ref, occ_key)
     else:
         await unknown(update, context)
+
+
+def _seen(context: BotContext, occurrence_id: int, same: ColumnElement[bool]) -> bool:
+    with context.services.tx() as session:
+        return session.scalar(select(EvidenceRow.id).where(EvidenceRow.occurrence_id == occurrence_id, same)
+                              .limit(1)) is not None
 
 
 async def _evidence(update: Update, context: BotContext, actor: object, ref: int, occ_key: str) -> None:
@@ -161,13 +178,14 @@ async def _evidence(update: Update, context: BotContext, actor: object, ref: int
             raise Refused("file_too_big")
         fallback = f"anh_{media.file_unique_id}.jpg"
         name = safe_file_name(getattr(media, "file_name", None), fallback)
-        with svc.tx() as session:
-            seen = session.query(EvidenceRow).filter(EvidenceRow.occurrence_id == ref,
-                                                     EvidenceRow.file_unique_id == media.file_unique_id).first()
-        if seen is not None:
+        if _seen(context, ref, EvidenceRow.file_unique_id == media.file_unique_id):
             await reply(update, f"Tệp {name} đã có trong minh chứng của việc này (không lưu lần nữa).")
             return
-        path, digest, real_size = await _archive(context, occ_key, media.file_id, name)
+        data, digest = await _download(context, media.file_id)
+        if _seen(context, ref, EvidenceRow.sha256 == digest):  # the same bytes uploaded again: a new file_id
+            await reply(update, f"Tệp {name} đã có trong minh chứng của việc này (không lưu lần nữa).")
+            return
+        path, digest, real_size = _archive(context, occ_key, data, digest, name)
         fields = dict(kind="document" if message.document else "photo", file_id=media.file_id,
                       file_unique_id=media.file_unique_id, file_name=name, size=real_size, sha256=digest,
                       stored_path=path, text=message.caption)

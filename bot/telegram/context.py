@@ -16,6 +16,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.domain.clock import Clock
 from bot.domain.workdays import WorkCalendar
+from bot.services.access import Actor
 
 
 @dataclass
@@ -43,6 +44,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     def __init__(self, application: Application, chat_id: int | None = None,  # type: ignore[type-arg]
                  user_id: int | None = None) -> None:
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+        self.actor: Actor | None = None  # loaded once per update, with the dedupe insert
 
     @property
     def services(self) -> Services:

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from telegram import BotCommand, Update
 from telegram.ext import ApplicationHandlerStop
@@ -15,6 +16,7 @@ from bot.db.models import MemberRow, ProcessedUpdateRow
 from bot.engine.messages import occurrence_buttons
 from bot.services import invites, status
 from bot.services.access import Actor, Refused, load_actor
+from bot.services.metrics import metric_status
 from bot.services.tasks import Event
 from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext
@@ -29,7 +31,9 @@ COMMANDS = [
     ("viec", "Việc đang mở của đơn vị"), ("tiendo", "Tiến độ theo lĩnh vực, đơn vị"),
     ("quahan", "Việc quá hạn"), ("nhiemvu", "Chi tiết nhiệm vụ: /nhiemvu <mã>"),
     ("moi", "Mời thành viên (quản trị)"), ("thanhvien", "Danh sách thành viên (quản trị)"),
-    ("huongdan", "Hướng dẫn sử dụng"), ("lang", "Ngôn ngữ: /lang vi hoặc /lang en"),
+    ("tonghop", "Bản tổng hợp tiến độ ngay bây giờ"), ("xuat", "Xuất tổng hợp và gói minh chứng (quản trị)"),
+    ("lich", "Lịch hạn của đơn vị (.ics)"), ("sochieu", "Báo số liệu chỉ tiêu"), ("huongdan", "Hướng dẫn sử dụng"),
+    ("lang", "Ngôn ngữ: /lang vi hoặc /lang en"),
 ]
 
 
@@ -42,10 +46,14 @@ def event(update: Update, context: BotContext) -> Event:
 
 
 def actor_of(update: Update, context: BotContext) -> Actor:
+    """Who is acting: loaded by `dedupe` in its transaction, or now if it was not."""
+    if context.actor is not None:
+        return context.actor
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     with context.services.tx() as session:
-        return load_actor(session, user.id, chat.id)
+        context.actor = load_actor(session, user.id, chat.id)
+    return context.actor
 
 
 async def reply(update: Update, texts: str | list[str], markup: Any = None) -> None:
@@ -84,10 +92,14 @@ def guarded(fn: Handler) -> Handler:
 
 
 async def dedupe(update: Update, context: BotContext) -> None:
-    """Telegram can deliver an update twice; handle it once."""
+    """Telegram can deliver an update twice; handle it once. The same transaction loads who is acting."""
+    user, chat = update.effective_user, update.effective_chat
     try:
         with context.services.tx() as session:
-            session.add(ProcessedUpdateRow(update_id=update.update_id, at=context.services.clock.now()))
+            session.execute(insert(ProcessedUpdateRow).values(update_id=update.update_id,
+                                                              at=context.services.clock.now()))
+            if user is not None and chat is not None:
+                context.actor = load_actor(session, user.id, chat.id)
     except IntegrityError:
         log.info("update %s seen before: ignored", update.update_id)
         raise ApplicationHandlerStop from None
@@ -143,7 +155,8 @@ async def tiendo(update: Update, context: BotContext) -> None:
     today = context.services.today()
     with context.services.tx() as session:
         report = status.progress(session, actor, today, unit)
-    await reply(update, progress_text(report, today))
+        goals = metric_status(session, {report.unit} if report.unit else None)
+    await reply(update, progress_text(report, today, goals))
 
 
 @guarded

@@ -5,27 +5,34 @@ from __future__ import annotations
 from datetime import date
 
 from bot.db.models import MemberRow, UnitRow
+from bot.digest.content import sections
 from bot.engine.messages import chunk_blocks
+from bot.services.metrics import MetricStatus, describe_metrics, metrics_summary
 from bot.services.status import Counts, Details, Line, Progress, bucket
 from bot.texts import days_left_text, fmt_date, fmt_local
 
 STATUS_VI = {"open": "đang mở", "returned": "bị trả lại", "awaiting_review": "chờ duyệt", "done": "đã xong",
              "overdue": "quá hạn"}
 ROLE_VI = {"admin": "Quản trị (Văn phòng Sở)", "head": "Trưởng đơn vị", "leader": "Lãnh đạo Sở"}
+ACTION_VI = {"completion_submitted": "báo hoàn thành", "evidence_added": "thêm minh chứng", "snoozed": "hẹn nhắc lại",
+             "blocker_reported": "báo vướng mắc", "blocker_forwarded": "chuyển vướng mắc lên Lãnh đạo Sở",
+             "review_accepted": "Văn phòng duyệt", "review_returned": "Văn phòng trả lại"}
 
 
 def counts_text(c: Counts) -> str:
     return f"✅ {c.done} xong · ⏳ {c.awaiting_review} chờ duyệt · 🔴 {c.overdue} quá hạn · ⬜ {c.open} đang mở"
 
 
-def progress_text(p: Progress, today: date) -> list[str]:
-    """`/tiendo`: totals, per area, per unit."""
+def progress_text(p: Progress, today: date, metrics: list[MetricStatus] | None = None) -> list[str]:
+    """`/tiendo`: totals, per area, per unit; then the metrics against their targets when given."""
     scope = f"năm {p.year}" if p.year else "toàn kế hoạch"
     head = f"📊 Tiến độ {scope}" + (f" — đơn vị {p.unit}" if p.unit else "") + f" (ngày {fmt_date(today)})"
     blocks = [f"Tổng: {p.total.total} lượt việc\n{counts_text(p.total)}",
               "Theo lĩnh vực:\n" + "\n".join(f"{a}. {p.area_names[a]}: {counts_text(c)}" for a, c in p.areas.items())]
     if not p.unit:
         blocks.append("Theo đơn vị:\n" + "\n".join(f"{u}: {counts_text(c)}" for u, c in p.units.items()))
+    if metrics:
+        blocks += sections(f"📈 Chỉ tiêu: {metrics_summary(metrics)}", describe_metrics(metrics))
     return chunk_blocks(head, blocks)
 
 
@@ -60,7 +67,7 @@ def details_text(d: Details, today: date, names: dict[int, str]) -> list[str]:
     if not d.occurrences:
         blocks.append("(Không có lượt việc nào của đơn vị anh/chị.)")
     if d.history:
-        blocks.append("Lịch sử gần đây:\n" + "\n".join(f"  {fmt_local(h.at)} {h.action} {h.subject}"
+        blocks.append("Lịch sử gần đây:\n" + "\n".join(f"  {fmt_local(h.at)} {ACTION_VI.get(h.action, h.action)} {h.subject}"
                                                         for h in d.history))
     return chunk_blocks(head, blocks)
 

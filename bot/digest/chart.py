@@ -1,0 +1,101 @@
+"""The overview chart: completion per area and per unit as stacked horizontal bars (PNG, matplotlib Agg)."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from matplotlib import rc_context
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from sqlalchemy.orm import Session
+
+from bot.services.status import Counts, compute_progress
+from bot.texts import fmt_date
+
+FONT = "DejaVu Sans"  # ships with matplotlib and has every Vietnamese glyph; a system default may lack them
+SEGMENTS = (("done", "Đã xong", "#2e7d32"), ("awaiting_review", "Chờ duyệt", "#f9a825"),
+            ("overdue", "Quá hạn", "#c62828"), ("open", "Đang mở", "#b0bec5"))
+MAX_UNITS = 30  # Telegram shrinks tall photos: beyond this, the units with most overdue work are drawn
+LABEL_WIDTH = 36
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    counts: Counts
+
+
+@dataclass(frozen=True)
+class ChartData:
+    title: str
+    areas: list[Bar]
+    units: list[Bar]
+    units_total: int  # units with work this year; more than len(units) when only the worst are drawn
+
+
+def wrap_label(text: str, width: int = LABEL_WIDTH, lines: int = 2) -> str:
+    """At most `lines` lines of `width` characters, cut with an ellipsis."""
+    return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder="…")) or text
+
+
+def chart_data(session: Session, now: datetime, zone: ZoneInfo) -> ChartData:
+    """The numbers behind the chart: `compute_progress` for today, per area and per unit."""
+    today = now.astimezone(zone).date()
+    p = compute_progress(session, today)
+    scope = f" năm {p.year}" if p.year else ""
+    title = f"Tiến độ kế hoạch CCHC{scope} (đến {fmt_date(today)})"
+    areas = [Bar(wrap_label(f"{a}. {p.area_names[a]}"), c) for a, c in p.areas.items()]
+    units = list(p.units.items())
+    if len(units) > MAX_UNITS:
+        worst = sorted(units, key=lambda kv: (-kv[1].overdue, -(kv[1].open + kv[1].awaiting_review), kv[0]))
+        keep = {u for u, _ in worst[:MAX_UNITS]}
+        units = [(u, c) for u, c in units if u in keep]
+    return ChartData(title, areas, [Bar(u, c) for u, c in units], len(p.units))
+
+
+def _panel(ax: Axes, bars: list[Bar], title: str) -> None:
+    ys = list(range(len(bars)))
+    left = [0] * len(bars)
+    for name, legend, colour in SEGMENTS:
+        widths = [getattr(b.counts, name) for b in bars]
+        ax.barh(ys, widths, left=left, color=colour, label=legend, height=0.7)
+        left = [x + w for x, w in zip(left, widths)]
+    top = max(left, default=0)
+    for y, bar in enumerate(bars):
+        ax.text(bar.counts.total + top * 0.01, y, f"{bar.counts.done}/{bar.counts.total} xong", va="center", fontsize=8)
+    ax.set_yticks(ys, [b.label for b in bars])
+    ax.set_xlim(0, max(top * 1.15, 1))
+    ax.set_ylim(len(bars) - 0.5, -0.5)  # first bar on top
+    ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
+    ax.set_xlabel("Số lượt việc")
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_axisbelow(True)
+
+
+def render_chart(data: ChartData) -> bytes:
+    """PNG bytes of the two panels with a legend and the title."""
+    rows = max(len(data.areas), 1) + max(len(data.units), 1)
+    with rc_context({"font.family": "sans-serif", "font.sans-serif": [FONT], "font.size": 9}):
+        fig = Figure(figsize=(10, 2.2 + 0.34 * rows), dpi=100, layout="constrained")
+        FigureCanvasAgg(fig)
+        axes = fig.subplots(2, 1, height_ratios=[max(len(data.areas), 1) + 1.5, max(len(data.units), 1) + 1.5])
+        _panel(axes[0], data.areas, "Theo lĩnh vực")
+        shown = "" if len(data.units) == data.units_total else \
+            f" ({len(data.units)}/{data.units_total} đơn vị nhiều việc quá hạn nhất)"
+        _panel(axes[1], data.units, f"Theo đơn vị{shown}")
+        fig.suptitle(data.title, fontsize=13, fontweight="bold")
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=len(SEGMENTS), frameon=False)
+        out = io.BytesIO()
+        fig.savefig(out, format="png")
+    return out.getvalue()
+
+
+def overview_chart(session: Session, now: datetime, zone: ZoneInfo) -> bytes:
+    """The overview's chart as PNG bytes."""
+    return render_chart(chart_data(session, now, zone))

@@ -1,0 +1,259 @@
+"""The sandbox: the real bot, a local fake Bot API and a chat page, all in one process and one event loop.
+
+Every start (and every reset) begins afresh: the sandbox's own database is emptied and migrated, the plan
+synced, the personas registered; the fake Bot API and the python-telegram-bot Application are new.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import MetaData, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+from telegram.ext import Application
+
+from bot.config import Config, ConfigError
+from bot.db.engine import make_engine, migrate
+from bot.db.lock import InstanceLock
+from bot.db.models import DeliveryRow, MemberRow, ReminderRow
+from bot.domain.clock import Clock, FixedClock
+from bot.domain.workdays import WorkCalendar
+from bot.engine.digests import digest_renderer
+from bot.engine.dispatcher import Dispatcher, DispatchSettings, SweepReport
+from bot.engine.ratelimit import RateLimiter
+from bot.engine.sync import sync_plan
+from bot.plans.loader import load_plan
+from bot.runner import dispatch_settings
+from bot.sandbox.clock import SandboxClock
+from bot.sandbox.feed import ChatFeed, SandboxApi
+from bot.sandbox.options import sandbox_clock_settings
+from bot.sandbox.personas import Persona, personas_for, seed_personas
+
+log = logging.getLogger(__name__)
+
+TOKEN = "700000:SANDBOX-NOT-A-REAL-TOKEN"
+USERNAME = "nhacviec_sandbox_bot"
+
+
+@dataclass
+class BotStack:
+    """What a reset replaces: clock, fake Bot API, Application, dispatcher and the chat feed."""
+
+    clock: Clock
+    feed: ChatFeed
+    api: SandboxApi
+    app: Application  # type: ignore[type-arg]
+    dispatcher: Dispatcher
+
+
+def wipe_database(engine: Engine) -> None:
+    """Drop every table (the sandbox's own database only), so migrations start from nothing."""
+    meta = MetaData()
+    meta.reflect(bind=engine)
+    meta.drop_all(bind=engine)
+
+
+def scratch_folder(path: Path) -> Path:
+    """The evidence folder, which every start and reset empties: never the working folder or one above it."""
+    resolved = path.expanduser().resolve()
+    if resolved == Path.home() or Path.cwd().is_relative_to(resolved):
+        raise ConfigError("sandbox.evidence_dir", [f"{path}: thư mục này bị xóa trắng mỗi lần chạy chế độ thử; "
+                                                   "hãy chọn một thư mục riêng, ví dụ data/sandbox-evidence"])
+    return path
+
+
+class Sandbox:
+    """Start, reset and stop the sandbox; the web page (bot.sandbox.web) calls the persona actions."""
+
+    def __init__(self, config: Config, *, clock_factory: Callable[[], Clock] | None = None,
+                 sweep_interval: float | None = 1.0,
+                 limiter_factory: Callable[[], RateLimiter] = RateLimiter) -> None:
+        self.config = config
+        self.plan = load_plan(config.plan)
+        self.personas: dict[int, Persona] = {p.id: p for p in personas_for(self.plan)}
+        self.zone = ZoneInfo(config.timezone)
+        start, speed = sandbox_clock_settings(config)
+        self.speed: float | None = speed if clock_factory is None else None  # shown on the page
+        self._clock_factory = clock_factory or (lambda: SandboxClock(start, speed))
+        self.sweep_interval = sweep_interval  # None: no job queue sweeps; call sweep() (tests)
+        self._limiter_factory = limiter_factory
+        self.evidence_dir = scratch_folder(Path(config.sandbox.evidence_dir))
+        self.engine = make_engine(config.sandbox.database)
+        self._lock = InstanceLock(self.engine, config.sandbox.database)
+        self.epoch = 0
+        self._stack: BotStack | None = None
+        self._ready = asyncio.Event()
+        self._resetting = asyncio.Lock()
+        from bot.sandbox.web import SandboxWeb
+
+        self.web = SandboxWeb(self)
+
+    # --- lifecycle -------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Take the database's instance lock, open the page's port (fails early if taken), start the bot."""
+        self._lock.acquire()
+        try:
+            await self.web.start(self.config.sandbox.host, self.config.sandbox.port)
+            await self._start_stack()
+        except BaseException:
+            await self.web.stop()
+            self._lock.close()
+            raise
+
+    async def stop(self) -> None:
+        """Stop the page, the bot and the fake server; release the lock."""
+        await self.web.stop()
+        await self._stop_stack()
+        self._lock.close()
+        self.engine.dispose()
+
+    async def reset(self) -> None:
+        """Start over: empty chats, a fresh database with the personas, the clock back at its start."""
+        async with self._resetting:
+            await self._stop_stack()
+            await self._start_stack()
+
+    @property
+    def url(self) -> str:
+        """The chat page's address."""
+        return self.web.url
+
+    @property
+    def stack(self) -> BotStack:
+        """The running bot (RuntimeError between a reset's stop and start)."""
+        if self._stack is None:
+            raise RuntimeError("sandbox is not running")
+        return self._stack
+
+    async def ready(self) -> BotStack:
+        """The running bot, waiting for a reset in progress to finish."""
+        await self._ready.wait()
+        return self.stack
+
+    async def _start_stack(self) -> None:
+        wipe_database(self.engine)
+        migrate(self.engine)
+        clock = self._clock_factory()
+        sync_plan(self.engine, self.plan, WorkCalendar(), clock.now())
+        seed_personas(self.engine, clock.now(), list(self.personas.values()))
+        shutil.rmtree(self.evidence_dir, ignore_errors=True)
+        self.evidence_dir.mkdir(parents=True, exist_ok=True)
+        feed = ChatFeed(clock, self.zone)
+        api = SandboxApi(feed, token=TOKEN, username=USERNAME)
+        api.state.bot_user["first_name"] = "Nhắc việc CCHC (thử)"
+        for persona in self.personas.values():
+            api.state.user(persona.id, persona.name)
+        await api.start()
+        from bot.telegram.application import build_application, schedule_sweeps
+        from bot.telegram.channel import TelegramChannel
+        from bot.telegram.context import Services
+
+        services = Services(self.engine, clock, WorkCalendar(), self.zone, self.evidence_dir,
+                            self.plan.plan.ladder.send_time)
+        app = build_application(api.token, services, api.base_url, api.base_file_url)
+        await app.initialize()
+        await app.post_init(app)  # type: ignore[misc]  # run_polling would call it; we start by hand
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=2, allowed_updates=["message", "callback_query"])
+        dispatcher = Dispatcher(self.engine, TelegramChannel(app.bot), clock, self._limiter_factory(), self._settings(),
+                                digest_renderer=digest_renderer(self.engine, self.zone))
+        if self.sweep_interval is not None:
+            schedule_sweeps(app, dispatcher, self.sweep_interval)
+        self._stack = BotStack(clock, feed, api, app, dispatcher)
+        self.epoch += 1
+        self._ready.set()
+
+    async def _stop_stack(self) -> None:
+        self._ready.clear()
+        stack, self._stack = self._stack, None
+        if stack is None:
+            return
+        try:
+            if stack.app.updater is not None and stack.app.updater.running:
+                await stack.app.updater.stop()
+            if stack.app.running:
+                await stack.app.stop()
+            await stack.app.shutdown()
+        finally:
+            await stack.api.stop()
+
+    def _settings(self) -> DispatchSettings:
+        # The configured chat ids are real Telegram chats: the sandbox has only its personas.
+        settings = dispatch_settings(self.config)
+        digests = dataclasses.replace(settings.digests, chats=()) if settings.digests else None
+        return dataclasses.replace(settings, leadership_chats=(), digests=digests)
+
+    # --- time ----------------------------------------------------------------------------
+    async def sweep(self) -> SweepReport:
+        """One dispatcher tick now (tests drive time with this instead of waiting for the job queue)."""
+        return await (await self.ready()).dispatcher.sweep()
+
+    def next_event(self) -> datetime | None:
+        """The next instant after now when a reminder, a retry or a weekly digest falls due."""
+        stack = self.stack
+        now = stack.clock.now()
+        with Session(self.engine) as session:
+            found = [session.scalar(select(func.min(ReminderRow.due_at)).where(
+                         ReminderRow.state == "pending", ReminderRow.due_at > now)),
+                     session.scalar(select(func.min(DeliveryRow.next_at)).where(
+                         DeliveryRow.state == "pending", DeliveryRow.next_at > now))]
+        digests = stack.dispatcher.settings.digests
+        if digests is not None:
+            found.append(digests.latest(now) + timedelta(days=7))
+        return min((x for x in found if x is not None), default=None)
+
+    async def skip_to_next_event(self) -> datetime | None:
+        """Move the clock to the next event (a trainer's ⏩) and run a tick; None when nothing is left."""
+        async with self._resetting:  # not while ↺ swaps the bot
+            stack = await self.ready()
+            target = self.next_event()
+            if target is None:
+                return None
+            if isinstance(stack.clock, SandboxClock):
+                stack.clock.jump(target)
+            elif isinstance(stack.clock, FixedClock):
+                stack.clock.set(max(target, stack.clock.now()))
+            try:  # at once rather than at the next tick; a failure is the tick's to retry, not the page's
+                await stack.dispatcher.sweep()
+            except Exception:
+                log.exception("sweep after ⏩ failed; the next tick retries")
+            return target
+
+    # --- personas ------------------------------------------------------------------------
+    def persona(self, persona_id: int) -> Persona:
+        """KeyError for an unknown persona."""
+        return self.personas[persona_id]
+
+    def roles_of(self, persona_id: int) -> list[dict[str, str | None]]:
+        """What the bot knows the persona as now (a newcomer becomes a head by accepting an invite)."""
+        with Session(self.engine) as session:
+            rows = session.scalars(select(MemberRow).where(
+                MemberRow.active, (MemberRow.user_id == persona_id) | (MemberRow.chat_id == persona_id))
+                .order_by(MemberRow.id)).all()
+            return [{"role": r.role, "unit": r.unit} for r in rows]
+
+    async def say(self, persona_id: int, text: str) -> int:
+        """The persona types `text` (a command or free text)."""
+        persona = self.persona(persona_id)
+        return (await self.ready()).api.say(persona.id, text, persona.name)
+
+    async def press(self, persona_id: int, message_id: int, data: str) -> None:
+        """The persona presses an inline button (ValueError if that message has no such button)."""
+        persona = self.persona(persona_id)
+        (await self.ready()).api.press(persona.id, message_id, data)
+
+    async def upload(self, persona_id: int, file_name: str, content: bytes, mime_type: str,
+                     caption: str | None = None) -> int:
+        """The persona sends a file."""
+        persona = self.persona(persona_id)
+        return (await self.ready()).api.upload(persona.id, file_name, content, mime_type, caption, persona.name)

@@ -1,0 +1,416 @@
+// The sandbox chat page: pick a persona, read its private chat with the bot, press buttons, type, send files.
+// Plain DOM: every text from the bot or the user goes through textContent, never parsed as HTML.
+"use strict";
+
+const POLL_MS = 1000;
+const INVITE = /https:\/\/t\.me\/[A-Za-z0-9_]+\?start=([A-Za-z0-9_-]+)/;
+const URL_RE = /https?:\/\/[^\s]+/g;
+const ROLE_VI = { admin: "quản trị (Văn phòng Sở)", leader: "Lãnh đạo Sở", head: "trưởng đơn vị" };
+const CHIPS = [
+  ["/help", true], ["/viec", true], ["/tiendo", true], ["/quahan", true], ["/tonghop", true],
+  ["/nhiemvu ", false], ["/lich", true], ["/moi ", false, "admin"], ["/thanhvien", true, "admin"], ["/xuat", true, "admin"],
+];
+
+const $ = (id) => document.getElementById(id);
+const state = {
+  personas: [], byId: new Map(), current: null, epoch: 0, rev: 0, seen: {}, activity: {},
+  nodes: new Map(), busy: false, timer: null,
+};
+
+function el(tag, cls, text) {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  if (text !== undefined && text !== null) node.textContent = text;
+  return node;
+}
+
+async function api(path, options = {}) {
+  const init = { method: options.method || "GET", headers: { "X-Sandbox": "1" } };
+  if (options.json !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(options.json);
+  } else if (options.form) {
+    init.body = options.form;
+  }
+  const response = await fetch(path, init);
+  let body = {};
+  try { body = await response.json(); } catch (e) { body = { ok: false, error: await response.text().catch(() => "") }; }
+  if (!response.ok || body.ok === false) throw new Error(body.error || `Lỗi ${response.status}`);
+  return body;
+}
+
+let toastTimer = null;
+function toast(text) {
+  const box = $("toast");
+  box.textContent = text;
+  box.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { box.hidden = true; }, 2500);
+}
+
+// --- personas ---------------------------------------------------------------------------------
+function personaLabel(p) {
+  const unseen = p.id !== state.current && (state.activity[p.id] || 0) > (state.seen[p.id] || 0);
+  return (unseen ? "● " : "") + p.label;
+}
+
+function fillPicker() {
+  const select = $("persona");
+  select.replaceChildren();
+  const groups = new Map();
+  for (const p of state.personas) {
+    if (!groups.has(p.group)) {
+      const group = el("optgroup");
+      group.label = p.group;
+      groups.set(p.group, group);
+      select.append(group);
+    }
+    const option = el("option", null, personaLabel(p));
+    option.value = String(p.id);
+    groups.get(p.group).append(option);
+  }
+  select.value = String(state.current);
+}
+
+function refreshPickerBadges() {
+  for (const option of $("persona").options) {
+    const p = state.byId.get(Number(option.value));
+    const label = personaLabel(p);
+    if (option.textContent !== label) option.textContent = label;
+  }
+}
+
+function describe(p, roles) {
+  const known = roles || (p.role ? [{ role: p.role, unit: p.unit }] : []);
+  if (!known.length) return `${p.name} · chưa đăng ký với bot: cần một đường mời của Văn phòng Sở (/moi).`;
+  const what = known.map((r) => ROLE_VI[r.role] + (r.role === "head" && r.unit ? ` ${r.unit}` : ""));
+  return `${p.name} · ${what.join(", ")}`;
+}
+
+function emptyText(p) {
+  if (!p.role) return "Người mới chưa được đăng ký.\nChọn “Văn phòng Sở (quản trị)”, gõ /moi TCCB, rồi bấm “Mở lời mời” dưới đường mời.";
+  if (p.role === "admin") return "Chưa có tin nhắn.\nGõ /help để xem lệnh, /moi TCCB để mời trưởng phòng, /tiendo để xem tiến độ.";
+  if (p.role === "leader") return "Chưa có tin nhắn.\nLãnh đạo Sở nhận báo cáo leo thang và bản tổng hợp hằng tuần. Gõ /tiendo hoặc /tonghop.";
+  return "Chưa có tin nhắn.\nLời nhắc đến lúc 08:00 ngày làm việc (⏩ để tới ngay). Gõ /viec để xem việc đang mở.";
+}
+
+function choose(id) {
+  if (!state.byId.has(id)) return;
+  state.current = id;
+  state.rev = 0;
+  state.nodes.clear();
+  const p = state.byId.get(id);
+  $("persona").value = String(id);
+  $("role").textContent = describe(p);
+  $("chat").replaceChildren(el("p", "empty", emptyText(p)));
+  drawChips(p);
+  try { localStorage.setItem("nhacviec.persona", String(id)); } catch (e) { /* private mode */ }
+  if (location.hash !== `#${id}`) history.replaceState(null, "", `#${id}`);
+  refreshPickerBadges();
+  refresh();
+  soon();  // a poll for the previous persona may still be in flight
+}
+
+function drawChips(p) {
+  const box = $("chips");
+  box.replaceChildren();
+  for (const [command, immediate, role] of CHIPS) {
+    if (role && p.role !== role) continue;
+    const chip = el("button", null, command.trim());
+    chip.type = "button";
+    chip.addEventListener("click", () => {
+      if (immediate) { send(command); return; }
+      $("text").value = command;
+      $("text").focus();
+    });
+    box.append(chip);
+  }
+}
+
+// --- drawing messages ------------------------------------------------------------------------
+function appendText(parent, text) {
+  let last = 0;
+  for (const match of text.matchAll(URL_RE)) {
+    parent.append(document.createTextNode(text.slice(last, match.index)));
+    const link = el("a", null, match[0]);
+    link.href = match[0];
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    const invite = match[0].match(INVITE);
+    if (invite) {
+      link.addEventListener("click", (event) => {
+        event.preventDefault();
+        const box = link.closest(".msg").querySelector(".invite select");
+        acceptInvite(invite[1], Number(box ? box.value : defaultInvitee()));
+      });
+    }
+    parent.append(link);
+    last = match.index + match[0].length;
+  }
+  parent.append(document.createTextNode(text.slice(last)));
+}
+
+function defaultInvitee() {
+  const newcomer = state.personas.find((p) => !p.role);
+  return newcomer ? newcomer.id : state.current;
+}
+
+function inviteBox(code) {
+  const box = el("div", "invite");
+  box.append(el("span", null, "Nhận lời mời với tư cách"));
+  const select = el("select");
+  select.setAttribute("aria-label", "Người nhận lời mời");
+  for (const p of state.personas) {
+    const option = el("option", null, p.label);
+    option.value = String(p.id);
+    select.append(option);
+  }
+  select.value = String(defaultInvitee());
+  const go = el("button", null, "Mở lời mời ▶");
+  go.type = "button";
+  go.addEventListener("click", () => acceptInvite(code, Number(select.value)));
+  box.append(select, go);
+  return box;
+}
+
+function formatSize(bytes) {
+  if (bytes >= 1048576) return `${(bytes / 1048576).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} byte`;
+}
+
+function drawMessage(m) {
+  if (m.kind === "alert") return el("div", "alert", `🔔 ${m.text}`);
+  const node = el("div", `msg ${m.from === "user" ? "user" : "bot"}`);
+  node.dataset.id = String(m.id);
+  if (m.deleted) {
+    node.classList.add("deleted");
+    node.textContent = "Tin nhắn đã bị xóa";
+    return node;
+  }
+  if (m.photo && m.photo.url) {
+    const img = el("img");
+    img.src = m.photo.url;
+    img.alt = m.text || "Ảnh";
+    img.loading = "lazy";
+    const full = el("a");  // a phone screen is narrow: tap for the full-size picture
+    full.href = m.photo.url;
+    full.target = "_blank";
+    full.rel = "noopener";
+    full.append(img);
+    node.append(full);
+  }
+  if (m.document) {
+    const doc = el("a", "doc");
+    doc.href = m.document.url || "#";
+    doc.setAttribute("download", m.document.name);
+    doc.append(el("span", null, `📄 ${m.document.name}`), el("span", "size", formatSize(m.document.size || 0)));
+    node.append(doc);
+  }
+  if (m.text) {
+    const text = el("div", "text");
+    appendText(text, m.text);
+    node.append(text);
+    const invite = m.from === "bot" && m.text.match(INVITE);
+    if (invite) node.append(inviteBox(invite[1]));
+  }
+  if (m.buttons && m.buttons.length) {
+    const rows = el("div", "buttons");
+    for (const row of m.buttons) {
+      const line = el("div", "brow");
+      for (const b of row) {
+        if (b.url) {
+          const link = el("a", null, b.text);
+          link.href = b.url;
+          link.target = "_blank";
+          link.rel = "noopener noreferrer";
+          line.append(link);
+          continue;
+        }
+        const button = el("button", null, b.text);
+        button.type = "button";
+        button.addEventListener("click", () => press(m.id, b.data, button));
+        line.append(button);
+      }
+      rows.append(line);
+    }
+    node.append(rows);
+  }
+  node.append(el("div", "meta", m.at + (m.edited ? " · đã sửa" : "")));
+  return node;
+}
+
+function apply(messages) {
+  const chat = $("chat");
+  if (!messages.length) return;
+  const nearBottom = chat.scrollHeight - chat.scrollTop - chat.clientHeight < 80;
+  const empty = chat.querySelector(".empty");
+  if (empty) empty.remove();
+  let mine = false;
+  for (const m of messages) {
+    const node = drawMessage(m);
+    node.dataset.seq = String(m.seq);
+    const old = state.nodes.get(m.seq);
+    if (old) {
+      old.replaceWith(node);
+    } else {
+      const after = [...chat.children].find((child) => Number(child.dataset.seq) > m.seq);
+      chat.insertBefore(node, after || null);
+      mine = mine || m.from === "user";
+    }
+    state.nodes.set(m.seq, node);
+  }
+  if (nearBottom || mine) chat.scrollTop = chat.scrollHeight;
+}
+
+function showClock(clock) {
+  const box = $("clock");
+  const text = `🕗 ${clock.weekday} ${clock.date} ${clock.time}`;
+  const speed = clock.speed && clock.speed !== 1 ? ` · ×${clock.speed}` : "";
+  if (box.dataset.shown === text + speed) return;
+  box.dataset.shown = text + speed;
+  box.replaceChildren(document.createTextNode(text), el("span", "speed", speed));
+  box.title = `Đồng hồ diễn tập${speed ? `, nhanh gấp ${clock.speed} lần` : ""}`;
+}
+
+// --- talking to the sandbox -------------------------------------------------------------------
+async function refresh() {
+  if (state.busy || state.current === null) return;
+  state.busy = true;
+  const asked = state.current;
+  try {
+    const body = await api(`/api/chat/${asked}?after=${state.rev}`);
+    if (asked !== state.current) return;
+    if (body.epoch !== state.epoch) {  // the sandbox was reset: start this chat again
+      state.epoch = body.epoch;
+      state.seen = {};
+      if (state.rev !== 0) { state.busy = false; choose(asked); return; }
+    }
+    apply(body.messages);
+    state.rev = body.rev;
+    state.activity = body.activity;
+    const line = describe(state.byId.get(asked), body.roles);
+    if ($("role").textContent !== line) $("role").textContent = line;
+    state.seen[asked] = body.activity[asked] || 0;
+    refreshPickerBadges();
+    showClock(body.clock);
+  } catch (e) {
+    $("clock").textContent = "⚠️ mất kết nối với chế độ thử";
+  } finally {
+    state.busy = false;
+  }
+}
+
+function soon() {
+  for (const delay of [150, 450, 900]) setTimeout(refresh, delay);
+}
+
+async function send(text) {
+  const who = state.current;
+  try {
+    await api(`/api/chat/${who}/send`, { method: "POST", json: { text } });
+    soon();
+    return true;
+  } catch (e) {
+    toast(e.message);
+    return false;
+  }
+}
+
+async function press(messageId, data, button) {
+  button.disabled = true;
+  try {
+    await api(`/api/chat/${state.current}/press`, { method: "POST", json: { message_id: messageId, data } });
+    soon();
+  } catch (e) {
+    toast(e.message);
+  } finally {
+    setTimeout(() => { button.disabled = false; }, 1200);
+  }
+}
+
+async function acceptInvite(code, personaId) {
+  try {
+    await api(`/api/chat/${personaId}/send`, { method: "POST", json: { text: `/start ${code}` } });
+    choose(personaId);
+    soon();
+  } catch (e) {
+    toast(e.message);
+  }
+}
+
+async function upload(file) {
+  const form = new FormData();
+  form.append("file", file, file.name);
+  toast(`Đang gửi ${file.name}…`);
+  try {
+    await api(`/api/chat/${state.current}/upload`, { method: "POST", form });
+    soon();
+  } catch (e) {
+    toast(e.message);
+  }
+}
+
+async function nextEvent(button) {
+  button.disabled = true;
+  try {
+    const body = await api("/api/clock/next", { method: "POST" });
+    showClock(body.clock);
+    toast(`⏩ ${body.target.weekday} ${body.target.date} ${body.target.time}`);
+    soon();
+  } catch (e) {
+    toast(e.message);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function reset(button) {
+  if (!window.confirm("Làm lại từ đầu? Mọi tin nhắn bị xóa, đồng hồ về lúc bắt đầu.")) return;
+  button.disabled = true;
+  try {
+    const body = await api("/api/reset", { method: "POST" });
+    state.epoch = body.epoch;
+    state.seen = {};
+    state.activity = {};
+    choose(state.current);
+    toast("Đã làm lại từ đầu.");
+  } catch (e) {
+    toast(e.message);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function start() {
+  const body = await api("/api/personas");
+  state.personas = body.personas;
+  state.byId = new Map(body.personas.map((p) => [p.id, p]));
+  state.epoch = body.epoch;
+  document.title = `${body.bot.name} — chế độ thử`;
+  let stored = null;
+  try { stored = localStorage.getItem("nhacviec.persona"); } catch (e) { /* private mode */ }
+  const wanted = [Number(location.hash.slice(1)), Number(stored)].find((id) => state.byId.has(id));
+  state.current = wanted || body.personas[0].id;
+  fillPicker();
+  choose(state.current);
+  $("persona").addEventListener("change", (event) => choose(Number(event.target.value)));
+  $("form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const input = $("text");
+    const text = input.value.trim();
+    if (!text) return;
+    if (await send(text)) input.value = "";
+  });
+  $("file").addEventListener("change", (event) => {
+    const file = event.target.files[0];
+    if (file) upload(file);
+    event.target.value = "";
+  });
+  $("next").addEventListener("click", (event) => nextEvent(event.currentTarget));
+  $("reset").addEventListener("click", (event) => reset(event.currentTarget));
+  window.addEventListener("hashchange", () => choose(Number(location.hash.slice(1))));
+  state.timer = setInterval(refresh, POLL_MS);
+}
+
+start().catch((e) => { $("empty").textContent = `Không tải được chế độ thử: ${e.message}`; });

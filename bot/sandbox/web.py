@@ -1,0 +1,200 @@
+"""The chat page and its JSON API (aiohttp), on 127.0.0.1 next to the fake Bot API."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from aiohttp import web
+
+from bot.sandbox.feed import clock_json
+from bot.sandbox.state import MAX_DOWNLOAD, MAX_TEXT, JSONDict
+
+if TYPE_CHECKING:
+    from bot.sandbox.server import Sandbox
+
+STATIC = Path(__file__).resolve().parent / "static"
+# A page on another site can POST to 127.0.0.1 with a form; it cannot add this header without a CORS
+# preflight, which this server never grants.
+CSRF_HEADER = "X-Sandbox"
+_PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
+                               "script-src 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+_IMAGE_MAGIC = ((b"\x89PNG", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF8", "image/gif"))
+_INLINE = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+
+
+def _json(payload: JSONDict, status: int = 200) -> web.Response:
+    return web.json_response(payload, status=status, dumps=lambda o: json.dumps(o, ensure_ascii=False),
+                             headers={"Cache-Control": "no-store"})
+
+
+def _refuse(message: str, status: int = 400) -> web.Response:
+    return _json({"ok": False, "error": message}, status)
+
+
+@web.middleware
+async def _guard(request: web.Request, handler: Any) -> web.StreamResponse:
+    if request.method == "POST" and request.headers.get(CSRF_HEADER) != "1":
+        return _refuse(f"thiếu tiêu đề {CSRF_HEADER}: 1", 403)
+    return await handler(request)  # type: ignore[no-any-return]
+
+
+class SandboxWeb:
+    """Routes of the page: personas, chat feeds, sending, pressing, uploading, clock, reset, files."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.url = ""
+        self._runner: web.AppRunner | None = None
+
+    async def start(self, host: str, port: int) -> None:
+        """Listen on host:port (0 picks a free port)."""
+        app = web.Application(client_max_size=MAX_DOWNLOAD + 1024 * 1024, middlewares=[_guard])
+        r = app.router
+        r.add_get("/", self.index)
+        r.add_static("/static", STATIC)
+        r.add_get("/api/personas", self.personas)
+        r.add_get("/api/clock", self.clock)
+        r.add_post("/api/clock/next", self.next_event)
+        r.add_post("/api/reset", self.reset)
+        r.add_get("/api/chat/{persona}", self.chat)
+        r.add_post("/api/chat/{persona}/send", self.send)
+        r.add_post("/api/chat/{persona}/press", self.press)
+        r.add_post("/api/chat/{persona}/upload", self.upload)
+        r.add_get("/files/{path:.+}", self.file)
+        # No handler cancellation: a tab closed during ↺ must not leave the bot half restarted.
+        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=False, shutdown_timeout=1.0)
+        await self._runner.setup()
+        try:
+            await web.TCPSite(self._runner, host, port).start()
+        except OSError:
+            await self._runner.cleanup()
+            self._runner = None
+            raise
+        bound = self._runner.addresses[0]
+        self.url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{bound[1]}"
+
+    async def stop(self) -> None:
+        """Close the page's server."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    # --- helpers -----------------------------------------------------------------------------
+    def _persona_id(self, request: web.Request) -> int:
+        try:
+            persona_id = int(request.match_info["persona"])
+            self.sandbox.persona(persona_id)
+        except (ValueError, KeyError):
+            raise web.HTTPNotFound(text="không có người dùng thử này") from None
+        return persona_id
+
+    def _clock(self) -> JSONDict:
+        stack = self.sandbox.stack
+        return {**clock_json(stack.clock.now(), self.sandbox.zone, self.sandbox.speed), "epoch": self.sandbox.epoch}
+
+    @staticmethod
+    async def _body(request: web.Request) -> JSONDict:
+        try:
+            body = await request.json()
+        except ValueError:
+            raise web.HTTPBadRequest(text="cần JSON") from None
+        if not isinstance(body, dict):
+            raise web.HTTPBadRequest(text="cần một đối tượng JSON")
+        return body
+
+    # --- routes ------------------------------------------------------------------------------
+    async def index(self, request: web.Request) -> web.StreamResponse:
+        return web.FileResponse(STATIC / "index.html", headers=_PAGE_HEADERS)
+
+    async def personas(self, request: web.Request) -> web.Response:
+        stack = await self.sandbox.ready()
+        return _json({"personas": [p.as_json() for p in self.sandbox.personas.values()],
+                      "bot": {"name": stack.api.state.bot_user["first_name"], "username": stack.api.username},
+                      "plan": self.sandbox.plan.plan.title, "epoch": self.sandbox.epoch})
+
+    async def clock(self, request: web.Request) -> web.Response:
+        await self.sandbox.ready()
+        return _json(self._clock())
+
+    async def next_event(self, request: web.Request) -> web.Response:
+        target = await self.sandbox.skip_to_next_event()
+        if target is None:
+            return _json({"ok": False, "error": "Không còn lời nhắc nào trong kế hoạch.", "clock": self._clock()})
+        return _json({"ok": True, "target": clock_json(target, self.sandbox.zone, None), "clock": self._clock()})
+
+    async def reset(self, request: web.Request) -> web.Response:
+        await self.sandbox.reset()
+        return _json({"ok": True, "epoch": self.sandbox.epoch, "clock": self._clock()})
+
+    async def chat(self, request: web.Request) -> web.Response:
+        persona_id = self._persona_id(request)
+        try:
+            after = max(0, int(request.query.get("after", "0")))
+        except ValueError:
+            after = 0
+        stack = await self.sandbox.ready()
+        feed = stack.feed
+        return _json({"epoch": self.sandbox.epoch, "rev": feed.rev,
+                      "messages": feed.since(persona_id, after, stack.api),
+                      "activity": {str(p): feed.last_rev(p) for p in self.sandbox.personas},
+                      "roles": self.sandbox.roles_of(persona_id),
+                      "clock": self._clock()})
+
+    async def send(self, request: web.Request) -> web.Response:
+        persona_id = self._persona_id(request)
+        text = str((await self._body(request)).get("text") or "").strip()
+        if not text:
+            return _refuse("Tin nhắn trống.")
+        if len(text) > MAX_TEXT:
+            return _refuse(f"Tin nhắn dài quá {MAX_TEXT} ký tự.")
+        return _json({"ok": True, "message_id": await self.sandbox.say(persona_id, text)})
+
+    async def press(self, request: web.Request) -> web.Response:
+        persona_id = self._persona_id(request)
+        body = await self._body(request)
+        message_id = body.get("message_id")
+        if not isinstance(message_id, int) or isinstance(message_id, bool):
+            return _refuse("message_id phải là số nguyên")
+        try:
+            await self.sandbox.press(persona_id, message_id, str(body.get("data") or ""))
+        except ValueError:
+            return _refuse("Nút này không còn nữa (tin nhắn đã đổi).")
+        return _json({"ok": True})
+
+    async def upload(self, request: web.Request) -> web.Response:
+        persona_id = self._persona_id(request)
+        if not request.content_type.startswith("multipart/"):
+            return _refuse("cần multipart/form-data với trường file")
+        post = await request.post()
+        field = post.get("file")
+        if not isinstance(field, web.FileField):
+            return _refuse("Chưa chọn tệp.")
+        content = field.file.read()
+        if not content:
+            return _refuse("Tệp rỗng.")
+        caption = str(post.get("caption") or "").strip() or None
+        mime = field.content_type or mimetypes.guess_type(field.filename)[0] or "application/octet-stream"
+        message_id = await self.sandbox.upload(persona_id, field.filename or "tep", content, mime, caption)
+        return _json({"ok": True, "message_id": message_id})
+
+    async def file(self, request: web.Request) -> web.StreamResponse:
+        stack = await self.sandbox.ready()
+        stored = stack.api.state.files_by_path.get(request.match_info["path"])
+        if stored is None:
+            raise web.HTTPNotFound(text="không có tệp này (đã làm lại từ đầu?)")
+        mime = stored.mime_type
+        if not mime.startswith("image/"):
+            mime = next((kind for magic, kind in _IMAGE_MAGIC if stored.content.startswith(magic)), mime)
+        disposition = "inline" if mime in _INLINE else "attachment"  # an uploaded SVG or HTML is never run
+        headers = {"Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(stored.file_name)}",
+                   "Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff",
+                   "Cache-Control": "no-store"}
+        return web.Response(body=stored.content, content_type=mime, headers=headers)

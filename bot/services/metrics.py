@@ -1,0 +1,174 @@
+"""Metric check-ins: a unit reports the current figure of a task's measurable target; history is kept."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.audit import audit
+from bot.db.models import MetricRow, MetricValueRow, OccurrenceRow, TaskRow
+from bot.services.access import Actor, Refused, require_known
+from bot.services.tasks import Event, clear_state, set_state
+
+MetricStatus = tuple[MetricRow, str, MetricValueRow | None]
+COMPARISON_VI = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
+_PERCENT = re.compile(r"^(\d{1,3})(?:[.,](\d{1,4}))?\s*%?$")
+_COUNT = re.compile(r"^(\d{1,12}|\d{1,3}(?:[.\s]\d{3})+)$")  # "1.250" is one thousand two hundred and fifty
+
+
+@dataclass(frozen=True)
+class ReportTarget:
+    """What the next message of the chat will be the value of: the metric, for which unit, and the
+    actor's other units that owe the same task (reported separately, not by this answer)."""
+
+    metric: MetricRow
+    task_title: str
+    unit: str
+    other_units: tuple[str, ...]
+    latest: MetricValueRow | None
+
+
+def is_met(metric: MetricRow, value: float) -> bool:
+    """Whether a reported value reaches the target, by the metric's comparison."""
+    return {">=": value >= metric.target, ">": value > metric.target, "<=": value <= metric.target,
+            "<": value < metric.target, "==": value == metric.target}[metric.comparison]
+
+
+def fmt_value(kind: str, value: float) -> str:
+    """`95,5%` (Vietnamese decimal comma) or `12`."""
+    number = f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+    return f"{number}%" if kind == "percent" else number
+
+
+def target_text(metric: MetricRow) -> str:
+    """`≥ 100%`."""
+    return f"{COMPARISON_VI.get(metric.comparison, metric.comparison)} {fmt_value(metric.kind, metric.target)}"
+
+
+def parse_value(metric: MetricRow, raw: str) -> float:
+    """Percent 0–100 (`95`, `95%`, `95,5`); count a non-negative integer. Otherwise Refused."""
+    text = raw.strip()
+    why = ("tỷ lệ phần trăm phải là một số từ 0 đến 100, ví dụ 95 hoặc 95,5%" if metric.kind == "percent"
+           else "số lượng phải là số nguyên không âm, ví dụ 12")
+    bad = Refused("metric_bad_value", value=text[:40], why=why, name=metric.name)
+    if metric.kind == "percent":
+        match = _PERCENT.match(text)
+        if match is None:
+            raise bad
+        value = float(f"{match[1]}.{match[2] or '0'}")
+        if value > 100:
+            raise bad
+        return value
+    match = _COUNT.match(text)
+    if match is None:
+        raise bad
+    return float(int(re.sub(r"[.\s]", "", text)))
+
+
+def owing_units(session: Session, task_ids: list[str] | None = None) -> dict[str, list[str]]:
+    """Task id → units with a live occurrence of it (those units report its metrics), sorted."""
+    stmt = select(OccurrenceRow.task_id, OccurrenceRow.unit).where(OccurrenceRow.retired_at.is_(None)).distinct()
+    if task_ids is not None:
+        stmt = stmt.where(OccurrenceRow.task_id.in_(task_ids))
+    out: dict[str, set[str]] = {}
+    for task_id, unit in session.execute(stmt):
+        out.setdefault(task_id, set()).add(unit)
+    return {task: sorted(units) for task, units in out.items()}
+
+
+def latest_values(session: Session, metric_ids: list[int]) -> dict[tuple[int, str], MetricValueRow]:
+    """(metric row id, unit) → the latest reported value (by time, then by insertion)."""
+    rows = session.scalars(select(MetricValueRow).where(MetricValueRow.metric_id.in_(metric_ids))
+                           .order_by(MetricValueRow.reported_at, MetricValueRow.id))
+    return {(r.metric_id, r.unit): r for r in rows}
+
+
+def metric_status(session: Session, units: frozenset[str] | set[str] | None = None) -> list[MetricStatus]:
+    """Every live metric × every unit that owes its task (limited to `units`), with its latest value."""
+    metrics = list(session.scalars(select(MetricRow).join(TaskRow, TaskRow.id == MetricRow.task_id)
+                                   .where(MetricRow.retired.is_(False), TaskRow.retired_at.is_(None))))
+    metrics.sort(key=lambda m: (_task_key(m.task_id), m.id))
+    owing = owing_units(session, [m.task_id for m in metrics])
+    latest = latest_values(session, [m.id for m in metrics])
+    return [(m, unit, latest.get((m.id, unit))) for m in metrics for unit in owing.get(m.task_id, [])
+            if units is None or unit in units]
+
+
+def _task_key(task_id: str) -> tuple[int, ...]:
+    return tuple(int(p) if p.isdigit() else 10**6 for p in task_id.split("."))
+
+
+def metrics_for(session: Session, actor: Actor) -> list[MetricStatus]:
+    """`/sochieu`: the metrics the actor's units report, with their latest values."""
+    require_known(actor)
+    if not actor.units:
+        raise Refused("not_a_head")
+    return metric_status(session, actor.units)
+
+
+def _target(session: Session, actor: Actor, metric_id: int, unit: str | None) -> ReportTarget:
+    require_known(actor)
+    metric = session.get(MetricRow, metric_id)
+    task = session.get(TaskRow, metric.task_id) if metric is not None else None
+    if metric is None or metric.retired or task is None or task.retired_at is not None:
+        raise Refused("no_such_metric")
+    mine = [u for u in owing_units(session, [metric.task_id]).get(metric.task_id, []) if u in actor.units]
+    if not mine:
+        raise Refused("not_your_metric", task=metric.task_id)
+    if unit is not None and unit not in mine:
+        raise Refused("not_your_unit", unit=unit)
+    chosen = unit or mine[0]
+    latest = latest_values(session, [metric.id]).get((metric.id, chosen))
+    return ReportTarget(metric, task.title, chosen, tuple(u for u in mine if u != chosen), latest)
+
+
+def start_report(session: Session, actor: Actor, metric_id: int, unit: str | None, ev: Event) -> ReportTarget:
+    """📈: the next text of this chat is the metric's current value for `unit` (default: the actor's first
+    unit that owes the task; the chat state keeps only the metric, so `record_value` picks the same one)."""
+    target = _target(session, actor, metric_id, unit)
+    set_state(session, actor.chat_id, "metric", target.metric.id, ev.now)
+    return target
+
+
+def record_value(session: Session, actor: Actor, metric_id: int, raw_text: str, ev: Event,
+                 unit: str | None = None) -> MetricValueRow:
+    """Store a reported value; a bad answer is refused and the chat state kept, so the question stands."""
+    target = _target(session, actor, metric_id, unit)
+    value = parse_value(target.metric, raw_text)
+    row = MetricValueRow(metric_id=target.metric.id, unit=target.unit, value=value, reported_by=actor.member_id,
+                         reported_at=ev.now)
+    session.add(row)
+    session.flush()
+    clear_state(session, actor.chat_id)
+    audit(session, ev.now, f"member:{actor.member_id}", "metric_reported",
+          f"{target.metric.task_id}/{target.metric.metric_id}/{target.unit}",
+          {"metric": target.metric.id, "value": value, "met": is_met(target.metric, value)}, ev.update_id)
+    return row
+
+
+def describe_metrics(statuses: list[MetricStatus], listed: int = 12) -> list[str]:
+    """One line per metric: `• [8.1] Tỷ lệ … (≥ 100%): VP 98% (chưa đạt); chưa báo: KHTC` (/tiendo, digests)."""
+    by_metric: dict[int, list[MetricStatus]] = {}
+    for status in statuses:
+        by_metric.setdefault(status[0].id, []).append(status)
+    lines = []
+    for group in by_metric.values():
+        metric = group[0][0]
+        parts = [f"{unit} {fmt_value(metric.kind, v.value)} ({'đạt' if is_met(metric, v.value) else 'chưa đạt'})"
+                 for _, unit, v in group if v is not None]
+        missing = [unit for _, unit, v in group if v is None]
+        if missing:
+            more = f" và {len(missing) - listed} đơn vị khác" if len(missing) > listed else ""
+            parts.append(f"chưa báo: {', '.join(missing[:listed])}{more}")
+        lines.append(f"• [{metric.task_id}] {metric.name} {target_text(metric)}: {'; '.join(parts)}")
+    return lines
+
+
+def metrics_summary(statuses: list[MetricStatus]) -> str:
+    """`1 đạt · 1 chưa đạt · 3 chưa báo` over (metric, unit) pairs."""
+    reported = [(m, v) for m, _, v in statuses if v is not None]
+    met = sum(1 for m, v in reported if is_met(m, v.value))
+    return f"{met} đạt · {len(reported) - met} chưa đạt · {len(statuses) - len(reported)} chưa báo"

@@ -1,0 +1,188 @@
+"""The sandbox as a trainer shows it: `nhacviec run` without a token, driven in headless Chromium on a phone screen.
+
+The office invites a newcomer as head of the provincial specialised school, the newcomer accepts, ⏩ moves
+the rehearsal clock to the 08:00 reminder of 14/11/2019, the newcomer attaches a file and presses ✅, the
+office accepts and sees it in /tiendo; ⏩ again brings Friday's digest with its chart. Screenshots go to
+test-artifacts/ (gitignored).
+
+Chromium is Debian's (/usr/bin/chromium); Playwright only drives it (never `playwright install`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import BUNDLED_PLAN, ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run"]
+ARTIFACTS = ROOT / "test-artifacts"
+WAIT_MS = 20_000
+
+
+class Sandbox:
+    """`python -m bot run` in sandbox mode, as a child process; its page's address comes from the banner."""
+
+    def __init__(self, tmp: Path) -> None:
+        config = {"plan": str(BUNDLED_PLAN),
+                  "sandbox": {"database": f"sqlite:///{tmp / 'sandbox.db'}", "evidence_dir": str(tmp / "evidence")}}
+        path = tmp / "config.yaml"
+        path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+        env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+        env["PYTHONPATH"] = str(ROOT)
+        self.log = tmp / "run.log"
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "bot", "run", "--config", str(path), "--rehearsal", "13/11/2019 10:00",
+                 "--speed", "1", "--port", "0"], cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out,
+                stderr=subprocess.STDOUT)
+        self.url = self._address()
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def _address(self) -> str:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # waiting for the child to start, not for a scheduler
+            found = re.search(r"Mở (http://127\.0\.0\.1:\d+)", self.output())
+            if found:
+                return found[1]
+            if self.proc.poll() is not None:
+                raise AssertionError(f"`run` exited {self.proc.returncode}:\n{self.output()}")
+            time.sleep(0.1)
+        raise TimeoutError(f"no address printed:\n{self.output()}")
+
+    def stop(self) -> int:
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(20)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
+    child = Sandbox(tmp_path)
+    try:
+        yield child
+    finally:
+        child.kill()
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium chromium-driver)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def test_office_invites_head_gets_reminder_sends_evidence_and_office_accepts_in_the_browser(
+        sandbox: Sandbox, browser: object, tmp_path: Path) -> None:
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, locale="vi-VN",
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(sandbox.url + "/#1001")
+
+    def message(text: str) -> object:
+        return page.locator(".msg", has_text=text).last
+
+    # The office invites a newcomer as head of THPTCHUYEN.
+    expect(page.locator("#persona")).to_have_value("1001")
+    expect(page.locator("#clock")).to_contain_text("Thứ Tư 13/11/2019 10:0")
+    page.fill("#text", "/moi THPTCHUYEN")
+    page.press("#text", "Enter")
+    invite = message("Đường mời trưởng đơn vị THPTCHUYEN")
+    expect(invite).to_be_visible(timeout=WAIT_MS)
+    expect(invite.locator(".invite select")).to_have_value("9001")  # "Người mới" by default
+
+    # The newcomer accepts: the page switches to that persona and sends /start <code>.
+    invite.get_by_role("button", name="Mở lời mời ▶").click()
+    expect(page.locator("#persona")).to_have_value("9001")
+    expect(message("Chào Nguyễn Thị Mai")).to_contain_text("trưởng đơn vị Trường THPT chuyên của tỉnh",
+                                                           timeout=WAIT_MS)
+
+    # ⏩: the rehearsal clock goes to 08:00 on Thursday 14/11; the reminder arrives without a reload.
+    page.get_by_role("button", name="⏩ Lời nhắc kế tiếp").click()
+    expect(page.locator("#clock")).to_contain_text("Thứ Năm 14/11/2019 08:0", timeout=WAIT_MS)
+    reminder = message("Nhắc việc")
+    expect(reminder).to_contain_text("THPTCHUYEN", timeout=WAIT_MS)
+
+    # Evidence: 📎 on task 1.1, a file from the phone, ✔️ Xong, then ✅ Hoàn thành.
+    reminder.get_by_role("button", name="[1.1·THPTCHUYEN] 📎 Gửi minh chứng").click()
+    expect(message("Gửi minh chứng")).to_contain_text("1.1", timeout=WAIT_MS)
+    evidence = tmp_path / "Báo cáo CCHC 2019.pdf"
+    evidence.write_bytes(b"%PDF-1.4 bao cao ket qua CCHC nam 2019")
+    page.set_input_files("#file", str(evidence))
+    saved = message("Đã lưu minh chứng (1)")
+    expect(saved).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator(".msg.user .doc", has_text="Báo cáo CCHC 2019.pdf")).to_be_visible()
+    saved.get_by_role("button", name="✔️ Xong").click()
+    done = message("Đã nhận 1 minh chứng")
+    expect(done).to_be_visible(timeout=WAIT_MS)
+    done.get_by_role("button", name="✅ Hoàn thành").click()
+    expect(message("gửi Văn phòng Sở duyệt")).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator("#toast")).to_be_hidden(timeout=WAIT_MS)
+    page.screenshot(path=str(ARTIFACTS / "sandbox-head.png"))
+
+    # The office: the review request arrives (the sandbox sweeps every second), ✔️ Duyệt, then /tiendo.
+    page.select_option("#persona", "1001")
+    review = message("Đề nghị duyệt")
+    expect(review).to_be_visible(timeout=WAIT_MS)
+    review.get_by_role("button", name="✔️ Duyệt").click()
+    expect(message("Đã duyệt")).to_be_visible(timeout=WAIT_MS)
+    page.get_by_role("button", name="/tiendo", exact=True).click()
+    expect(message("Tiến độ")).to_contain_text("✅ 1 xong", timeout=WAIT_MS)
+    page.fill("#text", "/tiendo THPTCHUYEN")
+    page.press("#text", "Enter")
+    expect(message("— đơn vị THPTCHUYEN")).to_contain_text("✅ 1 xong", timeout=WAIT_MS)
+    expect(page.locator("#toast")).to_be_hidden(timeout=WAIT_MS)
+    page.screenshot(path=str(ARTIFACTS / "sandbox-phone.png"))
+
+    # ⏩ again: Friday 16:00, the weekly digest; Lãnh đạo Sở sees its chart as a picture.
+    page.get_by_role("button", name="⏩ Lời nhắc kế tiếp").click()
+    expect(page.locator("#clock")).to_contain_text("Thứ Sáu 15/11/2019 16:0", timeout=WAIT_MS)
+    page.select_option("#persona", "1002")
+    chart = page.locator(".msg img").last
+    expect(chart).to_be_visible(timeout=WAIT_MS)
+    assert chart.evaluate("img => img.complete && img.naturalWidth > 0")
+    expect(page.locator("#toast")).to_be_hidden(timeout=WAIT_MS)
+    chart.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "sandbox-digest.png"))
+    page.select_option("#persona", "1001")
+    expect(message("— đơn vị THPTCHUYEN")).to_be_visible(timeout=WAIT_MS)
+
+    # The same page on a desktop screen, for the record.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(ARTIFACTS / "sandbox.png"))
+    context.close()
+    assert errors == []
+    assert sandbox.stop() == 0, sandbox.output()
+    assert "Đang dừng chế độ thử" in sandbox.output()
