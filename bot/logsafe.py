@@ -1,40 +1,59 @@
-"""Logging that never shows secrets (bot token, passwords), wherever they appear."""
+"""Logging that never shows secrets (bot token, passwords), wherever they appear and whoever handles them."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+_secrets: set[str] = set()
+_original_factory: Callable[..., logging.LogRecord] | None = None
 
 
-class RedactingFilter(logging.Filter):
-    """Replaces every known secret in a record's message and arguments with `***`."""
+def _clean(text: str) -> str:
+    for secret in _secrets:
+        text = text.replace(secret, "***")
+    return text
 
-    def __init__(self, secrets: list[str]) -> None:
-        super().__init__()
-        self.secrets = [s for s in secrets if s]
 
-    def _clean(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "***")
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secrets:
-            return True
+def _redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    assert _original_factory is not None
+    record = _original_factory(*args, **kwargs)
+    if _secrets:
         message = record.getMessage()
-        if record.exc_info:
+        if record.exc_info and record.exc_info[1] is not None:
+            # Exceptions of httpx/PTB may carry the request URL, hence the token.
             message += "\n" + logging.Formatter().formatException(record.exc_info)
-            record.exc_info = None
-            record.exc_text = None
-        record.msg = self._clean(message)
-        record.args = None
-        return True
+            record.exc_info, record.exc_text = None, None
+        cleaned = _clean(message)
+        if cleaned != message or record.args:
+            record.msg, record.args = cleaned, None
+    return record
+
+
+def redact_secrets(secrets: Iterable[str]) -> None:
+    """Redact these strings from every log record at creation, before any handler (file, Sentry, pytest) sees it."""
+    global _original_factory
+    _secrets.update(s for s in secrets if s)
+    if _original_factory is None:
+        _original_factory = logging.getLogRecordFactory()
+        logging.setLogRecordFactory(_redacting_factory)
+
+
+def forget_secrets() -> None:
+    """Undo redact_secrets (tests)."""
+    global _original_factory
+    _secrets.clear()
+    if _original_factory is not None:
+        logging.setLogRecordFactory(_original_factory)
+        _original_factory = None
 
 
 def setup_logging(level: str, secrets: list[str]) -> None:
     """Root logging to stderr with redaction; httpx's per-request URLs (which contain the token) at WARNING."""
+    redact_secrets(secrets)
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
