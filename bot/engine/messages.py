@@ -10,6 +10,7 @@ from bot.engine.outbox import Claimed
 from bot.texts import VN_ZONE, days_left_text, fmt_date, fmt_local, rung_label
 
 TELEGRAM_LIMIT = 4096
+TASKS_PER_MESSAGE = 15  # at most 5 buttons a task: well under Telegram's ~100 buttons a message
 
 
 def _task_block(item: Claimed, today: date) -> str:
@@ -91,12 +92,23 @@ def render_reminders(items: list[Claimed], now: datetime) -> list[tuple[str, tup
     """One bundle → messages of (text, keyboard rows); keyboards list each task's buttons."""
     today = now.astimezone(VN_ZONE).date()
     items = _one_per_task(items)
-    blocks = [_task_block(i, today) for i in items]
-    texts = chunk_blocks(reminder_header(items), blocks)
-    if len(texts) == 1:
-        rows = tuple(row for i in items for row in task_buttons(i, tag=len(items) > 1))
-        return [(texts[0], rows[:50])]
-    return [(t, ()) for t in texts]
+    header, tag = reminder_header(items), len(items) > 1
+    # A long bundle is split; each part carries the buttons of its own tasks (Telegram allows ~100 buttons).
+    parts: list[list[Claimed]] = [[]]
+    length = len(header)
+    for item in items:
+        block = len(_task_block(item, today)) + 2
+        if parts[-1] and (length + block > TELEGRAM_LIMIT - 16 or len(parts[-1]) >= TASKS_PER_MESSAGE):
+            parts.append([])
+            length = len(header) + 8
+        parts[-1].append(item)
+        length += block
+    out = []
+    for index, part in enumerate(parts):
+        title = header if index == 0 else header + " (tiếp)"
+        (text,) = chunk_blocks(title, [_task_block(i, today) for i in part])[:1]
+        out.append((text, tuple(row for i in part for row in task_buttons(i, tag=tag))))
+    return out
 
 
 def render_catch_up(items: list[Claimed], now: datetime) -> list[str]:

@@ -220,3 +220,23 @@ async def test_restart_returns_abandoned_claims_and_flags_in_flight_sends(db) ->
         rows = s.scalars(select(DeliveryRow)).all()
         assert all(r.state == "sent" for r in rows)
         assert {r.id for r in rows if r.uncertain} == set(in_flight)
+
+
+async def test_a_long_bundle_is_split_and_every_part_keeps_its_tasks_buttons(db) -> None:  # type: ignore[no-untyped-def]
+    from bot.engine.messages import TELEGRAM_LIMIT, render_reminders
+    from bot.engine.outbox import Claimed
+
+    due = datetime(2019, 11, 19, tzinfo=UTC).date()
+    items = [Claimed(i, HEAD_VP, "before", "before-3", FIRST_RUNG, False, False, 0, None, None, None, 100 + i,
+                     f"5.{i}", "Nhiệm vụ có tên khá dài để bản tin vượt quá giới hạn của Telegram " * 3, "5",
+                     "Xây dựng và nâng cao chất lượng đội ngũ CB, CC, VC", "VP", "Văn phòng Sở", "Gửi kết quả", due)
+             for i in range(40)]
+    messages = render_reminders(items, FIRST_RUNG)
+    assert len(messages) >= 3
+    seen = []
+    for text, rows in messages:
+        assert len(text) <= TELEGRAM_LIMIT and rows
+        ids = {b.data.split(":")[1] for row in rows for b in row}
+        assert all(f"[5.{int(i) - 100}]" in text for i in ids)  # buttons belong to tasks shown in that part
+        seen += ids
+    assert len(set(seen)) == 40
