@@ -101,6 +101,24 @@ class DigestConfig(_Strict):
         return _DAYS[self.day]
 
 
+class EmailConfig(_Strict):
+    """SMTP for digests (and reminders when `reminders: true`); the password comes from the environment."""
+
+    enabled: bool = False
+    host: str = "localhost"
+    port: int = Field(default=587, ge=1, le=65535)
+    starttls: bool = True
+    user: str | None = None
+    password_env: str = "NHACVIEC_SMTP_PASSWORD"
+    sender: str = "nhacviec@localhost"
+    reminders: bool = False
+    office: list[str] = []
+    leadership: list[str] = []
+
+    def password(self) -> str | None:
+        return os.environ.get(self.password_env) or None
+
+
 class Config(_Strict):
     """The whole configuration file (see config.example.yaml)."""
 
@@ -112,6 +130,7 @@ class Config(_Strict):
     leadership_chats: list[int] = []
     digest: DigestConfig = DigestConfig()
     digest_chats: list[int] = []
+    email: EmailConfig = EmailConfig()
     clock: ClockConfig = ClockConfig()
     storage: StorageConfig = StorageConfig()
     dispatch: DispatchConfig = DispatchConfig()

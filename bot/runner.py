@@ -14,6 +14,8 @@ from bot.db.members import ensure_member
 from bot.domain.workdays import WorkCalendar
 from bot.engine.digests import DigestSchedule, digest_renderer
 from bot.engine.dispatcher import Dispatcher, DispatchSettings
+from bot.engine.email import EmailChannel, SmtpSettings
+from bot.engine.outbox import EmailRouting
 from bot.engine.ratelimit import RateLimiter
 from bot.engine.sync import SyncReport, sync_plan
 from bot.logsafe import setup_logging
@@ -50,13 +52,26 @@ def dispatch_settings(config: Config) -> DispatchSettings:
                             late_after=timedelta(minutes=d.late_after_minutes),
                             lease=timedelta(seconds=d.lease_seconds), batch_size=d.batch_size,
                             concurrency=d.concurrency, leadership_chats=tuple(config.leadership_chats),
-                            digests=digests)
+                            digests=digests, email=email_routing(config))
+
+
+def email_routing(config: Config) -> EmailRouting | None:
+    e = config.email
+    return EmailRouting(tuple(e.office), tuple(e.leadership), e.reminders) if e.enabled else None
+
+
+def email_channel(config: Config) -> EmailChannel | None:
+    """The SMTP channel when `email.enabled`; its password is redacted from logs like the token."""
+    e = config.email
+    if not e.enabled:
+        return None
+    return EmailChannel(SmtpSettings(e.host, e.port, e.starttls, e.user, e.password(), e.sender))
 
 
 def run_bot(config: Config) -> None:
     """`nhacviec run`: start the bot (long polling, or webhook when configured)."""
     token = config.token()
-    setup_logging(config.log_level, [token or ""])
+    setup_logging(config.log_level, [token or "", config.email.password() or ""])
     if not token:
         raise MissingToken("Chưa có token của bot: đặt biến môi trường TELEGRAM_BOT_TOKEN "
                            "hoặc telegram.token trong tệp cấu hình.")
@@ -90,7 +105,7 @@ def _run(config: Config, token: str) -> None:
                         plan.plan.ladder.send_time)
     app = build_application(token, services, config.telegram.base_url, config.telegram.base_file_url)
     dispatcher = Dispatcher(engine, TelegramChannel(app.bot), clock, RateLimiter(), dispatch_settings(config),
-                            digest_renderer=digest_renderer(engine, services.zone))
+                            digest_renderer=digest_renderer(engine, services.zone), email_channel=email_channel(config))
     if config.telegram.webhook is None:
         dispatcher.recover_all()
     schedule_sweeps(app, dispatcher, config.dispatch.interval_seconds)

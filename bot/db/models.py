@@ -20,6 +20,7 @@ class UnitRow(Base):
     __tablename__ = "units"
     id: Mapped[str] = mapped_column(String(24), primary_key=True)
     name: Mapped[str] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(Text, nullable=True)
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -99,7 +100,8 @@ class DeliveryRow(Base):
     __tablename__ = "deliveries"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     reminder_id: Mapped[int] = mapped_column(ForeignKey("reminders.id"))
-    chat_id: Mapped[int] = mapped_column(BigInteger)
+    chat_id: Mapped[int] = mapped_column(BigInteger)  # 0 for e-mail
+    address: Mapped[str] = mapped_column(String(254), default="")  # e-mail address; "" for Telegram
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
     state: Mapped[str] = mapped_column(String(12), default="pending")
     next_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -113,7 +115,7 @@ class DeliveryRow(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (
-        UniqueConstraint("reminder_id", "chat_id", name="uq_delivery_reminder_chat"),
+        UniqueConstraint("reminder_id", "chat_id", "address", name="uq_delivery_reminder_chat"),
         Index("ix_deliveries_state_next", "state", "next_at"),
     )
 

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
@@ -31,6 +31,7 @@ class DispatchSettings:
     max_attempts: int = 20
     leadership_chats: tuple[int, ...] = ()
     digests: DigestSchedule | None = None
+    email: outbox.EmailRouting | None = None
 
 
 @dataclass
@@ -51,7 +52,7 @@ class Dispatcher:
 
     def __init__(self, engine: Engine, channel: Channel, clock: Clock, limiter: RateLimiter,
                  settings: DispatchSettings = DispatchSettings(), worker: str | None = None,
-                 digest_renderer: Renderer | None = None) -> None:
+                 digest_renderer: Renderer | None = None, email_channel: Channel | None = None) -> None:
         self.engine = engine
         self.channel = channel
         self.clock = clock
@@ -60,6 +61,7 @@ class Dispatcher:
         self.worker = worker or f"w-{uuid.uuid4().hex[:12]}"
         self._semaphore = asyncio.Semaphore(settings.concurrency)
         self.digest_renderer = digest_renderer
+        self.email_channel = email_channel
 
     def recover_all(self) -> int:
         """At start of the only polling instance: every claim left behind is abandoned."""
@@ -73,16 +75,19 @@ class Dispatcher:
         if self.settings.digests is not None:
             schedule_digests(self.engine, now, self.settings.digests)
         report.materialized = outbox.materialize(self.engine, now, self.settings.late_after,
-                                                 self.settings.leadership_chats)
+                                                 self.settings.leadership_chats,
+                                                 email=self.settings.email if self.email_channel else None)
         claimed = outbox.claim(self.engine, now, self.worker, self.settings.batch_size)
         report.claimed = len(claimed)
-        by_chat: dict[int, list[outbox.Claimed]] = defaultdict(list)
+        by_chat: dict[tuple[int, str], list[outbox.Claimed]] = defaultdict(list)
         for item in claimed:
-            by_chat[item.chat_id].append(item)
-        await asyncio.gather(*(self._deliver_chat(chat, items, report) for chat, items in by_chat.items()))
+            by_chat[(item.chat_id, item.address)].append(item)
+        await asyncio.gather(*(self._deliver_chat(chat, items, report, address)
+                               for (chat, address), items in by_chat.items()))
         return report
 
-    async def _deliver_chat(self, chat_id: int, items: list[outbox.Claimed], report: SweepReport) -> None:
+    async def _deliver_chat(self, chat_id: int, items: list[outbox.Claimed], report: SweepReport,
+                            address: str = "") -> None:
         now = self.clock.now()
         alone = [i for i in items if i.kind in ("notice", "digest")]
         stale = [i for i in items if i not in alone and now - i.due_at > self.settings.stale_after]
@@ -97,6 +102,8 @@ class Dispatcher:
             batches.append((fresh, [OutMessage(chat_id, t, b) for t, b in render_reminders(fresh, now)]))
         if stale:
             batches.append((stale, [OutMessage(chat_id, t) for t in render_catch_up(stale, now)]))
+        if address:  # e-mail: the same texts, addressed to a mailbox
+            batches = [(group, [replace(m, address=address) for m in messages]) for group, messages in batches]
         for index, (group, messages) in enumerate(batches):
             if not await self._send(chat_id, group, messages, report):
                 remaining = [i.delivery_id for later, _ in batches[index + 1:] for i in later]
@@ -111,10 +118,16 @@ class Dispatcher:
             message_id = None
             try:
                 for message in messages:
-                    async with self.limiter.sending(chat_id):
-                        # Persist "in flight" before the request: a crash now leaves a row we know may be a duplicate.
+                    if message.address:  # e-mail: no Telegram limits
+                        assert self.email_channel is not None
                         outbox.mark(self.engine, ids, self.clock.now(), state="sending")
-                        message_id = await self.channel.send(message)
+                        message_id = await self.email_channel.send(message)
+                    else:
+                        async with self.limiter.sending(chat_id):
+                            # Persist "in flight" before the request: a crash now leaves a row we know may be
+                            # a duplicate.
+                            outbox.mark(self.engine, ids, self.clock.now(), state="sending")
+                            message_id = await self.channel.send(message)
                     report.messages += 1
             except SendError as exc:
                 self._settle_failure(chat_id, group, exc, report)
@@ -132,6 +145,8 @@ class Dispatcher:
         if exc.failure is Failure.RETRY_AFTER:
             self.limiter.pause(exc.retry_after)
             outbox.reschedule(self.engine, ids, now + timedelta(seconds=exc.retry_after), exc.reason)
+        elif exc.failure is Failure.UNREACHABLE and group[0].address:
+            outbox.mark_address_refused(self.engine, group[0].address, ids, exc.reason, now)
         elif exc.failure is Failure.UNREACHABLE:
             outbox.mark_unreachable(self.engine, chat_id, ids, exc.reason, now)
         elif exc.failure is Failure.UNCERTAIN:

@@ -29,6 +29,36 @@ class Recipient:
     chat_id: int
     member_id: int | None
     note: str | None = None
+    address: str = ""  # an e-mail address (then chat_id is 0)
+
+
+@dataclass(frozen=True)
+class EmailRouting:
+    """Who gets e-mail: units' addresses from the plan, the office's and leadership's from the config.
+
+    Digests always go by e-mail too; reminders only when `reminders` is set.
+    """
+
+    office: tuple[str, ...] = ()
+    leadership: tuple[str, ...] = ()
+    reminders: bool = False
+
+    def wants(self, kind: str) -> bool:
+        return kind == "digest" or (self.reminders and kind in ("before", "due", "overdue", "escalation"))
+
+
+def email_recipients(session: Session, target: str, routing: EmailRouting) -> list[Recipient]:
+    """E-mail addresses for a target (units with an address, "office", "leadership")."""
+    tokens = [t for t in target.split(",") if t]
+    units = [t for t in tokens if t not in ("office", "leadership") and not t.startswith("chat:")]
+    found: list[str] = []
+    if units:
+        found += [e for e in session.scalars(select(UnitRow.email).where(UnitRow.id.in_(units))) if e]
+    if "office" in tokens:
+        found += routing.office
+    if "leadership" in tokens:
+        found += routing.leadership
+    return [Recipient(0, None, None, address) for address in dict.fromkeys(a.strip().lower() for a in found)]
 
 
 @dataclass(frozen=True)
@@ -56,6 +86,7 @@ class Claimed:
     label: str | None
     due: date | None
     metrics: tuple[tuple[int, str], ...] = ()  # (metric row id, name) of the task: a 📈 button each
+    address: str = ""  # e-mail deliveries
 
 
 def _locking(session: Session, stmt: Select) -> Select:  # type: ignore[type-arg]
@@ -112,7 +143,7 @@ def resolve(session: Session, target: str, leadership_chats: tuple[int, ...],
 
 
 def materialize(engine: Engine, now: datetime, late_after: timedelta, leadership_chats: tuple[int, ...],
-                limit: int = 1000) -> int:
+                limit: int = 1000, email: EmailRouting | None = None) -> int:
     """Turn due reminders into pending deliveries (one per recipient chat); returns how many."""
     with Session(engine) as session, session.begin():
         stmt = (select(ReminderRow).where(ReminderRow.state == "pending", ReminderRow.due_at <= now)
@@ -143,18 +174,21 @@ def materialize(engine: Engine, now: datetime, late_after: timedelta, leadership
             if rem.target not in resolved:
                 resolved[rem.target] = resolve(session, rem.target, leadership_chats, directory)
             recipients = resolved[rem.target]
+            if email is not None and email.wants(rem.kind):
+                recipients = recipients + email_recipients(session, rem.target, email)
             if not recipients:
                 rem.state, rem.note = "no_recipient", "no admin registered"
                 audit(session, now, "system", "reminder_no_recipient", rem.key)
                 continue
-            rows += [dict(reminder_id=rem.id, chat_id=r.chat_id, member_id=r.member_id, state="pending",
+            rows += [dict(reminder_id=rem.id, chat_id=r.chat_id, address=r.address, member_id=r.member_id,
+                          state="pending",
                           next_at=now, attempts=0, uncertain=False, late=(now - rem.due_at) > late_after,
                           error=r.note) for r in recipients]
             rem.state = "queued"
             created += len(recipients)
         if rows:
             session.execute(_insert(session)(DeliveryRow)
-                            .on_conflict_do_nothing(index_elements=["reminder_id", "chat_id"]), rows)
+                            .on_conflict_do_nothing(index_elements=["reminder_id", "chat_id", "address"]), rows)
         return created
 
 
@@ -209,7 +243,7 @@ def claim(engine: Engine, now: datetime, worker: str, limit: int) -> list[Claime
                                o.id if o else None, t.id if t else None, t.title if t else None,
                                t.area if t else None, t.area_name if t else None, o.unit if o else None,
                                u.name if u else None, o.label if o else None, o.due if o else None,
-                               tuple(metrics.get(t.id, ())) if t else ()))
+                               tuple(metrics.get(t.id, ())) if t else (), d.address))
         if closed:
             session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(closed))
                             .values(state="skipped", error="task closed before sending"))
@@ -252,6 +286,17 @@ def mark_unreachable(engine: Engine, chat_id: int, ids: list[int], reason: str, 
                 f"hoặc Văn phòng mời người khác của đơn vị.")
         queue_notice(session, now, f"unreachable:{chat_id}", "office", body)
         return names
+
+
+def mark_address_refused(engine: Engine, address: str, ids: list[int], reason: str, now: datetime) -> None:
+    """An e-mail address the server refuses: fail its deliveries and tell the office."""
+    with Session(engine) as session, session.begin():
+        session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(ids))
+                        .values(state="failed", error=f"address refused: {reason}"))
+        audit(session, now, "system", "email_refused", address, {"reason": reason})
+        queue_notice(session, now, f"email-refused:{address}", "office",
+                     f"📣 Máy chủ thư từ chối địa chỉ {address}: {reason}. Văn phòng Sở kiểm tra lại địa chỉ "
+                     "trong kế hoạch hoặc cấu hình.")
 
 
 def queue_notice(session: Session, now: datetime, key: str, target: str, body: str,

@@ -41,9 +41,9 @@ def _sync_units_tasks(session: Session, plan: Plan, now: datetime) -> None:
     for unit in plan.units:
         row = units.pop(unit.id, None)
         if row is None:
-            session.add(UnitRow(id=unit.id, name=unit.name, retired=False))
+            session.add(UnitRow(id=unit.id, name=unit.name, email=unit.email, retired=False))
         else:
-            row.name, row.retired = unit.name, False
+            row.name, row.email, row.retired = unit.name, unit.email, False
     for row in units.values():
         row.retired = True
     areas = {a.id: a.name for a in plan.areas}

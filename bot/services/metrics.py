@@ -150,15 +150,22 @@ def record_value(session: Session, actor: Actor, metric_id: int, raw_text: str, 
 
 
 def describe_metrics(statuses: list[MetricStatus], listed: int = 12) -> list[str]:
-    """One line per metric: `• [8.1] Tỷ lệ … (≥ 100%): VP 98% (chưa đạt); chưa báo: KHTC` (/tiendo, digests)."""
+    """One line per metric: `• [8.1] Tỷ lệ … ≥ 100%: VP 98% (chưa đạt); chưa báo: KHTC` (/tiendo, digests).
+
+    Units that missed the target come first; at most `listed` reported and `listed` missing units are named.
+    """
     by_metric: dict[int, list[MetricStatus]] = {}
     for status in statuses:
         by_metric.setdefault(status[0].id, []).append(status)
     lines = []
     for group in by_metric.values():
         metric = group[0][0]
-        parts = [f"{unit} {fmt_value(metric.kind, v.value)} ({'đạt' if is_met(metric, v.value) else 'chưa đạt'})"
-                 for _, unit, v in group if v is not None]
+        reported = sorted(((unit, v.value) for _, unit, v in group if v is not None),
+                          key=lambda uv: is_met(metric, uv[1]))  # stable: unit order within each kind
+        parts = [f"{unit} {fmt_value(metric.kind, value)} ({'đạt' if is_met(metric, value) else 'chưa đạt'})"
+                 for unit, value in reported[:listed]]
+        if len(reported) > listed:
+            parts[-1] += f" và {len(reported) - listed} đơn vị khác đã báo"
         missing = [unit for _, unit, v in group if v is None]
         if missing:
             more = f" và {len(missing) - listed} đơn vị khác" if len(missing) > listed else ""

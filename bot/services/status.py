@@ -17,11 +17,13 @@ OPEN = ("open", "returned")
 
 def bucket(occ: OccurrenceRow, today: date) -> str:
     """done | awaiting_review | overdue | open — the categories every report uses."""
-    if occ.status == "done":
-        return "done"
-    if occ.status == "awaiting_review":
-        return "awaiting_review"
-    return "overdue" if occ.due < today else "open"
+    return _bucket(occ.status, occ.due, today)
+
+
+def _bucket(status: str, due: date, today: date) -> str:
+    if status in ("done", "awaiting_review"):
+        return status
+    return "overdue" if due < today else "open"
 
 
 @dataclass
@@ -74,18 +76,24 @@ def compute_progress(session: Session, today: date, unit: str | None = None, yea
 
     No actor: digests call it too, so every figure they show equals /tiendo at the same instant.
     """
-    rows = _live(session)
-    if year is None and any(o.due.year == today.year for o, _ in rows):
+    # Columns, not ORM rows, and the unit filtered in SQL: a digest run calls this once per unit.
+    stmt = (select(OccurrenceRow.unit, OccurrenceRow.due, OccurrenceRow.status, TaskRow.area, TaskRow.area_name)
+            .join(TaskRow, TaskRow.id == OccurrenceRow.task_id)
+            .where(OccurrenceRow.retired_at.is_(None), TaskRow.retired_at.is_(None)))
+    if year is None and session.scalar(stmt.with_only_columns(OccurrenceRow.id).where(
+            OccurrenceRow.due.between(date(today.year, 1, 1), date(today.year, 12, 31))).limit(1)) is not None:
         year = today.year
+    if year is not None:
+        stmt = stmt.where(OccurrenceRow.due.between(date(year, 1, 1), date(year, 12, 31)))
+    if unit is not None:
+        stmt = stmt.where(OccurrenceRow.unit == unit)
     result = Progress(year, unit)
-    for occ, task in rows:
-        if (year is not None and occ.due.year != year) or (unit is not None and occ.unit != unit):
-            continue
-        name = bucket(occ, today)
+    for occ_unit, due, status, area, area_name in session.execute(stmt):
+        name = _bucket(status, due, today)
         result.total.add(name)
-        result.areas[task.area].add(name)
-        result.area_names[task.area] = task.area_name
-        result.units[occ.unit].add(name)
+        result.areas[area].add(name)
+        result.area_names[area] = area_name
+        result.units[occ_unit].add(name)
     result.areas = dict(sorted(result.areas.items(), key=lambda kv: _area_key(kv[0])))
     result.units = dict(sorted(result.units.items()))
     return result

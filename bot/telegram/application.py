@@ -10,6 +10,7 @@ from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler,
                           Defaults, MessageHandler, TypeHandler, filters)
 
 from bot.engine.dispatcher import Dispatcher
+from bot.logsafe import redact_secrets
 from bot.telegram import callbacks, digest, handlers
 from bot.telegram import exports as exports_chat
 from bot.telegram import metrics as metrics_chat
@@ -28,47 +29,6 @@ async def _on_error(update: object, context: BotContext) -> None:
             await update.effective_message.reply_text(t("error"))
 
 
-_SECRETS: set[str] = set()
-
-
-def _redact(text: str) -> str:
-    for secret in _SECRETS:
-        text = text.replace(secret, "***")
-    return text
-
-
-def redact_in_every_record(secret: str) -> None:
-    """Hide `secret` in log records as they are created, so every handler (not only ours) gets them clean.
-
-    PTB logs its base URL (token inside) at DEBUG and httpx logs each request URL at INFO; a handler
-    filter on the root handler would miss pytest's caplog, a file handler or an error tracker.
-    """
-    if not secret or secret in _SECRETS:
-        return
-    if not _SECRETS:
-        previous = logging.getLogRecordFactory()
-
-        def factory(*args: object, **kwargs: object) -> logging.LogRecord:
-            record = previous(*args, **kwargs)
-            try:
-                message = record.getMessage()
-                if any(s in message for s in _SECRETS):
-                    record.msg, record.args = _redact(message), None
-                if record.exc_info and record.exc_info[1] is not None:
-                    text = logging.Formatter().formatException(record.exc_info)
-                    if any(s in text for s in _SECRETS):
-                        record.exc_text = _redact(text)
-            except Exception:  # a broken format string is logging's problem to report, not ours
-                pass
-            return record
-
-        logging.setLogRecordFactory(factory)
-    _SECRETS.add(secret)
-    _, _, key = secret.partition(":")  # a bot token's secret half is as sensitive as the whole
-    if len(key) >= 8:
-        _SECRETS.add(key)
-
-
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     await app.bot.set_my_commands(handlers.bot_commands())
 
@@ -76,7 +36,8 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
 def build_application(token: str, services: Services, base_url: str | None = None,
                       base_file_url: str | None = None) -> Application:  # type: ignore[type-arg]
     """The Application with the chat handlers and the services in a typed context."""
-    redact_in_every_record(token)
+    # PTB logs its base URL (token inside) at DEBUG, httpx every request URL at INFO: redact at record level.
+    redact_secrets([token, token.partition(":")[2] if len(token.partition(":")[2]) >= 8 else ""])
     builder = (ApplicationBuilder().token(token).defaults(Defaults(tzinfo=services.zone))
                .context_types(ContextTypes(context=BotContext)).post_init(_post_init).concurrent_updates(8))
     if base_url:

@@ -74,3 +74,56 @@ async def test_server_down_is_retried_and_the_password_never_shows() -> None:
         await _channel(_free_port(), password="mat-khau-bi-mat").send(OutMessage(0, "x", address="a@b.vn"))
     assert err.value.failure is Failure.RETRY
     assert "mat-khau-bi-mat" not in str(err.value)
+
+
+async def test_digests_and_reminders_go_by_email_through_the_outbox_once(smtp, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime, time, timezone
+    from zoneinfo import ZoneInfo
+
+    from bot.db.engine import make_engine, migrate
+    from bot.db.members import ensure_member
+    from bot.domain.clock import FixedClock
+    from bot.domain.workdays import WorkCalendar
+    from bot.engine.digests import DigestSchedule, digest_renderer
+    from bot.engine.dispatcher import Dispatcher, DispatchSettings
+    from bot.engine.outbox import EmailRouting
+    from bot.engine.ratelimit import NoLimit
+    from bot.engine.sync import sync_plan
+    from bot.plans.loader import parse_plan
+    from tests.conftest import MINI_PLAN
+    from tests.fakes import ScriptedChannel
+
+    inbox, port = smtp
+    zone = ZoneInfo("Asia/Ho_Chi_Minh")
+    text = MINI_PLAN.read_text(encoding="utf-8").replace(
+        "{id: TCCB, name: Phòng Tổ chức cán bộ}", "{id: TCCB, name: Phòng Tổ chức cán bộ, email: tccb@so-gddt.vn}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'bot.db'}")
+    migrate(engine)
+    clock = FixedClock(datetime(2019, 10, 28, tzinfo=timezone.utc))  # installed on a Monday
+    sync_plan(engine, parse_plan(text, "mini.yaml"), WorkCalendar(), clock.now())
+    ensure_member(engine, clock.now(), chat_id=1, role="admin", unit="VP", name="Văn phòng")
+    ensure_member(engine, clock.now(), chat_id=20, role="head", unit="TCCB", name="Trưởng TCCB")
+    settings = DispatchSettings(concurrency=1, digests=DigestSchedule(4, time(16, 0), zone),
+                                email=EmailRouting(office=("vp@so-gddt.vn",), reminders=True))
+    telegram = ScriptedChannel()
+    dispatcher = Dispatcher(engine, telegram, clock, NoLimit(), settings, digest_renderer=digest_renderer(engine, zone),
+                            email_channel=_channel(port))
+    clock.set(datetime(2019, 10, 30, 1, 0, tzinfo=timezone.utc))  # 08:00: the 14-working-day reminders
+    await dispatcher.sweep()
+    reminders = [m for m in inbox.messages if m["To"] == "tccb@so-gddt.vn" and "Nhắc việc" in m["Subject"]]
+    assert len(reminders) == 1
+    assert "dùng bot Telegram" in reminders[0].get_body(preferencelist=("plain",)).get_content()
+    assert not [m for m in inbox.messages if m["To"] == "vp@so-gddt.vn"]  # the office gets no reminders
+    clock.set(datetime(2019, 11, 1, 9, 0, tzinfo=timezone.utc))  # Friday 16:00 local: digests
+    await dispatcher.sweep()
+    await dispatcher.sweep()
+    digests_vp = [m for m in inbox.messages if m["To"] == "vp@so-gddt.vn"]
+    assert len(digests_vp) >= 2  # overview text part(s), then the chart
+    assert any(list(m.iter_attachments()) for m in digests_vp)
+    count = len(inbox.messages)
+    dispatcher2 = Dispatcher(engine, telegram, clock, NoLimit(), settings, digest_renderer=digest_renderer(engine, zone),
+                             email_channel=_channel(port))
+    dispatcher2.recover_all()
+    await dispatcher2.sweep()  # a restart sends nothing twice
+    assert len(inbox.messages) == count
+    engine.dispose()

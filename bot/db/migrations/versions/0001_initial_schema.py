@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 19:40:33.451317
+Create Date: 2026-11-27 20:37:49.861864
 """
 from __future__ import annotations
 
@@ -67,6 +67,7 @@ def upgrade() -> None:
     op.create_table('units',
     sa.Column('id', sa.String(length=24), nullable=False),
     sa.Column('name', sa.Text(), nullable=False),
+    sa.Column('email', sa.Text(), nullable=True),
     sa.Column('retired', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
@@ -213,6 +214,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('reminder_id', sa.Integer(), nullable=False),
     sa.Column('chat_id', sa.BigInteger(), nullable=False),
+    sa.Column('address', sa.String(length=254), nullable=False),
     sa.Column('member_id', sa.Integer(), nullable=True),
     sa.Column('state', sa.String(length=12), nullable=False),
     sa.Column('next_at', bot.db.types.UTCDateTime(), nullable=False),
@@ -227,7 +229,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['member_id'], ['members.id'], ),
     sa.ForeignKeyConstraint(['reminder_id'], ['reminders.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('reminder_id', 'chat_id', name='uq_delivery_reminder_chat')
+    sa.UniqueConstraint('reminder_id', 'chat_id', 'address', name='uq_delivery_reminder_chat')
     )
     with op.batch_alter_table('deliveries', schema=None) as batch_op:
         batch_op.create_index('ix_deliveries_state_next', ['state', 'next_at'], unique=False)
