@@ -39,7 +39,8 @@ AREAS = ["Công tác chỉ đạo điều hành", "Xây dựng và tổ chức t
          "Cải cách tổ chức bộ máy", "Xây dựng và nâng cao chất lượng đội ngũ CB, CC, VC",
          "Cải cách cơ chế quản lý tài chính công", "Hiện đại hóa hành chính",
          "Nâng cao chất lượng hoạt động của cơ chế Một cửa, Một cửa liên thông"]
-DEADLINES = (("quy", "Báo cáo quý III", date(2019, 9, 20)), ("ket-qua", "Gửi kết quả về Văn phòng Sở", date(2019, 11, 19)),
+DEADLINES = (("quy", "Báo cáo quý III", date(2019, 9, 20)),
+             ("ket-qua", "Gửi kết quả về Văn phòng Sở", date(2019, 11, 19)),
              ("ket-qua-2020", "Gửi kết quả về Văn phòng Sở", date(2020, 11, 19)))
 
 
