@@ -16,13 +16,16 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, echo: bool = False) -> Engine:
-    """An engine configured for safe concurrent writes; creates the SQLite file's folder."""
+def make_engine(url: str, echo: bool = False, busy_timeout_ms: int = 30_000) -> Engine:
+    """An engine configured for safe concurrent writes; creates the SQLite file's folder.
+
+    `busy_timeout_ms`: how long SQLite waits for another writer's lock (tests use a short one).
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, echo=echo, pool_pre_ping=True, future=True)
     database = parsed.database or ""
-    kwargs: dict[str, Any] = {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    kwargs: dict[str, Any] = {"connect_args": {"timeout": busy_timeout_ms / 1000, "check_same_thread": False}}
     if database in ("", ":memory:"):
         kwargs["poolclass"] = StaticPool
     else:
@@ -41,7 +44,7 @@ def make_engine(url: str, echo: bool = False) -> Engine:
             # application crash loses nothing; only a power cut may roll back the last commits.
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes,
                           Defaults, MessageHandler, TypeHandler, filters)
 
-from bot.engine.dispatcher import Dispatcher
+from bot.engine.dispatcher import Dispatcher, SweepReport
 from bot.logsafe import redact_secrets
 from bot.telegram import callbacks, digest, handlers
 from bot.telegram import exports as exports_chat
@@ -67,16 +67,23 @@ def build_application(token: str, services: Services, base_url: str | None = Non
     return app
 
 
+async def sweep_tick(dispatcher: Dispatcher) -> SweepReport | None:
+    """The body of one scheduled tick: sweep, and on any error log it and return None (never raise)."""
+    try:
+        report = await dispatcher.sweep()
+        if report.claimed:
+            log.info("sweep: %s deliveries claimed, %s messages sent", report.claimed, report.messages)
+        return report
+    except Exception:  # the database may be away: log and try at the next tick, never die
+        log.exception("sweep failed; will retry at the next tick")
+        return None
+
+
 def schedule_sweeps(app: Application, dispatcher: Dispatcher, interval: float) -> None:  # type: ignore[type-arg]
     """One repeating job; a late tick runs late instead of being dropped (APScheduler's default is 1 s grace)."""
 
     async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-        try:
-            report = await dispatcher.sweep()
-            if report.claimed:
-                log.info("sweep: %s deliveries claimed, %s messages sent", report.claimed, report.messages)
-        except Exception:  # the database may be away: log and try at the next tick, never die
-            log.exception("sweep failed; will retry at the next tick")
+        await sweep_tick(dispatcher)
 
     assert app.job_queue is not None
     app.job_queue.run_repeating(tick, interval=interval, first=0.5, name="sweep",
