@@ -20,7 +20,10 @@ def _redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
     assert _original_factory is not None
     record = _original_factory(*args, **kwargs)
     if _secrets:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # bad format arguments: logging reports those itself, later
+            return record
         if record.exc_info and record.exc_info[1] is not None:
             # Exceptions of httpx/PTB may carry the request URL, hence the token.
             message += "\n" + logging.Formatter().formatException(record.exc_info)
