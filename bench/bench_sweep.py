@@ -185,10 +185,10 @@ def seed(engine: Engine, rows: int) -> dict[str, int]:
         for i, (rid, unit, due_at) in enumerate(queued):
             roll = rng.random()
             state = "sent" if roll < 0.99 else "failed" if roll < 0.995 else "uncertain" if roll < 0.998 else "skipped"
-            yield (i + 1, rid, 10_000 + unit, unit + 1, state, v.at(due_at), 0, "w-old", v.at(due_at),
+            yield (i + 1, rid, 10_000 + unit, "", unit + 1, state, v.at(due_at), 0, "w-old", v.at(due_at),
                    v.at(due_at + timedelta(seconds=2)) if state == "sent" else None, rng.randint(1, 10**6),
                    v.flag(state == "uncertain"), v.flag(False), None if state == "sent" else "history")
-    counts["deliveries"] = bulk_load(engine, "deliveries", ["id", "reminder_id", "chat_id", "member_id", "state",
+    counts["deliveries"] = bulk_load(engine, "deliveries", ["id", "reminder_id", "chat_id", "address", "member_id", "state",
                                                             "next_at", "attempts", "claimed_by", "claimed_at", "sent_at",
                                                             "message_id", "uncertain", "late", "error"],
                                      delivery_rows())

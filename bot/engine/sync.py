@@ -6,10 +6,11 @@ Re-running is idempotent. An edited plan moves pending reminders; history
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,9 @@ from bot.domain.ladder import Reminder, plan_reminders
 from bot.domain.plan import Plan
 from bot.domain.workdays import WorkCalendar
 
+
+# Several processes may start together on one PostgreSQL database (webhook mode): their syncs take turns.
+_SYNC_LOCK = zlib.crc32(b"nhacviec-sync")
 
 # Rows that never produced a delivery and may come back to life when the plan changes again.
 _REVIVABLE = {("skipped", "before_sync"), ("skipped", "moved_past"), ("cancelled", "removed_from_plan")}
@@ -108,6 +112,8 @@ def sync_plan(engine: Engine, plan: Plan, calendar: WorkCalendar, now: datetime,
         for rem in plan_reminders(plan, occ, calendar):
             wanted[rem.key] = (rem, occ.key)
     with Session(engine) as session, session.begin():
+        if engine.dialect.name == "postgresql":  # released at commit; the second sync then finds the rows
+            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SYNC_LOCK})
         _sync_units_tasks(session, plan, now)
         occ_ids, occ_added, occ_updated, occ_retired = _sync_occurrences(session, occurrences, now)
         rows = session.execute(select(ReminderRow.id, ReminderRow.key, ReminderRow.state, ReminderRow.due_at,

@@ -95,6 +95,8 @@ def parse_plan(text: str, file: str) -> Plan:
         parsed: Positioned = load_positioned(text)
     except yaml.YAMLError as exc:
         raise PlanError(file, [_syntax_issue(exc, text)]) from None
+    if any(issue.code == "yaml_too_big" for issue in parsed.issues):
+        raise PlanError(file, [LocatedIssue((), "yaml_too_big", dict(parsed.issues[-1].params))])
     if parsed.data is None:
         raise PlanError(file, [LocatedIssue((), "empty_file", {})])
     if not isinstance(parsed.data, dict):

@@ -40,16 +40,40 @@ class Positioned:
         return None
 
 
+MAX_VALUES = 200_000  # far above the bundled plan; stops "billion laughs" alias bombs
+
+
+class _TooBig(Exception):
+    pass
+
+
 class _Walker:
     def __init__(self, loader: yaml.SafeLoader, out: Positioned) -> None:
         self.loader = loader
         self.out = out
+        self.open: set[int] = set()  # collections being built: an alias back into one is a loop
+        self.count = 0
 
     def mark(self, path: Path, node: yaml.Node) -> None:
         self.out.positions.setdefault(path, _position(node))
 
     def build(self, node: yaml.Node, path: Path) -> Any:
         self.mark(path, node)
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise _TooBig
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            if id(node) in self.open:
+                self.out.issues.append(Issue(path, "yaml_alias_loop", {}))
+                return None
+            self.open.add(id(node))
+            try:
+                return self._collection(node, path)
+            finally:
+                self.open.discard(id(node))
+        return self.scalar(node, path)
+
+    def _collection(self, node: yaml.Node, path: Path) -> Any:
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
@@ -64,9 +88,7 @@ class _Walker:
                 self.mark((*path, key), key_node)
                 result[key] = self.build(value_node, (*path, key))
             return result
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self.scalar(node, path)
+        return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
 
     def scalar(self, node: yaml.Node, path: Path) -> Any:
         if not isinstance(node, yaml.ScalarNode):
@@ -98,7 +120,11 @@ def load_positioned(text: str) -> Positioned:
         node = loader.get_single_node()
         out = Positioned(None)
         if node is not None:
-            out.data = _Walker(loader, out).build(node, ())
+            try:
+                out.data = _Walker(loader, out).build(node, ())
+            except _TooBig:
+                out.data = {}
+                out.issues.append(Issue((), "yaml_too_big", {"limit": MAX_VALUES}))
         return out
     finally:
         loader.dispose()

@@ -1,0 +1,118 @@
+"""Two `nhacviec run` processes in webhook mode sharing one PostgreSQL database and one (fake) Bot API.
+
+Both start together (each syncs the plan: the sync must be safe when run concurrently), both register
+their webhook with setWebhook, and both dispatchers drain the same outbox with SELECT ... FOR UPDATE
+SKIP LOCKED. `COUNT` due notices (one per unit head) go out exactly once each, and both processes do
+part of the work.
+
+Each process keeps Telegram's real limit of 30 messages/s (bot.engine.ratelimit.RateLimiter), so two
+processes send at most ~60 messages/s: 10,000 notices would need ~170 s even on an idle machine.
+Measured on the 2-core development machine (with other work running): 4,000 notices in 89 s (45 msg/s),
+2,000 claimed by each process. The default, 3,600 (~80 s at that rate), fits the ~90 s budget with a
+margin; NHACVIEC_SCALE_COUNT=10000 runs the full count (the wait bound scales to COUNT / 30 s).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import yaml
+from sqlalchemy import func, select
+
+from bot.db.engine import make_engine, migrate
+from bot.db.models import DeliveryRow
+from bot.sandbox.fake_api import FakeBotApi
+from tests.conftest import MINI_PLAN, ROOT
+from tests.integration.test_crash_and_concurrency import _seed_notices
+
+COUNT = int(os.environ.get("NHACVIEC_SCALE_COUNT", "3600"))
+TOKEN = "555000:WEBHOOK-SCALE"
+FIRST_CHAT = 1000  # _seed_notices: head of unit U{i} has chat 1000 + i
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _config(tmp: Path, api: FakeBotApi, pg_url: str, tag: str) -> Path:
+    config = {
+        "plan": str(MINI_PLAN.resolve()),
+        "database": {"url": pg_url},
+        "telegram": {"token": api.token, "base_url": api.base_url, "base_file_url": api.base_file_url,
+                     "webhook": {"url": f"https://example.invalid/hook/{tag}", "listen": "127.0.0.1",
+                                 "port": _free_port(), "secret_token": f"secret-{tag}"}},
+        "clock": {"start": "2019-11-20T08:00:00+07:00", "speed": 1},  # the notices' due time (DUE)
+        # A batch of 200 takes ~7 s at 30 msg/s, well inside the 120 s lease; one huge batch would let the
+        # first process claim everything (and outlive its lease).
+        "dispatch": {"interval_seconds": 1, "batch_size": 200, "concurrency": 8},
+        "digest": {"enabled": False},
+        "storage": {"evidence_dir": str(tmp / f"evidence-{tag}")},
+        "log_level": "INFO",
+    }
+    path = tmp / f"config-{tag}.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+async def test_two_webhook_processes_share_the_outbox_and_send_each_notice_once(pg_url: str, tmp_path: Path) -> None:
+    engine = make_engine(pg_url)
+    migrate(engine)
+    _seed_notices(engine, COUNT)
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    env["PYTHONPATH"] = str(ROOT)
+    async with FakeBotApi(token=TOKEN, enforce_limits=False) as api:
+        procs, errs = [], []
+        for tag in ("a", "b"):
+            err = tmp_path / f"{tag}.err"
+            errs.append(err)
+            with err.open("wb") as stderr:
+                procs.append(await asyncio.create_subprocess_exec(
+                    sys.executable, "-m", "bot", "run", "--config", str(_config(tmp_path, api, pg_url, tag)),
+                    cwd=ROOT, env=env, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
+                    stderr=stderr))
+        started = time.monotonic()
+        try:
+            def notices() -> list[int]:
+                return [m.chat_id for m in api.sent if FIRST_CHAT <= m.chat_id < FIRST_CHAT + COUNT]
+
+            deadline = started + max(120.0, COUNT / 30)
+            while len(notices()) < COUNT and time.monotonic() < deadline:
+                for proc, err in zip(procs, errs):
+                    assert proc.returncode is None, err.read_text(errors="replace")[-3000:]
+                await asyncio.sleep(0.5)
+            elapsed = time.monotonic() - started
+            sent = notices()
+            print(f"\n{len(sent)} notices by two webhook processes in {elapsed:.1f} s "
+                  f"({len(sent) / elapsed:.0f} msg/s)")
+            assert len(sent) >= COUNT, f"{len(sent)}/{COUNT} after {elapsed:.0f} s"
+            await asyncio.sleep(2)  # anything still in flight would show up as a duplicate
+            twice = [chat for chat, n in Counter(notices()).items() if n > 1]
+            assert twice == [] and len(notices()) == COUNT
+            hooks = [c["url"] for c in api.calls_of("setWebhook")]
+            assert sorted(hooks) == ["https://example.invalid/hook/a", "https://example.invalid/hook/b"]
+            with engine.connect() as conn:
+                workers = conn.execute(select(DeliveryRow.claimed_by, func.count())
+                                       .where(DeliveryRow.chat_id >= FIRST_CHAT).group_by(DeliveryRow.claimed_by)).all()
+                states = dict(conn.execute(select(DeliveryRow.state, func.count()).group_by(DeliveryRow.state)).all())
+            print("claims per process:", dict(workers), "states:", states)
+            assert len(workers) == 2 and all(n > 0 for _, n in workers)
+            assert states.get("sent") == COUNT
+        finally:
+            for proc in procs:
+                if proc.returncode is None:
+                    proc.send_signal(signal.SIGTERM)
+            codes = [await asyncio.wait_for(proc.wait(), 30) for proc in procs]
+            engine.dispose()
+        assert codes == [0, 0], [e.read_text(errors="replace")[-3000:] for e in errs]
+        for err in errs:
+            text = err.read_text(errors="replace")
+            assert "Traceback" not in text and TOKEN not in text, text[-3000:]
