@@ -24,13 +24,12 @@ def _redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
             message = record.getMessage()
         except (TypeError, ValueError):  # bad format arguments: logging reports those itself, later
             return record
+        # Formatted now, not later: an argument (a dict PTB logs) may be changed afterwards to hold the token.
+        record.msg, record.args = _clean(message), None
         if record.exc_info and record.exc_info[1] is not None:
-            # Exceptions of httpx/PTB may carry the request URL, hence the token.
-            message += "\n" + logging.Formatter().formatException(record.exc_info)
-            record.exc_info, record.exc_text = None, None
-        cleaned = _clean(message)
-        if cleaned != message or record.args:
-            record.msg, record.args = cleaned, None
+            # Exceptions of httpx/PTB may carry the request URL, hence the token: every formatter uses
+            # exc_text when it is set, so set it to the cleaned traceback (exc_info stays for handlers).
+            record.exc_text = _clean(logging.Formatter().formatException(record.exc_info))
     return record
 
 
@@ -56,6 +55,7 @@ def setup_logging(level: str, secrets: list[str]) -> None:
     """Root logging to stderr with redaction; httpx's per-request URLs (which contain the token) at WARNING."""
     redact_secrets(secrets)
     handler = logging.StreamHandler()
+    handler.set_name("nhacviec")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]

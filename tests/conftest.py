@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,25 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED_PLAN = ROOT / "schedules" / "cchc-2019-2020.yaml"
 MINI_PLAN = ROOT / "tests" / "data" / "mini.yaml"
+
+
+_LIBRARY_LOGGERS = ("httpx", "apscheduler", "alembic", "telegram", "bot")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_logging() -> Iterator[None]:
+    """Code under test configures process-wide logging (levels, root handlers, secrets to redact): undo it."""
+    from bot.logsafe import forget_secrets
+
+    root = logging.getLogger()
+    level, levels = root.level, {n: logging.getLogger(n).level for n in _LIBRARY_LOGGERS}
+    yield
+    forget_secrets()
+    for handler in [h for h in root.handlers if h.get_name() == "nhacviec"]:  # pytest's own handlers stay
+        root.removeHandler(handler)
+    root.setLevel(level)
+    for name, saved in levels.items():
+        logging.getLogger(name).setLevel(saved)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -100,7 +100,7 @@ async def test_a_whole_flow_with_email_and_an_export_never_shows_the_token_or_pa
     assert "HTTP Request: POST" in caplog.text  # the DEBUG/INFO lines of httpx were captured...
     assert _leaks(caplog.text, secrets) == []   # ...without the token or the password
     for record in caplog.records:
-        assert _leaks(record.getMessage(), secrets) == [], record.name
+        assert _leaks(record.getMessage(), secrets) == [], (record.name, record.msg, record.args)
     written = [p for p in tmp_path.rglob("*") if p.is_file() and p != cfg_path]
     assert any(p.suffix == ".zip" for p in written) and any(p.suffix == ".xlsx" for p in written)
     assert any("evidence" in p.parts for p in written)
