@@ -57,6 +57,9 @@ class DispatchConfig(_Strict):
     late_after_minutes: float = Field(default=15, ge=0)
     lease_seconds: float = Field(default=120, gt=0)
     concurrency: int = Field(default=4, ge=1, le=30)
+    # Telegram allows about 30 messages/s per bot. The limiter is per process: with N processes sharing one
+    # bot (webhook behind a load balancer), give each 30/N.
+    rate_per_second: int = Field(default=30, ge=1, le=1000)
     batch_size: int = Field(default=500, ge=1, le=10000)
 
 

@@ -104,7 +104,9 @@ def _run(config: Config, token: str) -> None:
     services = Services(engine, clock, WorkCalendar(), ZoneInfo(config.timezone), Path(config.storage.evidence_dir),
                         plan.plan.ladder.send_time)
     app = build_application(token, services, config.telegram.base_url, config.telegram.base_file_url)
-    dispatcher = Dispatcher(engine, TelegramChannel(app.bot), clock, RateLimiter(), dispatch_settings(config),
+    limiter = RateLimiter(per_second=config.dispatch.rate_per_second)
+    dispatcher = Dispatcher(engine, TelegramChannel(app.bot), clock, limiter,
+                            dispatch_settings(config),
                             digest_renderer=digest_renderer(engine, services.zone), email_channel=email_channel(config))
     if config.telegram.webhook is None:
         dispatcher.recover_all()
