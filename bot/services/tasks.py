@@ -13,7 +13,7 @@ from bot.db.audit import audit
 from bot.db.models import BlockerRow, ChatStateRow, EvidenceRow, OccurrenceRow, ReminderRow, ReviewRow, TaskRow
 from bot.domain.workdays import WorkCalendar
 from bot.engine.outbox import queue_notice
-from bot.services.access import Actor, Refused, own_occurrence
+from bot.services.access import Actor, Refused, own_occurrence, require_admin
 from bot.texts import fmt_date, fmt_local
 
 OPEN = ("open", "returned")
@@ -154,8 +154,6 @@ def report_blocker(session: Session, actor: Actor, occurrence_id: int, text: str
 
 def forward_blocker(session: Session, actor: Actor, blocker_id: int, ev: Event) -> BlockerRow:
     """The office forwards a blocker to leadership (seed, section III)."""
-    from bot.services.access import require_admin
-
     require_admin(actor)
     row = session.get(BlockerRow, blocker_id)
     if row is None:

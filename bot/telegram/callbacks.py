@@ -14,7 +14,7 @@ from bot.engine.channel import Button
 from bot.engine.messages import occurrence_buttons
 from bot.services import invites, metrics, review, tasks
 from bot.telegram import metrics as metrics_chat
-from bot.services.access import Refused, load_actor, own_occurrence
+from bot.services.access import Actor, Refused, load_actor, own_occurrence
 from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext
 from bot.telegram.handlers import actor_of, event, guarded, reply, unknown
@@ -162,10 +162,7 @@ def _seen(context: BotContext, occurrence_id: int, same: ColumnElement[bool]) ->
                               .limit(1)) is not None
 
 
-async def _evidence(update: Update, context: BotContext, actor: object, ref: int, occ_key: str) -> None:
-    from bot.services.access import Actor
-
-    assert isinstance(actor, Actor)
+async def _evidence(update: Update, context: BotContext, actor: Actor, ref: int, occ_key: str) -> None:
     message = update.effective_message
     assert message is not None
     svc = context.services

@@ -12,10 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from telegram import BotCommand, Update
 from telegram.ext import ApplicationHandlerStop
 
+from bot.db.audit import audit
 from bot.db.models import MemberRow, ProcessedUpdateRow
+from bot.engine.channel import Button
 from bot.engine.messages import occurrence_buttons
 from bot.services import invites, status
-from bot.services.access import Actor, Refused, load_actor
+from bot.services.access import Actor, Refused, load_actor, require_admin
 from bot.services.metrics import metric_status
 from bot.services.tasks import Event
 from bot.telegram.channel import to_markup
@@ -78,8 +80,6 @@ def guarded(fn: Handler) -> Handler:
                 lang = actor_of(update, context).lang
             text = t(exc.key, lang, **exc.params)
             with context.services.tx() as session:
-                from bot.db.audit import audit
-
                 audit(session, context.services.clock.now(),
                       f"user:{update.effective_user.id if update.effective_user else '?'}", "refused", exc.key,
                       {"params": {k: str(v)[:100] for k, v in exc.params.items()}}, update.update_id)
@@ -184,8 +184,6 @@ async def moi(update: Update, context: BotContext) -> None:
     """/moi <unit | lanhdao | quantri>: a one-time deep link valid 7 days."""
     actor = actor_of(update, context)
     if not context.args:
-        from bot.services.access import require_admin
-
         require_admin(actor)
         raise Refused("moi_usage")
     with context.services.tx() as session:
@@ -198,8 +196,6 @@ async def moi(update: Update, context: BotContext) -> None:
 @guarded
 async def thanhvien(update: Update, context: BotContext) -> None:
     """/thanhvien: members per unit with a remove button each."""
-    from bot.engine.channel import Button
-
     actor = actor_of(update, context)
     with context.services.tx() as session:
         members, uncovered = invites.members_by_unit(session, actor)
