@@ -1,0 +1,80 @@
+"""A view is one message as data: text blocks and rows of actions, already in the reader's language.
+
+Services return facts; `bot/views/*` builds views from facts; each channel draws a view: Telegram as text
+with an inline keyboard (`telegram_parts`), a channel without buttons as text with numbered replies
+(`plain_text`). Action data is what a press sends back (Telegram callback data: at most 64 bytes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.i18n import _
+
+TELEGRAM_TEXT_LIMIT = 4096
+TELEGRAM_MAX_BUTTONS = 12  # CONVERSATION.md: more than a dozen buttons is a wall on a phone
+PLAIN_TEXT_LIMIT = 2000  # Zalo Bot API's sendMessage
+
+
+@dataclass(frozen=True)
+class Action:
+    label: str
+    data: str
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.data.encode()) <= 64:
+            raise ValueError(f"action data must be 1-64 bytes: {self.data!r}")
+
+
+@dataclass(frozen=True)
+class View:
+    blocks: tuple[str, ...]
+    actions: tuple[tuple[Action, ...], ...] = field(default=())
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(b for b in self.blocks if b)
+
+    def flat_actions(self) -> list[Action]:
+        return [a for row in self.actions for a in row]
+
+
+def fit(blocks: list[str], limit: int, more: str = "…") -> tuple[str, ...]:
+    """Keep whole blocks while they fit in `limit` characters (joined by blank lines); mark what was cut."""
+    kept: list[str] = []
+    used = 0
+    for block in blocks:
+        cost = len(block) + (2 if kept else 0)
+        if used + cost > limit - len(more) - 2:
+            if not kept:
+                kept.append(block[: limit - len(more) - 1] + more)
+            else:
+                kept.append(more)
+            return tuple(kept)
+        kept.append(block)
+        used += cost
+    return tuple(kept)
+
+
+def telegram_parts(view: View) -> tuple[str, tuple[tuple[Action, ...], ...]]:
+    """The text (≤ 4,096 characters) and keyboard rows (≤ 12 buttons) of a view on Telegram."""
+    count = len(view.flat_actions())
+    if count > TELEGRAM_MAX_BUTTONS:
+        raise ValueError(f"a view has {count} actions, more than {TELEGRAM_MAX_BUTTONS}")
+    return "\n\n".join(fit(list(view.blocks), TELEGRAM_TEXT_LIMIT)), view.actions
+
+
+def plain_text(view: View, limit: int = PLAIN_TEXT_LIMIT) -> tuple[str, dict[str, str]]:
+    """The view for a channel without buttons: every action becomes "Trả lời N để …".
+
+    Returns the text (at most `limit` characters) and the map from the reply ("1", "2"...) to action data.
+    """
+    replies: dict[str, str] = {}
+    lines = []
+    for number, action in enumerate(view.flat_actions(), start=1):
+        replies[str(number)] = action.data
+        lines.append(_("Reply {number} to {action}").format(number=number, action=action.label))
+    menu = "\n".join(lines)
+    room = limit - (len(menu) + 2 if menu else 0)
+    body = "\n\n".join(fit(list(view.blocks), room))
+    return (body + "\n\n" + menu if menu else body), replies
