@@ -63,6 +63,21 @@ def test_the_not_yet_migrated_list_names_only_modules_that_still_need_it() -> No
     assert stale == [], f"remove from NOT_YET_MIGRATED: {stale}"
 
 
+_CALL_IN_FSTRING = re.compile(r"\b(_|ngettext|N_)\(")
+
+
+def test_no_message_is_hidden_inside_an_f_string() -> None:
+    """On Python 3.11 an f-string is one token: Babel cannot extract a `_()` written inside it."""
+    hidden = []
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        with path.open("rb") as handle:
+            for token in tokenize.tokenize(handle.readline):
+                if token.type == tokenize.STRING and re.match(r"(?i)[rb]*f", token.string) \
+                        and _CALL_IN_FSTRING.search(token.string):
+                    hidden.append(f"{path.relative_to(PACKAGE_DIR.parent)}:{token.start[0]}")
+    assert hidden == [], "move these messages out of the f-strings: " + ", ".join(hidden)
+
+
 def test_every_message_in_the_code_is_translated_in_vi_and_en() -> None:
     assert problems() == []
 
