@@ -26,7 +26,7 @@ STATE = "docmeta"  # chat state kind: the next text describes evidence `ref`
 DOCUMENT_KINDS = ("document", "photo")
 NUMBER_CHARS, SUMMARY_CHARS, ISSUER_CHARS = 64, 1000, 200
 # 123/KH-SGDĐT, 18-NQ/TW, 42/2022/NĐ-CP, 05/2019/TT-BGDĐT, 581/BNV-CCHC, 1234/QĐ-UBND
-_NUMBER = re.compile("^\\d{1,6}[a-z]?(/\\d{4})?[/-][A-Z\u01100-9]{1,12}([-/][A-Z\u01100-9]{1,12}){0,3}$")
+_NUMBER = re.compile("^\\d{1,6}[A-Z]?(/\\d{4})?[/-][A-Z\u01100-9]{1,12}([-/][A-Z\u01100-9]{1,12}){0,3}$")
 EXAMPLE_NUMBER = "123/KH-SGD\u0110T"
 _DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _SEPARATORS = re.compile(r"\s*[;|]\s*")
