@@ -149,7 +149,8 @@ def _occurrences(session: Session, today: date, members: dict[int, str]) -> dict
         reviewer = accepted[occ.id].decided_by if occ.status == "done" and occ.id in accepted else None
         result[occ.id] = OccurrenceRecord(
             occ.id, occ.key, occ.task_id, task.area, task.area_name, task.title, occ.label, occ.unit,
-            units.get(occ.unit, occ.unit), occ.due, occ.source, "closed" if occ.status == "closed" else bucket(occ, today),
+            units.get(occ.unit, occ.unit), occ.due, occ.source,
+            "closed" if occ.status == "closed" else bucket(occ, today),
             occ.completed_at if occ.status == "done" else None, members.get(confirmer, "") if confirmer else "",
             members.get(reviewer, "") if reviewer else "", counts.get(occ.id, 0),
             occ.retired_at is None and task.retired_at is None)

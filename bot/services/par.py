@@ -189,7 +189,7 @@ def skip_meta(session: Session, actor: Actor, evidence_id: int, ev: Event) -> Ev
 
 def resume_evidence(session: Session, actor: Actor, evidence_id: int, ev: Event) -> int:
     """Back to taking evidence for the document's occurrence (a new file arrived instead of an answer)."""
-    row, occ = _evidence(session, actor, evidence_id)
+    _row, occ = _evidence(session, actor, evidence_id)
     set_state(session, actor.chat_id, "evidence", occ.id, ev.now)
     return occ.id
 

@@ -14,10 +14,11 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 from telegram import Message, Update
 
-from bot.db.models import EvidenceRow
+from bot.db.models import EvidenceRow, OccurrenceRow
 from bot.engine.channel import Button
 from bot.engine.messages import chunk_blocks
 from bot.i18n import N_, _, gettext_in, language
+from bot.i18n.formats import fmt_number
 from bot.services import criteria as criteria_svc
 from bot.services import par
 from bot.services.access import Actor, Refused, require_admin
@@ -195,8 +196,6 @@ async def vanban(update: Update, context: BotContext) -> None:
 
 
 def _with_occurrence(session: Session, rows: list[EvidenceRow]) -> list[tuple[EvidenceRow, str, str]]:
-    from bot.db.models import OccurrenceRow
-
     out = []
     for r in rows:
         occ = session.get(OccurrenceRow, r.occurrence_id)
@@ -222,8 +221,6 @@ async def yeucauvanban(update: Update, context: BotContext) -> None:
 
 
 def _points(value: float | None) -> str:
-    from bot.i18n.formats import fmt_number
-
     return fmt_number(value) if value is not None else "—"
 
 
