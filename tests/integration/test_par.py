@@ -235,3 +235,27 @@ def test_closed_occurrences_read_dong(db: Engine, docs: dict[str, int], tmp_path
     assert closed[8] == "Đóng"
     summary = [list(r) for r in wb["Tổng hợp lĩnh vực"].iter_rows(min_row=2, values_only=True)]
     assert summary[-1][0] == "Tổng cộng" and summary[-1][8] == 1
+
+
+def test_cli_loads_the_example_criteria_file_and_lists_every_problem_of_a_bad_one(
+        db: Engine, db_url: str, docs: dict[str, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import yaml
+
+    from bot.cli import main
+    from tests.conftest import ROOT
+
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(yaml.safe_dump({"plan": str(MINI_PLAN), "database": {"url": db_url},
+                                   "clock": {"start": "2019-11-12T09:00:00+07:00"}}), encoding="utf-8")
+    example = ROOT / "schedules" / "criteria-2019.example.yaml"
+    assert "VÍ DỤ" in example.read_text(encoding="utf-8").splitlines()[0]  # marked as an example
+    assert main(["criteria", "load", str(example), "--config", str(cfg)]) == 0
+    printed = capsys.readouterr()
+    assert "Đã nạp 12 tiêu chí" in printed.out and "không có trong kế hoạch" in printed.err  # mini plan: 1.1 only
+    bad = tmp_path / "bad.yaml"
+    bad.write_text('- {code: "A", name: "", max_points: 200}\n', encoding="utf-8")
+    assert main(["criteria", "load", str(bad), "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert "có 2 lỗi" in err and "thiếu tên" in err and "điểm tối đa" in err
+    with Session(db) as s:
+        assert [c.code for c in criteria.scoring_table(s)][:3] == ["1.1", "1.2", "1.3"]  # the bad file stored nothing
