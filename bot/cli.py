@@ -11,6 +11,7 @@ from typing import NoReturn
 
 from pathlib import Path
 
+from bot import criteria_cli
 from bot.config import Config, ConfigError, load_config
 from bot.db.lock import AlreadyRunning
 from bot.domain.plan import parse_day
@@ -86,6 +87,7 @@ def build_parser() -> _Parser:
     ics.add_argument("--unit", required=True, help="mã đơn vị, ví dụ TCCB")
     ics.add_argument("--out", default=None, help="tệp .ics (mặc định: <mã đơn vị>.ics ở thư mục hiện tại)")
     ics.add_argument("--config", default=None, help="tệp cấu hình (mặc định: config.yaml nếu có)")
+    criteria_cli.add_parser(sub)  # i12b
     return parser
 
 
@@ -235,6 +237,7 @@ def cmd_ics(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check, "preview": cmd_preview, "simulate": cmd_simulate, "sync": cmd_sync, "run": cmd_run,
     "export": cmd_export, "ics": cmd_ics,
+    "criteria": lambda args: criteria_cli.run(args, _config),  # i12b
 }
 
 

@@ -32,6 +32,8 @@ class TaskRow(Base):
     title: Mapped[str] = mapped_column(Text)
     evidence_required: Mapped[bool] = mapped_column(Boolean, default=False)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # 0003: the office requires số/ký hiệu and ngày ban hành on this task's documents (/yeucauvanban)
+    doc_meta_required: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
 class OccurrenceRow(Base):
@@ -164,6 +166,11 @@ class EvidenceRow(Base):
     stored_path: Mapped[str | None] = mapped_column(Text, nullable=True)
     text: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # 0003: what the province's scoring software asks of a document (all optional)
+    doc_number: Mapped[str | None] = mapped_column(String(64), nullable=True)  # số/ký hiệu, 123/KH-SGDĐT
+    doc_date: Mapped[date | None] = mapped_column(Date, nullable=True)  # ngày ban hành
+    doc_summary: Mapped[str | None] = mapped_column(Text, nullable=True)  # trích yếu
+    doc_issuer: Mapped[str | None] = mapped_column(Text, nullable=True)  # cơ quan ban hành
 
 
 class ReviewRow(Base):
@@ -238,3 +245,38 @@ class MetricValueRow(Base):
     value: Mapped[float] = mapped_column(Float)
     reported_by: Mapped[int] = mapped_column(ForeignKey("members.id"))
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # 0003: a ratio entered as counts ("12/40"); value is then 100 * numerator / denominator
+    numerator: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    denominator: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class CriterionRow(Base):
+    """A criterion of the province's PAR index (code, name, maximum points), loaded from a criteria file."""
+
+    __tablename__ = "criteria"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    max_points: Mapped[float] = mapped_column(Float)
+    position: Mapped[int] = mapped_column(Integer)  # order in the file: the order of the scoring table
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CriterionTaskRow(Base):
+    """Which tasks' evidence supports a criterion (several tasks per criterion, several criteria per task)."""
+
+    __tablename__ = "criterion_tasks"
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id"), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(24), primary_key=True)
+
+
+class SelfScoreRow(Base):
+    """The office's self-score and explanation (giai trinh) of a criterion; the history is kept, the latest counts."""
+
+    __tablename__ = "self_scores"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id"), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)

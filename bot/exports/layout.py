@@ -55,7 +55,7 @@ def short_title(title: str, limit: int = TITLE_CHARS) -> str:
 
 @lru_cache(maxsize=4096)
 def folder_of(area: str, area_name: str, task_id: str, title: str, unit: str) -> str:
-    """`1 - Công tác chỉ đạo điều hành/1.1 - Ban hành kế hoạch CCHC/TCCB`."""
+    """`<area> - <area name>/<task> - <short title>/<unit>`, e.g. `1 - Cong tac chi dao.../1.1 - .../TCCB`."""
     return "/".join((clean_component(f"{area} - {area_name}", "linh-vuc", AREA_CHARS),
                      clean_component(f"{task_id} - {short_title(title)}", "nhiem-vu", TITLE_CHARS + 10),
                      clean_component(unit, "don-vi", UNIT_CHARS)))

@@ -19,7 +19,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bot.exports.records import EvidenceRecord, Snapshot, load_snapshot
-from bot.exports.workbook import KIND_VI, render_workbook
+from bot.exports.workbook import KIND_LABELS, label, render_workbook
+from bot.i18n import _
+from bot.i18n.formats import fmt_number
 from bot.texts import VN_ZONE, fmt_date, fmt_local
 
 MAX_PART = 45 * 1024 * 1024
@@ -73,32 +75,35 @@ class Export:
 
 
 def fmt_size(size: int) -> str:
-    """`1,5 MB` (Vietnamese decimal comma)."""
+    """`1,5 MB` (the reader's decimal separator)."""
     for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
         if size >= scale:
-            return f"{size / scale:.1f} {unit}".replace(".", ",")
-    return f"{size} byte"
+            return f"{fmt_number(round(size / scale, 1), 1)} {unit}"
+    return _("{size} bytes").format(size=fmt_number(size, 0))
 
 
 def _text_file(items: list[EvidenceRecord], zone: ZoneInfo) -> bytes:
     occ = items[0].occurrence
-    lines = ["Minh chứng dạng văn bản và đường link", f"Nhiệm vụ {occ.task_id}: {occ.title}",
-             f"Đơn vị: {occ.unit} — {occ.unit_name}", ""]
+    lines = [_("Evidence sent as text and links"), _("Task {task}: {title}").format(task=occ.task_id, title=occ.title),
+             _("Unit: {unit} — {name}").format(unit=occ.unit, name=occ.unit_name), ""]
     for n, item in enumerate(items, start=1):
-        lines += [f"[{n}] Hạn {fmt_date(item.occurrence.due)} — {item.occurrence.label}",
-                  f"{KIND_VI.get(item.kind, item.kind)}, gửi bởi {item.sender or '?'} lúc "
-                  f"{fmt_local(item.created_at, zone)}", (item.text or "").strip(), ""]
+        lines += [_("[{n}] Due {due} — {deadline}").format(n=n, due=fmt_date(item.occurrence.due),
+                                                          deadline=item.occurrence.label),
+                  _("{kind}, sent by {sender} at {time}").format(
+                      kind=label(KIND_LABELS, item.kind), sender=item.sender or "?",
+                      time=fmt_local(item.created_at, zone)), (item.text or "").strip(), ""]
     return ("\ufeff" + "\r\n".join(lines)).encode("utf-8")  # BOM + CRLF: Notepad on the office's PCs
 
 
 def _missing_file(missing: list[EvidenceRecord], zone: ZoneInfo) -> bytes:
-    lines = [f"Các tệp minh chứng không tìm thấy trên máy chủ ({len(missing)} tệp).",
-             "Đề nghị đơn vị gửi lại qua bot (📎 Gửi minh chứng) rồi xuất lại gói.", ""]
+    lines = [_("Evidence files not found on the server ({count} files).").format(count=len(missing)),
+             _("Ask the units to send them again through the bot (📎 Send evidence), then export again."), ""]
     for e in missing:
         o = e.occurrence
-        lines.append(f"- {e.archive_path} — nhiệm vụ {o.task_id}, đơn vị {o.unit}, hạn {fmt_date(o.due)}; "
-                     f"người gửi {e.sender or '?'} lúc {fmt_local(e.created_at, zone)}; "
-                     f"lưu tại: {e.stored_path or '(không có)'}")
+        lines.append(_("- {path} — task {task}, unit {unit}, due {due}; sent by {sender} at {time}; "
+                       "stored at: {stored}").format(
+            path=e.archive_path, task=o.task_id, unit=o.unit, due=fmt_date(o.due), sender=e.sender or "?",
+            time=fmt_local(e.created_at, zone), stored=e.stored_path or _("(none)")))
     return ("\ufeff" + "\r\n".join(lines)).encode("utf-8")
 
 
@@ -190,7 +195,7 @@ def write_package(snap: Snapshot, index: bytes, out_dir: Path, max_part_bytes: i
     """Write the part(s) into `out_dir`; missing files are listed (result and thieu-tep.txt), never fatal."""
     out_dir.mkdir(parents=True, exist_ok=True)
     _clear_old_parts(out_dir)
-    result = PackageResult(missing=[f"{e.archive_path} ({e.stored_path or 'không có đường dẫn lưu'})"
+    result = PackageResult(missing=[f"{e.archive_path} ({e.stored_path or _('no stored path')})"
                                     for e in snap.missing])
     made = datetime.combine(snap.today, time(), tzinfo=zone)
     extras = [Entry(INDEX, len(index), made, data=index)]

@@ -7,7 +7,7 @@ transaction holds the write lock (BEGIN IMMEDIATE), and a package can take minut
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import (EvidenceRow, MemberRow, MetricRow, MetricValueRow, OccurrenceRow, ReviewRow, TaskRow,
                            UnitRow)
 from bot.exports.layout import assign_paths
+from bot.services.criteria import scoring_table
 from bot.services.status import bucket
 
 
@@ -33,7 +34,7 @@ class OccurrenceRecord:
     unit_name: str
     due: date
     source: str  # seed | assumed
-    bucket: str  # done | awaiting_review | overdue | open (bot.services.status.bucket)
+    bucket: str  # done | awaiting_review | overdue | open (bot.services.status.bucket) | closed
     completed_at: datetime | None
     confirmed_by: str
     reviewed_by: str
@@ -55,6 +56,10 @@ class EvidenceRecord:
     created_at: datetime
     disk_size: int | None  # None: no file on disk (text item, or the archived file is missing)
     archive_path: str = ""  # where the item sits inside the ZIP (see layout.py)
+    doc_number: str | None = None  # số/ký hiệu, as the scoring software asks (bot.services.par)
+    doc_date: date | None = None  # ngày ban hành
+    doc_summary: str | None = None  # trích yếu
+    doc_issuer: str | None = None  # cơ quan ban hành
 
     @property
     def is_file(self) -> bool:
@@ -72,6 +77,23 @@ class MetricRecord:
     value: float | None
     reported_by: str
     reported_at: datetime | None
+    numerator: int | None = None  # a ratio entered as counts (12/40)
+    denominator: int | None = None
+
+
+@dataclass(frozen=True)
+class CriterionRecord:
+    """A criterion of the PAR index with its latest self-score and the evidence of its tasks."""
+
+    code: str
+    name: str
+    max_points: float
+    task_ids: tuple[str, ...]
+    score: float | None
+    explanation: str
+    scored_by: str
+    scored_at: datetime | None
+    evidence: tuple[EvidenceRecord, ...]
 
 
 @dataclass(frozen=True)
@@ -80,6 +102,7 @@ class Snapshot:
     occurrences: list[OccurrenceRecord]  # live ones, in report order
     evidence: list[EvidenceRecord]  # every item, in package order, archive_path filled
     metrics: list[MetricRecord]
+    criteria: list[CriterionRecord] = field(default_factory=list)  # in the criteria file's order; may be empty
 
     @property
     def missing(self) -> list[EvidenceRecord]:
@@ -126,7 +149,8 @@ def _occurrences(session: Session, today: date, members: dict[int, str]) -> dict
         reviewer = accepted[occ.id].decided_by if occ.status == "done" and occ.id in accepted else None
         result[occ.id] = OccurrenceRecord(
             occ.id, occ.key, occ.task_id, task.area, task.area_name, task.title, occ.label, occ.unit,
-            units.get(occ.unit, occ.unit), occ.due, occ.source, bucket(occ, today),
+            units.get(occ.unit, occ.unit), occ.due, occ.source,
+            "closed" if occ.status == "closed" else bucket(occ, today),
             occ.completed_at if occ.status == "done" else None, members.get(confirmer, "") if confirmer else "",
             members.get(reviewer, "") if reviewer else "", counts.get(occ.id, 0),
             occ.retired_at is None and task.retired_at is None)
@@ -151,7 +175,8 @@ def _metrics(session: Session, occurrences: list[OccurrenceRecord], members: dic
             result.append(MetricRecord(metric.task_id, metric.name, metric.kind, metric.target, metric.comparison,
                                        unit, last.value if last else None,
                                        members.get(last.reported_by, "") if last else "",
-                                       last.reported_at if last else None))
+                                       last.reported_at if last else None,
+                                       last.numerator if last else None, last.denominator if last else None))
     return result
 
 
@@ -164,10 +189,23 @@ def load_snapshot(session: Session, today: date) -> Snapshot:
                   key=lambda o: (area_key(o.area), task_key(o.task_id), o.due, o.unit, o.id))
     evidence = [EvidenceRecord(e.id, occurrences[e.occurrence_id], e.kind, e.file_name, e.size, e.sha256,
                                e.stored_path, e.text, members.get(e.member_id, ""), e.created_at,
-                               _disk_size(e.stored_path) if e.kind in ("document", "photo") else None)
+                               _disk_size(e.stored_path) if e.kind in ("document", "photo") else None,
+                               doc_number=e.doc_number, doc_date=e.doc_date, doc_summary=e.doc_summary,
+                               doc_issuer=e.doc_issuer)
                 for e in evidence_rows if e.occurrence_id in occurrences]
     evidence.sort(key=lambda e: (area_key(e.occurrence.area), task_key(e.occurrence.task_id), e.occurrence.unit,
                                  e.occurrence.due, e.id))
     paths = assign_paths(evidence)
     evidence = [replace(e, archive_path=paths[e.id]) for e in evidence]
-    return Snapshot(today, live, evidence, _metrics(session, live, members))
+    return Snapshot(today, live, evidence, _metrics(session, live, members), _criteria(session, evidence, members))
+
+
+def _criteria(session: Session, evidence: list[EvidenceRecord], members: dict[int, str]) -> list[CriterionRecord]:
+    """The scoring table: each criterion with the evidence of its tasks (package order)."""
+    by_task: dict[str, list[EvidenceRecord]] = {}
+    for e in evidence:
+        by_task.setdefault(e.occurrence.task_id, []).append(e)
+    return [CriterionRecord(c.code, c.name, c.max_points, c.task_ids, c.score, c.explanation,
+                            members.get(c.recorded_by, "") if c.recorded_by else "", c.recorded_at,
+                            tuple(e for t in c.task_ids for e in by_task.get(t, [])))
+            for c in scoring_table(session)]

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from babel.numbers import format_decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
 from bot.db.models import MetricRow, MetricValueRow, OccurrenceRow, TaskRow
+from bot.i18n import _, current_lang
+from bot.i18n.formats import fmt_number
 from bot.services.access import Actor, Refused, require_known
 from bot.services.tasks import Event, clear_state, set_state
 
@@ -17,6 +20,7 @@ MetricStatus = tuple[MetricRow, str, MetricValueRow | None]
 COMPARISON_VI = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
 _PERCENT = re.compile(r"^(\d{1,3})(?:[.,](\d{1,4}))?\s*%?$")
 _COUNT = re.compile(r"^(\d{1,12}|\d{1,3}(?:[.\s]\d{3})+)$")  # "1.250" is one thousand two hundred and fifty
+_RATIO = re.compile(r"^([\d.\s]{1,20})/([\d.\s]{1,20})$")  # "12/40": TTHC with shortened time / all TTHC
 
 
 @dataclass(frozen=True)
@@ -37,10 +41,18 @@ def is_met(metric: MetricRow, value: float) -> bool:
             "<": value < metric.target, "==": value == metric.target}[metric.comparison]
 
 
-def fmt_value(kind: str, value: float) -> str:
-    """`95,5%` (Vietnamese decimal comma) or `12`."""
-    number = f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+def fmt_value(kind: str, value: float, numerator: int | None = None, denominator: int | None = None) -> str:
+    """`95,5%`, `1.250`, or a ratio entered as counts: `30,0% (12/40)`."""
+    if kind == "percent" and numerator is not None and denominator:
+        ratio = format_decimal(value, format="#,##0.0", locale=current_lang())
+        return f"{ratio}% ({fmt_number(numerator, 0)}/{fmt_number(denominator, 0)})"
+    number = fmt_number(value, 2)
     return f"{number}%" if kind == "percent" else number
+
+
+def fmt_row(metric: MetricRow, row: MetricValueRow) -> str:
+    """A reported value as the unit entered it."""
+    return fmt_value(metric.kind, row.value, row.numerator, row.denominator)
 
 
 def target_text(metric: MetricRow) -> str:
@@ -48,24 +60,56 @@ def target_text(metric: MetricRow) -> str:
     return f"{COMPARISON_VI.get(metric.comparison, metric.comparison)} {fmt_value(metric.kind, metric.target)}"
 
 
-def parse_value(metric: MetricRow, raw: str) -> float:
-    """Percent 0–100 (`95`, `95%`, `95,5`); count a non-negative integer. Otherwise Refused."""
+@dataclass(frozen=True)
+class Reading:
+    """A parsed answer: the value, and the counts when a ratio was entered as `12/40`."""
+
+    value: float
+    numerator: int | None = None
+    denominator: int | None = None
+
+
+def _count(text: str) -> int | None:
+    return int(re.sub(r"[.\s]", "", text)) if _COUNT.match(text) else None
+
+
+def parse_reading(metric: MetricRow, raw: str) -> Reading:
+    """Percent 0–100 (`95`, `95%`, `95,5`) or two counts `12/40` (numerator/denominator); count a
+    non-negative integer. Otherwise Refused, saying what to type."""
     text = raw.strip()
-    why = ("tỷ lệ phần trăm phải là một số từ 0 đến 100, ví dụ 95 hoặc 95,5%" if metric.kind == "percent"
-           else "số lượng phải là số nguyên không âm, ví dụ 12")
+    why = (_("a percentage is a number from 0 to 100, e.g. 95 or 95,5%, or two counts such as 12/40 "
+             "(numerator/denominator)") if metric.kind == "percent"
+           else _("a count is a non-negative whole number, e.g. 12"))
     bad = Refused("metric_bad_value", value=text[:40], why=why, name=metric.name)
     if metric.kind == "percent":
+        ratio = _RATIO.match(text)
+        if ratio is not None:
+            numerator, denominator = _count(ratio[1].strip()), _count(ratio[2].strip())
+            if numerator is None or denominator is None:
+                raise bad
+            if denominator == 0:
+                raise Refused("metric_bad_value", value=text[:40], name=metric.name,
+                              why=_("the denominator (the second number) must be above 0"))
+            if numerator > denominator:
+                raise Refused("metric_bad_value", value=text[:40], name=metric.name,
+                              why=_("the numerator (the first number) cannot exceed the denominator"))
+            return Reading(100 * numerator / denominator, numerator, denominator)
         match = _PERCENT.match(text)
         if match is None:
             raise bad
         value = float(f"{match[1]}.{match[2] or '0'}")
         if value > 100:
             raise bad
-        return value
-    match = _COUNT.match(text)
-    if match is None:
+        return Reading(value)
+    count = _count(text)
+    if count is None:
         raise bad
-    return float(int(re.sub(r"[.\s]", "", text)))
+    return Reading(float(count))
+
+
+def parse_value(metric: MetricRow, raw: str) -> float:
+    """The value of an answer (see `parse_reading`)."""
+    return parse_reading(metric, raw).value
 
 
 def owing_units(session: Session, task_ids: list[str] | None = None) -> dict[str, list[str]]:
@@ -137,20 +181,22 @@ def record_value(session: Session, actor: Actor, metric_id: int, raw_text: str, 
                  unit: str | None = None) -> MetricValueRow:
     """Store a reported value; a bad answer is refused and the chat state kept, so the question stands."""
     target = _target(session, actor, metric_id, unit)
-    value = parse_value(target.metric, raw_text)
+    reading = parse_reading(target.metric, raw_text)
+    value = reading.value
     row = MetricValueRow(metric_id=target.metric.id, unit=target.unit, value=value, reported_by=actor.member_id,
-                         reported_at=ev.now)
+                         reported_at=ev.now, numerator=reading.numerator, denominator=reading.denominator)
     session.add(row)
     session.flush()
     clear_state(session, actor.chat_id)
     audit(session, ev.now, f"member:{actor.member_id}", "metric_reported",
           f"{target.metric.task_id}/{target.metric.metric_id}/{target.unit}",
-          {"metric": target.metric.id, "value": value, "met": is_met(target.metric, value)}, ev.update_id)
+          {"metric": target.metric.id, "value": value, "numerator": reading.numerator,
+           "denominator": reading.denominator, "met": is_met(target.metric, value)}, ev.update_id)
     return row
 
 
 def describe_metrics(statuses: list[MetricStatus], listed: int = 12) -> list[str]:
-    """One line per metric: `• [8.1] Tỷ lệ … ≥ 100%: VP 98% (chưa đạt); chưa báo: KHTC` (/tiendo, digests).
+    """One line per metric: `• [8.1] <name> ≥ 100%: VP 98% (not met); not reported: KHTC` (/tiendo, digests).
 
     Units that missed the target come first; at most `listed` reported and `listed` missing units are named.
     """
@@ -160,22 +206,25 @@ def describe_metrics(statuses: list[MetricStatus], listed: int = 12) -> list[str
     lines = []
     for group in by_metric.values():
         metric = group[0][0]
-        reported = sorted(((unit, v.value) for _, unit, v in group if v is not None),
-                          key=lambda uv: is_met(metric, uv[1]))  # stable: unit order within each kind
-        parts = [f"{unit} {fmt_value(metric.kind, value)} ({'đạt' if is_met(metric, value) else 'chưa đạt'})"
-                 for unit, value in reported[:listed]]
+        reported = sorted(((unit, v) for _m, unit, v in group if v is not None),
+                          key=lambda uv: is_met(metric, uv[1].value))  # stable: unit order within each kind
+        parts = [_("{unit} {value} ({verdict})").format(
+                    unit=unit, value=fmt_row(metric, v), verdict=_("met") if is_met(metric, v.value) else _("not met"))
+                 for unit, v in reported[:listed]]
         if len(reported) > listed:
-            parts[-1] += f" và {len(reported) - listed} đơn vị khác đã báo"
-        missing = [unit for _, unit, v in group if v is None]
+            parts[-1] += _(" and {count} other units reported").format(count=len(reported) - listed)
+        missing = [unit for _m, unit, v in group if v is None]
         if missing:
-            more = f" và {len(missing) - listed} đơn vị khác" if len(missing) > listed else ""
-            parts.append(f"chưa báo: {', '.join(missing[:listed])}{more}")
+            more = (_(" and {count} other units").format(count=len(missing) - listed)
+                    if len(missing) > listed else "")
+            parts.append(_("not reported: {units}{more}").format(units=", ".join(missing[:listed]), more=more))
         lines.append(f"• [{metric.task_id}] {metric.name} {target_text(metric)}: {'; '.join(parts)}")
     return lines
 
 
 def metrics_summary(statuses: list[MetricStatus]) -> str:
-    """`1 đạt · 1 chưa đạt · 3 chưa báo` over (metric, unit) pairs."""
+    """`1 met · 1 not met · 3 not reported` over (metric, unit) pairs."""
     reported = [(m, v) for m, _, v in statuses if v is not None]
     met = sum(1 for m, v in reported if is_met(m, v.value))
-    return f"{met} đạt · {len(reported) - met} chưa đạt · {len(statuses) - len(reported)} chưa báo"
+    return _("{met} met · {unmet} not met · {missing} not reported").format(
+        met=met, unmet=len(reported) - met, missing=len(statuses) - len(reported))

@@ -14,6 +14,7 @@ from bot.logsafe import redact_secrets
 from bot.telegram import callbacks, digest, handlers
 from bot.telegram import exports as exports_chat
 from bot.telegram import metrics as metrics_chat
+from bot.telegram import par as par_chat
 from bot.telegram.context import BotContext, Services
 from bot.telegram.i18n import t
 
@@ -54,10 +55,12 @@ def build_application(token: str, services: Services, base_url: str | None = Non
     commands.append((("tonghop", "digest"), digest.tonghop))
     commands.append((("sochieu", "metric"), metrics_chat.sochieu))
     commands += [(("xuat", "export"), exports_chat.xuat), (("lich",), exports_chat.lich)]
+    commands += par_chat.COMMANDS  # i12b: /vanban, /yeucauvanban, /tucham
     for names, callback in commands:
         app.add_handler(CommandHandler(list(names), callback))  # type: ignore[arg-type]
     app.add_handler(CallbackQueryHandler(exports_chat.on_ics,  # type: ignore[arg-type]
                                          pattern=exports_chat.ICS_PATTERN))
+    app.add_handler(CallbackQueryHandler(par_chat.on_button, pattern=par_chat.PATTERN))  # type: ignore[arg-type]
     app.add_handler(CallbackQueryHandler(callbacks.on_button))  # type: ignore[arg-type]
     app.add_handler(MessageHandler(filters.COMMAND, handlers.unknown))  # type: ignore[arg-type]
     app.add_handler(MessageHandler(filters.TEXT | filters.Document.ALL | filters.PHOTO,

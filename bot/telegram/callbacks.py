@@ -14,6 +14,7 @@ from bot.engine.channel import Button
 from bot.engine.messages import occurrence_buttons
 from bot.services import invites, metrics, review, tasks
 from bot.telegram import metrics as metrics_chat
+from bot.telegram import par as par_chat  # i12b: PAR document metadata
 from bot.services.access import Actor, Refused, load_actor, own_occurrence
 from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext
@@ -49,6 +50,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     with svc.tx() as session:
         if action == "done":
             tasks.confirm_done(session, actor, ref, ev)
+            par_chat.par.require_described(session, ref)  # i12b: office requires document numbers (rolls back)
             text = None
         elif action == "ev":
             tasks.start_evidence(session, actor, ref, ev)
@@ -136,6 +138,8 @@ async def on_message(update: Update, context: BotContext) -> None:
         state = session.get(ChatStateRow, chat.id)
         actor = load_actor(session, user.id, chat.id)
         kind, ref = (state.kind, state.ref) if state else (None, 0)
+        if kind == par_chat.STATE:  # i12b: a file while the bot asks for a document's number is more evidence
+            kind, ref = par_chat.resume_if_file(session, actor, ref, message, svc.clock.now())
         occ_key = ""
         if kind == "evidence":
             occ_key = own_occurrence(session, actor, ref).key
@@ -150,6 +154,8 @@ async def on_message(update: Update, context: BotContext) -> None:
         await reply(update, t("returned", actor.lang, unit=occ.unit))
     elif kind == "metric" and message.text:
         await metrics_chat.on_value(update, context, actor, ref)
+    elif kind == par_chat.STATE and message.text:  # i12b
+        await par_chat.on_text(update, context, actor, ref)
     elif kind == "evidence":
         await _evidence(update, context, actor, ref, occ_key)
     else:
@@ -194,8 +200,11 @@ async def _evidence(update: Update, context: BotContext, actor: Actor, ref: int,
         await reply(update, t("unknown_input", actor.lang))
         return
     with svc.tx() as session:
-        tasks.add_evidence(session, actor, ref, ev, **fields)  # type: ignore[arg-type]
+        row = tasks.add_evidence(session, actor, ref, ev, **fields)  # type: ignore[arg-type]
         count = tasks.evidence_count(session, ref)
+    if row.kind == "document":  # i12b: ask for its number, date of issue, subject (skippable)
+        return await par_chat.after_upload(update, context, actor, row.id, t("evidence_saved", actor.lang,
+                                                                             count=count, name=name))
     await reply(update, t("evidence_saved", actor.lang, count=count, name=name),
                 to_markup(((Button("✔️ Xong", f"evend:{ref}"),),)))
 

@@ -23,7 +23,7 @@ def current_text(metric: MetricRow, latest: MetricValueRow | None) -> str:
     if latest is None:
         return "chưa báo"
     verdict = "đạt" if metrics.is_met(metric, latest.value) else "chưa đạt"
-    return f"{metrics.fmt_value(metric.kind, latest.value)} ({verdict}), báo lúc {fmt_local(latest.reported_at)}"
+    return f"{metrics.fmt_row(metric, latest)} ({verdict}), báo lúc {fmt_local(latest.reported_at)}"
 
 
 def button_label(metric: MetricRow) -> str:
@@ -70,5 +70,5 @@ async def on_value(update: Update, context: BotContext, actor: Actor, metric_id:
         assert metric is not None
         verdict = t("metric_met" if metrics.is_met(metric, row.value) else "metric_not_met", actor.lang)
         text = t("metric_saved", actor.lang, name=metric.name, unit=row.unit,
-                 value=metrics.fmt_value(metric.kind, row.value), verdict=verdict, target=metrics.target_text(metric))
+                 value=metrics.fmt_row(metric, row), verdict=verdict, target=metrics.target_text(metric))
     await reply(update, text)

@@ -60,7 +60,7 @@ async def test_admin_export_sends_the_workbook_and_the_evidence_package(h: Harne
     assert names == ["tong-hop-cchc.xlsx", "goi-minh-chung.zip"]
     assert "đến ngày 30/10/2019" in (documents[0].caption or "")
     workbook = openpyxl.load_workbook(io.BytesIO(_content(h, documents[0])))
-    assert workbook.sheetnames == ["Lượt việc", "Minh chứng", "Tổng hợp lĩnh vực", "Chỉ tiêu"]
+    assert workbook.sheetnames == ["Lượt việc", "Tài liệu kiểm chứng", "Tổng hợp lĩnh vực", "Chỉ tiêu"]
     with zipfile.ZipFile(io.BytesIO(_content(h, documents[1]))) as zf:
         assert zf.read(f"{FOLDER}/Báo cáo CCHC.pdf") == b"%PDF-1.4 bao cao ket qua"
         assert "chi-muc.xlsx" in zf.namelist()

@@ -26,7 +26,8 @@ from bot.engine.sync import sync_plan
 from bot.exports.calendar import unit_calendar
 from bot.exports.package import build_package, write_package
 from bot.exports.records import load_snapshot
-from bot.exports.workbook import MISSING_NOTE, build_workbook, render_workbook
+from bot.exports.workbook import MISSING_NOTE as MISSING_ID, build_workbook, render_workbook
+from bot.i18n import gettext_in
 from bot.plans.loader import parse_plan
 from bot.services import review, status, tasks
 from bot.services.access import Refused, load_actor
@@ -39,7 +40,9 @@ TODAY = date(2019, 11, 25)
 ADMIN, HEAD_VP, HEAD_TCCB, HEAD_KHTC = 1, 10, 20, 30
 AREA1 = "1 - Công tác chỉ đạo điều hành/1.1 - Ban hành kế hoạch CCHC"
 AREA2 = "2 - Cải cách thủ tục hành chính/2.1 - Rà soát_đơn giản hóa thủ tục hành chính_ báo cáo"
-SHEETS = ["Lượt việc", "Minh chứng", "Tổng hợp lĩnh vực", "Chỉ tiêu"]
+SHEETS = ["Lượt việc", "Tài liệu kiểm chứng", "Tổng hợp lĩnh vực", "Chỉ tiêu"]
+MISSING_NOTE = gettext_in("vi", MISSING_ID)
+EVIDENCE = "Tài liệu kiểm chứng"
 
 
 def plan_with_metrics():  # type: ignore[no-untyped-def]
@@ -141,12 +144,13 @@ def test_workbook_has_the_four_sheets_with_headers_filters_and_frozen_header(see
     assert wb.sheetnames == SHEETS
     assert [c.value for c in wb["Lượt việc"][1]] == [
         "Lĩnh vực", "Tên lĩnh vực", "Mã nhiệm vụ", "Nhiệm vụ", "Nội dung hạn", "Đơn vị", "Hạn", "Nguồn hạn",
-        "Trạng thái", "Hoàn thành lúc", "Người xác nhận", "Người duyệt", "Số minh chứng"]
-    assert [c.value for c in wb["Minh chứng"][1]] == [
-        "Mã nhiệm vụ", "Đơn vị", "Hạn", "Loại", "Tên tệp", "Kích thước (byte)", "SHA-256", "Nội dung/đường link",
-        "Người gửi", "Thời điểm", "Đường dẫn trong gói"]
+        "Trạng thái", "Hoàn thành lúc", "Người xác nhận", "Người duyệt", "Số tài liệu kiểm chứng"]
+    assert [c.value for c in wb[EVIDENCE][1]] == [
+        "Mã nhiệm vụ", "Đơn vị", "Hạn", "Loại", "Tên tệp", "Số/ký hiệu", "Ngày ban hành", "Trích yếu",
+        "Cơ quan ban hành", "Kích thước (byte)", "SHA-256", "Nội dung/đường link", "Người gửi", "Thời điểm",
+        "Đường dẫn trong gói"]
     assert [c.value for c in wb["Tổng hợp lĩnh vực"][1]] == [
-        "Lĩnh vực", "Tên", "Tổng", "Đã xong", "Chờ duyệt", "Quá hạn", "Đang mở", "Tỷ lệ hoàn thành (%)"]
+        "Lĩnh vực", "Tên", "Tổng", "Đã xong", "Chờ duyệt", "Quá hạn", "Đang mở", "Tỷ lệ hoàn thành (%)", "Đóng"]
     assert [c.value for c in wb["Chỉ tiêu"][1]][:4] == ["Mã nhiệm vụ", "Chỉ tiêu", "Mục tiêu", "Đơn vị"]
     for ws in wb:
         assert ws.freeze_panes == "A2"
@@ -160,7 +164,7 @@ def test_workbook_rows_statuses_and_local_times(seeded: Seeded) -> None:
         live = s.scalar(select(func.count()).select_from(OccurrenceRow).where(OccurrenceRow.retired_at.is_(None)))
         evidence = s.scalar(select(func.count()).select_from(EvidenceRow))
     rows = _rows(wb["Lượt việc"])
-    assert len(rows) == live and len(_rows(wb["Minh chứng"])) == evidence == 8
+    assert len(rows) == live and len(_rows(wb[EVIDENCE])) == evidence == 8
     def by_key(task: str, unit: str, year: int, label: str) -> list[Any]:
         (row,) = [r for r in rows if r[2:7:3] == [task, unit] and r[6].year == year and r[4].startswith(label)]
         return row
@@ -181,8 +185,8 @@ def test_workbook_rows_statuses_and_local_times(seeded: Seeded) -> None:
     assert ws["G2"].is_date and ws["G2"].number_format == "dd/mm/yyyy"
     stamped = [c for (c,) in ws.iter_rows(min_row=2, min_col=10, max_col=10) if c.value is not None]
     assert stamped and all(c.is_date and c.number_format == "dd/mm/yyyy hh:mm" for c in stamped)
-    ev = wb["Minh chứng"]
-    assert ev["C2"].is_date and ev["J2"].number_format == "dd/mm/yyyy hh:mm"
+    ev = wb[EVIDENCE]
+    assert ev["C2"].is_date and ev["N2"].number_format == "dd/mm/yyyy hh:mm"
 
 
 def test_summary_totals_equal_the_status_counts_of_tiendo(seeded: Seeded) -> None:
@@ -202,7 +206,7 @@ def test_summary_totals_equal_the_status_counts_of_tiendo(seeded: Seeded) -> Non
 
 def test_metric_sheet_judges_the_latest_value_and_lists_units_that_did_not_report(seeded: Seeded) -> None:
     rows = _rows(_workbook(seeded.engine)["Chỉ tiêu"])
-    found = {(r[1], r[3]): (r[2], r[4], r[5], r[6]) for r in rows}
+    found = {(r[1], r[3]): (r[2], r[4], r[7], r[8]) for r in rows}
     assert found[("Tỷ lệ TTHC được rà soát", "TCCB")] == ("≥ 90%", 95, "Đạt", "Trưởng TCCB")
     assert found[("Tỷ lệ TTHC được rà soát", "KHTC")][1:3] == (80, "Chưa đạt")
     assert found[("Tỷ lệ TTHC được rà soát", "VP")][1:3] == (None, "Chưa báo cáo")
@@ -264,7 +268,7 @@ def test_missing_files_are_reported_and_listed_not_fatal(seeded: Seeded, tmp_pat
     assert len(result.missing) == 1 and f"{AREA2}/VP/bien-ban.pdf" in result.missing[0]
     listing = _entries(result.paths[0])["thieu-tep.txt"].decode("utf-8-sig")
     assert f"{AREA2}/VP/bien-ban.pdf" in listing and "Trưởng VP" in listing
-    paths = [r[10] for r in _rows(wb["Minh chứng"])]
+    paths = [r[14] for r in _rows(wb[EVIDENCE])]
     assert MISSING_NOTE in paths
     in_zip = set(_entries(result.paths[0]))
     assert all(p in in_zip for p in paths if p != MISSING_NOTE)  # the index points at real entries
