@@ -195,8 +195,8 @@ def write_package(snap: Snapshot, index: bytes, out_dir: Path, max_part_bytes: i
     """Write the part(s) into `out_dir`; missing files are listed (result and thieu-tep.txt), never fatal."""
     out_dir.mkdir(parents=True, exist_ok=True)
     _clear_old_parts(out_dir)
-    result = PackageResult(missing=[f"{e.archive_path} ({e.stored_path or _('no stored path')})"
-                                    for e in snap.missing])
+    no_path = _("no stored path")
+    result = PackageResult(missing=[f"{e.archive_path} ({e.stored_path or no_path})" for e in snap.missing])
     made = datetime.combine(snap.today, time(), tzinfo=zone)
     extras = [Entry(INDEX, len(index), made, data=index)]
     if snap.missing:
