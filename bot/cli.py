@@ -15,6 +15,7 @@ from bot.config import Config, ConfigError, load_config
 from bot.db.lock import AlreadyRunning
 from bot.domain.plan import parse_day
 from bot.domain.workdays import WorkCalendar
+from bot.importer import cli as importer_cli
 from bot.plans.loader import PlanError, load_plan
 from bot.preview import render_json, render_table, summary, timeline
 
@@ -86,6 +87,7 @@ def build_parser() -> _Parser:
     ics.add_argument("--unit", required=True, help="mã đơn vị, ví dụ TCCB")
     ics.add_argument("--out", default=None, help="tệp .ics (mặc định: <mã đơn vị>.ics ở thư mục hiện tại)")
     ics.add_argument("--config", default=None, help="tệp cấu hình (mặc định: config.yaml nếu có)")
+    importer_cli.add_subcommands(sub)
     return parser
 
 
@@ -234,7 +236,7 @@ def cmd_ics(args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check, "preview": cmd_preview, "simulate": cmd_simulate, "sync": cmd_sync, "run": cmd_run,
-    "export": cmd_export, "ics": cmd_ics,
+    "export": cmd_export, "ics": cmd_ics, **importer_cli.COMMANDS,
 }
 
 

@@ -1,0 +1,271 @@
+"""Blocks to a plan read: title, years, date of issue, areas, tasks, responsibilities, products,
+deadline phrases and plan-wide rules, in paragraph form (the seed's shape) or table form ("Phụ lục").
+
+The Vietnamese keywords below are vocabulary: the words the importer reads in documents.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.importer.reading import Block
+
+ROLES = {"chủ trì": ("lead", "chủ trì"), "tổng hợp": ("lead", "tổng hợp"),
+         "phối hợp": ("others", "phối hợp"), "thực hiện": ("others", "thực hiện")}
+_ROLE_LINE = re.compile(r"^[-+•–*\s]*(?:\(?[a-zđ]\)\s*)?(?:đơn vị|cơ quan|phòng|bộ phận)?\s*"
+                        r"(chủ trì|phối hợp|tổng hợp|thực hiện)\s*:", re.I)
+_ROLE_PART = re.compile(r"(?:đơn vị|cơ quan|bộ phận)?\s*(chủ trì|phối hợp|tổng hợp|thực hiện)\s*:\s*", re.I)
+_TIME_LINE = re.compile(r"^[-+•–*\s]*(thời gian(?: hoàn thành| thực hiện)?|thời hạn(?: hoàn thành)?|tiến độ)"
+                        r"\s*:\s*(.+)$", re.I)
+_PRODUCT_LINE = re.compile(r"^[-+•–*\s]*(sản phẩm|kết quả đầu ra)\s*:\s*(.+)$", re.I)
+_BULLET = re.compile(r"^\s*(?:[-+•–*]|[a-zđ]\)|\(\d+\))\s*")
+_ROMAN_HEAD = re.compile(r"^([IVX]+)\.\s+(.+)$")
+_AREA_HEAD = re.compile(r"^(\d+)\.\s+(.+)$")
+_SUB_HEAD = re.compile(r"^(\d+)\.(\d+)\.?\s+(.+)$")
+_CONTENT_HEAD = re.compile(r"^(nội dung(?: triển khai| thực hiện| nhiệm vụ)?|nhiệm vụ(?:, giải pháp)?|giải pháp)"
+                           r"\s*:?$", re.I)
+_RESP_HEAD = re.compile(r"^(trách nhiệm thực hiện|phân công (?:thực hiện|nhiệm vụ)|tổ chức thực hiện)\s*:?$", re.I)
+_TASK_SECTION = re.compile(r"nhiệm vụ|giải pháp|nội dung", re.I)
+_COMMON_RULE = re.compile(r"(gửi|gởi|nộp|báo cáo)[^.;]{0,160}?\s(về|cho)\s[^.;]{0,60}?"
+                          r"(trước|chậm nhất)(?: là)?\s*(?:ngày\s*)?\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?", re.I)
+_ISSUED = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I)
+_LIST_SPLIT_MIN = 5
+
+
+@dataclass
+class RespRead:
+    """Who is responsible, as read: unit texts by role, and the sentence."""
+
+    parts: dict[str, list[str]] = field(default_factory=dict)  # "lead"/"others" -> unit texts
+    lead_as: str = "chủ trì"
+    others_as: str = "phối hợp"
+    read: list[str] = field(default_factory=list)
+
+    def add(self, role: str, units: str, sentence: str) -> None:
+        side, word = ROLES[role.lower()]
+        self.parts.setdefault(side, []).append(units.strip(" .;"))
+        if side == "lead":
+            self.lead_as = word
+        else:
+            self.others_as = word
+        if sentence not in self.read:
+            self.read.append(sentence)
+
+
+@dataclass
+class TaskRead:
+    detail: str
+    number: str | None = None
+    responsibility: RespRead | None = None
+    time: list[str] = field(default_factory=list)
+    products: list[str] = field(default_factory=list)
+    split_from: str | None = None
+    numbered: bool = False
+
+
+@dataclass
+class AreaRead:
+    name: str
+    number: str | None = None
+    responsibility: RespRead = field(default_factory=RespRead)
+    tasks: list[TaskRead] = field(default_factory=list)
+
+
+@dataclass
+class PlanRead:
+    title: str | None = None
+    years: list[int] = field(default_factory=list)
+    issued_on: date | None = None
+    issuer: str | None = None
+    areas: list[AreaRead] = field(default_factory=list)
+    common_rules: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+    layout: str = "paragraphs"
+
+    @property
+    def tasks(self) -> list[TaskRead]:
+        return [t for a in self.areas for t in a.tasks]
+
+
+def read_structure(blocks: list[Block]) -> PlanRead:
+    """The plan's structure, as far as the blocks show it."""
+    plan = PlanRead()
+    _read_head(blocks, plan)
+    rows = [b for b in blocks if b.is_row]
+    section, outside = _task_section(blocks)
+    if rows and _header(rows) is not None:
+        plan.layout = "table"
+        _read_table(rows, plan)
+        outside = [b for b in blocks if not b.is_row]
+    else:
+        _read_paragraphs(section, plan)
+    for block in outside:
+        for match in _COMMON_RULE.finditer(block.text):
+            plan.common_rules.append(match.group(0))
+    return plan
+
+
+def _read_head(blocks: list[Block], plan: PlanRead) -> None:
+    texts = [b.text for b in blocks if not b.is_row]
+    for i, text in enumerate(texts[:30]):
+        if text.upper().startswith("KẾ HOẠCH") and plan.title is None:
+            rest = text[len("KẾ HOẠCH"):].strip(" :")
+            if not rest and i + 1 < len(texts) and len(texts[i + 1]) < 250:
+                rest = texts[i + 1]
+            plan.title = ("Kế hoạch " + rest) if rest else None
+        found = _ISSUED.search(text)
+        if found and plan.issued_on is None:
+            try:
+                plan.issued_on = date(int(found[3]), int(found[2]), int(found[1]))
+            except ValueError:
+                pass
+        issuer = re.match(r"^(?:UBND[^|]*?\s)?(SỞ [A-ZĐÀ-Ỹ ,&]+?)(?:\s{2,}|\s*(?:Số|CỘNG)|$)", text)
+        if issuer and plan.issuer is None:
+            plan.issuer = issuer.group(1).strip().title().replace(" Và ", " và ")
+    if plan.title:
+        plan.years = plan_years(plan.title)
+        named = re.search(r"Sở Giáo dục và Đào tạo|Sở [A-ZĐ][\w]*(?: [A-ZĐ&][\w&]*)+", plan.title)
+        plan.issuer = plan.issuer or (named.group(0) if named else None)
+    whole = " ".join(texts)
+    plan.issuer = plan.issuer or ("Sở Giáo dục và Đào tạo" if "Sở Giáo dục và Đào tạo" in whole else None)
+    plan.references = [m.group(0).strip(" ;,") for m in re.finditer(
+        r"(?:Quyết định|Kế hoạch|Chỉ thị|Công văn|Nghị quyết|Thông tư|Nghị định) số\s*[\w/.-]+ ngày [\d/]+[^;.]{0,160}",
+        whole)][:12]
+
+
+def plan_years(text: str) -> list[int]:
+    """Years a title names: "năm 2019, 2020", "giai đoạn 2021-2025", "năm 2026"."""
+    span = re.search(r"giai đoạn\s+(\d{4})\s*[-–]\s*(\d{4})", text)
+    if span and int(span[1]) <= int(span[2]) <= int(span[1]) + 10:
+        return list(range(int(span[1]), int(span[2]) + 1))
+    listed = re.search(r"năm\s+((?:\d{4}\s*(?:,|và|-|–)?\s*)+)", text)
+    return sorted({int(y) for y in re.findall(r"\d{4}", listed.group(1))}) if listed else []
+
+
+def _task_section(blocks: list[Block]) -> tuple[list[Block], list[Block]]:
+    heads = [i for i, b in enumerate(blocks) if not b.is_row and _ROMAN_HEAD.match(b.text)]
+    for n, i in enumerate(heads):
+        if _TASK_SECTION.search(blocks[i].text) and not re.search(r"mục tiêu|mục đích", blocks[i].text, re.I):
+            end = heads[n + 1] if n + 1 < len(heads) else len(blocks)
+            return blocks[i + 1:end], blocks[:i] + blocks[end:]
+    return blocks, []
+
+
+def _read_paragraphs(section: list[Block], plan: PlanRead) -> None:
+    area: AreaRead | None = None
+    task: TaskRead | None = None
+    mode = "content"
+    for block in section:
+        text = block.text
+        if text.startswith("Nơi nhận"):
+            break
+        sub = _SUB_HEAD.match(text)
+        head = _AREA_HEAD.match(text) if not sub else None
+        name = (sub.group(3) if sub else text).strip()
+        if head and len(text) < 200 and not text.rstrip().endswith((";", ",")):
+            area, task, mode = AreaRead(head.group(2).strip(" .:"), head.group(1)), None, "content"
+            plan.areas.append(area)
+        elif _CONTENT_HEAD.match(name):
+            mode, task = "content", None
+        elif _RESP_HEAD.match(name):
+            mode = "resp"
+        elif _ROLE_LINE.match(text):
+            target = task.responsibility if task is not None and mode == "content" else None
+            if task is not None and mode == "content" and target is None:
+                task.responsibility = target = RespRead()
+            holder = target if target is not None else (area.responsibility if area else None)
+            if holder is not None:
+                _roles(text, holder)
+        elif (found := _TIME_LINE.match(text)) and task is not None:
+            task.time.append(found.group(2).strip())
+        elif (found := _PRODUCT_LINE.match(text)) and task is not None:
+            task.products.extend(p.strip(" .") for p in re.split(r";|\s\+\s", found.group(2)) if p.strip(" ."))
+        elif area is None or mode == "resp":
+            continue
+        elif sub:
+            task = TaskRead(sub.group(3).strip(), f"{sub.group(1)}.{sub.group(2)}", numbered=True)
+            area.tasks.append(task)
+        elif task is not None and task.numbered:
+            task.detail += "\n" + _BULLET.sub("- ", text, count=1)
+        else:
+            for item in split_list(_BULLET.sub("", text, count=1).strip()):
+                task = item
+                area.tasks.append(item)
+
+
+def _roles(text: str, holder: RespRead) -> None:
+    marks = list(_ROLE_PART.finditer(text))
+    for n, mark in enumerate(marks):
+        end = marks[n + 1].start() if n + 1 < len(marks) else len(text)
+        units = text[mark.end():end].strip(" .;")
+        if units:
+            holder.add(mark.group(1), units, text.strip(" -"))
+
+
+def split_list(detail: str) -> list[TaskRead]:
+    """One task, or one per item when a long bullet is "head: item; item; ..." with many items."""
+    head, colon, rest = detail.partition(":")
+    items = [i.strip(" .;") for i in rest.split(";") if i.strip(" .;")]
+    if not colon or len(head) > 200 or len(items) < _LIST_SPLIT_MIN or len(detail) < 400:
+        return [TaskRead(detail)]
+    return [TaskRead(item[:1].upper() + item[1:] + ".", split_from=head.strip()) for item in items]
+
+
+# ---------------------------------------------------------------- tables
+
+
+_COLUMNS = (("stt", r"^(stt|tt|số tt)$"), ("content", r"nội dung|nhiệm vụ|công việc"), ("lead", r"chủ trì"),
+            ("others", r"phối hợp"), ("exec", r"^(đơn vị )?thực hiện$"), ("time", r"thời gian|thời hạn|tiến độ"),
+            ("product", r"sản phẩm|kết quả"), ("note", r"ghi chú"))
+
+
+def _header(rows: list[Block]) -> tuple[int, dict[str, int]] | None:
+    for index, row in enumerate(rows):
+        columns: dict[str, int] = {}
+        for i, cell in enumerate(row.cells):
+            for name, pattern in _COLUMNS:
+                if name not in columns and re.search(pattern, cell.lower()):
+                    columns[name] = i
+                    break
+        if "content" in columns and ({"lead", "time", "exec"} & set(columns)):
+            return index, columns
+    return None
+
+
+def _read_table(rows: list[Block], plan: PlanRead) -> None:
+    found = _header(rows)
+    assert found is not None
+    start, columns = found
+    area: AreaRead | None = None
+
+    def cell(row: Block, name: str) -> str:
+        i = columns.get(name)
+        return row.cells[i].strip() if i is not None and i < len(row.cells) else ""
+
+    for row in rows[start + 1:]:
+        values = [c for c in row.cells if c]
+        content = cell(row, "content")
+        if not values or all(re.fullmatch(r"\(?\d+\)?", v) for v in values):
+            continue  # an empty row or the row numbering the columns (1) (2) (3)
+        duties = [cell(row, n) for n in ("lead", "others", "exec", "time", "product")]
+        if len(set(values)) == 1 or (content and not any(duties)):
+            name = re.sub(r"^([IVX]+|[A-Z]|\d+)[.)]\s*", "", values[-1] if len(set(values)) == 1 else content)
+            area = AreaRead(name.strip(" .:"), cell(row, "stt") or None)
+            plan.areas.append(area)
+            continue
+        if area is None:
+            area = AreaRead("", None)
+            plan.areas.append(area)
+        task = TaskRead(content, cell(row, "stt") or None)
+        resp = RespRead()
+        for name, role in (("lead", "chủ trì"), ("others", "phối hợp"), ("exec", "thực hiện")):
+            if cell(row, name):
+                resp.add(role, cell(row, name), f"{role}: {cell(row, name)}")
+        task.responsibility = resp if resp.parts else None
+        if cell(row, "time"):
+            task.time.append(cell(row, "time"))
+        if cell(row, "product"):
+            task.products.extend(p.strip(" .") for p in re.split(r";|\n", cell(row, "product")) if p.strip(" ."))
+        area.tasks.append(task)
