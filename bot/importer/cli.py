@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.i18n import _
+from bot.i18n import N_, _
 from bot.importer.draft import Draft, build_draft
 from bot.importer.reading import ReadError, read_document
 from bot.importer.roll import roll_plan
@@ -45,19 +45,19 @@ def run_import(source: Path, units: Path | None, year: int | None) -> Draft:
     """Read a document and build its draft (ReadError when it cannot be used)."""
     blocks = read_document(source)
     if not blocks:
-        raise ReadError("{file} holds no text", file=str(source))
+        raise ReadError(N_("{file} holds no text"), file=str(source))
     plan = read_structure(blocks)
     years = [year] if year else plan.years
     if not years:
-        raise ReadError("No plan year found in the title of {file}: give it with --year YYYY", file=str(source))
+        raise ReadError(N_("No plan year found in the title of {file}: give it with --year YYYY"), file=str(source))
     if not plan.tasks:
-        raise ReadError("No task found in {file}: neither numbered items with bullets nor a table with a "
-                        "\"Nội dung\" column", file=str(source))
+        raise ReadError(N_("No task found in {file}: neither numbered items with bullets nor a table with a "
+                        "column of tasks"), file=str(source))
     return build_draft(plan, Registry.start(units), years, source.name, year_given=year is not None)
 
 
 def _fail(exc: ReadError) -> int:
-    print(_("Cannot import: {reason}").format(reason=_(exc.reason).format(**exc.params)), file=sys.stderr)
+    print(_("Cannot import: {reason}").format(reason=_(exc.message).format(**exc.params)), file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -72,7 +72,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     except ReadError as exc:
         return _fail(exc)
     except OSError as exc:
-        return _fail(ReadError("Cannot write {file}: {reason}", file=str(args.out), reason=exc.strerror or ""))
+        return _fail(ReadError(N_("Cannot write {file}: {reason}"), file=str(args.out), reason=exc.strerror or ""))
     seconds = time.perf_counter() - started
     print(_("Wrote {file}: {areas} areas, {tasks} tasks, {units} units ({new} new), {deadlines} deadlines "
             "({assumed} assumed) in {seconds} s.").format(
@@ -90,7 +90,7 @@ def cmd_roll(args: argparse.Namespace) -> int:
     except ReadError as exc:
         return _fail(exc)
     except OSError as exc:
-        return _fail(ReadError("Cannot write {file}: {reason}", file=str(args.out), reason=exc.strerror or ""))
+        return _fail(ReadError(N_("Cannot write {file}: {reason}"), file=str(args.out), reason=exc.strerror or ""))
     print(_("Wrote {file}: plan moved to {year}; {count} deadlines to confirm (each has a note).").format(
         file=args.out, year=args.to_year, count=moved))
     return EXIT_OK

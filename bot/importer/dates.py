@@ -41,17 +41,17 @@ class PhraseRead:
 
 
 _DAY = r"(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}))?"
-_BEFORE = re.compile(rf"(trước|chậm nhất(?: là)?|hạn chót|không quá|hoàn thành)\s*(?:ngày\s*)?{_DAY}", re.I)
-_ON_DAY = re.compile(rf"(?<![\w/])(?:ngày\s*)?{_DAY}(?![\w/])", re.I)
+_BEFORE = re.compile(rf"(trước|chậm nhất(?: là)?|hạn chót|không quá|hoàn thành)\s*(?:ngày\s*)?{_DAY}", re.IGNORECASE)
+_ON_DAY = re.compile(rf"(?<![\w/])(?:ngày\s*)?{_DAY}(?![\w/])", re.IGNORECASE)
 _QUARTER = re.compile(r"quý\s+((?:i{1,3}|iv|[1-4])(?:\s*(?:,|và|-)\s*(?:quý\s+)?(?:i{1,3}|iv|[1-4]))*)"
-                      r"(?:\s*(?:/|năm)\s*(\d{4}))?(?!\w)", re.I)
-_YEAR_BEFORE = re.compile(r"năm trước(?: liền kề)?(?: năm kế hoạch)?", re.I)
-_MONTH = re.compile(r"tháng\s+(\d{1,2})(?:\s*(?:/|năm)\s*(\d{4}))?(?![\d/])", re.I)
-_QUARTERLY = re.compile(r"(hằng|hàng|mỗi|định kỳ|theo)\s+quý", re.I)
-_HALF = re.compile(r"6\s*tháng|sáu tháng|giữa năm", re.I)
-_ANNUAL = re.compile(r"6\s*tháng\s*(?:,|và|/)\s*(?:cả\s+)?năm|(?:hằng|hàng|mỗi|cuối|báo cáo)\s+năm", re.I)
-_IN_YEAR = re.compile(r"(?:trong|cả|suốt)\s+năm(?:\s+(\d{4}))?|^\s*năm\s+(\d{4})\s*$", re.I)
-_ONGOING = re.compile(r"thường xuyên|liên tục|hằng ngày|hàng ngày", re.I)
+                      r"(?:\s*(?:/|năm)\s*(\d{4}))?(?!\w)", re.IGNORECASE)
+_YEAR_BEFORE = re.compile(r"năm trước(?: liền kề)?(?: năm kế hoạch)?", re.IGNORECASE)
+_MONTH = re.compile(r"tháng\s+(\d{1,2})(?:\s*(?:/|năm)\s*(\d{4}))?(?![\d/])", re.IGNORECASE)
+_QUARTERLY = re.compile(r"(hằng|hàng|mỗi|định kỳ|theo)\s+quý", re.IGNORECASE)
+_HALF = re.compile(r"6\s*tháng|sáu tháng|giữa năm", re.IGNORECASE)
+_ANNUAL = re.compile(r"6\s*tháng\s*(?:,|và|/)\s*(?:cả\s+)?năm|(?:hằng|hàng|mỗi|cuối|báo cáo)\s+năm", re.IGNORECASE)
+_IN_YEAR = re.compile(r"(?:trong|cả|suốt)\s+năm(?:\s+(\d{4}))?|^\s*năm\s+(\d{4})\s*$", re.IGNORECASE)
+_ONGOING = re.compile(r"thường xuyên|liên tục|hằng ngày|hàng ngày", re.IGNORECASE)
 
 
 def read_phrase(phrase: str, years: list[int]) -> PhraseRead:
@@ -70,9 +70,7 @@ def read_phrase(phrase: str, years: list[int]) -> PhraseRead:
     for match in _MONTH.finditer(text):
         if not _HALF.match(text, match.start() - 2) and match.group(1) != "6" or not _HALF.search(text):
             found.extend(_month(int(match.group(1)), match.group(2), years, text))
-    if _QUARTERLY.search(text):
-        found.extend(_periodic(text))
-    elif _HALF.search(text) and not _MONTH.search(text.replace("6 tháng", "")):
+    if _QUARTERLY.search(text) or _HALF.search(text) and not _MONTH.search(text.replace("6 tháng", "")):
         found.extend(_periodic(text))
     if not found:
         for match in _IN_YEAR.finditer(text):
@@ -90,7 +88,7 @@ def find_in_sentence(sentence: str, years: list[int]) -> list[DeadlineRead]:
         if match.group(1).lower() in ("trước", "chậm nhất", "chậm nhất là", "hạn chót"):
             out.append(_day(match.group(2), match.group(3), match.group(4), years, _around(sentence, match),
                             exclusive=match.group(1).lower() == "trước"))
-    for match in re.finditer(r"(?:trong|vào|trước)\s+(quý\s+[ivx1-4]+[^.;)]*)", sentence, re.I):
+    for match in re.finditer(r"(?:trong|vào|trước)\s+(quý\s+[ivx1-4]+[^.;)]*)", sentence, re.IGNORECASE):
         out.extend(_quarters(match.group(1), years))
     return _unique(out)
 
@@ -118,7 +116,7 @@ def _day(day: str, month: str, year: str | None, years: list[int], phrase: str, 
 def _quarters(text: str, years: list[int]) -> list[DeadlineRead]:
     out = []
     for match in _QUARTER.finditer(text):
-        quarters = [ROMAN_QUARTERS[q.lower()] for q in re.findall(r"iv|i{1,3}|[1-4]", match.group(1), re.I)]
+        quarters = [ROMAN_QUARTERS[q.lower()] for q in re.findall(r"iv|i{1,3}|[1-4]", match.group(1), re.IGNORECASE)]
         before = _YEAR_BEFORE.search(text, match.end(), match.end() + 40)
         for quarter in quarters:
             window: dict[str, Any] = {"quarter": quarter}

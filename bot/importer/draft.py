@@ -11,7 +11,7 @@ from bot.i18n import _
 from bot.importer.dates import DeadlineRead, find_in_sentence, read_phrase
 from bot.importer.notes import deadline_note
 from bot.importer.structure import AreaRead, PlanRead, RespRead, TaskRead
-from bot.importer.units import LEADERSHIP, KnownUnit, Registry, UnitRef
+from bot.importer.units import LEADERSHIP, KnownUnit, Registry, UnitRef, is_office_name
 from bot.importer.writing import COMMENT, document
 
 
@@ -74,13 +74,15 @@ class _Builder:
         self.no_deadline: list[str] = []
         self.unread: list[str] = []
         self.split: list[str] = []
+        self.assumed_areas: list[str] = []
+        self.year_before: list[str] = []
 
     def count(self, spec: dict[str, Any]) -> None:
         self.deadlines += 1
         self.assumed += spec["source"] == "assumed"
 
     def common(self) -> list[dict[str, Any]]:
-        out = []
+        out: list[dict[str, Any]] = []
         for sentence in self.plan.common_rules:
             for read in read_phrase(sentence, self.years).deadlines:
                 label = sentence[:1].upper() + sentence[1:]
@@ -101,7 +103,7 @@ class _Builder:
             resp = {"lead": chosen, "lead_as": "chủ trì"}
             comment.append(_("Assumed: the document gives no responsibility for the whole area; "
                              "set to the lead units of its tasks (or the office)."))
-            self.checks.append(_("Area {area}: responsibility assumed, check it.").format(area=ident))
+            self.assumed_areas.append(ident)
         for task in tasks:
             if task.get("responsibility") == resp:
                 del task["responsibility"]
@@ -135,7 +137,7 @@ class _Builder:
                 self.unread.append(f"{ident}: \"{phrase}\"")
         if not task.time:
             reads.extend(find_in_sentence(task.detail, self.years))
-        specs = []
+        specs: list[dict[str, Any]] = []
         for read in reads:
             key = read.key if read.key not in [s["id"] for s in specs] else f"{read.key}-{len(specs) + 1}"
             spec = _spec(read, f"{title} ({read.phrase})", key, "lead" if read.source == "seed" else "all")
@@ -143,6 +145,8 @@ class _Builder:
                 spec["due_from"] = "all"
             self.count(spec)
             specs.append(spec)
+            if spec.get("window", {}).get("year_offset", 0) < 0 and len(self.years) == 1:
+                self.year_before.append(ident)
         if specs:
             out["deadlines"] = specs
         else:
@@ -204,7 +208,8 @@ def _unit_lists(registry: Registry) -> tuple[list[dict[str, Any]], list[dict[str
     checks: list[str] = []
     wanted = list(registry.used) + [k.id for k in registry.known if k.origin == "units-file" and k.id not in
                                     registry.used]
-    groups, members_needed = [], []
+    groups: list[dict[str, Any]] = []
+    members_needed: list[str] = []
     for ident in wanted:
         known = registry.get(ident)
         if not known.is_group:
@@ -217,7 +222,7 @@ def _unit_lists(registry: Registry) -> tuple[list[dict[str, Any]], list[dict[str
                                                                          members=", ".join(members)))
         members_needed.extend(m for m in members if m not in wanted and m not in members_needed)
         groups.append({"id": known.id, "name": known.name, "members": members})
-    units = []
+    units: list[dict[str, Any]] = []
     for ident in [*wanted, *members_needed]:
         known = registry.get(ident)
         if known.is_group or ident in [u["id"] for u in units]:
@@ -237,6 +242,7 @@ def _unit_lists(registry: Registry) -> tuple[list[dict[str, Any]], list[dict[str
 
 def _guess_members(registry: Registry, group: str) -> list[str]:
     offices = [u for u in registry.used if not registry.get(u).is_group and u != "VP"
+               and (registry.get(u).origin != "document" or is_office_name(registry.get(u).name))
                and registry.get(u).origin != "placeholder"]
     if group == "PHONG" and offices:
         return offices
@@ -249,7 +255,7 @@ def _guess_members(registry: Registry, group: str) -> list[str]:
 
 def _plan_id(title: str, years: list[int]) -> str:
     span = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}"
-    prefix = "cchc" if re.search(r"cải cách hành chính|CCHC", title, re.I) else "kh"
+    prefix = "cchc" if re.search(r"cải cách hành chính|CCHC", title, re.IGNORECASE) else "kh"
     return f"{prefix}-{span}"
 
 
@@ -275,6 +281,13 @@ def _header(plan: PlanRead, b: _Builder, years: list[int], year_given: bool, sou
             count=len(b.no_deadline), tasks=", ".join(b.no_deadline)))
     if b.unread:
         todo.append(_("Deadline phrases not understood: {phrases}.").format(phrases="; ".join(b.unread)))
+    if b.assumed_areas:
+        todo.append(_("Areas {areas}: the document gives responsibility per task only; the area's was set from "
+                      "its tasks' lead units. Check it.").format(areas=", ".join(b.assumed_areas)))
+    if b.year_before:
+        todo.append(_("Tasks {tasks}: due in the year before the plan year ({year}); set the years it applies to "
+                      "(years:) if that is not meant.").format(tasks=", ".join(b.year_before),
+                                                              year=years[0] - 1))
     if b.split:
         todo.append(_("{count} tasks split from long items: {tasks}.").format(count=len(b.split),
                                                                              tasks=", ".join(b.split)))

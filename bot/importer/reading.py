@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.i18n import N_
+
 
 class ReadError(Exception):
-    """A document that cannot be read; `reason` is a catalog message id, `params` its fields."""
+    """A document that cannot be read; `message` is a catalog message id, `params` its fields."""
 
-    def __init__(self, reason: str, **params: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, message: str, /, **params: str) -> None:
+        super().__init__(message)
+        self.message = message
         self.params = params
 
 
@@ -45,14 +47,14 @@ def read_document(path: Path) -> list[Block]:
     """The blocks of a .docx, .txt or .xlsx file."""
     suffix = path.suffix.lower()
     if not path.exists():
-        raise ReadError("File not found: {file}", file=str(path))
+        raise ReadError(N_("File not found: {file}"), file=str(path))
     if suffix == ".docx":
         return _read_docx(path)
     if suffix == ".xlsx":
         return _read_xlsx(path)
     if suffix in (".txt", ".text", ".md"):
         return _read_txt(path)
-    raise ReadError("Cannot read {file}: give a .docx, .txt or .xlsx file", file=str(path))
+    raise ReadError(N_("Cannot read {file}: give a .docx, .txt or .xlsx file"), file=str(path))
 
 
 # ---------------------------------------------------------------- text
@@ -77,7 +79,7 @@ def _read_txt(path: Path) -> list[Block]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ReadError("{file} is not UTF-8 text: save it again as UTF-8", file=str(path)) from None
+        raise ReadError(N_("{file} is not UTF-8 text: save it again as UTF-8"), file=str(path)) from None
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     lines = text.split("\n")
     filled = [ln for ln in lines if ln.strip()]
@@ -137,7 +139,7 @@ class _Numbering:
         except (KeyError, NotImplementedError, AttributeError):
             return
         ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
-        w = "{%s}" % ns["w"]
+        w = "{" + ns["w"] + "}"
         abstract = {}
         for node in root.findall("w:abstractNum", ns):
             levels = {}
@@ -192,8 +194,8 @@ def _read_docx(path: Path) -> list[Block]:
 
     try:
         document = docx.Document(str(path))
-    except Exception as exc:  # python-docx raises several kinds for a damaged or mislabelled file
-        raise ReadError("Cannot open {file} as a Word document: {reason}", file=str(path),
+    except Exception as exc:  # noqa: BLE001 - python-docx raises several kinds for a damaged file
+        raise ReadError(N_("Cannot open {file} as a Word document: {reason}"), file=str(path),
                         reason=type(exc).__name__) from None
     numbering = _Numbering(document)
     blocks: list[Block] = []
@@ -224,8 +226,8 @@ def _read_xlsx(path: Path) -> list[Block]:
 
     try:
         book = load_workbook(str(path), read_only=True, data_only=True)
-    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException...
-        raise ReadError("Cannot open {file} as an Excel workbook: {reason}", file=str(path),
+    except Exception as exc:  # noqa: BLE001 - BadZipFile, KeyError, InvalidFileException...
+        raise ReadError(N_("Cannot open {file} as an Excel workbook: {reason}"), file=str(path),
                         reason=type(exc).__name__) from None
     blocks: list[Block] = []
     for sheet in book.worksheets:

@@ -11,7 +11,8 @@ from typing import Any
 import yaml
 
 from bot.domain.plan import PlanInfo, parse_day
-from bot.i18n import _
+from bot.i18n import N_, _
+from bot.i18n.formats import fmt_number
 from bot.importer.reading import ReadError
 from bot.importer.writing import COMMENT, document
 from bot.plans.loader import PlanError, load_plan
@@ -46,7 +47,7 @@ def roll_plan(path: Path, to_year: int) -> tuple[str, int]:
         load_plan(path)
         data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except PlanError as exc:
-        raise ReadError("{file} is not a valid plan; run nhacviec check on it first ({count} problems)",
+        raise ReadError(N_("{file} is not a valid plan; run nhacviec check on it first ({count} problems)"),
                         file=str(path), count=str(len(exc.issues))) from None
     info = data["plan"]
     old_years = sorted(int(y) for y in info["years"])
@@ -77,7 +78,7 @@ def roll_plan(path: Path, to_year: int) -> tuple[str, int]:
         "- " + _("the units and groups: the organisation may have changed.")]
     if baseline is not None:
         header.append("- " + _("baseline removed (it was {year}: {score}); enter the result of {previous}.").format(
-            year=baseline.get("year"), score=baseline.get("score"), previous=to_year - 1))
+            year=baseline.get("year"), score=fmt_number(float(baseline.get("score", 0))), previous=to_year - 1))
     info[COMMENT] = []
-    sections = [(key, value, []) for key, value in data.items()]
+    sections: list[tuple[str, Any, list[str]]] = [(key, value, []) for key, value in data.items()]
     return document(header, sections) + "\n", count

@@ -15,22 +15,22 @@ from bot.importer.reading import Block
 ROLES = {"chủ trì": ("lead", "chủ trì"), "tổng hợp": ("lead", "tổng hợp"),
          "phối hợp": ("others", "phối hợp"), "thực hiện": ("others", "thực hiện")}
 _ROLE_LINE = re.compile(r"^[-+•–*\s]*(?:\(?[a-zđ]\)\s*)?(?:đơn vị|cơ quan|phòng|bộ phận)?\s*"
-                        r"(chủ trì|phối hợp|tổng hợp|thực hiện)\s*:", re.I)
-_ROLE_PART = re.compile(r"(?:đơn vị|cơ quan|bộ phận)?\s*(chủ trì|phối hợp|tổng hợp|thực hiện)\s*:\s*", re.I)
+                        r"(chủ trì|phối hợp|tổng hợp|thực hiện)\s*:", re.IGNORECASE)
+_ROLE_PART = re.compile(r"(?:đơn vị|cơ quan|bộ phận)?\s*(chủ trì|phối hợp|tổng hợp|thực hiện)\s*:\s*", re.IGNORECASE)
 _TIME_LINE = re.compile(r"^[-+•–*\s]*(thời gian(?: hoàn thành| thực hiện)?|thời hạn(?: hoàn thành)?|tiến độ)"
-                        r"\s*:\s*(.+)$", re.I)
-_PRODUCT_LINE = re.compile(r"^[-+•–*\s]*(sản phẩm|kết quả đầu ra)\s*:\s*(.+)$", re.I)
+                        r"\s*:\s*(.+)$", re.IGNORECASE)
+_PRODUCT_LINE = re.compile(r"^[-+•–*\s]*(sản phẩm|kết quả đầu ra)\s*:\s*(.+)$", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-+•–*]|[a-zđ]\)|\(\d+\))\s*")
 _ROMAN_HEAD = re.compile(r"^([IVX]+)\.\s+(.+)$")
 _AREA_HEAD = re.compile(r"^(\d+)\.\s+(.+)$")
 _SUB_HEAD = re.compile(r"^(\d+)\.(\d+)\.?\s+(.+)$")
 _CONTENT_HEAD = re.compile(r"^(nội dung(?: triển khai| thực hiện| nhiệm vụ)?|nhiệm vụ(?:, giải pháp)?|giải pháp)"
-                           r"\s*:?$", re.I)
-_RESP_HEAD = re.compile(r"^(trách nhiệm thực hiện|phân công (?:thực hiện|nhiệm vụ)|tổ chức thực hiện)\s*:?$", re.I)
-_TASK_SECTION = re.compile(r"nhiệm vụ|giải pháp|nội dung", re.I)
+                           r"\s*:?$", re.IGNORECASE)
+_RESP_HEAD = re.compile(r"^(trách nhiệm thực hiện|phân công (?:thực hiện|nhiệm vụ)|tổ chức thực hiện)\s*:?$", re.IGNORECASE)
+_TASK_SECTION = re.compile(r"nhiệm vụ|giải pháp|nội dung", re.IGNORECASE)
 _COMMON_RULE = re.compile(r"(gửi|gởi|nộp|báo cáo)[^.;]{0,160}?\s(về|cho)\s[^.;]{0,60}?"
-                          r"(trước|chậm nhất)(?: là)?\s*(?:ngày\s*)?\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?", re.I)
-_ISSUED = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I)
+                          r"(trước|chậm nhất)(?: là)?\s*(?:ngày\s*)?\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?", re.IGNORECASE)
+_ISSUED = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
 _LIST_SPLIT_MIN = 5
 
 
@@ -129,10 +129,19 @@ def _read_head(blocks: list[Block], plan: PlanRead) -> None:
         named = re.search(r"Sở Giáo dục và Đào tạo|Sở [A-ZĐ][\w]*(?: [A-ZĐ&][\w&]*)+", plan.title)
         plan.issuer = plan.issuer or (named.group(0) if named else None)
     whole = " ".join(texts)
+    if plan.issuer:  # a header in capitals: take the document's own spelling when it has one
+        spelled = re.search(re.escape(plan.issuer), whole.replace(plan.issuer.upper(), ""), re.IGNORECASE)
+        plan.issuer = spelled.group(0) if spelled else plan.issuer
     plan.issuer = plan.issuer or ("Sở Giáo dục và Đào tạo" if "Sở Giáo dục và Đào tạo" in whole else None)
-    plan.references = [m.group(0).strip(" ;,") for m in re.finditer(
+    plan.references = [_balanced(m.group(0).strip(" ;,")) for m in re.finditer(
         r"(?:Quyết định|Kế hoạch|Chỉ thị|Công văn|Nghị quyết|Thông tư|Nghị định) số\s*[\w/.-]+ ngày [\d/]+[^;.]{0,160}",
         whole)][:12]
+
+
+def _balanced(text: str) -> str:
+    while text.endswith(")") and text.count(")") > text.count("("):
+        text = text[:-1].rstrip()
+    return text
 
 
 def plan_years(text: str) -> list[int]:
@@ -147,7 +156,7 @@ def plan_years(text: str) -> list[int]:
 def _task_section(blocks: list[Block]) -> tuple[list[Block], list[Block]]:
     heads = [i for i, b in enumerate(blocks) if not b.is_row and _ROMAN_HEAD.match(b.text)]
     for n, i in enumerate(heads):
-        if _TASK_SECTION.search(blocks[i].text) and not re.search(r"mục tiêu|mục đích", blocks[i].text, re.I):
+        if _TASK_SECTION.search(blocks[i].text) and not re.search(r"mục tiêu|mục đích", blocks[i].text, re.IGNORECASE):
             end = heads[n + 1] if n + 1 < len(heads) else len(blocks)
             return blocks[i + 1:end], blocks[:i] + blocks[end:]
     return blocks, []
@@ -179,7 +188,7 @@ def _read_paragraphs(section: list[Block], plan: PlanRead) -> None:
             if holder is not None:
                 _roles(text, holder)
         elif (found := _TIME_LINE.match(text)) and task is not None:
-            task.time.append(found.group(2).strip())
+            task.time.append(found.group(2).strip(" ."))
         elif (found := _PRODUCT_LINE.match(text)) and task is not None:
             task.products.extend(p.strip(" .") for p in re.split(r";|\s\+\s", found.group(2)) if p.strip(" ."))
         elif area is None or mode == "resp":
@@ -250,7 +259,7 @@ def _read_table(rows: list[Block], plan: PlanRead) -> None:
         if not values or all(re.fullmatch(r"\(?\d+\)?", v) for v in values):
             continue  # an empty row or the row numbering the columns (1) (2) (3)
         duties = [cell(row, n) for n in ("lead", "others", "exec", "time", "product")]
-        if len(set(values)) == 1 or (content and not any(duties)):
+        if len(set(values)) == 1 or (content and all(d in ("", content) for d in duties)):
             name = re.sub(r"^([IVX]+|[A-Z]|\d+)[.)]\s*", "", values[-1] if len(set(values)) == 1 else content)
             area = AreaRead(name.strip(" .:"), cell(row, "stt") or None)
             plan.areas.append(area)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.i18n import N_
 from bot.importer.reading import ReadError, clean
 
 
@@ -54,6 +55,7 @@ BUILTIN: tuple[KnownUnit, ...] = (
                                                    "Các đơn vị sự nghiệp trực thuộc Sở"), ()),
 )
 LEADERSHIP = ("leadership", "Lãnh đạo Sở", ("Giám đốc", "Phó Giám đốc"))
+_STARTS = r"(?:phòng|văn phòng|thanh tra|trung tâm|sở|các|ban|trường|đơn vị|bộ phận|ubnd|công an|#)"
 _NOISE = {"", "các", "và", "sở", "đơn vị", "các đơn vị", "cơ quan", "phòng", "các phòng", "liên quan",
           "các đơn vị liên quan", "các cơ quan liên quan", "khác"}
 
@@ -99,7 +101,7 @@ class Registry:
                 found.append((match.start(), UnitRef(unit.id, text[match.start():match.end()])))
                 work = work[:match.start()] + "#" * (match.end() - match.start()) + work[match.end():]
         position = 0
-        for piece in re.split(r"[,;/]|\s+và\s+|\s+-\s+", work):
+        for piece in re.split(rf"[,;/]|\s+và\s+(?={_STARTS})|\s+-\s+(?={_STARTS})", work):
             start = work.find(piece, position)
             position = start + len(piece)
             name = piece.replace("#", "").strip(" .()")
@@ -107,7 +109,7 @@ class Registry:
                 continue
             original = clean(text[start:start + len(piece)].strip(" .()"))
             found.append((start, UnitRef(self._new_unit(original).id, original, new=True)))
-        refs = []
+        refs: list[UnitRef] = []
         for _, ref in sorted(found, key=lambda p: p[0]):
             if ref.id not in [r.id for r in refs]:
                 refs.append(ref)
@@ -127,6 +129,11 @@ class Registry:
         unit = KnownUnit(ident, shown, origin="document")
         self.known.append(unit)
         return unit
+
+
+def is_office_name(name: str) -> bool:
+    """Whether a name is one of the Department's own offices ("Phòng ...", "Thanh tra ...")."""
+    return bool(re.match(r"(phòng|thanh tra)\b", name.strip(), re.IGNORECASE))
 
 
 def _key(text: str) -> str:
@@ -153,15 +160,15 @@ def read_units_file(path: Path) -> list[KnownUnit]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ReadError("Cannot read the units file {file}: {reason}", file=str(path), reason=type(exc).__name__) \
+        raise ReadError(N_("Cannot read the units file {file}: {reason}"), file=str(path), reason=type(exc).__name__) \
             from None
     if not isinstance(data, dict) or not isinstance(data.get("units"), list):
-        raise ReadError("The units file {file} needs a list under units:", file=str(path))
+        raise ReadError(N_("The units file {file} needs a list under units:"), file=str(path))
     out = []
     for key in ("units", "groups"):
         for item in data.get(key) or []:
             if not isinstance(item, dict) or not item.get("id") or not item.get("name"):
-                raise ReadError("Each entry under {key} of {file} needs an id and a name", key=key, file=str(path))
+                raise ReadError(N_("Each entry under {key} of {file} needs an id and a name"), key=key, file=str(path))
             aliases = tuple(str(a) for a in item.get("aliases") or [])
             members = tuple(str(m) for m in item.get("members") or []) if key == "groups" else None
             out.append(KnownUnit(str(item["id"]), clean(str(item["name"])), aliases, members, "units-file",
