@@ -111,7 +111,7 @@ class _Builder:
         return {COMMENT: comment, "id": ident, "name": name, "responsibility": resp}, tasks
 
     def task(self, ident: str, area: str, task: TaskRead, n: int) -> dict[str, Any]:
-        title = title_of(task.detail)
+        title = title_of(task.title_from or task.detail)
         out: dict[str, Any] = {COMMENT: [], "id": ident, "area": area, "title": title, "detail": task.detail}
         if task.split_from:
             out[COMMENT].append(_("Split from one long item of the document (\"{head}: …\"), one task per "

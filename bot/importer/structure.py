@@ -63,6 +63,7 @@ class TaskRead:
     products: list[str] = field(default_factory=list)
     split_from: str | None = None
     numbered: bool = False
+    title_from: str | None = None  # the words a title is cut from, when not the detail
 
 
 @dataclass
@@ -219,7 +220,7 @@ def split_list(detail: str) -> list[TaskRead]:
     items = [i.strip(" .;") for i in rest.split(";") if i.strip(" .;")]
     if not colon or len(head) > 200 or len(items) < _LIST_SPLIT_MIN or len(detail) < 400:
         return [TaskRead(detail)]
-    return [TaskRead(item[:1].upper() + item[1:] + ".", split_from=head.strip()) for item in items]
+    return [TaskRead(f"{head.strip()}: {item}", split_from=head.strip(), title_from=item) for item in items]
 
 
 # ---------------------------------------------------------------- tables
