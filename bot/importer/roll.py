@@ -30,14 +30,14 @@ def _years_in_text(text: str, old: list[int], new: list[int]) -> str:
     return re.sub(r"(?<!\d)(\d{4})(?!\d)", lambda m: mapping.get(m.group(1), m.group(1)), text)
 
 
-def _roll_deadline(spec: dict[str, Any], delta: int, old_years: list[int], to_year: int) -> None:
+def _roll_deadline(spec: dict[str, Any], delta: int, old_years: list[int], new_years: list[int]) -> None:
     if spec.get("date") is not None:
         old_day = parse_day(spec["date"])
         spec["date"] = _moved(old_day, delta).strftime("%d/%m/%Y")
     if spec.get("years"):
         spec["years"] = [y + delta for y in spec["years"]]
     confirm = _("Rolled from the plan of {old}: confirm this deadline for {year}.").format(
-        old=", ".join(map(str, old_years)), year=to_year)
+        old=", ".join(map(str, old_years)), year=", ".join(map(str, new_years)))
     spec["note"] = f"{spec['note']} {confirm}" if spec.get("note") else confirm
 
 
@@ -63,11 +63,11 @@ def roll_plan(path: Path, to_year: int) -> tuple[str, int]:
     baseline = info.pop("baseline", None)
     count = 0
     for spec in info.get("common_deadlines") or []:
-        _roll_deadline(spec, delta, old_years, to_year)
+        _roll_deadline(spec, delta, old_years, new_years)
         count += 1
     for task in data.get("tasks") or []:
         for spec in task.get("deadlines") or []:
-            _roll_deadline(spec, delta, old_years, to_year)
+            _roll_deadline(spec, delta, old_years, new_years)
             count += 1
     header = [_("Plan rolled from {file} ({old}) to {new} by `nhacviec plan roll`.").format(
         file=path.name, old=", ".join(map(str, old_years)), new=", ".join(map(str, new_years))),

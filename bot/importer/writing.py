@@ -80,7 +80,9 @@ def document(header: list[str], sections: list[tuple[str, Any, list[str]]]) -> s
     lines = [rule, *comment_lines(header, ""), rule, ""]
     for key, value, notes in sections:
         lines.extend(comment_lines(notes, ""))
-        if isinstance(value, dict):
+        if value == [] or value == {}:
+            lines.append(f"{key}: {flow(value)}")
+        elif isinstance(value, dict):
             lines.append(f"{key}:")
             lines.extend(emit(value, 2))
         else:
