@@ -221,3 +221,26 @@ def test_units_file_names_the_new_unit(tmp_path: Path) -> None:
     plan = loaded(draft)
     assert plan.responsibility(plan.task("1.2")).others == ["VP", "CNTT"]
     assert draft.new_units == []
+
+
+def test_seed_as_a_word_document_with_list_numbering_reads_the_same(tmp_path: Path,
+                                                                    seed: tuple[Draft, Plan]) -> None:
+    import docx
+
+    from bot.importer.reading import read_document
+
+    document = docx.Document()
+    for block in read_document(seed_path()):  # areas and bullets become Word lists: no number typed in the text
+        area = re.match(r"^(\d+)\.\s+(.+)$", block.text)
+        if area and not re.match(r"^\d+\.\d", block.text):
+            document.add_paragraph(area.group(2), style="List Number")
+        elif block.text.startswith("-"):
+            document.add_paragraph(block.text.lstrip("- "), style="List Bullet")
+        else:
+            document.add_paragraph(block.text)
+    path = tmp_path / "seed.docx"
+    document.save(str(path))
+    assert "1. Công tác chỉ đạo điều hành" not in "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    plan = loaded(run_import(path, None, None))
+    assert [(t.id, t.detail) for t in plan.tasks] == [(t.id, t.detail) for t in seed[1].tasks]
+    assert [a.responsibility for a in plan.areas] == [a.responsibility for a in seed[1].areas]
