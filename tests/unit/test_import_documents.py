@@ -23,7 +23,7 @@ DATA = ROOT / "tests" / "data" / "import"
 PROSE = DATA / "ke-hoach-2026-trong-tam.txt"
 BUNDLED = ROOT / "schedules" / "cchc-2019-2020.yaml"
 sys.path.insert(0, str(DATA))
-from make_docs import EXPECTED, ROWS, make_docs  # noqa: E402
+from make_docs import EXPECTED, ROWS, make_docs
 
 
 def seed_path() -> Path:

@@ -15,7 +15,7 @@ from bot.plans.loader import load_plan
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = ROOT / "schedules" / "cchc-2019-2020.yaml"
 sys.path.insert(0, str(ROOT / "tests" / "data" / "import"))
-from make_docs import make_docs  # noqa: E402
+from make_docs import make_docs
 
 
 def test_bundled_plan_rolls_to_2021_and_loads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -33,7 +33,7 @@ def test_bundled_plan_rolls_to_2021_and_loads(tmp_path: Path, capsys: pytest.Cap
     assert new.task("1.1").deadlines[0].years == [2022, 2023]  # was [2020, 2021]
     assert [(t.id, t.detail) for t in new.tasks] == [(t.id, t.detail) for t in old.tasks]
     if "starts" in type(new.plan).model_fields:  # the plan start, once the model has one
-        assert str(getattr(new.plan, "starts")) in ("2021-01-01", "01/01/2021")
+        assert str(new.plan.model_dump()["starts"]) in ("2021-01-01", "01/01/2021")
 
 
 def test_fixed_dates_move_by_the_years(tmp_path: Path) -> None:

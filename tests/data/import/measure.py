@@ -14,10 +14,10 @@ ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from make_docs import make_docs  # noqa: E402
+from make_docs import make_docs
 
-from bot.importer.cli import run_import  # noqa: E402
-from bot.plans.loader import parse_plan  # noqa: E402
+from bot.importer.cli import run_import
+from bot.plans.loader import parse_plan
 
 
 def main() -> None:
