@@ -196,11 +196,11 @@ def test_prose_plan_numbered_items_with_their_own_lines() -> None:
     assert [(a.id, len([t for t in plan.tasks if t.area == a.id])) for a in plan.areas] == [("1", 2), ("2", 3),
                                                                                             ("3", 3)]
     first = plan.task("1.1")
-    assert "toàn trình" in first.detail and "một phần" in first.detail
+    assert "toàn trình" in (first.detail or "") and "một phần" in (first.detail or "")
     assert first.evidence == ["Danh mục thủ tục hành chính cung cấp toàn trình, một phần được công bố",
                               "Báo cáo kết quả"]
     digitise = plan.task("1.2")
-    assert digitise.detail.count("\n- ") == 2  # its sub-bullets stay in its detail
+    assert (digitise.detail or "").count("\n- ") == 2  # its sub-bullets stay in its detail
     resp = plan.responsibility(digitise)
     assert (resp.lead, resp.others_as) == ([], "thực hiện") and resp.others[0] == "VP"
     assert plan.unit(resp.others[1]).name == "Trung tâm Công nghệ thông tin và Truyền thông"
