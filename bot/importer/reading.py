@@ -231,13 +231,14 @@ def _read_xlsx(path: Path) -> list[Block]:
                         reason=type(exc).__name__) from None
     blocks: list[Block] = []
     for sheet in book.worksheets:
+        in_table = False  # below the header row, a one-cell row is an area row merged across the table
         for values in sheet.iter_rows(values_only=True):
             cells = tuple(clean(_cell_text(v)) for v in values)
             while cells and not cells[-1]:
                 cells = cells[:-1]
             filled = [c for c in cells if c]
-            if len(filled) == 1 and len(cells) <= 2 or len(filled) == 1 and cells[0] == filled[0] \
-                    and not re.fullmatch(r"[IVX]+|[A-Z]|\d+", filled[0]):
+            in_table = in_table or len(filled) >= 3
+            if len(filled) == 1 and not in_table:
                 blocks.append(Block(filled[0]))  # a title line above the table
             elif filled:
                 blocks.append(Block(" | ".join(cells), cells))

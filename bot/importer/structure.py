@@ -27,6 +27,7 @@ _SUB_HEAD = re.compile(r"^(\d+)\.(\d+)\.?\s+(.+)$")
 _CONTENT_HEAD = re.compile(r"^(nội dung(?: triển khai| thực hiện| nhiệm vụ)?|nhiệm vụ(?:, giải pháp)?|giải pháp)"
                            r"\s*:?$", re.IGNORECASE)
 _RESP_HEAD = re.compile(r"^(trách nhiệm thực hiện|phân công (?:thực hiện|nhiệm vụ)|tổ chức thực hiện)\s*:?$", re.IGNORECASE)
+_NOT_TASKS = re.compile(r"mục tiêu|mục đích|yêu cầu|tổ chức thực hiện|căn cứ", re.IGNORECASE)
 _TASK_SECTION = re.compile(r"nhiệm vụ|giải pháp|nội dung", re.IGNORECASE)
 _COMMON_RULE = re.compile(r"(gửi|gởi|nộp|báo cáo)[^.;]{0,160}?\s(về|cho)\s[^.;]{0,60}?"
                           r"(trước|chậm nhất)(?: là)?\s*(?:ngày\s*)?\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?", re.IGNORECASE)
@@ -95,13 +96,13 @@ def read_structure(blocks: list[Block]) -> PlanRead:
     plan = PlanRead()
     _read_head(blocks, plan)
     rows = [b for b in blocks if b.is_row]
-    section, outside = _task_section(blocks)
+    section, outside, heading = _task_section(blocks)
     if rows and _header(rows) is not None:
         plan.layout = "table"
         _read_table(rows, plan)
         outside = [b for b in blocks if not b.is_row]
     else:
-        _read_paragraphs(section, plan)
+        _read_paragraphs(section, plan, heading)
     for block in outside:
         for match in _COMMON_RULE.finditer(block.text):
             plan.common_rules.append(match.group(0))
@@ -115,7 +116,7 @@ def _read_head(blocks: list[Block], plan: PlanRead) -> None:
             rest = text[len("KẾ HOẠCH"):].strip(" :")
             if not rest and i + 1 < len(texts) and len(texts[i + 1]) < 250:
                 rest = texts[i + 1]
-            plan.title = ("Kế hoạch " + rest) if rest else None
+            plan.title = ("Kế hoạch " + (rest[:1] + rest[1:].lower() if rest.isupper() else rest)) if rest else None
         found = _ISSUED.search(text)
         if found and plan.issued_on is None:
             try:
@@ -147,32 +148,49 @@ def _balanced(text: str) -> str:
 
 def plan_years(text: str) -> list[int]:
     """Years a title names: "năm 2019, 2020", "giai đoạn 2021-2025", "năm 2026"."""
-    span = re.search(r"giai đoạn\s+(\d{4})\s*[-–]\s*(\d{4})", text)
+    span = re.search(r"giai đoạn\s+(\d{4})\s*[-–]\s*(\d{4})", text, re.IGNORECASE)
     if span and int(span[1]) <= int(span[2]) <= int(span[1]) + 10:
         return list(range(int(span[1]), int(span[2]) + 1))
-    listed = re.search(r"năm\s+((?:\d{4}\s*(?:,|và|-|–)?\s*)+)", text)
+    listed = re.search(r"năm\s+((?:\d{4}\s*(?:,|và|-|–)?\s*)+)", text, re.IGNORECASE)
     return sorted({int(y) for y in re.findall(r"\d{4}", listed.group(1))}) if listed else []
 
 
-def _task_section(blocks: list[Block]) -> tuple[list[Block], list[Block]]:
+def _task_section(blocks: list[Block]) -> tuple[list[Block], list[Block], str | None]:
+    """The blocks of the section holding the tasks ("II. NHIỆM VỤ…"), the others, and its heading."""
     heads = [i for i, b in enumerate(blocks) if not b.is_row and _ROMAN_HEAD.match(b.text)]
     for n, i in enumerate(heads):
         if _TASK_SECTION.search(blocks[i].text) and not re.search(r"mục tiêu|mục đích", blocks[i].text, re.IGNORECASE):
             end = heads[n + 1] if n + 1 < len(heads) else len(blocks)
-            return blocks[i + 1:end], blocks[:i] + blocks[end:]
-    return blocks, []
+            heading = _ROMAN_HEAD.match(blocks[i].text)
+            return blocks[i + 1:end], blocks[:i] + blocks[end:], heading.group(2) if heading else None
+    outside: list[Block] = []  # no task section: its "I. …" sections are areas, except these
+    for n, i in enumerate(heads):
+        if _NOT_TASKS.search(blocks[i].text):
+            outside.extend(blocks[i:heads[n + 1] if n + 1 < len(heads) else len(blocks)])
+    return blocks, outside, None
 
 
-def _read_paragraphs(section: list[Block], plan: PlanRead) -> None:
+def _sentence_case(text: str) -> str:
+    """"NHIỆM VỤ TRỌNG TÂM" → "Nhiệm vụ trọng tâm"; a heading in mixed case stays as written."""
+    text = text.strip(" .:")
+    return text[:1] + text[1:].lower() if text.isupper() else text
+
+
+def _read_paragraphs(section: list[Block], plan: PlanRead, heading: str | None) -> None:
     area: AreaRead | None = None
     task: TaskRead | None = None
     mode = "content"
+    # Areas are "1. …" headings; a plan without them has its areas as "I. …" sections.
+    arabic = any(_AREA_HEAD.match(b.text) for b in section if not b.is_row)
     for block in section:
         text = block.text
         if text.startswith("Nơi nhận"):
             break
         sub = _SUB_HEAD.match(text)
-        head = _AREA_HEAD.match(text) if not sub else None
+        head = (_AREA_HEAD.match(text) if arabic else _ROMAN_HEAD.match(text)) if not sub else None
+        if head and not arabic and _NOT_TASKS.search(text):
+            area, task = None, None
+            continue
         name = (sub.group(3) if sub else text).strip()
         if head and len(text) < 200 and not text.rstrip().endswith((";", ",")):
             area, task, mode = AreaRead(head.group(2).strip(" .:"), head.group(1)), None, "content"
@@ -182,18 +200,28 @@ def _read_paragraphs(section: list[Block], plan: PlanRead) -> None:
         elif _RESP_HEAD.match(name):
             mode = "resp"
         elif _ROLE_LINE.match(text):
-            target = task.responsibility if task is not None and mode == "content" else None
-            if task is not None and mode == "content" and target is None:
-                task.responsibility = target = RespRead()
-            holder = target if target is not None else (area.responsibility if area else None)
+            # After a numbered item the line is that task's; after bullets it is the area's.
+            own = task is not None and task.numbered and mode == "content"
+            if own and task is not None and task.responsibility is None:
+                task.responsibility = RespRead()
+            holder = task.responsibility if own and task is not None else (area.responsibility if area else None)
             if holder is not None:
                 _roles(text, holder)
-        elif (found := _TIME_LINE.match(text)) and task is not None:
-            task.time.append(found.group(2).strip(" ."))
+        elif (found := _TIME_LINE.match(text)) and task is not None and area is not None:
+            # After bullets, a time line is the time of the bullets above it that have none.
+            listed = [task] if task.numbered else [t for t in area.tasks if not t.time and not t.numbered]
+            for item in listed or [task]:
+                item.time.append(found.group(2).strip(" ."))
         elif (found := _PRODUCT_LINE.match(text)) and task is not None:
             task.products.extend(p.strip(" .") for p in re.split(r";|\s\+\s", found.group(2)) if p.strip(" ."))
-        elif area is None or mode == "resp":
+        elif mode == "resp" or area is None and heading is None:
             continue
+        elif area is None:
+            area = AreaRead(_sentence_case(heading or ""), None)
+            plan.areas.append(area)
+            for item in split_list(_BULLET.sub("", text, count=1).strip()):
+                task = item
+                area.tasks.append(item)
         elif sub:
             task = TaskRead(sub.group(3).strip(), f"{sub.group(1)}.{sub.group(2)}", numbered=True)
             area.tasks.append(task)
@@ -256,6 +284,8 @@ def _read_table(rows: list[Block], plan: PlanRead) -> None:
 
     for row in rows[start + 1:]:
         values = [c for c in row.cells if c]
+        if _header([row]) is not None:
+            continue  # the header repeated (a new page, or one table per area)
         content = cell(row, "content")
         if not values or all(re.fullmatch(r"\(?\d+\)?", v) for v in values):
             continue  # an empty row or the row numbering the columns (1) (2) (3)

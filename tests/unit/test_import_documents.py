@@ -244,3 +244,58 @@ def test_seed_as_a_word_document_with_list_numbering_reads_the_same(tmp_path: Pa
     plan = loaded(run_import(path, None, None))
     assert [(t.id, t.detail) for t in plan.tasks] == [(t.id, t.detail) for t in seed[1].tasks]
     assert [a.responsibility for a in plan.areas] == [a.responsibility for a in seed[1].areas]
+
+
+# ---------------------------------------------------------------- other shapes, briefly
+
+
+def test_areas_as_roman_sections_and_plus_bullets(tmp_path: Path) -> None:
+    source = tmp_path / "roman.txt"
+    source.write_text("KẾ HOẠCH\nKiểm tra công tác cải cách hành chính năm 2026\n"
+                      "I. MỤC ĐÍCH, YÊU CẦU\n- Đánh giá đúng thực chất.\n"
+                      "II. KIỂM TRA TẠI CƠ QUAN SỞ\n+ Kiểm tra việc niêm yết thủ tục hành chính.\n"
+                      "+ Kiểm tra hồ sơ một cửa.\nĐơn vị chủ trì: Văn phòng Sở\nThời gian: Quý III/2026\n"
+                      "III. KIỂM TRA TẠI ĐƠN VỊ TRỰC THUỘC\n- Kiểm tra các trường THPT.\n"
+                      "Đơn vị chủ trì: Thanh tra Sở\nĐơn vị phối hợp: Các phòng CMNV\n"
+                      "IV. TỔ CHỨC THỰC HIỆN\nCác đơn vị gửi báo cáo về Văn phòng Sở trước ngày 10/12/2026.\n",
+                      encoding="utf-8")
+    plan = loaded(run_import(source, None, None))
+    assert [(a.name, len([t for t in plan.tasks if t.area == a.id])) for a in plan.areas] == [
+        ("KIỂM TRA TẠI CƠ QUAN SỞ", 2), ("KIỂM TRA TẠI ĐƠN VỊ TRỰC THUỘC", 1)]
+    assert plan.task("1.1").detail == "Kiểm tra việc niêm yết thủ tục hành chính."
+    # a time line after bullets is the time of those bullets; a responsibility line is the area's
+    assert [d.window for d in plan.task("1.1").deadlines] == [d.window for d in plan.task("1.2").deadlines]
+    assert plan.task("1.1").deadlines[0].window is not None and plan.task("1.1").deadlines[0].window.quarter == 3
+    assert plan.area("2").responsibility.lead == ["TTr"] and plan.area("2").responsibility.others == ["PHONG"]
+    assert plan.plan.common_deadlines[0].date == "2026-12-10"
+
+
+def test_bullets_straight_under_the_task_section_form_one_area(tmp_path: Path) -> None:
+    source = tmp_path / "flat.txt"
+    source.write_text("KẾ HOẠCH\nTuyên truyền cải cách hành chính năm 2026\nII. NHIỆM VỤ TRỌNG TÂM\n"
+                      "- Đăng tin về CCHC trên trang thông tin điện tử của Sở.\n- Tổ chức hội nghị tuyên truyền.\n",
+                      encoding="utf-8")
+    draft = run_import(source, None, None)
+    plan = loaded(draft)
+    assert [a.name for a in plan.areas] == ["Nhiệm vụ trọng tâm"] and len(plan.tasks) == 2
+    assert "Không tìm thấy hạn chung" in draft.text
+
+
+def test_excel_area_row_merged_across_the_table_and_a_repeated_header(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    header = ["STT", "Nội dung", "Chủ trì", "Phối hợp", "Thời hạn", "Sản phẩm"]
+    sheet.append(["KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH NĂM 2026"])
+    for name, task in (("I. CẢI CÁCH THỂ CHẾ", "Rà soát văn bản"), ("II. HIỆN ĐẠI HÓA", "Số hóa hồ sơ")):
+        sheet.append(header)
+        sheet.append([name])
+        sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=6)
+        sheet.append(["1", task, "VP", "", "Tháng 3/2026", "Báo cáo"])
+    path = tmp_path / "appendix.xlsx"
+    book.save(str(path))
+    plan = loaded(run_import(path, None, None))
+    assert [a.name for a in plan.areas] == ["CẢI CÁCH THỂ CHẾ", "HIỆN ĐẠI HÓA"]
+    assert [t.detail for t in plan.tasks] == ["Rà soát văn bản", "Số hóa hồ sơ"]
+    assert plan.plan.title == "Kế hoạch Cải cách hành chính năm 2026" and plan.plan.years == [2026]
