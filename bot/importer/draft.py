@@ -10,7 +10,7 @@ from typing import Any
 from bot.i18n import _
 from bot.importer.dates import DeadlineRead, find_in_sentence, read_phrase
 from bot.importer.notes import deadline_note
-from bot.importer.structure import AreaRead, PlanRead, RespRead, TaskRead
+from bot.importer.plan_read import AreaRead, PlanRead, RespRead, TaskRead
 from bot.importer.units import LEADERSHIP, KnownUnit, Registry, UnitRef, is_office_name
 from bot.importer.writing import COMMENT, document
 

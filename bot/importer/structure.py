@@ -7,13 +7,12 @@ The Vietnamese keywords below are vocabulary: the words the importer reads in do
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 
+from bot.importer.plan_read import AreaRead, PlanRead, RespRead, TaskRead
 from bot.importer.reading import Block
+from bot.importer.tables import read_table, table_header
 
-ROLES = {"chủ trì": ("lead", "chủ trì"), "tổng hợp": ("lead", "tổng hợp"),
-         "phối hợp": ("others", "phối hợp"), "thực hiện": ("others", "thực hiện")}
 _ROLE_LINE = re.compile(r"^[-+•–*\s]*(?:\(?[a-zđ]\)\s*)?(?:đơn vị|cơ quan|phòng|bộ phận)?\s*"
                         r"(chủ trì|phối hợp|tổng hợp|thực hiện)\s*:", re.IGNORECASE)
 _ROLE_PART = re.compile(r"(?:đơn vị|cơ quan|bộ phận)?\s*(chủ trì|phối hợp|tổng hợp|thực hiện)\s*:\s*", re.IGNORECASE)
@@ -35,71 +34,15 @@ _ISSUED = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})",
 _LIST_SPLIT_MIN = 5
 
 
-@dataclass
-class RespRead:
-    """Who is responsible, as read: unit texts by role, and the sentence."""
-
-    parts: dict[str, list[str]] = field(default_factory=dict)  # "lead"/"others" -> unit texts
-    lead_as: str = "chủ trì"
-    others_as: str = "phối hợp"
-    read: list[str] = field(default_factory=list)
-
-    def add(self, role: str, units: str, sentence: str) -> None:
-        side, word = ROLES[role.lower()]
-        self.parts.setdefault(side, []).append(units.strip(" .;"))
-        if side == "lead":
-            self.lead_as = word
-        else:
-            self.others_as = word
-        if sentence not in self.read:
-            self.read.append(sentence)
-
-
-@dataclass
-class TaskRead:
-    detail: str
-    number: str | None = None
-    responsibility: RespRead | None = None
-    time: list[str] = field(default_factory=list)
-    products: list[str] = field(default_factory=list)
-    split_from: str | None = None
-    numbered: bool = False
-    title_from: str | None = None  # the words a title is cut from, when not the detail
-
-
-@dataclass
-class AreaRead:
-    name: str
-    number: str | None = None
-    responsibility: RespRead = field(default_factory=RespRead)
-    tasks: list[TaskRead] = field(default_factory=list)
-
-
-@dataclass
-class PlanRead:
-    title: str | None = None
-    years: list[int] = field(default_factory=list)
-    issued_on: date | None = None
-    issuer: str | None = None
-    areas: list[AreaRead] = field(default_factory=list)
-    common_rules: list[str] = field(default_factory=list)
-    references: list[str] = field(default_factory=list)
-    layout: str = "paragraphs"
-
-    @property
-    def tasks(self) -> list[TaskRead]:
-        return [t for a in self.areas for t in a.tasks]
-
-
 def read_structure(blocks: list[Block]) -> PlanRead:
     """The plan's structure, as far as the blocks show it."""
     plan = PlanRead()
     _read_head(blocks, plan)
     rows = [b for b in blocks if b.is_row]
     section, outside, heading = _task_section(blocks)
-    if rows and _header(rows) is not None:
+    if rows and table_header(rows) is not None:
         plan.layout = "table"
-        _read_table(rows, plan)
+        read_table(rows, plan)
         outside = [b for b in blocks if not b.is_row]
     else:
         _read_paragraphs(section, plan, heading)
@@ -249,63 +192,3 @@ def split_list(detail: str) -> list[TaskRead]:
     if not colon or len(head) > 200 or len(items) < _LIST_SPLIT_MIN or len(detail) < 400:
         return [TaskRead(detail)]
     return [TaskRead(f"{head.strip()}: {item}", split_from=head.strip(), title_from=item) for item in items]
-
-
-# ---------------------------------------------------------------- tables
-
-
-_COLUMNS = (("stt", r"^(stt|tt|số tt)$"), ("content", r"nội dung|nhiệm vụ|công việc"), ("lead", r"chủ trì"),
-            ("others", r"phối hợp"), ("exec", r"^(đơn vị )?thực hiện$"), ("time", r"thời gian|thời hạn|tiến độ"),
-            ("product", r"sản phẩm|kết quả"), ("note", r"ghi chú"))
-
-
-def _header(rows: list[Block]) -> tuple[int, dict[str, int]] | None:
-    for index, row in enumerate(rows):
-        columns: dict[str, int] = {}
-        for i, cell in enumerate(row.cells):
-            for name, pattern in _COLUMNS:
-                if name not in columns and re.search(pattern, cell.lower()):
-                    columns[name] = i
-                    break
-        if "content" in columns and ({"lead", "time", "exec"} & set(columns)):
-            return index, columns
-    return None
-
-
-def _read_table(rows: list[Block], plan: PlanRead) -> None:
-    found = _header(rows)
-    assert found is not None
-    start, columns = found
-    area: AreaRead | None = None
-
-    def cell(row: Block, name: str) -> str:
-        i = columns.get(name)
-        return row.cells[i].strip() if i is not None and i < len(row.cells) else ""
-
-    for row in rows[start + 1:]:
-        values = [c for c in row.cells if c]
-        if _header([row]) is not None:
-            continue  # the header repeated (a new page, or one table per area)
-        content = cell(row, "content")
-        if not values or all(re.fullmatch(r"\(?\d+\)?", v) for v in values):
-            continue  # an empty row or the row numbering the columns (1) (2) (3)
-        duties = [cell(row, n) for n in ("lead", "others", "exec", "time", "product")]
-        if len(set(values)) == 1 or (content and all(d in ("", content) for d in duties)):
-            name = re.sub(r"^([IVX]+|[A-Z]|\d+)[.)]\s*", "", values[-1] if len(set(values)) == 1 else content)
-            area = AreaRead(name.strip(" .:"), cell(row, "stt") or None)
-            plan.areas.append(area)
-            continue
-        if area is None:
-            area = AreaRead("", None)
-            plan.areas.append(area)
-        task = TaskRead(content, cell(row, "stt") or None)
-        resp = RespRead()
-        for name, role in (("lead", "chủ trì"), ("others", "phối hợp"), ("exec", "thực hiện")):
-            if cell(row, name):
-                resp.add(role, cell(row, name), f"{role}: {cell(row, name)}")
-        task.responsibility = resp if resp.parts else None
-        if cell(row, "time"):
-            task.time.append(cell(row, "time"))
-        if cell(row, "product"):
-            task.products.extend(p.strip(" .") for p in re.split(r";|\n", cell(row, "product")) if p.strip(" ."))
-        area.tasks.append(task)

@@ -22,6 +22,8 @@ VOCABULARY = {
     "bot/importer/units.py",  # unit names and aliases read in documents ("Văn phòng Sở", "Phòng TCCB")
     "bot/importer/dates.py",  # deadline phrases read in documents ("trước ngày", "hằng quý", "6 tháng, năm")
     "bot/importer/draft.py",  # the plan format's enum values written into drafts ("chủ trì")
+    "bot/importer/plan_read.py",  # the plan format's role words as documents write them ("phối hợp")
+    "bot/importer/tables.py",  # column names read in plan tables ("Đơn vị chủ trì", "Thời gian hoàn thành")
 }
 
 # Modules not yet moved to the catalogs. This list only shrinks; an empty list closes the work.

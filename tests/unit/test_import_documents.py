@@ -265,7 +265,8 @@ def test_areas_as_roman_sections_and_plus_bullets(tmp_path: Path) -> None:
     assert plan.task("1.1").detail == "Kiểm tra việc niêm yết thủ tục hành chính."
     # a time line after bullets is the time of those bullets; a responsibility line is the area's
     assert [d.window for d in plan.task("1.1").deadlines] == [d.window for d in plan.task("1.2").deadlines]
-    assert plan.task("1.1").deadlines[0].window is not None and plan.task("1.1").deadlines[0].window.quarter == 3
+    window = plan.task("1.1").deadlines[0].window
+    assert window is not None and window.quarter == 3
     assert plan.area("2").responsibility.lead == ["TTr"] and plan.area("2").responsibility.others == ["PHONG"]
     assert plan.plan.common_deadlines[0].date == "2026-12-10"
 
