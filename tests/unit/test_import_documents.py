@@ -283,6 +283,8 @@ def test_bullets_straight_under_the_task_section_form_one_area(tmp_path: Path) -
 
 
 def test_excel_area_row_merged_across_the_table_and_a_repeated_header(tmp_path: Path) -> None:
+    from datetime import datetime
+
     from openpyxl import Workbook
 
     book = Workbook()
@@ -293,10 +295,12 @@ def test_excel_area_row_merged_across_the_table_and_a_repeated_header(tmp_path: 
         sheet.append(header)
         sheet.append([name])
         sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=6)
-        sheet.append(["1", task, "VP", "", "Tháng 3/2026", "Báo cáo"])
+        due = "Tháng 3/2026" if task.startswith("Rà") else datetime(2026, 9, 30)  # a real Excel date cell
+        sheet.append(["1", task, "VP", "", due, "Báo cáo"])
     path = tmp_path / "appendix.xlsx"
     book.save(str(path))
     plan = loaded(run_import(path, None, None))
     assert [a.name for a in plan.areas] == ["CẢI CÁCH THỂ CHẾ", "HIỆN ĐẠI HÓA"]
     assert [t.detail for t in plan.tasks] == ["Rà soát văn bản", "Số hóa hồ sơ"]
+    assert plan.task("2.1").deadlines[0].date == "2026-09-30"
     assert plan.plan.title == "Kế hoạch Cải cách hành chính năm 2026" and plan.plan.years == [2026]
