@@ -16,6 +16,7 @@ from bot.config import Config, ConfigError, load_config
 from bot.db.lock import AlreadyRunning
 from bot.domain.plan import parse_day
 from bot.domain.workdays import WorkCalendar
+from bot.importer import cli as importer_cli
 from bot.plans.loader import PlanError, load_plan
 from bot.preview import render_json, render_table, summary, timeline
 
@@ -87,7 +88,8 @@ def build_parser() -> _Parser:
     ics.add_argument("--unit", required=True, help="mã đơn vị, ví dụ TCCB")
     ics.add_argument("--out", default=None, help="tệp .ics (mặc định: <mã đơn vị>.ics ở thư mục hiện tại)")
     ics.add_argument("--config", default=None, help="tệp cấu hình (mặc định: config.yaml nếu có)")
-    criteria_cli.add_parser(sub)  # i12b
+    criteria_cli.add_parser(sub)
+    importer_cli.add_subcommands(sub)
     return parser
 
 
@@ -236,8 +238,8 @@ def cmd_ics(args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check, "preview": cmd_preview, "simulate": cmd_simulate, "sync": cmd_sync, "run": cmd_run,
-    "export": cmd_export, "ics": cmd_ics,
-    "criteria": lambda args: criteria_cli.run(args, _config),  # i12b
+    "export": cmd_export, "ics": cmd_ics, **importer_cli.COMMANDS,
+    "criteria": lambda args: criteria_cli.run(args, _config),
 }
 
 

@@ -6,13 +6,18 @@ holiday, so a deadline on Tuesday 19/11/2019 counts over plain weekends.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.deadlines import Occurrence, expand_plan
-from bot.domain.ladder import Reminder, effective_ladder, ladder_reminders, plan_reminders
+from bot.domain.ladder import (
+    Reminder,
+    effective_ladder,
+    ladder_reminders,
+    plan_reminders,
+)
 from bot.domain.plan import Ladder, Plan
 from bot.domain.workdays import WorkCalendar
 from bot.plans.loader import load_plan
@@ -23,7 +28,7 @@ MINI = Path(__file__).resolve().parents[1] / "data" / "mini.yaml"
 
 
 def utc(y: int, m: int, d: int, hour: int = 1, minute: int = 0) -> datetime:
-    return datetime(y, m, d, hour, minute, tzinfo=timezone.utc)
+    return datetime(y, m, d, hour, minute, tzinfo=UTC)
 
 
 def make_plan(*, deadline: dict[str, Any] | None = None, task: dict[str, Any] | None = None,
@@ -83,7 +88,7 @@ def test_default_ladder_of_a_cooperating_unit_counts_working_days_at_8_local_tim
 def test_8_00_in_ho_chi_minh_city_is_01_00_utc() -> None:
     reminders = reminders_for(make_plan(), "TCCB")
     assert {r.at.astimezone(HCM).time().isoformat() for r in reminders} == {"08:00:00"}
-    assert {(r.at.tzinfo, r.at.hour, r.at.minute) for r in reminders} == {(timezone.utc, 1, 0)}
+    assert {(r.at.tzinfo, r.at.hour, r.at.minute) for r in reminders} == {(UTC, 1, 0)}
 
 
 def test_default_ladder_kinds_offsets_and_recipients() -> None:

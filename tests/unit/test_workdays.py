@@ -165,7 +165,7 @@ def test_working_days_between_counts_working_days_after_start_up_to_end(start: d
 
 def test_working_days_between_agrees_with_add_working_days() -> None:
     start = date(2019, 1, 25)
-    for n in range(0, 40):
+    for n in range(40):
         assert CAL.working_days_between(start, CAL.add_working_days(start, n)) == n
 
 

@@ -1,0 +1,260 @@
+"""Documents to a neutral list of blocks: paragraphs (text) and table rows (cells), text in NFC.
+
+Word numbering is rendered into the text ("1.", "1.1.", "a)", "-") so that the structure reader sees
+the same thing whether a plan came as .docx, as text exported from a PDF, or as an Excel appendix.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.i18n import N_
+
+
+class ReadError(Exception):
+    """A document that cannot be read; `message` is a catalog message id, `params` its fields."""
+
+    def __init__(self, message: str, /, **params: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph (`cells` empty) or one table row (`text` is the cells joined by " | ")."""
+
+    text: str
+    cells: tuple[str, ...] = ()
+
+    @property
+    def is_row(self) -> bool:
+        return bool(self.cells)
+
+
+def clean(text: str) -> str:
+    """NFC (Unikey "tổ hợp" input is NFD), no control characters, single spaces."""
+    text = unicodedata.normalize("NFC", text).replace("\u00a0", " ").replace("\u200b", "")
+    text = "".join(ch if ch in "\t\n" or unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    return re.sub(r"[ \u3000]+", " ", text).strip()
+
+
+def read_document(path: Path) -> list[Block]:
+    """The blocks of a .docx, .txt or .xlsx file."""
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise ReadError(N_("File not found: {file}"), file=str(path))
+    if suffix == ".docx":
+        return _read_docx(path)
+    if suffix == ".xlsx":
+        return _read_xlsx(path)
+    if suffix in (".txt", ".text", ".md"):
+        return _read_txt(path)
+    raise ReadError(N_("Cannot read {file}: give a .docx, .txt or .xlsx file"), file=str(path))
+
+
+# ---------------------------------------------------------------- text
+
+
+_START = re.compile(r"^\s*([-+•–*]|[IVX]+\.\s|\d+\.\d+(\.\d+)*\.?\s|\d+\.\s|[a-zđ]\)\s|\(\d+\)|Nơi nhận"
+                    r"|Căn cứ|Thực hiện theo|Trên đây|(Đơn vị|Phòng|Cơ quan)?\s*(chủ trì|phối hợp|tổng hợp|thực hiện)\s*:"
+                    r"|(Thời gian|Thời hạn|Sản phẩm|Chủ trì|Phối hợp)[^:]{0,25}:)", re.IGNORECASE)
+_CELL_SPLIT = re.compile(r"\t|\s\|\s|^\||\|$")
+
+
+def _row_cells(line: str) -> tuple[str, ...] | None:
+    """Cells of a table row flattened by a PDF export (tab- or `|`-separated), or None."""
+    if "\t" not in line and line.count("|") < 2:
+        return None
+    cells = [clean(c) for c in re.split(r"\t|\|", line.strip().strip("|"))]
+    return tuple(cells) if len([c for c in cells if c]) >= 2 and len(cells) >= 3 else None
+
+
+def _read_txt(path: Path) -> list[Block]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ReadError(N_("{file} is not UTF-8 text: save it again as UTF-8"), file=str(path)) from None
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    lines = text.split("\n")
+    filled = [ln for ln in lines if ln.strip()]
+    # PDF exports often put an empty line after every line: then an empty line ends nothing.
+    double_spaced = len(lines) - len(filled) >= 0.7 * len(filled)
+    blocks: list[Block] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        if current:
+            blocks.append(Block(clean(" ".join(current))))
+            current.clear()
+
+    for line in lines:
+        if not line.strip():
+            if not double_spaced:
+                flush()
+            continue
+        cells = _row_cells(line)
+        if cells is not None:
+            flush()
+            blocks.append(Block(" | ".join(c for c in cells), cells))
+            continue
+        stripped = line.strip()
+        previous = current[-1].rstrip() if current else ""
+        new_sentence = previous.endswith((".", ":", "./.")) and stripped[:1].isupper()
+        if _START.match(line) or stripped.startswith("KẾ HOẠCH") or new_sentence or (previous.isupper() and not stripped.isupper()):
+            flush()
+        current.append(stripped)
+    flush()
+    return [b for b in blocks if b.text]
+
+
+# ---------------------------------------------------------------- docx
+
+
+_ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
+          (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+
+
+def roman(number: int) -> str:
+    out = ""
+    for value, letters in _ROMAN:
+        while number >= value:
+            out, number = out + letters, number - value
+    return out
+
+
+class _Numbering:
+    """Renders Word list numbering (numPr on the paragraph or its style) as text."""
+
+    def __init__(self, document: Any) -> None:
+        self.formats: dict[tuple[str, int], tuple[str, str]] = {}
+        self.counters: dict[tuple[str, int], int] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            return
+        ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+        w = "{" + ns["w"] + "}"
+        abstract = {}
+        for node in root.findall("w:abstractNum", ns):
+            levels = {}
+            for lvl in node.findall("w:lvl", ns):
+                fmt = lvl.find("w:numFmt", ns)
+                text = lvl.find("w:lvlText", ns)
+                levels[int(lvl.get(w + "ilvl", "0"))] = (
+                    fmt.get(w + "val", "decimal") if fmt is not None else "decimal",
+                    text.get(w + "val", "") if text is not None else "")
+            abstract[node.get(w + "abstractNumId")] = levels
+        for num in root.findall("w:num", ns):
+            ref = num.find("w:abstractNumId", ns)
+            if ref is not None:
+                for ilvl, value in abstract.get(ref.get(w + "val"), {}).items():
+                    self.formats[(num.get(w + "numId") or "", ilvl)] = value
+
+    def label(self, paragraph: Any) -> str:
+        num_id, ilvl = self._num_pr(paragraph)
+        if num_id is None or num_id == "0":
+            return ""
+        fmt, pattern = self.formats.get((num_id, ilvl), ("bullet", ""))
+        if fmt in ("bullet", "none"):
+            return "- "
+        key = (num_id, ilvl)
+        self.counters[key] = self.counters.get(key, 0) + 1
+        for (other, level) in list(self.counters):
+            if other == num_id and level > ilvl:
+                del self.counters[(other, level)]
+        text = pattern or f"%{ilvl + 1}."
+        for level in range(ilvl + 1):
+            value = self.counters.get((num_id, level), 1)
+            level_fmt = self.formats.get((num_id, level), ("decimal", ""))[0]
+            shown = {"upperRoman": roman(value), "lowerRoman": roman(value).lower(),
+                     "lowerLetter": chr(96 + min(value, 26)), "upperLetter": chr(64 + min(value, 26))}
+            text = text.replace(f"%{level + 1}", shown.get(level_fmt, str(value)))
+        return text + " "
+
+    @staticmethod
+    def _num_pr(paragraph: Any) -> tuple[str | None, int]:
+        for holder in (paragraph._p.pPr, getattr(paragraph.style.element, "pPr", None)):
+            num_pr = getattr(holder, "numPr", None) if holder is not None else None
+            if num_pr is not None and num_pr.numId is not None:
+                ilvl = num_pr.ilvl.val if num_pr.ilvl is not None else 0
+                return str(num_pr.numId.val), int(ilvl)
+        return None, 0
+
+
+def _read_docx(path: Path) -> list[Block]:
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # noqa: BLE001 - python-docx raises several kinds for a damaged file
+        raise ReadError(N_("Cannot open {file} as a Word document: {reason}"), file=str(path),
+                        reason=type(exc).__name__) from None
+    numbering = _Numbering(document)
+    blocks: list[Block] = []
+    for item in document.iter_inner_content():
+        if isinstance(item, Paragraph):
+            text = clean(item.text)
+            if text:
+                blocks.append(Block(clean(numbering.label(item) + text)))
+        elif isinstance(item, Table):
+            blocks.extend(_table_rows(item))
+    return blocks
+
+
+def _table_rows(table: Any) -> list[Block]:
+    rows = []
+    for row in table.rows:
+        cells = tuple(clean(cell.text) for cell in row.cells)  # a merged cell repeats its text
+        if any(cells):
+            rows.append(Block(" | ".join(cells), cells))
+    return rows
+
+
+# ---------------------------------------------------------------- xlsx
+
+
+def _read_xlsx(path: Path) -> list[Block]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(str(path), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - BadZipFile, KeyError, InvalidFileException...
+        raise ReadError(N_("Cannot open {file} as an Excel workbook: {reason}"), file=str(path),
+                        reason=type(exc).__name__) from None
+    blocks: list[Block] = []
+    for sheet in book.worksheets:
+        in_table = False  # below the header row, a one-cell row is an area row merged across the table
+        for values in sheet.iter_rows(values_only=True):
+            cells = tuple(clean(_cell_text(v)) for v in values)
+            while cells and not cells[-1]:
+                cells = cells[:-1]
+            filled = [c for c in cells if c]
+            in_table = in_table or len(filled) >= 3
+            if len(filled) == 1 and not in_table:
+                blocks.append(Block(filled[0]))  # a title line above the table
+            elif filled:
+                blocks.append(Block(" | ".join(cells), cells))
+    book.close()
+    return blocks
+
+
+def _cell_text(value: object) -> str:
+    from datetime import date, datetime
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -1,0 +1,194 @@
+"""Blocks to a plan read: title, years, date of issue, areas, tasks, responsibilities, products,
+deadline phrases and plan-wide rules, in paragraph form (the seed's shape) or table form ("Phụ lục").
+
+The Vietnamese keywords below are vocabulary: the words the importer reads in documents.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from bot.importer.plan_read import AreaRead, PlanRead, RespRead, TaskRead
+from bot.importer.reading import Block
+from bot.importer.tables import read_table, table_header
+
+_ROLE_LINE = re.compile(r"^[-+•–*\s]*(?:\(?[a-zđ]\)\s*)?(?:đơn vị|cơ quan|phòng|bộ phận)?\s*"
+                        r"(chủ trì|phối hợp|tổng hợp|thực hiện)\s*:", re.IGNORECASE)
+_ROLE_PART = re.compile(r"(?:đơn vị|cơ quan|bộ phận)?\s*(chủ trì|phối hợp|tổng hợp|thực hiện)\s*:\s*", re.IGNORECASE)
+_TIME_LINE = re.compile(r"^[-+•–*\s]*(thời gian(?: hoàn thành| thực hiện)?|thời hạn(?: hoàn thành)?|tiến độ)"
+                        r"\s*:\s*(.+)$", re.IGNORECASE)
+_PRODUCT_LINE = re.compile(r"^[-+•–*\s]*(sản phẩm|kết quả đầu ra)\s*:\s*(.+)$", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[-+•–*]|[a-zđ]\)|\(\d+\))\s*")
+_ROMAN_HEAD = re.compile(r"^([IVX]+)\.\s+(.+)$")
+_AREA_HEAD = re.compile(r"^(\d+)\.\s+(.+)$")
+_SUB_HEAD = re.compile(r"^(\d+)\.(\d+)\.?\s+(.+)$")
+_CONTENT_HEAD = re.compile(r"^(nội dung(?: triển khai| thực hiện| nhiệm vụ)?|nhiệm vụ(?:, giải pháp)?|giải pháp)"
+                           r"\s*:?$", re.IGNORECASE)
+_RESP_HEAD = re.compile(r"^(trách nhiệm thực hiện|phân công (?:thực hiện|nhiệm vụ)|tổ chức thực hiện)\s*:?$", re.IGNORECASE)
+_NOT_TASKS = re.compile(r"mục tiêu|mục đích|yêu cầu|tổ chức thực hiện|căn cứ", re.IGNORECASE)
+_TASK_SECTION = re.compile(r"nhiệm vụ|giải pháp|nội dung", re.IGNORECASE)
+_COMMON_RULE = re.compile(r"(gửi|gởi|nộp|báo cáo)[^.;]{0,160}?\s(về|cho)\s[^.;]{0,60}?"
+                          r"(trước|chậm nhất)(?: là)?\s*(?:ngày\s*)?\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?", re.IGNORECASE)
+_ISSUED = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
+_LIST_SPLIT_MIN = 5
+
+
+def read_structure(blocks: list[Block]) -> PlanRead:
+    """The plan's structure, as far as the blocks show it."""
+    plan = PlanRead()
+    _read_head(blocks, plan)
+    rows = [b for b in blocks if b.is_row]
+    section, outside, heading = _task_section(blocks)
+    if rows and table_header(rows) is not None:
+        plan.layout = "table"
+        read_table(rows, plan)
+        outside = [b for b in blocks if not b.is_row]
+    else:
+        _read_paragraphs(section, plan, heading)
+    for block in outside:
+        for match in _COMMON_RULE.finditer(block.text):
+            plan.common_rules.append(match.group(0))
+    return plan
+
+
+def _read_head(blocks: list[Block], plan: PlanRead) -> None:
+    texts = [b.text for b in blocks if not b.is_row]
+    for i, text in enumerate(texts[:30]):
+        if text.upper().startswith("KẾ HOẠCH") and plan.title is None:
+            rest = text[len("KẾ HOẠCH"):].strip(" :")
+            if not rest and i + 1 < len(texts) and len(texts[i + 1]) < 250:
+                rest = texts[i + 1]
+            plan.title = ("Kế hoạch " + (rest[:1] + rest[1:].lower() if rest.isupper() else rest)) if rest else None
+        found = _ISSUED.search(text)
+        if found and plan.issued_on is None:
+            try:
+                plan.issued_on = date(int(found[3]), int(found[2]), int(found[1]))
+            except ValueError:
+                pass
+        issuer = re.match(r"^(?:UBND[^|]*?\s)?(SỞ [A-ZĐÀ-Ỹ ,&]+?)(?:\s{2,}|\s*(?:Số|CỘNG)|$)", text)
+        if issuer and plan.issuer is None:
+            plan.issuer = issuer.group(1).strip().title().replace(" Và ", " và ")
+    if plan.title:
+        plan.years = plan_years(plan.title)
+        named = re.search(r"Sở Giáo dục và Đào tạo|Sở [A-ZĐ][\w]*(?: [A-ZĐ&][\w&]*)+", plan.title)
+        plan.issuer = plan.issuer or (named.group(0) if named else None)
+    whole = " ".join(texts)
+    if plan.issuer:  # a header in capitals: take the document's own spelling when it has one
+        spelled = re.search(re.escape(plan.issuer), whole.replace(plan.issuer.upper(), ""), re.IGNORECASE)
+        plan.issuer = spelled.group(0) if spelled else plan.issuer
+    plan.issuer = plan.issuer or ("Sở Giáo dục và Đào tạo" if "Sở Giáo dục và Đào tạo" in whole else None)
+    plan.references = [_balanced(m.group(0).strip(" ;,")) for m in re.finditer(
+        r"(?:Quyết định|Kế hoạch|Chỉ thị|Công văn|Nghị quyết|Thông tư|Nghị định) số\s*[\w/.-]+ ngày [\d/]+[^;.]{0,160}",
+        whole)][:12]
+
+
+def _balanced(text: str) -> str:
+    while text.endswith(")") and text.count(")") > text.count("("):
+        text = text[:-1].rstrip()
+    return text
+
+
+def plan_years(text: str) -> list[int]:
+    """Years a title names: "năm 2019, 2020", "giai đoạn 2021-2025", "năm 2026"."""
+    span = re.search(r"giai đoạn\s+(\d{4})\s*[-–]\s*(\d{4})", text, re.IGNORECASE)
+    if span and int(span[1]) <= int(span[2]) <= int(span[1]) + 10:
+        return list(range(int(span[1]), int(span[2]) + 1))
+    listed = re.search(r"năm\s+((?:\d{4}\s*(?:,|và|-|–)?\s*)+)", text, re.IGNORECASE)
+    return sorted({int(y) for y in re.findall(r"\d{4}", listed.group(1))}) if listed else []
+
+
+def _task_section(blocks: list[Block]) -> tuple[list[Block], list[Block], str | None]:
+    """The blocks of the section holding the tasks ("II. NHIỆM VỤ…"), the others, and its heading."""
+    heads = [i for i, b in enumerate(blocks) if not b.is_row and _ROMAN_HEAD.match(b.text)]
+    for n, i in enumerate(heads):
+        if _TASK_SECTION.search(blocks[i].text) and not re.search(r"mục tiêu|mục đích", blocks[i].text, re.IGNORECASE):
+            end = heads[n + 1] if n + 1 < len(heads) else len(blocks)
+            heading = _ROMAN_HEAD.match(blocks[i].text)
+            return blocks[i + 1:end], blocks[:i] + blocks[end:], heading.group(2) if heading else None
+    outside: list[Block] = []  # no task section: its "I. …" sections are areas, except these
+    for n, i in enumerate(heads):
+        if _NOT_TASKS.search(blocks[i].text):
+            outside.extend(blocks[i:heads[n + 1] if n + 1 < len(heads) else len(blocks)])
+    return blocks, outside, None
+
+
+def _sentence_case(text: str) -> str:
+    """"NHIỆM VỤ TRỌNG TÂM" → "Nhiệm vụ trọng tâm"; a heading in mixed case stays as written."""
+    text = text.strip(" .:")
+    return text[:1] + text[1:].lower() if text.isupper() else text
+
+
+def _read_paragraphs(section: list[Block], plan: PlanRead, heading: str | None) -> None:
+    area: AreaRead | None = None
+    task: TaskRead | None = None
+    mode = "content"
+    # Areas are "1. …" headings; a plan without them has its areas as "I. …" sections.
+    arabic = any(_AREA_HEAD.match(b.text) for b in section if not b.is_row)
+    for block in section:
+        text = block.text
+        if text.startswith("Nơi nhận"):
+            break
+        sub = _SUB_HEAD.match(text)
+        head = (_AREA_HEAD.match(text) if arabic else _ROMAN_HEAD.match(text)) if not sub else None
+        if head and not arabic and _NOT_TASKS.search(text):
+            area, task = None, None
+            continue
+        name = (sub.group(3) if sub else text).strip()
+        if head and len(text) < 200 and not text.rstrip().endswith((";", ",")):
+            area, task, mode = AreaRead(head.group(2).strip(" .:"), head.group(1)), None, "content"
+            plan.areas.append(area)
+        elif _CONTENT_HEAD.match(name):
+            mode, task = "content", None
+        elif _RESP_HEAD.match(name):
+            mode = "resp"
+        elif _ROLE_LINE.match(text):
+            # After a numbered item the line is that task's; after bullets it is the area's.
+            own = task is not None and task.numbered and mode == "content"
+            if own and task is not None and task.responsibility is None:
+                task.responsibility = RespRead()
+            holder = task.responsibility if own and task is not None else (area.responsibility if area else None)
+            if holder is not None:
+                _roles(text, holder)
+        elif (found := _TIME_LINE.match(text)) and task is not None and area is not None:
+            # After bullets, a time line is the time of the bullets above it that have none.
+            listed = [task] if task.numbered else [t for t in area.tasks if not t.time and not t.numbered]
+            for item in listed or [task]:
+                item.time.append(found.group(2).strip(" ."))
+        elif (found := _PRODUCT_LINE.match(text)) and task is not None:
+            task.products.extend(p.strip(" .") for p in re.split(r";|\s\+\s", found.group(2)) if p.strip(" ."))
+        elif mode == "resp" or area is None and heading is None:
+            continue
+        elif area is None:
+            area = AreaRead(_sentence_case(heading or ""), None)
+            plan.areas.append(area)
+            for item in split_list(_BULLET.sub("", text, count=1).strip()):
+                task = item
+                area.tasks.append(item)
+        elif sub:
+            task = TaskRead(sub.group(3).strip(), f"{sub.group(1)}.{sub.group(2)}", numbered=True)
+            area.tasks.append(task)
+        elif task is not None and task.numbered:
+            task.detail += "\n" + _BULLET.sub("- ", text, count=1)
+        else:
+            for item in split_list(_BULLET.sub("", text, count=1).strip()):
+                task = item
+                area.tasks.append(item)
+
+
+def _roles(text: str, holder: RespRead) -> None:
+    marks = list(_ROLE_PART.finditer(text))
+    for n, mark in enumerate(marks):
+        end = marks[n + 1].start() if n + 1 < len(marks) else len(text)
+        units = text[mark.end():end].strip(" .;")
+        if units:
+            holder.add(mark.group(1), units, text.strip(" -"))
+
+
+def split_list(detail: str) -> list[TaskRead]:
+    """One task, or one per item when a long bullet is "head: item; item; ..." with many items."""
+    head, colon, rest = detail.partition(":")
+    items = [i.strip(" .;") for i in rest.split(";") if i.strip(" .;")]
+    if not colon or len(head) > 200 or len(items) < _LIST_SPLIT_MIN or len(detail) < 400:
+        return [TaskRead(detail)]
+    return [TaskRead(f"{head.strip()}: {item}", split_from=head.strip(), title_from=item) for item in items]

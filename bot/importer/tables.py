@@ -1,0 +1,67 @@
+"""Plans as a table ("Phụ lục"): a header row naming the columns, area rows, one task per row.
+
+The column names are vocabulary: the Vietnamese the importer reads in documents.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.importer.plan_read import AreaRead, PlanRead, RespRead, TaskRead
+from bot.importer.reading import Block
+
+_COLUMNS = (("stt", r"^(stt|tt|số tt)$"), ("content", r"nội dung|nhiệm vụ|công việc"), ("lead", r"chủ trì"),
+            ("others", r"phối hợp"), ("exec", r"^(đơn vị )?thực hiện$"), ("time", r"thời gian|thời hạn|tiến độ"),
+            ("product", r"sản phẩm|kết quả"), ("note", r"ghi chú"))
+
+
+def table_header(rows: list[Block]) -> tuple[int, dict[str, int]] | None:
+    for index, row in enumerate(rows):
+        columns: dict[str, int] = {}
+        for i, cell in enumerate(row.cells):
+            for name, pattern in _COLUMNS:
+                if name not in columns and re.search(pattern, cell.lower()):
+                    columns[name] = i
+                    break
+        if "content" in columns and ({"lead", "time", "exec"} & set(columns)):
+            return index, columns
+    return None
+
+
+def read_table(rows: list[Block], plan: PlanRead) -> None:
+    found = table_header(rows)
+    assert found is not None
+    start, columns = found
+    area: AreaRead | None = None
+
+    def cell(row: Block, name: str) -> str:
+        i = columns.get(name)
+        return row.cells[i].strip() if i is not None and i < len(row.cells) else ""
+
+    for row in rows[start + 1:]:
+        values = [c for c in row.cells if c]
+        if table_header([row]) is not None:
+            continue  # the header repeated (a new page, or one table per area)
+        content = cell(row, "content")
+        if not values or all(re.fullmatch(r"\(?\d+\)?", v) for v in values):
+            continue  # an empty row or the row numbering the columns (1) (2) (3)
+        duties = [cell(row, n) for n in ("lead", "others", "exec", "time", "product")]
+        if len(set(values)) == 1 or (content and all(d in ("", content) for d in duties)):
+            name = re.sub(r"^([IVX]+|[A-Z]|\d+)[.)]\s*", "", values[-1] if len(set(values)) == 1 else content)
+            area = AreaRead(name.strip(" .:"), cell(row, "stt") or None)
+            plan.areas.append(area)
+            continue
+        if area is None:
+            area = AreaRead("", None)
+            plan.areas.append(area)
+        task = TaskRead(content, cell(row, "stt") or None)
+        resp = RespRead()
+        for name, role in (("lead", "chủ trì"), ("others", "phối hợp"), ("exec", "thực hiện")):
+            if cell(row, name):
+                resp.add(role, cell(row, name), f"{role}: {cell(row, name)}")
+        task.responsibility = resp if resp.parts else None
+        if cell(row, "time"):
+            task.time.append(cell(row, "time"))
+        if cell(row, "product"):
+            task.products.extend(p.strip(" .") for p in re.split(r";|\n", cell(row, "product")) if p.strip(" ."))
+        area.tasks.append(task)
