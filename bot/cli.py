@@ -8,10 +8,13 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import NoReturn
+from zoneinfo import ZoneInfoNotFoundError
 
 from pathlib import Path
 
-from bot.config import Config, ConfigError, load_config
+from sqlalchemy.exc import ArgumentError
+
+from bot.config import Config, ConfigError, engine_config_error, load_config
 from bot.db.lock import AlreadyRunning
 from bot.domain.plan import parse_day
 from bot.domain.workdays import WorkCalendar
@@ -257,6 +260,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except ConfigError as exc:
         print(exc.render(), file=sys.stderr)
+        return EXIT_USAGE
+    except (ArgumentError, ZoneInfoNotFoundError) as exc:  # engine or zone of a bad database.url / timezone
+        print(engine_config_error(exc).render(), file=sys.stderr)
         return EXIT_USAGE
     except AlreadyRunning as exc:
         print(str(exc), file=sys.stderr)
