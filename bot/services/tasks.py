@@ -14,6 +14,7 @@ from bot.db.models import BlockerRow, ChatStateRow, EvidenceRow, OccurrenceRow, 
 from bot.domain.workdays import WorkCalendar
 from bot.engine.outbox import queue_notice
 from bot.services.access import Actor, Refused, own_occurrence, require_admin
+from bot.services.guards import refuse_after_acceptance
 from bot.texts import fmt_date, fmt_local
 
 OPEN = ("open", "returned")
@@ -92,6 +93,7 @@ def add_evidence(session: Session, actor: Actor, occurrence_id: int, ev: Event, 
                  stored_path: str | None = None) -> EvidenceRow:
     """Store one evidence item (its file was already archived by the caller)."""
     occ = own_occurrence(session, actor, occurrence_id)
+    refuse_after_acceptance(session, occ)
     row = EvidenceRow(occurrence_id=occ.id, member_id=actor.member_id, kind=kind, text=text, file_id=file_id,
                       file_unique_id=file_unique_id, file_name=file_name, size=size, sha256=sha256,
                       stored_path=stored_path, created_at=ev.now)
