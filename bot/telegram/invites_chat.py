@@ -6,6 +6,7 @@ Callback data: `ivd:<invite>` asks to confirm, `ivy:<invite>` revokes, `ivn:<inv
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
@@ -59,10 +60,14 @@ async def huyloimoi(update: Update, context: BotContext) -> None:
     await _revoke(update, context, int(arg))
 
 
-async def _revoke(update: Update, context: BotContext, invite_id: int) -> None:
+async def _revoke(update: Update, context: BotContext, invite_id: int,
+                  answer: Callable[[], Awaitable[object]] | None = None) -> None:
+    """Revoke, then (for a button) answer the press: a refusal is still shown as the button's alert."""
     actor = actor_of(update, context)
     with context.services.tx() as session:
         gone = invites.revoke_invite(session, actor, invite_id, event(update, context))
+    if answer is not None:
+        await answer()
     with language(actor.lang):
         await reply(update, _("🗑 Invite link #{id} ({what}) revoked: it no longer works.").format(
             id=gone.id, what=_what(gone)))
@@ -81,8 +86,7 @@ async def on_invite_button(update: Update, context: BotContext) -> None:
     require_admin(actor)
     svc = context.services
     if action == "ivy":
-        await query.answer()
-        await _revoke(update, context, invite_id)
+        await _revoke(update, context, invite_id, query.answer)
         return
     if action == "ivn":
         await query.answer()
