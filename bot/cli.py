@@ -7,10 +7,9 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import NoReturn
 from zoneinfo import ZoneInfoNotFoundError
-
-from pathlib import Path
 
 from sqlalchemy.exc import ArgumentError
 
@@ -195,7 +194,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         print("Cảnh báo: cơ sở dữ liệu chưa có lượt việc nào (chạy `nhacviec sync` trước).", file=sys.stderr)
     print(f"Đã ghi {done.workbook} ({fmt_size(done.workbook_size)}): {len(snap.occurrences)} lượt việc, "
           f"{len(snap.evidence)} minh chứng.")
-    for path, size in zip(pkg.paths, pkg.sizes):
+    for path, size in zip(pkg.paths, pkg.sizes, strict=True):
         too_big = " — quá giới hạn một phần, không gửi qua Telegram được" if path in pkg.oversized else ""
         print(f"Đã ghi {path} ({fmt_size(size)}){too_big}")
     print(f"Tổng cộng {pkg.file_count} tệp minh chứng trong {len(pkg.paths)} gói.")
@@ -242,7 +241,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def _lang_of(argv: Sequence[str]) -> str:
-    return "en" if "en" in [b for a, b in zip(argv, argv[1:]) if a == "--lang"] or "--lang=en" in argv else "vi"
+    chosen = [b for a, b in zip(argv, argv[1:], strict=False) if a == "--lang"]
+    return "en" if "en" in chosen or "--lang=en" in argv else "vi"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -232,7 +232,8 @@ _KINDS = {"extra_forbidden": N_("key not supported (misspelt?)"), "missing": N_(
           "datetime_parsing": N_("must be an ISO 8601 instant, e.g. 2019-11-13T07:59:00+07:00"),
           "greater_than": N_("must be greater than {gt}"), "greater_than_equal": N_("must be at least {ge}"),
           "less_than_equal": N_("must be at most {le}"), "literal_error": N_("must be one of: {expected}"),
-          "list_type": N_("must be a list"), "string_type": N_("must be text"), "bool_parsing": N_("must be true or false"),
+          "list_type": N_("must be a list"), "string_type": N_("must be text"),
+          "bool_parsing": N_("must be true or false"),
           "dict_type": N_("must be a table of key: value"), "model_type": N_("must be a table of key: value")}
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
@@ -59,7 +59,7 @@ def confirm_done(session: Session, actor: Actor, occurrence_id: int, ev: Event) 
             f"lúc {fmt_local(ev.now)}\nMinh chứng: {count} mục (xem: /nhiemvu {occ.task_id})")
     queue_notice(session, ev.now, f"review:{review.id}", "office", body,
                  [[("✔️ Duyệt", f"rvok:{review.id}"), ("↩️ Trả lại", f"rvret:{review.id}")]])
-    session.execute(ChatStateRow.__table__.delete().where(ChatStateRow.chat_id == actor.chat_id))
+    session.execute(delete(ChatStateRow).where(ChatStateRow.chat_id == actor.chat_id))
     return review
 
 

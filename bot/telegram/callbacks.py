@@ -12,8 +12,8 @@ from bot.db.models import ChatStateRow, EvidenceRow, OccurrenceRow, TaskRow
 from bot.engine.channel import Button
 from bot.engine.messages import occurrence_buttons
 from bot.services import invites, metrics, review, tasks
-from bot.telegram import metrics as metrics_chat
 from bot.services.access import Actor, Refused, load_actor, own_occurrence
+from bot.telegram import metrics as metrics_chat
 from bot.telegram import safety
 from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext

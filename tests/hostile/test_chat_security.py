@@ -14,7 +14,19 @@ from bot.db.models import AuditRow, ChatStateRow, InviteRow, MemberRow
 from bot.sandbox.fake_api import SentMessage
 from tests.e2e.harness import ADMIN, Harness, at
 from tests.e2e.test_chat_commands import (  # noqa: F401  (start, h: fixtures)
-    HEAD, OTHER, buttons, evidence_rows, h, head_reminder, invite_code, join, labels, occurrence, refused, start, to,
+    HEAD,
+    OTHER,
+    buttons,
+    evidence_rows,
+    h,
+    head_reminder,
+    invite_code,
+    join,
+    labels,
+    occurrence,
+    refused,
+    start,
+    to,
 )
 
 ADMIN2 = 5005
@@ -96,7 +108,7 @@ async def test_an_invite_of_an_admin_later_removed_no_longer_works(h: Harness) -
     their = await invite_code_from(h, ADMIN2, "KHTC")
     ids = [m.id for m in _members(h, active=False)]
     _members_msg, listing = await h.say(ADMIN, "/thanhvien", expect=2)
-    (remove,) = [d for t, d in zip(labels(listing), buttons(listing)) if "Phó Chánh" in t]
+    (remove,) = [d for t, d in zip(labels(listing), buttons(listing), strict=True) if "Phó Chánh" in t]
     await h.press(ADMIN, listing, remove)
 
     (refusal,) = await h.say(OTHER, f"/start {their}")
@@ -190,7 +202,8 @@ async def test_a_file_name_over_255_bytes_is_stored_under_a_short_name_and_shown
     for row in rows:
         assert row.stored_path is not None
         stored = row.stored_path.rsplit("/", 1)[-1]
-        assert len(stored.encode()) <= 255 and stored.endswith(".pdf") and stored.split("_", 1)[1].startswith("Tờ trình ệ")
+        assert len(stored.encode()) <= 255 and stored.endswith(".pdf")
+        assert stored.split("_", 1)[1].startswith("Tờ trình ệ")
 
 
 # --- 9. arguments are not LIKE patterns -------------------------------------------------------------

@@ -362,7 +362,7 @@ def test_directory_instead_of_a_file(tmp_path: Path) -> None:
 def test_file_in_a_legacy_encoding_is_not_utf8_and_says_where(tmp_path: Path) -> None:
     path = tmp_path / FILE
     # "à" as one Latin-1/Windows-1258 byte, as an old editor would save it.
-    path.write_bytes(BASE.encode("utf-8").replace("Ban hành".encode("utf-8"), b"Ban h\xe0nh"))
+    path.write_bytes(BASE.encode("utf-8").replace("Ban hành".encode(), b"Ban h\xe0nh"))
     with pytest.raises(PlanError) as caught:
         load_plan(path)
     [issue] = caught.value.issues
