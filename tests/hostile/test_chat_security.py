@@ -7,11 +7,15 @@ empty files and a lying file_size.
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import AuditRow, ChatStateRow, InviteRow, MemberRow
 from bot.sandbox.fake_api import SentMessage
+from bot.services import tasks
+from bot.services.access import Refused, load_actor
+from bot.services.tasks import Event
 from tests.e2e.harness import ADMIN, Harness, at
 from tests.e2e.test_chat_commands import (  # noqa: F401  (start, h: fixtures)
     HEAD,
@@ -97,6 +101,12 @@ async def test_an_evidence_step_opened_during_review_is_closed_by_the_acceptance
     # Said once: the step is gone and the next message is handled as ordinary text.
     (after,) = await h.say(HEAD, "https://drive.example/bo-sung")
     assert "chưa hiểu" in after.text and evidence_rows(h) == []
+    # A download that finishes after the decision meets the same refusal in the service.
+    with Session(h.engine) as session, session.begin():
+        actor = load_actor(session, HEAD, HEAD)
+        with pytest.raises(Refused) as refusal_in_service:
+            tasks.add_evidence(session, actor, occ, Event(h.clock.now()), kind="link", text="https://x.example")
+    assert refusal_in_service.value.key == "evidence_closed" and evidence_rows(h) == []
 
 
 # --- 5. invites outlive their issuer; list and revoke ---------------------------------------------
