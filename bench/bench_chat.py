@@ -35,9 +35,9 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime, time as clock_time
+from datetime import datetime
+from datetime import time as clock_time
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -47,8 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 from telegram import Update  # noqa: E402
-from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes  # noqa: E402
-from telegram.ext import MessageHandler, filters  # noqa: E402
+from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, ContextTypes, MessageHandler, filters  # noqa: E402  # noqa: E402
 
 from bot.db.engine import make_engine, migrate  # noqa: E402
 from bot.db.members import ensure_member  # noqa: E402

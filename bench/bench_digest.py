@@ -27,8 +27,7 @@ from sqlalchemy.engine import Engine  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from bot.db.engine import make_engine, migrate  # noqa: E402
-from bot.db.models import (AuditRow, BlockerRow, MemberRow, MetricRow, MetricValueRow, OccurrenceRow,  # noqa: E402
-                           TaskRow, UnitRow)
+from bot.db.models import AuditRow, BlockerRow, MemberRow, MetricRow, MetricValueRow, OccurrenceRow, TaskRow, UnitRow  # noqa: E402
 from bot.digest.chart import overview_chart  # noqa: E402
 from bot.digest.content import overview_digest, unit_digest  # noqa: E402
 

@@ -79,7 +79,8 @@ def seed(engine: Engine, members: int) -> None:
                                                source="seed", lead_units="", due=date(2019, 11, 19), status="open")
                                           for i in range(members)])
         occ: dict[str, int] = {key: oid for key, oid in s.execute(text("SELECT key, id FROM occurrences"))}
-        s.execute(insert(ReminderRow), [dict(key=f"3.2/nam/U{i:04d}/2019/before-1", occurrence_id=occ[f"3.2/nam/U{i:04d}/2019"],
+        s.execute(insert(ReminderRow), [dict(key=f"3.2/nam/U{i:04d}/2019/before-1",
+                                             occurrence_id=occ[f"3.2/nam/U{i:04d}/2019"],
                                              kind="before", rung="before-1", target=f"U{i:04d}", due_at=DUE,
                                              state="pending") for i in range(members)])
 

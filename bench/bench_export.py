@@ -32,8 +32,7 @@ from sqlalchemy.engine import Engine  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from bot.db.engine import make_engine, migrate  # noqa: E402
-from bot.db.models import (EvidenceRow, MemberRow, MetricRow, MetricValueRow, OccurrenceRow, TaskRow,  # noqa: E402
-                           UnitRow)
+from bot.db.models import EvidenceRow, MemberRow, MetricRow, MetricValueRow, OccurrenceRow, TaskRow, UnitRow  # noqa: E402
 from bot.exports.package import build_package, fmt_size  # noqa: E402
 from bot.exports.workbook import build_workbook  # noqa: E402
 

@@ -188,9 +188,10 @@ def seed(engine: Engine, rows: int) -> dict[str, int]:
             yield (i + 1, rid, 10_000 + unit, "", unit + 1, state, v.at(due_at), 0, "w-old", v.at(due_at),
                    v.at(due_at + timedelta(seconds=2)) if state == "sent" else None, rng.randint(1, 10**6),
                    v.flag(state == "uncertain"), v.flag(False), None if state == "sent" else "history")
-    counts["deliveries"] = bulk_load(engine, "deliveries", ["id", "reminder_id", "chat_id", "address", "member_id", "state",
-                                                            "next_at", "attempts", "claimed_by", "claimed_at", "sent_at",
-                                                            "message_id", "uncertain", "late", "error"],
+    counts["deliveries"] = bulk_load(engine, "deliveries",
+                                     ["id", "reminder_id", "chat_id", "address", "member_id", "state", "next_at",
+                                      "attempts", "claimed_by", "claimed_at", "sent_at", "message_id", "uncertain",
+                                      "late", "error"],
                                      delivery_rows())
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
@@ -325,7 +326,8 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     print(f"| idle (nothing due) | {med([r[0] for r in idle])} | {med([r[1] for r in idle])} | "
           f"{med([r[2] for r in idle])} | **{med(idle_totals)}** (max {max(idle_totals):.2f}) | < {TARGET_MS:.0f} ms |")
-    print(f"| busy ({DUE_NOW} due: materialised + claimed) | {med([r[0] for r in busy])} | {med([r[1] for r in busy])} | "
+    print(f"| busy ({DUE_NOW} due: materialised + claimed) | {med([r[0] for r in busy])} | "
+          f"{med([r[1] for r in busy])} | "
           f"{med([r[2] for r in busy])} | **{med(busy_totals)}** (max {max(busy_totals):.2f}) | < {TARGET_MS:.0f} ms |")
     print(f"| outbox.next_due (two MINs) | | | | {med(nd_times)} | |")
     print(f"\nFirst busy tick (cold): {sum(busy_first[:3]):.2f} ms, claimed {busy_first[3]}. "

@@ -7,12 +7,14 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import NoReturn
-
 from pathlib import Path
+from typing import NoReturn
+from zoneinfo import ZoneInfoNotFoundError
+
+from sqlalchemy.exc import ArgumentError
 
 from bot import criteria_cli
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config, ConfigError, engine_config_error, load_config
 from bot.db.lock import AlreadyRunning
 from bot.domain.plan import parse_day
 from bot.domain.workdays import WorkCalendar
@@ -196,7 +198,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         print("Cảnh báo: cơ sở dữ liệu chưa có lượt việc nào (chạy `nhacviec sync` trước).", file=sys.stderr)
     print(f"Đã ghi {done.workbook} ({fmt_size(done.workbook_size)}): {len(snap.occurrences)} lượt việc, "
           f"{len(snap.evidence)} minh chứng.")
-    for path, size in zip(pkg.paths, pkg.sizes):
+    for path, size in zip(pkg.paths, pkg.sizes, strict=True):
         too_big = " — quá giới hạn một phần, không gửi qua Telegram được" if path in pkg.oversized else ""
         print(f"Đã ghi {path} ({fmt_size(size)}){too_big}")
     print(f"Tổng cộng {pkg.file_count} tệp minh chứng trong {len(pkg.paths)} gói.")
@@ -244,7 +246,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def _lang_of(argv: Sequence[str]) -> str:
-    return "en" if "en" in [b for a, b in zip(argv, argv[1:]) if a == "--lang"] or "--lang=en" in argv else "vi"
+    chosen = [b for a, b in zip(argv, argv[1:], strict=False) if a == "--lang"]
+    return "en" if "en" in chosen or "--lang=en" in argv else "vi"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -262,6 +265,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except ConfigError as exc:
         print(exc.render(), file=sys.stderr)
+        return EXIT_USAGE
+    except (ArgumentError, ZoneInfoNotFoundError) as exc:  # engine or zone of a bad database.url / timezone
+        print(engine_config_error(exc).render(), file=sys.stderr)
         return EXIT_USAGE
     except AlreadyRunning as exc:
         print(str(exc), file=sys.stderr)

@@ -1,31 +1,77 @@
-"""config.yaml as pydantic models; one ConfigError lists every problem, in Vietnamese."""
+"""config.yaml as pydantic models; one ConfigError lists every problem, each naming its key."""
 
 from __future__ import annotations
 
 import os
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from bot.domain.clock import Clock, RehearsalClock, SystemClock
+from bot.i18n import N_, _
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def database_url_problem(url: str) -> str | None:
+    """Why SQLAlchemy cannot use `url` (bad form, unknown dialect or driver), or None when it can."""
+    try:
+        create_engine(make_url(url)).dispose()  # parses and imports the driver; connects to nothing
+    except (NoSuchModuleError, ImportError) as exc:  # NoSuchModuleError is an ArgumentError: first
+        return _("unknown database kind or driver ({detail}); use sqlite:/// or "
+                 "postgresql+psycopg://").format(detail=str(exc)[:80])
+    except (ArgumentError, ValueError, TypeError):
+        return _("not a database URL; e.g. sqlite:///data/nhacviec.db or "
+                 "postgresql+psycopg://user@host/dbname")
+    return None
+
+
+def _database_url(value: str) -> str:
+    problem = database_url_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
 class DatabaseConfig(_Strict):
     url: str = "sqlite:///data/nhacviec.db"
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return _database_url(value)
+
+
+# Telegram's X-Telegram-Bot-Api-Secret-Token: 1-256 characters A-Z, a-z, 0-9, _ and -.
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class WebhookConfig(_Strict):
     url: str
     listen: str = "127.0.0.1"
     port: int = Field(default=8443, ge=1, le=65535)
-    secret_token: SecretStr | None = None
+    # Required: without it anyone who finds the webhook's address can post updates claiming any user id.
+    secret_token: SecretStr | None = Field(default=None, validate_default=True)
+
+    @field_validator("secret_token")
+    @classmethod
+    def _secret(cls, value: SecretStr | None) -> SecretStr:
+        if value is None or not value.get_secret_value():
+            raise ValueError(_("webhook mode needs a secret: set telegram.webhook.secret_token "
+                               "(1-256 characters A-Z, a-z, 0-9, _ or -)"))
+        if not SECRET_TOKEN.fullmatch(value.get_secret_value()):
+            raise ValueError(_("may contain only A-Z, a-z, 0-9, _ and -, 1 to 256 characters"))
+        return value
 
 
 class TelegramConfig(_Strict):
@@ -43,7 +89,7 @@ class ClockConfig(_Strict):
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.tzinfo is None:
-            raise ValueError("clock.start cần có múi giờ, ví dụ 2019-11-13T07:59:00+07:00")
+            raise ValueError(_("needs a time zone, e.g. 2019-11-13T07:59:00+07:00"))
         return value
 
 
@@ -72,6 +118,11 @@ class SandboxConfig(_Strict):
     database: str = "sqlite:///data/sandbox.db"
     evidence_dir: str = "data/sandbox-evidence"
 
+    @field_validator("database")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        return _database_url(value)
+
 
 _DAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
          "thu2": 0, "thu3": 1, "thu4": 2, "thu5": 3, "thu6": 4, "thu7": 5, "chunhat": 6}
@@ -86,17 +137,16 @@ class DigestConfig(_Strict):
     @classmethod
     def _day(cls, value: str) -> str:
         if value.lower() not in _DAYS:
-            raise ValueError(f"ngày trong tuần không hợp lệ: {value!r}; dùng một trong: {', '.join(_DAYS)}")
+            raise ValueError(_("not a day of the week: {value}; use one of: {days}")
+                             .format(value=repr(value), days=", ".join(_DAYS)))
         return value.lower()
 
     @field_validator("time", mode="before")
     @classmethod
     def _time(cls, value: object) -> str:
-        import re
-
         if not isinstance(value, str) or not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", value.strip()):
-            raise ValueError("giờ gửi phải là chuỗi \"HH:MM\" trong ngoặc kép, ví dụ \"16:00\" "
-                             "(không có ngoặc kép YAML đọc 16:00 thành số)")
+            raise ValueError(_("the sending time must be a quoted \"HH:MM\" string, e.g. \"16:00\" "
+                               "(without quotes YAML reads 16:00 as a number)"))
         return value.strip()
 
     @property
@@ -140,6 +190,15 @@ class Config(_Strict):
     sandbox: SandboxConfig = SandboxConfig()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(_("unknown time zone {value}; e.g. Asia/Ho_Chi_Minh").format(value=repr(value))) from None
+        return value
+
     def token(self) -> str | None:
         """Env TELEGRAM_BOT_TOKEN wins over telegram.token."""
         env = os.environ.get("TELEGRAM_BOT_TOKEN")
@@ -163,19 +222,25 @@ class ConfigError(Exception):
         self.problems = problems
 
     def render(self) -> str:
-        lines = [f"Cấu hình {self.file} có {len(self.problems)} lỗi:"] + [f"  {p}" for p in self.problems]
-        return "\n".join(lines)
+        head = _("Configuration {file} has {count} error(s):").format(file=self.file, count=len(self.problems))
+        return "\n".join([head] + [f"  {p}" for p in self.problems])
+
+
+_KINDS = {"extra_forbidden": N_("key not supported (misspelt?)"), "missing": N_("a required value is missing"),
+          "int_parsing": N_("must be a whole number"), "int_type": N_("must be a whole number"),
+          "float_parsing": N_("must be a number"), "datetime_from_date_parsing": N_("must be an ISO 8601 instant"),
+          "datetime_parsing": N_("must be an ISO 8601 instant, e.g. 2019-11-13T07:59:00+07:00"),
+          "greater_than": N_("must be greater than {gt}"), "greater_than_equal": N_("must be at least {ge}"),
+          "less_than_equal": N_("must be at most {le}"), "literal_error": N_("must be one of: {expected}"),
+          "list_type": N_("must be a list"), "string_type": N_("must be text"),
+          "bool_parsing": N_("must be true or false"),
+          "dict_type": N_("must be a table of key: value"), "model_type": N_("must be a table of key: value")}
 
 
 def _describe(error: Any) -> str:
     path = ".".join(str(p) for p in error["loc"])
     kind = error["type"]
-    text = {"extra_forbidden": "khóa không được hỗ trợ (gõ sai tên?)", "missing": "thiếu giá trị bắt buộc",
-            "int_parsing": "phải là số nguyên", "int_type": "phải là số nguyên",
-            "float_parsing": "phải là số", "datetime_from_date_parsing": "phải là thời điểm ISO 8601",
-            "datetime_parsing": "phải là thời điểm ISO 8601, ví dụ 2019-11-13T07:59:00+07:00",
-            "greater_than": "phải lớn hơn {gt}", "less_than_equal": "phải nhỏ hơn hoặc bằng {le}",
-            "literal_error": "phải là một trong: {expected}", "list_type": "phải là một danh sách"}.get(kind)
+    text = _(_KINDS[kind]) if kind in _KINDS else None
     if text is None:
         text = str(error["msg"]).removeprefix("Value error, ")
     try:
@@ -193,16 +258,29 @@ def load_config(path: str | Path | None) -> Config:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(file, ["không tìm thấy tệp cấu hình"]) from None
+        raise ConfigError(file, [_("configuration file not found")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(file, [_("cannot read the configuration file ({detail})").format(detail=exc)]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"dòng {mark.line + 1}, cột {mark.column + 1}: " if mark else ""
-        raise ConfigError(file, [f"{where}lỗi cú pháp YAML ({getattr(exc, 'problem', exc)})"]) from None
+        where = _("line {line}, column {column}: ").format(line=mark.line + 1, column=mark.column + 1) if mark else ""
+        raise ConfigError(file, [where + _("YAML syntax error ({detail})").format(
+            detail=getattr(exc, "problem", exc))]) from None
     if data is None:
         return Config()
     if not isinstance(data, dict):
-        raise ConfigError(file, ["tệp cấu hình phải là một bảng khóa: giá trị"])
+        raise ConfigError(file, [_("the configuration file must be a table of key: value")])
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(file, [_describe(e) for e in exc.errors(include_url=False)]) from None
+
+
+def engine_config_error(exc: Exception, config: Config | None = None) -> ConfigError:
+    """A ConfigError naming the key behind an error raised while building the engine or the clock
+    (for a Config built without `load_config`, which checks both keys)."""
+    if isinstance(exc, ZoneInfoNotFoundError):
+        return ConfigError("config", ["timezone: " + _("unknown time zone {value}; e.g. Asia/Ho_Chi_Minh")
+                                      .format(value=str(exc)[:80])])
+    problem = (database_url_problem(config.database.url) if config is not None else None) or str(exc)[:200]
+    return ConfigError("config", [f"database.url: {problem}"])

@@ -75,15 +75,18 @@ def summary(plan: Plan, calendar: WorkCalendar, lang: str = "vi") -> str:
     tasks_per_area = Counter(t.area for t in plan.tasks)
     info = plan.plan
     if lang == "en":
-        lines = [f"Plan is valid: {info.title}", f"  issued by {info.issued_by}; years {', '.join(map(str, info.years))}",
-                 f"  {len(plan.areas)} areas, {len(plan.tasks)} tasks, {len(plan.units)} units, {len(plan.groups)} groups",
+        lines = [f"Plan is valid: {info.title}",
+                 f"  issued by {info.issued_by}; years {', '.join(map(str, info.years))}",
+                 f"  {len(plan.areas)} areas, {len(plan.tasks)} tasks, {len(plan.units)} units, "
+                 f"{len(plan.groups)} groups",
                  f"  {len(items)} deadline occurrences ({assumed} assumed), {reminders} planned reminders"]
         lines += [f"  area {a.id} {a.name}: {tasks_per_area[a.id]} task(s)" for a in plan.areas]
         lines += [f"  occurrences due in {y}: {n}" for y, n in sorted(per_year.items())]
         return "\n".join(lines)
     lines = [f"Kế hoạch hợp lệ: {info.title}",
              f"  ban hành: {info.issued_by}; năm {', '.join(map(str, info.years))}",
-             f"  {len(plan.areas)} lĩnh vực, {len(plan.tasks)} nhiệm vụ, {len(plan.units)} đơn vị, {len(plan.groups)} nhóm",
+             f"  {len(plan.areas)} lĩnh vực, {len(plan.tasks)} nhiệm vụ, {len(plan.units)} đơn vị, "
+             f"{len(plan.groups)} nhóm",
              f"  {len(items)} lượt hạn ({assumed} hạn giả định cần Văn phòng xác nhận), {reminders} lời nhắc dự kiến"]
     if info.baseline:
         b = info.baseline

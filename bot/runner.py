@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from datetime import time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.config import Config
+from sqlalchemy.exc import ArgumentError
+
+from bot.config import Config, ConfigError, engine_config_error
 from bot.db.engine import make_engine, migrate
 from bot.db.lock import AlreadyRunning, InstanceLock
 from bot.db.members import ensure_member
@@ -77,8 +79,10 @@ def run_bot(config: Config) -> None:
                            "hoặc telegram.token trong tệp cấu hình.")
     try:
         _run(config, token)
-    except (PlanError, AlreadyRunning):
+    except (PlanError, AlreadyRunning, ConfigError):
         raise
+    except (ArgumentError, ZoneInfoNotFoundError) as exc:  # a bad database.url or timezone: exit 2, not 1
+        raise engine_config_error(exc, config) from None
     except Exception as exc:  # the token may sit in a URL inside the message
         log.error("bot stopped: %s", exc, exc_info=True)
         raise BotStopped(f"Bot dừng vì lỗi ({type(exc).__name__}): {str(exc).replace(token, '***')}") from None

@@ -9,7 +9,6 @@ from filelock import FileLock, Timeout
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine, make_url
 
-
 _KEY = zlib.crc32(b"nhacviec-polling")
 
 

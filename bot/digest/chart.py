@@ -64,7 +64,7 @@ def _panel(ax: Axes, bars: list[Bar], title: str) -> None:
     for name, legend, colour in SEGMENTS:
         widths = [getattr(b.counts, name) for b in bars]
         ax.barh(ys, widths, left=left, color=colour, label=legend, height=0.7)
-        left = [x + w for x, w in zip(left, widths)]
+        left = [x + w for x, w in zip(left, widths, strict=True)]
     top = max(left, default=0)
     for y, bar in enumerate(bars):
         ax.text(bar.counts.total + top * 0.01, y, f"{bar.counts.done}/{bar.counts.total} xong", va="center", fontsize=8)

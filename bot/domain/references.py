@@ -85,7 +85,7 @@ def check_references(data: Any) -> list[Issue]:
     info = data.get("plan")
     common: frozenset[str] = frozenset()
     if isinstance(info, dict) and isinstance(info.get("common_deadlines"), list):
-        common = frozenset(d.get("id") for d in info["common_deadlines"] if isinstance(d, dict)
+        common = frozenset(str(d["id"]) for d in info["common_deadlines"] if isinstance(d, dict)
                            and isinstance(d.get("id"), str))
     if isinstance(info, dict):
         office = info.get("office")
@@ -99,9 +99,9 @@ def check_references(data: Any) -> list[Issue]:
     for index, area in _items(data, "areas"):
         issues.extend(_responsibility_refs(area.get("responsibility"), ("areas", index, "responsibility"), known))
     for index, task in _items(data, "tasks"):
-        area = task.get("area")
-        if isinstance(area, str) and area not in areas:
-            issues.append(Issue(("tasks", index, "area"), "unknown_area", {"area": area}))
+        task_area = task.get("area")
+        if isinstance(task_area, str) and task_area not in areas:
+            issues.append(Issue(("tasks", index, "area"), "unknown_area", {"area": task_area}))
         issues.extend(_responsibility_refs(task.get("responsibility"), ("tasks", index, "responsibility"), known))
         opted_out = task.get("common_deadlines") is False
         issues.extend(_deadline_refs(task.get("deadlines"), ("tasks", index, "deadlines"),

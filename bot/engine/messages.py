@@ -18,7 +18,8 @@ def _task_block(item: Claimed, today: date) -> str:
     lines = [f"• [{item.task_id}] {item.title}",
              f"   Lĩnh vực {item.area}: {item.area_name}",
              f"   Nội dung: {item.label}",
-             f"   Đơn vị: {item.unit_name} ({item.unit}) · Hạn: {fmt_date(item.due)} ({days_left_text(item.due, today)})"]
+             f"   Đơn vị: {item.unit_name} ({item.unit}) · Hạn: {fmt_date(item.due)} "
+             f"({days_left_text(item.due, today)})"]
     if item.kind == "escalation":
         lines.insert(0, f"⚠️ {rung_label(item.rung)}")
     if item.note and item.note.startswith("no_recipient:"):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Select, and_, func, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -104,7 +104,7 @@ class Directory:
     objects): a sweep resolves anything from a handful to a thousand targets."""
 
     def __init__(self, session: Session, units: set[str]) -> None:
-        wanted = MemberRow.role.in_(("admin", "leader"))
+        wanted: ColumnElement[bool] = MemberRow.role.in_(("admin", "leader"))
         if units:
             wanted = or_(wanted, and_(MemberRow.role == "head", MemberRow.unit.in_(units)))
         rows = session.execute(select(MemberRow.id, MemberRow.chat_id, MemberRow.role, MemberRow.unit)
@@ -130,7 +130,8 @@ def resolve(session: Session, target: str, leadership_chats: tuple[int, ...],
         if token.startswith("chat:"):
             found = [Recipient(int(token[5:]), None)]
         elif token == "leadership":
-            found = [Recipient(m.chat_id, m.id) for m in members.leaders] + [Recipient(c, None) for c in leadership_chats]
+            found = ([Recipient(m.chat_id, m.id) for m in members.leaders]
+                     + [Recipient(c, None) for c in leadership_chats])
         elif token == "office":
             found = [Recipient(m.chat_id, m.id) for m in members.admins]
         else:
@@ -192,15 +193,21 @@ def materialize(engine: Engine, now: datetime, late_after: timedelta, leadership
         return created
 
 
+def _rowcount(result: object) -> int:
+    """Rows matched by an UPDATE (a CursorResult; `Session.execute` is typed as returning a plain Result)."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
+
+
 def recover(engine: Engine, now: datetime, lease: timedelta | None) -> int:
     """Return abandoned claims to the queue; a send that was in flight is flagged uncertain."""
     with Session(engine) as session, session.begin():
-        stale = DeliveryRow.claimed_at < now - lease if lease is not None else True
-        a = session.execute(update(DeliveryRow).where(DeliveryRow.state == "claimed", stale)
-                            .values(state="pending", claimed_by=None)).rowcount
-        b = session.execute(update(DeliveryRow).where(DeliveryRow.state == "sending", stale)
-                            .values(state="pending", claimed_by=None, uncertain=True,
-                                    error="crash_during_send")).rowcount
+        stale = DeliveryRow.claimed_at < now - lease if lease is not None else true()
+        a = _rowcount(session.execute(update(DeliveryRow).where(DeliveryRow.state == "claimed", stale)
+                                      .values(state="pending", claimed_by=None)))
+        b = _rowcount(session.execute(update(DeliveryRow).where(DeliveryRow.state == "sending", stale)
+                                      .values(state="pending", claimed_by=None, uncertain=True,
+                                              error="crash_during_send")))
         if a or b:
             audit(session, now, "system", "outbox_recovered", "", {"claimed": a, "in_flight": b})
         return (a or 0) + (b or 0)
@@ -216,7 +223,7 @@ def claim(engine: Engine, now: datetime, worker: str, limit: int) -> list[Claime
             return []
         result = session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(ids), DeliveryRow.state == "pending")
                                  .values(state="claimed", claimed_by=worker, claimed_at=now))
-        if result.rowcount != len(ids):  # another worker got there first: keep only ours
+        if _rowcount(result) != len(ids):  # another worker got there first: keep only ours
             ids = list(session.scalars(select(DeliveryRow.id).where(DeliveryRow.id.in_(ids),
                                                                     DeliveryRow.claimed_by == worker,
                                                                     DeliveryRow.state == "claimed")))
@@ -239,7 +246,8 @@ def claim(engine: Engine, now: datetime, worker: str, limit: int) -> list[Claime
             if o is not None and (o.status in CLOSED_STATUSES or o.retired_at is not None):
                 closed.append(d.id)
                 continue
-            out.append(Claimed(d.id, d.chat_id, r.kind, r.rung, r.due_at, d.late, d.uncertain, d.attempts, d.error, r.body, r.buttons,
+            out.append(Claimed(d.id, d.chat_id, r.kind, r.rung, r.due_at, d.late, d.uncertain, d.attempts, d.error,
+                               r.body, r.buttons,
                                o.id if o else None, t.id if t else None, t.title if t else None,
                                t.area if t else None, t.area_name if t else None, o.unit if o else None,
                                u.name if u else None, o.label if o else None, o.due if o else None,

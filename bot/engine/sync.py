@@ -21,7 +21,6 @@ from bot.domain.ladder import Reminder, plan_reminders
 from bot.domain.plan import Plan
 from bot.domain.workdays import WorkCalendar
 
-
 # Several processes may start together on one PostgreSQL database (webhook mode): their syncs take turns.
 _SYNC_LOCK = zlib.crc32(b"nhacviec-sync")
 
@@ -53,15 +52,15 @@ def _sync_units_tasks(session: Session, plan: Plan, now: datetime) -> None:
     areas = {a.id: a.name for a in plan.areas}
     tasks = {t.id: t for t in session.scalars(select(TaskRow))}
     for task in plan.tasks:
-        row = tasks.pop(task.id, None)
-        if row is None:
-            row = TaskRow(id=task.id)
-            session.add(row)
-        row.area, row.area_name, row.title = task.area, areas[task.area], task.title
-        row.evidence_required, row.retired_at = task.evidence_required, None
-    for row in tasks.values():
-        if row.retired_at is None:
-            row.retired_at = now
+        task_row = tasks.pop(task.id, None)
+        if task_row is None:
+            task_row = TaskRow(id=task.id)
+            session.add(task_row)
+        task_row.area, task_row.area_name, task_row.title = task.area, areas[task.area], task.title
+        task_row.evidence_required, task_row.retired_at = task.evidence_required, None
+    for task_row in tasks.values():
+        if task_row.retired_at is None:
+            task_row.retired_at = now
     session.flush()
     metrics = {(m.task_id, m.metric_id): m for m in session.scalars(select(MetricRow))}
     for task in plan.tasks:
@@ -77,7 +76,8 @@ def _sync_units_tasks(session: Session, plan: Plan, now: datetime) -> None:
     session.flush()
 
 
-def _sync_occurrences(session: Session, occurrences: list[Occurrence], now: datetime) -> tuple[dict[str, int], int, int, int]:
+def _sync_occurrences(session: Session, occurrences: list[Occurrence],
+                      now: datetime) -> tuple[dict[str, int], int, int, int]:
     existing = {o.key: o for o in session.scalars(select(OccurrenceRow))}
     added = updated = 0
     for occ in occurrences:
@@ -117,7 +117,8 @@ def sync_plan(engine: Engine, plan: Plan, calendar: WorkCalendar, now: datetime,
         _sync_units_tasks(session, plan, now)
         occ_ids, occ_added, occ_updated, occ_retired = _sync_occurrences(session, occurrences, now)
         rows = session.execute(select(ReminderRow.id, ReminderRow.key, ReminderRow.state, ReminderRow.due_at,
-                                      ReminderRow.note, ReminderRow.target).where(ReminderRow.occurrence_id.is_not(None))).all()
+                                      ReminderRow.note, ReminderRow.target)
+                               .where(ReminderRow.occurrence_id.is_not(None))).all()
         moved = cancelled = 0
         seen: set[str] = set()
         for rid, key, state, due_at, note, target_now in rows:

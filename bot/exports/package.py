@@ -203,7 +203,7 @@ def write_package(snap: Snapshot, index: bytes, out_dir: Path, max_part_bytes: i
         data = _missing_file(snap.missing, zone)
         extras.append(Entry(MISSING_LIST, len(data), made, data=data))
     parts = plan_parts(package_entries(snap, zone), sum(e.bound for e in extras), max_part_bytes)
-    for name, (entries, with_index) in zip(_part_names(len(parts)), parts):
+    for name, (entries, with_index) in zip(_part_names(len(parts)), parts, strict=True):
         path = out_dir / name
         with zipfile.ZipFile(path, "w", allowZip64=True) as zf:
             for entry in (extras if with_index else []) + entries:

@@ -14,8 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db.models import (EvidenceRow, MemberRow, MetricRow, MetricValueRow, OccurrenceRow, ReviewRow, TaskRow,
-                           UnitRow)
+from bot.db.models import EvidenceRow, MemberRow, MetricRow, MetricValueRow, OccurrenceRow, ReviewRow, TaskRow, UnitRow
 from bot.exports.layout import assign_paths
 from bot.services.criteria import scoring_table
 from bot.services.status import bucket

@@ -12,7 +12,7 @@ import contextvars
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -25,7 +25,7 @@ DEFAULT_LANG = "vi"
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("nhacviec_lang", default=DEFAULT_LANG)
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(lang: str) -> NullTranslations:
     """Every domain's catalog of `lang`, compiled in memory and merged (unknown language: Vietnamese)."""
     lang = lang if lang in LANGS else DEFAULT_LANG

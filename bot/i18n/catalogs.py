@@ -9,8 +9,8 @@ what is untranslated; the test suite runs the same check.
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 
 from babel.messages.catalog import Catalog

@@ -108,7 +108,8 @@ def _day(day: str, month: str, year: str | None, years: list[int], phrase: str, 
     extra: dict[str, Any] = {"exclusive": True} if exclusive else {}
     if year is not None:
         return DeadlineRead(f"ngay-{d:02d}{m:02d}{year[2:]}", {"date": f"{d:02d}/{m:02d}/{year}", **extra},
-                            "seed", "before_date" if exclusive else "on_date", phrase, {"day": f"{d:02d}/{m:02d}/{year}"})
+                            "seed", "before_date" if exclusive else "on_date", phrase,
+                            {"day": f"{d:02d}/{m:02d}/{year}"})
     return DeadlineRead(f"ngay-{d:02d}{m:02d}", {"yearly": f"{d:02d}/{m:02d}", **extra}, "seed",
                         "before_yearly" if exclusive else "on_yearly", phrase, {"day": f"{d:02d}/{m:02d}"})
 

@@ -61,7 +61,8 @@ def read_document(path: Path) -> list[Block]:
 
 
 _START = re.compile(r"^\s*([-+•–*]|[IVX]+\.\s|\d+\.\d+(\.\d+)*\.?\s|\d+\.\s|[a-zđ]\)\s|\(\d+\)|Nơi nhận"
-                    r"|Căn cứ|Thực hiện theo|Trên đây|(Đơn vị|Phòng|Cơ quan)?\s*(chủ trì|phối hợp|tổng hợp|thực hiện)\s*:"
+                    r"|Căn cứ|Thực hiện theo|Trên đây"
+                    r"|(Đơn vị|Phòng|Cơ quan)?\s*(chủ trì|phối hợp|tổng hợp|thực hiện)\s*:"
                     r"|(Thời gian|Thời hạn|Sản phẩm|Chủ trì|Phối hợp)[^:]{0,25}:)", re.IGNORECASE)
 _CELL_SPLIT = re.compile(r"\t|\s\|\s|^\||\|$")
 
@@ -106,7 +107,8 @@ def _read_txt(path: Path) -> list[Block]:
         stripped = line.strip()
         previous = current[-1].rstrip() if current else ""
         new_sentence = previous.endswith((".", ":", "./.")) and stripped[:1].isupper()
-        if _START.match(line) or stripped.startswith("KẾ HOẠCH") or new_sentence or (previous.isupper() and not stripped.isupper()):
+        if (_START.match(line) or stripped.startswith("KẾ HOẠCH") or new_sentence
+                or (previous.isupper() and not stripped.isupper())):
             flush()
         current.append(stripped)
     flush()

@@ -26,7 +26,7 @@ def _moved(day: date, delta: int) -> date:
 
 
 def _years_in_text(text: str, old: list[int], new: list[int]) -> str:
-    mapping = dict(zip(map(str, old), map(str, new)))
+    mapping = dict(zip(map(str, old), map(str, new), strict=True))
     return re.sub(r"(?<!\d)(\d{4})(?!\d)", lambda m: mapping.get(m.group(1), m.group(1)), text)
 
 

@@ -25,11 +25,13 @@ _AREA_HEAD = re.compile(r"^(\d+)\.\s+(.+)$")
 _SUB_HEAD = re.compile(r"^(\d+)\.(\d+)\.?\s+(.+)$")
 _CONTENT_HEAD = re.compile(r"^(nội dung(?: triển khai| thực hiện| nhiệm vụ)?|nhiệm vụ(?:, giải pháp)?|giải pháp)"
                            r"\s*:?$", re.IGNORECASE)
-_RESP_HEAD = re.compile(r"^(trách nhiệm thực hiện|phân công (?:thực hiện|nhiệm vụ)|tổ chức thực hiện)\s*:?$", re.IGNORECASE)
+_RESP_HEAD = re.compile(r"^(trách nhiệm thực hiện|phân công (?:thực hiện|nhiệm vụ)|tổ chức thực hiện)\s*:?$",
+                        re.IGNORECASE)
 _NOT_TASKS = re.compile(r"mục tiêu|mục đích|yêu cầu|tổ chức thực hiện|căn cứ", re.IGNORECASE)
 _TASK_SECTION = re.compile(r"nhiệm vụ|giải pháp|nội dung", re.IGNORECASE)
 _COMMON_RULE = re.compile(r"(gửi|gởi|nộp|báo cáo)[^.;]{0,160}?\s(về|cho)\s[^.;]{0,60}?"
-                          r"(trước|chậm nhất)(?: là)?\s*(?:ngày\s*)?\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?", re.IGNORECASE)
+                          r"(trước|chậm nhất)(?: là)?\s*(?:ngày\s*)?\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?",
+                          re.IGNORECASE)
 _ISSUED = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
 _LIST_SPLIT_MIN = 5
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import MemberRow, OccurrenceRow
+from bot.db.models import MemberRow, OccurrenceRow, UnitRow
 
 
 class Refused(Exception):
@@ -79,3 +79,11 @@ def own_occurrence(session: Session, actor: Actor, occurrence_id: int) -> Occurr
     if occ.unit not in actor.units:
         raise Refused("not_your_unit", unit=occ.unit)
     return occ
+
+
+def unit_by_code(session: Session, code: str, *, active_only: bool = True) -> UnitRow | None:
+    """The unit whose id is `code` in any letter case: an exact match, never a LIKE pattern (`%`, `_`)."""
+    query = select(UnitRow).where(func.upper(UnitRow.id) == code.strip().upper())
+    if active_only:
+        query = query.where(UnitRow.retired.is_(False))
+    return session.scalar(query)

@@ -1,18 +1,23 @@
-"""Invites (one-time deep links), membership list, removal, language."""
+"""Invites (one-time deep links, listed and revocable), membership list, removal, language.
+
+An invite works only while whoever made it is an active admin: removing an admin revokes their open
+invites, and an invite of an admin removed in any other way is refused on use.
+"""
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
-from bot.db.models import InviteRow, MemberRow, UnitRow
+from bot.db.models import AuditRow, InviteRow, MemberRow, UnitRow
 from bot.engine.outbox import queue_notice
-from bot.services.access import Actor, Refused, require_admin
+from bot.i18n import _, language
+from bot.services.access import Actor, Refused, require_admin, unit_by_code
 from bot.services.tasks import Event
 
 INVITE_TTL = timedelta(days=7)
@@ -26,9 +31,10 @@ def create_invite(session: Session, actor: Actor, target: str, ev: Event) -> Inv
     role = ROLE_WORDS.get(word.lower())
     unit = None
     if role is None:
-        row = session.scalar(select(UnitRow).where(UnitRow.id.ilike(word), UnitRow.retired.is_(False)))
+        row = unit_by_code(session, word)  # exact (any case): `/moi %` or `/moi T_CB` are not patterns
         if row is None:
-            known = ", ".join(u for u in session.scalars(select(UnitRow.id).where(UnitRow.retired.is_(False))))
+            known = ", ".join(session.scalars(select(UnitRow.id).where(UnitRow.retired.is_(False))
+                                              .order_by(UnitRow.id)))
             raise Refused("unknown_unit", unit=word[:40], known=known)
         role, unit = "head", row.id
     invite = InviteRow(code=secrets.token_urlsafe(18), role=role, unit=unit, created_by=actor.member_id,
@@ -54,6 +60,9 @@ def accept_invite(session: Session, code: str, user_id: int, chat_id: int, name:
         raise Refused("invite_invalid")
     if invite.used_at is not None:
         raise Refused("invite_used")
+    creator = session.get(MemberRow, invite.created_by)
+    if creator is None or not creator.active or creator.role != "admin" or _revoked(session, invite.id):
+        raise Refused("invite_revoked")
     if invite.expires_at < ev.now:
         raise Refused("invite_expired")
     member = session.scalar(select(MemberRow).where(MemberRow.chat_id == chat_id, MemberRow.role == invite.role,
@@ -70,13 +79,67 @@ def accept_invite(session: Session, code: str, user_id: int, chat_id: int, name:
     audit(session, ev.now, f"member:{member.id}", "invite_accepted", invite.unit or invite.role,
           {"invite_id": invite.id, "role": invite.role}, ev.update_id)
     unit = session.get(UnitRow, invite.unit) if invite.unit else None
-    creator = session.get(MemberRow, invite.created_by)
-    what = {"head": f"trưởng đơn vị {unit.name if unit else invite.unit}", "leader": "Lãnh đạo Sở",
-            "admin": "quản trị (Văn phòng Sở)"}[invite.role]
-    if creator is not None:
-        queue_notice(session, ev.now, f"joined:{member.id}", f"chat:{creator.chat_id}",
-                     f"👤 {name} đã nhận lời mời và trở thành {what}.")
+    with language(creator.lang):
+        body = _("👤 {name} accepted the invite and is now {what}.").format(
+            name=name, what=role_text(invite.role, unit.name if unit else invite.unit))
+    queue_notice(session, ev.now, f"joined:{member.id}", f"chat:{creator.chat_id}", body)
     return Joined(invite.role, invite.unit, unit.name if unit else None)
+
+
+def role_text(role: str, unit: str | None) -> str:
+    """`head of unit X`, `department leadership`, `admin (department office)` in the current language."""
+    if role == "head":
+        return _("head of unit {unit}").format(unit=unit)
+    return _("department leadership") if role == "leader" else _("admin (department office)")
+
+
+def _revoked(session: Session, invite_id: int) -> bool:
+    return session.scalar(select(AuditRow.id).where(AuditRow.action == "invite_revoked",
+                                                    AuditRow.subject == f"invite:{invite_id}").limit(1)) is not None
+
+
+@dataclass(frozen=True)
+class OpenInvite:
+    id: int
+    role: str
+    unit: str | None
+    created_by: str
+    created_at: datetime
+    expires_at: datetime
+
+
+def _open_rows(session: Session, now: datetime) -> list[InviteRow]:
+    """Unused, unexpired, not revoked, made by an active admin: the invites that work."""
+    query = (select(InviteRow).join(MemberRow, MemberRow.id == InviteRow.created_by)
+             .where(InviteRow.used_at.is_(None), InviteRow.expires_at >= now, MemberRow.active,
+                    MemberRow.role == "admin").order_by(InviteRow.id))
+    return [row for row in session.scalars(query) if not _revoked(session, row.id)]
+
+
+def open_invites(session: Session, actor: Actor, now: datetime) -> list[OpenInvite]:
+    """`/loimoi`: the invites that would still work now, oldest first."""
+    require_admin(actor)
+    names = {m.id: m.name for m in session.scalars(select(MemberRow).where(MemberRow.role == "admin"))}
+    return [OpenInvite(r.id, r.role, r.unit, names.get(r.created_by, "?"), r.created_at, r.expires_at)
+            for r in _open_rows(session, now)]
+
+
+def revoke_invite(session: Session, actor: Actor, invite_id: int, ev: Event) -> OpenInvite:
+    """`/huyloimoi <id>` or 🗑 then confirm: the link stops working at once (audited)."""
+    require_admin(actor)
+    found = [r for r in _open_rows(session, ev.now) if r.id == invite_id]
+    if not found:
+        raise Refused("no_such_invite", invite=invite_id)
+    row = found[0]
+    _revoke(session, row, ev, f"member:{actor.member_id}", "revoked")
+    creator = session.get(MemberRow, row.created_by)
+    return OpenInvite(row.id, row.role, row.unit, creator.name if creator else "?", row.created_at, ev.now)
+
+
+def _revoke(session: Session, row: InviteRow, ev: Event, who: str, why: str) -> None:
+    row.expires_at = min(row.expires_at, ev.now)
+    audit(session, ev.now, who, "invite_revoked", f"invite:{row.id}",
+          {"invite_id": row.id, "role": row.role, "unit": row.unit, "why": why}, ev.update_id)
 
 
 def remove_member(session: Session, actor: Actor, member_id: int, ev: Event) -> MemberRow:
@@ -90,7 +153,15 @@ def remove_member(session: Session, actor: Actor, member_id: int, ev: Event) -> 
     member.active = False
     audit(session, ev.now, f"member:{actor.member_id}", "member_removed", str(member.chat_id),
           {"member_id": member.id, "role": member.role, "unit": member.unit}, ev.update_id)
+    if member.role == "admin":  # the links they handed out die with their role
+        for row in _open_rows_of_removed(session, member.id, ev.now):
+            _revoke(session, row, ev, f"member:{actor.member_id}", "issuer_removed")
     return member
+
+
+def _open_rows_of_removed(session: Session, member_id: int, now: datetime) -> list[InviteRow]:
+    return list(session.scalars(select(InviteRow).where(InviteRow.created_by == member_id,
+                                                        InviteRow.used_at.is_(None), InviteRow.expires_at >= now)))
 
 
 def set_language(session: Session, actor: Actor, lang: str, ev: Event) -> None:

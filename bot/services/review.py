@@ -8,6 +8,7 @@ from bot.db.audit import audit
 from bot.db.models import OccurrenceRow, ReviewRow, TaskRow
 from bot.engine.outbox import queue_notice
 from bot.services.access import Actor, Refused, require_admin
+from bot.services.guards import close_steps
 from bot.services.tasks import Event, clear_state, set_state
 from bot.texts import fmt_date
 
@@ -34,6 +35,7 @@ def accept(session: Session, actor: Actor, review_id: int, ev: Event) -> Occurre
     review, occ = _pending_review(session, actor, review_id)
     review.decision, review.decided_by, review.decided_at = "accepted", actor.member_id, ev.now
     occ.status, occ.completed_at, occ.completed_by = "done", review.submitted_at, review.submitted_by
+    close_steps(session, occ.id, review.id)
     audit(session, ev.now, f"member:{actor.member_id}", "review_accepted", occ.key, {"review_id": review.id},
           ev.update_id)
     queue_notice(session, ev.now, f"accepted:{review.id}", occ.unit,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import AuditRow, EvidenceRow, OccurrenceRow, ReviewRow, TaskRow, UnitRow
-from bot.services.access import Actor, Refused, require_known
+from bot.services.access import Actor, Refused, require_known, unit_by_code
 
 OPEN = ("open", "returned")
 
@@ -63,11 +63,11 @@ def progress(session: Session, actor: Actor, today: date, unit: str | None = Non
     """`/tiendo`: who may ask, which unit they mean; the counting is `compute_progress`."""
     require_known(actor)
     if unit is not None:
-        found = session.scalar(select(UnitRow.id).where(UnitRow.id.ilike(unit)))
-        if found is None:
+        row = unit_by_code(session, unit, active_only=False)  # exact: `%` or `_` are not patterns
+        if row is None:
             raise Refused("unknown_unit", unit=unit[:40],
                           known=", ".join(session.scalars(select(UnitRow.id).where(UnitRow.retired.is_(False)))))
-        unit = found
+        unit = row.id
     return compute_progress(session, today, unit, year)
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
@@ -14,6 +14,7 @@ from bot.db.models import BlockerRow, ChatStateRow, EvidenceRow, OccurrenceRow, 
 from bot.domain.workdays import WorkCalendar
 from bot.engine.outbox import queue_notice
 from bot.services.access import Actor, Refused, own_occurrence, require_admin
+from bot.services.guards import refuse_after_acceptance
 from bot.texts import fmt_date, fmt_local
 
 OPEN = ("open", "returned")
@@ -58,7 +59,7 @@ def confirm_done(session: Session, actor: Actor, occurrence_id: int, ev: Event) 
             f"lúc {fmt_local(ev.now)}\nMinh chứng: {count} mục (xem: /nhiemvu {occ.task_id})")
     queue_notice(session, ev.now, f"review:{review.id}", "office", body,
                  [[("✔️ Duyệt", f"rvok:{review.id}"), ("↩️ Trả lại", f"rvret:{review.id}")]])
-    session.execute(ChatStateRow.__table__.delete().where(ChatStateRow.chat_id == actor.chat_id))
+    session.execute(delete(ChatStateRow).where(ChatStateRow.chat_id == actor.chat_id))
     return review
 
 
@@ -92,6 +93,7 @@ def add_evidence(session: Session, actor: Actor, occurrence_id: int, ev: Event, 
                  stored_path: str | None = None) -> EvidenceRow:
     """Store one evidence item (its file was already archived by the caller)."""
     occ = own_occurrence(session, actor, occurrence_id)
+    refuse_after_acceptance(session, occ)
     row = EvidenceRow(occurrence_id=occ.id, member_id=actor.member_id, kind=kind, text=text, file_id=file_id,
                       file_unique_id=file_unique_id, file_name=file_name, size=size, sha256=sha256,
                       stored_path=stored_path, created_at=ev.now)

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import logging
-from zoneinfo import ZoneInfo
 
 from telegram import Update
-from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes,
-                          Defaults, MessageHandler, TypeHandler, filters)
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot.engine.dispatcher import Dispatcher, SweepReport
 from bot.logsafe import redact_secrets
-from bot.telegram import callbacks, digest, handlers
+from bot.telegram import callbacks, digest, handlers, invites_chat
 from bot.telegram import exports as exports_chat
 from bot.telegram import metrics as metrics_chat
 from bot.telegram import par as par_chat
@@ -56,11 +64,14 @@ def build_application(token: str, services: Services, base_url: str | None = Non
     commands.append((("sochieu", "metric"), metrics_chat.sochieu))
     commands += [(("xuat", "export"), exports_chat.xuat), (("lich",), exports_chat.lich)]
     commands += par_chat.COMMANDS  # i12b: /vanban, /yeucauvanban, /tucham
+    commands += [(("loimoi", "invites"), invites_chat.loimoi), (("huyloimoi", "revoke"), invites_chat.huyloimoi)]
     for names, callback in commands:
         app.add_handler(CommandHandler(list(names), callback))  # type: ignore[arg-type]
     app.add_handler(CallbackQueryHandler(exports_chat.on_ics,  # type: ignore[arg-type]
                                          pattern=exports_chat.ICS_PATTERN))
     app.add_handler(CallbackQueryHandler(par_chat.on_button, pattern=par_chat.PATTERN))  # type: ignore[arg-type]
+    app.add_handler(CallbackQueryHandler(invites_chat.on_invite_button,  # type: ignore[arg-type]
+                                         pattern=invites_chat.PATTERN))
     app.add_handler(CallbackQueryHandler(callbacks.on_button))  # type: ignore[arg-type]
     app.add_handler(MessageHandler(filters.COMMAND, handlers.unknown))  # type: ignore[arg-type]
     app.add_handler(MessageHandler(filters.TEXT | filters.Document.ALL | filters.PHOTO,

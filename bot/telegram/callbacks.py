@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 
@@ -13,9 +12,10 @@ from bot.db.models import ChatStateRow, EvidenceRow, OccurrenceRow, TaskRow
 from bot.engine.channel import Button
 from bot.engine.messages import occurrence_buttons
 from bot.services import invites, metrics, review, tasks
+from bot.services.access import Actor, Refused, load_actor, own_occurrence
 from bot.telegram import metrics as metrics_chat
 from bot.telegram import par as par_chat  # i12b: PAR document metadata
-from bot.services.access import Actor, Refused, load_actor, own_occurrence
+from bot.telegram import safety
 from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext
 from bot.telegram.handlers import actor_of, event, guarded, reply, unknown
@@ -114,16 +114,14 @@ def safe_file_name(name: str | None, fallback: str) -> str:
 
 async def _download(context: BotContext, file_id: str) -> tuple[bytes, str]:
     """Download now (Telegram's links expire); returns the bytes and their SHA-256."""
-    file = await context.bot.get_file(file_id)
-    data = bytes(await file.download_as_bytearray())
-    return data, hashlib.sha256(data).hexdigest()
+    return await safety.download_evidence(context.bot, file_id, MAX_DOWNLOAD)
 
 
 def _archive(context: BotContext, occ_key: str, data: bytes, digest: str, name: str) -> tuple[str, str, int]:
     """Keep the file in evidence_dir/<occurrence>/; returns path, SHA-256, size."""
     folder = context.services.evidence_dir / safe_file_name(occ_key.replace("/", "_"), "task")
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{digest[:12]}_{name}"
+    path = folder / safety.stored_name(digest, name)
     path.write_bytes(data)
     return str(path), digest, len(data)
 
@@ -134,6 +132,8 @@ async def on_message(update: Update, context: BotContext) -> None:
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     assert message is not None and chat is not None and user is not None
     svc = context.services
+    if await safety.stale_state(update, context):
+        return
     with svc.tx() as session:
         state = session.get(ChatStateRow, chat.id)
         actor = load_actor(session, user.id, chat.id)

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import timedelta
+
 import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-
-from collections.abc import Sequence
 
 from bot.engine.channel import Button, Failure, OutMessage, SendError
 
 
 def _retry_seconds(exc: RetryAfter) -> float:
     value = exc._retry_after  # the public property warns in PTB 22 unless PTB_TIMEDELTA is set
-    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def classify(exc: TelegramError) -> SendError:

@@ -20,6 +20,7 @@ from bot.services import invites, status
 from bot.services.access import Actor, Refused, load_actor, require_admin
 from bot.services.metrics import metric_status
 from bot.services.tasks import Event
+from bot.telegram import safety
 from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext
 from bot.telegram.i18n import t
@@ -78,7 +79,7 @@ def guarded(fn: Handler) -> Handler:
             lang = "vi"
             if update.effective_user is not None:
                 lang = actor_of(update, context).lang
-            text = t(exc.key, lang, **exc.params)
+            text = safety.refusal_text(exc, lang)
             with context.services.tx() as session:
                 audit(session, context.services.clock.now(),
                       f"user:{update.effective_user.id if update.effective_user else '?'}", "refused", exc.key,
@@ -100,6 +101,7 @@ async def dedupe(update: Update, context: BotContext) -> None:
                                                               at=context.services.clock.now()))
             if user is not None and chat is not None:
                 context.actor = load_actor(session, user.id, chat.id)
+                safety.restore_reachability(session, user.id, chat.id, context.services.clock.now(), update.update_id)
     except IntegrityError:
         log.info("update %s seen before: ignored", update.update_id)
         raise ApplicationHandlerStop from None

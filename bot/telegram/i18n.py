@@ -35,7 +35,8 @@ T: dict[str, tuple[str, str]] = {
     "bad_lang": ("Dùng: /lang vi hoặc /lang en", "Use: /lang vi or /lang en"),
     "not_a_head": ("Anh/chị không phụ trách đơn vị nào. Dùng /tiendo hoặc /quahan để theo dõi.",
                    "You head no unit. Use /tiendo or /quahan."),
-    "no_such_task_id": ("Không có nhiệm vụ mã \"{task}\". Ví dụ: /nhiemvu 5.2", "No task \"{task}\". E.g. /nhiemvu 5.2"),
+    "no_such_task_id": ("Không có nhiệm vụ mã \"{task}\". Ví dụ: /nhiemvu 5.2",
+                        "No task \"{task}\". E.g. /nhiemvu 5.2"),
     "file_too_big": ("Tệp lớn hơn 20 MB: bot không tải được. Hãy gửi đường link (Google Drive, hệ thống văn bản...) "
                      "thay cho tệp.", "Files over 20 MB cannot be downloaded by bots. Send a link instead."),
     # replies
@@ -49,7 +50,8 @@ T: dict[str, tuple[str, str]] = {
                   "CCHC reminder bot.\n/viec – your unit's open tasks\n/quahan – overdue\n/nhiemvu <id> – details\n"
                   "/tiendo – progress\n/lich – deadline calendar (.ics)\n/sochieu – report metric figures\n"
                   "/lang vi|en – language"),
-    "help_admin": ("\nQuản trị (Văn phòng Sở):\n/moi <mã đơn vị> – mời trưởng đơn vị (hoặc /moi lanhdao, /moi quantri)\n"
+    "help_admin": ("\nQuản trị (Văn phòng Sở):\n"
+                   "/moi <mã đơn vị> – mời trưởng đơn vị (hoặc /moi lanhdao, /moi quantri)\n"
                    "/thanhvien – danh sách thành viên\n/tiendo [đơn vị] – tiến độ theo lĩnh vực, đơn vị\n"
                    "/quahan – toàn bộ việc quá hạn\n"
                    "/xuat – bảng tổng hợp (.xlsx) và gói minh chứng (.zip) để chấm điểm CCHC\n"
@@ -60,7 +62,8 @@ T: dict[str, tuple[str, str]] = {
     "help_leader": ("Lãnh đạo Sở: /tiendo – tiến độ, /quahan – việc quá hạn, /nhiemvu <mã> – chi tiết. "
                     "Bot cũng gửi báo cáo leo thang khi việc quá hạn.",
                     "Leadership: /tiendo, /quahan, /nhiemvu <id>. Escalations arrive automatically."),
-    "unknown_input": ("Bot chưa hiểu yêu cầu này. Gõ /help để xem các lệnh.", "Sorry, I did not understand. Try /help."),
+    "unknown_input": ("Bot chưa hiểu yêu cầu này. Gõ /help để xem các lệnh.",
+                      "Sorry, I did not understand. Try /help."),
     "welcome": ("Chào {name}! Anh/chị đã là {what}. Bot sẽ nhắc hạn các nhiệm vụ; gõ /viec để xem việc đang mở.",
                 "Welcome {name}! You are now {what}. Type /viec for open tasks."),
     "invite_link": ("Đường mời {what} (dùng một lần, hết hạn {expires}):\n{link}\nGửi đường này cho người được mời.",

@@ -37,14 +37,16 @@ def progress_text(p: Progress, today: date, metrics: list[MetricStatus] | None =
 
 
 def line_text(line: Line, today: date) -> str:
-    status = STATUS_VI["overdue"] if line.status in ("open", "returned") and line.due < today else STATUS_VI[line.status]
+    overdue = line.status in ("open", "returned") and line.due < today
+    status = STATUS_VI["overdue"] if overdue else STATUS_VI[line.status]
     extra = " · cần minh chứng" if line.evidence_required else ""
     return (f"• [{line.task_id}] {line.title}\n   {line.label}\n   Đơn vị {line.unit} · Hạn {fmt_date(line.due)} "
             f"({days_left_text(line.due, today)}) · {status}{extra}")
 
 
 def overdue_text(lines: list[Line], today: date) -> list[str]:
-    return chunk_blocks(f"🔴 Việc quá hạn ({len(lines)}) — ngày {fmt_date(today)}", [line_text(x, today) for x in lines])
+    return chunk_blocks(f"🔴 Việc quá hạn ({len(lines)}) — ngày {fmt_date(today)}",
+                        [line_text(x, today) for x in lines])
 
 
 def details_text(d: Details, today: date, names: dict[int, str]) -> list[str]:
@@ -67,8 +69,8 @@ def details_text(d: Details, today: date, names: dict[int, str]) -> list[str]:
     if not d.occurrences:
         blocks.append("(Không có lượt việc nào của đơn vị anh/chị.)")
     if d.history:
-        blocks.append("Lịch sử gần đây:\n" + "\n".join(f"  {fmt_local(h.at)} {ACTION_VI.get(h.action, h.action)} {h.subject}"
-                                                        for h in d.history))
+        blocks.append("Lịch sử gần đây:\n" + "\n".join(
+            f"  {fmt_local(h.at)} {ACTION_VI.get(h.action, h.action)} {h.subject}" for h in d.history))
     return chunk_blocks(head, blocks)
 
 

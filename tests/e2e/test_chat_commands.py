@@ -312,7 +312,7 @@ async def test_thanhvien_lists_members_and_uncovered_units_and_removes_a_member(
     assert "Chánh Văn phòng: Quản trị" in members.text and "Nguyễn Văn An: Trưởng đơn vị — TCCB" in members.text
     assert "chưa có trưởng đơn vị" in uncovered.text
     assert "• VP" in uncovered.text and "• KHTC" in uncovered.text and "TCCB" not in uncovered.text
-    (remove,) = [(text, data) for text, data in zip(labels(uncovered), buttons(uncovered))]
+    (remove,) = [(text, data) for text, data in zip(labels(uncovered), buttons(uncovered), strict=True)]
     assert remove[0].startswith("🗑 Xóa") and "Nguyễn Văn An" in remove[0]  # the admin cannot remove themself
 
     (removed,) = await h.press(ADMIN, uncovered, remove[1])

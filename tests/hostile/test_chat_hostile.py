@@ -15,7 +15,16 @@ from sqlalchemy.orm import Session
 from bot.db.models import AuditRow, BlockerRow, EvidenceRow, MemberRow
 from tests.e2e.harness import ADMIN, Harness, at
 from tests.e2e.test_chat_commands import (  # noqa: F401  (start, h: fixtures)
-    HEAD, LEADER, buttons, evidence_rows, h, head_reminder, join, refused, start, to,
+    HEAD,
+    LEADER,
+    buttons,
+    evidence_rows,
+    h,
+    head_reminder,
+    join,
+    refused,
+    start,
+    to,
 )
 
 VIETNAMESE = set("ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
@@ -71,7 +80,7 @@ async def test_forged_buttons_for_another_units_task_or_anothers_review_are_refu
     for data in (f"done:{foreign}", f"ev:{foreign}", f"blk:{foreign}", f"snz3:{foreign}", f"evend:{foreign}"):
         assert "không phải đơn vị của anh/chị" in await refused(h, HEAD, reminder, data), data
     await h.press(HEAD, reminder, f"done:{occ}")  # a real submission: its review belongs to the office
-    for data in (f"rvok:{occ}", f"rvret:{occ}", f"rm:1", "fwd:1"):
+    for data in (f"rvok:{occ}", f"rvret:{occ}", "rm:1", "fwd:1"):
         assert "chỉ dành cho quản trị" in await refused(h, HEAD, reminder, data), data
     for data in ("done:99999999999", "done:-1", "done:1 OR 1=1", "x" * 64, "rvok:" + "9" * 40):
         assert vietnamese(await refused(h, HEAD, reminder, data)), data

@@ -66,7 +66,7 @@ def test_random_yaml_documents(capsys: pytest.CaptureFixture[str], doc: object) 
 @example("\t- :")
 @example("plan: &a [*a]")  # regression: RecursionError escaped (exit 1) before yamlpos detected alias loops
 @example("a: &a [x,x,x,x,x,x,x,x,x,x]\n" + "".join(  # regression: an alias bomb hung the checker
-    f"{n}: &{n} [{', '.join(['*' + p] * 10)}]\n" for p, n in zip("abcdefg", "bcdefgh")))
+    f"{n}: &{n} [{', '.join(['*' + p] * 10)}]\n" for p, n in zip("abcdefg", "bcdefgh", strict=True)))
 @example("\x00\x01")
 @example("{{{{")
 def test_random_text(capsys: pytest.CaptureFixture[str], text: str) -> None:

@@ -85,7 +85,8 @@ async def test_a_whole_flow_with_email_and_an_export_never_shows_the_token_or_pa
     assert any("Tổng hợp" in m.text for m in digest)
     await join(h, "TCCB", 2002, "Nguyễn Văn An")  # whole_flow ends by removing the head: invite again
     with Session(h.engine) as session:
-        occ = session.scalar(select(OccurrenceRow.id).where(OccurrenceRow.unit == "TCCB", OccurrenceRow.status == "open")
+        occ = session.scalar(select(OccurrenceRow.id)
+                             .where(OccurrenceRow.unit == "TCCB", OccurrenceRow.status == "open")
                              .order_by(OccurrenceRow.id).limit(1))
     (prompt,) = await h.press(2002, h.api.messages_to(2002)[-1], f"ev:{occ}", forged=True)
     assert "Gửi minh chứng" in prompt.text

@@ -121,8 +121,8 @@ async def test_digests_and_reminders_go_by_email_through_the_outbox_once(smtp, t
     assert len(digests_vp) >= 2  # overview text part(s), then the chart
     assert any(list(m.iter_attachments()) for m in digests_vp)
     count = len(inbox.messages)
-    dispatcher2 = Dispatcher(engine, telegram, clock, NoLimit(), settings, digest_renderer=digest_renderer(engine, zone),
-                             email_channel=_channel(port))
+    dispatcher2 = Dispatcher(engine, telegram, clock, NoLimit(), settings,
+                             digest_renderer=digest_renderer(engine, zone), email_channel=_channel(port))
     dispatcher2.recover_all()
     await dispatcher2.sweep()  # a restart sends nothing twice
     assert len(inbox.messages) == count

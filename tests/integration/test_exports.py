@@ -26,7 +26,8 @@ from bot.engine.sync import sync_plan
 from bot.exports.calendar import unit_calendar
 from bot.exports.package import build_package, write_package
 from bot.exports.records import load_snapshot
-from bot.exports.workbook import MISSING_NOTE as MISSING_ID, build_workbook, render_workbook
+from bot.exports.workbook import MISSING_NOTE as MISSING_ID
+from bot.exports.workbook import build_workbook, render_workbook
 from bot.i18n import gettext_in
 from bot.plans.loader import parse_plan
 from bot.services import review, status, tasks

@@ -11,8 +11,7 @@ from sqlalchemy import func, insert, inspect, select, text
 from sqlalchemy.engine import Engine
 
 from bot.db.engine import MIGRATIONS, make_engine, migrate
-from bot.db.models import (EvidenceRow, MemberRow, MetricRow, MetricValueRow, OccurrenceRow, ReviewRow, TaskRow,
-                           UnitRow)
+from bot.db.models import EvidenceRow, MemberRow, MetricRow, MetricValueRow, OccurrenceRow, ReviewRow, TaskRow, UnitRow
 
 NOW = datetime(2019, 11, 12, 2, 0, tzinfo=timezone.utc)
 

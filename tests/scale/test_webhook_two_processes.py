@@ -84,7 +84,7 @@ async def test_two_webhook_processes_share_the_outbox_and_send_each_notice_once(
 
             deadline = started + max(120.0, COUNT / 40)
             while len(notices()) < COUNT and time.monotonic() < deadline:
-                for proc, err in zip(procs, errs):
+                for proc, err in zip(procs, errs, strict=True):
                     assert proc.returncode is None, err.read_text(errors="replace")[-3000:]
                 await asyncio.sleep(0.5)
             elapsed = time.monotonic() - started

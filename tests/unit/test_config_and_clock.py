@@ -91,3 +91,54 @@ def test_second_polling_instance_on_postgresql_is_refused(pg_url: str) -> None:
     second.acquire()
     second.close()
     engine.dispose()
+
+
+def test_bad_timezone_and_database_url_exit_2_naming_the_keys_without_a_traceback(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    path = tmp_path / "config.yaml"
+    for body, key in (("timezone: Asia/Ha_Noi\n", "timezone"),
+                      ("database: {url: 'mysql+nosuch://x/y'}\n", "database.url"),
+                      ("database: {url: 'not a url'}\n", "database.url"),
+                      ("sandbox: {database: 'sqlite/x.db'}\n", "sandbox.database")):
+        path.write_text(body, encoding="utf-8")
+        for command in (["sync", "--config", str(path)], ["run", "--config", str(path)],
+                        ["export", "--out", str(tmp_path / "out"), "--config", str(path)]):
+            assert main(command) == 2, (body, command)
+            err = capsys.readouterr().err
+            assert f"{key}:" in err and "Cấu hình" in err and "Traceback" not in err, err
+            assert "hợp lệ" in err or "không nhận ra" in err, err
+
+
+def test_a_config_built_in_code_with_a_bad_url_or_zone_is_a_config_error_from_run_bot(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.config import Config
+    from bot.runner import run_bot
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:x")
+    plan = str(ROOT / "tests" / "data" / "mini.yaml")
+    bad_url = Config(plan=plan).model_copy(update={"database": Config().database.model_copy(
+        update={"url": "nosuch://x"})})
+    with pytest.raises(ConfigError) as err:
+        run_bot(bad_url)
+    assert "database.url" in err.value.render()
+    bad_zone = Config(plan=plan, database={"url": f"sqlite:///{tmp_path / 'z.db'}"}).model_copy(
+        update={"timezone": "Nowhere/City"})
+    with pytest.raises(ConfigError) as err:
+        run_bot(bad_zone)
+    assert "timezone" in err.value.render()
+
+
+def test_webhook_secret_is_required_and_checked(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    for hook, ok in (("{url: 'https://x/h'}", False), ("{url: 'https://x/h', secret_token: ''}", False),
+                     ("{url: 'https://x/h', secret_token: 'a b'}", False),
+                     ("{url: 'https://x/h', secret_token: 'abc-DEF_123'}", True)):
+        path.write_text(f"telegram: {{webhook: {hook}}}\n", encoding="utf-8")
+        if ok:
+            assert load_config(path).telegram.webhook is not None
+            continue
+        with pytest.raises(ConfigError) as err:
+            load_config(path)
+        assert "telegram.webhook.secret_token" in err.value.render()

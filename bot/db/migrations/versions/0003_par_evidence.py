@@ -7,10 +7,10 @@ Only additions: nullable columns and new tables, so every existing row is carrie
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-import bot.db.types
+from alembic import op
 
+import bot.db.types
 
 revision = '0003'
 down_revision = '0001'

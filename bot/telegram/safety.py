@@ -1,0 +1,178 @@
+"""Chat safety checks called from one line each in handlers/callbacks (issue 11).
+
+- a member who writes again is reachable again, and the office is told;
+- a chat state left behind by a decided review or an accepted task is cleared, never a trap;
+- evidence after the office accepted the task is refused, naming the task;
+- evidence files are stored under a name the file system accepts (≤ 255 bytes), whatever their length;
+- downloads count their bytes: an empty file or one over the limit is refused, whatever it declared;
+- refusals added here are rendered from the catalogs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from telegram import Bot, Update
+from telegram.error import BadRequest
+
+from bot.db.audit import audit
+from bot.db.models import ChatStateRow, MemberRow, OccurrenceRow, ReviewRow
+from bot.engine.outbox import queue_notice
+from bot.i18n import N_, _, language
+from bot.services.access import Refused
+from bot.services.guards import CLOSED_EVIDENCE, task_label
+from bot.telegram.context import BotContext
+from bot.telegram.i18n import t
+
+MAX_DOWNLOAD = 20 * 1024 * 1024  # Bot API getFile limit
+NAME_BYTES = 200  # stored file names: well under the 255-byte limit of ext4/NTFS/APFS, prefix included
+
+# Refusal keys of this module and of the services it guards; the rest are in bot/telegram/i18n.py.
+REFUSALS = {
+    "evidence_closed": N_("The office has already accepted {task} as done: evidence can no longer be added "
+                          "and this was not stored. If something must change, contact the office."),
+    "empty_file": N_("The file is empty (0 bytes): it was not stored as evidence. Send the file again with "
+                     "its content, or send a link."),
+    "no_such_invite": N_("No open invite #{invite}. Type /loimoi to see the open invites."),
+    "invite_revoked": N_("This invite link is no longer valid (it was revoked, or whoever made it is no "
+                         "longer an admin). Ask the department office for a new invite link."),
+    "huyloimoi_usage": N_("Use: /huyloimoi <number>, e.g. /huyloimoi 3 (the numbers are in /loimoi)."),
+}
+
+
+def refusal_text(exc: Refused, lang: str) -> str:
+    """The words of a refusal in `lang`: this module's keys from the catalogs, the others from `t`."""
+    if exc.key not in REFUSALS:
+        return t(exc.key, lang, **exc.params)
+    with language(lang):
+        template = _(REFUSALS[exc.key])
+    try:
+        return template.format(**exc.params)
+    except (KeyError, IndexError):
+        return template
+
+
+# --- reachability ---------------------------------------------------------------------------------
+
+def restore_reachability(session: Session, user_id: int, chat_id: int, now: datetime,
+                         update_id: int | None = None) -> list[str]:
+    """Any update from a member marked unreachable (blocked the bot, then pressed Start) makes them
+    reachable again; the office is told. Returns the names restored."""
+    private = chat_id == user_id
+    rows = session.scalars(select(MemberRow).where(
+        MemberRow.active, MemberRow.reachable.is_(False), MemberRow.chat_id == chat_id,
+        (MemberRow.user_id == user_id) | (MemberRow.user_id.is_(None)) if private else MemberRow.chat_id < 0)).all()
+    names = []
+    for member in rows:
+        member.reachable = True
+        names.append(f"{member.name or member.chat_id} ({member.unit or member.role})")
+    if not names:
+        return []
+    audit(session, now, f"user:{user_id}", "member_reachable", str(chat_id), {"members": names}, update_id)
+    with language("vi"):
+        body = _("📣 {who} opened the bot again: messages reach this person again.").format(who=", ".join(names))
+    queue_notice(session, now, f"reachable:{chat_id}", "office", body)
+    return names
+
+
+# --- chat states left behind -----------------------------------------------------------------------
+
+async def stale_state(update: Update, context: BotContext) -> bool:
+    """Before a message is read as evidence or a return reason: drop a state its task or review outgrew.
+
+    A return reason for a review decided meanwhile: the state is cleared and the message handled as if no
+    state existed (returns False). Evidence for a task the office accepted: the state is cleared and the
+    sender told once, naming the task (returns True: the message is answered)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return False
+    svc = context.services
+    now = svc.clock.now()
+    task = None
+    with svc.tx() as session:
+        state = session.get(ChatStateRow, chat.id)
+        if state is None:
+            return False
+        if state.kind == "return":
+            review = session.get(ReviewRow, state.ref)
+            if review is None or review.decision is not None:
+                session.delete(state)
+                audit(session, now, f"user:{user.id}", "chat_state_cleared", "return",
+                      {"review_id": state.ref}, update.update_id)
+            return False
+        if state.kind in ("evidence", CLOSED_EVIDENCE):
+            occ = session.get(OccurrenceRow, state.ref)
+            if state.kind == CLOSED_EVIDENCE or (occ is not None and occ.status == "done"):
+                task = task_label(session, occ) if occ is not None else "?"
+                session.delete(state)
+                audit(session, now, f"user:{user.id}", "refused", "evidence_closed",
+                      {"occurrence_id": state.ref}, update.update_id)
+    if task is None:
+        return False
+    from bot.telegram.handlers import actor_of, reply  # handlers imports this module
+
+    await reply(update, refusal_text(Refused("evidence_closed", task=task), actor_of(update, context).lang))
+    return True
+
+
+# --- files -----------------------------------------------------------------------------------------
+
+def stored_name(digest: str, name: str) -> str:
+    """`<sha256[:12]>_<name>` cut to NAME_BYTES of UTF-8, keeping the extension and whole characters.
+    The evidence row keeps the full name for display."""
+    prefix = f"{digest[:12]}_"
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem or len(ext.encode()) > 16:
+        stem, ext = name, ""
+    suffix = f".{ext}" if ext else ""
+    room = NAME_BYTES - len(prefix.encode()) - len(suffix.encode())
+    cut = stem.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip(" .") or "tep"
+    return prefix + cut + suffix
+
+
+async def download_evidence(bot: Bot, file_id: str, limit: int = MAX_DOWNLOAD) -> tuple[bytes, str]:
+    """Download a file counting its bytes (the declared file_size is not trusted): more than `limit` bytes
+    stops the download and is refused as file_too_big, 0 bytes as empty_file. Returns bytes and SHA-256."""
+    try:
+        file = await bot.get_file(file_id)
+    except BadRequest as exc:
+        if "too big" in str(exc).lower():
+            raise Refused("file_too_big") from None
+        raise
+    if file.file_size is not None and file.file_size > limit:
+        raise Refused("file_too_big")
+    path = file.file_path or ""
+    if path.startswith(("http://", "https://")):
+        data = await _fetch(path, limit)
+    else:  # a local Bot API server (--local) hands out paths on its disk
+        data = _read_local(Path(path), limit)
+    if not data:
+        raise Refused("empty_file")
+    return data, hashlib.sha256(data).hexdigest()
+
+
+async def _fetch(url: str, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    total = 0
+    async with httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=10.0)) as client:
+        async with client.stream("GET", url) as response:
+            response.raise_for_status()
+            async for chunk in response.aiter_bytes():
+                total += len(chunk)
+                if total > limit:
+                    raise Refused("file_too_big")
+                chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _read_local(path: Path, limit: int) -> bytes:
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise Refused("file_too_big")
+    return data
