@@ -11,7 +11,9 @@ from pydantic import ValidationError
 
 from bot.domain.plan import Plan
 from bot.domain.references import Issue, Path, check_references
-from bot.plans.messages import HEADERS, render, yaml_problem_vi
+from bot.domain.text import nfc
+from bot.i18n import language
+from bot.plans.messages import headers, render
 from bot.plans.yamlpos import Positioned, load_positioned
 
 
@@ -37,7 +39,8 @@ class PlanError(Exception):
 
     def render(self, lang: str = "vi") -> str:
         """The full report, one line per problem, in Vietnamese or English."""
-        head, where, tail = HEADERS["en" if lang == "en" else "vi"]
+        with language(lang):
+            head, where, tail = headers()
         lines = [head.format(file=self.file, count=len(self.issues))]
         for issue in self.issues:
             place = self.file
@@ -80,7 +83,7 @@ def _syntax_issue(exc: yaml.YAMLError, text: str) -> LocatedIssue:
     else:
         problem = str(getattr(exc, "problem", None) or exc)
     code = "yaml_tab" if "\\t" in problem or "\t" in problem else "yaml_syntax"
-    return LocatedIssue((), code, {"problem": problem, "problem_vi": yaml_problem_vi(problem)}, line, col)
+    return LocatedIssue((), code, {"problem": problem}, line, col)
 
 
 def _line_column(text: str, offset: int) -> tuple[int, int]:
@@ -88,7 +91,8 @@ def _line_column(text: str, offset: int) -> tuple[int, int]:
 
 
 def parse_plan(text: str, file: str) -> Plan:
-    """Validate plan text; raise PlanError listing every problem."""
+    """Validate plan text (NFC-normalised first); raise PlanError listing every problem."""
+    text = nfc(text)
     if not text.strip():
         raise PlanError(file, [LocatedIssue((), "empty_file", {})])
     try:
