@@ -16,12 +16,12 @@ OPEN = ("open", "returned")
 
 
 def bucket(occ: OccurrenceRow, today: date) -> str:
-    """done | awaiting_review | overdue | open — the categories every report uses."""
+    """done | awaiting_review | closed | overdue | open — the categories every report uses."""
     return _bucket(occ.status, occ.due, today)
 
 
 def _bucket(status: str, due: date, today: date) -> str:
-    if status in ("done", "awaiting_review"):
+    if status in ("done", "awaiting_review", "closed"):  # closed: by the office (services.closing)
         return status
     return "overdue" if due < today else "open"
 
@@ -32,6 +32,7 @@ class Counts:
     open: int = 0
     overdue: int = 0
     awaiting_review: int = 0
+    closed: int = 0  # counted apart: not in `total`, so closing never changes a completion rate
 
     @property
     def total(self) -> int:

@@ -12,6 +12,7 @@ from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler,
 from bot.engine.dispatcher import Dispatcher, SweepReport
 from bot.logsafe import redact_secrets
 from bot.telegram import callbacks, digest, handlers
+from bot.telegram import closing as closing_chat
 from bot.telegram import exports as exports_chat
 from bot.telegram import metrics as metrics_chat
 from bot.telegram.context import BotContext, Services
@@ -54,6 +55,7 @@ def build_application(token: str, services: Services, base_url: str | None = Non
     commands.append((("tonghop", "digest"), digest.tonghop))
     commands.append((("sochieu", "metric"), metrics_chat.sochieu))
     commands += [(("xuat", "export"), exports_chat.xuat), (("lich",), exports_chat.lich)]
+    commands.append((("dong", "close"), closing_chat.dong))
     for names, callback in commands:
         app.add_handler(CommandHandler(list(names), callback))  # type: ignore[arg-type]
     app.add_handler(CallbackQueryHandler(exports_chat.on_ics,  # type: ignore[arg-type]

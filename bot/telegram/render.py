@@ -12,7 +12,7 @@ from bot.services.status import Counts, Details, Line, Progress, bucket
 from bot.texts import days_left_text, fmt_date, fmt_local
 
 STATUS_VI = {"open": "đang mở", "returned": "bị trả lại", "awaiting_review": "chờ duyệt", "done": "đã xong",
-             "overdue": "quá hạn"}
+             "overdue": "quá hạn", "closed": "đóng"}
 ROLE_VI = {"admin": "Quản trị (Văn phòng Sở)", "head": "Trưởng đơn vị", "leader": "Lãnh đạo Sở"}
 ACTION_VI = {"completion_submitted": "báo hoàn thành", "evidence_added": "thêm minh chứng", "snoozed": "hẹn nhắc lại",
              "blocker_reported": "báo vướng mắc", "blocker_forwarded": "chuyển vướng mắc lên Lãnh đạo Sở",
