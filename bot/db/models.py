@@ -38,6 +38,7 @@ class TaskRow(Base):
     evidence: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")  # documents to attach
     evidence_source: Mapped[str | None] = mapped_column(String(8), nullable=True)  # seed | assumed
     plan_id: Mapped[str | None] = mapped_column(String(24), nullable=True, index=True)
+    plan_title: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class OccurrenceRow(Base):

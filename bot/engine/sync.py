@@ -77,7 +77,7 @@ def _adopt_unprefixed(session: Session, plan_id: str, prefix: str) -> None:
         session.add(TaskRow(id=new_id, area=task.area, area_name=task.area_name, title=task.title,
                             evidence_required=task.evidence_required, retired_at=task.retired_at,
                             detail=task.detail, evidence=list(task.evidence or []),
-                            evidence_source=task.evidence_source, plan_id=plan_id))
+                            evidence_source=task.evidence_source, plan_id=plan_id, plan_title=task.plan_title))
         session.flush()
         occ_ids = select(OccurrenceRow.id).where(OccurrenceRow.task_id == task.id).scalar_subquery()
         session.execute(update(ReminderRow).where(ReminderRow.occurrence_id.in_(occ_ids))
@@ -101,7 +101,7 @@ def _sync_tasks(session: Session, plan: Plan, now: datetime, prefix: str) -> Non
         row.area, row.area_name, row.title = task.area, areas[task.area], task.title
         row.evidence_required, row.retired_at = task.evidence_required, None
         row.detail, row.evidence, row.evidence_source = task.detail, list(task.evidence), task.evidence_source
-        row.plan_id = plan.plan.id
+        row.plan_id, row.plan_title = plan.plan.id, plan.plan.title
     for row in tasks.values():
         if row.retired_at is None:
             row.retired_at = now
@@ -148,6 +148,11 @@ def _sync_occurrences(session: Session, occurrences: list[Occurrence], now: date
     session.flush()
     ids = {key: oid for key, oid in session.execute(select(OccurrenceRow.key, OccurrenceRow.id))}
     return ids, added, updated, retired
+
+
+def combined(reports: list[SyncReport]) -> SyncReport:
+    """The sum of several plans' reports (what `nhacviec sync` prints)."""
+    return SyncReport(*(sum(getattr(r, name) for r in reports) for name in SyncReport.__dataclass_fields__))
 
 
 def sync_plan(engine: Engine, plan: Plan, calendar: WorkCalendar, now: datetime, actor: str = "system") -> SyncReport:

@@ -125,6 +125,41 @@ def parse_plan(text: str, file: str) -> Plan:
     return plan
 
 
+def plan_files(paths: list[str]) -> list[FsPath]:
+    """The files named, a folder standing for its *.yaml and *.yml files in name order."""
+    out: list[FsPath] = []
+    for name in paths:
+        path = FsPath(name)
+        found = sorted([*path.glob("*.yaml"), *path.glob("*.yml")]) if path.is_dir() else [path]
+        out += [f for f in found if f not in out]
+    return out
+
+
+def load_plans(paths: list[str]) -> list[Plan]:
+    """Several plans (config `plans:`); every file's problems are reported, and two plans never share an id."""
+    plans: list[Plan] = []
+    errors: list[PlanError] = []
+    files = plan_files(paths)
+    if not files:
+        raise PlanError(", ".join(paths), [LocatedIssue((), "file_missing", {})])
+    for file in files:
+        try:
+            plans.append(load_plan(file))
+        except PlanError as exc:
+            errors.append(exc)
+    if errors:
+        raise PlanError(errors[0].file if len(errors) == 1 else ", ".join(e.file for e in errors),
+                        [i for e in errors for i in e.issues])
+    by_id: dict[str, list[str]] = {}
+    for file, plan in zip(files, plans):
+        by_id.setdefault(plan.plan.id, []).append(str(file))
+    dupes = [LocatedIssue(("plan", "id"), "duplicate_plan_id", {"id": ident, "files": ", ".join(names)})
+             for ident, names in by_id.items() if len(names) > 1]
+    if dupes:
+        raise PlanError(", ".join(str(f) for f in files), dupes)
+    return plans
+
+
 def load_plan(path: str | FsPath) -> Plan:
     """Read and validate a plan file."""
     file = str(path)

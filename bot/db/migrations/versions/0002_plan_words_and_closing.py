@@ -6,7 +6,7 @@ Create Date: 2026-12-01 20:30:00
 
 - tasks.detail, tasks.evidence (JSON list), tasks.evidence_source: the plan's words, kept at sync so
   the task card can show them (filled by the next sync; existing rows get NULL / []).
-- tasks.plan_id: which plan a task comes from (several plans in one database). Existing rows take
+- tasks.plan_id, tasks.plan_title: which plan a task comes from (several plans in one database). Existing rows take
   the plan id of the last `plan_sync` in the audit log, the only plan they can have come from.
 - occurrences.closed_at, occurrences.closed_reason: the office closed what predates the deployment
   (status `closed`; the reason is also in the audit log).
@@ -33,6 +33,7 @@ def upgrade() -> None:
     op.add_column('tasks', sa.Column('evidence', sa.JSON(), nullable=False, server_default=sa.text("'[]'")))
     op.add_column('tasks', sa.Column('evidence_source', sa.String(length=8), nullable=True))
     op.add_column('tasks', sa.Column('plan_id', sa.String(length=24), nullable=True))
+    op.add_column('tasks', sa.Column('plan_title', sa.Text(), nullable=True))
     op.create_index('ix_tasks_plan_id', 'tasks', ['plan_id'])
     op.add_column('occurrences', sa.Column('closed_at', bot.db.types.UTCDateTime(), nullable=True))
     op.add_column('occurrences', sa.Column('closed_reason', sa.Text(), nullable=True))
@@ -55,6 +56,7 @@ def downgrade() -> None:
         batch.drop_column('closed_at')
     op.drop_index('ix_tasks_plan_id', table_name='tasks')
     with op.batch_alter_table('tasks') as batch:
+        batch.drop_column('plan_title')
         batch.drop_column('plan_id')
         batch.drop_column('evidence_source')
         batch.drop_column('evidence')
