@@ -1,10 +1,10 @@
 """The office closes, in bulk, what was due before the deployment: status `closed`, with a reason.
 
-A plan adopted mid-year carries deadlines nobody can meet any more ("quá hạn 239 ngày" on the first
+A plan adopted mid-year carries deadlines nobody can meet any more ("239 days overdue" on the first
 /viec). Closing them is the office's decision: only an admin may, the reason is required and goes
 to the audit log and to each occurrence, and their pending reminders are cancelled. A closed
-occurrence is counted on its own ("đóng"): never overdue, never done, and nobody is reminded of it.
-What was submitted (awaiting review) or done is left alone.
+occurrence is counted on its own (shown as "closed"): never overdue, never done, and nobody is
+reminded of it. What was submitted (awaiting review) or done is left alone.
 """
 
 from __future__ import annotations
