@@ -27,7 +27,6 @@ from bot.domain.ladder import Reminder, plan_reminders
 from bot.domain.plan import Plan
 from bot.domain.workdays import WorkCalendar
 
-
 # Several processes may start together on one PostgreSQL database (webhook mode): their syncs take turns.
 _SYNC_LOCK = zlib.crc32(b"nhacviec-sync")
 

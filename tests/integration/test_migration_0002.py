@@ -34,29 +34,29 @@ def _upgrade(engine: Engine, revision: str) -> None:
 
 def _rows_at_0001(engine: Engine) -> None:
     statements = [
-        "INSERT INTO units (id, name, email, retired) VALUES ('VP', 'Văn phòng Sở', NULL, false), "
-        "('TCCB', 'Phòng Tổ chức cán bộ', NULL, false)",
-        "INSERT INTO tasks (id, area, area_name, title, evidence_required, retired_at) VALUES "
-        "('1.1', '1', 'Công tác chỉ đạo điều hành', 'Ban hành kế hoạch CCHC', true, NULL)",
-        "INSERT INTO occurrences (id, key, task_id, deadline_id, unit, period, label, source, lead_units, due, "
-        "status, completed_at, completed_by, snoozed_until, retired_at) VALUES "
-        "(1, '1.1/ket-qua/TCCB/2019', '1.1', 'ket-qua', 'TCCB', '2019', 'Gửi kết quả', 'seed', 'VP', "
-        "'2019-11-19', 'awaiting_review', NULL, NULL, NULL, NULL), "
-        "(2, '1.1/ket-qua/VP/2019', '1.1', 'ket-qua', 'VP', '2019', 'Gửi kết quả', 'seed', 'VP', "
-        f"'2019-11-19', 'done', '{NAIVE}', 1, NULL, NULL)",
-        "INSERT INTO members (id, user_id, chat_id, name, role, unit, reachable, active, lang, created_at) VALUES "
-        f"(1, 11, 11, 'Trưởng phòng', 'head', 'TCCB', true, true, 'vi', '{NAIVE}')",
-        "INSERT INTO evidence (id, occurrence_id, member_id, kind, file_id, file_unique_id, file_name, size, "
-        f"sha256, stored_path, text, created_at) VALUES (1, 1, 1, 'document', 'F1', 'U1', 'kế hoạch.pdf', 1234, "
-        f"'{'a' * 64}', 'evidence/1/ke-hoach.pdf', NULL, '{NAIVE}'), "
-        f"(2, 1, 1, 'text', NULL, NULL, NULL, NULL, NULL, NULL, 'Đã ban hành KH số 12/KH-SGDĐT', '{NAIVE}')",
-        "INSERT INTO reviews (id, occurrence_id, submitted_by, submitted_at, decision, decided_by, decided_at, "
-        f"reason) VALUES (1, 1, 1, '{NAIVE}', NULL, NULL, NULL, NULL), "
-        f"(2, 2, 1, '{NAIVE}', 'accepted', 1, '{NAIVE}', NULL)",
-        "INSERT INTO reminders (id, key, occurrence_id, kind, rung, target, due_at, state, note, body, buttons) "
-        f"VALUES (1, '1.1/ket-qua/TCCB/2019#due', 1, 'due', 'due', 'TCCB', '{NAIVE}', 'pending', NULL, NULL, NULL)",
-        "INSERT INTO audit_log (id, at, actor, action, subject, details, update_id) VALUES "
-        f"(1, '{NAIVE}', 'system', 'plan_sync', 'mini', '{{}}', NULL)",
+        ("INSERT INTO units (id, name, email, retired) VALUES ('VP', 'Văn phòng Sở', NULL, false), "
+         "('TCCB', 'Phòng Tổ chức cán bộ', NULL, false)"),
+        ("INSERT INTO tasks (id, area, area_name, title, evidence_required, retired_at) VALUES "
+         "('1.1', '1', 'Công tác chỉ đạo điều hành', 'Ban hành kế hoạch CCHC', true, NULL)"),
+        ("INSERT INTO occurrences (id, key, task_id, deadline_id, unit, period, label, source, lead_units, due, "
+         "status, completed_at, completed_by, snoozed_until, retired_at) VALUES "
+         "(1, '1.1/ket-qua/TCCB/2019', '1.1', 'ket-qua', 'TCCB', '2019', 'Gửi kết quả', 'seed', 'VP', "
+         "'2019-11-19', 'awaiting_review', NULL, NULL, NULL, NULL), "
+         "(2, '1.1/ket-qua/VP/2019', '1.1', 'ket-qua', 'VP', '2019', 'Gửi kết quả', 'seed', 'VP', "
+         f"'2019-11-19', 'done', '{NAIVE}', 1, NULL, NULL)"),
+        ("INSERT INTO members (id, user_id, chat_id, name, role, unit, reachable, active, lang, created_at) VALUES "
+         f"(1, 11, 11, 'Trưởng phòng', 'head', 'TCCB', true, true, 'vi', '{NAIVE}')"),
+        ("INSERT INTO evidence (id, occurrence_id, member_id, kind, file_id, file_unique_id, file_name, size, "
+         f"sha256, stored_path, text, created_at) VALUES (1, 1, 1, 'document', 'F1', 'U1', 'kế hoạch.pdf', 1234, "
+         f"'{'a' * 64}', 'evidence/1/ke-hoach.pdf', NULL, '{NAIVE}'), "
+         f"(2, 1, 1, 'text', NULL, NULL, NULL, NULL, NULL, NULL, 'Đã ban hành KH số 12/KH-SGDĐT', '{NAIVE}')"),
+        ("INSERT INTO reviews (id, occurrence_id, submitted_by, submitted_at, decision, decided_by, decided_at, "
+         f"reason) VALUES (1, 1, 1, '{NAIVE}', NULL, NULL, NULL, NULL), "
+         f"(2, 2, 1, '{NAIVE}', 'accepted', 1, '{NAIVE}', NULL)"),
+        ("INSERT INTO reminders (id, key, occurrence_id, kind, rung, target, due_at, state, note, body, buttons) "
+         f"VALUES (1, '1.1/ket-qua/TCCB/2019#due', 1, 'due', 'due', 'TCCB', '{NAIVE}', 'pending', NULL, NULL, NULL)"),
+        ("INSERT INTO audit_log (id, at, actor, action, subject, details, update_id) VALUES "
+         f"(1, '{NAIVE}', 'system', 'plan_sync', 'mini', '{{}}', NULL)"),
     ]
     with engine.begin() as conn:
         for statement in statements:

@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session
 
 from bot.config import Config
 from bot.db.members import ensure_member
-from bot.db.models import EvidenceRow, MemberRow, OccurrenceRow, ReminderRow, ReviewRow, TaskRow
+from bot.db.models import (
+    EvidenceRow,
+    MemberRow,
+    OccurrenceRow,
+    ReminderRow,
+    ReviewRow,
+    TaskRow,
+)
 from bot.domain.plan import Plan
 from bot.domain.workdays import WorkCalendar
 from bot.engine.sync import sync_plan, sync_plans

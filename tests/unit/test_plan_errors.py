@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.plans.loader import LocatedIssue, PlanError, load_plan, parse_plan
 from bot.i18n import gettext_in
+from bot.plans.loader import LocatedIssue, PlanError, load_plan, parse_plan
 from bot.plans.messages import MESSAGES
 
 FILE = "ke-hoach.yaml"

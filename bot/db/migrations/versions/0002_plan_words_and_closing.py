@@ -15,10 +15,10 @@ Create Date: 2026-12-01 20:30:00
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-import bot.db.types
+from alembic import op
 
+import bot.db.types
 
 revision = '0002'
 down_revision = '0001'
