@@ -18,6 +18,7 @@ from bot.config import Config, ConfigError, engine_config_error, load_config
 from bot.db.lock import AlreadyRunning
 from bot.domain.plan import parse_day
 from bot.domain.workdays import WorkCalendar
+from bot.i18n import _
 from bot.importer import cli as importer_cli
 from bot.plans.loader import PlanError, load_plan
 from bot.preview import render_json, render_table, summary, timeline
@@ -83,6 +84,10 @@ def build_parser() -> _Parser:
                              "2019-11-14T07:58:00+07:00 hoặc \"14/11/2019 07:58\" (thay clock.start)")
             cmd.add_argument("--speed", type=float, help="đồng hồ diễn tập nhanh gấp N lần (thay clock.speed)")
             cmd.add_argument("--port", type=int, help="cổng của trang chế độ thử khi chưa có token (mặc định 8080)")
+    close = sub.add_parser("close", help=_("close every open deadline due before a date (with a reason)"))
+    close.add_argument("--before", type=_date_arg, required=True, help=_("date dd/mm/yyyy: deadlines due before it"))
+    close.add_argument("--reason", required=True, help=_("why they are closed (kept in the audit log)"))
+    close.add_argument("--config", default=None, help="tệp cấu hình (mặc định: config.yaml nếu có)")
     export = sub.add_parser("export", help="xuất bảng tổng hợp (.xlsx) và gói minh chứng (.zip) để chấm điểm CCHC")
     export.add_argument("--out", required=True, help="thư mục ghi kết quả")
     export.add_argument("--config", default=None, help="tệp cấu hình (mặc định: config.yaml nếu có)")
@@ -238,9 +243,35 @@ def cmd_ics(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_close(args: argparse.Namespace) -> int:
+    """Close, in bulk, the configured database's open deadlines due before a date (bot.services.closing)."""
+    from sqlalchemy.orm import Session
+
+    from bot.db.engine import make_engine, migrate
+    from bot.i18n import language
+    from bot.services.access import Refused
+    from bot.services.closing import cli_actor, close_before
+    from bot.services.tasks import Event
+    from bot.telegram.closing import closing_text
+
+    config = _config(args)
+    engine, now = make_engine(config.database.url), config.make_clock().now()
+    migrate(engine)
+    try:
+        with Session(engine) as session, session.begin():
+            result = close_before(session, cli_actor(), args.before, args.reason, Event(now))
+    except Refused:
+        raise UsageError(_("--reason must not be empty")) from None
+    finally:
+        engine.dispose()
+    with language(args.lang):
+        print(closing_text(result))
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check, "preview": cmd_preview, "simulate": cmd_simulate, "sync": cmd_sync, "run": cmd_run,
-    "export": cmd_export, "ics": cmd_ics, **importer_cli.COMMANDS,
+    "export": cmd_export, "ics": cmd_ics, "close": cmd_close, **importer_cli.COMMANDS,
     "criteria": lambda args: criteria_cli.run(args, _config),
 }
 

@@ -176,6 +176,7 @@ class Config(_Strict):
     """The whole configuration file (see config.example.yaml)."""
 
     plan: str = "schedules/cchc-2019-2020.yaml"
+    plans: list[str] = []  # several plans at once: files or folders of *.yaml (empty: `plan` alone)
     timezone: str = "Asia/Ho_Chi_Minh"
     database: DatabaseConfig = DatabaseConfig()
     telegram: TelegramConfig = TelegramConfig()
@@ -198,6 +199,9 @@ class Config(_Strict):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(_("unknown time zone {value}; e.g. Asia/Ho_Chi_Minh").format(value=repr(value))) from None
         return value
+    def plan_paths(self) -> list[str]:
+        """The plan files and folders to load (bot.plans.loader.load_plans)."""
+        return list(self.plans) or [self.plan]
 
     def token(self) -> str | None:
         """Env TELEGRAM_BOT_TOKEN wins over telegram.token."""

@@ -19,9 +19,9 @@ from bot.engine.dispatcher import Dispatcher, DispatchSettings
 from bot.engine.email import EmailChannel, SmtpSettings
 from bot.engine.outbox import EmailRouting
 from bot.engine.ratelimit import RateLimiter
-from bot.engine.sync import SyncReport, sync_plan
+from bot.engine.sync import SyncReport, combined, sync_plans
 from bot.logsafe import setup_logging
-from bot.plans.loader import PlanError, load_plan
+from bot.plans.loader import PlanError, load_plans
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +36,11 @@ class BotStopped(Exception):
 
 def sync_only(config: Config) -> SyncReport:
     """`nhacviec sync`: migrate, then sync the plan into the database."""
-    plan = load_plan(config.plan)
+    plans = load_plans(config.plan_paths())
     engine = make_engine(config.database.url)
     migrate(engine)
     clock = config.make_clock()
-    report = sync_plan(engine, plan, WorkCalendar(), clock.now())
+    report = combined(sync_plans(engine, plans, WorkCalendar(), clock.now()))
     engine.dispose()
     return report
 
@@ -93,14 +93,15 @@ def _run(config: Config, token: str) -> None:
     from bot.telegram.channel import TelegramChannel
     from bot.telegram.context import Services
 
-    plan = load_plan(config.plan)
+    plans = load_plans(config.plan_paths())
+    plan = plans[0]  # the office and the send time come from the first plan
     engine = make_engine(config.database.url)
     migrate(engine)
     lock = InstanceLock(engine, config.database.url)
     if config.telegram.webhook is None:
         lock.acquire()
     clock = config.make_clock()
-    report = sync_plan(engine, plan, WorkCalendar(), clock.now())
+    report = sync_plans(engine, plans, WorkCalendar(), clock.now())
     log.info("plan synced: %s", report)
     for admin in config.admins:
         ensure_member(engine, clock.now(), chat_id=admin, user_id=admin, role="admin", unit=plan.plan.office,

@@ -36,8 +36,10 @@ class UnitRow(Base):
 
 
 class TaskRow(Base):
+    """A task of a plan. With several plans the id is `<plan id>:<task id>` (see bot.engine.sync)."""
+
     __tablename__ = "tasks"
-    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
     area: Mapped[str] = mapped_column(String(24))
     area_name: Mapped[str] = mapped_column(Text)
     title: Mapped[str] = mapped_column(Text)
@@ -45,15 +47,23 @@ class TaskRow(Base):
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # 0003: the office requires số/ký hiệu and ngày ban hành on this task's documents (/yeucauvanban)
     doc_meta_required: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)  # the plan's own words
+    evidence: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")  # documents to attach
+    evidence_source: Mapped[str | None] = mapped_column(String(8), nullable=True)  # seed | assumed
+    plan_id: Mapped[str | None] = mapped_column(String(24), nullable=True, index=True)
+    plan_title: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class OccurrenceRow(Base):
-    """Task × unit × due date. Status: open, awaiting_review, done, returned."""
+    """Task × unit × due date. Status: open, awaiting_review, done, returned, closed.
+
+    `closed`: the office closed it in bulk (it predates the deployment): never overdue, never done.
+    """
 
     __tablename__ = "occurrences"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(160), unique=True)
-    task_id: Mapped[str] = mapped_column(String(24), ForeignKey("tasks.id"))
+    task_id: Mapped[str] = mapped_column(String(64), ForeignKey("tasks.id"))
     deadline_id: Mapped[str] = mapped_column(String(24))
     unit: Mapped[str] = mapped_column(String(24), ForeignKey("units.id"))
     period: Mapped[str] = mapped_column(String(16))
@@ -66,6 +76,8 @@ class OccurrenceRow(Base):
     completed_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
     snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (Index("ix_occurrences_unit_due", "unit", "due"),)
 
@@ -235,7 +247,7 @@ class MetricRow(Base):
 
     __tablename__ = "metrics"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    task_id: Mapped[str] = mapped_column(String(24), ForeignKey("tasks.id"))
+    task_id: Mapped[str] = mapped_column(String(64), ForeignKey("tasks.id"))
     metric_id: Mapped[str] = mapped_column(String(24))
     name: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(8))  # percent, count

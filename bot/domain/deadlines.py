@@ -1,4 +1,10 @@
-"""Expand a plan into dated deadline occurrences: task × unit × due date."""
+"""Expand a plan into dated deadline occurrences: task × unit × due date.
+
+Who owes a deadline, most specific first: the deadline's `units`, the task's `owners`, then
+`due_from` over the task's responsibility (all / lead / others). A deadline marked `collect` is the
+lead's own date outward; the other units owe their share `plan.internal_lead_days` working days
+earlier. Nothing is due before the plan starts (`plan.starts`, else `plan.issued_on`).
+"""
 
 from __future__ import annotations
 
@@ -78,7 +84,11 @@ def _dated(spec: DeadlineSpec, plan_years: list[int]) -> list[_Dated]:
 def _units_due(plan: Plan, task: Task, spec: DeadlineSpec) -> tuple[tuple[str, ...], tuple[str, ...]]:
     resp = plan.responsibility(task)
     lead, others = plan.expand_units(resp.lead), plan.expand_units(resp.others)
-    if spec.due_from == "lead":
+    if spec.units is not None:
+        due = plan.expand_units(spec.units)
+    elif task.owners is not None:
+        due = plan.expand_units(task.owners.units)
+    elif spec.due_from == "lead":
         due = lead or others
     elif spec.due_from == "others":
         due = others or lead
@@ -93,20 +103,35 @@ def task_deadlines(plan: Plan, task: Task) -> list[DeadlineSpec]:
     return [*task.deadlines, *common]
 
 
+def _label(plan: Plan, spec: DeadlineSpec, unit: str, lead: tuple[str, ...]) -> str:
+    if spec.collect and spec.lead_label and unit in lead:
+        return spec.lead_label
+    if spec.office_label and unit == plan.plan.office:
+        return spec.office_label
+    return spec.label
+
+
 def expand_task(plan: Plan, task: Task, calendar: WorkCalendar) -> list[Occurrence]:
-    """Every occurrence of one task, for each unit it is due from."""
+    """Every occurrence of one task, for each unit it is due from, none before the plan starts."""
     out: list[Occurrence] = []
+    start = plan.plan.start
     for spec in task_deadlines(plan, task):
         rule = spec.shift or task.shift or plan.plan.shift
         units, lead = _units_due(plan, task, spec)
         for dated in _dated(spec, plan.plan.years):
             nominal = dated.nominal - timedelta(days=1) if spec.exclusive else dated.nominal
-            due = calendar.shift(nominal, Shift(rule))
+            lead_due = calendar.shift(nominal, Shift(rule))
             for unit in units:
+                due, unit_nominal = lead_due, nominal
+                if spec.collect and lead and unit not in lead:
+                    due = unit_nominal = calendar.add_working_days(lead_due, -plan.plan.internal_lead_days)
+                if start is not None and due < start:
+                    continue
                 out.append(Occurrence(
-                    key=f"{task.id}/{spec.id}/{unit}/{dated.period}", task_id=task.id, deadline_id=spec.id,
-                    unit=unit, period=dated.period, nominal=nominal, due=due, source=spec.source,
-                    label=spec.label, lead_units=lead, window_start=dated.window_start,
+                    key=f"{task.id}/{spec.id}/{unit}/{dated.period}", task_id=task.id,
+                    deadline_id=spec.id, unit=unit, period=dated.period, nominal=unit_nominal, due=due,
+                    source=spec.source, label=_label(plan, spec, unit, lead), lead_units=lead,
+                    window_start=dated.window_start,
                 ))
     return out
 

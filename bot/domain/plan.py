@@ -182,6 +182,15 @@ class DeadlineSpec(Strict):
     shift: Shift | None = None
     ladder: LadderOverride | None = None
     note: str | None = None
+    # Who owes it, when not "every unit the task names" (`due_from`): unit and group ids.
+    units: list[Ident] | None = None
+    # The date is when the task's lead unit reports outward (to the Sở Nội vụ, the Sở Tư pháp...); the
+    # other units owe their share to the lead `plan.internal_lead_days` working days earlier.
+    collect: bool = False
+    # What the lead's own occurrence reads (with `collect`), and the office's own (it is not asked to
+    # send results to itself: e.g. "hoàn thành và cập nhật").
+    lead_label: Text | None = None
+    office_label: Text | None = None
 
     @field_validator("date", mode="before")
     @classmethod
@@ -229,6 +238,7 @@ class Metric(Strict):
     kind: Literal["percent", "count"]
     target: float
     comparison: Literal[">=", ">", "<=", "<", "=="] = ">="
+    note: str | None = None  # the transcriber's remarks, kept out of the name leadership reads
 
     @model_validator(mode="after")
     def _range(self) -> Metric:
@@ -284,15 +294,35 @@ class Area(Strict):
     responsibility: Responsibility
 
 
+class Owners(Strict):
+    """The units that owe every deadline of a task, when fewer than its responsibility names.
+
+    A Sở-wide figure or a single plan has one owner who reports the Sở's figure. The seed rarely
+    says who: `source: assumed` then needs a `note` for the office to confirm.
+    """
+
+    units: list[Ident] = Field(min_length=1)
+    source: Source
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _noted(self) -> Owners:
+        if self.source == "assumed" and not (self.note or "").strip():
+            raise PydanticCustomError("assumed_needs_note", "an assumed choice needs a note", {})
+        return self
+
+
 class Task(Strict):
     id: Ident
     area: Ident
     title: Text
     detail: str | None = None
     evidence: list[Text] = []
+    evidence_source: Source | None = None  # seed: the plan lists them; assumed: the transcriber did
     evidence_required: bool = False
     metrics: list[Metric] = []
     responsibility: Responsibility | None = None
+    owners: Owners | None = None
     common_deadlines: bool = True
     deadlines: list[DeadlineSpec] = []
     shift: Shift | None = None
@@ -311,6 +341,25 @@ class PlanInfo(Strict):
     ladder: Ladder = Ladder()
     common_deadlines: list[DeadlineSpec] = []
     references: list[Text] = []
+    # No occurrence is due before the plan starts: `starts`, else the day it was issued.
+    issued_on: str | None = None
+    starts: str | None = None
+    start_note: str | None = None
+    # Departments report to the lead (usually the office) this many working days before its own
+    # deadline outward (deadlines marked `collect`).
+    internal_lead_days: int = Field(default=5, ge=0, le=60)
+    internal_lead_note: str | None = None
+
+    @field_validator("issued_on", "starts", mode="before")
+    @classmethod
+    def _day(cls, value: object) -> str | None:
+        return None if value is None else parse_day(value).isoformat()
+
+    @property
+    def start(self) -> date | None:
+        """The first day an occurrence may be due (None: no limit)."""
+        chosen = self.starts or self.issued_on
+        return None if chosen is None else date.fromisoformat(chosen)
 
     @field_validator("timezone")
     @classmethod

@@ -51,11 +51,20 @@ def _responsibility_refs(resp: Any, path: Path, known: set[str]) -> Iterator[Iss
                     yield Issue((*path, key, i), "unknown_unit", {"unit": name})
 
 
-def _deadline_refs(deadlines: Any, path: Path, common: frozenset[str] = frozenset()) -> Iterator[Issue]:
+def _unit_list_refs(names: Any, path: Path, known: set[str]) -> Iterator[Issue]:
+    for i, name in enumerate(names if isinstance(names, list) else []):
+        if isinstance(name, str) and name not in known:
+            yield Issue((*path, i), "unknown_unit", {"unit": name})
+
+
+def _deadline_refs(deadlines: Any, path: Path, common: frozenset[str] = frozenset(),
+                   known: set[str] | None = None) -> Iterator[Issue]:
     if not isinstance(deadlines, list):
         return
     seen: set[str] = set(common)
     for i, spec in enumerate(deadlines):
+        if known is not None and isinstance(spec, dict):
+            yield from _unit_list_refs(spec.get("units"), (*path, i, "units"), known)
         ident = spec.get("id") if isinstance(spec, dict) else None
         if isinstance(ident, str):
             if ident in seen:
@@ -95,7 +104,7 @@ def check_references(data: Any) -> list[Issue]:
         role = ladder.get("leadership_role", "leadership") if isinstance(ladder, dict) else "leadership"
         if isinstance(role, str) and role not in roles:
             issues.append(Issue(("plan", "ladder", "leadership_role"), "unknown_role", {"role": role}))
-        issues.extend(_deadline_refs(info.get("common_deadlines"), ("plan", "common_deadlines")))
+        issues.extend(_deadline_refs(info.get("common_deadlines"), ("plan", "common_deadlines"), known=known))
     for index, area in _items(data, "areas"):
         issues.extend(_responsibility_refs(area.get("responsibility"), ("areas", index, "responsibility"), known))
     for index, task in _items(data, "tasks"):
@@ -103,7 +112,10 @@ def check_references(data: Any) -> list[Issue]:
         if isinstance(task_area, str) and task_area not in areas:
             issues.append(Issue(("tasks", index, "area"), "unknown_area", {"area": task_area}))
         issues.extend(_responsibility_refs(task.get("responsibility"), ("tasks", index, "responsibility"), known))
+        owners = task.get("owners")
+        if isinstance(owners, dict):
+            issues.extend(_unit_list_refs(owners.get("units"), ("tasks", index, "owners", "units"), known))
         opted_out = task.get("common_deadlines") is False
         issues.extend(_deadline_refs(task.get("deadlines"), ("tasks", index, "deadlines"),
-                                     frozenset() if opted_out else common))
+                                     frozenset() if opted_out else common, known))
     return issues

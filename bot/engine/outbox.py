@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from bot.db.audit import audit
 from bot.db.models import DeliveryRow, MemberRow, MetricRow, OccurrenceRow, ReminderRow, TaskRow, UnitRow
 
-CLOSED_STATUSES = ("done", "awaiting_review")
+CLOSED_STATUSES = ("done", "awaiting_review", "closed")  # closed: by the office, bot.services.closing
 
 
 @dataclass(frozen=True)

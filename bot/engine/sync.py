@@ -2,6 +2,12 @@
 
 Re-running is idempotent. An edited plan moves pending reminders; history
 (completions, sent deliveries, audit) is never touched; removed tasks are retired.
+
+Several plans share one database through `sync_plans`: each plan's task ids, occurrence keys and
+reminder keys then start with "<plan id>:" so two plans never collide, and each sync touches only
+its own plan's rows. A single plan keeps unprefixed keys (databases made before several plans were
+possible stay as they are); when a second plan is added, the first plan's rows are renamed in place
+(`_adopt_unprefixed`), keeping their completions, evidence, reviews and deliveries.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import delete, insert, literal, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -39,35 +45,73 @@ class SyncReport:
     reminders_skipped_past: int
 
 
-def _sync_units_tasks(session: Session, plan: Plan, now: datetime) -> None:
+def _sync_units(session: Session, plans: list[Plan]) -> None:
+    """Units of all plans (the first plan naming a unit gives its name); units no plan names retire."""
     units = {u.id: u for u in session.scalars(select(UnitRow))}
-    for unit in plan.units:
-        row = units.pop(unit.id, None)
-        if row is None:
-            session.add(UnitRow(id=unit.id, name=unit.name, email=unit.email, retired=False))
-        else:
-            row.name, row.email, row.retired = unit.name, unit.email, False
+    seen: set[str] = set()
+    for plan in plans:
+        for unit in plan.units:
+            if unit.id in seen:
+                continue
+            seen.add(unit.id)
+            row = units.pop(unit.id, None)
+            if row is None:
+                session.add(UnitRow(id=unit.id, name=unit.name, email=unit.email, retired=False))
+            else:
+                row.name, row.email, row.retired = unit.name, unit.email, False
     for row in units.values():
         row.retired = True
-    areas = {a.id: a.name for a in plan.areas}
-    tasks = {t.id: t for t in session.scalars(select(TaskRow))}
-    for task in plan.tasks:
-        task_row = tasks.pop(task.id, None)
-        if task_row is None:
-            task_row = TaskRow(id=task.id)
-            session.add(task_row)
-        task_row.area, task_row.area_name, task_row.title = task.area, areas[task.area], task.title
-        task_row.evidence_required, task_row.retired_at = task.evidence_required, None
-    for task_row in tasks.values():
-        if task_row.retired_at is None:
-            task_row.retired_at = now
     session.flush()
-    metrics = {(m.task_id, m.metric_id): m for m in session.scalars(select(MetricRow))}
+
+
+def _adopt_unprefixed(session: Session, plan_id: str, prefix: str) -> None:
+    """Rename a plan's rows made while it was alone in the database to their prefixed keys."""
+    old = [t for t in session.scalars(select(TaskRow).where(TaskRow.plan_id == plan_id))
+           if not t.id.startswith(prefix)]
+    taken = set(session.scalars(select(TaskRow.id).where(TaskRow.id.in_([prefix + t.id for t in old]))))
+    for task in old:
+        new_id = prefix + task.id
+        if new_id in taken:
+            continue
+        session.add(TaskRow(id=new_id, area=task.area, area_name=task.area_name, title=task.title,
+                            evidence_required=task.evidence_required, retired_at=task.retired_at,
+                            detail=task.detail, evidence=list(task.evidence or []),
+                            evidence_source=task.evidence_source, plan_id=plan_id, plan_title=task.plan_title))
+        session.flush()
+        occ_ids = select(OccurrenceRow.id).where(OccurrenceRow.task_id == task.id).scalar_subquery()
+        session.execute(update(ReminderRow).where(ReminderRow.occurrence_id.in_(occ_ids))
+                        .values(key=literal(prefix) + ReminderRow.key))
+        session.execute(update(OccurrenceRow).where(OccurrenceRow.task_id == task.id)
+                        .values(task_id=new_id, key=literal(prefix) + OccurrenceRow.key))
+        session.execute(update(MetricRow).where(MetricRow.task_id == task.id).values(task_id=new_id))
+        session.execute(delete(TaskRow).where(TaskRow.id == task.id))
+    session.flush()
+
+
+def _sync_tasks(session: Session, plan: Plan, now: datetime, prefix: str) -> None:
+    areas = {a.id: a.name for a in plan.areas}
+    query = select(TaskRow) if not prefix else select(TaskRow).where(TaskRow.id.startswith(prefix))
+    tasks = {t.id: t for t in session.scalars(query)}
+    for task in plan.tasks:
+        row = tasks.pop(prefix + task.id, None)
+        if row is None:
+            row = TaskRow(id=prefix + task.id)
+            session.add(row)
+        row.area, row.area_name, row.title = task.area, areas[task.area], task.title
+        row.evidence_required, row.retired_at = task.evidence_required, None
+        row.detail, row.evidence, row.evidence_source = task.detail, list(task.evidence), task.evidence_source
+        row.plan_id, row.plan_title = plan.plan.id, plan.plan.title
+    for row in tasks.values():
+        if row.retired_at is None:
+            row.retired_at = now
+    session.flush()
+    metric_query = select(MetricRow) if not prefix else select(MetricRow).where(MetricRow.task_id.startswith(prefix))
+    metrics = {(m.task_id, m.metric_id): m for m in session.scalars(metric_query)}
     for task in plan.tasks:
         for metric in task.metrics:
-            m = metrics.pop((task.id, metric.id), None)
+            m = metrics.pop((prefix + task.id, metric.id), None)
             if m is None:
-                m = MetricRow(task_id=task.id, metric_id=metric.id)
+                m = MetricRow(task_id=prefix + task.id, metric_id=metric.id)
                 session.add(m)
             m.name, m.kind, m.target, m.comparison, m.retired = (metric.name, metric.kind, metric.target,
                                                                  metric.comparison, False)
@@ -76,16 +120,17 @@ def _sync_units_tasks(session: Session, plan: Plan, now: datetime) -> None:
     session.flush()
 
 
-def _sync_occurrences(session: Session, occurrences: list[Occurrence],
-                      now: datetime) -> tuple[dict[str, int], int, int, int]:
-    existing = {o.key: o for o in session.scalars(select(OccurrenceRow))}
+def _sync_occurrences(session: Session, occurrences: list[Occurrence], now: datetime,
+                      prefix: str) -> tuple[dict[str, int], int, int, int]:
+    query = select(OccurrenceRow) if not prefix else select(OccurrenceRow).where(OccurrenceRow.key.startswith(prefix))
+    existing = {o.key: o for o in session.scalars(query)}
     added = updated = 0
     for occ in occurrences:
-        values = dict(task_id=occ.task_id, deadline_id=occ.deadline_id, unit=occ.unit, period=occ.period,
+        values = dict(task_id=prefix + occ.task_id, deadline_id=occ.deadline_id, unit=occ.unit, period=occ.period,
                       label=occ.label, source=occ.source, lead_units=",".join(occ.lead_units), due=occ.due)
-        row = existing.pop(occ.key, None)
+        row = existing.pop(prefix + occ.key, None)
         if row is None:
-            session.add(OccurrenceRow(key=occ.key, status="open", **values))
+            session.add(OccurrenceRow(key=prefix + occ.key, status="open", **values))
             added += 1
             continue
         changed = any(getattr(row, k) != v for k, v in values.items()) or row.retired_at is not None
@@ -104,56 +149,79 @@ def _sync_occurrences(session: Session, occurrences: list[Occurrence],
     return ids, added, updated, retired
 
 
+def combined(reports: list[SyncReport]) -> SyncReport:
+    """The sum of several plans' reports (what `nhacviec sync` prints)."""
+    return SyncReport(*(sum(getattr(r, name) for r in reports) for name in SyncReport.__dataclass_fields__))
+
+
 def sync_plan(engine: Engine, plan: Plan, calendar: WorkCalendar, now: datetime, actor: str = "system") -> SyncReport:
     """Make the database match the plan as of `now`; safe to run any number of times."""
+    return sync_plans(engine, [plan], calendar, now, actor)[0]
+
+
+def sync_plans(engine: Engine, plans: list[Plan], calendar: WorkCalendar, now: datetime,
+               actor: str = "system") -> list[SyncReport]:
+    """Make the database match several plans (ids must differ): one report per plan, in order."""
+    with Session(engine) as session, session.begin():
+        if engine.dialect.name == "postgresql":  # released at commit; the second sync then finds the rows
+            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SYNC_LOCK})
+        _sync_units(session, plans)
+        reports = []
+        for plan in plans:
+            prefix = f"{plan.plan.id}:" if len(plans) > 1 else ""
+            if prefix:
+                _adopt_unprefixed(session, plan.plan.id, prefix)
+            reports.append(_sync_one(session, plan, calendar, now, actor, prefix))
+    return reports
+
+
+def _sync_one(session: Session, plan: Plan, calendar: WorkCalendar, now: datetime, actor: str,
+              prefix: str) -> SyncReport:
     occurrences = [occ for task in plan.tasks for occ in expand_task(plan, task, calendar)]
     wanted: dict[str, tuple[Reminder, str]] = {}
     for occ in occurrences:
         for rem in plan_reminders(plan, occ, calendar):
-            wanted[rem.key] = (rem, occ.key)
-    with Session(engine) as session, session.begin():
-        if engine.dialect.name == "postgresql":  # released at commit; the second sync then finds the rows
-            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SYNC_LOCK})
-        _sync_units_tasks(session, plan, now)
-        occ_ids, occ_added, occ_updated, occ_retired = _sync_occurrences(session, occurrences, now)
-        rows = session.execute(select(ReminderRow.id, ReminderRow.key, ReminderRow.state, ReminderRow.due_at,
-                                      ReminderRow.note, ReminderRow.target)
-                               .where(ReminderRow.occurrence_id.is_not(None))).all()
-        moved = cancelled = 0
-        seen: set[str] = set()
-        for rid, key, state, due_at, note, target_now in rows:
-            seen.add(key)
-            target = wanted.get(key)
-            movable = state == "pending" or (state, note) in _REVIVABLE
-            if target is None:
-                if state == "pending":
-                    session.execute(update(ReminderRow).where(ReminderRow.id == rid)
-                                    .values(state="cancelled", note="removed_from_plan"))
-                    cancelled += 1
-                continue
-            rem = target[0]
-            new_to = ",".join(rem.to)
-            if not movable:
-                continue
-            wanted_state = ("pending", None) if rem.at >= now else (("skipped", note) if state == "skipped"
-                                                                  else ("skipped", "moved_past"))
-            if (due_at, target_now, (state, note)) != (rem.at, new_to, wanted_state):
+            wanted[prefix + rem.key] = (rem, prefix + occ.key)
+    _sync_tasks(session, plan, now, prefix)
+    occ_ids, occ_added, occ_updated, occ_retired = _sync_occurrences(session, occurrences, now, prefix)
+    query = select(ReminderRow.id, ReminderRow.key, ReminderRow.state, ReminderRow.due_at,
+                   ReminderRow.note, ReminderRow.target).where(ReminderRow.occurrence_id.is_not(None))
+    rows = session.execute(query.where(ReminderRow.key.startswith(prefix)) if prefix else query).all()
+    moved = cancelled = 0
+    seen: set[str] = set()
+    for rid, key, state, due_at, note, target_now in rows:
+        seen.add(key)
+        target = wanted.get(key)
+        movable = state == "pending" or (state, note) in _REVIVABLE
+        if target is None:
+            if state == "pending":
                 session.execute(update(ReminderRow).where(ReminderRow.id == rid)
-                                .values(due_at=rem.at, state=wanted_state[0], note=wanted_state[1], target=new_to))
-                moved += 1
-        new_rows = []
-        skipped_past = 0
-        for key, (rem, occ_key) in wanted.items():
-            if key in seen:
-                continue
-            past = rem.at < now
-            skipped_past += past
-            new_rows.append(dict(key=key, occurrence_id=occ_ids[occ_key], kind=rem.kind, rung=rem.rung,
-                                 target=",".join(rem.to), due_at=rem.at,
-                                 state="skipped" if past else "pending", note="before_sync" if past else None))
-        for start in range(0, len(new_rows), 5000):
-            session.execute(insert(ReminderRow), new_rows[start:start + 5000])
-        report = SyncReport(occ_added, occ_updated, occ_retired, len(new_rows) - skipped_past, moved, cancelled,
-                            skipped_past)
-        audit(session, now, actor, "plan_sync", plan.plan.id, report.__dict__)
+                                .values(state="cancelled", note="removed_from_plan"))
+                cancelled += 1
+            continue
+        rem = target[0]
+        new_to = ",".join(rem.to)
+        if not movable:
+            continue
+        wanted_state = ("pending", None) if rem.at >= now else (("skipped", note) if state == "skipped"
+                                                              else ("skipped", "moved_past"))
+        if (due_at, target_now, (state, note)) != (rem.at, new_to, wanted_state):
+            session.execute(update(ReminderRow).where(ReminderRow.id == rid)
+                            .values(due_at=rem.at, state=wanted_state[0], note=wanted_state[1], target=new_to))
+            moved += 1
+    new_rows = []
+    skipped_past = 0
+    for key, (rem, occ_key) in wanted.items():
+        if key in seen:
+            continue
+        past = rem.at < now
+        skipped_past += past
+        new_rows.append(dict(key=key, occurrence_id=occ_ids[occ_key], kind=rem.kind, rung=rem.rung,
+                             target=",".join(rem.to), due_at=rem.at,
+                             state="skipped" if past else "pending", note="before_sync" if past else None))
+    for start in range(0, len(new_rows), 5000):
+        session.execute(insert(ReminderRow), new_rows[start:start + 5000])
+    report = SyncReport(occ_added, occ_updated, occ_retired, len(new_rows) - skipped_past, moved, cancelled,
+                        skipped_past)
+    audit(session, now, actor, "plan_sync", plan.plan.id, report.__dict__)
     return report

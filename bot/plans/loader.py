@@ -11,7 +11,9 @@ from pydantic import ValidationError
 
 from bot.domain.plan import Plan
 from bot.domain.references import Issue, Path, check_references
-from bot.plans.messages import HEADERS, render, yaml_problem_vi
+from bot.domain.text import nfc
+from bot.i18n import language
+from bot.plans.messages import headers, render
 from bot.plans.yamlpos import Positioned, load_positioned
 
 
@@ -37,7 +39,8 @@ class PlanError(Exception):
 
     def render(self, lang: str = "vi") -> str:
         """The full report, one line per problem, in Vietnamese or English."""
-        head, where, tail = HEADERS["en" if lang == "en" else "vi"]
+        with language(lang):
+            head, where, tail = headers()
         lines = [head.format(file=self.file, count=len(self.issues))]
         for issue in self.issues:
             place = self.file
@@ -80,7 +83,7 @@ def _syntax_issue(exc: yaml.YAMLError, text: str) -> LocatedIssue:
     else:
         problem = str(getattr(exc, "problem", None) or exc)
     code = "yaml_tab" if "\\t" in problem or "\t" in problem else "yaml_syntax"
-    return LocatedIssue((), code, {"problem": problem, "problem_vi": yaml_problem_vi(problem)}, line, col)
+    return LocatedIssue((), code, {"problem": problem}, line, col)
 
 
 def _line_column(text: str, offset: int) -> tuple[int, int]:
@@ -88,7 +91,8 @@ def _line_column(text: str, offset: int) -> tuple[int, int]:
 
 
 def parse_plan(text: str, file: str) -> Plan:
-    """Validate plan text; raise PlanError listing every problem."""
+    """Validate plan text (NFC-normalised first); raise PlanError listing every problem."""
+    text = nfc(text)
     if not text.strip():
         raise PlanError(file, [LocatedIssue((), "empty_file", {})])
     try:
@@ -119,6 +123,41 @@ def parse_plan(text: str, file: str) -> Plan:
         located.sort(key=lambda i: (i.line or 0, i.column or 0))
         raise PlanError(file, located)
     return plan
+
+
+def plan_files(paths: list[str]) -> list[FsPath]:
+    """The files named, a folder standing for its *.yaml and *.yml files in name order."""
+    out: list[FsPath] = []
+    for name in paths:
+        path = FsPath(name)
+        found = sorted([*path.glob("*.yaml"), *path.glob("*.yml")]) if path.is_dir() else [path]
+        out += [f for f in found if f not in out]
+    return out
+
+
+def load_plans(paths: list[str]) -> list[Plan]:
+    """Several plans (config `plans:`); every file's problems are reported, and two plans never share an id."""
+    plans: list[Plan] = []
+    errors: list[PlanError] = []
+    files = plan_files(paths)
+    if not files:
+        raise PlanError(", ".join(paths), [LocatedIssue((), "file_missing", {})])
+    for file in files:
+        try:
+            plans.append(load_plan(file))
+        except PlanError as exc:
+            errors.append(exc)
+    if errors:
+        raise PlanError(errors[0].file if len(errors) == 1 else ", ".join(e.file for e in errors),
+                        [i for e in errors for i in e.issues])
+    by_id: dict[str, list[str]] = {}
+    for file, plan in zip(files, plans, strict=True):
+        by_id.setdefault(plan.plan.id, []).append(str(file))
+    dupes = [LocatedIssue(("plan", "id"), "duplicate_plan_id", {"id": ident, "files": ", ".join(names)})
+             for ident, names in by_id.items() if len(names) > 1]
+    if dupes:
+        raise PlanError(", ".join(str(f) for f in files), dupes)
+    return plans
 
 
 def load_plan(path: str | FsPath) -> Plan:

@@ -16,12 +16,12 @@ OPEN = ("open", "returned")
 
 
 def bucket(occ: OccurrenceRow, today: date) -> str:
-    """done | awaiting_review | overdue | open — the categories every report uses."""
+    """done | awaiting_review | closed | overdue | open — the categories every report uses."""
     return _bucket(occ.status, occ.due, today)
 
 
 def _bucket(status: str, due: date, today: date) -> str:
-    if status in ("done", "awaiting_review"):
+    if status in ("done", "awaiting_review", "closed"):  # closed: by the office (services.closing)
         return status
     return "overdue" if due < today else "open"
 
@@ -32,6 +32,7 @@ class Counts:
     open: int = 0
     overdue: int = 0
     awaiting_review: int = 0
+    closed: int = 0  # counted apart: not in `total`, so closing never changes a completion rate
 
     @property
     def total(self) -> int:
@@ -49,6 +50,7 @@ class Progress:
     areas: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     area_names: dict[str, str] = field(default_factory=dict)
     units: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
+    plans: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))  # plan title → counts
 
 
 def _live(session: Session) -> list[tuple[OccurrenceRow, TaskRow]]:
@@ -59,7 +61,7 @@ def _live(session: Session) -> list[tuple[OccurrenceRow, TaskRow]]:
 
 
 def progress(session: Session, actor: Actor, today: date, unit: str | None = None,
-             year: int | None = None) -> Progress:
+             year: int | None = None, plan_id: str | None = None) -> Progress:
     """`/tiendo`: who may ask, which unit they mean; the counting is `compute_progress`."""
     require_known(actor)
     if unit is not None:
@@ -68,18 +70,22 @@ def progress(session: Session, actor: Actor, today: date, unit: str | None = Non
             raise Refused("unknown_unit", unit=unit[:40],
                           known=", ".join(session.scalars(select(UnitRow.id).where(UnitRow.retired.is_(False)))))
         unit = row.id
-    return compute_progress(session, today, unit, year)
+    return compute_progress(session, today, unit, year, plan_id)
 
 
-def compute_progress(session: Session, today: date, unit: str | None = None, year: int | None = None) -> Progress:
+def compute_progress(session: Session, today: date, unit: str | None = None, year: int | None = None,
+                     plan_id: str | None = None) -> Progress:
     """Counts per area and per unit for a year (default: this year if the plan has deadlines in it).
 
     No actor: digests call it too, so every figure they show equals /tiendo at the same instant.
     """
     # Columns, not ORM rows, and the unit filtered in SQL: a digest run calls this once per unit.
-    stmt = (select(OccurrenceRow.unit, OccurrenceRow.due, OccurrenceRow.status, TaskRow.area, TaskRow.area_name)
+    stmt = (select(OccurrenceRow.unit, OccurrenceRow.due, OccurrenceRow.status, TaskRow.area, TaskRow.area_name,
+                   TaskRow.plan_title)
             .join(TaskRow, TaskRow.id == OccurrenceRow.task_id)
             .where(OccurrenceRow.retired_at.is_(None), TaskRow.retired_at.is_(None)))
+    if plan_id is not None:
+        stmt = stmt.where(TaskRow.plan_id == plan_id)
     if year is None and session.scalar(stmt.with_only_columns(OccurrenceRow.id).where(
             OccurrenceRow.due.between(date(today.year, 1, 1), date(today.year, 12, 31))).limit(1)) is not None:
         year = today.year
@@ -88,12 +94,13 @@ def compute_progress(session: Session, today: date, unit: str | None = None, yea
     if unit is not None:
         stmt = stmt.where(OccurrenceRow.unit == unit)
     result = Progress(year, unit)
-    for occ_unit, due, status, area, area_name in session.execute(stmt):
+    for occ_unit, due, status, area, area_name, plan_title in session.execute(stmt):
         name = _bucket(status, due, today)
         result.total.add(name)
         result.areas[area].add(name)
         result.area_names[area] = area_name
         result.units[occ_unit].add(name)
+        result.plans[plan_title or ""].add(name)
     result.areas = dict(sorted(result.areas.items(), key=lambda kv: _area_key(kv[0])))
     result.units = dict(sorted(result.units.items()))
     return result

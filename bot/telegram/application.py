@@ -20,6 +20,7 @@ from telegram.ext import (
 from bot.engine.dispatcher import Dispatcher, SweepReport
 from bot.logsafe import redact_secrets
 from bot.telegram import callbacks, digest, handlers, invites_chat
+from bot.telegram import closing as closing_chat
 from bot.telegram import exports as exports_chat
 from bot.telegram import metrics as metrics_chat
 from bot.telegram import par as par_chat
@@ -65,6 +66,7 @@ def build_application(token: str, services: Services, base_url: str | None = Non
     commands += [(("xuat", "export"), exports_chat.xuat), (("lich",), exports_chat.lich)]
     commands += par_chat.COMMANDS  # i12b: /vanban, /yeucauvanban, /tucham
     commands += [(("loimoi", "invites"), invites_chat.loimoi), (("huyloimoi", "revoke"), invites_chat.huyloimoi)]
+    commands.append((("dong", "close"), closing_chat.dong))
     for names, callback in commands:
         app.add_handler(CommandHandler(list(names), callback))  # type: ignore[arg-type]
     app.add_handler(CallbackQueryHandler(exports_chat.on_ics,  # type: ignore[arg-type]

@@ -7,12 +7,13 @@ from datetime import date
 from bot.db.models import MemberRow, UnitRow
 from bot.digest.content import sections
 from bot.engine.messages import chunk_blocks
+from bot.i18n import _
 from bot.services.metrics import MetricStatus, describe_metrics, metrics_summary
 from bot.services.status import Counts, Details, Line, Progress, bucket
 from bot.texts import days_left_text, fmt_date, fmt_local
 
 STATUS_VI = {"open": "đang mở", "returned": "bị trả lại", "awaiting_review": "chờ duyệt", "done": "đã xong",
-             "overdue": "quá hạn"}
+             "overdue": "quá hạn", "closed": "đóng"}
 ROLE_VI = {"admin": "Quản trị (Văn phòng Sở)", "head": "Trưởng đơn vị", "leader": "Lãnh đạo Sở"}
 ACTION_VI = {"completion_submitted": "báo hoàn thành", "evidence_added": "thêm minh chứng", "snoozed": "hẹn nhắc lại",
              "blocker_reported": "báo vướng mắc", "blocker_forwarded": "chuyển vướng mắc lên Lãnh đạo Sở",
@@ -20,7 +21,8 @@ ACTION_VI = {"completion_submitted": "báo hoàn thành", "evidence_added": "th�
 
 
 def counts_text(c: Counts) -> str:
-    return f"✅ {c.done} xong · ⏳ {c.awaiting_review} chờ duyệt · 🔴 {c.overdue} quá hạn · ⬜ {c.open} đang mở"
+    closed = _(" · 🔒 {count} closed").format(count=c.closed) if c.closed else ""
+    return f"✅ {c.done} xong · ⏳ {c.awaiting_review} chờ duyệt · 🔴 {c.overdue} quá hạn · ⬜ {c.open} đang mở{closed}"
 
 
 def progress_text(p: Progress, today: date, metrics: list[MetricStatus] | None = None) -> list[str]:
@@ -29,6 +31,8 @@ def progress_text(p: Progress, today: date, metrics: list[MetricStatus] | None =
     head = f"📊 Tiến độ {scope}" + (f" — đơn vị {p.unit}" if p.unit else "") + f" (ngày {fmt_date(today)})"
     blocks = [f"Tổng: {p.total.total} lượt việc\n{counts_text(p.total)}",
               "Theo lĩnh vực:\n" + "\n".join(f"{a}. {p.area_names[a]}: {counts_text(c)}" for a, c in p.areas.items())]
+    if len(p.plans) > 1:  # several plans in one database: say which is which
+        blocks.insert(1, _("By plan:") + "\n" + "\n".join(f"{t}: {counts_text(c)}" for t, c in p.plans.items()))
     if not p.unit:
         blocks.append("Theo đơn vị:\n" + "\n".join(f"{u}: {counts_text(c)}" for u, c in p.units.items()))
     if metrics:

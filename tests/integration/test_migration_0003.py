@@ -7,7 +7,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import func, insert, inspect, select, text
+from sqlalchemy import MetaData, Table, func, insert, inspect, select, text
 from sqlalchemy.engine import Engine
 
 from bot.db.engine import MIGRATIONS, make_engine, migrate
@@ -30,27 +30,36 @@ def _old_columns(table: type) -> list[str]:
 
 
 def _fill_0001(engine: Engine) -> None:
-    """Rows as today's schema (0001) holds them: two evidence items, two reviews, a metric value."""
+    """Rows as today's schema (0001) holds them: two evidence items, two reviews, a metric value.
+
+    The tables are read from the database (revision 0001), not from today's models: their newer columns
+    and defaults must not reach an old database."""
     with engine.begin() as conn:
-        conn.execute(insert(UnitRow.__table__).values(id="TCCB", name="Phòng Tổ chức cán bộ", retired=False))
-        conn.execute(insert(TaskRow.__table__).values(id="1.1", area="1", area_name="Chỉ đạo", title="Kế hoạch",
+        old = MetaData()
+        old.reflect(conn)
+
+        def table(model: type) -> Table:
+            return old.tables[model.__tablename__]  # type: ignore[attr-defined]
+
+        conn.execute(insert(table(UnitRow)).values(id="TCCB", name="Phòng Tổ chức cán bộ", retired=False))
+        conn.execute(insert(table(TaskRow)).values(id="1.1", area="1", area_name="Chỉ đạo", title="Kế hoạch",
                                                       evidence_required=True))
-        conn.execute(insert(MemberRow.__table__).values(id=1, chat_id=20, user_id=20, name="Bình", role="head",
+        conn.execute(insert(table(MemberRow)).values(id=1, chat_id=20, user_id=20, name="Bình", role="head",
                                                         unit="TCCB", reachable=True, active=True, lang="vi",
                                                         created_at=NOW))
-        conn.execute(insert(OccurrenceRow.__table__).values(
+        conn.execute(insert(table(OccurrenceRow)).values(
             id=1, key="1.1/ket-qua/TCCB/2019", task_id="1.1", deadline_id="ket-qua", unit="TCCB", period="2019",
             label="Gửi kết quả", source="seed", lead_units="", due=date(2019, 11, 19), status="done"))
         for n, kind in ((1, "document"), (2, "link")):
-            conn.execute(insert(EvidenceRow.__table__).values(
+            conn.execute(insert(table(EvidenceRow)).values(
                 id=n, occurrence_id=1, member_id=1, kind=kind, file_name="kh.pdf" if n == 1 else None,
                 text=None if n == 1 else "https://vb.example", created_at=NOW))
         for n, decision in ((1, "returned"), (2, "accepted")):
-            conn.execute(insert(ReviewRow.__table__).values(id=n, occurrence_id=1, submitted_by=1, submitted_at=NOW,
+            conn.execute(insert(table(ReviewRow)).values(id=n, occurrence_id=1, submitted_by=1, submitted_at=NOW,
                                                             decision=decision, decided_by=1, decided_at=NOW))
-        conn.execute(insert(MetricRow.__table__).values(id=1, task_id="1.1", metric_id="m", name="Tỷ lệ",
+        conn.execute(insert(table(MetricRow)).values(id=1, task_id="1.1", metric_id="m", name="Tỷ lệ",
                                                         kind="percent", target=30, comparison=">=", retired=False))
-        conn.execute(insert(MetricValueRow.__table__).values(id=1, metric_id=1, unit="TCCB", value=95.5,
+        conn.execute(insert(table(MetricValueRow)).values(id=1, metric_id=1, unit="TCCB", value=95.5,
                                                              reported_by=1, reported_at=NOW))
 
 

@@ -115,7 +115,8 @@ def test_every_task_sends_results_before_20_november_each_year(plan: Plan, calen
     for task in plan.tasks:
         assert task.common_deadlines
         resp = plan.responsibility(task)
-        units = set(plan.expand_units(resp.lead + resp.others))
+        named = task.owners.units if task.owners else resp.lead + resp.others
+        units = set(plan.expand_units(named))
         results = [o for o in expand_task(plan, task, calendar) if o.deadline_id == "ket-qua"]
         for year in (2019, 2020):
             this_year = [o for o in results if o.period == str(year)]
@@ -145,7 +146,7 @@ def test_group_tasks_are_due_from_every_member_unit(plan: Plan, calendar: WorkCa
     assert by_task["7.2"] == len(PHONG) == 8
     assert {o.unit for o in results_2019 if o.task_id == "7.2"} == set(PHONG)
     assert by_task["1.2"] == 1 + len(PHONG) + len(DVTT)  # VP + both groups
-    assert by_task["8.1"] == 9  # VP + PHONG (TCCB leads and belongs to PHONG: counted once)
+    assert by_task["8.1"] == 1  # a Sở-wide figure: one owner reports it (was VP + PHONG: 9)
     assert by_task["4.1"] == 2 + len(DVTT)  # TCCB + TTr + DVTT
     assert by_task["2.1"] == 1 + len(PHONG)
     assert by_task["6.1"] == 1 and by_task["5.3"] == 1
@@ -209,7 +210,7 @@ def test_assumed_deadlines_carry_a_note(plan: Plan) -> None:
 def test_assumed_deadlines_are_the_listed_ones(plan: Plan) -> None:
     assumed = sorted((t.id, s.id) for t in plan.tasks for s in t.deadlines if s.source == "assumed")
     assert assumed == sorted([
-        ("1.1", "chuong-trinh"), ("1.1", "bc-quy"), ("1.1", "bc-6thang"), ("1.1", "bc-nam"),
+        ("1.1", "chuong-trinh"), ("1.1", "bc-quy1"), ("1.1", "bc-6thang"), ("1.1", "bc-quy3"), ("1.1", "bc-nam"),
         ("2.1", "ke-hoach"), ("2.2", "bc-6thang"), ("2.2", "bc-nam"), ("3.1", "ke-hoach"),
         ("4.2", "ke-hoach"), ("4.3", "bc-nam"), ("5.1.i", "bc-nam"), ("6.3", "bc-nam"),
         ("7.1", "ke-hoach"), ("8.4", "ke-hoach"),
@@ -233,8 +234,8 @@ def test_user_facing_texts_are_vietnamese_with_diacritics(plan: Plan) -> None:
     texts += [a.name for a in plan.areas]
     for task in plan.tasks:
         texts += [task.title, task.detail or "é", *task.evidence, *(m.name for m in task.metrics)]
-        texts += [s.label for s in task.deadlines]
-    texts += [s.label for s in plan.plan.common_deadlines]
+        texts += [s.label for s in task.deadlines] + [s.lead_label for s in task.deadlines if s.lead_label]
+    texts += [s.label for s in plan.plan.common_deadlines] + [s.office_label or "é" for s in plan.plan.common_deadlines]
     pure_ascii = [text for text in texts if _is_ascii(text)]
     assert pure_ascii == []
 
@@ -246,3 +247,77 @@ def test_evidence_is_listed_and_required_for_document_results(plan: Plan) -> Non
     # Tasks whose result is a plan, report, decision or published document.
     assert {"1.1", "2.1", "2.2", "3.1", "4.2", "4.3", "5.1.i", "5.2", "6.3", "7.1", "8.4"} <= required
     assert not {"1.2", "3.3", "8.2", "8.3"} & required
+
+
+# --- Issue 12: start, owners, internal report dates, fidelity -------------------------
+
+
+def test_nothing_is_due_before_the_plan_starts(plan: Plan, calendar: WorkCalendar) -> None:
+    start = plan.plan.start
+    assert start is not None and start >= date(2019, 4, 26)
+    assert plan.plan.start_note and "26/4/2019" in plan.plan.start_note
+    occurrences = expand_plan(plan, calendar)
+    assert min(o.due for o in occurrences) >= start
+    # The Q1 2019 plans (2.1, 3.1, 4.2, 7.1, 8.4) and the Q1 2019 report fell before the plan existed.
+    assert not [o for o in occurrences if o.period == "2019" and o.deadline_id in ("ke-hoach", "bc-quy1")]
+    assert {o.task_id for o in occurrences if o.deadline_id == "ke-hoach" and o.period == "2020"} == {
+        "2.1", "3.1", "4.2", "7.1", "8.4"}
+
+
+@pytest.mark.parametrize("task_id", ["3.5", "7.1", "8.1", "8.2", "8.3", "8.4"])
+def test_a_sở_wide_figure_or_a_single_plan_has_one_owner(plan: Plan, calendar: WorkCalendar,
+                                                         task_id: str) -> None:
+    task = plan.task(task_id)
+    assert task.owners is not None and task.owners.source == "assumed" and task.owners.note
+    per_deadline = Counter((o.deadline_id, o.period) for o in expand_task(plan, task, calendar))
+    assert per_deadline and set(per_deadline.values()) == {1}, per_deadline
+
+
+def test_the_office_is_not_asked_to_send_results_to_itself(plan: Plan, calendar: WorkCalendar) -> None:
+    mine = [o for o in expand_plan(plan, calendar) if o.unit == "VP"]
+    assert mine and not [o for o in mine if "về Văn phòng Sở" in o.label]
+    results = [o for o in mine if o.deadline_id == "ket-qua"]
+    assert results and all(o.label.startswith("Hoàn thành và cập nhật") for o in results)
+    others = [o for o in expand_plan(plan, calendar) if o.deadline_id == "ket-qua" and o.unit != "VP"]
+    assert others and all("về Văn phòng Sở" in o.label for o in others)
+
+
+def test_departments_report_working_days_before_the_offices_own_deadline(
+        plan: Plan, calendar: WorkCalendar) -> None:
+    lead_days = plan.plan.internal_lead_days
+    assert lead_days == 5 and plan.plan.internal_lead_note
+    by_key = {(o.task_id, o.deadline_id, o.period, o.unit): o for o in expand_plan(plan, calendar)}
+    office = by_key[("1.1", "bc-quy3", "2019", "VP")]
+    assert office.due == date(2019, 9, 5) and "Sở Nội vụ" in office.label
+    department = by_key[("1.1", "bc-quy3", "2019", "KHTC")]
+    assert calendar.working_days_between(department.due, office.due) == lead_days
+    assert "Văn phòng Sở" in department.label
+    # 4.3: the departments' figures go to TCCB, which leads area 4.
+    tccb, ttr = by_key[("4.3", "bc-nam", "2019", "TCCB")], by_key[("4.3", "bc-nam", "2019", "TTr")]
+    assert calendar.working_days_between(ttr.due, tccb.due) == lead_days
+    assert not [o for o in by_key.values() if o.due.day == 20 and o.deadline_id.startswith("bc-")
+                and o.task_id == "1.1"], "the day-20 rule binds provinces, not departments"
+
+
+def test_quarterly_reports_are_labelled_by_their_own_quarter(plan: Plan) -> None:
+    labels = {s.id: s.label for s in plan.task("1.1").deadlines}
+    assert "quý I " in labels["bc-quy1"] + " " and "quý III" not in labels["bc-quy1"]
+    assert "quý III" in labels["bc-quy3"]
+    assert not any("quý I và quý III" in label for label in labels.values())
+
+
+def test_fidelity_points(plan: Plan) -> None:
+    joined = "\n".join(plan.plan.references) + (plan.task("4.1").detail or "")
+    assert "18-NQ/TW" in joined and "NQ-TW" not in joined
+    metric = next(m for m in plan.task("2.2").metrics if m.id == "trien-khai-kh")
+    assert "văn bản gốc" not in metric.name and metric.note and "trên 100%" in metric.note
+    assert all(t.evidence_source == "assumed" for t in plan.tasks if t.evidence)
+
+
+def test_owed_deadlines_per_unit_in_2019(plan: Plan, calendar: WorkCalendar) -> None:
+    """Measured before issue 12: 313 deadlines in 2019, 225 of them the 20/11 one (TCCB 38, VP 15)."""
+    in_2019 = [o for o in expand_plan(plan, calendar) if o.due.year == 2019]
+    results = Counter(o.unit for o in in_2019 if o.deadline_id == "ket-qua")
+    assert len(in_2019) == 241 and sum(results.values()) == 178
+    assert (results["TCCB"], results["VP"], results["KHTC"], results["GDMN"], results["TTGDTX"]) == (
+        32, 16, 18, 14, 8)

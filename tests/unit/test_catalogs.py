@@ -41,7 +41,6 @@ NOT_YET_MIGRATED = {
     "bot/engine/outbox.py",
     "bot/engine/simulate.py",
     "bot/exports/calendar.py",
-    "bot/plans/messages.py",
     "bot/preview.py",
     "bot/runner.py",
     "bot/sandbox/feed.py",

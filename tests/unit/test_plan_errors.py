@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.i18n import gettext_in
 from bot.plans.loader import LocatedIssue, PlanError, load_plan, parse_plan
 from bot.plans.messages import MESSAGES
 
@@ -321,7 +322,9 @@ def test_several_different_errors_are_all_listed_in_file_order() -> None:
 
 
 def test_every_issue_code_has_both_translations() -> None:
-    assert all(len(pair) == 2 and all(pair) for pair in MESSAGES.values())
+    untranslated = [code for code, msgid in MESSAGES.items() if gettext_in("vi", msgid) == msgid]
+    assert untranslated == []
+    assert all(gettext_in("en", msgid) == msgid for msgid in MESSAGES.values())
 
 
 # --- Through load_plan: the file system ------------------------------------------
@@ -369,3 +372,59 @@ def test_file_in_a_legacy_encoding_is_not_utf8_and_says_where(tmp_path: Path) ->
     assert where(issue) == ("not_utf8", (), 30, 17)
     assert "tệp không phải văn bản UTF-8" in caught.value.render("vi")
     assert "the file is not UTF-8 text" in caught.value.render("en")
+
+
+# --- Issue 12: NFD text, pydantic's English, the new plan fields ------------------
+
+BUNDLED = Path(__file__).resolve().parents[2] / "schedules" / "cchc-2019-2020.yaml"
+
+
+def test_a_plan_saved_as_nfd_passes_the_check(tmp_path: Path) -> None:
+    import unicodedata
+
+    text = BUNDLED.read_text(encoding="utf-8")
+    decomposed = unicodedata.normalize("NFD", text)
+    assert decomposed != text and "chủ trì" not in decomposed  # Unikey's "Unicode tổ hợp"
+    path = tmp_path / "nfd.yaml"
+    path.write_text(decomposed, encoding="utf-8")
+    plan = load_plan(path)
+    assert plan == load_plan(BUNDLED)
+    assert plan.area("1").responsibility.lead_as == "chủ trì"
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("  years: [2019]\n", "  years: [2019]\n  internal_lead_days: -1\n"),
+    ("  years: [2019]\n", "  years: [2019]\n  internal_lead_days: 1000\n"),
+    ("  years: [2019]\n", "  years: [2019]\n  internal_lead_days: many\n"),
+    ("  years: [2019]\n", "  years: []\n"),
+    ("  years: [2019]\n", "  years: [2019]\n  starts: \"31/02/2019\"\n"),
+    ("  years: [2019]\n", "  years: [2019]\n  references: [[1]]\n"),
+    ("    title: Ban hành kế hoạch\n", "    title: Ban hành kế hoạch\n    owners: {units: [], source: seed}\n"),
+    ("    title: Ban hành kế hoạch\n", "    title: Ban hành kế hoạch\n    owners: {units: [VP], source: assumed}\n"),
+    ("    title: Ban hành kế hoạch\n", "    title: Ban hành kế hoạch\n    evidence_source: maybe\n"),
+    ("    title: Ban hành kế hoạch\n", "    title: Ban hành kế hoạch\n    evidence_required: perhaps\n"),
+    ("        source: seed\n", "        source: seed\n        collect: 3\n        units: VP\n"),
+    ("        source: seed\n", "        source: seed\n        ladder: {overdue_every: 0.5}\n"),
+])
+def test_pydantic_english_never_reaches_the_user(old: str, new: str) -> None:
+    err = error_of(edit(old, new))
+    vi, en = err.render("vi"), err.render("en")
+    for text in (vi, en):
+        assert "Input should" not in text and "Value error" not in text and "validation error" not in text
+    assert not [i for i in err.issues if gettext_in("vi", MESSAGES.get(i.code, "?")) == MESSAGES.get(i.code, "?")], \
+        [i.code for i in err.issues]
+
+
+def test_an_assumed_owner_needs_a_note() -> None:
+    err = error_of(edit("    title: Ban hành kế hoạch\n",
+                        "    title: Ban hành kế hoạch\n    owners: {units: [VP], source: assumed}\n"))
+    assert [i.code for i in err.issues] == ["assumed_needs_note"]
+    assert "cần có note" in err.render("vi")
+
+
+def test_owner_and_deadline_units_must_exist() -> None:
+    err = error_of(edit("        source: seed\n", "        source: seed\n        units: [KHTC]\n",
+                        edit("    title: Ban hành kế hoạch\n",
+                             "    title: Ban hành kế hoạch\n    owners: {units: [XYZ], source: seed}\n")))
+    assert sorted((i.code, i.params["unit"]) for i in err.issues) == [("unknown_unit", "KHTC"),
+                                                                      ("unknown_unit", "XYZ")]

@@ -1,7 +1,7 @@
 """PAR evidence: document metadata, ratio counts, criteria and self-scores
 
 Revision ID: 0003
-Revises: 0001 (the lead re-chains the revisions of parallel branches linearly at merge)
+Revises: 0002
 
 Only additions: nullable columns and new tables, so every existing row is carried forward as it is.
 """
@@ -13,7 +13,7 @@ from alembic import op
 import bot.db.types
 
 revision = '0003'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
