@@ -31,6 +31,7 @@ from bot.engine.digests import digest_renderer
 from bot.engine.dispatcher import Dispatcher, DispatchSettings, SweepReport
 from bot.engine.ratelimit import RateLimiter
 from bot.engine.sync import sync_plan
+from bot.i18n import _
 from bot.plans.loader import load_plan
 from bot.runner import dispatch_settings
 from bot.sandbox.clock import SandboxClock
@@ -66,8 +67,9 @@ def scratch_folder(path: Path) -> Path:
     """The evidence folder, which every start and reset empties: never the working folder or one above it."""
     resolved = path.expanduser().resolve()
     if resolved == Path.home() or Path.cwd().is_relative_to(resolved):
-        raise ConfigError("sandbox.evidence_dir", [f"{path}: thư mục này bị xóa trắng mỗi lần chạy chế độ thử; "
-                                                   "hãy chọn một thư mục riêng, ví dụ data/sandbox-evidence"])
+        raise ConfigError("sandbox.evidence_dir", [_(
+            "{path}: this folder is emptied at every start of the sandbox; choose a folder of its own, "
+            "e.g. data/sandbox-evidence").format(path=path)])
     return path
 
 
@@ -149,7 +151,7 @@ class Sandbox:
         self.evidence_dir.mkdir(parents=True, exist_ok=True)
         feed = ChatFeed(clock, self.zone)
         api = SandboxApi(feed, token=TOKEN, username=USERNAME)
-        api.state.bot_user["first_name"] = "Nhắc việc CCHC (thử)"
+        api.state.bot_user["first_name"] = _("Reform reminders (sandbox)")
         for persona in self.personas.values():
             api.state.user(persona.id, persona.name)
         await api.start()

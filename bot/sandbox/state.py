@@ -200,7 +200,7 @@ class BotState:
         on_sent: Callable[[SentMessage], None],
     ) -> None:
         self.bot_user: JSONDict = {
-            "id": bot_id, "is_bot": True, "first_name": "Nhắc việc (test)", "username": username,
+            "id": bot_id, "is_bot": True, "first_name": "nhacviec (test)", "username": username,
             "can_join_groups": True, "can_read_all_group_messages": False,
             "supports_inline_queries": False,
         }
