@@ -29,6 +29,7 @@ _PAGE_HEADERS = {
     "Cache-Control": "no-store",
 }
 _IMAGE_MAGIC = ((b"\x89PNG", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF8", "image/gif"))
+MAX_WAIT = 30.0  # the longest `POST /api/clock/next?wait=S` may ask to wait for its tick
 _INLINE = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 
 
@@ -127,10 +128,15 @@ class SandboxWeb:
         return _json(self._clock())
 
     async def next_event(self, request: web.Request) -> web.Response:
-        target = await self.sandbox.skip_to_next_event()
+        try:  # ?wait=S: answer after S seconds at most even if messages are still going out (the page)
+            wait: float | None = min(max(float(request.query["wait"]), 0.0), MAX_WAIT)
+        except (KeyError, ValueError):
+            wait = None  # until the tick is done (scripts and tests read the chats right after)
+        target = await self.sandbox.skip_to_next_event(wait=wait)
         if target is None:
             return _json({"ok": False, "error": _("No reminders left in the plan."), "clock": self._clock()})
-        return _json({"ok": True, "target": clock_json(target, self.sandbox.zone, None), "clock": self._clock()})
+        return _json({"ok": True, "target": clock_json(target, self.sandbox.zone, None), "clock": self._clock(),
+                      "sending": self.sandbox.sending})
 
     async def reset(self, request: web.Request) -> web.Response:
         await self.sandbox.reset()
