@@ -13,8 +13,10 @@ from typing import Any
 
 from bot.sandbox.personas import FIRST_HEAD_ID, LEADER_ID
 from bot.sandbox.server import TOKEN
-from tests.e2e.test_sandbox_api import THPTCHUYEN, Page, page  # noqa: F401  # the page fixture
+from tests.e2e import test_sandbox_api
+from tests.e2e.test_sandbox_api import THPTCHUYEN, Page
 
+page = test_sandbox_api.page  # the same sandbox fixture
 TCCB = FIRST_HEAD_ID + 1
 PAGE_TWO = {"inline_keyboard": [[{"text": "◀", "callback_data": "cl:o:0"}, {"text": "▶", "callback_data": "cl:o:2"}]]}
 
