@@ -21,14 +21,15 @@ import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.config import ClockConfig, Config, SandboxConfig  # noqa: E402
-from bot.sandbox.personas import ADMIN_ID, FIRST_HEAD_ID, LEADER_ID  # noqa: E402
-from bot.sandbox.thread import SandboxThread  # noqa: E402
+from bot.config import ClockConfig, Config, SandboxConfig
+from bot.sandbox.personas import ADMIN_ID, FIRST_HEAD_ID, LEADER_ID
+from bot.sandbox.thread import SandboxThread
 
 OUT = ROOT / "docs" / "img"
 PLAN = ROOT / "schedules" / "cchc-2019-2020.yaml"
@@ -46,37 +47,36 @@ class Skipped(Exception):
 class Phone:
     """The sandbox page in a phone-sized browser, with the few gestures the scenarios need."""
 
-    def __init__(self, page: object, url: str) -> None:
+    def __init__(self, page: Any, url: str) -> None:
         self.page = page
         self.url = url
 
     def who(self, persona: int) -> None:
-        self.page.select_option("#persona", str(persona))  # type: ignore[attr-defined]
-        self.page.wait_for_timeout(600)  # type: ignore[attr-defined]  # the chat's first poll
+        self.page.select_option("#persona", str(persona))
+        self.page.wait_for_timeout(600)  # the chat's first poll
 
     def _bot_count(self) -> int:
-        return int(self.page.locator("#chat .msg.bot").count())  # type: ignore[attr-defined]
+        return int(self.page.locator("#chat .msg.bot").count())
 
     def _settle(self, before: int, edited: bool = False) -> None:
         """Until a new bot message (or, for an edit, a moment), then let the page draw it."""
         page = self.page
         if not edited:
             try:
-                page.wait_for_function(f"document.querySelectorAll('#chat .msg.bot').length > {before}",  # type: ignore[attr-defined]
-                                       timeout=WAIT_MS)
-            except Exception as exc:  # noqa: BLE001  # a playwright timeout
+                page.locator("#chat .msg.bot").nth(before).wait_for(timeout=WAIT_MS)
+            except Exception as exc:  # a playwright timeout
                 raise Skipped("the bot did not answer") from exc
-        page.wait_for_timeout(1200)  # type: ignore[attr-defined]
+        page.wait_for_timeout(1200)
 
     def say(self, text: str) -> None:
         before = self._bot_count()
-        self.page.fill("#text", text)  # type: ignore[attr-defined]
-        self.page.press("#text", "Enter")  # type: ignore[attr-defined]
+        self.page.fill("#text", text)
+        self.page.press("#text", "Enter")
         self._settle(before)
 
     def press(self, label: str, edits: bool = False) -> None:
         """The last button whose label matches the regular expression `label`."""
-        buttons = self.page.locator("#chat .msg.bot .buttons button").filter(  # type: ignore[attr-defined]
+        buttons = self.page.locator("#chat .msg.bot .buttons button").filter(
             has_text=re.compile(label))
         if buttons.count() == 0:
             raise Skipped(f"no button matching {label!r}")
@@ -88,23 +88,23 @@ class Phone:
         path = folder / name
         path.write_bytes(content)
         before = self._bot_count()
-        self.page.set_input_files("#file", str(path))  # type: ignore[attr-defined]
+        self.page.set_input_files("#file", str(path))
         self._settle(before)
 
     def next_event(self, clock_text: str) -> None:
-        self.page.get_by_role("button", name="⏩ Lời nhắc kế tiếp").click()  # type: ignore[attr-defined]
-        self.page.locator("#clock").filter(has_text=clock_text).wait_for(timeout=WAIT_MS)  # type: ignore[attr-defined]
-        self.page.wait_for_timeout(3000)  # type: ignore[attr-defined]  # the messages of that instant go out
+        self.page.get_by_role("button", name="⏩ Lời nhắc kế tiếp").click()
+        self.page.locator("#clock").filter(has_text=clock_text).wait_for(timeout=WAIT_MS)
+        self.page.wait_for_timeout(3000)  # the messages of that instant go out
 
-    def shot(self, name: str, text: str | None = None) -> None:
-        """Screenshot with the newest bot message (or the one containing `text`) at the top of the chat."""
-        target = self.page.locator("#chat .msg.bot")  # type: ignore[attr-defined]
+    def shot(self, name: str, text: str | None = None, picture: bool = False) -> None:
+        """Screenshot with the newest bot message (the one containing `text`, or with a picture) on top."""
+        target = self.page.locator("#chat .msg.bot:has(img)" if picture else "#chat .msg.bot")
         if text is not None:
             target = target.filter(has_text=text)
         if target.count():
             target.last.evaluate("node => node.scrollIntoView({block: 'start'})")
-        self.page.wait_for_timeout(300)  # type: ignore[attr-defined]
-        self.page.screenshot(path=str(OUT / f"{name}.png"))  # type: ignore[attr-defined]
+        self.page.wait_for_timeout(300)
+        self.page.screenshot(path=str(OUT / f"{name}.png"))
         print(f"  ✓ docs/img/{name}.png")
 
 
@@ -172,14 +172,14 @@ def scenarios(phone: Phone, scratch: Path) -> list[tuple[str, Callable[[], None]
     def export() -> None:
         phone.who(ADMIN_ID)
         phone.say("/xuat")
-        phone.page.wait_for_timeout(3000)  # type: ignore[attr-defined]  # the workbook and the ZIP follow
+        phone.page.wait_for_timeout(3000)  # the workbook and the ZIP follow
         phone.shot("11-xuat")
 
     def digest() -> None:
         phone.next_event("Thứ Sáu 15/11/2019 16:0")
         phone.who(LEADER_ID)
-        phone.page.wait_for_timeout(3000)  # type: ignore[attr-defined]  # the chart is drawn
-        phone.shot("12-tong-hop-tuan", "Tổng hợp tuần")
+        phone.page.wait_for_timeout(3000)  # the chart is drawn
+        phone.shot("12-tong-hop-tuan", picture=True)
 
     return [("01", invite), ("02", card), ("03", checklist), ("04", task_card), ("05", evidence),
             ("06", review_queue), ("07", review_card), ("08", blocker), ("09", progress), ("10", overdue),
