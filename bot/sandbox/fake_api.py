@@ -301,9 +301,9 @@ class FakeBotApi:
         fault = self._faults.take(name, params.get("chat_id"))
         if fault is None:
             return await self._answer(handler, params)
-        error = fault.error()
-        if error is not None:
-            return self._error(error)
+        refusal = fault.error()
+        if refusal is not None:
+            return self._error(refusal)
         if fault.kind == "server_error":
             return web.Response(status=502, text=_NGINX_502, content_type="text/html")
         if fault.kind == "reset":
