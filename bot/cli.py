@@ -3,22 +3,33 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
 from pathlib import Path
-from typing import NoReturn
 from zoneinfo import ZoneInfoNotFoundError
 
 from sqlalchemy.exc import ArgumentError
 
 from bot import criteria_cli
+from bot.cliwords import (
+    CliParser,
+    Handler,
+    Subparsers,
+    UsageError,
+    argparse_speaks,
+    config_option,
+    date_arg,
+    int_arg,
+    lang_option,
+    number_arg,
+)
 from bot.config import Config, ConfigError, engine_config_error, load_config
 from bot.db.lock import AlreadyRunning
-from bot.domain.plan import parse_day
 from bot.domain.workdays import WorkCalendar
-from bot.i18n import _
+from bot.i18n import _, language
+from bot.i18n.formats import fmt_number
 from bot.importer import cli as importer_cli
 from bot.plans.loader import PlanError, load_plan
 from bot.preview import render_json, render_table, summary, timeline
@@ -26,84 +37,94 @@ from bot.preview import render_json, render_table, summary, timeline
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
-class UsageError(Exception):
-    """Bad command-line arguments (exit 2)."""
+def _command(sub: Subparsers, name: str, text: str, handler: Handler) -> CliParser:
+    """A subcommand with its help, `--lang` and the function that runs it."""
+    cmd: CliParser = sub.add_parser(name, help=text, description=text)  # type: ignore[attr-defined]
+    lang_option(cmd)
+    cmd.set_defaults(handler=handler)
+    return cmd
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports mistakes in Vietnamese and never exits on its own."""
-
-    def error(self, message: str) -> NoReturn:
-        for english, vietnamese in _ARGPARSE_WORDS:
-            message = message.replace(english, vietnamese)
-        raise UsageError(message)
-
-
-_ARGPARSE_WORDS = (
-    ("the following arguments are required", "thiếu tham số bắt buộc"),
-    ("unrecognized arguments", "tham số không nhận ra"),
-    ("invalid choice", "lựa chọn không hợp lệ"),
-    ("choose from", "chọn một trong"),
-    ("expected one argument", "cần một giá trị"),
-    ("argument ", "tham số "),
-)
-
-
-def _date_arg(value: str) -> date:
-    try:
-        return parse_day(value)
-    except Exception:
-        raise argparse.ArgumentTypeError(f"ngày không hợp lệ: {value!r} (dạng dd/mm/yyyy)") from None
+def add_plan_commands(sub: Subparsers) -> None:
+    """check, preview, simulate: read a plan file, no database."""
+    plan_help, unit = _("path of the YAML plan file"), _("UNIT")
+    check = _command(sub, "check", _("check a plan file and print its summary"), cmd_check)
+    check.add_argument("plan", metavar=_("PLAN"), help=plan_help)
+    preview = _command(sub, "preview", _("preview every deadline and reminder"), cmd_preview)
+    preview.add_argument("plan", metavar=_("PLAN"), help=plan_help)
+    preview.add_argument("--from", dest="start", type=date_arg, metavar=_("DATE"),
+                         help=_("deadlines from this day, dd/mm/yyyy"))
+    preview.add_argument("--to", dest="end", type=date_arg, metavar=_("DATE"),
+                         help=_("deadlines up to this day, dd/mm/yyyy"))
+    preview.add_argument("--unit", metavar=unit, help=_("only the unit with this id, e.g. TCCB"))
+    preview.add_argument("--format", choices=["table", "json"], default="table", help=_("output format"))
+    sim = _command(sub, "simulate", _("run the reminder engine over simulated time, without Telegram"),
+                   cmd_simulate)
+    sim.add_argument("plan", metavar=_("PLAN"), help=plan_help)
+    sim.add_argument("--from", dest="start", type=date_arg, required=True, metavar=_("DATE"),
+                     help=_("first day, dd/mm/yyyy"))
+    sim.add_argument("--to", dest="end", type=date_arg, required=True, metavar=_("DATE"),
+                     help=_("last day, dd/mm/yyyy"))
+    sim.add_argument("--format", choices=["text", "json"], default="text", help=_("output format"))
 
 
-def build_parser() -> _Parser:
-    """All subcommands and options."""
-    parser = _Parser(prog="nhacviec", description="Bot nhắc việc kế hoạch cải cách hành chính.")
-    parser.add_argument("--lang", choices=["vi", "en"], default="vi", help="ngôn ngữ thông báo (mặc định: vi)")
-    sub = parser.add_subparsers(dest="command", metavar="LỆNH", parser_class=_Parser)
-    check = sub.add_parser("check", help="kiểm tra tệp kế hoạch và in tóm tắt")
-    check.add_argument("plan", help="đường dẫn tệp kế hoạch YAML")
-    check.add_argument("--lang", choices=["vi", "en"], default=argparse.SUPPRESS)
-    preview = sub.add_parser("preview", help="xem trước mọi hạn và lời nhắc")
-    preview.add_argument("plan", help="đường dẫn tệp kế hoạch YAML")
-    preview.add_argument("--from", dest="start", type=_date_arg, help="từ ngày (hạn), dd/mm/yyyy")
-    preview.add_argument("--to", dest="end", type=_date_arg, help="đến ngày (hạn), dd/mm/yyyy")
-    preview.add_argument("--unit", help="chỉ đơn vị có mã này, ví dụ TCCB")
-    preview.add_argument("--format", choices=["table", "json"], default="table")
-    preview.add_argument("--lang", choices=["vi", "en"], default=argparse.SUPPRESS)
-    sim = sub.add_parser("simulate", help="chạy thử bộ máy nhắc việc theo thời gian giả lập, không cần Telegram")
-    sim.add_argument("plan", help="đường dẫn tệp kế hoạch YAML")
-    sim.add_argument("--from", dest="start", type=_date_arg, required=True, help="từ ngày, dd/mm/yyyy")
-    sim.add_argument("--to", dest="end", type=_date_arg, required=True, help="đến ngày, dd/mm/yyyy")
-    sim.add_argument("--format", choices=["text", "json"], default="text")
-    for name, text in (("sync", "đồng bộ kế hoạch vào cơ sở dữ liệu"), ("run", "chạy bot")):
-        cmd = sub.add_parser(name, help=text)
-        cmd.add_argument("--config", default=None, help="tệp cấu hình (mặc định: config.yaml nếu có)")
-        if name == "run":
-            cmd.add_argument("--rehearsal", metavar="START", help="đồng hồ diễn tập bắt đầu lúc này, ví dụ "
-                             "2019-11-14T07:58:00+07:00 hoặc \"14/11/2019 07:58\" (thay clock.start)")
-            cmd.add_argument("--speed", type=float, help="đồng hồ diễn tập nhanh gấp N lần (thay clock.speed)")
-            cmd.add_argument("--port", type=int, help="cổng của trang chế độ thử khi chưa có token (mặc định 8080)")
-    close = sub.add_parser("close", help=_("close every open deadline due before a date (with a reason)"))
-    close.add_argument("--before", type=_date_arg, required=True, help=_("date dd/mm/yyyy: deadlines due before it"))
+def add_bot_commands(sub: Subparsers) -> None:
+    """sync, run: the configured database and the bot."""
+    config_option(_command(sub, "sync", _("sync the plan into the database"), cmd_sync))
+    run = _command(sub, "run", _("run the bot"), cmd_run)
+    config_option(run)
+    run.add_argument("--rehearsal", metavar=_("START"), help=_(
+        "a rehearsal clock starting at this moment, e.g. 2019-11-14T07:58:00+07:00 or \"14/11/2019 07:58\" "
+        "(replaces clock.start)"))
+    run.add_argument("--speed", type=number_arg, metavar="N",
+                     help=_("the rehearsal clock runs N times faster (replaces clock.speed)"))
+    run.add_argument("--port", type=int_arg, metavar=_("PORT"),
+                     help=_("port of the sandbox page when there is no token (default 8080)"))
+
+
+def add_export_commands(sub: Subparsers) -> None:
+    """export, ics: files from the configured database."""
+    export = _command(sub, "export", _("export the summary workbook (.xlsx) and the evidence package (.zip) "
+                                       "for the administrative reform assessment"), cmd_export)
+    export.add_argument("--out", required=True, metavar=_("FOLDER"), help=_("folder to write the results to"))
+    config_option(export)
+    ics = _command(sub, "ics", _("export one unit's deadline calendar (.ics)"), cmd_ics)
+    ics.add_argument("--unit", required=True, metavar=_("UNIT"), help=_("unit id, e.g. TCCB"))
+    ics.add_argument("--out", default=None, metavar=_("FILE"),
+                     help=_("the .ics file (default: <unit id>.ics in the current folder)"))
+    config_option(ics)
+
+
+def add_closing_commands(sub: Subparsers) -> None:
+    """close: the office closes, in bulk, what was due before the deployment."""
+    close = _command(sub, "close", _("close every open deadline due before a date (with a reason)"), cmd_close)
+    close.add_argument("--before", type=date_arg, required=True, metavar=_("DATE"),
+                       help=_("date dd/mm/yyyy: deadlines due before it"))
     close.add_argument("--reason", required=True, help=_("why they are closed (kept in the audit log)"))
-    close.add_argument("--config", default=None, help="tệp cấu hình (mặc định: config.yaml nếu có)")
-    export = sub.add_parser("export", help="xuất bảng tổng hợp (.xlsx) và gói minh chứng (.zip) để chấm điểm CCHC")
-    export.add_argument("--out", required=True, help="thư mục ghi kết quả")
-    export.add_argument("--config", default=None, help="tệp cấu hình (mặc định: config.yaml nếu có)")
-    ics = sub.add_parser("ics", help="xuất lịch hạn (.ics) của một đơn vị")
-    ics.add_argument("--unit", required=True, help="mã đơn vị, ví dụ TCCB")
-    ics.add_argument("--out", default=None, help="tệp .ics (mặc định: <mã đơn vị>.ics ở thư mục hiện tại)")
-    ics.add_argument("--config", default=None, help="tệp cấu hình (mặc định: config.yaml nếu có)")
-    criteria_cli.add_parser(sub)
-    importer_cli.add_subcommands(sub)
+    config_option(close)
+
+
+# One function per group of subcommands; a new group is one more entry here.
+SUBCOMMANDS: list[Callable[[Subparsers], None]] = [
+    add_plan_commands, add_bot_commands, add_export_commands, add_closing_commands,
+    importer_cli.add_subcommands, criteria_cli.add_parser,
+]
+
+
+def build_parser() -> CliParser:
+    """All subcommands and options, worded in the current language."""
+    parser = CliParser(prog="nhacviec", description=_("Reminder bot for the administrative reform plan."))
+    lang_option(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"), parser_class=CliParser)
+    for register in SUBCOMMANDS:
+        register(sub)  # type: ignore[arg-type]
     return parser
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate a plan and print its summary."""
     plan = load_plan(args.plan)
-    print(summary(plan, WorkCalendar(), args.lang))
+    print(summary(plan, WorkCalendar()))
     return EXIT_OK
 
 
@@ -112,9 +133,9 @@ def cmd_preview(args: argparse.Namespace) -> int:
     plan = load_plan(args.plan)
     if args.unit and args.unit not in {u.id for u in plan.units}:
         known = ", ".join(u.id for u in plan.units)
-        raise UsageError(f"không có đơn vị {args.unit!r} trong kế hoạch; các mã hợp lệ: {known}")
+        raise UsageError(_("no unit {unit!r} in the plan; valid ids: {known}").format(unit=args.unit, known=known))
     items = timeline(plan, WorkCalendar(), args.start, args.end, args.unit)
-    print(render_json(items) if args.format == "json" else render_table(items, args.lang))
+    print(render_json(items) if args.format == "json" else render_table(items))
     return EXIT_OK
 
 
@@ -126,7 +147,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from bot.engine.simulate import as_json, as_text, simulate
 
     if args.end < args.start:
-        raise UsageError("--to phải sau --from")
+        raise UsageError(_("--to must not be before --from"))
     plan = load_plan(args.plan)
     messages = asyncio.run(simulate(plan, WorkCalendar(), args.start, args.end))
     print(json.dumps(as_json(messages), ensure_ascii=False, indent=2) if args.format == "json" else as_text(messages))
@@ -145,9 +166,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from bot.runner import sync_only
 
     report = sync_only(_config(args))
-    print(f"Đã đồng bộ kế hoạch: thêm {report.occurrences_added} lượt hạn, cập nhật {report.occurrences_updated}, "
-          f"ngừng {report.occurrences_retired}; lời nhắc: thêm {report.reminders_added}, dời {report.reminders_moved}, "
-          f"hủy {report.reminders_cancelled}, bỏ qua {report.reminders_skipped_past} (đã qua thời điểm gửi).")
+    n = fmt_number
+    print(_("Plan synced: deadline occurrences {added} added, {updated} updated, {retired} retired.").format(
+        added=n(report.occurrences_added), updated=n(report.occurrences_updated),
+        retired=n(report.occurrences_retired)))
+    print(_("Reminders: {added} added, {moved} moved, {cancelled} cancelled, {skipped} skipped (their time "
+            "has passed).").format(added=n(report.reminders_added), moved=n(report.reminders_moved),
+                                  cancelled=n(report.reminders_cancelled), skipped=n(report.reminders_skipped_past)))
     return EXIT_OK
 
 
@@ -200,17 +225,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     if not snap.occurrences:
-        print("Cảnh báo: cơ sở dữ liệu chưa có lượt việc nào (chạy `nhacviec sync` trước).", file=sys.stderr)
-    print(f"Đã ghi {done.workbook} ({fmt_size(done.workbook_size)}): {len(snap.occurrences)} lượt việc, "
-          f"{len(snap.evidence)} minh chứng.")
+        print(_("Warning: the database has no task occurrences yet (run `nhacviec sync` first)."), file=sys.stderr)
+    print(_("Wrote {path} ({size}): {occurrences} task occurrences, {evidence} evidence documents.").format(
+        path=done.workbook, size=fmt_size(done.workbook_size), occurrences=fmt_number(len(snap.occurrences)),
+        evidence=fmt_number(len(snap.evidence))))
     for path, size in zip(pkg.paths, pkg.sizes, strict=True):
-        too_big = " — quá giới hạn một phần, không gửi qua Telegram được" if path in pkg.oversized else ""
-        print(f"Đã ghi {path} ({fmt_size(size)}){too_big}")
-    print(f"Tổng cộng {pkg.file_count} tệp minh chứng trong {len(pkg.paths)} gói.")
+        too_big = _(" — over the size limit of one part, cannot be sent through Telegram") \
+            if path in pkg.oversized else ""
+        print(_("Wrote {path} ({size}){too_big}").format(path=path, size=fmt_size(size), too_big=too_big))
+    print(_("In all {files} evidence files in {parts} package(s).").format(files=fmt_number(pkg.file_count),
+                                                                          parts=fmt_number(len(pkg.paths))))
     for item in pkg.missing:
-        print(f"Thiếu tệp: {item}", file=sys.stderr)
+        print(_("Missing file: {item}").format(item=item), file=sys.stderr)
     for item in pkg.mismatched:
-        print(f"Tệp khác bản đã nhận (SHA-256): {item}", file=sys.stderr)
+        print(_("File differs from the one received (SHA-256): {item}").format(item=item), file=sys.stderr)
     return EXIT_OK
 
 
@@ -239,7 +267,8 @@ def cmd_ics(args: argparse.Namespace) -> int:
         raise UsageError(t(exc.key, args.lang, **exc.params)) from None
     finally:
         engine.dispose()
-    print(f"Đã ghi {out} ({len(data)} byte): lịch hạn của đơn vị {unit}.")
+    print(_("Wrote {path} ({size} bytes): the deadline calendar of unit {unit}.").format(
+        path=out, size=fmt_number(len(data)), unit=unit))
     return EXIT_OK
 
 
@@ -248,7 +277,6 @@ def cmd_close(args: argparse.Namespace) -> int:
     from sqlalchemy.orm import Session
 
     from bot.db.engine import make_engine, migrate
-    from bot.i18n import language
     from bot.services.access import Refused
     from bot.services.closing import cli_actor, close_before
     from bot.services.tasks import Event
@@ -264,33 +292,41 @@ def cmd_close(args: argparse.Namespace) -> int:
         raise UsageError(_("--reason must not be empty")) from None
     finally:
         engine.dispose()
-    with language(args.lang):
+    with language(getattr(args, "lang", None)):
         print(closing_text(result))
     return EXIT_OK
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check, "preview": cmd_preview, "simulate": cmd_simulate, "sync": cmd_sync, "run": cmd_run,
-    "export": cmd_export, "ics": cmd_ics, "close": cmd_close, **importer_cli.COMMANDS,
+    "export": cmd_export, "ics": cmd_ics, **importer_cli.COMMANDS,
     "criteria": lambda args: criteria_cli.run(args, _config),
 }
 
 
 def _lang_of(argv: Sequence[str]) -> str:
-    chosen = [b for a, b in zip(argv, argv[1:], strict=False) if a == "--lang"]
-    return "en" if "en" in chosen or "--lang=en" in argv else "vi"
+    """The `--lang` given anywhere on the line (the help is worded before argparse reads it)."""
+    chosen = [b for a, b in itertools.pairwise(argv) if a == "--lang"]
+    chosen += [a[7:] for a in argv if a.startswith("--lang=")]
+    return "en" if chosen and chosen[-1] == "en" else "vi"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `nhacviec` and `python -m bot`; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _lang_of(argv)
+    with language(lang), argparse_speaks():
+        return _main(argv, lang)
+
+
+def _main(argv: list[str], lang: str) -> int:
     try:
         args = build_parser().parse_args(argv)
         if not args.command:
             build_parser().print_help()
             return EXIT_USAGE
-        return COMMANDS[args.command](args)
+        handler: Handler = getattr(args, "handler", None) or COMMANDS[args.command]
+        return handler(args)
     except PlanError as exc:
         print(exc.render(lang), file=sys.stderr)
         return EXIT_USAGE
@@ -304,8 +340,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_FAILURE
     except UsageError as exc:
-        word = "Usage error" if lang == "en" else "Lỗi câu lệnh"
-        print(f"{word}: {exc}\n{'Run' if lang == 'en' else 'Xem'}: nhacviec --help", file=sys.stderr)
+        print(_("Usage error: {message}").format(message=exc), file=sys.stderr)
+        print(_("See: nhacviec --help"), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
@@ -315,5 +351,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # never a traceback for the user; NHACVIEC_DEBUG=1 shows it
         if os.environ.get("NHACVIEC_DEBUG") == "1":
             raise
-        print(f"Lỗi không mong đợi ({type(exc).__name__}): {exc}", file=sys.stderr)
+        print(_("Unexpected error ({kind}): {message}").format(kind=type(exc).__name__, message=exc),
+              file=sys.stderr)
         return EXIT_FAILURE

@@ -12,6 +12,8 @@ from bot.domain.deadlines import expand_plan
 from bot.domain.ladder import plan_reminders
 from bot.domain.plan import Plan
 from bot.domain.workdays import WorkCalendar
+from bot.i18n import _, current_lang, language, ngettext
+from bot.i18n.formats import fmt_number
 from bot.texts import fmt_date_weekday, fmt_local, rung_label
 
 
@@ -49,48 +51,53 @@ def render_json(items: list[dict[str, Any]]) -> str:
     return json.dumps(items, ensure_ascii=False, indent=2)
 
 
-def render_table(items: list[dict[str, Any]], lang: str = "vi") -> str:
+def render_table(items: list[dict[str, Any]], lang: str | None = None) -> str:
     """A human timeline: each deadline, then its reminders indented."""
-    if not items:
-        return "Không có hạn nào trong khoảng đã chọn." if lang == "vi" else "No deadlines in the selected range."
-    assumed = " (giả định, Văn phòng cần xác nhận)" if lang == "vi" else " (assumed, to be confirmed)"
-    lines = []
-    for item in items:
-        due = date.fromisoformat(item["due"])
-        tag = assumed if item["source"] == "assumed" else ""
-        lines.append(f"{fmt_date_weekday(due, lang)}  [{item['unit']}]  {item['task_id']} {item['title']}"
-                     f" — {item['label']}{tag}")
-        for rem in item["reminders"]:
-            at = datetime.fromisoformat(rem["at"])
-            lines.append(f"    {fmt_local(at)}  {rung_label(rem['rung'], lang):<48} → {', '.join(rem['to'])}")
-    return "\n".join(lines)
+    with language(lang or current_lang()):
+        if not items:
+            return _("No deadlines in the selected range.")
+        assumed = _(" (assumed, the office to confirm)")
+        lines = []
+        for item in items:
+            due = date.fromisoformat(item["due"])
+            tag = assumed if item["source"] == "assumed" else ""
+            lines.append(f"{fmt_date_weekday(due)}  [{item['unit']}]  {item['task_id']} {item['title']}"
+                         f" — {item['label']}{tag}")
+            for rem in item["reminders"]:
+                at = datetime.fromisoformat(rem["at"])
+                lines.append(f"    {fmt_local(at)}  {rung_label(rem['rung']):<48} → {', '.join(rem['to'])}")
+        return "\n".join(lines)
 
 
-def summary(plan: Plan, calendar: WorkCalendar, lang: str = "vi") -> str:
+def summary(plan: Plan, calendar: WorkCalendar, lang: str | None = None) -> str:
     """What `nhacviec check` prints for a valid plan."""
+    with language(lang or current_lang()):
+        return "\n".join(_summary_lines(plan, calendar))
+
+
+def _summary_lines(plan: Plan, calendar: WorkCalendar) -> list[str]:
     items = timeline(plan, calendar)
     per_year = Counter(i["due"][:4] for i in items)
     reminders = sum(len(i["reminders"]) for i in items)
     assumed = sum(1 for i in items if i["source"] == "assumed")
     tasks_per_area = Counter(t.area for t in plan.tasks)
     info = plan.plan
-    if lang == "en":
-        lines = [f"Plan is valid: {info.title}",
-                 f"  issued by {info.issued_by}; years {', '.join(map(str, info.years))}",
-                 f"  {len(plan.areas)} areas, {len(plan.tasks)} tasks, {len(plan.units)} units, "
-                 f"{len(plan.groups)} groups",
-                 f"  {len(items)} deadline occurrences ({assumed} assumed), {reminders} planned reminders"]
-        lines += [f"  area {a.id} {a.name}: {tasks_per_area[a.id]} task(s)" for a in plan.areas]
-        lines += [f"  occurrences due in {y}: {n}" for y, n in sorted(per_year.items())]
-        return "\n".join(lines)
-    lines = [f"Kế hoạch hợp lệ: {info.title}",
-             f"  ban hành: {info.issued_by}; năm {', '.join(map(str, info.years))}",
-             f"  {len(plan.areas)} lĩnh vực, {len(plan.tasks)} nhiệm vụ, {len(plan.units)} đơn vị, "
-             f"{len(plan.groups)} nhóm",
-             f"  {len(items)} lượt hạn ({assumed} hạn giả định cần Văn phòng xác nhận), {reminders} lời nhắc dự kiến"]
+    n = fmt_number
+    lines = [_("Plan is valid: {title}").format(title=info.title),
+             "  " + _("issued by: {issuer}; years {years}").format(issuer=info.issued_by,
+                                                                  years=", ".join(map(str, info.years))),
+             "  " + _("{areas} areas, {tasks} tasks, {units} units, {groups} groups").format(
+                 areas=n(len(plan.areas)), tasks=n(len(plan.tasks)), units=n(len(plan.units)),
+                 groups=n(len(plan.groups))),
+             "  " + _("{occurrences} deadline occurrences ({assumed} assumed, the office to confirm), "
+                      "{reminders} planned reminders").format(occurrences=n(len(items)), assumed=n(assumed),
+                                                               reminders=n(reminders))]
     if info.baseline:
         b = info.baseline
-        lines.append(f"  mốc {b.year}: {b.score:g} điểm, xếp thứ {b.rank}/{b.of}".replace(".", ","))
-    lines += [f"  lĩnh vực {a.id} — {a.name}: {tasks_per_area[a.id]} nhiệm vụ" for a in plan.areas]
-    lines += [f"  hạn trong năm {y}: {n}" for y, n in sorted(per_year.items())]
-    return "\n".join(lines)
+        lines.append("  " + _("baseline {year}: {score} points, ranked {rank} of {of}").format(
+            year=b.year, score=n(b.score), rank=b.rank, of=b.of))
+    lines += ["  " + ngettext("area {id} — {name}: {n} task", "area {id} — {name}: {n} tasks",
+                              tasks_per_area[a.id]).format(id=a.id, name=a.name, n=n(tasks_per_area[a.id]))
+              for a in plan.areas]
+    lines += ["  " + _("deadlines in {year}: {n}").format(year=y, n=n(c)) for y, c in sorted(per_year.items())]
+    return lines

@@ -1,12 +1,24 @@
-"""User-facing wording shared by the CLI and the bot: dates, weekdays, ladder rungs."""
+"""User-facing wording shared by the CLI and the bot: dates, weekdays, ladder rungs (words from the catalogs)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.i18n import N_, _, current_lang, language, ngettext
+
 VN_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
-_WEEKDAYS = {"vi": ("T2", "T3", "T4", "T5", "T6", "T7", "CN"), "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
+# TRANSLATORS: short weekday names, Monday first, as in "T3 19/11/2019".
+_WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+
+
+@contextmanager
+def _speaking(lang: str | None) -> Iterator[None]:
+    """`lang` when a caller names one, else the current language."""
+    with language(lang or current_lang()):
+        yield
 
 
 def fmt_date(day: date) -> str:
@@ -14,9 +26,10 @@ def fmt_date(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def fmt_date_weekday(day: date, lang: str = "vi") -> str:
+def fmt_date_weekday(day: date, lang: str | None = None) -> str:
     """`T3 19/11/2019`."""
-    return f"{_WEEKDAYS.get(lang, _WEEKDAYS['vi'])[day.weekday()]} {fmt_date(day)}"
+    with _speaking(lang):
+        return f"{_(_WEEKDAYS[day.weekday()])} {fmt_date(day)}"
 
 
 def fmt_local(moment: datetime, zone: ZoneInfo = VN_ZONE) -> str:
@@ -25,29 +38,32 @@ def fmt_local(moment: datetime, zone: ZoneInfo = VN_ZONE) -> str:
     return f"{local:%H:%M} {fmt_date(local.date())}"
 
 
-def rung_label(rung: str, lang: str = "vi") -> str:
-    """A ladder rung in words: `before-14` → `trước hạn 14 ngày làm việc`."""
-    name, _, number = rung.rpartition("-") if rung[-1:].isdigit() else (rung, "", "")
-    vi = {
-        "before": f"trước hạn {number} ngày làm việc",
-        "overdue": f"quá hạn {number} ngày làm việc",
-        "escalation-lead": f"báo đơn vị chủ trì (quá hạn {number} ngày làm việc)",
-        "escalation-leadership": f"báo Lãnh đạo Sở (quá hạn {number} ngày làm việc)",
-        "due": "đúng ngày hạn",
-    }
-    en = {
-        "before": f"{number} working day(s) before",
-        "overdue": f"{number} working day(s) overdue",
-        "escalation-lead": f"escalated to the lead unit ({number} working days overdue)",
-        "escalation-leadership": f"escalated to leadership ({number} working days overdue)",
-        "due": "on the due date",
-    }
-    return (en if lang == "en" else vi).get(name, rung)
+def rung_label(rung: str, lang: str | None = None) -> str:
+    """A ladder rung in words: `before-14` → "14 working days before"."""
+    name, _sep, number = rung.rpartition("-") if rung[-1:].isdigit() else (rung, "", "")
+    n = int(number) if number.isdigit() else 0
+    with _speaking(lang):
+        if name == "before":
+            return ngettext("{n} working day before", "{n} working days before", n).format(n=n)
+        if name == "overdue":
+            return ngettext("{n} working day overdue", "{n} working days overdue", n).format(n=n)
+        if name == "escalation-lead":
+            return ngettext("escalated to the lead unit ({n} working day overdue)",
+                            "escalated to the lead unit ({n} working days overdue)", n).format(n=n)
+        if name == "escalation-leadership":
+            return ngettext("escalated to the department's leadership ({n} working day overdue)",
+                            "escalated to the department's leadership ({n} working days overdue)", n).format(n=n)
+        if name == "due":
+            return _("on the due date")
+        return rung
 
 
-def days_left_text(due: date, today: date, lang: str = "vi") -> str:
-    """`còn 3 ngày`, `hạn hôm nay`, `quá hạn 2 ngày` (calendar days)."""
+def days_left_text(due: date, today: date, lang: str | None = None) -> str:
+    """`3 days left`, `due today`, `2 days overdue` (calendar days)."""
     delta = (due - today).days
-    if lang == "en":
-        return "due today" if delta == 0 else (f"{delta} day(s) left" if delta > 0 else f"{-delta} day(s) overdue")
-    return "hạn hôm nay" if delta == 0 else (f"còn {delta} ngày" if delta > 0 else f"quá hạn {-delta} ngày")
+    with _speaking(lang):
+        if delta == 0:
+            return _("due today")
+        if delta > 0:
+            return ngettext("{n} day left", "{n} days left", delta).format(n=delta)
+        return ngettext("{n} day overdue", "{n} days overdue", -delta).format(n=-delta)

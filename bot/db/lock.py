@@ -9,11 +9,13 @@ from filelock import FileLock, Timeout
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine, make_url
 
+from bot.i18n import _
+
 _KEY = zlib.crc32(b"nhacviec-polling")
 
 
 class AlreadyRunning(Exception):
-    """Another instance holds the lock; the message says what to do, in Vietnamese."""
+    """Another instance holds the lock; the message says what to do, in the reader's language."""
 
 
 class InstanceLock:
@@ -36,10 +38,10 @@ class InstanceLock:
             try:
                 self._file.acquire(timeout=0)
             except Timeout:
-                raise AlreadyRunning(
-                    f"Một tiến trình nhacviec khác đang chạy với cơ sở dữ liệu {path} "
-                    f"(khóa {path}.lock). Chỉ được chạy một bot ở chế độ polling cho mỗi cơ sở dữ liệu; "
-                    "hãy dừng tiến trình kia trước.") from None
+                raise AlreadyRunning(_(
+                    "Another nhacviec process is running with the database {path} (lock {path}.lock). "
+                    "Only one bot in polling mode may run per database; stop the other process first.")
+                    .format(path=path)) from None
             return
         self._conn = self.engine.connect()
         got = self._conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _KEY}).scalar()
@@ -47,10 +49,10 @@ class InstanceLock:
         if not got:
             self._conn.close()
             self._conn = None
-            raise AlreadyRunning(
-                f"Một tiến trình nhacviec khác đang chạy ở chế độ polling với cơ sở dữ liệu "
-                f"{parsed.render_as_string(hide_password=True)}. Hãy dừng tiến trình kia, hoặc dùng chế độ "
-                "webhook cho nhiều tiến trình.")
+            raise AlreadyRunning(_(
+                "Another nhacviec process is running in polling mode with the database {url}. Stop the other "
+                "process, or use webhook mode for several processes.")
+                .format(url=parsed.render_as_string(hide_password=True)))
 
     def close(self) -> None:
         if self._file is not None:

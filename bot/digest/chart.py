@@ -14,12 +14,14 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from sqlalchemy.orm import Session
 
+from bot.i18n import N_, _
+from bot.i18n.formats import fmt_number
 from bot.services.status import Counts, compute_progress
 from bot.texts import fmt_date
 
 FONT = "DejaVu Sans"  # ships with matplotlib and has every Vietnamese glyph; a system default may lack them
-SEGMENTS = (("done", "Đã xong", "#2e7d32"), ("awaiting_review", "Chờ duyệt", "#f9a825"),
-            ("overdue", "Quá hạn", "#c62828"), ("open", "Đang mở", "#b0bec5"))
+SEGMENTS = (("done", N_("Done"), "#2e7d32"), ("awaiting_review", N_("Awaiting review"), "#f9a825"),
+            ("overdue", N_("Overdue"), "#c62828"), ("open", N_("Open"), "#b0bec5"))
 MAX_UNITS = 30  # Telegram shrinks tall photos: beyond this, the units with most overdue work are drawn
 LABEL_WIDTH = 36
 
@@ -47,13 +49,14 @@ def chart_data(session: Session, now: datetime, zone: ZoneInfo) -> ChartData:
     """The numbers behind the chart: `compute_progress` for today, per area and per unit."""
     today = now.astimezone(zone).date()
     p = compute_progress(session, today)
-    scope = f" năm {p.year}" if p.year else ""
-    title = f"Tiến độ kế hoạch CCHC{scope} (đến {fmt_date(today)})"
+    title = (_("Progress of the administrative reform plan {year} (up to {day})").format(
+        year=p.year, day=fmt_date(today))
+             if p.year else _("Progress of the administrative reform plan (up to {day})").format(day=fmt_date(today)))
     areas = [Bar(wrap_label(f"{a}. {p.area_names[a]}"), c) for a, c in p.areas.items()]
     units = list(p.units.items())
     if len(units) > MAX_UNITS:
         worst = sorted(units, key=lambda kv: (-kv[1].overdue, -(kv[1].open + kv[1].awaiting_review), kv[0]))
-        keep = {u for u, _ in worst[:MAX_UNITS]}
+        keep = {u for u, _c in worst[:MAX_UNITS]}
         units = [(u, c) for u, c in units if u in keep]
     return ChartData(title, areas, [Bar(u, c) for u, c in units], len(p.units))
 
@@ -63,16 +66,17 @@ def _panel(ax: Axes, bars: list[Bar], title: str) -> None:
     left = [0] * len(bars)
     for name, legend, colour in SEGMENTS:
         widths = [getattr(b.counts, name) for b in bars]
-        ax.barh(ys, widths, left=left, color=colour, label=legend, height=0.7)
+        ax.barh(ys, widths, left=left, color=colour, label=_(legend), height=0.7)
         left = [x + w for x, w in zip(left, widths, strict=True)]
     top = max(left, default=0)
     for y, bar in enumerate(bars):
-        ax.text(bar.counts.total + top * 0.01, y, f"{bar.counts.done}/{bar.counts.total} xong", va="center", fontsize=8)
+        ax.text(bar.counts.total + top * 0.01, y, _("{done}/{total} done").format(
+            done=fmt_number(bar.counts.done), total=fmt_number(bar.counts.total)), va="center", fontsize=8)
     ax.set_yticks(ys, [b.label for b in bars])
     ax.set_xlim(0, max(top * 1.22, 1))
     ax.set_ylim(len(bars) - 0.5, -0.5)  # first bar on top
     ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
-    ax.set_xlabel("Số lượt việc")
+    ax.set_xlabel(_("Task occurrences"))
     ax.grid(axis="x", alpha=0.3)
     ax.set_axisbelow(True)
 
@@ -90,10 +94,11 @@ def render_chart(data: ChartData) -> bytes:
                             gridspec_kw=dict(left=left / width, right=1 - 0.3 / width, top=1 - top / height,
                                              bottom=bottom / height,
                                              hspace=gap / ((height - top - bottom - gap) / 2)))
-        _panel(axes[0], data.areas, "Theo lĩnh vực")
-        shown = "" if len(data.units) == data.units_total else \
-            f" ({len(data.units)}/{data.units_total} đơn vị nhiều việc quá hạn nhất)"
-        _panel(axes[1], data.units, f"Theo đơn vị{shown}")
+        _panel(axes[0], data.areas, _("By area"))
+        shown = _("By unit") if len(data.units) == data.units_total else \
+            _("By unit ({shown}/{total} units with the most overdue tasks)").format(shown=len(data.units),
+                                                                                    total=data.units_total)
+        _panel(axes[1], data.units, shown)
         fig.suptitle(data.title, fontsize=13, fontweight="bold", y=1 - 0.2 / height, va="top")
         handles, labels = axes[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.05 / height), ncols=len(SEGMENTS),

@@ -12,8 +12,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import OccurrenceRow, ReviewRow, TaskRow, UnitRow
-from bot.digest.week import countdown_text, open_blockers, results_countdown, week_changes
+from bot.digest.week import (
+    countdown_text,
+    open_blockers,
+    results_countdown,
+    week_changes,
+)
 from bot.engine.messages import chunk_blocks
+from bot.i18n import _
+from bot.i18n.formats import fmt_number
 from bot.services.metrics import describe_metrics, metric_status, metrics_summary
 from bot.services.status import Counts, compute_progress
 from bot.texts import days_left_text, fmt_date
@@ -24,11 +31,13 @@ SECTION_LIMIT = 3000  # a section longer than this continues in a second block (
 
 def counts_line(c: Counts) -> str:
     """The same wording as /tiendo."""
-    return f"✅ {c.done} xong · ⏳ {c.awaiting_review} chờ duyệt · 🔴 {c.overdue} quá hạn · ⬜ {c.open} đang mở"
+    return _("✅ {done} done · ⏳ {review} awaiting review · 🔴 {overdue} overdue · ⬜ {open} open").format(
+        done=fmt_number(c.done), review=fmt_number(c.awaiting_review), overdue=fmt_number(c.overdue),
+        open=fmt_number(c.open))
 
 
 def done_share(c: Counts) -> str:
-    return f"{round(100 * c.done / c.total)}%" if c.total else "0%"
+    return f"{fmt_number(round(100 * c.done / c.total)) if c.total else 0}%"
 
 
 def sections(title: str, lines: list[str], limit: int = SECTION_LIMIT) -> list[str]:
@@ -37,7 +46,7 @@ def sections(title: str, lines: list[str], limit: int = SECTION_LIMIT) -> list[s
     for line in lines:
         if len(current) + 1 + len(line) > limit and current != title:
             blocks.append(current)
-            current = f"{title.rstrip(':')} (tiếp):"
+            current = _("{title} (continued):").format(title=title.rstrip(":"))
         current += "\n" + line
     blocks.append(current)
     return blocks
@@ -52,10 +61,12 @@ def _grouped(rows: list[tuple[OccurrenceRow, TaskRow]], today: date,
         if (occ.due, occ.label) != last:
             last = (occ.due, occ.label)
             left = f" ({days_left_text(occ.due, today)})" if countdown else ""
-            lines.append(f"• Hạn {fmt_date(occ.due)}{left} — {occ.label}:")
+            lines.append(_("• Deadline {due}{left} — {label}:").format(
+                due=fmt_date(occ.due), left=left, label=occ.label))
         line = f"   [{occ.task_id}] {task.title}"
         if reasons is not None:
-            line += f"\n      Lý do trả lại: {reasons.get(occ.id) or '(không ghi)'}"
+            reason = reasons.get(occ.id) or _("(none given)")
+            line += "\n      " + _("Reason for returning: {reason}").format(reason=reason)
         lines.append(line)
     return lines
 
@@ -65,7 +76,8 @@ def unit_digest(session: Session, unit: str, now: datetime, zone: ZoneInfo) -> l
     today = now.astimezone(zone).date()
     horizon = today + timedelta(days=HORIZON)
     row = session.get(UnitRow, unit)
-    head = f"📬 Tổng hợp tuần — {row.name if row else unit} ({unit}), ngày {fmt_date(today)}"
+    head = _("📬 Weekly summary — {name} ({unit}), {day}").format(name=row.name if row else unit, unit=unit,
+                                                                 day=fmt_date(today))
     rows = session.execute(select(OccurrenceRow, TaskRow).join(TaskRow, TaskRow.id == OccurrenceRow.task_id)
                            .where(OccurrenceRow.unit == unit, OccurrenceRow.retired_at.is_(None),
                                   TaskRow.retired_at.is_(None), OccurrenceRow.status != "done")
@@ -74,29 +86,32 @@ def unit_digest(session: Session, unit: str, now: datetime, zone: ZoneInfo) -> l
     overdue = [(o, t) for o, t in rows if o.status == "open" and o.due < today]
     upcoming = [(o, t) for o, t in rows if o.status == "open" and today <= o.due <= horizon]
     awaiting = [(o, t) for o, t in rows if o.status == "awaiting_review"]
-    later = sum(1 for o, _ in rows if o.status == "open" and o.due > horizon)
+    later = sum(1 for o, _t in rows if o.status == "open" and o.due > horizon)
     reasons: dict[int, str] = {}
     if returned:
-        for review in session.scalars(select(ReviewRow).where(ReviewRow.occurrence_id.in_([o.id for o, _ in returned]),
+        for review in session.scalars(select(ReviewRow).where(ReviewRow.occurrence_id.in_([o.id for o, _t in returned]),
                                                               ReviewRow.decision == "returned")
                                       .order_by(ReviewRow.decided_at, ReviewRow.id)):
             reasons[review.occurrence_id] = review.reason or ""
     p = compute_progress(session, today, unit)
-    scope = f"Năm {p.year}" if p.year else "Toàn kế hoạch"
+    scope = _("Year {year}").format(year=p.year) if p.year else _("Whole plan")
     blocks = [f"{scope}: {counts_line(p.total)}"]
     if not (returned or overdue or upcoming):
-        blocks.append(f"✅ Không có việc nào cần làm trong {HORIZON} ngày tới: không có việc quá hạn, "
-                      "sắp đến hạn hay bị trả lại.")
-    for title, group, why in ((f"🔴 Quá hạn ({len(overdue)}):", overdue, None),
-                              (f"↩️ Bị Văn phòng Sở trả lại, cần bổ sung ({len(returned)}):", returned, reasons),
-                              (f"⏰ Đến hạn trong {HORIZON} ngày tới ({len(upcoming)}):", upcoming, None),
-                              (f"📝 Đang chờ Văn phòng Sở duyệt ({len(awaiting)}):", awaiting, None)):
+        blocks.append(_("✅ Nothing to do in the next {days} days: nothing overdue, due soon or returned.")
+                      .format(days=HORIZON))
+    for title, group, why in ((_("🔴 Overdue ({n}):").format(n=fmt_number(len(overdue))), overdue, None),
+                              (_("↩️ Returned by the department office, to complete ({n}):").format(
+                                  n=fmt_number(len(returned))), returned, reasons),
+                              (_("⏰ Due in the next {days} days ({n}):").format(
+                                  days=HORIZON, n=fmt_number(len(upcoming))), upcoming, None),
+                              (_("📝 Awaiting the department office's review ({n}):").format(
+                                  n=fmt_number(len(awaiting))), awaiting, None)):
         if group:  # awaiting review is the office's move: no countdown for the unit
             blocks += sections(title, _grouped(group, today, why, countdown=group is not awaiting))
     if later:
-        blocks.append(f"⬜ Còn {later} việc có hạn sau {fmt_date(horizon)}.")
+        blocks.append(_("⬜ {n} more tasks due after {day}.").format(n=fmt_number(later), day=fmt_date(horizon)))
     if returned or overdue or upcoming:
-        blocks.append("Gõ /viec để báo hoàn thành, gửi minh chứng hoặc báo vướng mắc.")
+        blocks.append(_("Type /viec to report completion, send evidence documents or report a blocker."))
     return chunk_blocks(head, blocks)
 
 
@@ -104,18 +119,22 @@ def overview_digest(session: Session, now: datetime, zone: ZoneInfo) -> list[str
     """To the office and leadership: counts per area and unit, the week, blockers, the 20/11 countdown, metrics."""
     today = now.astimezone(zone).date()
     p = compute_progress(session, today)
-    scope = f"năm {p.year}" if p.year else "toàn kế hoạch"
-    head = f"📊 Tổng hợp tuần — kế hoạch CCHC {scope} (ngày {fmt_date(today)})"
+    scope = _("year {year}").format(year=p.year) if p.year else _("whole plan")
+    head = _("📊 Weekly summary — administrative reform plan, {scope} ({day})").format(scope=scope,
+                                                                                       day=fmt_date(today))
     due, days = results_countdown(session, today)
     blocks = [countdown_text(due, days),
-              f"Tổng: {p.total.total} lượt việc, đã xong {done_share(p.total)}\n{counts_line(p.total)}"]
-    blocks += sections("Theo lĩnh vực:", [f"{a}. {p.area_names[a]}: {counts_line(c)}" for a, c in p.areas.items()])
-    blocks += sections("Theo đơn vị:", [f"{u}: {counts_line(c)}" for u, c in p.units.items()])
+              _("Total: {n} task occurrences, {share} done").format(n=fmt_number(p.total.total),
+                                                                     share=done_share(p.total))
+              + "\n" + counts_line(p.total)]
+    blocks += sections(_("By area:"), [f"{a}. {p.area_names[a]}: {counts_line(c)}" for a, c in p.areas.items()])
+    blocks += sections(_("By unit:"), [f"{u}: {counts_line(c)}" for u, c in p.units.items()])
     blocks.append(week_changes(session, now, zone))
     blockers = open_blockers(session, zone)
-    blocks += sections(f"⚠️ Vướng mắc chưa giải quyết ({len(blockers)}):", blockers) if blockers \
-        else ["⚠️ Không có vướng mắc nào đang chờ giải quyết."]
+    blocks += sections(_("⚠️ Unresolved blockers ({n}):").format(n=fmt_number(len(blockers))), blockers) \
+        if blockers else [_("⚠️ No blockers waiting to be resolved.")]
     statuses = metric_status(session)
     if statuses:
-        blocks += sections(f"📈 Chỉ tiêu: {metrics_summary(statuses)}", describe_metrics(statuses))
+        blocks += sections(_("📈 Targets: {summary}").format(summary=metrics_summary(statuses)),
+                           describe_metrics(statuses))
     return chunk_blocks(head, blocks)

@@ -10,11 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import AuditRow, BlockerRow, MemberRow, MetricRow, OccurrenceRow
+from bot.i18n import N_, _, ngettext
+from bot.i18n.formats import fmt_number
 from bot.services.metrics import fmt_value
 from bot.texts import fmt_date
 
 RESULTS_DEADLINE = "ket-qua"  # the plan's common deadline: results to the office before 20/11 (section III)
-ROLE_VI = {"admin": "quản trị", "head": "trưởng đơn vị", "leader": "Lãnh đạo Sở"}
+ROLES = {"admin": N_("administrator"), "head": N_("head of unit"), "leader": N_("the department's leadership")}
 _LISTED = 8
 _WEEK_ACTIONS = ("completion_submitted", "review_accepted", "review_returned", "blocker_reported",
                  "metric_reported", "member_added", "invite_accepted")
@@ -35,22 +37,32 @@ def results_countdown(session: Session, today: date) -> tuple[date, int]:
 
 def countdown_text(due: date, days: int) -> str:
     if days == 0:
-        return f"⏳ Hôm nay ({fmt_date(due)}) là hạn gửi kết quả về Văn phòng Sở."
-    return f"⏳ Còn {days} ngày đến hạn gửi kết quả về Văn phòng Sở ({fmt_date(due)})."
+        return _("⏳ Today ({due}) is the deadline for sending results to the department office.").format(
+            due=fmt_date(due))
+    return ngettext("⏳ {n} day left until the deadline for sending results to the department office ({due}).",
+                    "⏳ {n} days left until the deadline for sending results to the department office ({due}).",
+                    days).format(n=fmt_number(days), due=fmt_date(due))
+
+
+def _role(role: object) -> str:
+    return _(ROLES[str(role)]) if str(role) in ROLES else ""
 
 
 def _short(occ: OccurrenceRow | None, subject: str) -> str:
-    return f"[{occ.task_id}] {occ.unit} (hạn {fmt_date(occ.due)})" if occ is not None else subject
+    if occ is None:
+        return subject
+    return _("[{task}] {unit} (due {due})").format(task=occ.task_id, unit=occ.unit, due=fmt_date(occ.due))
 
 
 def _member_id(actor: str) -> int:
     """`member:12` → 12 (0 for anything else)."""
-    _, _, number = actor.partition(":")
+    number = actor.partition(":")[2]
     return int(number) if number.isdigit() else 0
 
 
 def _listing(items: list[str]) -> str:
-    more = f" và {len(items) - _LISTED} việc khác" if len(items) > _LISTED else ""
+    extra = len(items) - _LISTED
+    more = ngettext(" and {n} other", " and {n} others", extra).format(n=fmt_number(extra)) if extra > 0 else ""
     return ", ".join(items[:_LISTED]) + more
 
 
@@ -72,29 +84,34 @@ def week_changes(session: Session, now: datetime, zone: ZoneInfo) -> str:
     for r in rows:
         occ = occs.get(r.subject)
         if r.action == "review_returned":
-            found[r.action].append(f"{_short(occ, r.subject)}, lý do: {str(r.details.get('reason', ''))[:120]}")
+            found[r.action].append(_("{task}, reason: {reason}").format(
+                task=_short(occ, r.subject), reason=str(r.details.get("reason", ""))[:120]))
         elif r.action == "member_added":
             d = r.details
             where = f" {d['unit']}" if d.get("role") == "head" and d.get("unit") else ""
-            found[r.action].append(f"{d.get('name') or r.subject} ({ROLE_VI.get(d.get('role', ''), '')}{where})")
+            found[r.action].append(f"{d.get('name') or r.subject} ({_role(d.get('role', ''))}{where})")
         elif r.action == "invite_accepted":
             member = names.get(_member_id(r.actor))
             where = f" {member.unit}" if member is not None and member.unit else ""
             who = member.name if member is not None else r.actor
-            found["member_added"].append(f"{who} ({ROLE_VI.get(str(r.details.get('role')), '')}{where})")
+            found["member_added"].append(f"{who} ({_role(r.details.get('role'))}{where})")
         elif r.action == "metric_reported":
-            task, _, unit = r.subject.partition("/")
+            task, _sep, unit = r.subject.partition("/")
             metric = kinds.get(int(r.details.get("metric") or 0))
             value = fmt_value(metric.kind, float(r.details["value"])) if metric and "value" in r.details else "?"
             found[r.action].append(f"[{task}] {unit.rpartition('/')[2]} {value}")
         else:
             found[r.action].append(_short(occ, r.subject))
-    head = f"🗓 Tuần qua ({fmt_date(since.astimezone(zone).date())} – {fmt_date(now.astimezone(zone).date())}):"
-    labels = (("completion_submitted", "📝 Đơn vị báo hoàn thành"), ("review_accepted", "✔️ Văn phòng Sở duyệt"),
-              ("review_returned", "↩️ Văn phòng Sở trả lại"), ("blocker_reported", "⚠️ Vướng mắc mới"),
-              ("metric_reported", "📈 Số liệu chỉ tiêu được báo"), ("member_added", "👥 Thành viên mới"))
-    lines = [f"{label}: {len(found[key])} — {_listing(found[key])}" for key, label in labels if found[key]]
-    return "\n".join([head, *(lines or ["Không có thay đổi nào trong 7 ngày qua."])])
+    head = _("🗓 The past week ({start} – {end}):").format(start=fmt_date(since.astimezone(zone).date()),
+                                                           end=fmt_date(now.astimezone(zone).date()))
+    labels = (("completion_submitted", N_("📝 Completions reported by units")),
+              ("review_accepted", N_("✔️ Accepted by the department office")),
+              ("review_returned", N_("↩️ Returned by the department office")),
+              ("blocker_reported", N_("⚠️ New blockers")),
+              ("metric_reported", N_("📈 Target figures reported")), ("member_added", N_("👥 New members")))
+    lines = [f"{_(label)}: {fmt_number(len(found[key]))} — {_listing(found[key])}"
+             for key, label in labels if found[key]]
+    return "\n".join([head, *(lines or [_("No changes in the past 7 days.")])])
 
 
 def open_blockers(session: Session, zone: ZoneInfo) -> list[str]:
@@ -105,7 +122,9 @@ def open_blockers(session: Session, zone: ZoneInfo) -> list[str]:
                            .order_by(BlockerRow.created_at, BlockerRow.id)).all()
     out = []
     for blocker, occ in rows:
-        where = "đã chuyển Lãnh đạo Sở" if blocker.forwarded_at is not None else "chưa chuyển Lãnh đạo Sở"
+        where = _("forwarded to the department's leadership") if blocker.forwarded_at is not None \
+            else _("not forwarded to the department's leadership")
         day = fmt_date(blocker.created_at.astimezone(zone).date())
-        out.append(f"• [{occ.task_id}] {occ.unit} — {occ.label}\n   Báo ngày {day}, {where}: {blocker.text[:300]}")
+        out.append(f"• [{occ.task_id}] {occ.unit} — {occ.label}\n   "
+                   + _("Reported on {day}, {where}: {text}").format(day=day, where=where, text=blocker.text[:300]))
     return out

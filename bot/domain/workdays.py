@@ -1,4 +1,4 @@
-"""Vietnamese working days: weekends, public holidays (Tết included) and swapped workdays."""
+"""Vietnamese working days: weekends, public holidays (the Lunar New Year included) and swapped workdays."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import holidays
 class Shift(StrEnum):
     """What to do with a deadline that falls on a day off."""
 
-    PREVIOUS = "previous"  # internal "trước ngày X" deadlines: safer to be early
+    PREVIOUS = "previous"  # internal "before day X" deadlines: safer to be early
     NEXT = "next"  # Civil Code 2015 art. 148: the period ends on the next working day
     KEEP = "keep"
 

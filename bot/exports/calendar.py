@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import OccurrenceRow, TaskRow, UnitRow
 from bot.domain.clock import SystemClock
+from bot.i18n import N_, _
 from bot.services.access import Refused
 from bot.texts import fmt_date
 
 ZONE_NAME = "Asia/Ho_Chi_Minh"
-SOURCE_VI = {"seed": "văn bản gốc của kế hoạch", "assumed": "giả định (văn bản gốc không ghi ngày cụ thể)"}
+SOURCES = {"seed": N_("the plan's original text"), "assumed": N_("assumed (the original text gives no exact date)")}
 # All-day events are floating: 16 hours before their midnight is 08:00 the day before, wherever the phone is.
 ALARM_BEFORE = timedelta(hours=16)
 
@@ -38,7 +39,7 @@ def unit_calendar(session: Session, unit: str, now: datetime | None = None) -> b
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", f"Hạn nhiệm vụ CCHC — {row.name}")
+    cal.add("x-wr-calname", _("Deadlines of the administrative reform plan — {unit}").format(unit=row.name))
     cal.add("x-wr-timezone", ZONE_NAME)
     occurrences = session.execute(
         select(OccurrenceRow, TaskRow).join(TaskRow, TaskRow.id == OccurrenceRow.task_id)
@@ -51,13 +52,17 @@ def unit_calendar(session: Session, unit: str, now: datetime | None = None) -> b
         event.add("dtstart", occ.due)
         event.add("dtend", occ.due + timedelta(days=1))
         event.add("summary", f"[{task.id}] {task.title} — {occ.label}")
-        event.add("description", f"Lĩnh vực {task.area}: {task.area_name}\nĐơn vị: {row.id} — {row.name}\n"
-                                 f"Hạn: {fmt_date(occ.due)}\nNguồn hạn: {SOURCE_VI.get(occ.source, occ.source)}")
+        source = _(SOURCES[occ.source]) if occ.source in SOURCES else occ.source
+        event.add("description", "\n".join((
+            _("Area {area}: {name}").format(area=task.area, name=task.area_name),
+            _("Unit: {id} — {name}").format(id=row.id, name=row.name),
+            _("Deadline: {due}").format(due=fmt_date(occ.due)),
+            _("Source of the deadline: {source}").format(source=source))))
         event.add("transp", "TRANSPARENT")
         if occ.status != "done":  # nothing to remind of once the office accepted it
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
-            alarm.add("description", f"Ngày mai hạn: [{task.id}] {task.title}")
+            alarm.add("description", _("Due tomorrow: [{task}] {title}").format(task=task.id, title=task.title))
             alarm.add("trigger", -ALARM_BEFORE)
             event.add_component(alarm)
         cal.add_component(event)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class SandboxClock:
@@ -16,7 +16,7 @@ class SandboxClock:
             raise ValueError("rehearsal start must carry a time-zone offset")
         if speed <= 0:
             raise ValueError("rehearsal speed must be positive")
-        self.start = start.astimezone(timezone.utc)
+        self.start = start.astimezone(UTC)
         self.speed = speed
         self._monotonic = monotonic
         self._anchor = self.start
@@ -28,6 +28,6 @@ class SandboxClock:
 
     def jump(self, instant: datetime) -> datetime:
         """Continue from `instant` if it is later than now; time never runs backwards (the outbox relies on it)."""
-        target = max(instant.astimezone(timezone.utc), self.now())
+        target = max(instant.astimezone(UTC), self.now())
         self._anchor, self._origin = target, self._monotonic()
         return target

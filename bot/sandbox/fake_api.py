@@ -301,9 +301,9 @@ class FakeBotApi:
         fault = self._faults.take(name, params.get("chat_id"))
         if fault is None:
             return await self._answer(handler, params)
-        fault_error = fault.error()
-        if fault_error is not None:
-            return self._error(fault_error)
+        refusal = fault.error()
+        if refusal is not None:
+            return self._error(refusal)
         if fault.kind == "server_error":
             return web.Response(status=502, text=_NGINX_502, content_type="text/html")
         if fault.kind == "reset":
@@ -395,6 +395,8 @@ class FakeBotApi:
         query_id = str(params.get("callback_query_id") or "")
         if query_id not in self._open_callbacks:
             raise bad_request("query is too old and response timeout expired or query ID is invalid")
+        if len(str(params.get("text") or "")) > 200:
+            raise bad_request("MESSAGE_TOO_LONG")
         self._open_callbacks.discard(query_id)
         self.answered_callbacks.append(params)
         return True

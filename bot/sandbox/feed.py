@@ -13,16 +13,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.clock import Clock
+from bot.i18n import N_, _
 from bot.sandbox.fake_api import FakeBotApi
 from bot.sandbox.state import JSONDict, SentMessage
 
-WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"),
+            N_("Sunday"))
 
 
 def clock_json(now: datetime, zone: ZoneInfo, speed: float | None) -> JSONDict:
     """The rehearsal time as the page shows it."""
     local = now.astimezone(zone)
-    return {"iso": local.isoformat(timespec="seconds"), "weekday": WEEKDAYS_VI[local.weekday()],
+    return {"iso": local.isoformat(timespec="seconds"), "weekday": _(WEEKDAYS[local.weekday()]),
             "date": local.strftime("%d/%m/%Y"), "time": local.strftime("%H:%M"), "speed": speed}
 
 
@@ -100,7 +102,7 @@ def message_json(message: JSONDict, api: FakeBotApi) -> JSONDict:
                      "edited": "edit_date" in message, "buttons": buttons, "document": None, "photo": None}
     document = message.get("document")
     if document:
-        out["document"] = {"name": document.get("file_name") or "tệp", "size": document.get("file_size", 0),
+        out["document"] = {"name": document.get("file_name") or _("file"), "size": document.get("file_size", 0),
                            "url": _file_url(api, document["file_id"])}
     photo = message.get("photo")
     if photo:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from bot.config import ClockConfig, Config
+from bot.i18n import _
 
 # The bundled plan's demonstration: two minutes before the 08:00 reminders of Thursday 14/11/2019
 # ("3 working days left" for the results due before 20/11); at 60× they arrive after two seconds.
@@ -26,8 +27,8 @@ def parse_instant(value: str, zone: ZoneInfo) -> datetime:
     try:
         instant = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"thời điểm không hợp lệ: {value!r} (dạng 2019-11-13T07:59:00+07:00 "
-                         "hoặc \"13/11/2019 07:59\")") from None
+        raise ValueError(_("invalid moment: {value!r} (write 2019-11-13T07:59:00+07:00 or \"13/11/2019 07:59\")")
+                         .format(value=value)) from None
     return instant if instant.tzinfo is not None else instant.replace(tzinfo=zone)
 
 
@@ -42,7 +43,7 @@ def with_run_options(config: Config, rehearsal: str | None, speed: float | None,
             raise ValueError("; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())) from None
     if port is not None:
         if not 0 <= port <= 65535:
-            raise ValueError(f"cổng không hợp lệ: {port}")
+            raise ValueError(_("invalid port: {port} (0 to 65535)").format(port=port))
         updates["sandbox"] = config.sandbox.model_copy(update={"port": port})
     return config.model_copy(update=updates) if updates else config
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from bot.db.members import ensure_member
 from bot.domain.plan import Plan
+from bot.i18n import _
 
 ADMIN_ID = 1001
 LEADER_ID = 1002
@@ -33,27 +37,36 @@ class Persona:
         return asdict(self)
 
 
-_TITLES = (("Văn phòng", "Chánh"), ("Thanh tra", "Chánh"), ("Trường", "Hiệu trưởng"), ("Trung tâm", "Giám đốc"))
+PEOPLE = Path(__file__).resolve().parent / "people.json"
+
+
+@lru_cache(maxsize=1)
+def people() -> dict[str, Any]:
+    """Names and titles of the sandbox's people (Vietnamese data, like a plan's unit names)."""
+    return dict(json.loads(PEOPLE.read_text(encoding="utf-8")))
 
 
 def head_title(unit_name: str) -> str:
-    """How the head of a unit is called: Chánh Văn phòng, Hiệu trưởng Trường..., Trưởng Phòng..."""
-    title = next((t for prefix, t in _TITLES if unit_name.startswith(prefix)), "Trưởng")
-    return f"{title} {unit_name}"
+    """How the head of a unit is called, from the titles in people.json (chief of the office, head of a division…)."""
+    for prefix, title in people()["titles"]:
+        if unit_name.startswith(prefix + " "):
+            return f"{title} {unit_name[len(prefix) + 1:]}"
+    return f"{people()['default_title']} {unit_name}"
 
 
 def personas_for(plan: Plan) -> list[Persona]:
     """Office (admin of the office unit), leadership, one head per unit in plan order, and a newcomer."""
-    office, top = plan.plan.office, "Văn phòng Sở, Lãnh đạo"
-    people = [
-        Persona(ADMIN_ID, "Văn phòng Sở (quản trị)", "Chuyên viên Văn phòng Sở", "admin", office, top),
-        Persona(LEADER_ID, "Lãnh đạo Sở", "Phó Giám đốc Sở", "leader", None, top),
+    office, top, names = plan.plan.office, _("Department office, leadership"), people()
+    found = [
+        Persona(ADMIN_ID, _("Department office (administrator)"), names["office_clerk"], "admin", office, top),
+        Persona(LEADER_ID, _("The department's leadership"), names["leader"], "leader", None, top),
     ]
     for index, unit in enumerate(plan.units):
-        people.append(Persona(FIRST_HEAD_ID + index, f"Trưởng {unit.id} — {unit.name}", head_title(unit.name),
-                              "head", unit.id, "Trưởng đơn vị"))
-    people.append(Persona(NEWCOMER_ID, "Người mới — Nguyễn Thị Mai", "Nguyễn Thị Mai", None, None, "Khác"))
-    return people
+        found.append(Persona(FIRST_HEAD_ID + index, _("Head of {unit} — {name}").format(unit=unit.id, name=unit.name),
+                             head_title(unit.name), "head", unit.id, _("Heads of units")))
+    found.append(Persona(NEWCOMER_ID, _("Newcomer — {name}").format(name=names["newcomer"]), names["newcomer"],
+                         None, None, _("Others")))
+    return found
 
 
 def seed_personas(engine: Engine, now: datetime, personas: list[Persona]) -> None:

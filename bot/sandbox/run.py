@@ -10,6 +10,7 @@ import sys
 from contextlib import suppress
 
 from bot.config import Config
+from bot.i18n import _
 from bot.logsafe import setup_logging
 from bot.sandbox.options import sandbox_clock_settings
 from bot.sandbox.server import TOKEN, Sandbox
@@ -21,16 +22,19 @@ def banner(sandbox: Sandbox) -> str:
     """What the person at the terminal reads: where the page is and what to do there."""
     start, speed = sandbox_clock_settings(sandbox.config)
     local = start.astimezone(sandbox.zone)
-    pace = "theo thời gian thật" if speed == 1 else f"nhanh gấp {speed:g} lần (1 phút thật = {speed:g} phút diễn tập)"
+    pace = _("in real time") if speed == 1 else \
+        _("{speed} times faster (1 real minute = {speed} rehearsal minutes)").format(speed=f"{speed:g}")
     return "\n".join([
-        "Chế độ thử (sandbox): chưa có token Telegram, nên bot chạy với một máy chủ Bot API giả ngay trên máy này.",
-        f"  Mở {sandbox.url} trong trình duyệt.",
-        f"  Đồng hồ diễn tập: bắt đầu {local:%H:%M %d/%m/%Y}, {pace}.",
-        f"  Kế hoạch: {sandbox.config.plan}; cơ sở dữ liệu thử: {sandbox.config.sandbox.database} "
-        "(làm mới mỗi lần chạy, tách khỏi dữ liệu thật).",
-        "  Trên trang: chọn \"Bạn là\" (Văn phòng Sở, Lãnh đạo Sở, trưởng các đơn vị, Người mới), gõ /help,",
-        "  bấm các nút dưới tin nhắn, gửi tệp minh chứng; ⏩ tới lời nhắc kế tiếp; ↺ làm lại từ đầu.",
-        "  Dừng: Ctrl+C. Chạy bot thật: đặt TELEGRAM_BOT_TOKEN (xem README).",
+        _("Sandbox mode: there is no Telegram token, so the bot runs with a fake Bot API server on this machine."),
+        "  " + _("Open {url} in a browser.").format(url=sandbox.url),
+        "  " + _("Rehearsal clock: starts at {start}, {pace}.").format(start=f"{local:%H:%M %d/%m/%Y}", pace=pace),
+        "  " + _("Plan: {plan}; sandbox database: {database} (new at every start, apart from the real data).")
+        .format(plan=sandbox.config.plan, database=sandbox.config.sandbox.database),
+        "  " + _("On the page: pick \"You are\" (the office, the leadership, a head of unit, the newcomer), "
+                 "type /help,"),
+        "  " + _("press the buttons under the messages, send evidence documents; ⏩ next reminder; "
+                 "↺ start again."),
+        "  " + _("Stop: Ctrl+C. Run the real bot: set TELEGRAM_BOT_TOKEN (see README)."),
     ])
 
 
@@ -47,14 +51,14 @@ async def serve(config: Config) -> int:
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE:
             raise
-        print(f"Cổng {config.sandbox.port} trên {config.sandbox.host} đang bận: chọn cổng khác, "
-              "ví dụ nhacviec run --port 8090", file=sys.stderr)
+        print(_("Port {port} on {host} is busy: choose another one, e.g. nhacviec run --port 8090").format(
+            port=config.sandbox.port, host=config.sandbox.host), file=sys.stderr)
         return EXIT_FAILURE
     print(banner(sandbox), flush=True)
     try:
         await stop.wait()
     finally:
-        print("Đang dừng chế độ thử…", flush=True)
+        print(_("Stopping the sandbox…"), flush=True)
         await sandbox.stop()
     return EXIT_OK
 

@@ -7,6 +7,7 @@ synced, the personas registered; the fake Bot API and the python-telegram-bot Ap
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import shutil
@@ -31,6 +32,7 @@ from bot.engine.digests import digest_renderer
 from bot.engine.dispatcher import Dispatcher, DispatchSettings, SweepReport
 from bot.engine.ratelimit import RateLimiter
 from bot.engine.sync import sync_plan
+from bot.i18n import _
 from bot.plans.loader import load_plan
 from bot.runner import dispatch_settings
 from bot.sandbox.clock import SandboxClock
@@ -66,8 +68,9 @@ def scratch_folder(path: Path) -> Path:
     """The evidence folder, which every start and reset empties: never the working folder or one above it."""
     resolved = path.expanduser().resolve()
     if resolved == Path.home() or Path.cwd().is_relative_to(resolved):
-        raise ConfigError("sandbox.evidence_dir", [f"{path}: thư mục này bị xóa trắng mỗi lần chạy chế độ thử; "
-                                                   "hãy chọn một thư mục riêng, ví dụ data/sandbox-evidence"])
+        raise ConfigError("sandbox.evidence_dir", [_(
+            "{path}: this folder is emptied at every start of the sandbox; choose a folder of its own, "
+            "e.g. data/sandbox-evidence").format(path=path)])
     return path
 
 
@@ -93,6 +96,8 @@ class Sandbox:
         self._stack: BotStack | None = None
         self._ready = asyncio.Event()
         self._resetting = asyncio.Lock()
+        self._sweeper: asyncio.Task[None] | None = None  # the ticks ⏩ asked for, one at a time
+        self._sweep_again = False
         from bot.sandbox.web import SandboxWeb
 
         self.web = SandboxWeb(self)
@@ -149,7 +154,7 @@ class Sandbox:
         self.evidence_dir.mkdir(parents=True, exist_ok=True)
         feed = ChatFeed(clock, self.zone)
         api = SandboxApi(feed, token=TOKEN, username=USERNAME)
-        api.state.bot_user["first_name"] = "Nhắc việc CCHC (thử)"
+        api.state.bot_user["first_name"] = _("Reform reminders (sandbox)")
         for persona in self.personas.values():
             api.state.user(persona.id, persona.name)
         await api.start()
@@ -175,6 +180,11 @@ class Sandbox:
 
     async def _stop_stack(self) -> None:
         self._ready.clear()
+        sweeper, self._sweeper = self._sweeper, None
+        if sweeper is not None:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
         stack, self._stack = self._stack, None
         if stack is None:
             return
@@ -212,8 +222,18 @@ class Sandbox:
             found.append(digests.latest(now) + timedelta(days=7))
         return min((x for x in found if x is not None), default=None)
 
-    async def skip_to_next_event(self) -> datetime | None:
-        """Move the clock to the next event (a trainer's ⏩) and run a tick; None when nothing is left."""
+    @property
+    def sending(self) -> bool:
+        """A tick that ⏩ asked for is still sending."""
+        return self._sweeper is not None and not self._sweeper.done()
+
+    async def skip_to_next_event(self, wait: float | None = None) -> datetime | None:
+        """Move the clock to the next event (a trainer's ⏩) and tick; None when nothing is left.
+
+        The tick runs in the background, so ⏩ can be pressed again while its messages go out (the clock
+        moves on; the later tick sends the rest). `wait` seconds at most are spent waiting for the tick
+        (None: until it is done).
+        """
         async with self._resetting:  # not while ↺ swaps the bot
             stack = await self.ready()
             target = self.next_event()
@@ -223,11 +243,26 @@ class Sandbox:
                 stack.clock.jump(target)
             elif isinstance(stack.clock, FixedClock):
                 stack.clock.set(max(target, stack.clock.now()))
-            try:  # at once rather than at the next tick; a failure is the tick's to retry, not the page's
+            sweeper = self._kick(stack)
+        await asyncio.wait({sweeper}, timeout=wait)
+        return target
+
+    def _kick(self, stack: BotStack) -> asyncio.Task[None]:
+        """A tick at once rather than at the next one; if one is running, another right after it."""
+        if self._sweeper is not None and not self._sweeper.done():
+            self._sweep_again = True
+            return self._sweeper
+        self._sweep_again = True
+        self._sweeper = asyncio.create_task(self._sweep_while_asked(stack))
+        return self._sweeper
+
+    async def _sweep_while_asked(self, stack: BotStack) -> None:
+        while self._sweep_again:
+            self._sweep_again = False
+            try:  # a failure is the scheduled tick's to retry, not the page's
                 await stack.dispatcher.sweep()
             except Exception:
                 log.exception("sweep after ⏩ failed; the next tick retries")
-            return target
 
     # --- personas ------------------------------------------------------------------------
     def persona(self, persona_id: int) -> Persona:

@@ -200,7 +200,7 @@ class BotState:
         on_sent: Callable[[SentMessage], None],
     ) -> None:
         self.bot_user: JSONDict = {
-            "id": bot_id, "is_bot": True, "first_name": "Nhắc việc (test)", "username": username,
+            "id": bot_id, "is_bot": True, "first_name": "nhacviec (test)", "username": username,
             "can_join_groups": True, "can_read_all_group_messages": False,
             "supports_inline_queries": False,
         }
@@ -209,6 +209,9 @@ class BotState:
         self.files: dict[str, StoredFile] = {}
         self.files_by_path: dict[str, StoredFile] = {}
         self.commands: dict[str, list[JSONDict]] = {}
+        # Every edit of a message, oldest first: (chat_id, message_id) → [{method, text, reply_markup}].
+        self.edits: dict[tuple[int, int], list[JSONDict]] = {}
+        self.deleted: set[tuple[int, int]] = set()
         self.webhook_url = ""
         self._time = time_source
         self._admit = admit
@@ -385,6 +388,8 @@ class BotState:
         return chat_id, message
 
     def _record_edit(self, method: str, chat_id: int, message: JSONDict, params: JSONDict) -> None:
+        self.edits.setdefault((chat_id, message["message_id"]), []).append(
+            {"method": method, "text": message.get("text"), "reply_markup": message.get("reply_markup")})
         self._on_sent(SentMessage(
             message_id=message["message_id"], chat_id=chat_id, method=method,
             text=message.get("text"), caption=message.get("caption"),
@@ -392,11 +397,16 @@ class BotState:
             at=self._time(),
         ))
 
+    def _check_editable(self, message: JSONDict) -> None:
+        if message["from"].get("id") != self.bot_user["id"]:
+            raise bad_request("message can't be edited")
+
     def edit_message_text(self, params: JSONDict) -> JSONDict:
         """editMessageText."""
         chat_id, message = self._target(params, "edit")
-        if message["from"].get("id") != self.bot_user["id"]:
-            raise bad_request("message can't be edited")
+        self._check_editable(message)
+        if "text" not in message:
+            raise bad_request("there is no text in the message to edit")
         text = self._checked_text(params)
         markup = check_reply_markup(params.get("reply_markup"))
         inline = markup if markup and "inline_keyboard" in markup else None
@@ -416,6 +426,7 @@ class BotState:
     def edit_message_reply_markup(self, params: JSONDict) -> JSONDict:
         """editMessageReplyMarkup."""
         chat_id, message = self._target(params, "edit")
+        self._check_editable(message)
         markup = check_reply_markup(params.get("reply_markup"))
         inline = markup if markup and "inline_keyboard" in markup else None
         if message.get("reply_markup") == inline:
@@ -433,7 +444,10 @@ class BotState:
     def delete_message(self, params: JSONDict) -> bool:
         """deleteMessage."""
         chat_id, message = self._target(params, "delete")
+        if chat_id < 0 and message["from"].get("id") != self.bot_user["id"]:
+            raise bad_request("message can't be deleted")  # a bot that is not an admin: only its own in groups
         del self.messages[(chat_id, message["message_id"])]
+        self.deleted.add((chat_id, message["message_id"]))
         return True
 
     def get_file(self, params: JSONDict) -> JSONDict:

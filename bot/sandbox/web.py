@@ -10,6 +10,8 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from bot.i18n import _
+from bot.i18n.formats import fmt_number
 from bot.sandbox.feed import clock_json
 from bot.sandbox.state import MAX_DOWNLOAD, MAX_TEXT, JSONDict
 
@@ -27,6 +29,7 @@ _PAGE_HEADERS = {
     "Cache-Control": "no-store",
 }
 _IMAGE_MAGIC = ((b"\x89PNG", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF8", "image/gif"))
+MAX_WAIT = 30.0  # the longest `POST /api/clock/next?wait=S` may ask to wait for its tick
 _INLINE = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 
 
@@ -42,7 +45,7 @@ def _refuse(message: str, status: int = 400) -> web.Response:
 @web.middleware
 async def _guard(request: web.Request, handler: Any) -> web.StreamResponse:
     if request.method == "POST" and request.headers.get(CSRF_HEADER) != "1":
-        return _refuse(f"thiếu tiêu đề {CSRF_HEADER}: 1", 403)
+        return _refuse(_("missing header {header}: 1").format(header=CSRF_HEADER), 403)
     return await handler(request)  # type: ignore[no-any-return]
 
 
@@ -93,7 +96,7 @@ class SandboxWeb:
             persona_id = int(request.match_info["persona"])
             self.sandbox.persona(persona_id)
         except (ValueError, KeyError):
-            raise web.HTTPNotFound(text="không có người dùng thử này") from None
+            raise web.HTTPNotFound(text=_("no such sandbox user")) from None
         return persona_id
 
     def _clock(self) -> JSONDict:
@@ -105,9 +108,9 @@ class SandboxWeb:
         try:
             body = await request.json()
         except ValueError:
-            raise web.HTTPBadRequest(text="cần JSON") from None
+            raise web.HTTPBadRequest(text=_("JSON expected")) from None
         if not isinstance(body, dict):
-            raise web.HTTPBadRequest(text="cần một đối tượng JSON")
+            raise web.HTTPBadRequest(text=_("a JSON object expected"))
         return body
 
     # --- routes ------------------------------------------------------------------------------
@@ -125,10 +128,15 @@ class SandboxWeb:
         return _json(self._clock())
 
     async def next_event(self, request: web.Request) -> web.Response:
-        target = await self.sandbox.skip_to_next_event()
+        try:  # ?wait=S: answer after S seconds at most even if messages are still going out (the page)
+            wait: float | None = min(max(float(request.query["wait"]), 0.0), MAX_WAIT)
+        except (KeyError, ValueError):
+            wait = None  # until the tick is done (scripts and tests read the chats right after)
+        target = await self.sandbox.skip_to_next_event(wait=wait)
         if target is None:
-            return _json({"ok": False, "error": "Không còn lời nhắc nào trong kế hoạch.", "clock": self._clock()})
-        return _json({"ok": True, "target": clock_json(target, self.sandbox.zone, None), "clock": self._clock()})
+            return _json({"ok": False, "error": _("No reminders left in the plan."), "clock": self._clock()})
+        return _json({"ok": True, "target": clock_json(target, self.sandbox.zone, None), "clock": self._clock(),
+                      "sending": self.sandbox.sending})
 
     async def reset(self, request: web.Request) -> web.Response:
         await self.sandbox.reset()
@@ -152,9 +160,9 @@ class SandboxWeb:
         persona_id = self._persona_id(request)
         text = str((await self._body(request)).get("text") or "").strip()
         if not text:
-            return _refuse("Tin nhắn trống.")
+            return _refuse(_("The message is empty."))
         if len(text) > MAX_TEXT:
-            return _refuse(f"Tin nhắn dài quá {MAX_TEXT} ký tự.")
+            return _refuse(_("The message is longer than {n} characters.").format(n=fmt_number(MAX_TEXT)))
         return _json({"ok": True, "message_id": await self.sandbox.say(persona_id, text)})
 
     async def press(self, request: web.Request) -> web.Response:
@@ -162,34 +170,34 @@ class SandboxWeb:
         body = await self._body(request)
         message_id = body.get("message_id")
         if not isinstance(message_id, int) or isinstance(message_id, bool):
-            return _refuse("message_id phải là số nguyên")
+            return _refuse(_("message_id must be a whole number"))
         try:
             await self.sandbox.press(persona_id, message_id, str(body.get("data") or ""))
         except ValueError:
-            return _refuse("Nút này không còn nữa (tin nhắn đã đổi).")
+            return _refuse(_("This button is gone (the message has changed)."))
         return _json({"ok": True})
 
     async def upload(self, request: web.Request) -> web.Response:
         persona_id = self._persona_id(request)
         if not request.content_type.startswith("multipart/"):
-            return _refuse("cần multipart/form-data với trường file")
+            return _refuse(_("multipart/form-data with a file field expected"))
         post = await request.post()
         field = post.get("file")
         if not isinstance(field, web.FileField):
-            return _refuse("Chưa chọn tệp.")
+            return _refuse(_("No file chosen."))
         content = field.file.read()
         if not content:
-            return _refuse("Tệp rỗng.")
+            return _refuse(_("The file is empty."))
         caption = str(post.get("caption") or "").strip() or None
         mime = field.content_type or mimetypes.guess_type(field.filename)[0] or "application/octet-stream"
-        message_id = await self.sandbox.upload(persona_id, field.filename or "tep", content, mime, caption)
+        message_id = await self.sandbox.upload(persona_id, field.filename or "file", content, mime, caption)
         return _json({"ok": True, "message_id": message_id})
 
     async def file(self, request: web.Request) -> web.StreamResponse:
         stack = await self.sandbox.ready()
         stored = stack.api.state.files_by_path.get(request.match_info["path"])
         if stored is None:
-            raise web.HTTPNotFound(text="không có tệp này (đã làm lại từ đầu?)")
+            raise web.HTTPNotFound(text=_("no such file (was the sandbox started again?)"))
         mime = stored.mime_type
         if not mime.startswith("image/"):
             mime = next((kind for magic, kind in _IMAGE_MAGIC if stored.content.startswith(magic)), mime)

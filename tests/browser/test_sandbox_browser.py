@@ -166,7 +166,11 @@ def test_office_invites_head_gets_reminder_sends_evidence_and_office_accepts_in_
     expect(page.locator("#toast")).to_be_hidden(timeout=WAIT_MS)
     page.screenshot(path=str(ARTIFACTS / "sandbox-phone.png"))
 
-    # ⏩ again: Friday 16:00, the weekly digest; Lãnh đạo Sở sees its chart as a picture.
+    # ⏩ twice: Friday 08:00 (internal report reminders), then 16:00, the weekly digest; Lãnh đạo Sở sees its
+    # chart as a picture.
+    page.get_by_role("button", name="⏩ Lời nhắc kế tiếp").click()
+    expect(page.locator("#clock")).to_contain_text("Thứ Sáu 15/11/2019 08:0", timeout=WAIT_MS)
+    page.wait_for_timeout(800)  # past the double-tap guard
     page.get_by_role("button", name="⏩ Lời nhắc kế tiếp").click()
     expect(page.locator("#clock")).to_contain_text("Thứ Sáu 15/11/2019 16:0", timeout=WAIT_MS)
     page.select_option("#persona", "1002")
@@ -186,3 +190,88 @@ def test_office_invites_head_gets_reminder_sends_evidence_and_office_accepts_in_
     assert errors == []
     assert sandbox.stop() == 0, sandbox.output()
     assert "Đang dừng chế độ thử" in sandbox.output()
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[object]:
+    """The sandbox in this process (a thread), so the test can reach its fake Bot API directly."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.config import ClockConfig, Config, SandboxConfig
+    from bot.sandbox.thread import SandboxThread
+
+    config = Config(plan=str(BUNDLED_PLAN), clock=ClockConfig(
+        start=datetime(2019, 11, 13, 10, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")), speed=1),
+        sandbox=SandboxConfig(port=0, database=f"sqlite:///{tmp_path / 'sandbox.db'}",
+                              evidence_dir=str(tmp_path / "evidence")))
+    with SandboxThread(config) as box:
+        yield box
+
+
+def test_next_stays_usable_while_sending_answers_come_into_view_and_edits_update_in_place(
+        live: object, browser: object) -> None:
+    import json
+    import urllib.request
+
+    from playwright.sync_api import Browser, expect
+
+    from bot.sandbox.personas import FIRST_HEAD_ID
+    from bot.sandbox.server import TOKEN
+    from bot.sandbox.thread import SandboxThread
+
+    assert isinstance(browser, Browser) and isinstance(live, SandboxThread)
+    assert live.sandbox is not None
+    sandbox = live.sandbox
+    head = FIRST_HEAD_ID + 9  # THPTCHUYEN: eight tasks on 14/11, a tall reminder
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, locale="vi-VN",
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live.url}/#{head}")
+    expect(page.locator("#clock")).to_contain_text("13/11/2019 10:0", timeout=WAIT_MS)
+    page.get_by_role("button", name="/help", exact=True).click()
+    expect(page.locator(".msg.bot")).to_have_count(1, timeout=WAIT_MS)
+
+    # A slow Telegram: six sends held 2.5 s each. ⏩ twice: the second tap moves the clock on at once.
+    live.call(lambda: sandbox.stack.api.inject("read_timeout", method="sendMessage", times=6, delay=2.5))
+    skip = page.get_by_role("button", name="⏩ Lời nhắc kế tiếp")
+    skip.click()
+    expect(page.locator("#clock")).to_contain_text("Thứ Năm 14/11/2019 08:0", timeout=WAIT_MS)
+    assert live.call(lambda: sandbox.sending)  # the 08:00 messages are still going out
+    expect(skip).to_be_enabled()
+    page.wait_for_timeout(800)  # past the double-tap guard, not waiting for the bot
+    skip.click()  # Friday 15/11 08:00: the departments' internal report date (see the plan's internal_lead_days)
+    expect(page.locator("#clock")).to_contain_text("Thứ Sáu 15/11/2019 08:0", timeout=WAIT_MS)
+    assert live.call(lambda: sandbox.sending)  # moved on while still sending
+    reminder = page.locator(".msg.bot", has_text="THPTCHUYEN").first
+    expect(reminder).to_be_visible(timeout=WAIT_MS)
+
+    # The answer to a press comes into view, even when the chat was scrolled up to read.
+    page.locator("#chat").evaluate("chat => { chat.scrollTop = 0; }")
+    reminder.locator(".buttons button").first.click()
+    expect(page.locator("#chat .flash").last).to_be_in_viewport(timeout=WAIT_MS)
+
+    # An edit by the bot (a checklist's next page) replaces the bubble where it is.
+    bubbles = page.locator("#chat > .msg, #chat > .alert")
+    before = bubbles.count()
+    message_id = int(reminder.get_attribute("data-id") or 0)
+    order = page.locator("#chat > .msg").evaluate_all("nodes => nodes.map(n => n.dataset.id)")
+    body = json.dumps({"chat_id": head, "message_id": message_id, "text": "Trang 2/2 — danh sách đã sửa",
+                       "reply_markup": {"inline_keyboard": [[{"text": "◀ Quay lại", "callback_data": "cl:o:0"}]]}})
+    request = urllib.request.Request(f"{sandbox.stack.api.base_url}{TOKEN}/editMessageText", body.encode(),
+                                     {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert json.load(answer)["ok"]
+    edited = page.locator(f'#chat > .msg[data-id="{message_id}"]')
+    expect(edited).to_contain_text("Trang 2/2 — danh sách đã sửa", timeout=WAIT_MS)
+    expect(edited.get_by_role("button", name="◀ Quay lại")).to_be_visible()
+    expect(edited.locator(".meta")).to_contain_text("đã sửa")
+    assert edited.count() == 1 and bubbles.count() >= before  # no new bubble for the edit
+    assert page.locator("#chat > .msg").evaluate_all("nodes => nodes.map(n => n.dataset.id)")[:len(order)] == order
+    edited.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "sandbox-edit.png"))
+    context.close()
+    assert errors == []

@@ -149,7 +149,7 @@ Năm 2019: ✅ 1 xong · ⏳ 0 chờ duyệt · 🔴 1 quá hạn · ⬜ 1 đang
 
 ⬜ Còn 3 việc có hạn sau 28/11/2019.
 
-Gõ /viec để báo hoàn thành, gửi minh chứng hoặc báo vướng mắc."""
+Gõ /viec để báo hoàn thành, gửi tài liệu kiểm chứng hoặc báo vướng mắc."""
 
 KHTC = """📬 Tổng hợp tuần — Phòng Kế hoạch - Tài chính (KHTC), ngày 14/11/2019
 
@@ -165,7 +165,7 @@ Năm 2019: ✅ 1 xong · ⏳ 1 chờ duyệt · 🔴 0 quá hạn · ⬜ 1 đang
 
 ⬜ Còn 3 việc có hạn sau 28/11/2019.
 
-Gõ /viec để báo hoàn thành, gửi minh chứng hoặc báo vướng mắc."""
+Gõ /viec để báo hoàn thành, gửi tài liệu kiểm chứng hoặc báo vướng mắc."""
 
 VP = """📬 Tổng hợp tuần — Văn phòng Sở (VP), ngày 14/11/2019
 
@@ -177,7 +177,7 @@ Năm 2019: ✅ 1 xong · ⏳ 0 chờ duyệt · 🔴 1 quá hạn · ⬜ 0 đang
 
 ⬜ Còn 2 việc có hạn sau 28/11/2019.
 
-Gõ /viec để báo hoàn thành, gửi minh chứng hoặc báo vướng mắc."""
+Gõ /viec để báo hoàn thành, gửi tài liệu kiểm chứng hoặc báo vướng mắc."""
 
 TOTALS = re.compile(r"lượt việc.*\n✅ (\d+) xong · ⏳ (\d+) chờ duyệt · 🔴 (\d+) quá hạn · ⬜ (\d+) đang mở$", re.M)
 COUNTS = re.compile(r"^(.+?): ✅ (\d+) xong · ⏳ (\d+) chờ duyệt · 🔴 (\d+) quá hạn · ⬜ (\d+) đang mở$", re.M)

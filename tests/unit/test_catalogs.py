@@ -29,27 +29,12 @@ VOCABULARY = {
 # Modules not yet moved to the catalogs. This list only shrinks; an empty list closes the work.
 NOT_YET_MIGRATED = {
     "bot/__init__.py",
-    "bot/cli.py",
-    "bot/db/lock.py",
-    "bot/digest/chart.py",
-    "bot/digest/content.py",
-    "bot/digest/week.py",
-    "bot/domain/workdays.py",
     "bot/engine/digests.py",
     "bot/engine/email.py",
     "bot/engine/messages.py",
     "bot/engine/outbox.py",
     "bot/engine/simulate.py",
-    "bot/exports/calendar.py",
-    "bot/preview.py",
     "bot/runner.py",
-    "bot/sandbox/feed.py",
-    "bot/sandbox/options.py",
-    "bot/sandbox/personas.py",
-    "bot/sandbox/run.py",
-    "bot/sandbox/server.py",
-    "bot/sandbox/state.py",
-    "bot/sandbox/web.py",
     "bot/services/review.py",
     "bot/services/tasks.py",
     "bot/telegram/application.py",
@@ -59,7 +44,6 @@ NOT_YET_MIGRATED = {
     "bot/telegram/i18n.py",
     "bot/telegram/metrics.py",
     "bot/telegram/render.py",
-    "bot/texts.py",
 }
 
 
@@ -91,7 +75,7 @@ def test_the_not_yet_migrated_list_names_only_modules_that_still_need_it() -> No
     assert stale == [], f"remove from NOT_YET_MIGRATED: {stale}"
 
 
-_CALL_IN_FSTRING = re.compile(r"\b(_|ngettext|N_)\(")
+_CALL_IN_FSTRING = re.compile(r"\b(_|ngettext|N_)\(\s*[rRuU]?[\"']")  # a literal id, not `_(label)`
 
 
 def test_no_message_is_hidden_inside_an_f_string() -> None:

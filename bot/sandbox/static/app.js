@@ -3,6 +3,9 @@
 "use strict";
 
 const POLL_MS = 1000;
+const ANSWER_MS = 10000;  // after a press or a command, the bot's answer within this time is brought into view
+const NEXT_DEBOUNCE_MS = 700;  // ⏩ tapped twice by mistake moves the clock once
+const NEXT_WAIT_S = 1.5;  // ⏩ answers by then even if its messages are still going out
 const INVITE = /https:\/\/t\.me\/[A-Za-z0-9_]+\?start=([A-Za-z0-9_-]+)/;
 const URL_RE = /https?:\/\/[^\s]+/g;
 const ROLE_VI = { admin: "quản trị (Văn phòng Sở)", leader: "Lãnh đạo Sở", head: "trưởng đơn vị" };
@@ -14,7 +17,7 @@ const CHIPS = [
 const $ = (id) => document.getElementById(id);
 const state = {
   personas: [], byId: new Map(), current: null, epoch: 0, rev: 0, seen: {}, activity: {},
-  nodes: new Map(), busy: false, timer: null,
+  nodes: new Map(), busy: false, timer: null, awaiting: 0, lastNext: 0, nextInFlight: 0,
 };
 
 function el(tag, cls, text) {
@@ -82,13 +85,13 @@ function refreshPickerBadges() {
 
 function describe(p, roles) {
   const known = roles || (p.role ? [{ role: p.role, unit: p.unit }] : []);
-  if (!known.length) return `${p.name} · chưa đăng ký với bot: cần một đường mời của Văn phòng Sở (/moi).`;
+  if (!known.length) return `${p.name} · chưa đăng ký với bot: cần một đường dẫn mời của Văn phòng Sở (/moi).`;
   const what = known.map((r) => ROLE_VI[r.role] + (r.role === "head" && r.unit ? ` ${r.unit}` : ""));
   return `${p.name} · ${what.join(", ")}`;
 }
 
 function emptyText(p) {
-  if (!p.role) return "Người mới chưa được đăng ký.\nChọn “Văn phòng Sở (quản trị)”, gõ /moi TCCB, rồi bấm “Mở lời mời” dưới đường mời.";
+  if (!p.role) return "Người mới chưa được đăng ký.\nChọn “Văn phòng Sở (quản trị)”, gõ /moi TCCB, rồi bấm “Mở lời mời” dưới đường dẫn mời.";
   if (p.role === "admin") return "Chưa có tin nhắn.\nGõ /help để xem lệnh, /moi TCCB để mời trưởng phòng, /tiendo để xem tiến độ.";
   if (p.role === "leader") return "Chưa có tin nhắn.\nLãnh đạo Sở nhận báo cáo leo thang và bản tổng hợp hằng tuần. Gõ /tiendo hoặc /tonghop.";
   return "Chưa có tin nhắn.\nLời nhắc đến lúc 08:00 ngày làm việc (⏩ để tới ngay). Gõ /viec để xem việc đang mở.";
@@ -240,6 +243,8 @@ function drawMessage(m) {
   return node;
 }
 
+// An edit (a checklist's next page, a card's new buttons) replaces the bubble where it is; a new
+// message goes in chat order. The bot's answer to a press or a command is brought into view.
 function apply(messages) {
   const chat = $("chat");
   if (!messages.length) return;
@@ -247,20 +252,42 @@ function apply(messages) {
   const empty = chat.querySelector(".empty");
   if (empty) empty.remove();
   let mine = false;
+  let added = null;
+  let edited = null;
   for (const m of messages) {
     const node = drawMessage(m);
     node.dataset.seq = String(m.seq);
     const old = state.nodes.get(m.seq);
     if (old) {
       old.replaceWith(node);
+      if (m.from !== "user") edited = node;
     } else {
       const after = [...chat.children].find((child) => Number(child.dataset.seq) > m.seq);
       chat.insertBefore(node, after || null);
       mine = mine || m.from === "user";
+      if (m.from !== "user") added = node;
     }
     state.nodes.set(m.seq, node);
   }
-  if (nearBottom || mine) chat.scrollTop = chat.scrollHeight;
+  const answer = Date.now() < state.awaiting ? (added || edited) : null;
+  if (answer) {
+    reveal(answer, chat);
+  } else if (nearBottom || mine) {
+    chat.scrollTop = chat.scrollHeight;
+  }
+}
+
+function reveal(node, chat) {
+  // A message taller than the chat shows its beginning; a shorter one is scrolled just into view.
+  const tall = node.offsetHeight > chat.clientHeight - 16;
+  node.scrollIntoView({ block: tall ? "start" : "nearest" });
+  node.classList.remove("flash");
+  void node.offsetWidth;  // restart the highlight
+  node.classList.add("flash");
+}
+
+function expectAnswer() {
+  state.awaiting = Date.now() + ANSWER_MS;
 }
 
 function showClock(clock) {
@@ -308,6 +335,7 @@ function soon() {
 async function send(text) {
   const who = state.current;
   try {
+    expectAnswer();
     await api(`/api/chat/${who}/send`, { method: "POST", json: { text } });
     soon();
     return true;
@@ -320,6 +348,7 @@ async function send(text) {
 async function press(messageId, data, button) {
   button.disabled = true;
   try {
+    expectAnswer();
     await api(`/api/chat/${state.current}/press`, { method: "POST", json: { message_id: messageId, data } });
     soon();
   } catch (e) {
@@ -351,17 +380,26 @@ async function upload(file) {
   }
 }
 
+// ⏩ stays usable while the messages of the last jump go out: a second tap moves the clock on (the
+// sandbox sends the rest meanwhile). Two taps closer than NEXT_DEBOUNCE_MS count as one.
 async function nextEvent(button) {
-  button.disabled = true;
+  const now = Date.now();
+  if (now - state.lastNext < NEXT_DEBOUNCE_MS) return;
+  state.lastNext = now;
+  state.nextInFlight += 1;
+  expectAnswer();
+  button.setAttribute("aria-busy", "true");
   try {
-    const body = await api("/api/clock/next", { method: "POST" });
+    const body = await api(`/api/clock/next?wait=${NEXT_WAIT_S}`, { method: "POST" });
     showClock(body.clock);
-    toast(`⏩ ${body.target.weekday} ${body.target.date} ${body.target.time}`);
+    const sending = body.sending ? " · đang gửi tin…" : "";
+    toast(`⏩ ${body.target.weekday} ${body.target.date} ${body.target.time}${sending}`);
     soon();
   } catch (e) {
     toast(e.message);
   } finally {
-    button.disabled = false;
+    state.nextInFlight -= 1;
+    if (!state.nextInFlight) button.removeAttribute("aria-busy");
   }
 }
 
