@@ -99,9 +99,9 @@ class Dispatcher:
             else:
                 batches.append(([item], [render_notice(chat_id, item)]))
         if fresh:
-            batches.append((fresh, [OutMessage(chat_id, t, b) for t, b in render_reminders(fresh, now)]))
+            batches.append((fresh, [OutMessage(chat_id, t, b) for t, b in render_reminders(fresh, now, self.engine)]))
         if stale:
-            batches.append((stale, [OutMessage(chat_id, t) for t in render_catch_up(stale, now)]))
+            batches.append((stale, [OutMessage(chat_id, t, b) for t, b in render_catch_up(stale, now, self.engine)]))
         if address:  # e-mail: the same texts, addressed to a mailbox
             batches = [(group, [replace(m, address=address) for m in messages]) for group, messages in batches]
         for index, (group, messages) in enumerate(batches):
