@@ -76,5 +76,5 @@ def card_history(engine: Engine | None, chat_id: int, address: str, groups: set[
         wanted = set(current).union(*(p.occurrences for p in found.previous.values()))
         if wanted:
             found.status = dict(session.execute(select(OccurrenceRow.id, OccurrenceRow.status)
-                                                .where(OccurrenceRow.id.in_(wanted))).tuples().all())
+                                                .where(OccurrenceRow.id.in_(wanted))).all())  # type: ignore[arg-type]
     return found

@@ -93,9 +93,14 @@ def task_line(task: DueTask, with_unit: bool) -> str:
     return f"• {task.task_id}{unit} {short(task.title)} — {status_text(task.status)}"
 
 
+def plan_order(code: str) -> tuple[tuple[int, str], ...]:
+    """`2.1` before `10.1`: task codes compare part by part, numbers as numbers."""
+    return tuple((int(p), "") if p.isdigit() else (0, p) for p in code.split("."))
+
+
 def nearest(tasks: tuple[DueTask, ...]) -> list[DueTask]:
     """What needs action first: returned tasks, then open ones, in plan order."""
-    return sorted(tasks, key=lambda t: (t.status != "returned", t.task_id, t.unit))
+    return sorted(tasks, key=lambda t: (t.status != "returned", plan_order(t.task_id), t.unit))
 
 
 def card_header(card: ReminderCard) -> str:

@@ -42,9 +42,14 @@ def build_summary(summary: WatchSummary) -> View:
     rows = worst_first(summary.rows)
     total = sum(r.count for r in rows)
     units = len({r.unit for r in rows})
-    head = (ngettext("⚠️ Behind schedule: {count} task at {units} unit(s) to follow up",
-                     "⚠️ Behind schedule: {count} tasks at {units} unit(s) to follow up", total)
-            .format(count=total, units=units))
+    if summary.to_leadership:
+        head = ngettext("⚠️ Behind schedule, reported to the department leadership: {count} task at {units} unit(s)",
+                        "⚠️ Behind schedule, reported to the department leadership: {count} tasks at {units} unit(s)",
+                        total)
+    else:
+        head = ngettext("⚠️ Behind schedule, reported to the lead unit: {count} task at {units} unit(s)",
+                        "⚠️ Behind schedule, reported to the lead unit: {count} tasks at {units} unit(s)", total)
+    head = head.format(count=total, units=units)
     lines = [head, _("The worst first:")]
     for row in rows[:WORST_ROWS]:
         lines.append(ngettext("• {unit} — {count} task due {date}, {late}",
