@@ -62,15 +62,14 @@ def card_history(engine: Engine | None, chat_id: int, address: str, groups: set[
                    DeliveryRow.state.in_(("sent", "uncertain")), DeliveryRow.sent_at.is_not(None),
                    DeliveryRow.sent_at < before, ReminderRow.kind.in_(REMINDER_KINDS),
                    OccurrenceRow.due.in_({due for _label, due in groups}))).all()
+        sent = [(at, oid, (label, due)) for at, oid, label, due in rows if at is not None]
         latest: dict[GroupKey, datetime] = {}
-        for sent_at, _oid, label, due in rows:
-            key = (label, due)
-            if key in groups and (key not in latest or sent_at > latest[key]):
-                latest[key] = sent_at
+        for at, _oid, key in sent:
+            if key in groups and (key not in latest or at > latest[key]):
+                latest[key] = at
         listed: dict[GroupKey, set[int]] = {}
-        for sent_at, oid, label, due in rows:
-            key = (label, due)
-            if key in latest and sent_at >= latest[key] - SAME_CARD:
+        for at, oid, key in sent:
+            if key in latest and at >= latest[key] - SAME_CARD:
                 listed.setdefault(key, set()).add(oid)
         found.previous = {k: Previous(latest[k], frozenset(v)) for k, v in listed.items()}
         wanted = set(current).union(*(p.occurrences for p in found.previous.values()))

@@ -17,6 +17,7 @@ from bot.views.model import TELEGRAM_MAX_BUTTONS, Action, View
 FIRST_CARD_LINES = 5  # tasks listed under a deadline on its first card
 REPEAT_CARD_LINES = 3  # ... and on a later rung, after what changed
 MAX_GROUPS = 6  # deadlines shown in one card; the rest are counted
+CARD_BUDGET = 3600  # characters for the card's own blocks: well inside Telegram's 4,096 with a summary after
 TITLE_WIDTH = 64
 
 
@@ -127,16 +128,18 @@ def since_text(since: Since) -> str:
     return _("Since the last reminder ({date}): {changes}.").format(date=when, changes=", ".join(parts))
 
 
-def group_block(group: DeadlineGroup, with_unit: bool) -> str:
+def group_block(group: DeadlineGroup, with_unit: bool, most: int | None = None) -> str:
     lines = [_("📅 Due {date} · {left}").format(date=fmt_day(group.due), left=working_days_text(group.working_days)),
              short(group.label, 160)]
     ordered = nearest(group.tasks)
     count = len(ordered)
     if group.since is None:
-        shown = FIRST_CARD_LINES if count > FIRST_CARD_LINES + 1 else count
+        room = FIRST_CARD_LINES if most is None else min(most, FIRST_CARD_LINES)
+        shown = room if count > room + 1 else count
         lines.append(ngettext("{count} task:", "{count} tasks:", count).format(count=count))
     else:
-        shown = REPEAT_CARD_LINES if count > REPEAT_CARD_LINES + 1 else count
+        room = REPEAT_CARD_LINES if most is None else min(most, REPEAT_CARD_LINES)
+        shown = room if count > room + 1 else count
         lines.append(since_text(group.since))
         lines.append(ngettext("{count} task still not done, the nearest:", "{count} tasks still not done, the nearest:",
                               count).format(count=count))
@@ -194,9 +197,15 @@ def card_blocks(card: ReminderCard) -> list[str]:
     for unit in card.unstaffed:
         blocks.append(_("ℹ️ Unit {unit} has nobody receiving reminders yet: the office please see to it.")
                       .format(unit=unit))
-    blocks += [group_block(g, with_unit) for g in groups[:MAX_GROUPS]]
-    if len(groups) > MAX_GROUPS:
-        rest = groups[MAX_GROUPS:]
+    budget = CARD_BUDGET - sum(len(b) + 2 for b in blocks)
+    # Many deadlines at once: fewer lines under each, then fewer deadlines, until the card fits.
+    for most, shown in ((None, MAX_GROUPS), (3, MAX_GROUPS), (1, MAX_GROUPS), (1, 3), (0, 2), (0, 1)):
+        parts = [group_block(g, with_unit, most) for g in groups[:shown]]
+        if sum(len(p) + 2 for p in parts) <= budget:
+            break
+    blocks += parts
+    if len(groups) > shown:
+        rest = groups[shown:]
         count = sum(len(g.tasks) for g in rest)
         blocks.append(ngettext("… and {count} task under {groups} later deadlines",
                                "… and {count} tasks under {groups} later deadlines", count)
