@@ -97,7 +97,7 @@ class Dispatcher:
             if item.kind == "digest" and self.digest_renderer is not None:
                 batches.append(([item], self.digest_renderer(chat_id, item, now)))
             else:
-                batches.append(([item], [render_notice(chat_id, item)]))
+                batches.append(([item], [render_notice(chat_id, item, self.engine)]))
         if fresh:
             batches.append((fresh, [OutMessage(chat_id, t, b) for t, b in render_reminders(fresh, now, self.engine)]))
         if stale:

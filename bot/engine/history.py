@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.db.models import DeliveryRow, MemberRow, OccurrenceRow, ReminderRow
+from bot.i18n import current_lang
 
 GroupKey = tuple[str, date]  # (deadline label, due date)
 SAME_CARD = timedelta(minutes=10)  # deliveries of one card are settled together; a split claim within minutes
@@ -47,7 +48,7 @@ def reader_lang(session: Session, chat_id: int) -> str:
 def card_history(engine: Engine | None, chat_id: int, address: str, groups: set[GroupKey],
                  current: set[int], before: datetime) -> CardHistory:
     """The reader's language, the previous card of each group and the status of the tasks involved."""
-    found = CardHistory()
+    found = CardHistory(lang=current_lang())  # no database (rendering tests): the current language
     if engine is None:
         return found
     with Session(engine) as session:

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from bot.domain.workdays import WorkCalendar
 from bot.engine.channel import Button, OutMessage
 from bot.engine.history import CardHistory, card_history
+from bot.engine.notices import notice_text
 from bot.engine.outbox import Claimed
 from bot.i18n import _, language
 from bot.views.cards import (
@@ -176,10 +177,11 @@ def render_catch_up(items: list[Claimed], now: datetime, engine: Engine | None =
     return [draw(catch_up_view(items, now, engine))]
 
 
-def render_notice(chat_id: int, item: Claimed) -> OutMessage:
+def render_notice(chat_id: int, item: Claimed, engine: Engine | None = None) -> OutMessage:
     """A notice (review request, blocker, unreachable member...) as one message with its own buttons.
 
-    A review request also opens the review card (`rv:<review>`, the queue is the source of truth).
+    A notice with facts is written now, in the reader's language; one without uses its stored text. A
+    review request also opens the review card (`rv:<review>`, the queue is the source of truth).
     """
     rows = [[Action(text[:64], data) for text, data in row] for row in (item.buttons or [])]
     reviews = [a.data.split(":", 1)[1] for row in rows for a in row if a.data.startswith("rvok:")]
@@ -189,5 +191,7 @@ def render_notice(chat_id: int, item: Claimed) -> OutMessage:
     for row in rows:
         if sum(len(r) for r in kept) + len(row) <= TELEGRAM_MAX_BUTTONS:
             kept.append(tuple(row))
-    text, actions = draw(View(((item.body or "")[:TELEGRAM_LIMIT],), tuple(kept)))
+    with language(card_history(engine, chat_id, item.address, set(), set(), item.due_at).lang):
+        body = notice_text(item.facts, item.body or "")
+        text, actions = draw(View((body[:TELEGRAM_LIMIT],), tuple(kept)))
     return OutMessage(chat_id, text, actions)

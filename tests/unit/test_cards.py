@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -181,3 +182,16 @@ def test_every_card_word_is_translated(lang: str) -> None:
     with language(lang):
         text, _ = telegram_parts(build_card(card(38, Since(datetime(2019, 11, 14, tzinfo=UTC), 1, 1, 1))))
     assert "{" not in text and "}" not in text
+
+
+def test_a_notice_with_facts_is_written_when_sent_in_the_readers_language() -> None:
+    facts = {"notice": "unreachable", "who": "Trưởng TCCB (TCCB)", "reason": "Forbidden: bot was blocked"}
+    item = replace(_notice([], "stale text"), facts=facts)
+    with language("en"):
+        english = render_notice(5, item).text
+    with language("vi"):
+        vietnamese = render_notice(5, item).text
+    assert english.startswith("📣 Could not send messages to Trưởng TCCB (TCCB): Forbidden")
+    assert vietnamese.startswith("📣 Không gửi được tin nhắn cho Trưởng TCCB (TCCB): Forbidden")
+    unknown = replace(item, facts={"notice": "later-kind"})
+    assert render_notice(5, unknown).text == "stale text"  # no renderer for the kind: the stored text
