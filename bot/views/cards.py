@@ -109,6 +109,8 @@ def card_header(card: ReminderCard) -> str:
     shown = ", ".join(names[:3]) + (_(" and {count} more units").format(count=len(names) - 3) if len(names) > 3 else "")
     total = sum(len(g.tasks) for g in card.groups)
     head = _("🔔 Reminder: {units}").format(units=shown) if shown else _("🔔 Reminder")
+    if card.groups:  # the working days left (or overdue) of the most urgent deadline
+        head += " — " + working_days_text(min(g.working_days for g in card.groups))
     if len(card.groups) < 2:  # one deadline: its own line counts the tasks
         return head
     return head + "\n" + ngettext("{count} task to finish", "{count} tasks to finish", total).format(count=total)
@@ -128,9 +130,11 @@ def since_text(since: Since) -> str:
     return _("Since the last reminder ({date}): {changes}.").format(date=when, changes=", ".join(parts))
 
 
-def group_block(group: DeadlineGroup, with_unit: bool, most: int | None = None) -> str:
-    lines = [_("📅 Due {date} · {left}").format(date=fmt_day(group.due), left=working_days_text(group.working_days)),
-             short(group.label, 160)]
+def group_block(group: DeadlineGroup, with_unit: bool, most: int | None = None, alone: bool = False) -> str:
+    """A deadline written once (the days left are in the header when it is the card's only one), then its tasks."""
+    due = (_("📅 Due {date}").format(date=fmt_day(group.due)) if alone else
+           _("📅 Due {date} · {left}").format(date=fmt_day(group.due), left=working_days_text(group.working_days)))
+    lines = [due, short(group.label, 160)]
     ordered = nearest(group.tasks)
     count = len(ordered)
     if group.since is None:
@@ -200,7 +204,7 @@ def card_blocks(card: ReminderCard) -> list[str]:
     budget = CARD_BUDGET - sum(len(b) + 2 for b in blocks)
     # Many deadlines at once: fewer lines under each, then fewer deadlines, until the card fits.
     for most, shown in ((None, MAX_GROUPS), (3, MAX_GROUPS), (1, MAX_GROUPS), (1, 3), (0, 2), (0, 1)):
-        parts = [group_block(g, with_unit, most) for g in groups[:shown]]
+        parts = [group_block(g, with_unit, most, alone=len(groups) == 1) for g in groups[:shown]]
         if sum(len(p) + 2 for p in parts) <= budget:
             break
     blocks += parts

@@ -52,8 +52,8 @@ def card(count: int = 38, since: Since | None = None, units: int = 1) -> Reminde
 def test_first_card_names_the_deadline_once_and_lists_the_nearest_tasks() -> None:
     with language("vi"):
         text, actions = telegram_parts(build_card(card()))
-    assert text.startswith("🔔 Nhắc việc: Phòng Tổ chức cán bộ")
-    assert text.count(LABEL) == 1 and text.count("19/11/2019") == 1 and "còn 3 ngày làm việc" in text
+    assert text.startswith("🔔 Nhắc việc: Phòng Tổ chức cán bộ — còn 3 ngày làm việc\n\n📅 Hạn 19/11/2019\n")
+    assert text.count(LABEL) == 1 and text.count("19/11/2019") == 1 and text.count("ngày làm việc") == 1
     assert "38 việc:" in text and "… và 33 việc khác" in text
     lines = [line for line in text.splitlines() if line.startswith("• ")]
     assert len(lines) == 5 and lines[0].startswith("• 1.1 Triển khai") and lines[0].endswith("— chưa xong")
