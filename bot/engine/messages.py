@@ -113,9 +113,10 @@ def _card(own: list[Claimed], history: CardHistory, now: datetime) -> ReminderCa
         if previous is not None:
             now_ids = {t.occurrence_id for t in tasks}
             gone = [history.status.get(o, "open") for o in previous.occurrences - now_ids]
+            back = [t.status for t in tasks if t.occurrence_id not in previous.occurrences]
             since = Since(previous.at.astimezone(ZONE), done=gone.count("done"),
                           awaiting_review=gone.count("awaiting_review"),
-                          new=len(now_ids - previous.occurrences))
+                          new=len(back) - back.count("returned"), returned=back.count("returned"))
         built.append(DeadlineGroup(label, members[0].due, _calendar().working_days_between(today, members[0].due),
                                    tasks, since))
     units = tuple(dict.fromkeys((i.unit or "", i.unit_name or "") for i in own))

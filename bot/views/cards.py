@@ -41,6 +41,7 @@ class Since:
     done: int = 0
     awaiting_review: int = 0
     new: int = 0
+    returned: int = 0  # back from the office's review, to redo
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,8 @@ def since_text(since: Since) -> str:
         parts.append(ngettext("{count} task done", "{count} tasks done", since.done).format(count=since.done))
     if since.awaiting_review:
         parts.append(_("{count} awaiting review").format(count=since.awaiting_review))
+    if since.returned:
+        parts.append(_("{count} returned by the office").format(count=since.returned))
     if since.new:
         parts.append(_("{count} new").format(count=since.new))
     when = fmt_day(since.at.date())

@@ -195,3 +195,16 @@ def test_a_notice_with_facts_is_written_when_sent_in_the_readers_language() -> N
     assert vietnamese.startswith("📣 Không gửi được tin nhắn cho Trưởng TCCB (TCCB): Forbidden")
     unknown = replace(item, facts={"notice": "later-kind"})
     assert render_notice(5, unknown).text == "stale text"  # no renderer for the kind: the stored text
+
+
+def test_a_returned_task_comes_first_and_the_change_line_names_it() -> None:
+    group = tasks(10)
+    group = (*group[:6], replace(group[6], status="returned"), *group[7:])
+    repeat = ReminderCard((("TCCB", "Phòng Tổ chức cán bộ"),),
+                          (DeadlineGroup(LABEL, DUE, 1, group, Since(datetime(2019, 11, 14, tzinfo=UTC), 1, 0, 2, 1)),))
+    with language("vi"):
+        text, actions = telegram_parts(build_card(repeat))
+    assert "Từ lần nhắc trước (14/11/2019): 1 việc đã xong, 1 việc bị Văn phòng Sở trả lại, 2 việc mới." in text
+    first = [line for line in text.splitlines() if line.startswith("• ")][0]
+    assert first.startswith("• 2.3 ") and first.endswith("— bị trả lại, cần làm lại")
+    assert actions[1][0].data == "done:7"  # the most urgent action is the returned task's
