@@ -205,6 +205,6 @@ def test_a_returned_task_comes_first_and_the_change_line_names_it() -> None:
     with language("vi"):
         text, actions = telegram_parts(build_card(repeat))
     assert "Từ lần nhắc trước (14/11/2019): 1 việc đã xong, 1 việc bị Văn phòng Sở trả lại, 2 việc mới." in text
-    first = [line for line in text.splitlines() if line.startswith("• ")][0]
+    first = next(line for line in text.splitlines() if line.startswith("• "))
     assert first.startswith("• 2.3 ") and first.endswith("— bị trả lại, cần làm lại")
     assert actions[1][0].data == "done:7"  # the most urgent action is the returned task's
