@@ -8,7 +8,7 @@ still open instead of the whole list again. Buttons open things: the checklist (
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.i18n import _, ngettext
@@ -60,7 +60,6 @@ class ReminderCard:
     late_from: datetime | None = None  # when it should have been sent (a late card says so)
     uncertain: bool = False  # a resend after a send that may have arrived
     unstaffed: tuple[str, ...] = ()  # units without a head: the office gets their reminders
-    extra: tuple[str, ...] = field(default=())  # further blocks (e.g. a catch-up line)
 
 
 def short(text: str, width: int = TITLE_WIDTH) -> str:
@@ -217,7 +216,7 @@ def card_blocks(card: ReminderCard) -> list[str]:
         blocks.append(ngettext("… and {count} task under {groups} later deadlines",
                                "… and {count} tasks under {groups} later deadlines", count)
                       .format(count=count, groups=len(rest)))
-    return blocks + list(card.extra)
+    return blocks
 
 
 def build_card(card: ReminderCard) -> View:
