@@ -46,6 +46,7 @@ def benches(pg: str | None) -> list[Bench]:
         Bench("chat", "bench_chat.py", quick=("--heads", "10", "--rounds", "3")),
         Bench("digest", "bench_digest.py", quick=("--units", "20", "--tasks", "10")),
         Bench("export", "bench_export.py", quick=("--files", "50", "--units", "10")),
+        Bench("conversation", "bench_conversation.py"),
     ]
     return [b for b in found if (BENCH / b.script).exists() and (pg or not b.needs_pg)]
 

@@ -97,6 +97,7 @@ class ReminderRow(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     body: Mapped[str | None] = mapped_column(Text, nullable=True)  # free text for notices
     buttons: Mapped[list[list[list[str]]] | None] = mapped_column(JSON, nullable=True)  # [[[text, data]]]
+    facts: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # a notice rendered when sent
 
     __table_args__ = (Index("ix_reminders_state_due", "state", "due_at"),)
 
@@ -142,6 +143,7 @@ class DeliveryRow(Base):
     __table_args__ = (
         UniqueConstraint("reminder_id", "chat_id", "address", name="uq_delivery_reminder_chat"),
         Index("ix_deliveries_state_next", "state", "next_at"),
+        Index("ix_deliveries_chat_sent", "chat_id", "sent_at"),  # a card's previous card (bot/engine/history.py)
     )
 
 

@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import AuditRow, MemberRow, ReminderRow, UnitRow
 from bot.engine.channel import OutMessage
+from bot.engine.history import reader_lang
 from bot.engine.outbox import Claimed
+from bot.i18n import _, language
 
 Renderer = Callable[[int, Claimed, datetime], list[OutMessage]]
 
@@ -70,7 +72,11 @@ def digest_renderer(engine: Engine, zone: ZoneInfo) -> Renderer:
     """Builds the digest messages for one claimed digest delivery (text chunks, then the chart)."""
 
     def render(chat_id: int, item: Claimed, now: datetime) -> list[OutMessage]:
-        return [OutMessage(chat_id, text, photo=photo) for text, photo in build_digest(engine, item.rung, now, zone)]
+        with Session(engine) as session:
+            lang = reader_lang(session, chat_id)
+        with language(lang):  # the reader's language, as far as the digest's words are in the catalogs
+            return [OutMessage(chat_id, text, photo=photo)
+                    for text, photo in build_digest(engine, item.rung, now, zone)]
 
     return render
 
@@ -85,4 +91,4 @@ def build_digest(engine: Engine, audience: str, now: datetime, zone: ZoneInfo) -
             return [(text, None) for text in unit_digest(session, audience[5:], now, zone)]
         texts = overview_digest(session, now, zone)
         chart = overview_chart(session, now, zone)
-    return [(text, None) for text in texts] + [("📊 Biểu đồ tiến độ theo lĩnh vực và đơn vị", chart)]
+    return [(text, None) for text in texts] + [(_("📊 Progress chart by area and unit"), chart)]

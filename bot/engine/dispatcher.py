@@ -97,11 +97,11 @@ class Dispatcher:
             if item.kind == "digest" and self.digest_renderer is not None:
                 batches.append(([item], self.digest_renderer(chat_id, item, now)))
             else:
-                batches.append(([item], [render_notice(chat_id, item)]))
+                batches.append(([item], [render_notice(chat_id, item, self.engine)]))
         if fresh:
-            batches.append((fresh, [OutMessage(chat_id, t, b) for t, b in render_reminders(fresh, now)]))
+            batches.append((fresh, [OutMessage(chat_id, t, b) for t, b in render_reminders(fresh, now, self.engine)]))
         if stale:
-            batches.append((stale, [OutMessage(chat_id, t) for t in render_catch_up(stale, now)]))
+            batches.append((stale, [OutMessage(chat_id, t, b) for t, b in render_catch_up(stale, now, self.engine)]))
         if address:  # e-mail: the same texts, addressed to a mailbox
             batches = [(group, [replace(m, address=address) for m in messages]) for group, messages in batches]
         for index, (group, messages) in enumerate(batches):

@@ -13,6 +13,7 @@ from email.utils import make_msgid
 import aiosmtplib
 
 from bot.engine.channel import Failure, OutMessage, SendError
+from bot.i18n import _
 
 
 @dataclass(frozen=True)
@@ -29,14 +30,14 @@ class SmtpSettings:
 def build_email(message: OutMessage, sender: str) -> EmailMessage:
     """Subject from the first line; the text as body; a chart as a PNG attachment."""
     mail = EmailMessage()
-    first = message.text.strip().splitlines()[0] if message.text.strip() else "Nhắc việc CCHC"
+    first = message.text.strip().splitlines()[0] if message.text.strip() else _("CCHC reminder")
     mail["Subject"] = first[:150]
     mail["From"] = sender
     mail["To"] = message.address
     mail["Message-ID"] = make_msgid(domain="nhacviec")
     body = message.text
     if message.buttons:
-        body += "\n\n(Để xác nhận hoàn thành, gửi minh chứng hoặc báo vướng mắc, anh/chị dùng bot Telegram.)"
+        body += "\n\n" + _("(To confirm a task done, send evidence or report a blocker, open the bot on Telegram.)")
     mail.set_content(body)
     if message.photo is not None:
         mail.add_attachment(message.photo, maintype="image", subtype="png", filename="tien-do.png")
@@ -61,9 +62,10 @@ class EmailChannel:
             await aiosmtplib.send(mail, hostname=s.host, port=s.port, start_tls=s.starttls, username=s.user,
                                   password=s.password, timeout=s.timeout)
         except aiosmtplib.SMTPRecipientsRefused as exc:
-            raise SendError(Failure.UNREACHABLE, self._clean(f"địa chỉ bị từ chối: {exc}")) from None
+            raise SendError(Failure.UNREACHABLE, self._clean(_("address refused: {error}").format(error=exc))) from None
         except (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPConnectTimeoutError) as exc:
-            raise SendError(Failure.RETRY, self._clean(f"không kết nối được máy chủ thư: {exc}")) from None
+            message = _("cannot connect to the mail server: {error}").format(error=exc)
+            raise SendError(Failure.RETRY, self._clean(message)) from None
         except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError) as exc:
             # The server may have accepted the message before the connection dropped.
             raise SendError(Failure.RETRY_UNCERTAIN, self._clean(str(exc))) from None
@@ -71,7 +73,8 @@ class EmailChannel:
             failure = Failure.RETRY if 400 <= exc.code < 500 else Failure.PERMANENT
             raise SendError(failure, self._clean(f"SMTP {exc.code}: {exc.message}")) from None
         except OSError as exc:
-            raise SendError(Failure.RETRY, self._clean(f"không kết nối được máy chủ thư: {exc}")) from None
+            message = _("cannot connect to the mail server: {error}").format(error=exc)
+            raise SendError(Failure.RETRY, self._clean(message)) from None
         except aiosmtplib.SMTPException as exc:
             raise SendError(Failure.PERMANENT, self._clean(str(exc))) from None
         self.sent += 1

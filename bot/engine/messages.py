@@ -1,76 +1,85 @@
-"""Vietnamese text of reminder bundles, escalations, catch-ups and notices (≤ 4,096 characters each)."""
+"""What the dispatcher sends: one card per person per instant, watch summaries, catch-ups and notices.
+
+Claimed deliveries become facts (`bot/views/cards.py`, `bot/views/summaries.py`), the facts a View in the
+reader's language, and the View the channel's parts (Telegram: ≤ 4,096 characters, ≤ 12 buttons).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
+from sqlalchemy.engine import Engine
+
+from bot.domain.workdays import WorkCalendar
 from bot.engine.channel import Button, OutMessage
+from bot.engine.history import CardHistory, card_history
+from bot.engine.notices import notice_text
 from bot.engine.outbox import Claimed
-from bot.texts import VN_ZONE, days_left_text, fmt_date, fmt_local, rung_label
+from bot.i18n import _, language
+from bot.views.cards import (
+    DeadlineGroup,
+    DueTask,
+    ReminderCard,
+    Since,
+    build_card,
+    combine,
+    task_actions,
+)
+from bot.views.model import (
+    TELEGRAM_MAX_BUTTONS,
+    TELEGRAM_TEXT_LIMIT,
+    Action,
+    View,
+    telegram_parts,
+)
+from bot.views.summaries import (
+    CatchUp,
+    CatchUpLine,
+    WatchRow,
+    WatchSummary,
+    build_catch_up,
+    build_summary,
+)
 
-TELEGRAM_LIMIT = 4096
-TASKS_PER_MESSAGE = 15  # at most 5 buttons a task: well under Telegram's ~100 buttons a message
-
-
-def _task_block(item: Claimed, today: date) -> str:
-    assert item.due is not None
-    lines = [f"• [{item.task_id}] {item.title}",
-             f"   Lĩnh vực {item.area}: {item.area_name}",
-             f"   Nội dung: {item.label}",
-             f"   Đơn vị: {item.unit_name} ({item.unit}) · Hạn: {fmt_date(item.due)} "
-             f"({days_left_text(item.due, today)})"]
-    if item.kind == "escalation":
-        lines.insert(0, f"⚠️ {rung_label(item.rung)}")
-    if item.note and item.note.startswith("no_recipient:"):
-        lines.append(f"   (Đơn vị {item.note.split(':', 1)[1]} chưa có người nhận nhắc việc: Văn phòng xem giúp.)")
-    if item.late:
-        lines.append(f"   (Gửi muộn: lẽ ra gửi lúc {fmt_local(item.due_at)})")
-    if item.uncertain:
-        lines.append("   (Có thể anh/chị đã nhận tin này trước đó.)")
-    return "\n".join(lines)
-
-
-def reminder_header(items: list[Claimed]) -> str:
-    """Heading of a bundle: how many tasks, and whether it is an escalation."""
-    escalations = sum(1 for i in items if i.kind == "escalation")
-    if escalations == len(items):
-        return f"⚠️ Báo cáo chậm tiến độ: {len(items)} việc quá hạn cần đôn đốc"
-    return f"🔔 Nhắc việc: {len(items)} việc cần hoàn thành"
-
-
-def occurrence_buttons(oid: int, prefix: str = "") -> tuple[tuple[Button, ...], ...]:
-    """Per-task actions as two rows (phone width); callback data stays under Telegram's 64 bytes."""
-    return ((Button(f"{prefix}✅ Hoàn thành", f"done:{oid}"), Button(f"{prefix}📎 Gửi minh chứng", f"ev:{oid}")),
-            (Button(f"{prefix}⏰ Nhắc lại sau", f"snz:{oid}"), Button(f"{prefix}⚠️ Báo vướng mắc", f"blk:{oid}")))
+TELEGRAM_LIMIT = TELEGRAM_TEXT_LIMIT
+Rows = tuple[tuple[Button, ...], ...]
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-def task_buttons(item: Claimed, tag: bool) -> tuple[tuple[Button, ...], ...]:
-    """The buttons of one task in a reminder; escalations (to people who cannot act) have none."""
-    if item.occurrence_id is None or item.kind == "escalation":
-        return ()
-    prefix = f"[{item.task_id}·{item.unit}] " if tag else ""
-    return occurrence_buttons(item.occurrence_id, prefix) + metric_buttons(item.metrics, prefix)
+@lru_cache(maxsize=1)
+def _calendar() -> WorkCalendar:
+    return WorkCalendar()
 
 
-def metric_buttons(metrics: tuple[tuple[int, str], ...], prefix: str = "") -> tuple[tuple[Button, ...], ...]:
-    """📈 for a task with measurable targets: one button, or one per metric (named, two a row, at most 4)."""
-    if len(metrics) == 1:
-        return ((Button(f"{prefix}📈 Báo số liệu", f"mt:{metrics[0][0]}"),),)
-    buttons = [Button(f"{prefix}📈 {name if len(name) <= 24 else name[:23] + '…'}", f"mt:{mid}")
-               for mid, name in metrics[:4]]
-    return tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))
+def to_buttons(actions: tuple[tuple[Action, ...], ...]) -> Rows:
+    return tuple(tuple(Button(a.label, a.data) for a in row) for row in actions)
+
+
+def draw(view: View) -> tuple[str, Rows]:
+    """A View drawn for Telegram: text and keyboard rows."""
+    text, actions = telegram_parts(view)
+    return text, to_buttons(actions)
+
+
+def occurrence_buttons(oid: int, prefix: str = "") -> Rows:
+    """A task's actions (✅ 📎 ⏰ ⚠️) as two rows; callback data stays under Telegram's 64 bytes."""
+    rows = task_actions(DueTask(oid, "", "", ""))
+    return tuple(tuple(Button(prefix + a.label, a.data) for a in row) for row in rows)
 
 
 def chunk_blocks(header: str, blocks: Iterable[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Join blocks under a header, splitting into messages that fit Telegram's limit."""
+    """Join blocks under a header, splitting into messages that fit Telegram's limit (chat listings)."""
     chunks: list[str] = []
     current = header
+    more = header + " " + _("(continued)")
     for block in blocks:
-        block = block[: limit - len(header) - 4]
+        block = block[: limit - len(more) - 4]
         if len(current) + 2 + len(block) > limit:
             chunks.append(current)
-            current = header + " (tiếp)"
+            current = more
         current += "\n\n" + block
     chunks.append(current)
     return chunks
@@ -78,7 +87,7 @@ def chunk_blocks(header: str, blocks: Iterable[str], limit: int = TELEGRAM_LIMIT
 
 def _one_per_task(items: list[Claimed]) -> list[Claimed]:
     """Two rungs of one occurrence due together (a snooze landing on a rung, a catch-up after downtime)
-    make one block: the latest rung; an escalation stays apart from a plain reminder."""
+    make one line: the latest rung; an escalation stays apart from a plain reminder."""
     latest: dict[tuple[int, bool], Claimed] = {}
     for item in items:
         if item.occurrence_id is not None:
@@ -89,49 +98,101 @@ def _one_per_task(items: list[Claimed]) -> list[Claimed]:
             or latest[(i.occurrence_id, i.kind == "escalation")] is i]
 
 
-def render_reminders(items: list[Claimed], now: datetime) -> list[tuple[str, tuple[tuple[Button, ...], ...]]]:
-    """One bundle → messages of (text, keyboard rows); keyboards list each task's buttons."""
-    today = now.astimezone(VN_ZONE).date()
+def _card(own: list[Claimed], history: CardHistory, now: datetime) -> ReminderCard:
+    today = now.astimezone(ZONE).date()
+    groups: dict[tuple[str, object], list[Claimed]] = {}
+    for item in own:
+        groups.setdefault((item.label or "", item.due), []).append(item)
+    built = []
+    for (label, _due), members in groups.items():
+        assert members[0].due is not None
+        tasks = tuple(DueTask(i.occurrence_id or 0, i.task_id or "", i.title or "", i.unit or "",
+                              history.status.get(i.occurrence_id or 0, "open"), i.metrics) for i in members)
+        previous = history.previous.get((label, members[0].due))
+        since = None
+        if previous is not None:
+            now_ids = {t.occurrence_id for t in tasks}
+            gone = [history.status.get(o, "open") for o in previous.occurrences - now_ids]
+            back = [t.status for t in tasks if t.occurrence_id not in previous.occurrences]
+            since = Since(previous.at.astimezone(ZONE), done=gone.count("done"),
+                          awaiting_review=gone.count("awaiting_review"),
+                          new=len(back) - back.count("returned"), returned=back.count("returned"))
+        built.append(DeadlineGroup(label, members[0].due, _calendar().working_days_between(today, members[0].due),
+                                   tasks, since))
+    units = tuple(dict.fromkeys((i.unit or "", i.unit_name or "") for i in own))
+    late = [i.due_at for i in own if i.late]
+    unstaffed = tuple(dict.fromkeys(i.note.split(":", 1)[1] for i in own
+                                    if i.note and i.note.startswith("no_recipient:")))
+    return ReminderCard(units, tuple(built), min(late).astimezone(ZONE) if late else None,
+                        any(i.uncertain for i in own), unstaffed)
+
+
+def _summary(watch: list[Claimed], now: datetime) -> WatchSummary:
+    today = now.astimezone(ZONE).date()
+    counts: dict[tuple[str, str, str, object], set[int]] = {}
+    for item in watch:
+        key = (item.unit or "", item.unit_name or "", item.label or "", item.due)
+        counts.setdefault(key, set()).add(item.occurrence_id or 0)
+    rows = tuple(WatchRow(unit, name, label, due, len(ids), _calendar().working_days_between(today, due))  # type: ignore[arg-type]
+                 for (unit, name, label, due), ids in counts.items())
+    return WatchSummary(rows, any(i.rung.startswith("escalation-leadership") for i in watch))
+
+
+def reminder_view(items: list[Claimed], now: datetime, engine: Engine | None = None) -> View:
+    """Everything due to one chat at one instant as one View: own tasks (card), others' (summary)."""
     items = _one_per_task(items)
-    header, tag = reminder_header(items), len(items) > 1
-    # A long bundle is split; each part carries the buttons of its own tasks (Telegram allows ~100 buttons).
-    parts: list[list[Claimed]] = [[]]
-    length = len(header)
-    for item in items:
-        block = len(_task_block(item, today)) + 2
-        if parts[-1] and (length + block > TELEGRAM_LIMIT - 16 or len(parts[-1]) >= TASKS_PER_MESSAGE):
-            parts.append([])
-            length = len(header) + 8
-        parts[-1].append(item)
-        length += block
-    out = []
-    for index, part in enumerate(parts):
-        title = header if index == 0 else header + " (tiếp)"
-        (text,) = chunk_blocks(title, [_task_block(i, today) for i in part])[:1]
-        out.append((text, tuple(row for i in part for row in task_buttons(i, tag=tag))))
-    return out
+    own = [i for i in items if i.kind != "escalation" and i.due is not None]
+    watch = [i for i in items if i.kind == "escalation" and i.due is not None]
+    first = items[0]
+    history = card_history(engine, first.chat_id, first.address, {(i.label or "", i.due) for i in own if i.due},
+                           {i.occurrence_id for i in own if i.occurrence_id}, now)
+    with language(history.lang):
+        views = []
+        if own:
+            views.append(build_card(_card(own, history, now)))
+        if watch:
+            views.append(build_summary(_summary(watch, now)))
+        return combine(*views) if views else View((_("🔔 Reminder"),))
 
 
-def render_catch_up(items: list[Claimed], now: datetime) -> list[str]:
-    """Very stale reminders folded into one summary per person."""
-    today = now.astimezone(VN_ZONE).date()
+def render_reminders(items: list[Claimed], now: datetime, engine: Engine | None = None) -> list[tuple[str, Rows]]:
+    """One bundle → one message (text, keyboard rows)."""
+    return [draw(reminder_view(items, now, engine))]
+
+
+def catch_up_view(items: list[Claimed], now: datetime, engine: Engine | None = None) -> View:
     first = min(i.due_at for i in items)
-    header = (f"📋 Trong thời gian bot tạm ngừng có {len(items)} lời nhắc chưa gửi được "
-              f"(từ {fmt_date(first.astimezone(VN_ZONE).date())}). Các việc còn mở:")
     seen: dict[int | None, Claimed] = {}
     for item in items:
         seen[item.occurrence_id] = item
-    blocks = []
-    for item in seen.values():
-        if item.due is None:
-            blocks.append(f"• {item.body or ''}")
-        else:
-            blocks.append(f"• [{item.task_id}] {item.title} — {item.unit}, hạn {fmt_date(item.due)} "
-                          f"({days_left_text(item.due, today)})")
-    return chunk_blocks(header, blocks)
+    history = card_history(engine, items[0].chat_id, items[0].address, set(), set(), now)
+    lines = tuple(CatchUpLine(i.task_id, i.title, i.unit, i.due, i.body) for i in seen.values())
+    own = sum(1 for i in seen.values() if i.kind != "escalation" and i.due is not None)
+    with language(history.lang):
+        return build_catch_up(CatchUp(len(items), first.astimezone(ZONE), lines, own),
+                              now.astimezone(ZONE).date())
 
 
-def render_notice(chat_id: int, item: Claimed) -> OutMessage:
-    """A notice (review request, blocker, unreachable member...) as one message with its own buttons."""
-    rows = tuple(tuple(Button(text, data) for text, data in row) for row in (item.buttons or []))
-    return OutMessage(chat_id, (item.body or "")[:TELEGRAM_LIMIT], rows)
+def render_catch_up(items: list[Claimed], now: datetime, engine: Engine | None = None) -> list[tuple[str, Rows]]:
+    """Very stale reminders folded into one summary per person."""
+    return [draw(catch_up_view(items, now, engine))]
+
+
+def render_notice(chat_id: int, item: Claimed, engine: Engine | None = None) -> OutMessage:
+    """A notice (review request, blocker, unreachable member...) as one message with its own buttons.
+
+    A notice with facts is written now, in the reader's language; one without uses its stored text. A
+    review request also opens the review card (`rv:<review>`, the queue is the source of truth).
+    """
+    rows = [[Action(text[:64], data) for text, data in row] for row in (item.buttons or [])]
+    reviews = [a.data.split(":", 1)[1] for row in rows for a in row if a.data.startswith("rvok:")]
+    if reviews:
+        rows.append([Action(_("🔎 Open the review"), f"rv:{reviews[0]}")])
+    kept: list[tuple[Action, ...]] = []
+    for row in rows:
+        if sum(len(r) for r in kept) + len(row) <= TELEGRAM_MAX_BUTTONS:
+            kept.append(tuple(row))
+    with language(card_history(engine, chat_id, item.address, set(), set(), item.due_at).lang):
+        body = notice_text(item.facts, item.body or "")
+        text, actions = draw(View((body[:TELEGRAM_LIMIT],), tuple(kept)))
+    return OutMessage(chat_id, text, actions)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
 from bot.db.models import DeliveryRow, MemberRow, MetricRow, OccurrenceRow, ReminderRow, TaskRow, UnitRow
+from bot.engine.notices import notice_text
 
 CLOSED_STATUSES = ("done", "awaiting_review", "closed")  # closed: by the office, bot.services.closing
 
@@ -87,6 +88,7 @@ class Claimed:
     due: date | None
     metrics: tuple[tuple[int, str], ...] = ()  # (metric row id, name) of the task: a 📈 button each
     address: str = ""  # e-mail deliveries
+    facts: dict[str, Any] | None = None  # a notice's kind and parameters, rendered when sent
 
 
 def _locking(session: Session, stmt: Select) -> Select:  # type: ignore[type-arg]
@@ -251,7 +253,7 @@ def claim(engine: Engine, now: datetime, worker: str, limit: int) -> list[Claime
                                o.id if o else None, t.id if t else None, t.title if t else None,
                                t.area if t else None, t.area_name if t else None, o.unit if o else None,
                                u.name if u else None, o.label if o else None, o.due if o else None,
-                               tuple(metrics.get(t.id, ())) if t else (), d.address))
+                               tuple(metrics.get(t.id, ())) if t else (), d.address, r.facts))
         if closed:
             session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(closed))
                             .values(state="skipped", error="task closed before sending"))
@@ -290,9 +292,8 @@ def mark_unreachable(engine: Engine, chat_id: int, ids: list[int], reason: str, 
             names.append(f"{m.name or m.chat_id} ({m.unit or m.role})")
         audit(session, now, "system", "member_unreachable", str(chat_id), {"reason": reason, "members": names})
         who = ", ".join(names) or f"chat {chat_id}"
-        body = (f"📣 Không gửi được tin nhắn cho {who}: {reason}. Người này cần mở lại bot (bấm Start) "
-                f"hoặc Văn phòng mời người khác của đơn vị.")
-        queue_notice(session, now, f"unreachable:{chat_id}", "office", body)
+        facts = {"notice": "unreachable", "who": who, "reason": reason}
+        queue_notice(session, now, f"unreachable:{chat_id}", "office", notice_text(facts), facts=facts)
         return names
 
 
@@ -302,20 +303,22 @@ def mark_address_refused(engine: Engine, address: str, ids: list[int], reason: s
         session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(ids))
                         .values(state="failed", error=f"address refused: {reason}"))
         audit(session, now, "system", "email_refused", address, {"reason": reason})
-        queue_notice(session, now, f"email-refused:{address}", "office",
-                     f"📣 Máy chủ thư từ chối địa chỉ {address}: {reason}. Văn phòng Sở kiểm tra lại địa chỉ "
-                     "trong kế hoạch hoặc cấu hình.")
+        facts = {"notice": "email_refused", "address": address, "reason": reason}
+        queue_notice(session, now, f"email-refused:{address}", "office", notice_text(facts), facts=facts)
 
 
 def queue_notice(session: Session, now: datetime, key: str, target: str, body: str,
-                 buttons: list[list[tuple[str, str]]] | None = None) -> None:
+                 buttons: list[list[tuple[str, str]]] | None = None, facts: dict[str, Any] | None = None) -> None:
     """A one-off message through the durable outbox (same no-loss, no-duplicate rules as reminders).
 
-    `target`: unit ids, "office" (admins), "leadership", or "chat:<id>", comma-separated.
+    `target`: unit ids, "office" (admins), "leadership", or "chat:<id>", comma-separated. `facts`
+    (`{"notice": kind, ...}`, see `bot.engine.messages.NOTICES`) are rendered when sent, in each reader's
+    language; `body` is the text in the default language, kept for notices without a renderer.
     """
     session.add(ReminderRow(key=f"notice:{key}:{uuid.uuid4().hex[:16]}", occurrence_id=None, kind="notice",
                             rung=key.split(":", 1)[0][:40], target=target, due_at=now, state="pending",
-                            body=body, buttons=[[list(b) for b in row] for row in buttons] if buttons else None))
+                            body=body, buttons=[[list(b) for b in row] for row in buttons] if buttons else None,
+                            facts=facts))
 
 
 def pending_counts(engine: Engine) -> dict[str, int]:

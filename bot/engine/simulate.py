@@ -17,6 +17,7 @@ from bot.engine.channel import RecordingChannel
 from bot.engine.dispatcher import Dispatcher, DispatchSettings
 from bot.engine.ratelimit import NoLimit
 from bot.engine.sync import sync_plan
+from bot.i18n import _, ngettext
 
 
 @dataclass(frozen=True)
@@ -36,11 +37,11 @@ async def simulate(plan: Plan, calendar: WorkCalendar, start: date, end: date) -
     engine = make_engine("sqlite://")
     migrate(engine)
     clock = FixedClock(begin)
-    names: dict[int, str] = {1: "Văn phòng Sở (quản trị)", 2: "Lãnh đạo Sở"}
+    names: dict[int, str] = {1: _("Department office (admin)"), 2: _("Department leadership")}
     ensure_member(engine, clock.now(), chat_id=1, role="admin", unit=plan.plan.office, name=names[1])
     ensure_member(engine, clock.now(), chat_id=2, role="leader", name=names[2])
     for index, unit in enumerate(plan.units, start=100):
-        names[index] = f"Trưởng {unit.id} ({unit.name})"
+        names[index] = _("Head of {unit} ({name})").format(unit=unit.id, name=unit.name)
         ensure_member(engine, clock.now(), chat_id=index, role="head", unit=unit.id, name=names[index])
     sync_plan(engine, plan, calendar, clock.now())
     channel = RecordingChannel()
@@ -68,9 +69,10 @@ def as_json(messages: list[SimulatedMessage]) -> list[dict[str, Any]]:
 def as_text(messages: list[SimulatedMessage]) -> str:
     """The human form: time, recipient, message."""
     if not messages:
-        return "Không có tin nhắn nào trong khoảng thời gian này."
+        return _("No message in this period.")
     blocks = []
     for m in messages:
         body = "\n".join("    " + line for line in m.text.splitlines())
         blocks.append(f"{m.at:%H:%M %d/%m/%Y} → {m.to}\n{body}")
-    return "\n\n".join(blocks) + f"\n\nTổng cộng {len(messages)} tin nhắn."
+    return "\n\n".join(blocks) + "\n\n" + ngettext("{count} message in all.", "{count} messages in all.",
+                                                    len(messages)).format(count=len(messages))

@@ -133,10 +133,16 @@ def test_office_invites_head_gets_reminder_sends_evidence_and_office_accepts_in_
     page.get_by_role("button", name="⏩ Lời nhắc kế tiếp").click()
     expect(page.locator("#clock")).to_contain_text("Thứ Năm 14/11/2019 08:0", timeout=WAIT_MS)
     reminder = message("Nhắc việc")
-    expect(reminder).to_contain_text("THPTCHUYEN", timeout=WAIT_MS)
+    expect(reminder).to_contain_text("Trường THPT chuyên của tỉnh", timeout=WAIT_MS)
+    expect(reminder.get_by_role("button", name="📋 Danh sách việc (8 chưa xong)")).to_be_visible()
 
-    # Evidence: 📎 on task 1.1, a file from the phone, ✔️ Xong, then ✅ Hoàn thành.
-    reminder.get_by_role("button", name="[1.1·THPTCHUYEN] 📎 Gửi minh chứng").click()
+    # Evidence: 📎 on task 1.1 (one step from the card: the task's own message), a file from the phone,
+    # ✔️ Xong, then ✅ Hoàn thành.
+    page.fill("#text", "/viec")
+    page.press("#text", "Enter")
+    task = message("[1.1]")
+    expect(task).to_be_visible(timeout=WAIT_MS)
+    task.get_by_role("button", name="📎 Gửi tài liệu kiểm chứng").click()
     expect(message("Gửi minh chứng")).to_contain_text("1.1", timeout=WAIT_MS)
     evidence = tmp_path / "Báo cáo CCHC 2019.pdf"
     evidence.write_bytes(b"%PDF-1.4 bao cao ket qua CCHC nam 2019")

@@ -127,7 +127,7 @@ async def test_snooze_three_working_days_skips_the_weekend_and_the_reminders_bef
         skipped = session.scalar(select(ReminderRow).where(ReminderRow.key == "1.1/ket-qua/TCCB/2019#before-1"))
         assert skipped is not None and (skipped.state, skipped.note) == ("skipped", "snoozed")
     (back,) = to(await h.sweep_at(at("19/11/2019")), HEAD)
-    assert "[1.1]" in back.text and back.text.count("[1.1]") == 1  # one reminder, not one per rung
+    assert "• 1.1 " in back.text and back.text.count("• 1.1 ") == 1  # one reminder, not one per rung
     assert f"done:{occ}" in buttons(back)
 
 
@@ -147,7 +147,7 @@ async def test_snooze_never_goes_past_the_next_escalation(start: Start) -> None:
 
     sent = await h.sweep_at(at("22/11/2019"))
     (back,) = to(sent, HEAD)
-    assert "[1.1]" in back.text
+    assert "• 1.1 " in back.text
     assert any("báo đơn vị chủ trì" in m.text for m in to(sent, ADMIN))  # VP has no head: the office
 
 
@@ -186,7 +186,8 @@ async def test_returned_completion_reopens_the_task_with_the_reason_and_reminder
     assert "gửi Văn phòng Sở duyệt" in submitted.text
 
     (review,) = to(await h.sweep_at(at("30/10/2019", 8, 5)), ADMIN)
-    assert labels(review) == ["✔️ Duyệt", "↩️ Trả lại"]
+    assert labels(review) == ["✔️ Duyệt", "↩️ Trả lại", "🔎 Mở hồ sơ duyệt"]
+    assert buttons(review)[2] == f"rv:{buttons(review)[0].split(':')[1]}"  # the notice points into the queue
     (prompt,) = await h.press(ADMIN, review, buttons(review)[1])
     assert "Nhập lý do trả lại" in prompt.text
     (done,) = await h.say(ADMIN, "Thiếu quyết định ban hành kèm theo")
@@ -270,7 +271,7 @@ async def test_viec_lists_the_units_open_tasks_one_message_each_with_buttons(h: 
     assert "Việc đang mở: 6" in header.text and header.reply_markup is None
     assert len(tasks) == 6 and all("Đơn vị TCCB" in m.text for m in tasks)
     assert {int(buttons(m)[0].split(":")[1]) for m in tasks} == open_ids
-    assert all(labels(m) == ["✅ Hoàn thành", "📎 Gửi minh chứng", "⏰ Nhắc lại sau", "⚠️ Báo vướng mắc"]
+    assert all(labels(m) == ["✅ Hoàn thành", "📎 Gửi tài liệu kiểm chứng", "⏰ Nhắc lại sau", "⚠️ Báo vướng mắc"]
                for m in tasks)
     (not_head,) = await h.say(ADMIN, "/viec")
     assert "không phụ trách đơn vị nào" in not_head.text

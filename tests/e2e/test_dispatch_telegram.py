@@ -165,12 +165,13 @@ async def test_reminder_is_delivered_with_its_buttons_and_message_id_recorded(db
 
     (sent,) = api.messages_to(HEAD_VP)
     assert sent.method == "sendMessage" and sent.message_id == 2
-    assert "🔔 Nhắc việc: 1 việc" in (sent.text or "") and "[1.1]" in (sent.text or "")
+    assert (sent.text or "").startswith("🔔 Nhắc việc: Văn phòng Sở — còn 14 ngày làm việc\n\n📅 Hạn 19/11/2019\n")
+    assert "1 việc:" in (sent.text or "") and "• 1.1 Ban hành kế hoạch CCHC — chưa xong" in (sent.text or "")
     keyboard = (sent.reply_markup or {})["inline_keyboard"]
     texts = [b["text"] for row in keyboard for b in row]
     datas = [b["callback_data"] for row in keyboard for b in row]
     assert [len(row) for row in keyboard] == [2, 2]
-    assert texts == ["✅ Hoàn thành", "📎 Gửi minh chứng", "⏰ Nhắc lại sau", "⚠️ Báo vướng mắc"]
+    assert texts == ["✅ Hoàn thành", "📎 Gửi tài liệu kiểm chứng", "⏰ Nhắc lại sau", "⚠️ Báo vướng mắc"]
     assert [d.split(":")[0] for d in datas] == ["done", "ev", "snz", "blk"]
     assert len({d.split(":")[1] for d in datas}) == 1  # all four name the same occurrence
     api.user_presses(HEAD_VP, sent, datas[0])  # the button really exists on the delivered message

@@ -149,8 +149,8 @@ async def test_invite_accepted_through_the_page_makes_the_newcomer_a_head_who_ge
     jump = await page.post("/api/clock/next")
     assert (jump["target"]["date"], jump["target"]["time"]) == ("14/11/2019", "08:00")
     (reminder,) = [m for m in await page.bot_messages(NEWCOMER_ID) if "Nhắc việc" in m["text"]]
-    assert "THPTCHUYEN" in reminder["text"] and reminder["at"] == "08:00 14/11/2019"
-    assert any("📎 Gửi minh chứng" in b["text"] for row in reminder["buttons"] for b in row)
+    assert "Trường THPT chuyên" in reminder["text"] and reminder["at"] == "08:00 14/11/2019"
+    assert [b["data"] for row in reminder["buttons"] for b in row][0] == "cl:o:0"  # one card: the checklist first
     told = [m["text"] for m in await page.chat(ADMIN_ID) if m["from"] == "bot"]
     assert any("Nguyễn Thị Mai đã nhận lời mời" in t for t in told)
 
@@ -158,7 +158,16 @@ async def test_invite_accepted_through_the_page_makes_the_newcomer_a_head_who_ge
 async def test_evidence_upload_confirm_review_and_progress_through_the_api(page: Page) -> None:
     await page.post("/api/clock/next")
     (reminder,) = [m for m in await page.bot_messages(THPTCHUYEN) if "Nhắc việc" in m["text"]]
-    prompt = await page.press(THPTCHUYEN, reminder, lambda t: t.startswith("[1.1·") and "minh chứng" in t)
+    # The card carries the checklist and the most urgent action (✅ 1.1), not every task's buttons: 📎 of
+    # 1.1 is one step further, on the task's own message (/viec here; the checklist's task card later).
+    assert [b["text"] for row in reminder["buttons"] for b in row][-1] == "✅ Hoàn thành 1.1"
+    before = len(page.sandbox.stack.api.messages_to(THPTCHUYEN))
+    await page.post(f"/api/chat/{THPTCHUYEN}/send", json={"text": "/viec"})
+    header = await page._answered(THPTCHUYEN, before)
+    shown = int(header["text"].split("hiển thị ")[1].split()[0])
+    await page._answered(THPTCHUYEN, before, 1 + shown)
+    task = [m for m in (await page.bot_messages(THPTCHUYEN))[-shown:] if "[1.1]" in m["text"]][0]
+    prompt = await page.press(THPTCHUYEN, task, lambda t: "kiểm chứng" in t)
     assert "Gửi minh chứng" in prompt["text"]
 
     saved = await page.upload(THPTCHUYEN, "bao-cao-cchc.pdf", "Báo cáo CCHC 2019 — trường chuyên".encode(),
@@ -189,7 +198,7 @@ async def test_a_refused_button_shows_the_bots_alert_in_the_chat(page: Page) -> 
     (reminder,) = [m for m in await page.bot_messages(THPTCHUYEN) if "Nhắc việc" in m["text"]]
     stack = page.sandbox.stack
     answered = len(stack.api.answered_callbacks)
-    data = [b["data"] for row in reminder["buttons"] for b in row if "[1.1·" in b["text"] and "Hoàn thành" in b["text"]]
+    data = [b["data"] for row in reminder["buttons"] for b in row if b["text"] == "✅ Hoàn thành 1.1"]
     await page.post(f"/api/chat/{THPTCHUYEN}/press", json={"message_id": reminder["id"], "data": data[0]})
     for _ in range(500):
         if len(stack.api.answered_callbacks) > answered:

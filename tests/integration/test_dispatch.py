@@ -64,10 +64,15 @@ async def test_reminders_due_together_go_out_as_one_message_per_person(db) -> No
     to_tccb = channel.to(HEAD_TCCB)
     assert len(to_tccb) == 1
     text = to_tccb[0].text
-    assert "2 việc" in text and "(TCCB)" in text and "(KHTC)" in text and "19/11/2019" in text
+    # One card for both units: the deadline written once, one line per task naming its unit.
+    assert "Phòng Tổ chức cán bộ" in text and "Phòng Kế hoạch" in text and text.count("19/11/2019") == 1
+    assert "2 việc" in text and "1.1 (TCCB)" in text and "1.1 (KHTC)" in text
     datas = [b.data for row in to_tccb[0].buttons for b in row]
-    assert len(datas) == 8 and all(len(d.encode()) <= 64 for d in datas)
+    assert datas[0] == "cl:o:0" and len(datas) <= 12 and all(len(d.encode()) <= 64 for d in datas)
+    assert "📋 Danh sách việc (2 chưa xong)" == to_tccb[0].buttons[0][0].text
+    # A card about one task carries that task's own actions.
     assert len(channel.to(HEAD_VP)) == 1 and "1 việc" in channel.to(HEAD_VP)[0].text
+    assert [b.data.split(":")[0] for row in channel.to(HEAD_VP)[0].buttons for b in row] == ["done", "ev", "snz", "blk"]
     await dispatcher.sweep()
     assert len(channel.sent) == 3  # nothing twice
 
@@ -115,7 +120,10 @@ async def test_escalation_reaches_lead_unit_then_leadership_and_leadership_chats
         clock.set(day)
         await dispatcher.sweep()
     lead_msgs = [m for m in channel.to(HEAD_VP) if "báo đơn vị chủ trì" in m.text]
-    assert lead_msgs and "TCCB" in lead_msgs[0].text and "KHTC" in lead_msgs[0].text
+    assert lead_msgs and "Phòng Tổ chức cán bộ" in lead_msgs[0].text and "Phòng Kế hoạch" in lead_msgs[0].text
+    # counts per unit and deadline, a button into the full watch list; never one row per occurrence
+    assert "1 việc hạn 19/11/2019" in lead_msgs[0].text
+    assert [b.data for row in lead_msgs[0].buttons for b in row][-1] == "wl:q:0"
     assert any("báo Lãnh đạo Sở" in m.text for m in channel.to(LEADER))
     assert any("báo Lãnh đạo Sở" in m.text for m in channel.to(-100500))
 
@@ -222,7 +230,7 @@ async def test_restart_returns_abandoned_claims_and_flags_in_flight_sends(db) ->
         assert {r.id for r in rows if r.uncertain} == set(in_flight)
 
 
-async def test_a_long_bundle_is_split_and_every_part_keeps_its_tasks_buttons(db) -> None:  # type: ignore[no-untyped-def]
+async def test_a_long_bundle_is_one_card_with_the_nearest_tasks_and_few_buttons(db) -> None:  # type: ignore[no-untyped-def]
     from bot.engine.messages import TELEGRAM_LIMIT, render_reminders
     from bot.engine.outbox import Claimed
 
@@ -231,12 +239,9 @@ async def test_a_long_bundle_is_split_and_every_part_keeps_its_tasks_buttons(db)
                      f"5.{i}", "Nhiệm vụ có tên khá dài để bản tin vượt quá giới hạn của Telegram " * 3, "5",
                      "Xây dựng và nâng cao chất lượng đội ngũ CB, CC, VC", "VP", "Văn phòng Sở", "Gửi kết quả", due)
              for i in range(40)]
-    messages = render_reminders(items, FIRST_RUNG)
-    assert len(messages) >= 3
-    seen = []
-    for text, rows in messages:
-        assert len(text) <= TELEGRAM_LIMIT and rows
-        ids = {b.data.split(":")[1] for row in rows for b in row}
-        assert all(f"[5.{int(i) - 100}]" in text for i in ids)  # buttons belong to tasks shown in that part
-        seen += ids
-    assert len(set(seen)) == 40
+    ((text, rows),) = render_reminders(items, FIRST_RUNG)
+    assert len(text) <= TELEGRAM_LIMIT and text.count("19/11/2019") == 1 and text.count("Gửi kết quả") == 1
+    assert "40 việc" in text and "… và 35 việc khác" in text
+    assert [line for line in text.splitlines() if line.startswith("• ")][0].startswith("• 5.0 ")
+    datas = [b.data for row in rows for b in row]
+    assert datas == ["cl:o:0", "done:100"]  # the checklist and the nearest task's action

@@ -112,7 +112,7 @@ async def test_digests_and_reminders_go_by_email_through_the_outbox_once(smtp, t
     await dispatcher.sweep()
     reminders = [m for m in inbox.messages if m["To"] == "tccb@so-gddt.vn" and "Nhắc việc" in m["Subject"]]
     assert len(reminders) == 1
-    assert "dùng bot Telegram" in reminders[0].get_body(preferencelist=("plain",)).get_content()
+    assert "mở bot" in reminders[0].get_body(preferencelist=("plain",)).get_content()
     assert not [m for m in inbox.messages if m["To"] == "vp@so-gddt.vn"]  # the office gets no reminders
     clock.set(datetime(2019, 11, 1, 9, 0, tzinfo=timezone.utc))  # Friday 16:00 local: digests
     await dispatcher.sweep()

@@ -1,0 +1,37 @@
+"""Notices rendered from facts when sent, in the reader's language (a notice's `facts` column).
+
+A notice queued with facts `{"notice": kind, ...}` is written by the renderer of its kind here; the
+pre-rendered `body` is only the fallback for kinds without one (older rows, or callers that still pass
+text). Add a kind by adding a function to NOTICES.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.i18n import _
+
+
+def _unreachable(facts: dict[str, Any]) -> str:
+    return _("📣 Could not send messages to {who}: {reason}. This person needs to open the bot again (press "
+             "Start), or the office invites someone else from the unit.").format(who=facts.get("who", ""),
+                                                                                 reason=facts.get("reason", ""))
+
+
+def _email_refused(facts: dict[str, Any]) -> str:
+    return _("📣 The mail server refuses the address {address}: {reason}. The department office please "
+             "check the address in the plan or the configuration.").format(address=facts.get("address", ""),
+                                                                           reason=facts.get("reason", ""))
+
+
+NOTICES: dict[str, Callable[[dict[str, Any]], str]] = {
+    "unreachable": _unreachable,
+    "email_refused": _email_refused,
+}
+
+
+def notice_text(facts: dict[str, Any] | None, fallback: str = "") -> str:
+    """The notice's words in the current language (the fallback when its kind has no renderer)."""
+    render = NOTICES.get(str((facts or {}).get("notice", "")))
+    return render(facts or {}) if render is not None else fallback
