@@ -192,30 +192,62 @@ def materialize(engine: Engine, now: datetime, late_after: timedelta, leadership
         return created
 
 
-def recover(engine: Engine, now: datetime, lease: timedelta | None) -> int:
-    """Return abandoned claims to the queue; a send that was in flight is flagged uncertain."""
+def recover(engine: Engine, now: datetime, real_now: datetime | None = None) -> int:
+    """Return abandoned claims to the queue; a send that was in flight is flagged uncertain.
+
+    `real_now` (wall-clock time, never the rehearsal clock): only claims whose lease (`hold_until`) ran out
+    before it; None: every claim (the only polling instance is starting).
+    """
     with Session(engine) as session, session.begin():
-        stale = DeliveryRow.claimed_at < now - lease if lease is not None else True
+        stale = or_(DeliveryRow.hold_until.is_(None), DeliveryRow.hold_until < real_now) \
+            if real_now is not None else True
         a = session.execute(update(DeliveryRow).where(DeliveryRow.state == "claimed", stale)
-                            .values(state="pending", claimed_by=None)).rowcount
+                            .values(state="pending", claimed_by=None, hold_until=None)).rowcount
         b = session.execute(update(DeliveryRow).where(DeliveryRow.state == "sending", stale)
-                            .values(state="pending", claimed_by=None, uncertain=True,
+                            .values(state="pending", claimed_by=None, uncertain=True, hold_until=None,
                                     error="crash_during_send")).rowcount
         if a or b:
             audit(session, now, "system", "outbox_recovered", "", {"claimed": a, "in_flight": b})
         return (a or 0) + (b or 0)
 
 
-def claim(engine: Engine, now: datetime, worker: str, limit: int) -> list[Claimed]:
-    """Claim due deliveries for this worker (conditional UPDATE, row count checked)."""
+def release(engine: Engine, worker: str, ids: list[int] | None = None, in_flight: list[int] | None = None) -> int:
+    """Shutdown: hand this worker's unsent claims back to the queue at once, unflagged (nothing was sent).
+
+    `ids`: only these (None: every claim of `worker`); `in_flight`: sends cut off mid-request, flagged uncertain.
+    """
     with Session(engine) as session, session.begin():
-        stmt = (select(DeliveryRow.id).where(DeliveryRow.state == "pending", DeliveryRow.next_at <= now)
+        mine = [DeliveryRow.claimed_by == worker, DeliveryRow.state.in_(("claimed", "sending"))]
+        flagged = 0
+        if in_flight:
+            flagged = session.execute(update(DeliveryRow).where(*mine, DeliveryRow.id.in_(in_flight))
+                                      .values(state="pending", claimed_by=None, hold_until=None, uncertain=True,
+                                              error="stopped_during_send")).rowcount or 0
+        rest = update(DeliveryRow).where(*mine)
+        if ids is not None:
+            rest = rest.where(DeliveryRow.id.in_(ids))
+        released = session.execute(rest.values(state="pending", claimed_by=None, hold_until=None)).rowcount or 0
+        return flagged + released
+
+
+def claim(engine: Engine, now: datetime, worker: str, limit: int, real_now: datetime | None = None,
+          lease: timedelta = timedelta(minutes=2)) -> list[Claimed]:
+    """Claim due deliveries for this worker (conditional UPDATE, row count checked).
+
+    Due on the plan clock (`now`: `next_at`), out of back-off on the real clock (`real_now`: `hold_until`); the
+    lease runs until `real_now + lease` (real time: a rehearsal clock at 60x must not shorten it).
+    """
+    real_now = real_now or now
+    with Session(engine) as session, session.begin():
+        stmt = (select(DeliveryRow.id).where(DeliveryRow.state == "pending", DeliveryRow.next_at <= now,
+                                             or_(DeliveryRow.hold_until.is_(None), DeliveryRow.hold_until <= real_now))
                 .order_by(DeliveryRow.next_at, DeliveryRow.id).limit(limit))
         ids = list(session.scalars(_locking(session, stmt)))
         if not ids:
             return []
         result = session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(ids), DeliveryRow.state == "pending")
-                                 .values(state="claimed", claimed_by=worker, claimed_at=now))
+                                 .values(state="claimed", claimed_by=worker, claimed_at=now,
+                                         hold_until=real_now + lease))
         if result.rowcount != len(ids):  # another worker got there first: keep only ours
             ids = list(session.scalars(select(DeliveryRow.id).where(DeliveryRow.id.in_(ids),
                                                                     DeliveryRow.claimed_by == worker,
@@ -260,10 +292,11 @@ def mark(engine: Engine, ids: list[int], now: datetime, **values: object) -> Non
                   {k: v for k, v in values.items() if k in ("message_id", "error", "uncertain")})
 
 
-def reschedule(engine: Engine, ids: list[int], next_at: datetime, error: str, uncertain: bool | None = None) -> None:
-    """Back to the queue at `next_at`, counting the attempt."""
+def reschedule(engine: Engine, ids: list[int], next_at: datetime, error: str, uncertain: bool | None = None,
+               hold_until: datetime | None = None) -> None:
+    """Back to the queue at `next_at` (plan clock), not before `hold_until` (real clock), counting the attempt."""
     values: dict[str, object] = dict(state="pending", next_at=next_at, claimed_by=None, error=error,
-                                     attempts=DeliveryRow.attempts + 1)
+                                     attempts=DeliveryRow.attempts + 1, hold_until=hold_until)
     if uncertain:
         values["uncertain"] = True
     with Session(engine) as session, session.begin():
