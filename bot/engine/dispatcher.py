@@ -213,7 +213,7 @@ class Dispatcher:
         try:
             return await channel.send(message)
         except asyncio.CancelledError:  # cut off by the shutdown grace: maybe delivered
-            outbox.release(self.engine, self.worker, ids, in_flight=ids)
+            outbox.release(self.engine, self.worker, ids)
             raise
         finally:
             self._in_flight.discard(task)

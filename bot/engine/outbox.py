@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, and_, case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -211,22 +211,19 @@ def recover(engine: Engine, now: datetime, real_now: datetime | None = None) -> 
         return (a or 0) + (b or 0)
 
 
-def release(engine: Engine, worker: str, ids: list[int] | None = None, in_flight: list[int] | None = None) -> int:
-    """Shutdown: hand this worker's unsent claims back to the queue at once, unflagged (nothing was sent).
+def release(engine: Engine, worker: str, ids: list[int] | None = None) -> int:
+    """Shutdown: hand this worker's unsent claims back to the queue at once (`ids`, or all of them).
 
-    `ids`: only these (None: every claim of `worker`); `in_flight`: sends cut off mid-request, flagged uncertain.
+    A claim never sent goes back unflagged; one in `sending` (its request cut off, or part of its bundle
+    already out) may have been delivered: flagged uncertain, so that its resend says so.
     """
     with Session(engine) as session, session.begin():
-        mine = [DeliveryRow.claimed_by == worker, DeliveryRow.state.in_(("claimed", "sending"))]
-        flagged = 0
-        if in_flight:
-            flagged = session.execute(update(DeliveryRow).where(*mine, DeliveryRow.id.in_(in_flight))
-                                      .values(state="pending", claimed_by=None, hold_until=None, uncertain=True,
-                                              error="stopped_during_send")).rowcount or 0
-        rest = update(DeliveryRow).where(*mine)
-        if ids is not None:
-            rest = rest.where(DeliveryRow.id.in_(ids))
-        released = session.execute(rest.values(state="pending", claimed_by=None, hold_until=None)).rowcount or 0
+        mine = [DeliveryRow.claimed_by == worker] + ([DeliveryRow.id.in_(ids)] if ids is not None else [])
+        flagged = session.execute(update(DeliveryRow).where(*mine, DeliveryRow.state == "sending")
+                                  .values(state="pending", claimed_by=None, hold_until=None, uncertain=True,
+                                          error="stopped_during_send")).rowcount or 0
+        released = session.execute(update(DeliveryRow).where(*mine, DeliveryRow.state == "claimed")
+                                   .values(state="pending", claimed_by=None, hold_until=None)).rowcount or 0
         return flagged + released
 
 
@@ -351,9 +348,10 @@ def pending_counts(engine: Engine) -> dict[str, int]:
 
 
 def next_due(engine: Engine) -> datetime | None:
-    """The earliest instant something becomes due (for simulated time)."""
+    """The earliest instant something becomes due (for simulated time, where one clock is plan and real time)."""
+    held = case((DeliveryRow.hold_until > DeliveryRow.next_at, DeliveryRow.hold_until), else_=DeliveryRow.next_at)
     with Session(engine) as session:
         a = session.scalar(select(func.min(ReminderRow.due_at)).where(ReminderRow.state == "pending"))
-        b = session.scalar(select(func.min(DeliveryRow.next_at)).where(DeliveryRow.state == "pending"))
+        b = session.scalar(select(func.min(held)).where(DeliveryRow.state == "pending"))
     found = [x for x in (a, b) if x is not None]
     return min(found) if found else None

@@ -26,7 +26,7 @@ NOT_YET_MIGRATED = {
     "bot/digest/content.py", "bot/digest/week.py", "bot/domain/workdays.py", "bot/engine/digests.py",
     "bot/engine/email.py", "bot/engine/messages.py", "bot/engine/outbox.py", "bot/engine/simulate.py",
     "bot/exports/calendar.py", "bot/exports/layout.py", "bot/exports/package.py", "bot/exports/workbook.py",
-    "bot/plans/messages.py", "bot/preview.py", "bot/runner.py", "bot/sandbox/feed.py", "bot/sandbox/options.py",
+    "bot/plans/messages.py", "bot/preview.py", "bot/sandbox/feed.py", "bot/sandbox/options.py",
     "bot/sandbox/personas.py", "bot/sandbox/run.py", "bot/sandbox/server.py", "bot/sandbox/state.py",
     "bot/sandbox/web.py", "bot/services/invites.py", "bot/services/metrics.py", "bot/services/review.py",
     "bot/services/tasks.py", "bot/telegram/application.py", "bot/telegram/callbacks.py",
