@@ -98,7 +98,7 @@ def run_bot(config: Config) -> None:
     except (PlanError, AlreadyRunning, DatabaseGone):
         raise
     except Exception as exc:  # the token may sit in a URL inside the message
-        log.error("bot stopped: %s", exc, exc_info=True)
+        log.exception("bot stopped: %s", exc)
         raise BotStopped(_("The bot stopped on an error ({kind}): {error}").format(
             kind=type(exc).__name__, error=str(exc).replace(token, "***"))) from None
 

@@ -12,7 +12,7 @@ import logging
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 
@@ -126,10 +126,10 @@ class Dispatcher:
         """Run the chats' deliveries; after a stop, cut waiting ones at once and in-flight ones after the grace."""
         if not tasks:
             return
-        everything = asyncio.gather(*tasks, return_exceptions=True)
-        stop = asyncio.ensure_future(self._stop.wait())
+        everything: asyncio.Future[list[object]] = asyncio.gather(*tasks, return_exceptions=True)
+        stop: asyncio.Future[object] = asyncio.ensure_future(self._stop.wait())
         try:
-            await asyncio.wait([everything, stop], return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait([everything, stop], return_when=asyncio.FIRST_COMPLETED)  # type: ignore[type-var]
             if everything.done():
                 return
             for task in tasks:  # waiting for a slot, the semaphore or a retry: nothing sent yet

@@ -10,12 +10,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select, and_, case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
@@ -199,13 +199,13 @@ def recover(engine: Engine, now: datetime, real_now: datetime | None = None) -> 
     before it; None: every claim (the only polling instance is starting).
     """
     with Session(engine) as session, session.begin():
-        stale = or_(DeliveryRow.hold_until.is_(None), DeliveryRow.hold_until < real_now) \
-            if real_now is not None else True
-        a = session.execute(update(DeliveryRow).where(DeliveryRow.state == "claimed", stale)
-                            .values(state="pending", claimed_by=None, hold_until=None)).rowcount
-        b = session.execute(update(DeliveryRow).where(DeliveryRow.state == "sending", stale)
-                            .values(state="pending", claimed_by=None, uncertain=True, hold_until=None,
-                                    error="crash_during_send")).rowcount
+        stale = [or_(DeliveryRow.hold_until.is_(None), DeliveryRow.hold_until < real_now)] \
+            if real_now is not None else []
+        a = _count(session.execute(update(DeliveryRow).where(DeliveryRow.state == "claimed", *stale)
+                                   .values(state="pending", claimed_by=None, hold_until=None)))
+        b = _count(session.execute(update(DeliveryRow).where(DeliveryRow.state == "sending", *stale)
+                                   .values(state="pending", claimed_by=None, uncertain=True, hold_until=None,
+                                           error="crash_during_send")))
         if a or b:
             audit(session, now, "system", "outbox_recovered", "", {"claimed": a, "in_flight": b})
         return (a or 0) + (b or 0)
@@ -219,12 +219,17 @@ def release(engine: Engine, worker: str, ids: list[int] | None = None) -> int:
     """
     with Session(engine) as session, session.begin():
         mine = [DeliveryRow.claimed_by == worker] + ([DeliveryRow.id.in_(ids)] if ids is not None else [])
-        flagged = session.execute(update(DeliveryRow).where(*mine, DeliveryRow.state == "sending")
-                                  .values(state="pending", claimed_by=None, hold_until=None, uncertain=True,
-                                          error="stopped_during_send")).rowcount or 0
-        released = session.execute(update(DeliveryRow).where(*mine, DeliveryRow.state == "claimed")
-                                   .values(state="pending", claimed_by=None, hold_until=None)).rowcount or 0
+        flagged = _count(session.execute(update(DeliveryRow).where(*mine, DeliveryRow.state == "sending")
+                                         .values(state="pending", claimed_by=None, hold_until=None, uncertain=True,
+                                                 error="stopped_during_send")))
+        released = _count(session.execute(update(DeliveryRow).where(*mine, DeliveryRow.state == "claimed")
+                                          .values(state="pending", claimed_by=None, hold_until=None)))
         return flagged + released
+
+
+def _count(result: Result[Any]) -> int:
+    """Rows an UPDATE touched (typed: `Session.execute` returns a CursorResult for DML)."""
+    return cast("CursorResult[Any]", result).rowcount or 0
 
 
 def claim(engine: Engine, now: datetime, worker: str, limit: int, real_now: datetime | None = None,
@@ -245,7 +250,7 @@ def claim(engine: Engine, now: datetime, worker: str, limit: int, real_now: date
         result = session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(ids), DeliveryRow.state == "pending")
                                  .values(state="claimed", claimed_by=worker, claimed_at=now,
                                          hold_until=real_now + lease))
-        if result.rowcount != len(ids):  # another worker got there first: keep only ours
+        if _count(result) != len(ids):  # another worker got there first: keep only ours
             ids = list(session.scalars(select(DeliveryRow.id).where(DeliveryRow.id.in_(ids),
                                                                     DeliveryRow.claimed_by == worker,
                                                                     DeliveryRow.state == "claimed")))

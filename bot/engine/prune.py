@@ -14,9 +14,10 @@ import shutil
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 from sqlalchemy import delete
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
@@ -43,8 +44,8 @@ def prune(engine: Engine, now: datetime, real_now: datetime, exports_dir: Path |
     """Delete update ids older than `keep.updates` (plan clock) and export folders older than `keep.exports`
     (real clock, by modification time)."""
     with Session(engine) as session, session.begin():
-        updates = session.execute(delete(ProcessedUpdateRow)
-                                  .where(ProcessedUpdateRow.at < now - keep.updates)).rowcount or 0
+        result = session.execute(delete(ProcessedUpdateRow).where(ProcessedUpdateRow.at < now - keep.updates))
+        updates = cast("CursorResult[Any]", result).rowcount or 0
         folders: list[str] = []
         if exports_dir is not None and exports_dir.is_dir():
             cutoff = (real_now - keep.exports).timestamp()

@@ -6,7 +6,7 @@ import asyncio
 import os
 import shutil
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,6 @@ from bot.db.models import AuditRow, ProcessedUpdateRow
 from bot.engine.prune import Retention, prune
 from bot.engine.ratelimit import RateLimiter, SharedBudget
 
-UTC = timezone.utc
 NOW = datetime(2019, 11, 20, 1, 0, tzinfo=UTC)
 REAL = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)
 
@@ -38,7 +37,7 @@ def test_prune_forgets_old_update_ids_and_deletes_old_export_folders_only(tmp_pa
     engine = make_engine(f"sqlite:///{tmp_path / 'bot.db'}")
     migrate(engine)
     with Session(engine) as s, s.begin():
-        s.execute(insert(ProcessedUpdateRow), [dict(update_id=i, at=NOW - timedelta(days=i)) for i in range(1, 11)])
+        s.execute(insert(ProcessedUpdateRow), [{"update_id": i, "at": NOW - timedelta(days=i)} for i in range(1, 11)])
     exports = tmp_path / "exports"
     old = _export(exports, "20191001-080000-17", timedelta(days=45))
     recent = _export(exports, "20191115-080000-99", timedelta(days=3))

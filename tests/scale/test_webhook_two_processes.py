@@ -82,7 +82,7 @@ async def test_two_processes_share_telegrams_30_per_second_with_no_share_set_by_
 
 async def _two_processes(pg_url: str, tmp_path: Path, count: int, enforce_limits: bool,
                          **dispatch: object) -> FakeBotApi:
-    COUNT = count  # noqa: N806  (the body below was the test's)
+    COUNT = count  # the body below was the test's
     engine = make_engine(pg_url)
     migrate(engine)
     _seed_notices(engine, COUNT)
