@@ -125,3 +125,33 @@ async def test_two_limiters_on_one_postgresql_budget_share_30_per_second(pg_url:
         assert conn.execute(text("SELECT count(*) FROM send_budget")).scalar() == 1
     for e in engines:
         e.dispose()
+
+
+# --- migration 0004 carries the outbox forward ------------------------------------------------
+
+def test_migration_0004_keeps_existing_deliveries_and_adds_the_hold(db_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from bot.db.engine import MIGRATIONS
+
+    engine = make_engine(db_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO reminders (id, key, kind, rung, target, due_at, state) "
+                          "VALUES (1, 'notice:x', 'notice', 'x', 'office', :at, 'queued')"), {"at": NOW})
+        conn.execute(text("INSERT INTO deliveries (id, reminder_id, chat_id, address, state, next_at, attempts, "
+                          "uncertain, late, claimed_by, claimed_at) VALUES (1, 1, 10, '', 'claimed', :at, 2, "
+                          ":f, :f, 'old-worker', :at)"), {"at": NOW, "f": False})
+    migrate(engine)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT state, attempts, claimed_by, hold_until FROM deliveries")).one()
+        assert tuple(row) == ("claimed", 2, "old-worker", None)
+    from bot.engine import outbox
+
+    assert outbox.recover(engine, NOW, REAL) == 1  # a claim from before the upgrade has no lease: returned
+    engine.dispose()
