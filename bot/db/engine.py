@@ -68,7 +68,7 @@ def make_engine(url: str, echo: bool = False, busy_timeout_ms: int = 30_000) -> 
 
     def _check() -> None:
         # Deleted under us, SQLite keeps writing to the unlinked inode (or a new connection creates an empty
-        # file): every "Đã ghi nhận" would be a lie. One stat() per transaction is microseconds.
+        # file): every "recorded" answer would be a lie. One stat() per transaction is microseconds.
         if path is None:
             return
         now = _identity(path)
