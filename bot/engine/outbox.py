@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
 from bot.db.models import DeliveryRow, MemberRow, MetricRow, OccurrenceRow, ReminderRow, TaskRow, UnitRow
+from bot.i18n import _
 
 CLOSED_STATUSES = ("done", "awaiting_review")
 
@@ -317,8 +318,8 @@ def mark_unreachable(engine: Engine, chat_id: int, ids: list[int], reason: str, 
             names.append(f"{m.name or m.chat_id} ({m.unit or m.role})")
         audit(session, now, "system", "member_unreachable", str(chat_id), {"reason": reason, "members": names})
         who = ", ".join(names) or f"chat {chat_id}"
-        body = (f"📣 Không gửi được tin nhắn cho {who}: {reason}. Người này cần mở lại bot (bấm Start) "
-                f"hoặc Văn phòng mời người khác của đơn vị.")
+        body = _("📣 Could not send a message to {who}: {reason}. This person needs to open the bot again "
+                 "(press Start), or the office invites someone else from the unit.").format(who=who, reason=reason)
         queue_notice(session, now, f"unreachable:{chat_id}", "office", body)
         return names
 
@@ -330,8 +331,8 @@ def mark_address_refused(engine: Engine, address: str, ids: list[int], reason: s
                         .values(state="failed", error=f"address refused: {reason}"))
         audit(session, now, "system", "email_refused", address, {"reason": reason})
         queue_notice(session, now, f"email-refused:{address}", "office",
-                     f"📣 Máy chủ thư từ chối địa chỉ {address}: {reason}. Văn phòng Sở kiểm tra lại địa chỉ "
-                     "trong kế hoạch hoặc cấu hình.")
+                     _("📣 The mail server refuses the address {address}: {reason}. The department office checks "
+                       "the address in the plan or the configuration.").format(address=address, reason=reason))
 
 
 def queue_notice(session: Session, now: datetime, key: str, target: str, body: str,
