@@ -24,7 +24,7 @@ VOCABULARY = {
 NOT_YET_MIGRATED = {
     "bot/__init__.py", "bot/cli.py", "bot/config.py", "bot/db/lock.py", "bot/digest/chart.py",
     "bot/digest/content.py", "bot/digest/week.py", "bot/domain/workdays.py", "bot/engine/digests.py",
-    "bot/engine/email.py", "bot/engine/messages.py", "bot/engine/outbox.py", "bot/engine/simulate.py",
+    "bot/engine/email.py", "bot/engine/messages.py", "bot/engine/simulate.py",
     "bot/exports/calendar.py", "bot/exports/layout.py", "bot/exports/package.py", "bot/exports/workbook.py",
     "bot/plans/messages.py", "bot/preview.py", "bot/sandbox/feed.py", "bot/sandbox/options.py",
     "bot/sandbox/personas.py", "bot/sandbox/run.py", "bot/sandbox/server.py", "bot/sandbox/state.py",
