@@ -196,7 +196,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     except BotStopped as exc:
         print(str(exc), file=sys.stderr)
-        return EXIT_FAILURE
+        return exc.exit_code  # 2: the database file vanished (bot.runner.DatabaseGone)
     return EXIT_OK
 
 

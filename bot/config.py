@@ -103,10 +103,12 @@ class DispatchConfig(_Strict):
     late_after_minutes: float = Field(default=15, ge=0)
     lease_seconds: float = Field(default=120, gt=0)
     concurrency: int = Field(default=4, ge=1, le=30)
-    # Telegram allows about 30 messages/s per bot. The limiter is per process: with N processes sharing one
-    # bot (webhook behind a load balancer), give each 30/N.
+    # Telegram allows about 30 messages/s per bot. On PostgreSQL every process shares this budget (no 30/N).
     rate_per_second: int = Field(default=30, ge=1, le=1000)
     batch_size: int = Field(default=500, ge=1, le=10000)
+    shutdown_grace_seconds: float = Field(default=10, ge=0, le=120)  # in-flight sends may finish after a stop
+    keep_updates_days: float = Field(default=7, gt=0)  # processed update ids (duplicate guard)
+    keep_exports_days: float = Field(default=30, gt=0)  # export folders left by /xuat
 
 
 class SandboxConfig(_Strict):

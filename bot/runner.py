@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
+from collections.abc import Callable
 from datetime import time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError
 
 from bot.config import Config, ConfigError, engine_config_error
-from bot.db.engine import make_engine, migrate
+from bot.db.engine import DatabaseVanished, is_sqlite, make_engine, migrate, on_vanished
 from bot.db.lock import AlreadyRunning, InstanceLock
 from bot.db.members import ensure_member
+from bot.domain.clock import Clock, SystemClock
 from bot.domain.workdays import WorkCalendar
 from bot.engine.digests import DigestSchedule, digest_renderer
 from bot.engine.dispatcher import Dispatcher, DispatchSettings
 from bot.engine.email import EmailChannel, SmtpSettings
 from bot.engine.outbox import EmailRouting
-from bot.engine.ratelimit import RateLimiter
+from bot.engine.prune import Retention, prune
+from bot.engine.ratelimit import RateLimiter, SharedBudget, TelegramRateLimiter
 from bot.engine.sync import SyncReport, combined, sync_plans
+from bot.i18n import _
 from bot.logsafe import setup_logging
 from bot.plans.loader import PlanError, load_plans
 
@@ -32,6 +40,14 @@ class MissingToken(Exception):
 
 class BotStopped(Exception):
     """The bot could not start or stopped on an error; the message never contains the token."""
+
+    exit_code = 1
+
+
+class DatabaseGone(BotStopped):
+    """The SQLite file vanished or was replaced while running: stopped before confirming anything unstored."""
+
+    exit_code = 2
 
 
 def sync_only(config: Config) -> SyncReport:
@@ -54,7 +70,8 @@ def dispatch_settings(config: Config) -> DispatchSettings:
                             late_after=timedelta(minutes=d.late_after_minutes),
                             lease=timedelta(seconds=d.lease_seconds), batch_size=d.batch_size,
                             concurrency=d.concurrency, leadership_chats=tuple(config.leadership_chats),
-                            digests=digests, email=email_routing(config))
+                            digests=digests, email=email_routing(config),
+                            shutdown_grace=timedelta(seconds=d.shutdown_grace_seconds))
 
 
 def email_routing(config: Config) -> EmailRouting | None:
@@ -75,17 +92,50 @@ def run_bot(config: Config) -> None:
     token = config.token()
     setup_logging(config.log_level, [token or "", config.email.password() or ""])
     if not token:
-        raise MissingToken("Chưa có token của bot: đặt biến môi trường TELEGRAM_BOT_TOKEN "
-                           "hoặc telegram.token trong tệp cấu hình.")
+        raise MissingToken(_("No bot token: set the environment variable TELEGRAM_BOT_TOKEN or telegram.token "
+                             "in the configuration file."))
     try:
         _run(config, token)
-    except (PlanError, AlreadyRunning, ConfigError):
+    except (PlanError, AlreadyRunning, ConfigError, DatabaseGone):
         raise
     except (ArgumentError, ZoneInfoNotFoundError) as exc:  # a bad database.url or timezone: exit 2, not 1
         raise engine_config_error(exc, config) from None
     except Exception as exc:  # the token may sit in a URL inside the message
-        log.error("bot stopped: %s", exc, exc_info=True)
-        raise BotStopped(f"Bot dừng vì lỗi ({type(exc).__name__}): {str(exc).replace(token, '***')}") from None
+        log.exception("bot stopped: %s", exc)
+        raise BotStopped(_("The bot stopped on an error ({kind}): {error}").format(
+            kind=type(exc).__name__, error=str(exc).replace(token, "***"))) from None
+
+
+def shared_limiter(engine: Engine, url: str, per_second: int) -> RateLimiter:
+    """PostgreSQL: every process on the database shares the bot's budget; SQLite: one process, a local one."""
+    return RateLimiter(per_second=per_second,
+                       budget=None if is_sqlite(url) else SharedBudget(engine, per_second))
+
+
+def stop_on_signals(loop: asyncio.AbstractEventLoop, dispatcher: Dispatcher, stop: Callable[[], Any]) -> None:
+    """SIGTERM/SIGINT: the dispatcher stops claiming at once (in-flight sends get their grace), then `stop`."""
+
+    def on_signal(number: int) -> None:
+        log.info("signal %s: stopping; in-flight sends get %s s", number,
+                 dispatcher.settings.shutdown_grace.total_seconds())
+        dispatcher.request_stop()
+        stop()
+
+    for number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(number, on_signal, number)
+
+
+def schedule_pruning(app: Any, engine: Engine, clock: Clock, exports_dir: Path, keep: Retention,
+                     every: float = 3600) -> None:
+    """A repeating job: old update ids and export folders (bot.engine.prune)."""
+
+    async def tick(_context: object) -> None:
+        try:
+            await asyncio.to_thread(prune, engine, clock.now(), SystemClock().now(), exports_dir, keep)
+        except Exception:  # housekeeping never stops the bot
+            log.exception("pruning failed; will retry at the next tick")
+
+    app.job_queue.run_repeating(tick, interval=every, first=60, name="prune")
 
 
 def _run(config: Config, token: str) -> None:
@@ -105,25 +155,50 @@ def _run(config: Config, token: str) -> None:
     log.info("plan synced: %s", report)
     for admin in config.admins:
         ensure_member(engine, clock.now(), chat_id=admin, user_id=admin, role="admin", unit=plan.plan.office,
-                      name="Quản trị (cấu hình)")
+                      name=_("Administrator (from the configuration)"))
     services = Services(engine, clock, WorkCalendar(), ZoneInfo(config.timezone), Path(config.storage.evidence_dir),
                         plan.plan.ladder.send_time)
-    app = build_application(token, services, config.telegram.base_url, config.telegram.base_file_url)
-    limiter = RateLimiter(per_second=config.dispatch.rate_per_second)
+    limiter = shared_limiter(engine, config.database.url, config.dispatch.rate_per_second)
+    app = build_application(token, services, config.telegram.base_url, config.telegram.base_file_url,
+                            rate_limiter=TelegramRateLimiter(limiter))
     dispatcher = Dispatcher(engine, TelegramChannel(app.bot), clock, limiter,
                             dispatch_settings(config),
-                            digest_renderer=digest_renderer(engine, services.zone), email_channel=email_channel(config))
+                            digest_renderer=digest_renderer(engine, services.zone), email_channel=email_channel(config),
+                            timer=SystemClock())  # leases and back-off: real time, even in a rehearsal
     if config.telegram.webhook is None:
         dispatcher.recover_all()
+    vanished: list[DatabaseVanished] = []
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+
+    def stop_now() -> None:
+        dispatcher.request_stop()
+        app.stop_running()
+
+    def database_gone(error: DatabaseVanished) -> None:  # from the loop or a worker thread (pruning)
+        if not vanished:
+            vanished.append(error)
+            log.critical("%s", error)
+            loop.call_soon_threadsafe(stop_now)
+
+    on_vanished(engine, database_gone)
     schedule_sweeps(app, dispatcher, config.dispatch.interval_seconds)
+    d = config.dispatch
+    schedule_pruning(app, engine, clock, Path(config.storage.evidence_dir).resolve().parent / "exports",
+                     Retention(timedelta(days=d.keep_updates_days), timedelta(days=d.keep_exports_days)))
+    stop_on_signals(loop, dispatcher, app.stop_running)
     try:
         hook = config.telegram.webhook
         if hook is None:
-            app.run_polling(allowed_updates=["message", "callback_query"])
+            app.run_polling(allowed_updates=["message", "callback_query"], stop_signals=None)
         else:
             secret = hook.secret_token.get_secret_value() if hook.secret_token else None
             app.run_webhook(listen=hook.listen, port=hook.port, webhook_url=hook.url, secret_token=secret,
-                            allowed_updates=["message", "callback_query"])
+                            allowed_updates=["message", "callback_query"], stop_signals=None)
     finally:
+        if not vanished:
+            dispatcher.release_all()  # whatever the last sweep still held goes back to the queue
         lock.close()
         engine.dispose()
+    if vanished:
+        raise DatabaseGone(str(vanished[0]))

@@ -139,6 +139,9 @@ class DeliveryRow(Base):
     uncertain: Mapped[bool] = mapped_column(Boolean, default=False)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Real (wall-clock) time, never the rehearsal clock: while claimed/sending, when the lease expires; while
+    # pending after a failure, when the back-off ends. NULL: no hold.
+    hold_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (
         UniqueConstraint("reminder_id", "chat_id", "address", name="uq_delivery_reminder_chat"),
@@ -234,6 +237,14 @@ class ChatStateRow(Base):
     kind: Mapped[str] = mapped_column(String(16))
     ref: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SendBudgetRow(Base):
+    """Telegram's per-bot budget shared by every process (PostgreSQL): the next free send slot, epoch seconds."""
+
+    __tablename__ = "send_budget"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    next_slot: Mapped[float] = mapped_column(Float, default=0.0)
 
 
 class ProcessedUpdateRow(Base):

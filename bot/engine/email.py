@@ -64,8 +64,8 @@ class EmailChannel:
         except aiosmtplib.SMTPRecipientsRefused as exc:
             raise SendError(Failure.UNREACHABLE, self._clean(_("address refused: {error}").format(error=exc))) from None
         except (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPConnectTimeoutError) as exc:
-            message = _("cannot connect to the mail server: {error}").format(error=exc)
-            raise SendError(Failure.RETRY, self._clean(message)) from None
+            failure = _("cannot connect to the mail server: {error}").format(error=exc)
+            raise SendError(Failure.RETRY, self._clean(failure)) from None
         except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError) as exc:
             # The server may have accepted the message before the connection dropped.
             raise SendError(Failure.RETRY_UNCERTAIN, self._clean(str(exc))) from None
@@ -73,8 +73,8 @@ class EmailChannel:
             failure = Failure.RETRY if 400 <= exc.code < 500 else Failure.PERMANENT
             raise SendError(failure, self._clean(f"SMTP {exc.code}: {exc.message}")) from None
         except OSError as exc:
-            message = _("cannot connect to the mail server: {error}").format(error=exc)
-            raise SendError(Failure.RETRY, self._clean(message)) from None
+            failure = _("cannot connect to the mail server: {error}").format(error=exc)
+            raise SendError(Failure.RETRY, self._clean(failure)) from None
         except aiosmtplib.SMTPException as exc:
             raise SendError(Failure.PERMANENT, self._clean(str(exc))) from None
         self.sent += 1

@@ -10,12 +10,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Select, and_, func, or_, select, true, update
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
@@ -195,37 +195,65 @@ def materialize(engine: Engine, now: datetime, late_after: timedelta, leadership
         return created
 
 
-def _rowcount(result: object) -> int:
-    """Rows matched by an UPDATE (a CursorResult; `Session.execute` is typed as returning a plain Result)."""
-    assert isinstance(result, CursorResult)
-    return result.rowcount
+def recover(engine: Engine, now: datetime, real_now: datetime | None = None) -> int:
+    """Return abandoned claims to the queue; a send that was in flight is flagged uncertain.
 
-
-def recover(engine: Engine, now: datetime, lease: timedelta | None) -> int:
-    """Return abandoned claims to the queue; a send that was in flight is flagged uncertain."""
+    `real_now` (wall-clock time, never the rehearsal clock): only claims whose lease (`hold_until`) ran out
+    before it; None: every claim (the only polling instance is starting).
+    """
     with Session(engine) as session, session.begin():
-        stale = DeliveryRow.claimed_at < now - lease if lease is not None else true()
-        a = _rowcount(session.execute(update(DeliveryRow).where(DeliveryRow.state == "claimed", stale)
-                                      .values(state="pending", claimed_by=None)))
-        b = _rowcount(session.execute(update(DeliveryRow).where(DeliveryRow.state == "sending", stale)
-                                      .values(state="pending", claimed_by=None, uncertain=True,
-                                              error="crash_during_send")))
+        stale = [or_(DeliveryRow.hold_until.is_(None), DeliveryRow.hold_until < real_now)] \
+            if real_now is not None else []
+        a = _count(session.execute(update(DeliveryRow).where(DeliveryRow.state == "claimed", *stale)
+                                   .values(state="pending", claimed_by=None, hold_until=None)))
+        b = _count(session.execute(update(DeliveryRow).where(DeliveryRow.state == "sending", *stale)
+                                   .values(state="pending", claimed_by=None, uncertain=True, hold_until=None,
+                                           error="crash_during_send")))
         if a or b:
             audit(session, now, "system", "outbox_recovered", "", {"claimed": a, "in_flight": b})
         return (a or 0) + (b or 0)
 
 
-def claim(engine: Engine, now: datetime, worker: str, limit: int) -> list[Claimed]:
-    """Claim due deliveries for this worker (conditional UPDATE, row count checked)."""
+def release(engine: Engine, worker: str, ids: list[int] | None = None) -> int:
+    """Shutdown: hand this worker's unsent claims back to the queue at once (`ids`, or all of them).
+
+    A claim never sent goes back unflagged; one in `sending` (its request cut off, or part of its bundle
+    already out) may have been delivered: flagged uncertain, so that its resend says so.
+    """
     with Session(engine) as session, session.begin():
-        stmt = (select(DeliveryRow.id).where(DeliveryRow.state == "pending", DeliveryRow.next_at <= now)
+        mine = [DeliveryRow.claimed_by == worker] + ([DeliveryRow.id.in_(ids)] if ids is not None else [])
+        flagged = _count(session.execute(update(DeliveryRow).where(*mine, DeliveryRow.state == "sending")
+                                         .values(state="pending", claimed_by=None, hold_until=None, uncertain=True,
+                                                 error="stopped_during_send")))
+        released = _count(session.execute(update(DeliveryRow).where(*mine, DeliveryRow.state == "claimed")
+                                          .values(state="pending", claimed_by=None, hold_until=None)))
+        return flagged + released
+
+
+def _count(result: Result[Any]) -> int:
+    """Rows an UPDATE touched (typed: `Session.execute` returns a CursorResult for DML)."""
+    return cast("CursorResult[Any]", result).rowcount or 0
+
+
+def claim(engine: Engine, now: datetime, worker: str, limit: int, real_now: datetime | None = None,
+          lease: timedelta = timedelta(minutes=2)) -> list[Claimed]:
+    """Claim due deliveries for this worker (conditional UPDATE, row count checked).
+
+    Due on the plan clock (`now`: `next_at`), out of back-off on the real clock (`real_now`: `hold_until`); the
+    lease runs until `real_now + lease` (real time: a rehearsal clock at 60x must not shorten it).
+    """
+    real_now = real_now or now
+    with Session(engine) as session, session.begin():
+        stmt = (select(DeliveryRow.id).where(DeliveryRow.state == "pending", DeliveryRow.next_at <= now,
+                                             or_(DeliveryRow.hold_until.is_(None), DeliveryRow.hold_until <= real_now))
                 .order_by(DeliveryRow.next_at, DeliveryRow.id).limit(limit))
         ids = list(session.scalars(_locking(session, stmt)))
         if not ids:
             return []
         result = session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(ids), DeliveryRow.state == "pending")
-                                 .values(state="claimed", claimed_by=worker, claimed_at=now))
-        if _rowcount(result) != len(ids):  # another worker got there first: keep only ours
+                                 .values(state="claimed", claimed_by=worker, claimed_at=now,
+                                         hold_until=real_now + lease))
+        if _count(result) != len(ids):  # another worker got there first: keep only ours
             ids = list(session.scalars(select(DeliveryRow.id).where(DeliveryRow.id.in_(ids),
                                                                     DeliveryRow.claimed_by == worker,
                                                                     DeliveryRow.state == "claimed")))
@@ -270,10 +298,11 @@ def mark(engine: Engine, ids: list[int], now: datetime, **values: object) -> Non
                   {k: v for k, v in values.items() if k in ("message_id", "error", "uncertain")})
 
 
-def reschedule(engine: Engine, ids: list[int], next_at: datetime, error: str, uncertain: bool | None = None) -> None:
-    """Back to the queue at `next_at`, counting the attempt."""
+def reschedule(engine: Engine, ids: list[int], next_at: datetime, error: str, uncertain: bool | None = None,
+               hold_until: datetime | None = None) -> None:
+    """Back to the queue at `next_at` (plan clock), not before `hold_until` (real clock), counting the attempt."""
     values: dict[str, object] = dict(state="pending", next_at=next_at, claimed_by=None, error=error,
-                                     attempts=DeliveryRow.attempts + 1)
+                                     attempts=DeliveryRow.attempts + 1, hold_until=hold_until)
     if uncertain:
         values["uncertain"] = True
     with Session(engine) as session, session.begin():
@@ -329,9 +358,10 @@ def pending_counts(engine: Engine) -> dict[str, int]:
 
 
 def next_due(engine: Engine) -> datetime | None:
-    """The earliest instant something becomes due (for simulated time)."""
+    """The earliest instant something becomes due (for simulated time, where one clock is plan and real time)."""
+    held = case((DeliveryRow.hold_until > DeliveryRow.next_at, DeliveryRow.hold_until), else_=DeliveryRow.next_at)
     with Session(engine) as session:
         a = session.scalar(select(func.min(ReminderRow.due_at)).where(ReminderRow.state == "pending"))
-        b = session.scalar(select(func.min(DeliveryRow.next_at)).where(DeliveryRow.state == "pending"))
+        b = session.scalar(select(func.min(held)).where(DeliveryRow.state == "pending"))
     found = [x for x in (a, b) if x is not None]
     return min(found) if found else None

@@ -7,15 +7,62 @@ Telegram counts a message when the request arrives, which is some time after we 
 it was allowed until its answer comes back, and from then on from the answer's time: the request
 certainly arrived before that. The per-second window and the per-chat interval are measured from
 there; only a request still unanswered falls back to the moment it was allowed.
+
+Every request the bot makes goes through one limiter: the dispatcher's sends (`sending`), and through
+`TelegramRateLimiter` (installed in PTB's Application) the replies to presses and commands, which also get a
+bounded retry on RetryAfter. With several processes on one PostgreSQL database, `SharedBudget` hands out
+the bot's 30 sends a second between them (no hand-set share per process).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
+import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+log = logging.getLogger(__name__)
+# Set while the dispatcher holds a slot for its own send: PTB's limiter then lets that request straight
+# through (counted once; its RetryAfter is settled in the outbox, not retried in place).
+_paced: contextvars.ContextVar[bool] = contextvars.ContextVar("nhacviec_paced", default=False)
+
+
+class SharedBudget:
+    """The bot's per-second budget in PostgreSQL: each send reserves the next free slot, 1/rate apart.
+
+    One row (`send_budget`), one atomic UPDATE per send, timed by the database's clock so that processes
+    on different machines agree. A RetryAfter pushes the next slot past the pause for every process.
+    """
+
+    # A wider margin than one process's: two processes' requests reach Telegram with independent delays.
+    def __init__(self, engine: Engine, per_second: int = 30, margin: float = 0.08) -> None:
+        self.engine = engine
+        self.interval = (1.0 + margin) / per_second
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO send_budget (id, next_slot) VALUES (1, 0) ON CONFLICT (id) DO NOTHING"))
+
+    def reserve(self) -> float:
+        """Reserve the next slot; returns how many seconds to wait for it."""
+        with self.engine.begin() as conn:
+            slot, now = conn.execute(text(
+                "UPDATE send_budget SET next_slot = GREATEST(next_slot, EXTRACT(EPOCH FROM clock_timestamp())) + :i "
+                "WHERE id = 1 RETURNING next_slot - :i, EXTRACT(EPOCH FROM clock_timestamp())"),
+                {"i": self.interval}).one()
+        return float(slot) - float(now)
+
+    def pause(self, seconds: float) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(text("UPDATE send_budget SET next_slot = GREATEST(next_slot, "
+                              "EXTRACT(EPOCH FROM clock_timestamp()) + :s) WHERE id = 1"), {"s": seconds})
 
 
 class Stamp:
@@ -35,7 +82,7 @@ class RateLimiter:
 
     def __init__(self, per_second: int = 30, private_interval: float = 1.0, group_per_minute: int = 20,
                  margin: float = 0.03, time_source: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, budget: SharedBudget | None = None) -> None:
         self.per_second = per_second
         self.private_interval = private_interval
         self.group_per_minute = group_per_minute
@@ -48,10 +95,32 @@ class RateLimiter:
         self._paused_until = 0.0
         self._next_slot = 0.0  # pacing: the earliest instant of the next send, (1 + margin)/per_second apart
         self._lock = asyncio.Lock()
+        self.budget = budget
 
     def pause(self, seconds: float) -> None:
         """After a RetryAfter, Telegram blocks every request for a while."""
         self._paused_until = max(self._paused_until, self._now() + seconds)
+        if self.budget is not None:
+            try:
+                self.budget.pause(seconds)
+            except Exception:  # the database away: this process still pauses
+                log.warning("could not share the RetryAfter pause", exc_info=True)
+
+    async def wait_paused(self) -> None:
+        """Wait out a RetryAfter pause (requests that are not messages: answers to presses, commands)."""
+        while (wait := self._paused_until - self._now()) > 0:
+            await self._sleep(wait)
+
+    async def _reserve(self) -> None:
+        if self.budget is None:
+            return
+        try:
+            wait = await asyncio.to_thread(self.budget.reserve)
+        except Exception:  # the database away: the local pacing still holds this process to the limit
+            log.warning("shared send budget unavailable; pacing locally", exc_info=True)
+            return
+        if wait > 0:
+            await self._sleep(wait)
 
     def _wait(self, chat_id: int, now: float) -> float:
         waits = [self._paused_until - now]
@@ -84,8 +153,13 @@ class RateLimiter:
                         self._groups.setdefault(chat_id, deque(maxlen=self.group_per_minute)).append(stamp)
                     else:
                         self._private[chat_id] = stamp
-                    return stamp
+                    break
             await self._sleep(wait)
+        # Then the shared slot, outside the lock: this process's next sends reserve theirs meanwhile (one
+        # database round trip each would otherwise cap a process at 1/round-trip sends a second).
+        await self._reserve()
+        stamp.at = max(stamp.at, self._now())
+        return stamp
 
     def finished(self, stamp: Stamp | None) -> None:
         """The request was answered (or failed): Telegram had it by now, so count the send from now."""
@@ -96,9 +170,11 @@ class RateLimiter:
     async def sending(self, chat_id: int) -> AsyncIterator[None]:
         """Wait for a slot, run the request inside, count it until its answer."""
         stamp = await self.acquire(chat_id)
+        token = _paced.set(True)
         try:
             yield
         finally:
+            _paced.reset(token)
             self.finished(stamp)
 
 
@@ -107,3 +183,59 @@ class NoLimit(RateLimiter):
 
     async def acquire(self, chat_id: int) -> Stamp | None:
         return None
+
+
+def _seconds(exc: RetryAfter) -> float:
+    value: Any = exc._retry_after  # the public property warns in PTB 22 unless PTB_TIMEDELTA is set
+    return float(value.total_seconds() if hasattr(value, "total_seconds") else value)
+
+
+class TelegramRateLimiter(BaseRateLimiter[None]):
+    """PTB's hook on every request: replies wait for the limiter, and a RetryAfter is retried (bounded).
+
+    Messages to a chat (`chat_id` in the request) take a slot like the dispatcher's sends; other requests
+    (answerCallbackQuery, setMyCommands...) only wait out a RetryAfter pause. A RetryAfter pauses the whole
+    limiter (dispatcher included), then the request is retried up to `retries` times if the wait is at most
+    `max_wait` s. The answer to a press only stops the button's spinner: when it cannot be made, it is
+    dropped rather than raised, so a recorded action is never reported as failed.
+    """
+
+    QUIET = ("answerCallbackQuery",)
+
+    def __init__(self, limiter: RateLimiter, retries: int = 3, max_wait: float = 60.0) -> None:
+        self.limiter = limiter
+        self.retries = retries
+        self.max_wait = max_wait
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def process_request(self, callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any]
+                                                                      | list[dict[str, Any]]]],
+                              args: Any, kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
+                              rate_limit_args: None) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        if _paced.get():  # a dispatcher send: already paced, and its failures are settled in the outbox
+            return await callback(*args, **kwargs)
+        chat_id = data.get("chat_id")
+        for attempt in range(self.retries + 1):
+            stamp = None
+            if isinstance(chat_id, int):
+                stamp = await self.limiter.acquire(chat_id)
+            else:
+                await self.limiter.wait_paused()
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                seconds = _seconds(exc)
+                self.limiter.pause(seconds)
+                log.warning("%s: RetryAfter %s s (attempt %s)", endpoint, seconds, attempt + 1)
+                if attempt == self.retries or seconds > self.max_wait:
+                    if endpoint in self.QUIET:
+                        return True
+                    raise
+            finally:
+                self.limiter.finished(stamp)
+        raise AssertionError("unreachable")

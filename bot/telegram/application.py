@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    BaseRateLimiter,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -44,7 +45,8 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
 
 
 def build_application(token: str, services: Services, base_url: str | None = None,
-                      base_file_url: str | None = None) -> Application:  # type: ignore[type-arg]
+                      base_file_url: str | None = None,
+                      rate_limiter: BaseRateLimiter | None = None) -> Application:  # type: ignore[type-arg]
     """The Application with the chat handlers and the services in a typed context."""
     # PTB logs its base URL (token inside) at DEBUG, httpx every request URL at INFO: redact at record level.
     redact_secrets([token, token.partition(":")[2] if len(token.partition(":")[2]) >= 8 else ""])
@@ -54,6 +56,8 @@ def build_application(token: str, services: Services, base_url: str | None = Non
         builder = builder.base_url(base_url)
     if base_file_url:
         builder = builder.base_file_url(base_file_url)
+    if rate_limiter is not None:  # replies share the dispatcher's limiter, with a bounded RetryAfter retry
+        builder = builder.rate_limiter(rate_limiter)
     app = builder.build()
     app.bot_data["services"] = services
     app.add_handler(TypeHandler(Update, handlers.dedupe), group=-1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -28,7 +29,7 @@ FIRST_RUNG = datetime(2019, 10, 30, 1, 0, tzinfo=UTC)
 ADMIN, HEAD_VP, HEAD_TCCB, HEAD_KHTC, LEADER = 1, 10, 20, 30, 90
 
 
-def _setup(db, clock, with_heads=True):  # type: ignore[no-untyped-def]
+def _setup(db, clock, with_heads=True, timer=None):  # type: ignore[no-untyped-def]
     plan = parse_plan(MINI_PLAN.read_text(encoding="utf-8"), "mini.yaml")
     ensure_member(db, clock.now(), chat_id=ADMIN, role="admin", unit="VP", name="Văn phòng")
     ensure_member(db, clock.now(), chat_id=LEADER, role="leader", name="Giám đốc")
@@ -38,7 +39,8 @@ def _setup(db, clock, with_heads=True):  # type: ignore[no-untyped-def]
     sync_plan(db, plan, WorkCalendar(), clock.now())
     channel = ScriptedChannel()
     settings = DispatchSettings(concurrency=1, leadership_chats=(-100500,))
-    return channel, Dispatcher(db, channel, clock, NoLimit(), settings, worker="t1")
+    # The tests move one FixedClock for the plan and for real time (back-off) alike, unless told otherwise.
+    return channel, Dispatcher(db, channel, clock, NoLimit(), settings, worker="t1", timer=timer or clock)
 
 
 def _states(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -168,18 +170,90 @@ async def test_blocked_member_is_marked_unreachable_and_office_told(db) -> None:
     assert len(notices) == 1 and "Trưởng TCCB" in notices[0].text
 
 
-async def test_read_timeout_is_recorded_uncertain_and_not_resent(db) -> None:  # type: ignore[no-untyped-def]
+async def test_read_timeout_on_a_reminder_resends_it_once_flagged_then_stops(db) -> None:  # type: ignore[no-untyped-def]
     clock = FixedClock(START)
     channel, dispatcher = _setup(db, clock)
     channel.fail(HEAD_VP, Failure.UNCERTAIN, "Timed out")
     clock.set(FIRST_RUNG)
     await dispatcher.sweep()
+    clock.advance(timedelta(minutes=1))  # past the first back-off (30 s)
+    await dispatcher.sweep()
+    resent = channel.to(HEAD_VP)
+    assert len(resent) == 1 and "Có thể anh/chị đã nhận" in resent[0].text
+    # a second read timeout on a reminder already flagged: recorded, not resent a third time
+    channel.fail(HEAD_VP, Failure.UNCERTAIN, "Timed out")
+    reminder = next(r for r in _reminder_rows(db) if r.state == "pending" and r.due_at > clock.now())
+    clock.set(reminder.due_at)
+    await dispatcher.sweep()
+    with Session(db) as s:
+        row = s.scalar(select(DeliveryRow).where(DeliveryRow.chat_id == HEAD_VP,
+                                                 DeliveryRow.reminder_id == reminder.id))
+        assert (row.state, row.uncertain) == ("pending", True)  # the next rung is resent once too
+    clock.advance(timedelta(minutes=1))
+    channel.fail(HEAD_VP, Failure.UNCERTAIN, "Timed out")
+    await dispatcher.sweep()
     clock.advance(timedelta(hours=1))
     await dispatcher.sweep()
-    assert channel.to(HEAD_VP) == []
     with Session(db) as s:
-        rows = s.scalars(select(DeliveryRow).where(DeliveryRow.chat_id == HEAD_VP)).all()
-        assert [(r.state, r.uncertain) for r in rows] == [("uncertain", True)]
+        row = s.get(DeliveryRow, row.id)
+        assert (row.state, row.uncertain, row.attempts) == ("uncertain", True, 1)
+
+
+def _reminder_rows(db):  # type: ignore[no-untyped-def]
+    from bot.db.models import ReminderRow
+    with Session(db) as s:
+        return s.scalars(select(ReminderRow).order_by(ReminderRow.due_at)).all()
+
+
+async def test_read_timeout_on_a_review_request_resends_it_flagged_until_delivered(db) -> None:  # type: ignore[no-untyped-def]
+    clock = FixedClock(FIRST_RUNG)
+    channel, dispatcher = _setup(db, clock)
+    with Session(db) as s, s.begin():
+        outbox.queue_notice(s, clock.now(), "review:7", "office", "📥 Đề nghị duyệt", [[("✔️ Chấp nhận", "rvok:7")]])
+    for _ in range(3):  # three read timeouts in a row: the decision must still reach the office
+        channel.fail(ADMIN, Failure.UNCERTAIN, "Timed out")
+    await dispatcher.sweep()
+    for _ in range(4):
+        clock.advance(timedelta(minutes=10))
+        await dispatcher.sweep()
+    notices = [m for m in channel.to(ADMIN) if "Đề nghị duyệt" in m.text]
+    assert len(notices) == 1
+    assert "Có thể anh/chị đã nhận" in notices[0].text and notices[0].buttons[0][0].data == "rvok:7"
+    with Session(db) as s:
+        row = s.scalar(select(DeliveryRow).where(DeliveryRow.chat_id == ADMIN, DeliveryRow.state == "sent"))
+        assert row.uncertain and row.attempts == 3
+
+
+async def test_rehearsal_clock_at_60x_does_not_reclaim_a_send_in_flight(db) -> None:  # type: ignore[no-untyped-def]
+    plan_clock = FixedClock(START)
+    real = FixedClock(datetime(2026, 12, 1, 20, 0, tzinfo=UTC))
+    channel, first = _setup(db, plan_clock, timer=real)
+    second = Dispatcher(db, channel, plan_clock, NoLimit(), DispatchSettings(concurrency=1), worker="t2", timer=real)
+    plan_clock.set(FIRST_RUNG)
+    release = asyncio.Event()
+    started = asyncio.Event()
+    original = channel.send
+
+    async def slow_send(message):  # type: ignore[no-untyped-def]
+        started.set()
+        await release.wait()
+        return await original(message)
+
+    channel.send = slow_send  # type: ignore[method-assign]
+    sweep = asyncio.ensure_future(first.sweep())
+    await started.wait()
+    # 10 real seconds pass; the rehearsal clock at 60x moves 10 minutes, far beyond the 2-minute lease
+    real.advance(timedelta(seconds=10))
+    plan_clock.advance(timedelta(minutes=10))
+    channel.send = original  # type: ignore[method-assign]
+    report = await second.sweep()
+    assert report.claimed == 0
+    with Session(db) as s:
+        assert not any(r.uncertain or r.error == "crash_during_send" for r in s.scalars(select(DeliveryRow)))
+    release.set()
+    await sweep
+    assert _states(db) == {"sent": 3}
+    assert len(channel.sent) == 3  # nothing sent twice
 
 
 async def test_bad_request_fails_with_reason_and_is_not_retried(db) -> None:  # type: ignore[no-untyped-def]
