@@ -162,7 +162,7 @@ def forward_blocker(session: Session, actor: Actor, blocker_id: int, ev: Event) 
         raise Refused("already_forwarded")
     occ = session.get(OccurrenceRow, row.occurrence_id)
     assert occ is not None
-    row.forwarded_by, row.forwarded_at = actor.member_id, ev.now
+    row.forwarded_by, row.forwarded_at, row.status = actor.member_id, ev.now, "forwarded"
     audit(session, ev.now, f"member:{actor.member_id}", "blocker_forwarded", occ.key, {"blocker_id": row.id},
           ev.update_id)
     body = (f"⚠️ Văn phòng Sở chuyển vướng mắc xin ý kiến chỉ đạo\n{_describe(session, occ)}\n"

@@ -11,7 +11,7 @@ from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler,
 
 from bot.engine.dispatcher import Dispatcher, SweepReport
 from bot.logsafe import redact_secrets
-from bot.telegram import callbacks, digest, handlers
+from bot.telegram import callbacks, digest, handlers, screens
 from bot.telegram import exports as exports_chat
 from bot.telegram import metrics as metrics_chat
 from bot.telegram.context import BotContext, Services
@@ -48,11 +48,12 @@ def build_application(token: str, services: Services, base_url: str | None = Non
     app.bot_data["services"] = services
     app.add_handler(TypeHandler(Update, handlers.dedupe), group=-1)
     commands = [(("start",), handlers.start), (("help", "huongdan"), handlers.help_command),
-                (("viec",), handlers.viec), (("tiendo",), handlers.tiendo), (("quahan",), handlers.quahan),
+                (("viec",), screens.viec), (("tiendo",), handlers.tiendo), (("quahan",), handlers.quahan),
                 (("nhiemvu",), handlers.nhiemvu), (("moi", "invite"), handlers.moi),
                 (("thanhvien", "members"), handlers.thanhvien), (("lang",), handlers.lang)]
     commands.append((("tonghop", "digest"), digest.tonghop))
-    commands.append((("sochieu", "metric"), metrics_chat.sochieu))
+    commands.append((("solieu", "sochieu", "metric"), metrics_chat.sochieu))
+    commands += [(("duyet", "reviews"), screens.duyet), (("vuongmac", "blockers"), screens.vuongmac)]
     commands += [(("xuat", "export"), exports_chat.xuat), (("lich",), exports_chat.lich)]
     for names, callback in commands:
         app.add_handler(CommandHandler(list(names), callback))  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""Commands: parse → call a service → reply. Refusals become a Vietnamese message, never a traceback."""
+"""Commands: parse → call a service → reply. Refusals become a message in the reader's language, never a traceback."""
 
 from __future__ import annotations
 
@@ -15,32 +15,53 @@ from telegram.ext import ApplicationHandlerStop
 from bot.db.audit import audit
 from bot.db.models import MemberRow, ProcessedUpdateRow
 from bot.engine.channel import Button
-from bot.engine.messages import occurrence_buttons
-from bot.services import invites, status
+from bot.i18n import N_, _, language
+from bot.services import invites, queue, status
 from bot.services.access import Actor, Refused, load_actor, require_admin
 from bot.services.metrics import metric_status
 from bot.services.tasks import Event
 from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext
 from bot.telegram.i18n import t
-from bot.telegram.render import ROLE_VI, details_text, line_text, members_text, overdue_text, progress_text
+from bot.telegram.render import members_text, overdue_text, progress_text
+from bot.views.model import telegram_parts
+from bot.views.taskcard import task_summary
 from bot.texts import fmt_local
 
 log = logging.getLogger(__name__)
-Handler = Callable[[Update, BotContext], Awaitable[None]]
+ROLE_NAME = {"head": N_("Head of unit"), "leader": N_("Department leadership"), "admin": N_("Admin (department office)")}
+Handler = Callable[..., Awaitable[None]]
 
-COMMANDS = [
-    ("viec", "Việc đang mở của đơn vị"), ("tiendo", "Tiến độ theo lĩnh vực, đơn vị"),
-    ("quahan", "Việc quá hạn"), ("nhiemvu", "Chi tiết nhiệm vụ: /nhiemvu <mã>"),
-    ("moi", "Mời thành viên (quản trị)"), ("thanhvien", "Danh sách thành viên (quản trị)"),
-    ("tonghop", "Bản tổng hợp tiến độ ngay bây giờ"), ("xuat", "Xuất tổng hợp và gói minh chứng (quản trị)"),
-    ("lich", "Lịch hạn của đơn vị (.ics)"), ("sochieu", "Báo số liệu chỉ tiêu"), ("huongdan", "Hướng dẫn sử dụng"),
-    ("lang", "Ngôn ngữ: /lang vi hoặc /lang en"),
+# (command, description, roles that see it in the help and the command menu)
+COMMANDS: list[tuple[str, str, frozenset[str]]] = [
+    ("viec", N_("Checklist of your unit's tasks (the office and leadership: every unit)"),
+     frozenset({"head", "admin", "leader"})),
+    ("duyet", N_("Completions waiting for your review"), frozenset({"admin"})),
+    ("vuongmac", N_("Difficulties reported, until resolved"), frozenset({"head", "admin", "leader"})),
+    ("quahan", N_("Overdue tasks"), frozenset({"head", "admin", "leader"})),
+    ("nhiemvu", N_("A task's status per unit: /nhiemvu <code>, e.g. /nhiemvu 5.2"),
+     frozenset({"head", "admin", "leader"})),
+    ("tiendo", N_("Progress per area and unit: /tiendo [unit]"), frozenset({"head", "admin", "leader"})),
+    ("solieu", N_("Report the figures of your unit's metrics"), frozenset({"head"})),
+    ("tonghop", N_("The progress summary, now"), frozenset({"admin", "leader"})),
+    ("lich", N_("Your unit's deadline calendar (.ics)"), frozenset({"head", "admin"})),
+    ("moi", N_("Invite a head of unit: /moi <unit>, or /moi lanhdao, /moi quantri"), frozenset({"admin"})),
+    ("thanhvien", N_("Members, and units with nobody to remind"), frozenset({"admin"})),
+    ("xuat", N_("Summary workbook and package of supporting documents"), frozenset({"admin"})),
+    ("lang", N_("Language: /lang vi or /lang en"), frozenset({"head", "admin", "leader"})),
+    ("huongdan", N_("This help"), frozenset({"head", "admin", "leader"})),
 ]
 
 
+def commands_for(roles: frozenset[str] | set[str]) -> list[tuple[str, str]]:
+    """The commands of these roles, in menu order, in the current language."""
+    return [(name, _(text)) for name, text, who in COMMANDS if who & set(roles)]
+
+
 def bot_commands() -> list[BotCommand]:
-    return [BotCommand(name, text) for name, text in COMMANDS]
+    """The default command menu (a head's; Vietnamese)."""
+    with language("vi"):
+        return [BotCommand(name, text[:256]) for name, text in commands_for({"head"})]
 
 
 def event(update: Update, context: BotContext) -> Event:
@@ -71,9 +92,9 @@ def guarded(fn: Handler) -> Handler:
     """Turn a Refused into its message (as an alert for buttons)."""
 
     @functools.wraps(fn)
-    async def wrapper(update: Update, context: BotContext) -> None:
+    async def wrapper(update: Update, context: BotContext, *args: Any) -> None:
         try:
-            await fn(update, context)
+            await fn(update, context, *args)
         except Refused as exc:
             lang = "vi"
             if update.effective_user is not None:
@@ -114,8 +135,9 @@ async def start(update: Update, context: BotContext) -> None:
         with context.services.tx() as session:
             joined = invites.accept_invite(session, context.args[0], user.id, chat.id, user.full_name,
                                            event(update, context))
-        what = {"head": f"trưởng đơn vị {joined.unit_name} ({joined.unit})", "leader": "Lãnh đạo Sở",
-                "admin": "quản trị (Văn phòng Sở)"}[joined.role]
+        with language("vi"):
+            what = (_("head of unit {name} ({unit})").format(name=joined.unit_name, unit=joined.unit)
+                    if joined.role == "head" else _(ROLE_NAME[joined.role]))
         await reply(update, t("welcome", "vi", name=user.full_name, what=what))
         return
     await help_command(update, context)
@@ -123,28 +145,17 @@ async def start(update: Update, context: BotContext) -> None:
 
 @guarded
 async def help_command(update: Update, context: BotContext) -> None:
+    """Exactly the commands of the reader's roles."""
     actor = actor_of(update, context)
     if not actor.known:
         raise Refused("stranger")
-    text = t("help_leader", actor.lang) if actor.roles == {"leader"} else t("help_head", actor.lang)
-    if actor.is_admin:
-        text += t("help_admin", actor.lang)
+    with language(actor.lang):
+        who = [_(ROLE_NAME[r]) for r in ("head", "leader", "admin") if r in actor.roles]
+        lines = [f"/{name} – {text}" for name, text in commands_for(actor.roles)]
+        text = _("CCHC reminder bot — you are: {roles}.").format(roles=", ".join(who)) + "\n" + "\n".join(lines)
+        if "head" in actor.roles:
+            text += "\n" + _("In a reminder: ✅ Done, 📎 Send documents, ⏰ Remind me later, ⚠️ Report a difficulty.")
     await reply(update, text)
-
-
-@guarded
-async def viec(update: Update, context: BotContext) -> None:
-    """/viec: the unit's open tasks with their buttons."""
-    actor = actor_of(update, context)
-    today = context.services.today()
-    with context.services.tx() as session:
-        lines, total = status.open_tasks(session, actor, today)
-    if not lines:
-        await reply(update, t("no_open", actor.lang))
-        return
-    await reply(update, f"📋 Việc đang mở: {total} (hiển thị {len(lines)} việc gần hạn nhất)")
-    for line in lines:
-        await reply(update, line_text(line, today), to_markup(occurrence_buttons(line.occurrence_id)))
 
 
 @guarded
@@ -170,13 +181,15 @@ async def quahan(update: Update, context: BotContext) -> None:
 
 @guarded
 async def nhiemvu(update: Update, context: BotContext) -> None:
+    """/nhiemvu CODE: the task's status per unit, the reader's own occurrences as buttons."""
     actor = actor_of(update, context)
     if not context.args:
         raise Refused("nhiemvu_usage")
     with context.services.tx() as session:
-        details = status.task_details(session, actor, context.args[0])
-        names = {m.id: m.name for m in session.query(MemberRow)}
-    await reply(update, details_text(details, context.services.today(), names))
+        summary = queue.task_summary(session, actor, context.args[0], context.services.today())
+    with language(actor.lang):
+        text, rows = telegram_parts(task_summary(summary))
+    await reply(update, text, to_markup(tuple(tuple(Button(a.label, a.data) for a in row) for row in rows)))
 
 
 @guarded
@@ -189,8 +202,13 @@ async def moi(update: Update, context: BotContext) -> None:
     with context.services.tx() as session:
         invite = invites.create_invite(session, actor, context.args[0], event(update, context))
     link = f"https://t.me/{context.bot.username}?start={invite.code}"
-    what = f"trưởng đơn vị {invite.unit}" if invite.unit else ROLE_VI[invite.role]
+    with language(actor.lang):
+        what = (_("head of unit {unit}").format(unit=invite.unit) if invite.unit else _(ROLE_NAME[invite.role]))
     await reply(update, t("invite_link", actor.lang, what=what, expires=fmt_local(invite.expires_at), link=link))
+
+
+def _member_label(m: MemberRow) -> str:
+    return f"{m.name or m.chat_id} ({m.unit or _(ROLE_NAME.get(m.role, m.role))})"
 
 
 @guarded
@@ -200,8 +218,9 @@ async def thanhvien(update: Update, context: BotContext) -> None:
     with context.services.tx() as session:
         members, uncovered = invites.members_by_unit(session, actor)
     texts = members_text(members, uncovered)
-    buttons = tuple((Button(f"🗑 Xóa #{m.id} {m.name[:20]}", f"rm:{m.id}"),) for m in members
-                    if m.id not in actor.member_ids)[:50]
+    with language(actor.lang):
+        buttons = tuple((Button("🗑 " + _("Remove {name}").format(name=_member_label(m)), f"rm:{m.id}"),)
+                        for m in members if m.id not in actor.member_ids)[:12]
     await reply(update, texts, to_markup(buttons))
 
 
