@@ -313,7 +313,7 @@ async def test_nhiemvu_shows_evidence_and_history_and_explains_its_usage(h: Harn
     (everyone,) = await h.say(ADMIN, "/nhiemvu 1.1")
     assert "(KHTC)" in everyone.text and "(TCCB)" in everyone.text
     (mine,) = await h.press(HEAD, reminder, f"tc:{occ}", forged=True)  # the card of the one in review
-    assert "📎 https://drive.example/abc — Nguyễn Văn An" in mine.text and "⏳ chờ duyệt" in mine.text
+    assert "• https://drive.example/abc — Nguyễn Văn An" in mine.text and "⏳ chờ duyệt" in mine.text
     assert "thêm tài liệu kiểm chứng" in mine.text and "báo hoàn thành" in mine.text
     (usage,) = await h.say(HEAD, "/nhiemvu")
     assert "Dùng: /nhiemvu <mã nhiệm vụ>" in usage.text

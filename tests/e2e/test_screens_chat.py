@@ -77,3 +77,89 @@ async def test_forged_and_stale_screen_data_is_refused(h: Harness) -> None:
         assert text and ("không hợp lệ" in text or "quản trị" in text or "Lãnh đạo" in text), (data, text)
     (admin_list,) = await h.say(ADMIN, "/viec")  # the office has no unit of its own here: the watch list
     assert "wl:" in " ".join(_data(admin_list)) or "cl:" in " ".join(_data(admin_list))
+
+
+async def _submit_with_file(h: Harness, content: bytes) -> tuple[str, SentMessage]:
+    """The head opens a task card from /viec, attaches a file and reports it done."""
+    (checklist,) = await h.say(HEAD, "/viec")
+    card_data = [d for d in _data(checklist) if d.startswith("tc:")][0]
+    (card,) = await h.press(HEAD, checklist, card_data)
+    occ = card_data.split(":")[1]
+    await h.press(HEAD, card, f"ev:{occ}")
+    (saved,) = await h.send_file(HEAD, "ke-hoach.pdf", content)
+    assert "Đã lưu tài liệu kiểm chứng (1): ke-hoach.pdf" in saved.text
+    (submitted,) = await h.press(HEAD, card, f"done:{occ}")
+    assert "Đã gửi Văn phòng Sở duyệt: " in submitted.text and "Phòng Tổ chức cán bộ" in submitted.text
+    return occ, submitted
+
+
+async def test_review_queue_sends_back_the_same_bytes_and_lists_a_review_whose_notice_was_lost(h: Harness) -> None:
+    await _join(h, "TCCB", HEAD, "Nguyễn Văn An")
+    content = b"%PDF-1.4 ke hoach CCHC nam 2020 \x00\x01\x02" * 50
+    occ, _ = await _submit_with_file(h, content)
+    # No sweep: the office never got the notice. The queue still lists the review.
+    (queue,) = await h.say(ADMIN, "/duyet")
+    assert "Đề nghị duyệt hoàn thành đang chờ: 1" in queue.text and "Nguyễn Văn An" in queue.text
+    (open_review,) = [d for d in _data(queue) if d.startswith("rv:")]
+    (card,) = await h.press(ADMIN, queue, open_review)
+    assert card.message_id == queue.message_id and "Đơn vị: Phòng Tổ chức cán bộ (TCCB)" in card.text
+    assert "ke-hoach.pdf" in card.text and "hạn " in card.text
+    review_id = open_review.split(":")[1]
+    data = _data(card)
+    assert data[:2] == [f"rvok:{review_id}", f"rvret:{review_id}"] and "rq:0" in data
+    (file_button,) = [d for d in data if d.startswith("rvf:")]
+    (sent,) = await h.press(ADMIN, card, file_button)
+    assert sent.method == "sendDocument" and sent.chat_id == ADMIN
+    stored = h.api.state.files[sent.document["file_id"]]
+    assert hashlib.sha256(stored.content).hexdigest() == hashlib.sha256(content).hexdigest()
+    assert sent.document["file_name"] == "ke-hoach.pdf"
+    await h.press(HEAD, (await h.say(HEAD, "/viec"))[0], file_button, expect=1, forged=True)  # own unit: allowed
+
+    (accepted,) = await h.press(ADMIN, card, f"rvok:{review_id}")
+    assert "Đã duyệt: " in accepted.text and "Phòng Tổ chức cán bộ" in accepted.text
+    (empty,) = await h.say(ADMIN, "/duyet")
+    assert "đang chờ: 0" in empty.text and not [d for d in _data(empty) if d.startswith("rv:")]
+
+
+async def test_blocker_answered_by_leadership_reaches_the_head_and_the_office_and_stays_listed(h: Harness) -> None:
+    await _join(h, "TCCB", HEAD, "Nguyễn Văn An")
+    await _join(h, "lanhdao", LEADER, "Phó Giám đốc Bình")
+    (checklist,) = await h.say(HEAD, "/viec")
+    card_data = [d for d in _data(checklist) if d.startswith("tc:")][0]
+    occ = card_data.split(":")[1]
+    (card,) = await h.press(HEAD, checklist, card_data)
+    await h.press(HEAD, card, f"blk:{occ}")
+    (sent,) = await h.say(HEAD, "Chưa có kinh phí in tài liệu")
+    assert "Đã gửi vướng mắc tới Văn phòng Sở: " in sent.text
+
+    (listed,) = await h.say(LEADER, "/vuongmac")
+    assert "Vướng mắc chưa giải quyết: 1" in listed.text and "Chưa có kinh phí" in listed.text
+    (open_blocker,) = [d for d in _data(listed) if d.startswith("bk:")]
+    blocker = open_blocker.split(":")[1]
+    (bcard,) = await h.press(LEADER, listed, open_blocker)
+    assert bcard.message_id == listed.message_id and f"bkr:{blocker}" in _data(bcard)
+    assert f"fwd:{blocker}" not in _data(bcard)  # forwarding is the office's
+    (prompt,) = await h.press(LEADER, bcard, f"bkr:{blocker}")
+    assert "Nhập ý kiến chỉ đạo" in prompt.text
+    (done,) = await h.say(LEADER, "Dùng kinh phí chi thường xuyên của phòng")
+    assert "Đã gửi ý kiến chỉ đạo" in done.text
+
+    delivered = await h.sweep_at(at("14/11/2019", 8, 30))
+    to_head = [m for m in delivered if m.chat_id == HEAD and "Dùng kinh phí chi thường xuyên" in m.text]
+    to_office = [m for m in delivered if m.chat_id == ADMIN and "Dùng kinh phí chi thường xuyên" in m.text]
+    assert len(to_head) == 1 and len(to_office) == 1
+    assert "Ý kiến chỉ đạo của Lãnh đạo Sở (Phó Giám đốc Bình)" in to_head[0].text
+    assert f"bk:{blocker}" in _data(to_head[0])
+
+    (still,) = await h.say(ADMIN, "/vuongmac")  # answered, not resolved: still listed
+    assert "Vướng mắc chưa giải quyết: 1" in still.text and "đã có chỉ đạo" in still.text
+    (acard,) = await h.press(ADMIN, still, open_blocker)
+    assert "Ý kiến chỉ đạo của Phó Giám đốc Bình" in acard.text
+    (resolved,) = await h.press(ADMIN, acard, f"bkd:{blocker}")
+    assert "Đã đánh dấu vướng mắc là đã giải quyết" in resolved.text
+    (gone,) = await h.say(LEADER, "/vuongmac")
+    assert "Vướng mắc chưa giải quyết: 0" in gone.text
+    await h.press(LEADER, gone, f"bkr:{blocker}", expect=0, forged=True)
+    assert "đã được giải quyết" in h.api.answered_callbacks[-1]["text"]
+    told = [m for m in await h.sweep_at(at("14/11/2019", 9)) if m.chat_id == HEAD]
+    assert len(told) == 1 and "đã giải quyết" in told[0].text
