@@ -1,4 +1,4 @@
-"""Blockers answered: leadership and the office give directions (💬 Chỉ đạo); a blocker is listed until resolved.
+"""Blockers answered: leadership and the office give directions (💬 "give direction"); a blocker is listed until resolved.
 
 The list (`bq:`) is the source of truth; notices through the outbox point into it.
 """
@@ -111,7 +111,7 @@ def _open(session: Session, actor: Actor, blocker_id: int) -> tuple[BlockerRow, 
 
 
 def start_reply(session: Session, actor: Actor, blocker_id: int, ev: Event) -> Subject:
-    """💬 Chỉ đạo: the next text of this chat is the direction (leadership and the office only)."""
+    """💬 Give direction: the next text of this chat is the direction (leadership and the office only)."""
     if not actor.can_read_all:
         raise Refused("leaders_only")
     row, occ = _open(session, actor, blocker_id)

@@ -10,7 +10,7 @@ MESSAGES: dict[str, str] = {
     'leaders_only': N_("Only the department's leadership and the office can give directions on a difficulty."),
     'blocker_resolved': N_("This difficulty is already resolved."),
     'file_missing': N_("The file {name} is no longer on the server: ask the unit to send it again."),
-    'stranger': N_('Hello! You are not registered with this reminder bot yet. Ask the department office (Văn phòng Sở) for an invite link and open it.'),
+    'stranger': N_('Hello! You are not registered with this reminder bot yet. Ask the department office for an invite link and open it.'),
     'admin_only': N_('This command is for admins (the office) only.'),
     'no_such_task': N_('This task no longer exists (the plan may have changed).'),
     'not_your_unit': N_('This task belongs to unit {unit}, not yours: refused.'),

@@ -87,7 +87,7 @@ async def on_list(update: Update, context: BotContext, args: str) -> None:
 
 @guarded
 async def on_card(update: Update, context: BotContext, args: str) -> None:
-    """`tc:<occ>` or `tc:<occ>:<cl|wl>:<f>:<page>` (where "◀ Quay lại" goes)."""
+    """`tc:<occ>` or `tc:<occ>:<cl|wl>:<f>:<page>` (where "◀ Back" goes)."""
     occ, _sep, back = args.partition(":")
     if back and not LIST.match(back):
         raise Refused("bad_request")

@@ -19,7 +19,7 @@ def back_data(page: Page) -> str:
 
 
 def card_data(occurrence_id: int, page: Page) -> str:
-    """`tc:<occ>:<list>:<filter>:<page>`: the task card knows where "◀ Quay lại" goes."""
+    """`tc:<occ>:<list>:<filter>:<page>`: the task card knows where "◀ Back" goes."""
     return f"tc:{occurrence_id}:{back_data(page)}"
 
 

@@ -1,5 +1,5 @@
 """The task card (`tc:`): one occurrence with the plan's detail, the evidence asked and attached, metrics,
-status and history, its actions and "◀ Quay lại"; and the words every answer uses to name its object."""
+status and history, its actions and "◀ Back"; and the words every answer uses to name its object."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def state_text(state: str) -> str:
 
 
 def subject_text(s: Subject) -> str:
-    """`1.1 Xây dựng kế hoạch CCHC năm 2020 — Phòng Tổ chức cán bộ, Gửi kết quả… hạn 19/11/2019`."""
+    """`<code> <title> — <unit name>, <deadline label> due <dd/mm/yyyy>` in the current language."""
     return _("{code} {title} — {unit}, {label} due {due}").format(
         code=s.task_id, title=s.title, unit=s.unit_name, label=s.label, due=fmt_date(s.due))
 

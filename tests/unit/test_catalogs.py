@@ -29,8 +29,8 @@ NOT_YET_MIGRATED = {
     "bot/plans/messages.py", "bot/preview.py", "bot/runner.py", "bot/sandbox/feed.py", "bot/sandbox/options.py",
     "bot/sandbox/personas.py", "bot/sandbox/run.py", "bot/sandbox/server.py", "bot/sandbox/state.py",
     "bot/sandbox/web.py", "bot/services/invites.py", "bot/services/metrics.py", "bot/services/review.py",
-    "bot/services/tasks.py", "bot/telegram/application.py", "bot/telegram/callbacks.py",
-    "bot/telegram/exports.py", "bot/telegram/handlers.py", "bot/telegram/i18n.py", "bot/telegram/metrics.py",
+    "bot/services/tasks.py", "bot/telegram/application.py",
+    "bot/telegram/exports.py", "bot/telegram/metrics.py",
     "bot/telegram/render.py", "bot/texts.py",
 }
 
