@@ -10,7 +10,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
-from bot.db.models import BlockerRow, ChatStateRow, EvidenceRow, OccurrenceRow, ReminderRow, ReviewRow, TaskRow
+from bot.db.models import (
+    BlockerRow,
+    ChatStateRow,
+    EvidenceRow,
+    OccurrenceRow,
+    ReminderRow,
+    ReviewRow,
+    TaskRow,
+)
 from bot.domain.workdays import WorkCalendar
 from bot.engine.outbox import queue_notice
 from bot.services.access import Actor, Refused, own_occurrence, require_admin

@@ -168,11 +168,11 @@ async def _evidence(update: Update, context: BotContext, actor: Actor, ref: int,
             await _already(update, actor, name)
             return
         path, digest, real_size = _archive(context, occ_key, data, digest, name)
-        fields = dict(kind="document" if message.document else "photo", file_id=media.file_id,
-                      file_unique_id=media.file_unique_id, file_name=name, size=real_size, sha256=digest,
-                      stored_path=path, text=message.caption)
+        fields = {"kind": "document" if message.document else "photo", "file_id": media.file_id,
+                      "file_unique_id": media.file_unique_id, "file_name": name, "size": real_size, "sha256": digest,
+                      "stored_path": path, "text": message.caption}
     elif message.text:
-        fields = dict(kind="link" if URL.search(message.text) else "text", text=message.text[:4096], name=None)
+        fields = {"kind": "link" if URL.search(message.text) else "text", "text": message.text[:4096], "name": None}
         fields.pop("name")
         name = message.text[:60]
     else:

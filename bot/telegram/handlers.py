@@ -24,9 +24,9 @@ from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext
 from bot.telegram.i18n import t
 from bot.telegram.render import members_text, overdue_text, progress_text
+from bot.texts import fmt_local
 from bot.views.model import telegram_parts
 from bot.views.taskcard import task_summary
-from bot.texts import fmt_local
 
 log = logging.getLogger(__name__)
 ROLE_NAME = {"head": N_("Head of unit"), "leader": N_("Department leadership"), "admin": N_("Admin (department office)")}

@@ -52,7 +52,7 @@ async def test_checklist_pages_in_place_and_a_task_card_goes_back_to_the_same_pa
     assert set(_data(second)) & set(tasks_on_page) == set()  # another page, other tasks
     assert "cl:o:0" in _data(second)
 
-    card_data = [d for d in _data(second) if d.startswith("tc:")][0]
+    card_data = next(d for d in _data(second) if d.startswith("tc:"))
     assert card_data.endswith(":cl:o:1")
     (card,) = await h.press(HEAD, second, card_data)
     assert card.method == "editMessageText" and card.message_id == first.message_id
@@ -82,7 +82,7 @@ async def test_forged_and_stale_screen_data_is_refused(h: Harness) -> None:
 async def _submit_with_file(h: Harness, content: bytes) -> tuple[str, SentMessage]:
     """The head opens a task card from /viec, attaches a file and reports it done."""
     (checklist,) = await h.say(HEAD, "/viec")
-    card_data = [d for d in _data(checklist) if d.startswith("tc:")][0]
+    card_data = next(d for d in _data(checklist) if d.startswith("tc:"))
     (card,) = await h.press(HEAD, checklist, card_data)
     occ = card_data.split(":")[1]
     await h.press(HEAD, card, f"ev:{occ}")
@@ -96,7 +96,7 @@ async def _submit_with_file(h: Harness, content: bytes) -> tuple[str, SentMessag
 async def test_review_queue_sends_back_the_same_bytes_and_lists_a_review_whose_notice_was_lost(h: Harness) -> None:
     await _join(h, "TCCB", HEAD, "Nguyễn Văn An")
     content = b"%PDF-1.4 ke hoach CCHC nam 2020 \x00\x01\x02" * 50
-    occ, _ = await _submit_with_file(h, content)
+    _occ, _ = await _submit_with_file(h, content)
     # No sweep: the office never got the notice. The queue still lists the review.
     (queue,) = await h.say(ADMIN, "/duyet")
     assert "Đề nghị duyệt hoàn thành đang chờ: 1" in queue.text and "Nguyễn Văn An" in queue.text
@@ -125,7 +125,7 @@ async def test_blocker_answered_by_leadership_reaches_the_head_and_the_office_an
     await _join(h, "TCCB", HEAD, "Nguyễn Văn An")
     await _join(h, "lanhdao", LEADER, "Phó Giám đốc Bình")
     (checklist,) = await h.say(HEAD, "/viec")
-    card_data = [d for d in _data(checklist) if d.startswith("tc:")][0]
+    card_data = next(d for d in _data(checklist) if d.startswith("tc:"))
     occ = card_data.split(":")[1]
     (card,) = await h.press(HEAD, checklist, card_data)
     await h.press(HEAD, card, f"blk:{occ}")

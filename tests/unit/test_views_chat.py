@@ -3,17 +3,26 @@ numbered plain-text rendering a channel without buttons uses."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from bot.i18n import language
 from bot.services.blockers import Blocker, BlockerCard, Reply
-from bot.services.queue import PAGE, Attached, Card, Item, Page, Pending, ReviewCard, Subject
+from bot.services.queue import (
+    PAGE,
+    Attached,
+    Card,
+    Item,
+    Page,
+    Pending,
+    ReviewCard,
+    Subject,
+)
 from bot.views.checklist import checklist
-from bot.views.model import telegram_parts, plain_text
+from bot.views.model import plain_text, telegram_parts
 from bot.views.review import blocker_card, confirm_return, review_card
 from bot.views.taskcard import subject_text, task_card
 
-NOW = datetime(2019, 11, 14, 1, 0, tzinfo=timezone.utc)
+NOW = datetime(2019, 11, 14, 1, 0, tzinfo=UTC)
 TODAY = date(2019, 11, 14)
 
 
@@ -70,7 +79,7 @@ def test_blocker_card_shows_directions_and_who_may_do_what() -> None:
     replies = (Reply("Phó Giám đốc Bình", NOW, "Dùng kinh phí chi thường xuyên"),)
     with language("vi"):
         leader, leader_replies = plain_text(blocker_card(BlockerCard(item, replies, False, True, False, True)))
-        head, head_replies = plain_text(blocker_card(BlockerCard(item, replies, False, False, False, True)))
+        _head, head_replies = plain_text(blocker_card(BlockerCard(item, replies, False, False, False, True)))
     assert "Ý kiến chỉ đạo của Phó Giám đốc Bình" in leader and "Dùng kinh phí chi thường xuyên" in leader
     assert list(leader_replies.values()) == ["bkr:3", "bkd:3", "bq:0"]
     assert list(head_replies.values()) == ["bkd:3", "bq:0"]

@@ -5,10 +5,10 @@ Revises: 0001
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-import bot.db.types
+from alembic import op
 
+import bot.db.types
 
 revision = '0005'
 down_revision = '0001'
