@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
-from bot.db.models import OccurrenceRow, ReviewRow, TaskRow
+from bot.db.models import OccurrenceRow, ReviewRow, TaskRow, UnitRow
 from bot.engine.outbox import queue_notice
+from bot.i18n import _
 from bot.services.access import Actor, Refused, require_admin
 from bot.services.tasks import Event, clear_state, set_state
 from bot.texts import fmt_date
@@ -26,23 +27,27 @@ def _pending_review(session: Session, actor: Actor, review_id: int) -> tuple[Rev
 
 def _title(session: Session, occ: OccurrenceRow) -> str:
     task = session.get(TaskRow, occ.task_id)
-    return f"[{occ.task_id}] {task.title if task else ''} — {occ.label} (hạn {fmt_date(occ.due)})"
+    unit = session.get(UnitRow, occ.unit)
+    return _("{code} {title} — {unit}, {label} due {due}").format(
+        code=occ.task_id, title=task.title if task else "", unit=unit.name if unit else occ.unit, label=occ.label,
+        due=fmt_date(occ.due))
 
 
 def accept(session: Session, actor: Actor, review_id: int, ev: Event) -> OccurrenceRow:
-    """✔️ Duyệt: the occurrence is done."""
+    """✔️ Accept: the occurrence is done."""
     review, occ = _pending_review(session, actor, review_id)
     review.decision, review.decided_by, review.decided_at = "accepted", actor.member_id, ev.now
     occ.status, occ.completed_at, occ.completed_by = "done", review.submitted_at, review.submitted_by
     audit(session, ev.now, f"member:{actor.member_id}", "review_accepted", occ.key, {"review_id": review.id},
           ev.update_id)
     queue_notice(session, ev.now, f"accepted:{review.id}", occ.unit,
-                 f"✔️ Văn phòng Sở đã duyệt hoàn thành:\n{_title(session, occ)}")
+                 "✔️ " + _("The department office accepted the completion of:") + f"\n{_title(session, occ)}",
+                 [[("📌 " + _("Task card"), f"tc:{occ.id}")]])
     return occ
 
 
 def start_return(session: Session, actor: Actor, review_id: int, ev: Event) -> OccurrenceRow:
-    """↩️ Trả lại: the admin's next text is the reason."""
+    """↩️ Return: the admin's next text is the reason."""
     review, occ = _pending_review(session, actor, review_id)
     set_state(session, actor.chat_id, "return", review.id, ev.now)
     return occ
@@ -60,6 +65,7 @@ def return_with_reason(session: Session, actor: Actor, review_id: int, reason: s
     audit(session, ev.now, f"member:{actor.member_id}", "review_returned", occ.key,
           {"review_id": review.id, "reason": reason}, ev.update_id)
     queue_notice(session, ev.now, f"returned:{review.id}", occ.unit,
-                 f"↩️ Văn phòng Sở trả lại, đề nghị bổ sung:\n{_title(session, occ)}\nLý do: {reason}",
-                 [[("📎 Gửi minh chứng", f"ev:{occ.id}"), ("✅ Hoàn thành", f"done:{occ.id}")]])
+                 "↩️ " + _("The department office returned this completion; please complete it:")
+                 + f"\n{_title(session, occ)}\n" + _("Reason: {reason}").format(reason=reason),
+                 [[("📎 " + _("Send documents"), f"ev:{occ.id}"), ("✅ " + _("Done"), f"done:{occ.id}")]])
     return occ

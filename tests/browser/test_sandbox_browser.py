@@ -137,7 +137,7 @@ def test_office_invites_head_gets_reminder_sends_evidence_and_office_accepts_in_
 
     # Evidence: 📎 on task 1.1, a file from the phone, ✔️ Xong, then ✅ Hoàn thành.
     reminder.get_by_role("button", name="[1.1·THPTCHUYEN] 📎 Gửi minh chứng").click()
-    expect(message("Gửi minh chứng")).to_contain_text("1.1", timeout=WAIT_MS)
+    expect(message("Gửi tài liệu kiểm chứng cho")).to_contain_text("1.1", timeout=WAIT_MS)
     evidence = tmp_path / "Báo cáo CCHC 2019.pdf"
     evidence.write_bytes(b"%PDF-1.4 bao cao ket qua CCHC nam 2019")
     page.set_input_files("#file", str(evidence))

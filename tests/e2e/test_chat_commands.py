@@ -168,7 +168,7 @@ async def test_blocker_goes_to_the_office_which_forwards_it_once_to_leadership(h
 
     (notice,) = to(await h.sweep_at(at("30/10/2019", 8, 5)), ADMIN)
     assert "Chưa có kinh phí in tài liệu" in notice.text and "Nguyễn Văn An" in notice.text
-    assert labels(notice) == ["➡️ Chuyển Lãnh đạo Sở"]
+    assert labels(notice) == ["➡️ Chuyển Lãnh đạo Sở", "💬 Chỉ đạo"]
     (forwarded,) = await h.press(ADMIN, notice, buttons(notice)[0])
     assert "Đã chuyển vướng mắc tới Lãnh đạo Sở" in forwarded.text
 
@@ -187,7 +187,7 @@ async def test_returned_completion_reopens_the_task_with_the_reason_and_reminder
     assert "gửi Văn phòng Sở duyệt" in submitted.text
 
     (review,) = to(await h.sweep_at(at("30/10/2019", 8, 5)), ADMIN)
-    assert labels(review) == ["✔️ Duyệt", "↩️ Trả lại"]
+    assert labels(review) == ["✔️ Duyệt", "↩️ Trả lại", "📝 Xem đề nghị"]
     (confirm,) = await h.press(ADMIN, review, buttons(review)[1])  # asks first, in the same message
     assert confirm.method == "editMessageText" and confirm.message_id == review.message_id
     assert "Trả lại đề nghị hoàn thành này" in confirm.text and "1.1 Ban hành kế hoạch CCHC" in confirm.text
@@ -199,7 +199,7 @@ async def test_returned_completion_reopens_the_task_with_the_reason_and_reminder
 
     (returned,) = to(await h.sweep_at(at("30/10/2019", 8, 10)), HEAD)
     assert "trả lại" in returned.text and "Lý do: Thiếu quyết định ban hành kèm theo" in returned.text
-    assert labels(returned) == ["📎 Gửi minh chứng", "✅ Hoàn thành"]
+    assert labels(returned) == ["📎 Gửi tài liệu kiểm chứng", "✅ Hoàn thành"]
     assert buttons(returned) == [f"ev:{occ}", f"done:{occ}"]
     assert occurrence(h, occ).status == "returned"
 
