@@ -15,6 +15,7 @@ from bot.engine.channel import Button
 from bot.exports.calendar import find_unit, unit_calendar
 from bot.exports.package import MAX_PART, Export, fmt_size, write_export
 from bot.exports.records import load_snapshot
+from bot.i18n import _, language
 from bot.services.access import Actor, Refused, require_admin, require_known
 from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext
@@ -114,7 +115,8 @@ async def lich(update: Update, context: BotContext) -> None:
     elif actor.can_read_all:
         with context.services.tx() as session:
             ids = list(session.scalars(select(UnitRow.id).where(UnitRow.retired.is_(False)).order_by(UnitRow.id)))
-        buttons = [Button(f"📅 Lịch hạn {u}", f"ics:{u}") for u in ids[:98]]  # Telegram: ≤ 100 buttons
+        with language(actor.lang):
+            buttons = [Button("📅 " + _("Calendar {unit}").format(unit=u), f"ics:{u}") for u in ids[:98]]
         await reply(update, t("lich_pick", actor.lang),
                     to_markup(tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))))
         return

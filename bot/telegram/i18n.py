@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n import N_, _, language
+from bot.i18n import N_, _, current_lang, language
 
 MESSAGES: dict[str, str] = {
     'leaders_only': N_("Only the department's leadership and the office can give directions on a difficulty."),
@@ -68,9 +68,9 @@ MESSAGES: dict[str, str] = {
 }
 
 
-def t(key: str, lang: str = "vi", **params: Any) -> str:
-    """The text for `key` in `lang` (an unknown key shows as itself), with params filled in."""
-    with language(lang):
+def t(key: str, lang: str | None = None, **params: Any) -> str:
+    """The text for `key` in `lang` (default: the current language; an unknown key shows as itself)."""
+    with language(lang or current_lang()):
         template = _(MESSAGES[key]) if key in MESSAGES else key
     try:
         return template.format(**params)

@@ -65,7 +65,7 @@ def telegram_parts(view: View) -> tuple[str, tuple[tuple[Action, ...], ...]]:
 
 
 def plain_text(view: View, limit: int = PLAIN_TEXT_LIMIT) -> tuple[str, dict[str, str]]:
-    """The view for a channel without buttons: every action becomes "Trả lời N để …".
+    """The view for a channel without buttons: every action becomes "Reply N to …" (in the current language).
 
     Returns the text (at most `limit` characters) and the map from the reply ("1", "2"...) to action data.
     """

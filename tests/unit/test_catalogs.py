@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 import tokenize
 from pathlib import Path
@@ -28,10 +27,8 @@ NOT_YET_MIGRATED = {
     "bot/exports/calendar.py", "bot/exports/layout.py", "bot/exports/package.py", "bot/exports/workbook.py",
     "bot/plans/messages.py", "bot/preview.py", "bot/runner.py", "bot/sandbox/feed.py", "bot/sandbox/options.py",
     "bot/sandbox/personas.py", "bot/sandbox/run.py", "bot/sandbox/server.py", "bot/sandbox/state.py",
-    "bot/sandbox/web.py", "bot/services/invites.py", "bot/services/metrics.py", "bot/services/review.py",
-    "bot/services/tasks.py", "bot/telegram/application.py",
-    "bot/telegram/exports.py", "bot/telegram/metrics.py",
-    "bot/telegram/render.py", "bot/texts.py",
+    "bot/sandbox/web.py", "bot/services/invites.py", "bot/services/metrics.py", "bot/telegram/application.py",
+    "bot/texts.py",
 }
 
 
