@@ -16,11 +16,10 @@ from bot.db.models import (
     EvidenceRow,
     MemberRow,
     OccurrenceRow,
-    ReviewRow,
     TaskRow,
     UnitRow,
 )
-from bot.services.access import Actor, Refused, require_admin, require_known
+from bot.services.access import Actor, Refused, require_known
 from bot.services.metrics import MetricStatus, metric_status
 
 PAGE = 7  # 7 tasks + ◀ ▶ + three other filters = 12 buttons, Telegram's screenful (CONVERSATION.md)
@@ -121,7 +120,7 @@ def _page(rows: list[tuple[OccurrenceRow, str, str]], today: date, kind: str, f:
     return Page(tuple(chosen[page * PAGE:(page + 1) * PAGE]), kind, f, page, pages, len(chosen), counts)
 
 
-def _evidence_counts(session: Session, ids: list[int]) -> dict[int, int]:
+def evidence_counts(session: Session, ids: list[int]) -> dict[int, int]:
     if not ids:
         return {}
     return {oid: n for oid, n in session.execute(
@@ -135,7 +134,7 @@ def checklist(session: Session, actor: Actor, today: date, f: str = "o", page: i
     if not actor.units:
         raise Refused("not_a_head")
     rows = _rows(session, set(actor.units))
-    return _page(rows, today, "cl", f, page, _evidence_counts(session, [r[0].id for r in rows]))
+    return _page(rows, today, "cl", f, page, evidence_counts(session, [r[0].id for r in rows]))
 
 
 def watches(actor: Actor) -> bool:
@@ -151,7 +150,7 @@ def watchlist(session: Session, actor: Actor, today: date, f: str = "q", page: i
         rows = _rows(session, None, set(actor.units))
     else:
         raise Refused("not_a_head")
-    return _page(rows, today, "wl", f, page, _evidence_counts(session, [r[0].id for r in rows]))
+    return _page(rows, today, "wl", f, page, evidence_counts(session, [r[0].id for r in rows]))
 
 
 def readable_occurrence(session: Session, actor: Actor, occurrence_id: int) -> OccurrenceRow:
@@ -232,72 +231,6 @@ def card(session: Session, actor: Actor, occurrence_id: int, today: date) -> Car
                                              .order_by(AuditRow.id.desc()).limit(6)))
     return Card(item, getattr(task, "detail", None), _asked(task), files, metrics, history,
                 occ.unit in actor.units, occ.snoozed_until)
-
-
-@dataclass(frozen=True)
-class Pending:
-    review_id: int
-    subject: Subject
-    submitted_at: datetime
-    submitted_by: str
-    evidence: int
-
-
-@dataclass(frozen=True)
-class Queue:
-    items: tuple[Pending, ...]
-    page: int
-    pages: int
-    total: int
-
-
-def review_queue(session: Session, actor: Actor, page: int = 0, size: int = 8) -> Queue:
-    """`/duyet`, `rq:`: reviews waiting for a decision, oldest first (the queue is the source of truth)."""
-    require_admin(actor)
-    rows = session.execute(select(ReviewRow, OccurrenceRow).join(OccurrenceRow, OccurrenceRow.id ==
-                                                                ReviewRow.occurrence_id)
-                           .where(ReviewRow.decision.is_(None), OccurrenceRow.retired_at.is_(None))
-                           .order_by(ReviewRow.submitted_at, ReviewRow.id)).all()
-    pages = max(1, -(-len(rows) // size))
-    page = min(max(page, 0), pages - 1)
-    names = {m.id: m.name for m in session.scalars(select(MemberRow))}
-    chosen = rows[page * size:(page + 1) * size]
-    counts = _evidence_counts(session, [o.id for _, o in chosen])
-    return Queue(tuple(Pending(r.id, subject_of(session, o), r.submitted_at, names.get(r.submitted_by, ""),
-                               counts.get(o.id, 0)) for r, o in chosen), page, pages, len(rows))
-
-
-@dataclass(frozen=True)
-class ReviewCard:
-    pending: Pending
-    attached: tuple[Attached, ...]
-    decision: str | None
-    reason: str | None
-
-
-def review_card(session: Session, actor: Actor, review_id: int) -> ReviewCard:
-    """`rv:`: one review with its evidence (decided ones too, so an old notice still opens)."""
-    require_admin(actor)
-    review = session.get(ReviewRow, review_id)
-    occ = session.get(OccurrenceRow, review.occurrence_id) if review is not None else None
-    if review is None or occ is None:
-        raise Refused("bad_request")
-    files = attached(session, occ.id)
-    by = session.get(MemberRow, review.submitted_by)
-    return ReviewCard(Pending(review.id, subject_of(session, occ), review.submitted_at, by.name if by else "",
-                              len(files)), files, review.decision, review.reason)
-
-
-def evidence_file(session: Session, actor: Actor, evidence_id: int) -> EvidenceRow:
-    """`rvf:`: an evidence row whose file the actor may receive (the office, or the unit's own head)."""
-    row = session.get(EvidenceRow, evidence_id)
-    if row is None:
-        raise Refused("bad_request")
-    occ = session.get(OccurrenceRow, row.occurrence_id)
-    require_known(actor)
-    if occ is None or not (actor.can_read_all or occ.unit in actor.units):
-        require_admin(actor)
-    return row
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
-from bot.db.models import OccurrenceRow, ReviewRow, TaskRow, UnitRow
+from bot.db.models import (
+    EvidenceRow,
+    MemberRow,
+    OccurrenceRow,
+    ReviewRow,
+    TaskRow,
+    UnitRow,
+)
 from bot.engine.outbox import queue_notice
 from bot.i18n import _
-from bot.services.access import Actor, Refused, require_admin
+from bot.services.access import Actor, Refused, require_admin, require_known
+from bot.services.queue import Attached, Subject, attached, evidence_counts, subject_of
 from bot.services.tasks import Event, clear_state, set_state
 from bot.texts import fmt_date
 
@@ -69,3 +81,71 @@ def return_with_reason(session: Session, actor: Actor, review_id: int, reason: s
                  + f"\n{_title(session, occ)}\n" + _("Reason: {reason}").format(reason=reason),
                  [[("📎 " + _("Send documents"), f"ev:{occ.id}"), ("✅ " + _("Done"), f"done:{occ.id}")]])
     return occ
+
+
+# --- the review queue (`/duyet`, `rq:`, `rv:`, `rvf:`): the source of truth, not the notices ---
+
+@dataclass(frozen=True)
+class Pending:
+    review_id: int
+    subject: Subject
+    submitted_at: datetime
+    submitted_by: str
+    evidence: int
+
+
+@dataclass(frozen=True)
+class Queue:
+    items: tuple[Pending, ...]
+    page: int
+    pages: int
+    total: int
+
+
+def review_queue(session: Session, actor: Actor, page: int = 0, size: int = 8) -> Queue:
+    """`/duyet`, `rq:`: reviews waiting for a decision, oldest first (the queue is the source of truth)."""
+    require_admin(actor)
+    rows = session.execute(select(ReviewRow, OccurrenceRow).join(OccurrenceRow, OccurrenceRow.id ==
+                                                                ReviewRow.occurrence_id)
+                           .where(ReviewRow.decision.is_(None), OccurrenceRow.retired_at.is_(None))
+                           .order_by(ReviewRow.submitted_at, ReviewRow.id)).all()
+    pages = max(1, -(-len(rows) // size))
+    page = min(max(page, 0), pages - 1)
+    names = {m.id: m.name for m in session.scalars(select(MemberRow))}
+    chosen = rows[page * size:(page + 1) * size]
+    counts = evidence_counts(session, [o.id for _, o in chosen])
+    return Queue(tuple(Pending(r.id, subject_of(session, o), r.submitted_at, names.get(r.submitted_by, ""),
+                               counts.get(o.id, 0)) for r, o in chosen), page, pages, len(rows))
+
+
+@dataclass(frozen=True)
+class ReviewCard:
+    pending: Pending
+    attached: tuple[Attached, ...]
+    decision: str | None
+    reason: str | None
+
+
+def review_card(session: Session, actor: Actor, review_id: int) -> ReviewCard:
+    """`rv:`: one review with its evidence (decided ones too, so an old notice still opens)."""
+    require_admin(actor)
+    review = session.get(ReviewRow, review_id)
+    occ = session.get(OccurrenceRow, review.occurrence_id) if review is not None else None
+    if review is None or occ is None:
+        raise Refused("bad_request")
+    files = attached(session, occ.id)
+    by = session.get(MemberRow, review.submitted_by)
+    return ReviewCard(Pending(review.id, subject_of(session, occ), review.submitted_at, by.name if by else "",
+                              len(files)), files, review.decision, review.reason)
+
+
+def evidence_file(session: Session, actor: Actor, evidence_id: int) -> EvidenceRow:
+    """`rvf:`: an evidence row whose file the actor may receive (the office, or the unit's own head)."""
+    row = session.get(EvidenceRow, evidence_id)
+    if row is None:
+        raise Refused("bad_request")
+    occ = session.get(OccurrenceRow, row.occurrence_id)
+    require_known(actor)
+    if occ is None or not (actor.can_read_all or occ.unit in actor.units):
+        require_admin(actor)
+    return row

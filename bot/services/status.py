@@ -9,14 +9,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db.models import (
-    AuditRow,
-    EvidenceRow,
-    OccurrenceRow,
-    ReviewRow,
-    TaskRow,
-    UnitRow,
-)
+from bot.db.models import AuditRow, EvidenceRow, OccurrenceRow, ReviewRow, TaskRow, UnitRow
 from bot.services.access import Actor, Refused, require_known
 
 OPEN = ("open", "returned")

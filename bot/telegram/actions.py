@@ -146,7 +146,7 @@ async def on_return_ask(update: Update, context: BotContext, args: str) -> None:
     """↩️ asks to confirm (edits the card or the notice in place)."""
     actor = actor_of(update, context)
     with context.services.tx() as session:
-        card = queue.review_card(session, actor, int(args))
+        card = review.review_card(session, actor, int(args))
     if card.decision is not None:
         raise Refused("already_reviewed")
     await screens.answer(update)

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import logging
+from zoneinfo import ZoneInfo
 
 from telegram import Update
-from telegram.ext import (
-    Application,
-    ApplicationBuilder,
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-    Defaults,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
+from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes,
+                          Defaults, MessageHandler, TypeHandler, filters)
 
 from bot.engine.dispatcher import Dispatcher, SweepReport
 from bot.logsafe import redact_secrets

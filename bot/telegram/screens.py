@@ -15,7 +15,7 @@ from telegram.error import BadRequest
 
 from bot.db.models import UnitRow
 from bot.i18n import _, language
-from bot.services import blockers, queue
+from bot.services import blockers, queue, review
 from bot.services.access import Refused
 from bot.telegram.context import BotContext
 from bot.telegram.handlers import actor_of, guarded, reply
@@ -114,7 +114,7 @@ async def viec(update: Update, context: BotContext) -> None:
 async def _review_queue(update: Update, context: BotContext, page: int) -> None:
     actor = actor_of(update, context)
     with context.services.tx() as session:
-        facts = queue.review_queue(session, actor, page)
+        facts = review.review_queue(session, actor, page)
     with language(actor.lang):
         view = review_view.review_queue(facts)
     await answer(update)
@@ -172,7 +172,7 @@ async def on_review(update: Update, context: BotContext, args: str) -> None:
     """`rv:<review>`: the review card, also for an old notice (the queue is the source of truth)."""
     actor = actor_of(update, context)
     with context.services.tx() as session:
-        facts = queue.review_card(session, actor, int(args))
+        facts = review.review_card(session, actor, int(args))
     with language(actor.lang):
         view = review_view.review_card(facts)
     await answer(update)
@@ -184,7 +184,7 @@ async def on_file(update: Update, context: BotContext, args: str) -> None:
     """`rvf:<evidence>`: the same bytes the head uploaded, from the archive (or the link/text itself)."""
     actor = actor_of(update, context)
     with context.services.tx() as session:
-        row = queue.evidence_file(session, actor, int(args))
+        row = review.evidence_file(session, actor, int(args))
     await answer(update)
     message = update.effective_message
     assert message is not None

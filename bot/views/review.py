@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot.i18n import _
 from bot.i18n.formats import fmt_number
-from bot.services.queue import Queue, ReviewCard
+from bot.services.review import Queue, ReviewCard
 from bot.texts import fmt_date, fmt_local
 from bot.views.model import Action, View
 from bot.views.taskcard import file_text, short, subject_text

@@ -7,16 +7,8 @@ from datetime import UTC, date, datetime
 
 from bot.i18n import language
 from bot.services.blockers import Blocker, BlockerCard, Reply
-from bot.services.queue import (
-    PAGE,
-    Attached,
-    Card,
-    Item,
-    Page,
-    Pending,
-    ReviewCard,
-    Subject,
-)
+from bot.services.queue import PAGE, Attached, Card, Item, Page, Subject
+from bot.services.review import Pending, ReviewCard
 from bot.views.checklist import checklist
 from bot.views.model import plain_text, telegram_parts
 from bot.views.review import blocker_card, confirm_return, review_card
