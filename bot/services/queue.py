@@ -238,7 +238,7 @@ class UnitStatus:
     unit: str
     unit_name: str
     counts: dict[str, int]  # state → occurrences
-    next_due: date | None  # the nearest deadline not yet done
+    next_due: date | None  # the nearest coming deadline not yet done (overdue ones are counted)
 
 
 @dataclass(frozen=True)
@@ -269,7 +269,7 @@ def task_summary(session: Session, actor: Actor, code: str, today: date) -> Task
         state = state_of(occ.status, occ.due, today)
         current = units.setdefault(occ.unit, UnitStatus(occ.unit, name, {}, None))
         current.counts[state] = current.counts.get(state, 0) + 1
-        if state != "done" and (current.next_due is None or occ.due < current.next_due):
+        if state != "done" and occ.due >= today and (current.next_due is None or occ.due < current.next_due):
             units[occ.unit] = UnitStatus(occ.unit, name, current.counts, occ.due)
         if occ.unit in actor.units and state != "done":
             own.append(Item(Subject(occ.id, task.id, task.title, occ.unit, name, occ.label, occ.due), state, 0))

@@ -53,7 +53,8 @@ def build_application(token: str, services: Services, base_url: str | None = Non
                 (("thanhvien", "members"), handlers.thanhvien), (("lang",), handlers.lang)]
     commands.append((("tonghop", "digest"), digest.tonghop))
     commands.append((("solieu", "sochieu", "metric"), metrics_chat.sochieu))
-    commands += [(("duyet", "reviews"), screens.duyet), (("vuongmac", "blockers"), screens.vuongmac)]
+    commands += [(("duyet", "reviews"), screens.duyet), (("vuongmac", "blockers"), screens.vuongmac),
+                 (("theodoi", "watch"), screens.theodoi)]
     commands += [(("xuat", "export"), exports_chat.xuat), (("lich",), exports_chat.lich)]
     for names, callback in commands:
         app.add_handler(CommandHandler(list(names), callback))  # type: ignore[arg-type]

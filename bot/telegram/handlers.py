@@ -37,6 +37,7 @@ COMMANDS: list[tuple[str, str, frozenset[str]]] = [
     ("viec", N_("Checklist of your unit's tasks (the office and leadership: every unit)"),
      frozenset({"head", "admin", "leader"})),
     ("duyet", N_("Completions waiting for your review"), frozenset({"admin"})),
+    ("theodoi", N_("Tasks of the units you lead or watch, worst first"), frozenset({"head", "admin", "leader"})),
     ("vuongmac", N_("Difficulties reported, until resolved"), frozenset({"head", "admin", "leader"})),
     ("quahan", N_("Overdue tasks"), frozenset({"head", "admin", "leader"})),
     ("nhiemvu", N_("A task's status per unit: /nhiemvu <code>, e.g. /nhiemvu 5.2"),

@@ -122,6 +122,12 @@ async def _review_queue(update: Update, context: BotContext, page: int) -> None:
 
 
 @guarded
+async def theodoi(update: Update, context: BotContext) -> None:
+    """/theodoi: the watch list (occurrences of the units one leads; every unit for the office and leadership)."""
+    await open_list(update, context, "wl", "q", 0)
+
+
+@guarded
 async def on_queue(update: Update, context: BotContext, args: str) -> None:
     """`rq:<page>`."""
     await _review_queue(update, context, int(args))

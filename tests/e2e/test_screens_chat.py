@@ -163,3 +163,27 @@ async def test_blocker_answered_by_leadership_reaches_the_head_and_the_office_an
     assert "đã được giải quyết" in h.api.answered_callbacks[-1]["text"]
     told = [m for m in await h.sweep_at(at("14/11/2019", 9)) if m.chat_id == HEAD]
     assert len(told) == 1 and "đã giải quyết" in told[0].text
+
+
+async def test_watch_lists_for_leadership_and_a_lead_unit_open_cards_without_actions(h: Harness) -> None:
+    await _join(h, "TCCB", HEAD, "Nguyễn Văn An")
+    await _join(h, "lanhdao", LEADER, "Phó Giám đốc Bình")
+    (watch,) = await h.say(LEADER, "/viec")
+    assert watch.text.startswith("👀 Tất cả đơn vị — quá hạn:") and "(trang 1/" in watch.text
+    (everything,) = await h.press(LEADER, watch, "wl:a:0")
+    assert everything.message_id == watch.message_id and "tất cả:" in everything.text.splitlines()[0]
+    card_data = next(d for d in _data(everything) if d.startswith("tc:"))
+    assert card_data.endswith(":wl:a:0")
+    (card,) = await h.press(LEADER, everything, card_data)
+    assert _data(card) == ["wl:a:0"]  # leadership reads; the unit acts
+
+    (led,) = await h.say(HEAD, "/theodoi")  # TCCB leads area 4: TTr and the schools cooperate
+    assert led.text.startswith("👀 Các đơn vị do Phòng Tổ chức cán bộ chủ trì theo dõi")
+    units = {line.rsplit("(", 1)[1].split(")")[0] for line in led.text.splitlines() if line[:1].isdigit()}
+    assert units and "TCCB" not in units
+    other = next(d for d in _data(led) if d.startswith("tc:"))
+    (other_card,) = await h.press(HEAD, led, other)
+    assert _data(other_card) == ["wl:q:0"]
+    occ = other.split(":")[1]
+    await h.press(HEAD, other_card, f"done:{occ}", expect=0, forged=True)
+    assert "không phải đơn vị của anh/chị" in h.api.answered_callbacks[-1]["text"]
