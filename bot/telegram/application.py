@@ -31,6 +31,7 @@ async def _on_error(update: object, context: BotContext) -> None:
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     await app.bot.set_my_commands(handlers.bot_commands())
+    await handlers.set_role_commands(app.bot, app.bot_data["services"].engine)
 
 
 def build_application(token: str, services: Services, base_url: str | None = None,

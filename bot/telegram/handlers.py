@@ -7,9 +7,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from telegram import BotCommand, Update
+from sqlalchemy.orm import Session
+from telegram import Bot, BotCommand, BotCommandScopeChat, Update
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.db.audit import audit
@@ -63,6 +66,35 @@ def bot_commands() -> list[BotCommand]:
     """The default command menu (a head's; Vietnamese)."""
     with language("vi"):
         return [BotCommand(name, text[:256]) for name, text in commands_for({"head"})]
+
+
+async def set_chat_commands(bot: Bot, chat_id: int, roles: frozenset[str], lang: str) -> None:
+    """The command menu of one chat: its person's roles (the default menu is a head's)."""
+    with language(lang):
+        commands = [BotCommand(name, text[:256]) for name, text in commands_for(roles)]
+    try:
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
+    except TelegramError as exc:  # a menu is a convenience: never fail the answer for it
+        log.info("command menu of chat %s not set: %s", chat_id, exc)
+
+
+async def set_role_commands(bot: Bot, engine: Engine) -> None:
+    """At start: the menus of the office and leadership chats (heads use the default menu)."""
+    with Session(engine) as session:
+        rows = session.scalars(select(MemberRow).where(MemberRow.active, MemberRow.role.in_(("admin", "leader")))
+                               .order_by(MemberRow.id)).all()
+        chats: dict[int, tuple[set[str], str]] = {}
+        for row in rows:
+            chats.setdefault(row.chat_id, (set(), row.lang))[0].add(row.role)
+            heads = session.scalars(select(MemberRow.role).where(MemberRow.active, MemberRow.chat_id == row.chat_id))
+            chats[row.chat_id][0].update(heads)
+    for chat_id, (roles, lang) in chats.items():
+        await set_chat_commands(bot, chat_id, frozenset(roles), lang)
+
+
+def load_roles(context: BotContext, user_id: int, chat_id: int) -> frozenset[str]:
+    with context.services.tx() as session:
+        return load_actor(session, user_id, chat_id).roles
 
 
 def event(update: Update, context: BotContext) -> Event:
@@ -139,6 +171,7 @@ async def start(update: Update, context: BotContext) -> None:
         with language("vi"):
             what = (_("head of unit {name} ({unit})").format(name=joined.unit_name, unit=joined.unit)
                     if joined.role == "head" else _(ROLE_NAME[joined.role]))
+        await set_chat_commands(context.bot, chat.id, load_roles(context, user.id, chat.id), "vi")
         await reply(update, t("welcome", "vi", name=user.full_name, what=what))
         return
     await help_command(update, context)

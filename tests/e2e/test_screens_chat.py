@@ -4,6 +4,7 @@ the evidence file sent back (same bytes), blockers answered by leadership, membe
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -187,3 +188,17 @@ async def test_watch_lists_for_leadership_and_a_lead_unit_open_cards_without_act
     occ = other.split(":")[1]
     await h.press(HEAD, other_card, f"done:{occ}", expect=0, forged=True)
     assert "không phải đơn vị của anh/chị" in h.api.answered_callbacks[-1]["text"]
+
+
+async def test_each_role_gets_its_own_command_menu_and_help(h: Harness) -> None:
+    await _join(h, "TCCB", HEAD, "Nguyễn Văn An")
+    await _join(h, "lanhdao", LEADER, "Phó Giám đốc Bình")
+    menus = {json.loads(key)[0].get("chat_id"): [c["command"] for c in commands]
+             for key, commands in h.api.state.commands.items()}
+    assert "solieu" in menus[None] and "moi" not in menus[None]  # the default menu: a head's
+    assert "duyet" in menus[ADMIN] and "moi" in menus[ADMIN] and "solieu" not in menus[ADMIN]
+    assert "tonghop" in menus[LEADER] and "duyet" not in menus[LEADER] and "solieu" not in menus[LEADER]
+    assert "solieu" in menus[HEAD] and "duyet" not in menus[HEAD]
+    (leader_help,) = await h.say(LEADER, "/huongdan")
+    listed = {line.split(" ", 1)[0][1:] for line in leader_help.text.splitlines() if line.startswith("/")}
+    assert listed == set(menus[LEADER])
