@@ -50,7 +50,7 @@ def build_application(token: str, services: Services, base_url: str | None = Non
     app.add_handler(TypeHandler(Update, handlers.dedupe), group=-1)
     commands = [(("start",), handlers.start), (("help", "huongdan"), handlers.help_command),
                 (("viec",), screens.viec), (("tiendo",), handlers.tiendo), (("quahan",), handlers.quahan),
-                (("nhiemvu",), handlers.nhiemvu), (("moi", "invite"), handlers.moi),
+                (("nhiemvu",), screens.nhiemvu), (("moi", "invite"), handlers.moi),
                 (("thanhvien", "members"), handlers.thanhvien), (("lang",), handlers.lang)]
     commands.append((("tonghop", "digest"), digest.tonghop))
     commands.append((("solieu", "sochieu", "metric"), metrics_chat.sochieu))

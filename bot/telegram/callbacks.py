@@ -52,6 +52,7 @@ ROUTES: dict[str, Route] = {
     "rq": Route(PAGE, screens.on_queue), "rv": Route(ID, screens.on_review), "rvf": Route(ID, screens.on_file),
     "bq": Route(PAGE, screens.on_blockers), "bk": Route(ID, screens.on_blocker),
     "bkr": Route(ID, actions.on_blocker_reply), "bkd": Route(ID, actions.on_blocker_done),
+    "nv": Route(re.compile(r"^[\w.\-]{1,24}:\d{1,3}$", re.ASCII), screens.on_task_summary),
 }
 
 

@@ -19,7 +19,7 @@ from bot.db.audit import audit
 from bot.db.models import MemberRow, ProcessedUpdateRow
 from bot.engine.channel import Button
 from bot.i18n import N_, _, language
-from bot.services import invites, queue, status
+from bot.services import invites, status
 from bot.services.access import Actor, Refused, load_actor, require_admin
 from bot.services.metrics import metric_status
 from bot.services.tasks import Event
@@ -28,8 +28,6 @@ from bot.telegram.context import BotContext
 from bot.telegram.i18n import t
 from bot.telegram.render import members_text, overdue_text, progress_text
 from bot.texts import fmt_local
-from bot.views.model import telegram_parts
-from bot.views.taskcard import task_summary
 
 log = logging.getLogger(__name__)
 ROLE_NAME = {"head": N_("Head of unit"), "leader": N_("Department leadership"), "admin": N_("Admin (department office)")}
@@ -211,19 +209,6 @@ async def quahan(update: Update, context: BotContext) -> None:
     with context.services.tx() as session:
         lines = status.overdue(session, actor, today)
     await reply(update, overdue_text(lines, today) if lines else t("no_overdue", actor.lang))
-
-
-@guarded
-async def nhiemvu(update: Update, context: BotContext) -> None:
-    """/nhiemvu CODE: the task's status per unit, the reader's own occurrences as buttons."""
-    actor = actor_of(update, context)
-    if not context.args:
-        raise Refused("nhiemvu_usage")
-    with context.services.tx() as session:
-        summary = queue.task_summary(session, actor, context.args[0], context.services.today())
-    with language(actor.lang):
-        text, rows = telegram_parts(task_summary(summary))
-    await reply(update, text, to_markup(tuple(tuple(Button(a.label, a.data) for a in row) for row in rows)))
 
 
 @guarded

@@ -208,3 +208,29 @@ async def on_file(update: Update, context: BotContext, args: str) -> None:
             await reply(update, "📎 " + row.text[:4000])
         else:
             raise Refused("file_missing", name=row.file_name or "?")
+
+
+async def task_summary_screen(update: Update, context: BotContext, code: str, page: int) -> None:
+    """The task summary; a press (`nv:<code>:<page>`) edits it in place."""
+    actor = actor_of(update, context)
+    with context.services.tx() as session:
+        summary = queue.task_summary(session, actor, code, context.services.today())
+    with language(actor.lang):
+        view = taskcard.task_summary(summary, page)
+    await answer(update)
+    await show(update, view)
+
+
+@guarded
+async def nhiemvu(update: Update, context: BotContext) -> None:
+    """/nhiemvu CODE: the task's status per unit, the reader's own occurrences as buttons."""
+    if not context.args:
+        raise Refused("nhiemvu_usage")
+    await task_summary_screen(update, context, context.args[0], 0)
+
+
+@guarded
+async def on_task_summary(update: Update, context: BotContext, args: str) -> None:
+    """`nv:<code>:<page>`."""
+    code, _sep, page = args.rpartition(":")
+    await task_summary_screen(update, context, code, int(page))

@@ -113,18 +113,33 @@ def task_card(card: Card, today: date, back: str) -> View:
     return View(tuple(b for b in blocks if b), tuple(rows))
 
 
-def task_summary(summary: TaskSummary) -> View:
-    """`/nhiemvu CODE`: one line per unit with its counts, and the reader's own open occurrences as buttons."""
+UNITS_PER_PAGE = 15
+
+
+def task_summary(summary: TaskSummary, page: int = 0) -> View:
+    """`/nhiemvu CODE`: one line per unit with its counts (paged), the reader's own open occurrences as buttons."""
+    pages = max(1, -(-len(summary.units) // UNITS_PER_PAGE))
+    page = min(max(page, 0), pages - 1)
     blocks = [f"📌 {summary.task_id} {summary.title}\n"
               + _("Area {area}: {name}").format(area=summary.area, name=summary.area_name)]
     lines = []
-    for u in summary.units:
+    for u in summary.units[page * UNITS_PER_PAGE:(page + 1) * UNITS_PER_PAGE]:
         counts = " · ".join(f"{ICON[s]} {fmt_number(u.counts[s])}" for s in ICON if u.counts.get(s))
         nearest = _(" — next due {due}").format(due=fmt_date(u.next_due)) if u.next_due else ""
         lines.append(f"• {u.unit_name} ({u.unit}): {counts}{nearest}")
-    blocks.append(_("Per unit ({count}):").format(count=fmt_number(len(summary.units))) + "\n"
-                  + ("\n".join(lines) if lines else _("No occurrence for your units.")))
+    title = _("Per unit ({count}):").format(count=fmt_number(len(summary.units)))
+    if pages > 1:
+        title += " " + _("(page {page}/{pages})").format(page=page + 1, pages=pages)
+    blocks.append(title + "\n" + ("\n".join(lines) if lines else _("No occurrence for your units.")))
     blocks.append(" · ".join(f"{ICON[s]} {state_text(s)}" for s in ICON))
-    rows = tuple((Action(f"📌 {short(i.subject.label, 30)} — {fmt_date(i.subject.due)} ({i.subject.unit})",
-                         f"tc:{i.subject.occurrence_id}"),) for i in summary.own[:8])
-    return View(tuple(blocks), rows)
+    rows: list[tuple[Action, ...]] = [
+        (Action(f"📌 {short(i.subject.label, 30)} — {fmt_date(i.subject.due)} ({i.subject.unit})",
+                f"tc:{i.subject.occurrence_id}"),) for i in summary.own[:8]]
+    arrows = []
+    if page > 0:
+        arrows.append(Action("◀", f"nv:{summary.task_id}:{page - 1}"))
+    if page + 1 < pages:
+        arrows.append(Action("▶", f"nv:{summary.task_id}:{page + 1}"))
+    if arrows:
+        rows.append(tuple(arrows))
+    return View(tuple(blocks), tuple(rows))

@@ -85,3 +85,20 @@ def test_answers_name_task_unit_label_and_due_in_both_languages() -> None:
     assert vi == ("1.1 Xây dựng kế hoạch CCHC năm 2020 số 1 — Phòng Tổ chức cán bộ, Gửi kết quả thực hiện về "
                   "Văn phòng Sở hạn 19/11/2019")
     assert en.endswith("due 19/11/2019")
+
+
+def test_task_summary_pages_its_units_and_keeps_the_readers_own_cards() -> None:
+    from bot.services.queue import TaskSummary, UnitStatus
+    from bot.views.taskcard import UNITS_PER_PAGE, task_summary
+
+    units = tuple(UnitStatus(f"U{i:02}", f"Đơn vị {i}", {"overdue": 1, "open": 2}, date(2019, 11, 19))
+                  for i in range(UNITS_PER_PAGE + 5))
+    own = (Item(subject(1), "open", 0),)
+    summary = TaskSummary("1.1", "Ban hành kế hoạch", "1", "Chỉ đạo điều hành", units, own)
+    with language("vi"):
+        first, first_replies = plain_text(task_summary(summary, 0))
+        second, second_replies = plain_text(task_summary(summary, 1))
+    assert "Theo đơn vị (20): (trang 1/2)" in first and "(U00): 🔴 1 · ⬜ 2 — hạn sắp tới 19/11/2019" in first
+    assert "(U15)" not in first and "(U15)" in second
+    assert list(first_replies.values()) == ["tc:101", "nv:1.1:1"]
+    assert list(second_replies.values()) == ["tc:101", "nv:1.1:0"]
