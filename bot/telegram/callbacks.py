@@ -182,8 +182,10 @@ async def _evidence(update: Update, context: BotContext, actor: Actor, ref: int,
     with svc.tx() as session:
         tasks.add_evidence(session, actor, ref, ev, **fields)  # type: ignore[arg-type]
         count = tasks.evidence_count(session, ref)
+        subject = queue.subject_of(session, row_occurrence(session, ref))
     with language(actor.lang):
-        await reply(update, _("Supporting document saved ({count}): {name}").format(count=count, name=name),
+        await reply(update, _("Supporting document saved ({count}): {name}").format(count=count, name=name) + "\n"
+                    + _("For: {subject}").format(subject=subject_text(subject)),
                     screens.keyboard(((screens.Action("✔️ " + _("Finished"), f"evend:{ref}"),),)))
 
 
