@@ -159,11 +159,11 @@ async def test_evidence_upload_confirm_review_and_progress_through_the_api(page:
     await page.post("/api/clock/next")
     (reminder,) = [m for m in await page.bot_messages(THPTCHUYEN) if "Nhắc việc" in m["text"]]
     prompt = await page.press(THPTCHUYEN, reminder, lambda t: t.startswith("[1.1·") and "minh chứng" in t)
-    assert "Gửi minh chứng" in prompt["text"]
+    assert "Gửi tài liệu kiểm chứng cho 1.1" in prompt["text"]
 
     saved = await page.upload(THPTCHUYEN, "bao-cao-cchc.pdf", "Báo cáo CCHC 2019 — trường chuyên".encode(),
                               "application/pdf")
-    assert "Đã lưu minh chứng (1)" in saved["text"]
+    assert "Đã lưu tài liệu kiểm chứng (1)" in saved["text"]
     (sent,) = [m for m in await page.chat(THPTCHUYEN) if m["from"] == "user" and m["document"]]
     assert sent["document"]["name"] == "bao-cao-cchc.pdf"
     async with page.http.get(page.sandbox.url + sent["document"]["url"]) as response:
@@ -196,7 +196,7 @@ async def test_a_refused_button_shows_the_bots_alert_in_the_chat(page: Page) -> 
             break
         await asyncio.sleep(0.01)  # an HTTP round trip to answerCallbackQuery, not the scheduler
     (alert,) = [m for m in await page.chat(THPTCHUYEN) if m["kind"] == "alert"]
-    assert "cần minh chứng" in alert["text"]  # ✅ before 📎 on a task that needs evidence
+    assert "cần tài liệu kiểm chứng" in alert["text"]  # ✅ before 📎 on a task that needs evidence
 
 
 async def test_bad_requests_are_refused_in_vietnamese(page: Page) -> None:
