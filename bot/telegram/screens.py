@@ -191,23 +191,24 @@ async def on_file(update: Update, context: BotContext, args: str) -> None:
     actor = actor_of(update, context)
     with context.services.tx() as session:
         row = review.evidence_file(session, actor, int(args))
+    path = Path(row.stored_path) if row.stored_path else None
+    has_file = path is not None and path.is_file()
+    if not has_file and not (row.kind in ("link", "text") and row.text):
+        raise Refused("file_missing", name=row.file_name or "?")  # before answering: the refusal is the answer
     await answer(update)
     message = update.effective_message
     assert message is not None
     with language(actor.lang):
         caption = taskcard.short(_("Supporting document #{id}: {name}").format(
             id=row.id, name=row.file_name or ""), 1000)
-        path = Path(row.stored_path) if row.stored_path else None
-        if path is not None and path.is_file():
-            data = path.read_bytes()
-            if row.kind == "photo":
-                await message.reply_photo(data, caption=caption)
-            else:
-                await message.reply_document(data, filename=row.file_name or path.name, caption=caption)
-        elif row.kind in ("link", "text") and row.text:
-            await reply(update, "📎 " + row.text[:4000])
+    if has_file and path is not None:
+        data = path.read_bytes()
+        if row.kind == "photo":
+            await message.reply_photo(data, caption=caption)
         else:
-            raise Refused("file_missing", name=row.file_name or "?")
+            await message.reply_document(data, filename=row.file_name or path.name, caption=caption)
+    else:
+        await reply(update, "📎 " + (row.text or "")[:4000])
 
 
 async def task_summary_screen(update: Update, context: BotContext, code: str, page: int) -> None:

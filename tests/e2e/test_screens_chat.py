@@ -202,3 +202,30 @@ async def test_each_role_gets_its_own_command_menu_and_help(h: Harness) -> None:
     (leader_help,) = await h.say(LEADER, "/huongdan")
     listed = {line.split(" ", 1)[0][1:] for line in leader_help.text.splitlines() if line.startswith("/")}
     assert listed == set(menus[LEADER])
+
+
+async def test_a_photo_is_sent_back_as_the_same_bytes_and_a_missing_file_is_said_so(h: Harness) -> None:
+    await _join(h, "TCCB", HEAD, "Nguyễn Văn An")
+    (checklist,) = await h.say(HEAD, "/viec")
+    card_data = next(d for d in _data(checklist) if d.startswith("tc:"))
+    occ = card_data.split(":")[1]
+    (card,) = await h.press(HEAD, checklist, card_data)
+    await h.press(HEAD, card, f"ev:{occ}")
+    picture = b"\xff\xd8\xff\xe0 anh chup bien ban hop" * 20
+    before = len(h.api.sent)
+    h.api.user_sends_photo(HEAD, picture)
+    await h.api.wait_for_sent(before + 1)
+    await h.press(HEAD, card, f"done:{occ}")
+    (queue,) = await h.say(ADMIN, "/duyet")
+    (review,) = await h.press(ADMIN, queue, next(d for d in _data(queue) if d.startswith("rv:")))
+    (photo_button,) = [d for d in _data(review) if d.startswith("rvf:")]
+    (sent,) = await h.press(ADMIN, review, photo_button)
+    assert sent.method == "sendPhoto"
+    largest = sent.photo[-1] if isinstance(sent.photo, list) else sent.photo
+    assert h.api.state.files[largest["file_id"]].content == picture
+
+    for path in h.evidence_dir.rglob("*"):
+        if path.is_file():
+            path.unlink()  # the archive lost the file: say so, never a traceback
+    await h.press(ADMIN, review, photo_button, expect=0)
+    assert "không còn trên máy chủ" in h.api.answered_callbacks[-1]["text"]
