@@ -228,7 +228,7 @@ def card(session: Session, actor: Actor, occurrence_id: int, today: date) -> Car
     names = {f"member:{m.id}": m.name for m in session.scalars(select(MemberRow))}
     history = tuple(Event(a.at, a.action, names.get(a.actor, ""), str(a.details.get("reason") or ""))
                     for a in session.scalars(select(AuditRow).where(AuditRow.subject == occ.key)
-                                             .order_by(AuditRow.id.desc()).limit(6)))
+                                             .order_by(AuditRow.id.desc()).limit(10)))
     return Card(item, getattr(task, "detail", None), _asked(task), files, metrics, history,
                 occ.unit in actor.units, occ.snoozed_until)
 

@@ -18,7 +18,9 @@ HISTORY = {"completion_submitted": N_("reported done"), "evidence_added": N_("su
            "snoozed": N_("reminder postponed"), "blocker_reported": N_("difficulty reported"),
            "blocker_forwarded": N_("difficulty forwarded to the department's leadership"),
            "review_accepted": N_("accepted by the department office"),
-           "review_returned": N_("returned by the department office")}
+           "review_returned": N_("returned by the department office"),
+           "blocker_answered": N_("direction given on a difficulty"), "blocker_resolved": N_("difficulty resolved"),
+           "metric_reported": N_("metric figure reported")}
 COMPARISON = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
 
 
@@ -93,11 +95,11 @@ def task_card(card: Card, today: date, back: str) -> View:
     else:
         blocks.append("📎 " + _("No supporting document attached yet."))
     blocks.append(_metric_lines(card))
-    if card.history:
+    if any(h.action in HISTORY for h in card.history):
         blocks.append(_("History:") + "\n" + "\n".join(
-            f"• {fmt_local(h.at)} {_(HISTORY[h.action]) if h.action in HISTORY else h.action}"
+            f"• {fmt_local(h.at)} {_(HISTORY[h.action])}"
             + (f" — {h.by}" if h.by else "") + (f": {short(h.detail, 120)}" if h.detail else "")
-            for h in card.history))
+            for h in card.history if h.action in HISTORY))  # internal actions (sync, outbox) are not history
     rows: list[tuple[Action, ...]] = []
     oid = s.occurrence_id
     if card.can_act and state != "done":
