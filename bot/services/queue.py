@@ -11,14 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import (
-    AuditRow,
-    EvidenceRow,
-    MemberRow,
-    OccurrenceRow,
-    TaskRow,
-    UnitRow,
-)
+from bot.db.models import AuditRow, BlockerRow, EvidenceRow, MemberRow, OccurrenceRow, TaskRow, UnitRow
 from bot.services.access import Actor, Refused, require_known
 from bot.services.metrics import MetricStatus, metric_status
 
@@ -195,6 +188,7 @@ class Card:
     history: tuple[Event, ...]
     can_act: bool
     snoozed_until: datetime | None
+    blockers: tuple[int, ...] = ()  # open difficulties of this occurrence (ids, oldest first)
 
 
 def _asked(task: TaskRow | None) -> tuple[str, ...]:
@@ -229,8 +223,11 @@ def card(session: Session, actor: Actor, occurrence_id: int, today: date) -> Car
     history = tuple(Event(a.at, a.action, names.get(a.actor, ""), str(a.details.get("reason") or ""))
                     for a in session.scalars(select(AuditRow).where(AuditRow.subject == occ.key)
                                              .order_by(AuditRow.id.desc()).limit(10)))
+    blockers = tuple(session.scalars(select(BlockerRow.id).where(BlockerRow.occurrence_id == occ.id,
+                                                                 BlockerRow.resolved_at.is_(None))
+                                     .order_by(BlockerRow.id)))
     return Card(item, getattr(task, "detail", None), _asked(task), files, metrics, history,
-                occ.unit in actor.units, occ.snoozed_until)
+                occ.unit in actor.units, occ.snoozed_until, blockers)
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,9 @@ def task_card(card: Card, today: date, back: str) -> View:
             rows.append((Action("📎 " + _("Send documents"), f"ev:{oid}"),))
         for metric, _unit, _latest in card.metrics[:2]:
             rows.append((Action("📈 " + short(_("Report {name}").format(name=metric.name), 40), f"mt:{metric.id}"),))
+    if card.blockers:
+        blocks.append("⚠️ " + _("Open difficulties: {count}").format(count=fmt_number(len(card.blockers))))
+        rows.append((Action("⚠️ " + _("Difficulty #{id}").format(id=card.blockers[-1]), f"bk:{card.blockers[-1]}"),))
     rows.append((Action("◀ " + _("Back"), back),))
     return View(tuple(b for b in blocks if b), tuple(rows))
 

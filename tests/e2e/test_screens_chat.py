@@ -132,6 +132,8 @@ async def test_blocker_answered_by_leadership_reaches_the_head_and_the_office_an
     await h.press(HEAD, card, f"blk:{occ}")
     (sent,) = await h.say(HEAD, "Chưa có kinh phí in tài liệu")
     assert "Đã gửi vướng mắc tới Văn phòng Sở: " in sent.text
+    (again,) = await h.press(HEAD, card, card_data, forged=True)  # reopened: the card now links to its open difficulty
+    assert "Vướng mắc chưa giải quyết: 1" in again.text and any(d.startswith("bk:") for d in _data(again))
 
     (listed,) = await h.say(LEADER, "/vuongmac")
     assert "Vướng mắc chưa giải quyết: 1" in listed.text and "Chưa có kinh phí" in listed.text
