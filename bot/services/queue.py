@@ -11,7 +11,15 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import AuditRow, BlockerRow, EvidenceRow, MemberRow, OccurrenceRow, TaskRow, UnitRow
+from bot.db.models import (
+    AuditRow,
+    BlockerRow,
+    EvidenceRow,
+    MemberRow,
+    OccurrenceRow,
+    TaskRow,
+    UnitRow,
+)
 from bot.services.access import Actor, Refused, require_known
 from bot.services.metrics import MetricStatus, metric_status
 
