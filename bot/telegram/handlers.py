@@ -232,14 +232,21 @@ def _member_label(m: MemberRow) -> str:
 
 @guarded
 async def thanhvien(update: Update, context: BotContext) -> None:
-    """/thanhvien: members per unit with a remove button each."""
+    """/thanhvien [unit]: members per unit with a remove button each (at most 12: narrow by unit for more)."""
     actor = actor_of(update, context)
+    unit = context.args[0].upper() if context.args else None
     with context.services.tx() as session:
         members, uncovered = invites.members_by_unit(session, actor)
-    texts = members_text(members, uncovered)
+    if unit is not None:
+        members = [m for m in members if (m.unit or "").upper() == unit]
+    texts = members_text(members, uncovered if unit is None else [])
+    removable = [m for m in members if m.id not in actor.member_ids]
     with language(actor.lang):
         buttons = tuple((Button("🗑 " + _("Remove {name}").format(name=_member_label(m)), f"rm:{m.id}"),)
-                        for m in members if m.id not in actor.member_ids)[:12]
+                        for m in removable[:12])
+        if len(removable) > 12:
+            texts[-1] += "\n\n" + _("Only the first 12 members have a remove button: type /thanhvien <unit>, "
+                                     "e.g. /thanhvien TCCB, for one unit's members.")
     await reply(update, texts, to_markup(buttons))
 
 

@@ -332,6 +332,9 @@ async def test_thanhvien_lists_members_and_uncovered_units_and_removes_a_member(
     assert remove[0].startswith("🗑 Xóa") and "Nguyễn Văn An" in remove[0]  # the admin cannot remove themself
 
     assert "#" not in remove[0] and len(remove[0]) > len("🗑 Xóa Nguyễn Văn An")  # a full name, not a cut label
+    (one_unit,) = await h.say(ADMIN, "/thanhvien tccb")
+    assert "Nguyễn Văn An: Trưởng đơn vị — TCCB" in one_unit.text and "Chánh Văn phòng" not in one_unit.text
+    assert buttons(one_unit) == [remove[1]]
     (confirm,) = await h.press(ADMIN, uncovered, remove[1])
     assert "Xóa Nguyễn Văn An (Trưởng đơn vị — TCCB)?" in confirm.text
     with Session(h.engine) as session:
