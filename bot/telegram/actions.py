@@ -13,7 +13,7 @@ from telegram.error import TelegramError
 from bot.db.models import MemberRow, OccurrenceRow, ReviewRow
 from bot.i18n import N_, _, language
 from bot.services import blockers, invites, metrics, queue, review, tasks
-from bot.services.access import Refused, own_occurrence, require_admin
+from bot.services.access import Actor, Refused, own_occurrence, require_admin
 from bot.telegram import metrics as metrics_chat
 from bot.telegram import screens
 from bot.telegram.context import BotContext
@@ -251,3 +251,36 @@ async def on_metric(update: Update, context: BotContext, args: str) -> None:
         target = metrics.start_report(session, actor, int(args), None, event(update, context))
     await screens.answer(update)
     await reply(update, metrics_chat.prompt_text(target, actor.lang))
+
+
+@guarded
+async def on_blocker_text(update: Update, context: BotContext, actor: Actor, ref: int, text: str) -> None:
+    """The text after ⚠️: the difficulty, to the office."""
+    with context.services.tx() as session:
+        row = tasks.report_blocker(session, actor, ref, text, event(update, context))
+        occ_id = row.occurrence_id
+    with language(actor.lang):
+        await reply(update, "⚠️ " + _("Difficulty sent to the department office: {subject}").format(
+            subject=subject_text(_occ_subject(context, occ_id))))
+
+
+@guarded
+async def on_return_reason(update: Update, context: BotContext, actor: Actor, ref: int, text: str) -> None:
+    """The text after a confirmed ↩️: the reason; the unit hears it."""
+    with context.services.tx() as session:
+        occ = review.return_with_reason(session, actor, ref, text, event(update, context))
+        subject = queue.subject_of(session, occ)
+    with language(actor.lang):
+        await reply(update, "↩️ " + _("Returned {subject}; the unit has been told, with your reason.").format(
+            subject=subject_text(subject)), screens.keyboard(((Action("📝 " + _("Review queue"), "rq:0"),),)))
+
+
+@guarded
+async def on_direction(update: Update, context: BotContext, actor: Actor, ref: int, text: str) -> None:
+    """The text after 💬: the direction, to the unit and the office."""
+    with context.services.tx() as session:
+        subject = blockers.reply(session, actor, ref, text, event(update, context))
+    with language(actor.lang):
+        await reply(update, "💬 " + _("Direction sent on {subject}: the unit and the office will receive it.")
+                    .format(subject=subject_text(subject)),
+                    screens.keyboard(((Action("⚠️ " + _("Open difficulties"), "bq:0"),),)))

@@ -18,7 +18,7 @@ from telegram import Update
 
 from bot.db.models import ChatStateRow, EvidenceRow, OccurrenceRow
 from bot.i18n import _, language
-from bot.services import blockers, queue, review, tasks
+from bot.services import queue, tasks
 from bot.services.access import Actor, Refused, load_actor, own_occurrence
 from bot.telegram import actions, screens
 from bot.telegram import metrics as metrics_chat
@@ -54,6 +54,22 @@ ROUTES: dict[str, Route] = {
     "bkr": Route(ID, actions.on_blocker_reply), "bkd": Route(ID, actions.on_blocker_done),
     "nv": Route(re.compile(r"^[\w.\-]{1,24}:\d{1,3}$", re.ASCII), screens.on_task_summary),
 }
+
+
+TextState = Callable[[Update, BotContext, Actor, int, str], Awaitable[None]]
+
+
+async def _metric_value(update: Update, context: BotContext, actor: Actor, ref: int, text: str) -> None:
+    await metrics_chat.on_value(update, context, actor, ref)
+
+
+# What a text answers when the chat waits for one (chat_states.kind → handler); the evidence wait takes files too.
+TEXT_STATES: dict[str, TextState] = {
+    "blocker": actions.on_blocker_text, "return": actions.on_return_reason,
+    "blocker_reply": actions.on_direction, "metric": _metric_value,
+}
+# Called after each evidence item is stored: (update, context, actor, occurrence id, evidence row id).
+AFTER_EVIDENCE: list[Callable[[Update, BotContext, Actor, int, int], Awaitable[None]]] = []
 
 
 @guarded
@@ -105,31 +121,9 @@ async def on_message(update: Update, context: BotContext) -> None:
         occ_key = ""
         if kind == "evidence":
             occ_key = own_occurrence(session, actor, ref).key
-    ev = event(update, context)
-    if kind == "blocker" and message.text:
-        with svc.tx() as session:
-            row = tasks.report_blocker(session, actor, ref, message.text, ev)
-            subject = queue.subject_of(session, row_occurrence(session, row.occurrence_id))
-        with language(actor.lang):
-            await reply(update, "⚠️ " + _("Difficulty sent to the department office: {subject}").format(
-                subject=subject_text(subject)))
-    elif kind == "return" and message.text:
-        with svc.tx() as session:
-            occ = review.return_with_reason(session, actor, ref, message.text, ev)
-            subject = queue.subject_of(session, occ)
-        with language(actor.lang):
-            await reply(update, "↩️ " + _("Returned {subject}; the unit has been told, with your reason.").format(
-                subject=subject_text(subject)), screens.keyboard(((screens.Action("📝 " + _("Review queue"),
-                                                                                  "rq:0"),),)))
-    elif kind == "blocker_reply" and message.text:
-        with svc.tx() as session:
-            subject = blockers.reply(session, actor, ref, message.text, ev)
-        with language(actor.lang):
-            await reply(update, "💬 " + _("Direction sent on {subject}: the unit and the office will receive it.")
-                        .format(subject=subject_text(subject)),
-                        screens.keyboard(((screens.Action("⚠️ " + _("Open difficulties"), "bq:0"),),)))
-    elif kind == "metric" and message.text:
-        await metrics_chat.on_value(update, context, actor, ref)
+    text_state = TEXT_STATES.get(kind or "")
+    if text_state is not None and message.text:
+        await text_state(update, context, actor, ref, message.text)
     elif kind == "evidence":
         await _evidence(update, context, actor, ref, occ_key)
     else:
@@ -180,13 +174,15 @@ async def _evidence(update: Update, context: BotContext, actor: Actor, ref: int,
         await unknown(update, context)
         return
     with svc.tx() as session:
-        tasks.add_evidence(session, actor, ref, ev, **fields)  # type: ignore[arg-type]
+        row = tasks.add_evidence(session, actor, ref, ev, **fields)  # type: ignore[arg-type]
         count = tasks.evidence_count(session, ref)
         subject = queue.subject_of(session, row_occurrence(session, ref))
     with language(actor.lang):
         await reply(update, _("Supporting document saved ({count}): {name}").format(count=count, name=name) + "\n"
                     + _("For: {subject}").format(subject=subject_text(subject)),
                     screens.keyboard(((screens.Action("✔️ " + _("Finished"), f"evend:{ref}"),),)))
+    for hook in AFTER_EVIDENCE:
+        await hook(update, context, actor, ref, row.id)
 
 
 async def _already(update: Update, actor: Actor, name: str) -> None:
