@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
@@ -74,7 +74,7 @@ def confirm_done(session: Session, actor: Actor, occurrence_id: int, ev: Event) 
     queue_notice(session, ev.now, f"review:{review.id}", "office", body,
                  [[("✔️ " + _("Accept"), f"rvok:{review.id}"), ("↩️ " + _("Return"), f"rvret:{review.id}")],
                   [("📝 " + _("Open the review"), f"rv:{review.id}")]])
-    session.execute(ChatStateRow.__table__.delete().where(ChatStateRow.chat_id == actor.chat_id))
+    session.execute(delete(ChatStateRow).where(ChatStateRow.chat_id == actor.chat_id))
     return review
 
 
