@@ -11,20 +11,20 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.db.models import MemberRow, OccurrenceRow, ReviewRow
-from bot.i18n import N_, _, language
+from bot.i18n import _, language
 from bot.services import blockers, invites, metrics, queue, review, tasks
 from bot.services.access import Actor, Refused, own_occurrence, require_admin
 from bot.telegram import metrics as metrics_chat
 from bot.telegram import screens
 from bot.telegram.context import BotContext
 from bot.telegram.handlers import actor_of, event, guarded, reply
+from bot.telegram.render import ROLE
 from bot.texts import fmt_local
 from bot.views.model import Action, View
 from bot.views.review import confirm_return
 from bot.views.taskcard import subject_text
 
 log = logging.getLogger(__name__)
-ROLE = {"admin": N_("Admin (department office)"), "head": N_("Head of unit"), "leader": N_("Department leadership")}
 
 
 def _occ_subject(context: BotContext, occurrence_id: int) -> queue.Subject:

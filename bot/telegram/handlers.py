@@ -26,11 +26,10 @@ from bot.services.tasks import Event
 from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext
 from bot.telegram.i18n import t
-from bot.telegram.render import members_text, overdue_text, progress_text
+from bot.telegram.render import ROLE, members_text, overdue_text, progress_text
 from bot.texts import fmt_local
 
 log = logging.getLogger(__name__)
-ROLE_NAME = {"head": N_("Head of unit"), "leader": N_("Department leadership"), "admin": N_("Admin (department office)")}
 Handler = Callable[..., Awaitable[None]]
 
 # (command, description, roles that see it in the help and the command menu)
@@ -168,7 +167,7 @@ async def start(update: Update, context: BotContext) -> None:
                                            event(update, context))
         with language("vi"):
             what = (_("head of unit {name} ({unit})").format(name=joined.unit_name, unit=joined.unit)
-                    if joined.role == "head" else _(ROLE_NAME[joined.role]))
+                    if joined.role == "head" else _(ROLE[joined.role]))
         await set_chat_commands(context.bot, chat.id, load_roles(context, user.id, chat.id), "vi")
         await reply(update, t("welcome", "vi", name=user.full_name, what=what))
         return
@@ -182,7 +181,7 @@ async def help_command(update: Update, context: BotContext) -> None:
     if not actor.known:
         raise Refused("stranger")
     with language(actor.lang):
-        who = [_(ROLE_NAME[r]) for r in ("head", "leader", "admin") if r in actor.roles]
+        who = [_(ROLE[r]) for r in ("head", "leader", "admin") if r in actor.roles]
         lines = [f"/{name} – {text}" for name, text in commands_for(actor.roles)]
         text = _("CCHC reminder bot — you are: {roles}.").format(roles=", ".join(who)) + "\n" + "\n".join(lines)
         if "head" in actor.roles:
@@ -222,12 +221,12 @@ async def moi(update: Update, context: BotContext) -> None:
         invite = invites.create_invite(session, actor, context.args[0], event(update, context))
     link = f"https://t.me/{context.bot.username}?start={invite.code}"
     with language(actor.lang):
-        what = (_("head of unit {unit}").format(unit=invite.unit) if invite.unit else _(ROLE_NAME[invite.role]))
+        what = (_("head of unit {unit}").format(unit=invite.unit) if invite.unit else _(ROLE[invite.role]))
     await reply(update, t("invite_link", actor.lang, what=what, expires=fmt_local(invite.expires_at), link=link))
 
 
 def _member_label(m: MemberRow) -> str:
-    return f"{m.name or m.chat_id} ({m.unit or _(ROLE_NAME.get(m.role, m.role))})"
+    return f"{m.name or m.chat_id} ({m.unit or _(ROLE.get(m.role, m.role))})"
 
 
 @guarded
