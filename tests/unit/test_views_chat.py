@@ -102,3 +102,17 @@ def test_task_summary_pages_its_units_and_keeps_the_readers_own_cards() -> None:
     assert "(U15)" not in first and "(U15)" in second
     assert list(first_replies.values()) == ["tc:101", "nv:1.1:1"]
     assert list(second_replies.values()) == ["tc:101", "nv:1.1:0"]
+
+
+def test_every_prefix_of_the_callback_contract_has_a_route_that_checks_its_argument() -> None:
+    from bot.telegram.callbacks import ROUTES
+
+    contract = {"done", "ev", "evend", "snz", "snz1", "snz3", "blk", "rvok", "rvret", "fwd", "rm", "mt",
+                "cl", "tc", "wl", "rq", "rv", "rvf", "bq", "bk", "bkr", "bkd"}
+    assert contract <= set(ROUTES)
+    good = {"cl": "o:0", "wl": "q:12", "tc": "5:cl:r:1", "rq": "3", "bq": "0"}
+    for prefix, route in ROUTES.items():
+        assert route.pattern.match(good.get(prefix, "123")) or prefix == "nv", prefix
+        for forged in ("", "-1", "1 OR 1=1", "9" * 13, "1:2:3:4:5:6", "x"):
+            assert not route.pattern.match(forged), (prefix, forged)
+    assert ROUTES["nv"].pattern.match("1.1:0") and not ROUTES["nv"].pattern.match("1.1/x:0")
