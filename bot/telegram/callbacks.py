@@ -21,6 +21,7 @@ from bot.i18n import _, language
 from bot.services import queue, tasks
 from bot.services.access import Actor, Refused, load_actor, own_occurrence
 from bot.telegram import actions, screens
+from bot.telegram import exports as exports_chat
 from bot.telegram import metrics as metrics_chat
 from bot.telegram.context import BotContext
 from bot.telegram.handlers import event, guarded, reply, unknown
@@ -52,6 +53,7 @@ ROUTES: dict[str, Route] = {
     "rq": Route(PAGE, screens.on_queue), "rv": Route(ID, screens.on_review), "rvf": Route(ID, screens.on_file),
     "bq": Route(PAGE, screens.on_blockers), "bk": Route(ID, screens.on_blocker),
     "bkr": Route(ID, actions.on_blocker_reply), "bkd": Route(ID, actions.on_blocker_done),
+    "lp": Route(PAGE, exports_chat.on_picker),
     "nv": Route(re.compile(r"^[\w.\-]{1,24}:\d{1,3}$", re.ASCII), screens.on_task_summary),
 }
 

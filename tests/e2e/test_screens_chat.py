@@ -231,3 +231,15 @@ async def test_a_photo_is_sent_back_as_the_same_bytes_and_a_missing_file_is_said
             path.unlink()  # the archive lost the file: say so, never a traceback
     await h.press(ADMIN, review, photo_button, expect=0)
     assert "không còn trên máy chủ" in h.api.answered_callbacks[-1]["text"]
+
+
+async def test_the_calendar_picker_pages_its_units_in_place(h: Harness) -> None:
+    (picker,) = await h.say(ADMIN, "/lich")
+    first = _data(picker)
+    assert len(first) == 11 and first[-1] == "lp:1" and all(d.startswith("ics:") for d in first[:10])
+    (second,) = await h.press(ADMIN, picker, "lp:1")
+    assert second.method == "editMessageReplyMarkup" and second.message_id == picker.message_id
+    rest = _data(second)
+    assert rest[-1] == "lp:0" and not set(rest) & set(first[:10]) and len(rest) <= 12
+    await h.press(HEAD, picker, "lp:1", expect=0, forged=True)  # a stranger: refused
+    assert h.api.answered_callbacks[-1].get("text")
