@@ -227,6 +227,19 @@ class BlockerRow(Base):
     forwarded_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
     forwarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    status: Mapped[str] = mapped_column(String(12), default="open", server_default="open")  # forwarded, resolved
+    resolved_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class BlockerReplyRow(Base):
+    """A direction from leadership or the office answering a blocker (migration 0005)."""
+
+    __tablename__ = "blocker_replies"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    blocker_id: Mapped[int] = mapped_column(ForeignKey("blockers.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ChatStateRow(Base):

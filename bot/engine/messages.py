@@ -186,7 +186,7 @@ def render_notice(chat_id: int, item: Claimed, engine: Engine | None = None) -> 
     """
     rows = [[Action(text[:64], data) for text, data in row] for row in (item.buttons or [])]
     reviews = [a.data.split(":", 1)[1] for row in rows for a in row if a.data.startswith("rvok:")]
-    if reviews:
+    if reviews and not any(a.data.startswith("rv:") for row in rows for a in row):  # notices stored before 📝
         rows.append([Action(_("🔎 Open the review"), f"rv:{reviews[0]}")])
     kept: list[tuple[Action, ...]] = []
     for row in rows:

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
-from bot.db.models import OccurrenceRow, ReviewRow, TaskRow
+from bot.db.models import (
+    EvidenceRow,
+    MemberRow,
+    OccurrenceRow,
+    ReviewRow,
+    TaskRow,
+    UnitRow,
+)
 from bot.engine.outbox import queue_notice
-from bot.services.access import Actor, Refused, require_admin
+from bot.i18n import _
+from bot.services.access import Actor, Refused, require_admin, require_known
 from bot.services.guards import close_steps
+from bot.services.queue import Attached, Subject, attached, evidence_counts, subject_of
 from bot.services.tasks import Event, clear_state, set_state
 from bot.texts import fmt_date
 
@@ -27,11 +40,14 @@ def _pending_review(session: Session, actor: Actor, review_id: int) -> tuple[Rev
 
 def _title(session: Session, occ: OccurrenceRow) -> str:
     task = session.get(TaskRow, occ.task_id)
-    return f"[{occ.task_id}] {task.title if task else ''} — {occ.label} (hạn {fmt_date(occ.due)})"
+    unit = session.get(UnitRow, occ.unit)
+    return _("{code} {title} — {unit}, {label} due {due}").format(
+        code=occ.task_id, title=task.title if task else "", unit=unit.name if unit else occ.unit, label=occ.label,
+        due=fmt_date(occ.due))
 
 
 def accept(session: Session, actor: Actor, review_id: int, ev: Event) -> OccurrenceRow:
-    """✔️ Duyệt: the occurrence is done."""
+    """✔️ Accept: the occurrence is done."""
     review, occ = _pending_review(session, actor, review_id)
     review.decision, review.decided_by, review.decided_at = "accepted", actor.member_id, ev.now
     occ.status, occ.completed_at, occ.completed_by = "done", review.submitted_at, review.submitted_by
@@ -39,12 +55,13 @@ def accept(session: Session, actor: Actor, review_id: int, ev: Event) -> Occurre
     audit(session, ev.now, f"member:{actor.member_id}", "review_accepted", occ.key, {"review_id": review.id},
           ev.update_id)
     queue_notice(session, ev.now, f"accepted:{review.id}", occ.unit,
-                 f"✔️ Văn phòng Sở đã duyệt hoàn thành:\n{_title(session, occ)}")
+                 "✔️ " + _("The department office accepted the completion of:") + f"\n{_title(session, occ)}",
+                 [[("📌 " + _("Task card"), f"tc:{occ.id}")]])
     return occ
 
 
 def start_return(session: Session, actor: Actor, review_id: int, ev: Event) -> OccurrenceRow:
-    """↩️ Trả lại: the admin's next text is the reason."""
+    """↩️ Return: the admin's next text is the reason."""
     review, occ = _pending_review(session, actor, review_id)
     set_state(session, actor.chat_id, "return", review.id, ev.now)
     return occ
@@ -62,6 +79,75 @@ def return_with_reason(session: Session, actor: Actor, review_id: int, reason: s
     audit(session, ev.now, f"member:{actor.member_id}", "review_returned", occ.key,
           {"review_id": review.id, "reason": reason}, ev.update_id)
     queue_notice(session, ev.now, f"returned:{review.id}", occ.unit,
-                 f"↩️ Văn phòng Sở trả lại, đề nghị bổ sung:\n{_title(session, occ)}\nLý do: {reason}",
-                 [[("📎 Gửi minh chứng", f"ev:{occ.id}"), ("✅ Hoàn thành", f"done:{occ.id}")]])
+                 "↩️ " + _("The department office returned this completion; please complete it:")
+                 + f"\n{_title(session, occ)}\n" + _("Reason: {reason}").format(reason=reason),
+                 [[("📎 " + _("Send documents"), f"ev:{occ.id}"), ("✅ " + _("Mark as done"), f"done:{occ.id}")]])
     return occ
+
+
+# --- the review queue (`/duyet`, `rq:`, `rv:`, `rvf:`): the source of truth, not the notices ---
+
+@dataclass(frozen=True)
+class Pending:
+    review_id: int
+    subject: Subject
+    submitted_at: datetime
+    submitted_by: str
+    evidence: int
+
+
+@dataclass(frozen=True)
+class Queue:
+    items: tuple[Pending, ...]
+    page: int
+    pages: int
+    total: int
+
+
+def review_queue(session: Session, actor: Actor, page: int = 0, size: int = 8) -> Queue:
+    """`/duyet`, `rq:`: reviews waiting for a decision, oldest first (the queue is the source of truth)."""
+    require_admin(actor)
+    rows = session.execute(select(ReviewRow, OccurrenceRow).join(OccurrenceRow, OccurrenceRow.id ==
+                                                                ReviewRow.occurrence_id)
+                           .where(ReviewRow.decision.is_(None), OccurrenceRow.retired_at.is_(None))
+                           .order_by(ReviewRow.submitted_at, ReviewRow.id)).all()
+    pages = max(1, -(-len(rows) // size))
+    page = min(max(page, 0), pages - 1)
+    names = {m.id: m.name for m in session.scalars(select(MemberRow))}
+    chosen = rows[page * size:(page + 1) * size]
+    counts = evidence_counts(session, [o.id for _, o in chosen])
+    return Queue(tuple(Pending(r.id, subject_of(session, o), r.submitted_at, names.get(r.submitted_by, ""),
+                               counts.get(o.id, 0)) for r, o in chosen), page, pages, len(rows))
+
+
+@dataclass(frozen=True)
+class ReviewCard:
+    pending: Pending
+    attached: tuple[Attached, ...]
+    decision: str | None
+    reason: str | None
+
+
+def review_card(session: Session, actor: Actor, review_id: int) -> ReviewCard:
+    """`rv:`: one review with its evidence (decided ones too, so an old notice still opens)."""
+    require_admin(actor)
+    review = session.get(ReviewRow, review_id)
+    occ = session.get(OccurrenceRow, review.occurrence_id) if review is not None else None
+    if review is None or occ is None:
+        raise Refused("bad_request")
+    files = attached(session, occ.id)
+    by = session.get(MemberRow, review.submitted_by)
+    return ReviewCard(Pending(review.id, subject_of(session, occ), review.submitted_at, by.name if by else "",
+                              len(files)), files, review.decision, review.reason)
+
+
+def evidence_file(session: Session, actor: Actor, evidence_id: int) -> EvidenceRow:
+    """`rvf:`: an evidence row whose file the actor may receive (the office, or the unit's own head)."""
+    row = session.get(EvidenceRow, evidence_id)
+    if row is None:
+        raise Refused("bad_request")
+    occ = session.get(OccurrenceRow, row.occurrence_id)
+    require_known(actor)
+    if occ is None or not (actor.can_read_all or occ.unit in actor.units):
+        require_admin(actor)
+    return row

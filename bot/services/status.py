@@ -1,4 +1,4 @@
-"""Read models: open tasks of a unit, progress per area and unit, overdue list, task details."""
+"""Read models: progress per area and unit, overdue list (the checklist and task card: `bot/services/queue.py`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db.models import AuditRow, EvidenceRow, OccurrenceRow, ReviewRow, TaskRow, UnitRow
+from bot.db.models import OccurrenceRow, TaskRow, UnitRow
 from bot.services.access import Actor, Refused, require_known, unit_by_code
 
 OPEN = ("open", "returned")
@@ -129,49 +129,8 @@ def _line(occ: OccurrenceRow, task: TaskRow) -> Line:
                 occ.status, task.evidence_required)
 
 
-def open_tasks(session: Session, actor: Actor, today: date, limit: int = 10) -> tuple[list[Line], int]:
-    """The actor's units' open occurrences: overdue first, then the nearest deadlines."""
-    require_known(actor)
-    if not actor.units:
-        raise Refused("not_a_head")
-    lines = [_line(o, t) for o, t in _live(session) if o.unit in actor.units and o.status in OPEN]
-    return lines[:limit], len(lines)
-
-
 def overdue(session: Session, actor: Actor, today: date) -> list[Line]:
     """Overdue occurrences: all of them for admins and leaders, the actor's units for heads."""
     require_known(actor)
     return [_line(o, t) for o, t in _live(session)
             if o.status in OPEN and o.due < today and (actor.can_read_all or o.unit in actor.units)]
-
-
-@dataclass
-class Details:
-    task: TaskRow
-    occurrences: list[OccurrenceRow]
-    evidence: dict[int, list[EvidenceRow]]
-    reviews: dict[int, list[ReviewRow]]
-    history: list[AuditRow]
-
-
-def task_details(session: Session, actor: Actor, task_id: str) -> Details:
-    """`/nhiemvu <id>`: the task, its occurrences (own units for heads), their evidence and history."""
-    require_known(actor)
-    task = session.scalar(select(TaskRow).where(TaskRow.id == task_id[:24]))
-    if task is None:
-        raise Refused("no_such_task_id", task=task_id[:24])
-    occs = [o for o in session.scalars(select(OccurrenceRow).where(OccurrenceRow.task_id == task.id,
-                                                                  OccurrenceRow.retired_at.is_(None))
-                                       .order_by(OccurrenceRow.due, OccurrenceRow.unit))
-            if actor.can_read_all or o.unit in actor.units]
-    ids = [o.id for o in occs]
-    evidence: dict[int, list[EvidenceRow]] = defaultdict(list)
-    reviews: dict[int, list[ReviewRow]] = defaultdict(list)
-    for row in session.scalars(select(EvidenceRow).where(EvidenceRow.occurrence_id.in_(ids)).order_by(EvidenceRow.id)):
-        evidence[row.occurrence_id].append(row)
-    for rev in session.scalars(select(ReviewRow).where(ReviewRow.occurrence_id.in_(ids)).order_by(ReviewRow.id)):
-        reviews[rev.occurrence_id].append(rev)
-    keys = [o.key for o in occs]
-    history = list(session.scalars(select(AuditRow).where(AuditRow.subject.in_(keys)).order_by(AuditRow.id.desc())
-                                   .limit(15)))
-    return Details(task, occs, evidence, reviews, history)

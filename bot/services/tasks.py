@@ -10,9 +10,19 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
-from bot.db.models import BlockerRow, ChatStateRow, EvidenceRow, OccurrenceRow, ReminderRow, ReviewRow, TaskRow
+from bot.db.models import (
+    BlockerRow,
+    ChatStateRow,
+    EvidenceRow,
+    OccurrenceRow,
+    ReminderRow,
+    ReviewRow,
+    TaskRow,
+    UnitRow,
+)
 from bot.domain.workdays import WorkCalendar
 from bot.engine.outbox import queue_notice
+from bot.i18n import _
 from bot.services.access import Actor, Refused, own_occurrence, require_admin
 from bot.services.guards import refuse_after_acceptance
 from bot.texts import fmt_date, fmt_local
@@ -29,8 +39,12 @@ class Event:
 
 
 def _describe(session: Session, occ: OccurrenceRow) -> str:
+    """`1.1 <title> — <unit name>, <deadline label> due <dd/mm/yyyy>` (the words of every answer)."""
     task = session.get(TaskRow, occ.task_id)
-    return f"[{occ.task_id}] {task.title if task else ''} — {occ.label} — {occ.unit}, hạn {fmt_date(occ.due)}"
+    unit = session.get(UnitRow, occ.unit)
+    return _("{code} {title} — {unit}, {label} due {due}").format(
+        code=occ.task_id, title=task.title if task else "", unit=unit.name if unit else occ.unit, label=occ.label,
+        due=fmt_date(occ.due))
 
 
 def evidence_count(session: Session, occurrence_id: int) -> int:
@@ -55,10 +69,12 @@ def confirm_done(session: Session, actor: Actor, occurrence_id: int, ev: Event) 
     session.flush()
     audit(session, ev.now, f"member:{actor.member_id}", "completion_submitted", occ.key,
           {"review_id": review.id, "evidence": count}, ev.update_id)
-    body = (f"📝 Đề nghị duyệt hoàn thành\n{_describe(session, occ)}\nNgười xác nhận: {actor.name} "
-            f"lúc {fmt_local(ev.now)}\nMinh chứng: {count} mục (xem: /nhiemvu {occ.task_id})")
+    body = ("📝 " + _("Request to accept a completion") + f"\n{_describe(session, occ)}\n"
+            + _("Reported done by {name} at {at}").format(name=actor.name, at=fmt_local(ev.now)) + "\n"
+            + _("Supporting documents: {count} (open the review to see them)").format(count=count))
     queue_notice(session, ev.now, f"review:{review.id}", "office", body,
-                 [[("✔️ Duyệt", f"rvok:{review.id}"), ("↩️ Trả lại", f"rvret:{review.id}")]])
+                 [[("✔️ " + _("Accept"), f"rvok:{review.id}"), ("↩️ " + _("Return"), f"rvret:{review.id}")],
+                  [("📝 " + _("Open the review"), f"rv:{review.id}")]])
     session.execute(delete(ChatStateRow).where(ChatStateRow.chat_id == actor.chat_id))
     return review
 
@@ -148,9 +164,11 @@ def report_blocker(session: Session, actor: Actor, occurrence_id: int, text: str
     clear_state(session, actor.chat_id)
     audit(session, ev.now, f"member:{actor.member_id}", "blocker_reported", occ.key, {"blocker_id": row.id},
           ev.update_id)
-    body = f"⚠️ Vướng mắc được báo cáo\n{_describe(session, occ)}\nNgười báo: {actor.name}\nNội dung: {text}"
+    body = ("⚠️ " + _("Difficulty reported") + f"\n{_describe(session, occ)}\n"
+            + _("Reported by: {name}").format(name=actor.name) + "\n" + _("Difficulty: {text}").format(text=text))
     queue_notice(session, ev.now, f"blocker:{row.id}", "office", body,
-                 [[("➡️ Chuyển Lãnh đạo Sở", f"fwd:{row.id}")]])
+                 [[("➡️ " + _("Forward to leadership"), f"fwd:{row.id}"),
+                   ("💬 " + _("Give direction"), f"bkr:{row.id}")]])
     return row
 
 
@@ -164,11 +182,12 @@ def forward_blocker(session: Session, actor: Actor, blocker_id: int, ev: Event) 
         raise Refused("already_forwarded")
     occ = session.get(OccurrenceRow, row.occurrence_id)
     assert occ is not None
-    row.forwarded_by, row.forwarded_at = actor.member_id, ev.now
+    row.forwarded_by, row.forwarded_at, row.status = actor.member_id, ev.now, "forwarded"
     audit(session, ev.now, f"member:{actor.member_id}", "blocker_forwarded", occ.key, {"blocker_id": row.id},
           ev.update_id)
-    body = (f"⚠️ Văn phòng Sở chuyển vướng mắc xin ý kiến chỉ đạo\n{_describe(session, occ)}\n"
-            f"Nội dung: {row.text}")
-    queue_notice(session, ev.now, f"blocker-fwd:{row.id}", "leadership", body)
+    body = ("⚠️ " + _("The department office forwards a difficulty and asks for your direction")
+            + f"\n{_describe(session, occ)}\n" + _("Difficulty: {text}").format(text=row.text))
+    queue_notice(session, ev.now, f"blocker-fwd:{row.id}", "leadership", body,
+                 [[("💬 " + _("Give direction"), f"bkr:{row.id}"), ("⚠️ " + _("Open the difficulty"), f"bk:{row.id}")]])
     return row
 

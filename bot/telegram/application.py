@@ -20,7 +20,7 @@ from telegram.ext import (
 
 from bot.engine.dispatcher import Dispatcher, SweepReport
 from bot.logsafe import redact_secrets
-from bot.telegram import callbacks, digest, handlers, invites_chat
+from bot.telegram import callbacks, digest, handlers, invites_chat, screens
 from bot.telegram import closing as closing_chat
 from bot.telegram import exports as exports_chat
 from bot.telegram import metrics as metrics_chat
@@ -42,6 +42,7 @@ async def _on_error(update: object, context: BotContext) -> None:
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     await app.bot.set_my_commands(handlers.bot_commands())
+    await handlers.set_role_commands(app.bot, app.bot_data["services"].engine)
 
 
 def build_application(token: str, services: Services, base_url: str | None = None,
@@ -62,11 +63,13 @@ def build_application(token: str, services: Services, base_url: str | None = Non
     app.bot_data["services"] = services
     app.add_handler(TypeHandler(Update, handlers.dedupe), group=-1)
     commands = [(("start",), handlers.start), (("help", "huongdan"), handlers.help_command),
-                (("viec",), handlers.viec), (("tiendo",), handlers.tiendo), (("quahan",), handlers.quahan),
-                (("nhiemvu",), handlers.nhiemvu), (("moi", "invite"), handlers.moi),
+                (("viec",), screens.viec), (("tiendo",), handlers.tiendo), (("quahan",), handlers.quahan),
+                (("nhiemvu",), screens.nhiemvu), (("moi", "invite"), handlers.moi),
                 (("thanhvien", "members"), handlers.thanhvien), (("lang",), handlers.lang)]
     commands.append((("tonghop", "digest"), digest.tonghop))
-    commands.append((("sochieu", "metric"), metrics_chat.sochieu))
+    commands.append((("solieu", "sochieu", "metric"), metrics_chat.sochieu))
+    commands += [(("duyet", "reviews"), screens.duyet), (("vuongmac", "blockers"), screens.vuongmac),
+                 (("theodoi", "watch"), screens.theodoi)]
     commands += [(("xuat", "export"), exports_chat.xuat), (("lich",), exports_chat.lich)]
     commands += par_chat.COMMANDS  # i12b: /vanban, /yeucauvanban, /tucham
     commands += [(("loimoi", "invites"), invites_chat.loimoi), (("huyloimoi", "revoke"), invites_chat.huyloimoi)]

@@ -1,107 +1,94 @@
-"""Buttons and the messages that answer them (evidence, blocker text, return reason)."""
+"""Buttons and the messages that answer them (evidence, blocker text, return reason, direction).
+
+Routing is a table: callback prefix → (argument pattern, handler). Another module adds a route with
+`ROUTES["xyz"] = Route(re.compile(...), handler)`; unknown, malformed or forged data is refused.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
 from telegram import Update
 
-from bot.db.models import ChatStateRow, EvidenceRow, OccurrenceRow, TaskRow
-from bot.engine.channel import Button
-from bot.engine.messages import occurrence_buttons
-from bot.services import invites, metrics, review, tasks
+from bot.db.models import ChatStateRow, EvidenceRow, OccurrenceRow
+from bot.i18n import _, language
+from bot.services import queue, tasks
 from bot.services.access import Actor, Refused, load_actor, own_occurrence
+from bot.telegram import actions, safety, screens
+from bot.telegram import exports as exports_chat
 from bot.telegram import metrics as metrics_chat
-from bot.telegram import par as par_chat  # i12b: PAR document metadata
-from bot.telegram import safety
-from bot.telegram.channel import to_markup
+from bot.telegram import par as par_chat  # PAR document metadata (số/ký hiệu, ngày ban hành…)
 from bot.telegram.context import BotContext
-from bot.telegram.handlers import actor_of, event, guarded, reply, unknown
-from bot.telegram.i18n import t
-from bot.texts import fmt_local
+from bot.telegram.handlers import event, guarded, reply, unknown
+from bot.views.taskcard import subject_text
 
 MAX_DOWNLOAD = 20 * 1024 * 1024  # Bot API getFile limit
-CALLBACK = re.compile(r"^(done|ev|evend|snz|snz1|snz3|blk|rvok|rvret|fwd|rm|mt):(\d{1,12})$")
 URL = re.compile(r"https?://\S+", re.IGNORECASE)
+ID = re.compile(r"^\d{1,12}$")
+PAGE = re.compile(r"^\d{1,4}$")
 
 
-def _task_name(context: BotContext, occurrence_id: int) -> str:
-    with context.services.tx() as session:
-        occ = session.get(OccurrenceRow, occurrence_id)
-        task = session.get(TaskRow, occ.task_id) if occ else None
-        return f"[{occ.task_id}] {task.title if task else ''} ({occ.unit})" if occ else "?"
+@dataclass(frozen=True)
+class Route:
+    pattern: re.Pattern[str]
+    handler: Callable[[Update, BotContext, str], Awaitable[None]]
+
+
+ROUTES: dict[str, Route] = {
+    "done": Route(ID, actions.on_done), "ev": Route(ID, actions.on_evidence),
+    "evend": Route(ID, actions.on_evidence_end), "snz": Route(ID, actions.on_snooze_menu),
+    "snz1": Route(ID, actions.on_snooze1), "snz3": Route(ID, actions.on_snooze3),
+    "blk": Route(ID, actions.on_blocker), "rvok": Route(ID, actions.on_accept),
+    "rvret": Route(ID, actions.on_return_ask), "rvrc": Route(ID, actions.on_return_confirmed),
+    "fwd": Route(ID, actions.on_forward), "rm": Route(ID, actions.on_remove_ask), "rmy": Route(ID, actions.on_remove),
+    "no": Route(ID, actions.on_cancel), "mt": Route(ID, actions.on_metric),
+    # `:n` (from a pushed card or summary): open the list in a new message, so the card itself stays
+    "cl": Route(re.compile(r"^[oqra]:\d{1,4}(:n)?$"), lambda u, c, a: screens.on_list(u, c, "cl:" + a)),
+    "wl": Route(re.compile(r"^[oqra]:\d{1,4}(:n)?$"), lambda u, c, a: screens.on_list(u, c, "wl:" + a)),
+    "tc": Route(re.compile(r"^\d{1,12}(:(cl|wl):[oqra]:\d{1,4})?$"), screens.on_card),
+    "rq": Route(PAGE, screens.on_queue), "rv": Route(ID, screens.on_review), "rvf": Route(ID, screens.on_file),
+    "bq": Route(PAGE, screens.on_blockers), "bk": Route(ID, screens.on_blocker),
+    "bkr": Route(ID, actions.on_blocker_reply), "bkd": Route(ID, actions.on_blocker_done),
+    "lp": Route(PAGE, exports_chat.on_picker),
+    "nv": Route(re.compile(r"^[\w.\-]{1,24}:\d{1,3}$", re.ASCII), screens.on_task_summary),
+}
+
+
+TextState = Callable[[Update, BotContext, Actor, int, str], Awaitable[None]]
+
+
+async def _metric_value(update: Update, context: BotContext, actor: Actor, ref: int, text: str) -> None:
+    await metrics_chat.on_value(update, context, actor, ref)
+
+
+# What a text answers when the chat waits for one (chat_states.kind → handler); the evidence wait takes files too.
+async def _document_details(update: Update, context: BotContext, actor: Actor, ref: int, text: str) -> None:
+    await par_chat.on_text(update, context, actor, ref)
+
+
+TEXT_STATES: dict[str, TextState] = {
+    "blocker": actions.on_blocker_text, "return": actions.on_return_reason,
+    "blocker_reply": actions.on_direction, "metric": _metric_value, par_chat.STATE: _document_details,
+}
+# Called after each evidence item is stored: (update, context, actor, occurrence id, evidence row id).
+AFTER_EVIDENCE: list[Callable[[Update, BotContext, Actor, int, int], Awaitable[None]]] = []
 
 
 @guarded
 async def on_button(update: Update, context: BotContext) -> None:
-    """Every inline button; unknown or forged data is refused with a message."""
+    """Every inline button: the route of its prefix, if its argument has the route's shape."""
     query = update.callback_query
     assert query is not None
-    match = CALLBACK.match(query.data or "")
-    if match is None:
+    prefix, _sep, args = (query.data or "").partition(":")
+    route = ROUTES.get(prefix)
+    if route is None or len((query.data or "").encode()) > 64 or not route.pattern.match(args):
         raise Refused("bad_request")
-    action, ref = match[1], int(match[2])
-    actor = actor_of(update, context)
-    ev = event(update, context)
-    lang = actor.lang
-    svc = context.services
-    with svc.tx() as session:
-        if action == "done":
-            tasks.confirm_done(session, actor, ref, ev)
-            par_chat.par.require_described(session, ref)  # i12b: office requires document numbers (rolls back)
-            text = None
-        elif action == "ev":
-            tasks.start_evidence(session, actor, ref, ev)
-            text = None
-        elif action == "evend":
-            own_occurrence(session, actor, ref)
-            tasks.clear_state(session, actor.chat_id)
-            count = tasks.evidence_count(session, ref)
-            text = None
-        elif action == "snz":
-            own_occurrence(session, actor, ref)
-            text = None
-        elif action in ("snz1", "snz3"):
-            until = tasks.snooze(session, actor, ref, int(action[-1]), ev, svc.calendar, svc.zone, svc.send_time)
-            text = t("snoozed", lang, until=fmt_local(until, svc.zone))
-        elif action == "blk":
-            tasks.start_blocker(session, actor, ref, ev)
-            text = None
-        elif action == "rvok":
-            occ = review.accept(session, actor, ref, ev)
-            text = t("accepted", lang, task=f"[{occ.task_id}] {occ.unit}")
-        elif action == "rvret":
-            occ = review.start_return(session, actor, ref, ev)
-            text = None
-        elif action == "fwd":
-            tasks.forward_blocker(session, actor, ref, ev)
-            text = t("forwarded", lang)
-        elif action == "mt":
-            metric_target = metrics.start_report(session, actor, ref, None, ev)
-            text = metrics_chat.prompt_text(metric_target, lang)
-        else:  # rm
-            member = invites.remove_member(session, actor, ref, ev)
-            text = t("removed", lang, name=member.name or member.chat_id)
-    await query.answer()
-    if action == "done":
-        await reply(update, t("submitted", lang, task=_task_name(context, ref)))
-    elif action == "ev":
-        done = to_markup(((Button("✔️ Xong", f"evend:{ref}"),),))
-        await reply(update, t("evidence_prompt", lang, task=_task_name(context, ref)), done)
-    elif action == "evend":
-        await reply(update, t("evidence_done", lang, count=count, task=_task_name(context, ref)),
-                    to_markup(occurrence_buttons(ref)[:1]))
-    elif action == "snz":
-        await reply(update, t("snooze_choose", lang), to_markup(((Button("1 ngày làm việc", f"snz1:{ref}"),
-                                                                  Button("3 ngày làm việc", f"snz3:{ref}")),)))
-    elif action == "blk":
-        await reply(update, t("blocker_prompt", lang, task=_task_name(context, ref)))
-    elif action == "rvret":
-        await reply(update, t("return_prompt", lang, task=f"[{occ.task_id}] {occ.unit}"))
-    elif text:
-        await reply(update, text)
+    await route.handler(update, context, args)
 
 
 def safe_file_name(name: str | None, fallback: str) -> str:
@@ -132,34 +119,30 @@ async def on_message(update: Update, context: BotContext) -> None:
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     assert message is not None and chat is not None and user is not None
     svc = context.services
-    if await safety.stale_state(update, context):
+    if await safety.stale_state(update, context):  # a wait left by a review decided meanwhile
         return
     with svc.tx() as session:
         state = session.get(ChatStateRow, chat.id)
         actor = load_actor(session, user.id, chat.id)
         kind, ref = (state.kind, state.ref) if state else (None, 0)
-        if kind == par_chat.STATE:  # i12b: a file while the bot asks for a document's number is more evidence
+        if kind == par_chat.STATE:  # a file (or link) instead of the document's details: more evidence
             kind, ref = par_chat.resume_if_file(session, actor, ref, message, svc.clock.now())
         occ_key = ""
         if kind == "evidence":
             occ_key = own_occurrence(session, actor, ref).key
-    ev = event(update, context)
-    if kind == "blocker" and message.text:
-        with svc.tx() as session:
-            tasks.report_blocker(session, actor, ref, message.text, ev)
-        await reply(update, t("blocker_sent", actor.lang))
-    elif kind == "return" and message.text:
-        with svc.tx() as session:
-            occ = review.return_with_reason(session, actor, ref, message.text, ev)
-        await reply(update, t("returned", actor.lang, unit=occ.unit))
-    elif kind == "metric" and message.text:
-        await metrics_chat.on_value(update, context, actor, ref)
-    elif kind == par_chat.STATE and message.text:  # i12b
-        await par_chat.on_text(update, context, actor, ref)
+    text_state = TEXT_STATES.get(kind or "")
+    if text_state is not None and message.text:
+        await text_state(update, context, actor, ref, message.text)
     elif kind == "evidence":
         await _evidence(update, context, actor, ref, occ_key)
     else:
         await unknown(update, context)
+
+
+def row_occurrence(session: Session, occurrence_id: int) -> OccurrenceRow:
+    occ = session.get(OccurrenceRow, occurrence_id)
+    assert occ is not None
+    return occ
 
 
 def _seen(context: BotContext, occurrence_id: int, same: ColumnElement[bool]) -> bool:
@@ -179,32 +162,43 @@ async def _evidence(update: Update, context: BotContext, actor: Actor, ref: int,
         size = media.file_size or 0
         if size > MAX_DOWNLOAD:
             raise Refused("file_too_big")
-        fallback = f"anh_{media.file_unique_id}.jpg"
+        fallback = f"photo_{media.file_unique_id}.jpg"
         name = safe_file_name(getattr(media, "file_name", None), fallback)
         if _seen(context, ref, EvidenceRow.file_unique_id == media.file_unique_id):
-            await reply(update, f"Tệp {name} đã có trong minh chứng của việc này (không lưu lần nữa).")
+            await _already(update, actor, name)
             return
         data, digest = await _download(context, media.file_id)
         if _seen(context, ref, EvidenceRow.sha256 == digest):  # the same bytes uploaded again: a new file_id
-            await reply(update, f"Tệp {name} đã có trong minh chứng của việc này (không lưu lần nữa).")
+            await _already(update, actor, name)
             return
         path, digest, real_size = _archive(context, occ_key, data, digest, name)
-        fields = dict(kind="document" if message.document else "photo", file_id=media.file_id,
-                      file_unique_id=media.file_unique_id, file_name=name, size=real_size, sha256=digest,
-                      stored_path=path, text=message.caption)
+        fields = {"kind": "document" if message.document else "photo", "file_id": media.file_id,
+                      "file_unique_id": media.file_unique_id, "file_name": name, "size": real_size, "sha256": digest,
+                      "stored_path": path, "text": message.caption}
     elif message.text:
-        fields = dict(kind="link" if URL.search(message.text) else "text", text=message.text[:4096], name=None)
+        fields = {"kind": "link" if URL.search(message.text) else "text", "text": message.text[:4096], "name": None}
         fields.pop("name")
         name = message.text[:60]
     else:
-        await reply(update, t("unknown_input", actor.lang))
+        await unknown(update, context)
         return
     with svc.tx() as session:
         row = tasks.add_evidence(session, actor, ref, ev, **fields)  # type: ignore[arg-type]
         count = tasks.evidence_count(session, ref)
-    if row.kind == "document":  # i12b: ask for its number, date of issue, subject (skippable)
-        return await par_chat.after_upload(update, context, actor, row.id, t("evidence_saved", actor.lang,
-                                                                             count=count, name=name))
-    await reply(update, t("evidence_saved", actor.lang, count=count, name=name),
-                to_markup(((Button("✔️ Xong", f"evend:{ref}"),),)))
+        subject = queue.subject_of(session, row_occurrence(session, ref))
+    with language(actor.lang):
+        saved = (_("Supporting document saved ({count}): {name}").format(count=count, name=name) + "\n"
+                 + _("For: {subject}").format(subject=subject_text(subject)))
+    if row.kind == "document":  # ask for số/ký hiệu, ngày ban hành, trích yếu (skippable)
+        await par_chat.after_upload(update, context, actor, row.id, saved)
+    else:
+        await reply(update, saved, screens.keyboard(((screens.Action("✔️ " + _("Finished"), f"evend:{ref}"),),)))
+    for hook in AFTER_EVIDENCE:
+        await hook(update, context, actor, ref, row.id)
+
+
+async def _already(update: Update, actor: Actor, name: str) -> None:
+    with language(actor.lang):
+        await reply(update, _("The file {name} is already among this task's supporting documents "
+                              "(not saved again).").format(name=name))
 

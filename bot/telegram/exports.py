@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from pathlib import Path
 
 from sqlalchemy import select
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 
 from bot.db.audit import audit
 from bot.db.models import UnitRow
@@ -15,6 +17,7 @@ from bot.engine.channel import Button
 from bot.exports.calendar import find_unit, unit_calendar
 from bot.exports.package import MAX_PART, Export, fmt_size, write_export
 from bot.exports.records import load_snapshot
+from bot.i18n import _, language
 from bot.services.access import Actor, Refused, require_admin, require_known
 from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext
@@ -22,6 +25,7 @@ from bot.telegram.handlers import actor_of, guarded, reply
 from bot.telegram.i18n import t
 from bot.texts import fmt_date
 
+log = logging.getLogger(__name__)
 ICS_PATTERN = r"^ics:"
 _ICS = re.compile(r"^ics:([A-Za-z0-9_.-]{1,24})$")
 UPLOAD_TIMEOUT = 300  # seconds: a 45 MB part over a provincial office's uplink
@@ -102,6 +106,45 @@ async def _send_calendar(update: Update, context: BotContext, actor: Actor, unit
               {"bytes": len(data)}, update.update_id)
 
 
+PICKER_PAGE = 10  # 10 units + ◀ ▶: at most 12 buttons
+
+
+def _picker(ids: list[str], page: int, lang: str) -> InlineKeyboardMarkup | None:
+    """A page of 📅 unit buttons, two a row, with ◀ ▶ (`lp:<page>`)."""
+    pages = max(1, -(-len(ids) // PICKER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    with language(lang):
+        buttons = [Button("📅 " + _("Calendar {unit}").format(unit=u), f"ics:{u}")
+                   for u in ids[page * PICKER_PAGE:(page + 1) * PICKER_PAGE]]
+    rows = [tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2)]
+    arrows = ([Button("◀", f"lp:{page - 1}")] if page > 0 else []) + (
+        [Button("▶", f"lp:{page + 1}")] if page + 1 < pages else [])
+    if arrows:
+        rows.append(tuple(arrows))
+    return to_markup(tuple(rows))
+
+
+def _unit_ids(context: BotContext) -> list[str]:
+    with context.services.tx() as session:
+        return list(session.scalars(select(UnitRow.id).where(UnitRow.retired.is_(False)).order_by(UnitRow.id)))
+
+
+@guarded
+async def on_picker(update: Update, context: BotContext, args: str) -> None:
+    """`lp:<page>`: another page of the calendar picker, in place."""
+    actor = actor_of(update, context)
+    require_known(actor)
+    if not actor.can_read_all:
+        raise Refused("admin_only")
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    try:
+        await query.edit_message_reply_markup(_picker(_unit_ids(context), int(args), actor.lang))
+    except BadRequest as exc:  # not modified, or too old to edit
+        log.info("calendar picker not edited: %s", exc)
+
+
 @guarded
 async def lich(update: Update, context: BotContext) -> None:
     """/lich: the head's unit calendar(s); /lich <unit> for admins; admins without a unit get a picker."""
@@ -112,11 +155,7 @@ async def lich(update: Update, context: BotContext) -> None:
     elif actor.units:
         units = sorted(actor.units)
     elif actor.can_read_all:
-        with context.services.tx() as session:
-            ids = list(session.scalars(select(UnitRow.id).where(UnitRow.retired.is_(False)).order_by(UnitRow.id)))
-        buttons = [Button(f"📅 Lịch hạn {u}", f"ics:{u}") for u in ids[:98]]  # Telegram: ≤ 100 buttons
-        await reply(update, t("lich_pick", actor.lang),
-                    to_markup(tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))))
+        await reply(update, t("lich_pick", actor.lang), _picker(_unit_ids(context), 0, actor.lang))
         return
     else:
         raise Refused("not_a_head")

@@ -1,4 +1,4 @@
-"""Commands: parse → call a service → reply. Refusals become a Vietnamese message, never a traceback."""
+"""Commands: parse → call a service → reply. Refusals become a message in the reader's language, never a traceback."""
 
 from __future__ import annotations
 
@@ -7,15 +7,18 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from telegram import BotCommand, Update
+from sqlalchemy.orm import Session
+from telegram import Bot, BotCommand, BotCommandScopeChat, Update
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.db.audit import audit
 from bot.db.models import MemberRow, ProcessedUpdateRow
 from bot.engine.channel import Button
-from bot.engine.messages import occurrence_buttons
+from bot.i18n import N_, _, language
 from bot.services import invites, status
 from bot.services.access import Actor, Refused, load_actor, require_admin
 from bot.services.metrics import metric_status
@@ -24,24 +27,72 @@ from bot.telegram import safety
 from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext
 from bot.telegram.i18n import t
-from bot.telegram.render import ROLE_VI, details_text, line_text, members_text, overdue_text, progress_text
+from bot.telegram.render import ROLE, members_text, overdue_text, progress_text
 from bot.texts import fmt_local
 
 log = logging.getLogger(__name__)
-Handler = Callable[[Update, BotContext], Awaitable[None]]
+Handler = Callable[..., Awaitable[None]]
 
-COMMANDS = [
-    ("viec", "Việc đang mở của đơn vị"), ("tiendo", "Tiến độ theo lĩnh vực, đơn vị"),
-    ("quahan", "Việc quá hạn"), ("nhiemvu", "Chi tiết nhiệm vụ: /nhiemvu <mã>"),
-    ("moi", "Mời thành viên (quản trị)"), ("thanhvien", "Danh sách thành viên (quản trị)"),
-    ("tonghop", "Bản tổng hợp tiến độ ngay bây giờ"), ("xuat", "Xuất tổng hợp và gói minh chứng (quản trị)"),
-    ("lich", "Lịch hạn của đơn vị (.ics)"), ("sochieu", "Báo số liệu chỉ tiêu"), ("huongdan", "Hướng dẫn sử dụng"),
-    ("lang", "Ngôn ngữ: /lang vi hoặc /lang en"),
+# (command, description, roles that see it in the help and the command menu)
+COMMANDS: list[tuple[str, str, frozenset[str]]] = [
+    ("viec", N_("Checklist of your unit's tasks (the office and leadership: every unit)"),
+     frozenset({"head", "admin", "leader"})),
+    ("duyet", N_("Completions waiting for your review"), frozenset({"admin"})),
+    ("theodoi", N_("Tasks of the units you lead or watch, worst first"), frozenset({"head", "admin", "leader"})),
+    ("vuongmac", N_("Difficulties reported, until resolved"), frozenset({"head", "admin", "leader"})),
+    ("quahan", N_("Overdue tasks"), frozenset({"head", "admin", "leader"})),
+    ("nhiemvu", N_("A task's status per unit: /nhiemvu <code>, e.g. /nhiemvu 5.2"),
+     frozenset({"head", "admin", "leader"})),
+    ("tiendo", N_("Progress per area and unit: /tiendo [unit]"), frozenset({"head", "admin", "leader"})),
+    ("solieu", N_("Report the figures of your unit's metrics"), frozenset({"head"})),
+    ("tonghop", N_("The progress summary, now"), frozenset({"admin", "leader"})),
+    ("lich", N_("Your unit's deadline calendar (.ics)"), frozenset({"head", "admin"})),
+    ("moi", N_("Invite a head of unit: /moi <unit>, or /moi lanhdao, /moi quantri"), frozenset({"admin"})),
+    ("thanhvien", N_("Members, and units with nobody to remind"), frozenset({"admin"})),
+    ("xuat", N_("Summary workbook and package of supporting documents"), frozenset({"admin"})),
+    ("lang", N_("Language: /lang vi or /lang en"), frozenset({"head", "admin", "leader"})),
+    ("huongdan", N_("This help"), frozenset({"head", "admin", "leader"})),
 ]
 
 
+def commands_for(roles: frozenset[str] | set[str]) -> list[tuple[str, str]]:
+    """The commands of these roles, in menu order, in the current language."""
+    return [(name, _(text)) for name, text, who in COMMANDS if who & set(roles)]
+
+
 def bot_commands() -> list[BotCommand]:
-    return [BotCommand(name, text) for name, text in COMMANDS]
+    """The default command menu (a head's; Vietnamese)."""
+    with language("vi"):
+        return [BotCommand(name, text[:256]) for name, text in commands_for({"head"})]
+
+
+async def set_chat_commands(bot: Bot, chat_id: int, roles: frozenset[str], lang: str) -> None:
+    """The command menu of one chat: its person's roles (the default menu is a head's)."""
+    with language(lang):
+        commands = [BotCommand(name, text[:256]) for name, text in commands_for(roles)]
+    try:
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
+    except TelegramError as exc:  # a menu is a convenience: never fail the answer for it
+        log.info("command menu of chat %s not set: %s", chat_id, exc)
+
+
+async def set_role_commands(bot: Bot, engine: Engine) -> None:
+    """At start: the menus of the office and leadership chats (heads use the default menu)."""
+    with Session(engine) as session:
+        rows = session.scalars(select(MemberRow).where(MemberRow.active, MemberRow.role.in_(("admin", "leader")))
+                               .order_by(MemberRow.id)).all()
+        chats: dict[int, tuple[set[str], str]] = {}
+        for row in rows:
+            chats.setdefault(row.chat_id, (set(), row.lang))[0].add(row.role)
+            heads = session.scalars(select(MemberRow.role).where(MemberRow.active, MemberRow.chat_id == row.chat_id))
+            chats[row.chat_id][0].update(heads)
+    for chat_id, (roles, lang) in chats.items():
+        await set_chat_commands(bot, chat_id, frozenset(roles), lang)
+
+
+def load_roles(context: BotContext, user_id: int, chat_id: int) -> frozenset[str]:
+    with context.services.tx() as session:
+        return load_actor(session, user_id, chat_id).roles
 
 
 def event(update: Update, context: BotContext) -> Event:
@@ -72,9 +123,9 @@ def guarded(fn: Handler) -> Handler:
     """Turn a Refused into its message (as an alert for buttons)."""
 
     @functools.wraps(fn)
-    async def wrapper(update: Update, context: BotContext) -> None:
+    async def wrapper(update: Update, context: BotContext, *args: Any) -> None:
         try:
-            await fn(update, context)
+            await fn(update, context, *args)
         except Refused as exc:
             lang = "vi"
             if update.effective_user is not None:
@@ -116,8 +167,10 @@ async def start(update: Update, context: BotContext) -> None:
         with context.services.tx() as session:
             joined = invites.accept_invite(session, context.args[0], user.id, chat.id, user.full_name,
                                            event(update, context))
-        what = {"head": f"trưởng đơn vị {joined.unit_name} ({joined.unit})", "leader": "Lãnh đạo Sở",
-                "admin": "quản trị (Văn phòng Sở)"}[joined.role]
+        with language("vi"):
+            what = (_("head of unit {name} ({unit})").format(name=joined.unit_name, unit=joined.unit)
+                    if joined.role == "head" else _(ROLE[joined.role]))
+        await set_chat_commands(context.bot, chat.id, load_roles(context, user.id, chat.id), "vi")
         await reply(update, t("welcome", "vi", name=user.full_name, what=what))
         return
     await help_command(update, context)
@@ -125,28 +178,17 @@ async def start(update: Update, context: BotContext) -> None:
 
 @guarded
 async def help_command(update: Update, context: BotContext) -> None:
+    """Exactly the commands of the reader's roles."""
     actor = actor_of(update, context)
     if not actor.known:
         raise Refused("stranger")
-    text = t("help_leader", actor.lang) if actor.roles == {"leader"} else t("help_head", actor.lang)
-    if actor.is_admin:
-        text += t("help_admin", actor.lang)
+    with language(actor.lang):
+        who = [_(ROLE[r]) for r in ("head", "leader", "admin") if r in actor.roles]
+        lines = [f"/{name} – {text}" for name, text in commands_for(actor.roles)]
+        text = _("CCHC reminder bot — you are: {roles}.").format(roles=", ".join(who)) + "\n" + "\n".join(lines)
+        if "head" in actor.roles:
+            text += "\n" + _("In a reminder: ✅ Done, 📎 Send documents, ⏰ Remind me later, ⚠️ Report a difficulty.")
     await reply(update, text)
-
-
-@guarded
-async def viec(update: Update, context: BotContext) -> None:
-    """/viec: the unit's open tasks with their buttons."""
-    actor = actor_of(update, context)
-    today = context.services.today()
-    with context.services.tx() as session:
-        lines, total = status.open_tasks(session, actor, today)
-    if not lines:
-        await reply(update, t("no_open", actor.lang))
-        return
-    await reply(update, f"📋 Việc đang mở: {total} (hiển thị {len(lines)} việc gần hạn nhất)")
-    for line in lines:
-        await reply(update, line_text(line, today), to_markup(occurrence_buttons(line.occurrence_id)))
 
 
 @guarded
@@ -171,17 +213,6 @@ async def quahan(update: Update, context: BotContext) -> None:
 
 
 @guarded
-async def nhiemvu(update: Update, context: BotContext) -> None:
-    actor = actor_of(update, context)
-    if not context.args:
-        raise Refused("nhiemvu_usage")
-    with context.services.tx() as session:
-        details = status.task_details(session, actor, context.args[0])
-        names = {m.id: m.name for m in session.query(MemberRow)}
-    await reply(update, details_text(details, context.services.today(), names))
-
-
-@guarded
 async def moi(update: Update, context: BotContext) -> None:
     """/moi <unit | lanhdao | quantri>: a one-time deep link valid 7 days."""
     actor = actor_of(update, context)
@@ -191,19 +222,32 @@ async def moi(update: Update, context: BotContext) -> None:
     with context.services.tx() as session:
         invite = invites.create_invite(session, actor, context.args[0], event(update, context))
     link = f"https://t.me/{context.bot.username}?start={invite.code}"
-    what = f"trưởng đơn vị {invite.unit}" if invite.unit else ROLE_VI[invite.role]
+    with language(actor.lang):
+        what = (_("head of unit {unit}").format(unit=invite.unit) if invite.unit else _(ROLE[invite.role]))
     await reply(update, t("invite_link", actor.lang, what=what, expires=fmt_local(invite.expires_at), link=link))
+
+
+def _member_label(m: MemberRow) -> str:
+    return f"{m.name or m.chat_id} ({m.unit or _(ROLE.get(m.role, m.role))})"
 
 
 @guarded
 async def thanhvien(update: Update, context: BotContext) -> None:
-    """/thanhvien: members per unit with a remove button each."""
+    """/thanhvien [unit]: members per unit with a remove button each (at most 12: narrow by unit for more)."""
     actor = actor_of(update, context)
+    unit = context.args[0].upper() if context.args else None
     with context.services.tx() as session:
         members, uncovered = invites.members_by_unit(session, actor)
-    texts = members_text(members, uncovered)
-    buttons = tuple((Button(f"🗑 Xóa #{m.id} {m.name[:20]}", f"rm:{m.id}"),) for m in members
-                    if m.id not in actor.member_ids)[:50]
+    if unit is not None:
+        members = [m for m in members if (m.unit or "").upper() == unit]
+    texts = members_text(members, uncovered if unit is None else [])
+    removable = [m for m in members if m.id not in actor.member_ids]
+    with language(actor.lang):
+        buttons = tuple((Button("🗑 " + _("Remove {name}").format(name=_member_label(m)), f"rm:{m.id}"),)
+                        for m in removable[:12])
+        if len(removable) > 12:
+            texts[-1] += "\n\n" + _("Only the first 12 members have a remove button: type /thanhvien <unit>, "
+                                     "e.g. /thanhvien TCCB, for one unit's members.")
     await reply(update, texts, to_markup(buttons))
 
 

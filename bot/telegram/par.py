@@ -17,7 +17,7 @@ from telegram import Message, Update
 from bot.db.models import EvidenceRow, OccurrenceRow
 from bot.engine.channel import Button
 from bot.engine.messages import chunk_blocks
-from bot.i18n import N_, _, gettext_in, language
+from bot.i18n import N_, _, language
 from bot.i18n.formats import fmt_number
 from bot.services import criteria as criteria_svc
 from bot.services import par
@@ -25,7 +25,7 @@ from bot.services.access import Actor, Refused, require_admin
 from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext
 from bot.telegram.handlers import Handler, actor_of, event, guarded, reply
-from bot.telegram.i18n import T
+from bot.telegram.i18n import MESSAGES
 from bot.texts import fmt_date
 
 STATE = par.STATE
@@ -33,7 +33,7 @@ PATTERN = re.compile(r"^(em|emx):(\d{1,12})$")
 URL = re.compile(r"https?://\S+", re.IGNORECASE)
 OFF_WORDS = ("tat", "off", "0", "khong")  # ASCII: typed without diacritics on a phone
 
-# Refusals of bot/services/par.py and criteria.py, drawn by handlers.guarded through bot.telegram.i18n.T.
+# Refusals of bot/services/par.py and criteria.py, drawn by handlers.guarded through bot.telegram.i18n.
 REFUSALS = {
     "doc_bad_date": N_("\"{value}\" is not a date: write the date of issue as dd/mm/yyyy, e.g. 05/03/2019."),
     "doc_future_date": N_("The date of issue {value} is after today: please check it."),
@@ -59,9 +59,9 @@ REFUSALS = {
 
 
 def register_refusals() -> None:
-    """Make the refusals above known to `handlers.guarded` (which draws `Refused.key` through T)."""
+    """Make the refusals above known to `handlers.guarded` (which draws `Refused.key` through `t`)."""
     for key, message in REFUSALS.items():
-        T.setdefault(key, (gettext_in("vi", message), gettext_in("en", message)))
+        MESSAGES.setdefault(key, message)
 
 
 register_refusals()

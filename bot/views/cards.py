@@ -2,8 +2,9 @@
 
 Facts in (`ReminderCard`: units, deadline groups of open tasks, what changed since the last card), a View
 out. The first card of a deadline lists the nearest tasks; a later rung says what changed and what is
-still open instead of the whole list again. Buttons open things: the checklist (`cl:o:0`), overdue tasks
-(`cl:q:0`) and the single most urgent action; a card about one task carries that task's own actions.
+still open instead of the whole list again. Buttons open things: the checklist (`cl:o:0:n`), overdue tasks
+(`cl:q:0:n`; `:n`: in a new message, so the card stays) and the single most urgent action; a card about
+one task carries that task's own actions.
 """
 
 from __future__ import annotations
@@ -182,13 +183,13 @@ def card_actions(card: ReminderCard) -> tuple[tuple[Action, ...], ...]:
     if not tasks:
         return ()
     task_list = _("📋 Task list ({count} not done)").format(count=len(tasks))
-    rows: list[tuple[Action, ...]] = [(Action(task_list, "cl:o:0"),)]
+    rows: list[tuple[Action, ...]] = [(Action(task_list, "cl:o:0:n"),)]
     overdue = sum(len(g.tasks) for g in card.groups if g.working_days < 0)
     urgent_group = min(card.groups, key=lambda g: (g.working_days, g.due))
     urgent = nearest(urgent_group.tasks)[0]
     second: list[Action] = [Action(_("✅ Done: {code}").format(code=urgent.task_id), f"done:{urgent.occurrence_id}")]
     if overdue:
-        second.insert(0, Action(_("🔴 Overdue ({count})").format(count=overdue), "cl:q:0"))
+        second.insert(0, Action(_("🔴 Overdue ({count})").format(count=overdue), "cl:q:0:n"))
     rows.append(tuple(second))
     return tuple(rows)
 

@@ -1,7 +1,7 @@
 """Summaries for people who watch others (lead units, the office, leadership), and the catch-up summary.
 
 One message per person per instant: counts per unit and deadline, the worst cases first (about ten),
-and a button into the full watch list (`wl:q:0`, paged by the chat). Never one row per occurrence.
+and a button into the full watch list (`wl:q:0:n`, paged by the chat). Never one row per occurrence.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def build_summary(summary: WatchSummary) -> View:
     deadlines = [_("Deadlines:")] + [f"{fmt_day(due)}: {short(label, 120)}" for due, label in labels[:3]]
     if len(labels) > 3:
         deadlines.append(_("… and {count} more deadlines").format(count=len(labels) - 3))
-    action = Action(_("📋 Full list ({count} tasks)").format(count=total), "wl:q:0")
+    action = Action(_("📋 Full list ({count} tasks)").format(count=total), "wl:q:0:n")
     return View(("\n".join(lines), "\n".join(deadlines)), ((action,),))
 
 
@@ -107,8 +107,8 @@ def build_catch_up(catch_up: CatchUp, today: date) -> View:
         lines.append(ngettext("… and {count} more task", "… and {count} more tasks", len(ordered) - CATCH_UP_LINES)
                      .format(count=len(ordered) - CATCH_UP_LINES))
     if catch_up.open_total:
-        action = Action(_("📋 Task list ({count} not done)").format(count=catch_up.open_total), "cl:o:0")
+        action = Action(_("📋 Task list ({count} not done)").format(count=catch_up.open_total), "cl:o:0:n")
     else:
-        action = Action(_("📋 Full list ({count} tasks)").format(count=len(ordered)), "wl:q:0")
+        action = Action(_("📋 Full list ({count} tasks)").format(count=len(ordered)), "wl:q:0:n")
     actions = ((action,),) if ordered else ()
     return View(("\n".join(lines),), actions)

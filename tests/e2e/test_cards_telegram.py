@@ -91,7 +91,7 @@ async def test_a_head_of_two_units_gets_one_card_then_a_shorter_one_saying_what_
     assert "… và 11 việc khác" in text and "còn 14 ngày làm việc" in text
     buttons = keyboard(first)
     assert 1 <= len(buttons) <= 12 and len(text) <= 4096
-    assert buttons[0] == {"text": "📋 Danh sách việc (16 chưa xong)", "callback_data": "cl:o:0"}
+    assert buttons[0] == {"text": "📋 Danh sách việc (16 chưa xong)", "callback_data": "cl:o:0:n"}
     assert buttons[-1]["callback_data"].startswith("done:")
     api.user_presses(HEAD, first, buttons[-1]["callback_data"])  # the button exists on the delivered message
 

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import AuditRow, EvidenceRow, OccurrenceRow, ReminderRow
+from bot.db.models import AuditRow, EvidenceRow, MemberRow, OccurrenceRow, ReminderRow
 from bot.sandbox.fake_api import SentMessage
 from tests.conftest import MINI_PLAN
 from tests.e2e.harness import ADMIN, Harness, at, start_harness, stop_harness
@@ -120,7 +120,8 @@ async def test_snooze_three_working_days_skips_the_weekend_and_the_reminders_bef
     assert labels(choice) == ["1 ngày làm việc", "3 ngày làm việc"]
     assert buttons(choice) == [f"snz1:{occ}", f"snz3:{occ}"]
     (snoozed,) = await h.press(HEAD, choice, f"snz3:{occ}")
-    assert "Sẽ nhắc lại lúc 08:00 19/11/2019" in snoozed.text  # Fri 15, Mon 18, Tue 19
+    assert "Sẽ nhắc lại việc 1.1 Ban hành kế hoạch CCHC — Phòng Tổ chức cán bộ" in snoozed.text
+    assert "lúc 08:00 19/11/2019" in snoozed.text  # Fri 15, Mon 18, Tue 19
 
     assert to(await h.sweep_at(at("18/11/2019")), HEAD) == []  # "trước hạn 1 ngày" is skipped
     with Session(h.engine) as session:
@@ -142,7 +143,7 @@ async def test_snooze_never_goes_past_the_next_escalation(start: Start) -> None:
 
     (choice,) = await h.press(HEAD, reminder, f"snz:{occ}")
     (snoozed,) = await h.press(HEAD, choice, f"snz3:{occ}")
-    assert "Sẽ nhắc lại lúc 08:00 22/11/2019" in snoozed.text
+    assert "Sẽ nhắc lại việc 1.1" in snoozed.text and "lúc 08:00 22/11/2019" in snoozed.text
     assert occurrence(h, occ).snoozed_until == escalation
 
     sent = await h.sweep_at(at("22/11/2019"))
@@ -167,7 +168,7 @@ async def test_blocker_goes_to_the_office_which_forwards_it_once_to_leadership(h
 
     (notice,) = to(await h.sweep_at(at("30/10/2019", 8, 5)), ADMIN)
     assert "Chưa có kinh phí in tài liệu" in notice.text and "Nguyễn Văn An" in notice.text
-    assert labels(notice) == ["➡️ Chuyển Lãnh đạo Sở"]
+    assert labels(notice) == ["➡️ Chuyển Lãnh đạo Sở", "💬 Chỉ đạo"]
     (forwarded,) = await h.press(ADMIN, notice, buttons(notice)[0])
     assert "Đã chuyển vướng mắc tới Lãnh đạo Sở" in forwarded.text
 
@@ -186,23 +187,26 @@ async def test_returned_completion_reopens_the_task_with_the_reason_and_reminder
     assert "gửi Văn phòng Sở duyệt" in submitted.text
 
     (review,) = to(await h.sweep_at(at("30/10/2019", 8, 5)), ADMIN)
-    assert labels(review) == ["✔️ Duyệt", "↩️ Trả lại", "🔎 Mở hồ sơ duyệt"]
-    assert buttons(review)[2] == f"rv:{buttons(review)[0].split(':')[1]}"  # the notice points into the queue
-    (prompt,) = await h.press(ADMIN, review, buttons(review)[1])
-    assert "Nhập lý do trả lại" in prompt.text
+    assert labels(review) == ["✔️ Duyệt", "↩️ Trả lại", "📝 Xem đề nghị"]
+    (confirm,) = await h.press(ADMIN, review, buttons(review)[1])  # asks first, in the same message
+    assert confirm.method == "editMessageText" and confirm.message_id == review.message_id
+    assert "Trả lại đề nghị hoàn thành này" in confirm.text and "1.1 Ban hành kế hoạch CCHC" in confirm.text
+    assert occurrence(h, occ).status == "awaiting_review"  # nothing changed before the confirmation
+    (prompt,) = await h.press(ADMIN, confirm, buttons(confirm)[0])
+    assert "Nhập lý do trả lại 1.1 Ban hành kế hoạch CCHC" in prompt.text and "hạn 19/11/2019" in prompt.text
     (done,) = await h.say(ADMIN, "Thiếu quyết định ban hành kèm theo")
-    assert "Đã trả lại và báo đơn vị TCCB" in done.text
+    assert "Đã trả lại 1.1 Ban hành kế hoạch CCHC — Phòng Tổ chức cán bộ" in done.text and "báo kèm lý do" in done.text
 
     (returned,) = to(await h.sweep_at(at("30/10/2019", 8, 10)), HEAD)
     assert "trả lại" in returned.text and "Lý do: Thiếu quyết định ban hành kèm theo" in returned.text
-    assert labels(returned) == ["📎 Gửi minh chứng", "✅ Hoàn thành"]
+    assert labels(returned) == ["📎 Gửi tài liệu kiểm chứng", "✅ Hoàn thành"]
     assert buttons(returned) == [f"ev:{occ}", f"done:{occ}"]
     assert occurrence(h, occ).status == "returned"
 
     again, again_occ = await head_reminder(h, at("08/11/2019"))  # "trước hạn 7 ngày": still reminded
     assert again_occ == occ and "19/11/2019" in again.text
-    assert "đã được xử lý" in await refused(h, ADMIN, review, buttons(review)[1])
-    assert "đã được xử lý" in await refused(h, ADMIN, review, buttons(review)[0])
+    assert "đã được xử lý" in await refused(h, ADMIN, review, f"rvret:{buttons(confirm)[0].split(':')[1]}")
+    assert "đã được xử lý" in await refused(h, ADMIN, review, f"rvok:{buttons(confirm)[0].split(':')[1]}")
 
 
 # --- evidence rules -------------------------------------------------------------------------------
@@ -220,12 +224,12 @@ async def test_task_that_requires_evidence_refuses_completion_until_a_link_is_at
     reminder, occ = await head_reminder(h, at("30/10/2019"))
 
     alert = await refused(h, HEAD, reminder, f"done:{occ}")
-    assert "Nhiệm vụ này cần minh chứng" in alert
+    assert "Nhiệm vụ này cần tài liệu kiểm chứng" in alert
     assert occurrence(h, occ).status == "open"
 
     await h.press(HEAD, reminder, f"ev:{occ}")
     (saved,) = await h.say(HEAD, "https://drive.example/abc")
-    assert "Đã lưu minh chứng (1)" in saved.text
+    assert "Đã lưu tài liệu kiểm chứng (1)" in saved.text
     (row,) = evidence_rows(h)
     assert (row.kind, row.text) == ("link", "https://drive.example/abc")
     (submitted,) = await h.press(HEAD, reminder, f"done:{occ}")
@@ -248,7 +252,7 @@ async def test_file_over_20_mb_asks_for_a_link_and_a_file_sent_twice_is_stored_o
     before = len(h.api.sent)
     first = h.api.user_sends_document(HEAD, "bao-cao.pdf", content)
     await h.api.wait_for_sent(before + 1)
-    assert "Đã lưu minh chứng (1)" in h.api.sent[-1].text
+    assert "Đã lưu tài liệu kiểm chứng (1)" in h.api.sent[-1].text
     (same_bytes,) = await h.send_file(HEAD, "bao-cao (1).pdf", content)  # uploaded again: a new file_id
     assert "không lưu lần nữa" in same_bytes.text
     resent = h.api.state.new_message(HEAD, h.api.state.user(HEAD), document=first["message"]["document"])
@@ -261,20 +265,23 @@ async def test_file_over_20_mb_asks_for_a_link_and_a_file_sent_twice_is_stored_o
 
 # --- commands ---------------------------------------------------------------------------------------
 
-async def test_viec_lists_the_units_open_tasks_one_message_each_with_buttons(h: Harness) -> None:
+async def test_viec_is_one_checklist_message_whose_tasks_open_their_cards(h: Harness) -> None:
     await join(h, "TCCB", HEAD, "Nguyễn Văn An")
     with Session(h.engine) as session:
         open_ids = set(session.scalars(select(OccurrenceRow.id).where(
             OccurrenceRow.unit == "TCCB", OccurrenceRow.status == "open", OccurrenceRow.retired_at.is_(None))))
     assert len(open_ids) == 6
-    header, *tasks = await h.say(HEAD, "/viec", expect=1 + len(open_ids))
-    assert "Việc đang mở: 6" in header.text and header.reply_markup is None
-    assert len(tasks) == 6 and all("Đơn vị TCCB" in m.text for m in tasks)
-    assert {int(buttons(m)[0].split(":")[1]) for m in tasks} == open_ids
-    assert all(labels(m) == ["✅ Hoàn thành", "📎 Gửi tài liệu kiểm chứng", "⏰ Nhắc lại sau", "⚠️ Báo vướng mắc"]
-               for m in tasks)
-    (not_head,) = await h.say(ADMIN, "/viec")
-    assert "không phụ trách đơn vị nào" in not_head.text
+    (checklist,) = await h.say(HEAD, "/viec")
+    assert "📋 Phòng Tổ chức cán bộ — chưa xong: 6" in checklist.text and "trang" not in checklist.text
+    cards = [d for d in buttons(checklist) if d.startswith("tc:")]
+    assert {int(d.split(":")[1]) for d in cards} == open_ids
+    assert [d for d in buttons(checklist) if not d.startswith("tc:")] == ["cl:q:0", "cl:r:0", "cl:a:0"]
+    (card,) = await h.press(HEAD, checklist, cards[0])
+    assert card.message_id == checklist.message_id
+    assert labels(card) == ["✅ Hoàn thành", "📎 Gửi tài liệu kiểm chứng", "⏰ Nhắc lại sau", "⚠️ Báo vướng mắc",
+                            "◀ Quay lại"]
+    (watch,) = await h.say(ADMIN, "/viec")  # the office heads no unit: it watches every unit
+    assert "👀 Tất cả đơn vị — quá hạn:" in watch.text
 
 
 async def test_quahan_lists_overdue_tasks_after_the_deadline(h: Harness) -> None:
@@ -296,10 +303,18 @@ async def test_nhiemvu_shows_evidence_and_history_and_explains_its_usage(h: Harn
     await h.press(HEAD, reminder, f"done:{occ}")
 
     (details,) = await h.say(HEAD, "/nhiemvu 1.1")
-    assert "📌 [1.1] Ban hành kế hoạch CCHC" in details.text
-    assert "📎 https://drive.example/abc — Nguyễn Văn An" in details.text
-    assert "chờ duyệt" in details.text and "Lịch sử gần đây" in details.text
-    assert "thêm minh chứng" in details.text and "báo hoàn thành" in details.text
+    assert details.text.startswith("📌 1.1 Ban hành kế hoạch CCHC")
+    assert "• Phòng Tổ chức cán bộ (TCCB): 🔴 2 · ⬜ 3 · ⏳ 1" in details.text  # per unit, not per occurrence
+    assert "KHTC" not in details.text  # a head sees their own units
+    cards = buttons(details)
+    assert cards and all(d.startswith("tc:") for d in cards) and f"tc:{occ}" in cards
+    (card,) = await h.press(HEAD, details, cards[0])
+    assert card.message_id == details.message_id and "Trạng thái:" in card.text
+    (everyone,) = await h.say(ADMIN, "/nhiemvu 1.1")
+    assert "(KHTC)" in everyone.text and "(TCCB)" in everyone.text
+    (mine,) = await h.press(HEAD, reminder, f"tc:{occ}", forged=True)  # the card of the one in review
+    assert "• https://drive.example/abc — Nguyễn Văn An" in mine.text and "⏳ chờ duyệt" in mine.text
+    assert "thêm tài liệu kiểm chứng" in mine.text and "báo hoàn thành" in mine.text
     (usage,) = await h.say(HEAD, "/nhiemvu")
     assert "Dùng: /nhiemvu <mã nhiệm vụ>" in usage.text
     (unknown,) = await h.say(HEAD, "/nhiemvu 9.9")
@@ -316,8 +331,17 @@ async def test_thanhvien_lists_members_and_uncovered_units_and_removes_a_member(
     (remove,) = [(text, data) for text, data in zip(labels(uncovered), buttons(uncovered), strict=True)]
     assert remove[0].startswith("🗑 Xóa") and "Nguyễn Văn An" in remove[0]  # the admin cannot remove themself
 
-    (removed,) = await h.press(ADMIN, uncovered, remove[1])
-    assert "Đã xóa thành viên Nguyễn Văn An" in removed.text
+    assert "#" not in remove[0] and len(remove[0]) > len("🗑 Xóa Nguyễn Văn An")  # a full name, not a cut label
+    (one_unit,) = await h.say(ADMIN, "/thanhvien tccb")
+    assert "Nguyễn Văn An: Trưởng đơn vị — TCCB" in one_unit.text and "Chánh Văn phòng" not in one_unit.text
+    assert buttons(one_unit) == [remove[1]]
+    (confirm,) = await h.press(ADMIN, uncovered, remove[1])
+    assert "Xóa Nguyễn Văn An (Trưởng đơn vị — TCCB)?" in confirm.text
+    with Session(h.engine) as session:
+        assert session.scalar(select(MemberRow.active).where(MemberRow.user_id == HEAD)) is True  # not yet
+    told, removed = await h.press(ADMIN, confirm, buttons(confirm)[0], expect=2)
+    assert told.chat_id == HEAD and "Văn phòng Sở đã xóa anh/chị" in told.text
+    assert removed.message_id == confirm.message_id and "Đã xóa Nguyễn Văn An" in removed.text
     (hint,) = await h.say(HEAD, "/viec")
     assert "chưa được đăng ký" in hint.text
 
@@ -329,19 +353,21 @@ async def test_lang_en_switches_that_users_replies_to_english(h: Harness) -> Non
     (switched,) = await h.say(HEAD, "/lang en")
     assert "Language set to English" in switched.text
     (help_en,) = await h.say(HEAD, "/help")
-    assert help_en.text.startswith("CCHC reminder bot.")
+    assert help_en.text.startswith("CCHC reminder bot — you are: Head of unit.")
+    assert "/solieu" in help_en.text and "/moi" not in help_en.text and "/duyet" not in help_en.text
     (help_vi,) = await h.say(ADMIN, "/help")  # only that user's language changed
-    assert help_vi.text.startswith("Bot nhắc việc")
+    assert help_vi.text.startswith("Bot nhắc việc CCHC — anh/chị là: Quản trị (Văn phòng Sở).")
+    assert "/duyet" in help_vi.text and "/moi" in help_vi.text and "/solieu" not in help_vi.text
     (back,) = await h.say(HEAD, "/lang vi")
     assert "Đã chuyển sang tiếng Việt" in back.text
 
 
 async def test_bot_commands_are_registered_with_vietnamese_descriptions(h: Harness) -> None:
-    (call,) = h.api.calls_of("setMyCommands")
+    (call,) = [c for c in h.api.calls_of("setMyCommands") if "scope" not in c]  # the default menu
     commands = {c["command"]: c["description"] for c in call["commands"]}
-    expected = {"viec": "Việc đang mở", "tiendo": "Tiến độ", "quahan": "Việc quá hạn", "nhiemvu": "Chi tiết nhiệm vụ",
-                "moi": "Mời thành viên", "thanhvien": "Danh sách thành viên", "huongdan": "Hướng dẫn sử dụng",
-                "lang": "Ngôn ngữ"}
+    expected = {"viec": "Danh sách việc", "tiendo": "Tiến độ", "quahan": "Việc quá hạn", "nhiemvu": "Tình hình một nhiệm vụ",
+                "solieu": "Báo số liệu", "vuongmac": "Vướng mắc", "huongdan": "Hướng dẫn", "lang": "Ngôn ngữ"}
+    assert "moi" not in commands and "sochieu" not in commands  # the default menu is a head's
     assert set(expected) <= set(commands), commands
     for name, words in expected.items():
         assert words in commands[name], (name, commands[name])
@@ -399,7 +425,8 @@ async def whole_flow(h: Harness) -> None:
     await h.say(HEAD, "https://drive.example/abc")
     await h.press(HEAD, reminder, f"done:{occ}")
     (review,) = [m for m in to(await h.sweep_at(at("30/10/2019", 8, 10)), ADMIN) if "Đề nghị duyệt" in m.text]
-    await h.press(ADMIN, review, buttons(review)[1])
+    (confirm,) = await h.press(ADMIN, review, buttons(review)[1])
+    await h.press(ADMIN, confirm, buttons(confirm)[0])
     await h.say(ADMIN, "Thiếu quyết định")
     (returned,) = to(await h.sweep_at(at("30/10/2019", 8, 15)), HEAD)
     await h.press(HEAD, returned, f"done:{occ}")
@@ -407,7 +434,8 @@ async def whole_flow(h: Harness) -> None:
     await h.press(ADMIN, review2, buttons(review2)[0])
     await refused(h, HEAD, reminder, "rvok:1")
     _, uncovered = await h.say(ADMIN, "/thanhvien", expect=2)
-    await h.press(ADMIN, uncovered, buttons(uncovered)[0])
+    (confirm,) = await h.press(ADMIN, uncovered, buttons(uncovered)[0])
+    await h.press(ADMIN, confirm, buttons(confirm)[0], expect=2)
 
 
 async def test_every_state_change_leaves_an_audit_row_with_its_update_id(h: Harness) -> None:

@@ -41,23 +41,24 @@ async def test_invite_reminder_evidence_confirm_review_and_progress(h: Harness) 
     assert buttons == [f"done:{occ}", f"ev:{occ}", f"snz:{occ}", f"blk:{occ}"]
 
     (prompt,) = await h.press(HEAD, reminder, f"ev:{occ}")
-    assert "Gửi minh chứng" in prompt.text
+    assert "Gửi tài liệu kiểm chứng cho 1.1" in prompt.text and "hạn 19/11/2019" in prompt.text
     (saved,) = await h.send_file(HEAD, "../../bao-cao CCHC.pdf", b"%PDF-1.4 noi dung")
-    assert "Đã lưu minh chứng (1)" in saved.text
+    assert "Đã lưu tài liệu kiểm chứng (1)" in saved.text
     stored = list(h.evidence_dir.rglob("*.pdf"))
     assert len(stored) == 1 and stored[0].name.endswith("bao-cao CCHC.pdf")
     assert h.evidence_dir in stored[0].parents  # "../" cannot escape the evidence store
     (finished,) = await h.press(HEAD, saved, f"evend:{occ}")
-    assert "Đã nhận 1 minh chứng" in finished.text
+    assert "Đã nhận 1 tài liệu kiểm chứng cho 1.1" in finished.text
 
     (submitted,) = await h.press(HEAD, finished, f"done:{occ}")
-    assert "gửi Văn phòng Sở duyệt" in submitted.text
+    assert "Đã gửi Văn phòng Sở duyệt: 1.1" in submitted.text and "Phòng Tổ chức cán bộ" in submitted.text
+    assert "hạn 19/11/2019" in submitted.text
     to_office = await h.sweep_at(at("30/10/2019", 8, 5))
     (review,) = [m for m in to_office if m.chat_id == ADMIN]
     assert "Đề nghị duyệt" in review.text and "Nguyễn Văn An" in review.text
     review_data = [b["callback_data"] for row in review.reply_markup["inline_keyboard"] for b in row]
     (accepted,) = await h.press(ADMIN, review, review_data[0])
-    assert "Đã duyệt" in accepted.text
+    assert "Đã duyệt: 1.1" in accepted.text and "hạn 19/11/2019" in accepted.text
 
     (progress,) = await h.say(ADMIN, "/tiendo TCCB")
     assert "✅ 1 xong" in progress.text

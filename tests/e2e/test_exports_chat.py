@@ -64,7 +64,7 @@ async def test_admin_export_sends_the_workbook_and_the_evidence_package(h: Harne
     with zipfile.ZipFile(io.BytesIO(_content(h, documents[1]))) as zf:
         assert zf.read(f"{FOLDER}/Báo cáo CCHC.pdf") == b"%PDF-1.4 bao cao ket qua"
         assert "chi-muc.xlsx" in zf.namelist()
-    assert "1 tệp minh chứng" in str(summary.text) and "1 gói" in str(summary.text)
+    assert "1 tệp tài liệu kiểm chứng" in str(summary.text) and "1 gói" in str(summary.text)
     (entry,) = _audited(h, "export_created")
     assert entry.details["files"] == 1 and entry.details["parts"] == ["goi-minh-chung.zip"]
     assert list((h.evidence_dir.parent / "exports").rglob("*.zip")) == []  # sent, so not kept twice

@@ -56,7 +56,7 @@ async def _start_evidence(h: Harness) -> tuple[object, str]:
 async def test_upload_asks_once_and_one_line_stores_number_date_subject_issuer(h: Harness) -> None:
     _, occ = await _start_evidence(h)
     (asked,) = await h.send_file(HEAD, "ke-hoach.pdf", b"%PDF-1.4 ke hoach")
-    assert "Đã lưu minh chứng (1): ke-hoach.pdf" in asked.text and PROMPT in asked.text
+    assert "Đã lưu tài liệu kiểm chứng (1): ke-hoach.pdf" in asked.text and PROMPT in asked.text
     assert "123/KH-SGDĐT; 05/03/2019; Kế hoạch CCHC năm 2019; Sở GDĐT" in asked.text  # the example
     (ref,) = [d.split(":")[1] for d in _datas(asked) if d.startswith("emx:")]
     assert _labels(asked) == ["⏭ Bỏ qua", "✔️ Xong"] and _datas(asked)[1] == f"evend:{occ}"
@@ -69,7 +69,7 @@ async def test_upload_asks_once_and_one_line_stores_number_date_subject_issuer(h
     assert _documents(h) == [("ke-hoach.pdf", "123/KH-SGDĐT", date(2019, 3, 5), "Kế hoạch CCHC năm 2019", "Sở GDĐT")]
 
     (second,) = await h.send_file(HEAD, "bao-cao.pdf", b"%PDF-1.4 bao cao")  # the chat takes evidence again
-    assert "Đã lưu minh chứng (2): bao-cao.pdf" in second.text and PROMPT in second.text
+    assert "Đã lưu tài liệu kiểm chứng (2): bao-cao.pdf" in second.text and PROMPT in second.text
 
 
 async def test_the_skip_button_stores_nothing_and_a_next_file_is_still_evidence(h: Harness) -> None:
@@ -80,7 +80,7 @@ async def test_the_skip_button_stores_nothing_and_a_next_file_is_still_evidence(
     assert "Đã bỏ qua" in skipped.text and f"/vanban {skip.split(':')[1]}" in skipped.text
     assert _documents(h) == [("ke-hoach.pdf", None, None, None, None)]
     (link,) = await h.say(HEAD, "https://drive.example/to-trinh")
-    assert "Đã lưu minh chứng (2)" in link.text
+    assert "Đã lưu tài liệu kiểm chứng (2)" in link.text
 
     (listing,) = await h.say(HEAD, "/vanban")
     assert "ke-hoach.pdf: chưa có số/ký hiệu, ngày ban hành" in listing.text

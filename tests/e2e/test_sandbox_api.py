@@ -81,6 +81,19 @@ class Page:
         await self.post(f"/api/chat/{persona}/press", json={"message_id": message["id"], "data": data})
         return await self._answered(persona, before, expect)
 
+    async def press_edit(self, persona: int, message: dict[str, Any], label: Callable[[str], bool]
+                         ) -> dict[str, Any]:
+        """Press a navigation button: the bot edits the same message (checklist, task card); returns it."""
+        data = [b["data"] for row in message["buttons"] for b in row if label(b["text"])][0]
+        api = self.sandbox.stack.api
+        edits = len(api.state.edits.get((persona, message["id"]), []))
+        await self.post(f"/api/chat/{persona}/press", json={"message_id": message["id"], "data": data})
+        for _ in range(100):  # the press's HTTP round trip through PTB, not a scheduler
+            if len(api.state.edits.get((persona, message["id"]), [])) > edits:
+                break
+            await asyncio.sleep(0.05)
+        return [m for m in await self.bot_messages(persona) if m["id"] == message["id"]][0]
+
     async def upload(self, persona: int, name: str, content: bytes, mime: str) -> dict[str, Any]:
         before = len(self.sandbox.stack.api.messages_to(persona))
         form = aiohttp.FormData()
@@ -150,7 +163,7 @@ async def test_invite_accepted_through_the_page_makes_the_newcomer_a_head_who_ge
     assert (jump["target"]["date"], jump["target"]["time"]) == ("14/11/2019", "08:00")
     (reminder,) = [m for m in await page.bot_messages(NEWCOMER_ID) if "Nhắc việc" in m["text"]]
     assert "Trường THPT chuyên" in reminder["text"] and reminder["at"] == "08:00 14/11/2019"
-    assert [b["data"] for row in reminder["buttons"] for b in row][0] == "cl:o:0"  # one card: the checklist first
+    assert [b["data"] for row in reminder["buttons"] for b in row][0] == "cl:o:0:n"  # one card: the checklist first
     told = [m["text"] for m in await page.chat(ADMIN_ID) if m["from"] == "bot"]
     assert any("Nguyễn Thị Mai đã nhận lời mời" in t for t in told)
 
@@ -159,20 +172,18 @@ async def test_evidence_upload_confirm_review_and_progress_through_the_api(page:
     await page.post("/api/clock/next")
     (reminder,) = [m for m in await page.bot_messages(THPTCHUYEN) if "Nhắc việc" in m["text"]]
     # The card carries the checklist and the most urgent action (✅ 1.1), not every task's buttons: 📎 of
-    # 1.1 is one step further, on the task's own message (/viec here; the checklist's task card later).
+    # 1.1 is two steps further: 📋 opens the checklist (a new message, the card stays), 1.1 its task card.
     assert [b["text"] for row in reminder["buttons"] for b in row][-1] == "✅ Hoàn thành 1.1"
-    before = len(page.sandbox.stack.api.messages_to(THPTCHUYEN))
-    await page.post(f"/api/chat/{THPTCHUYEN}/send", json={"text": "/viec"})
-    header = await page._answered(THPTCHUYEN, before)
-    shown = int(header["text"].split("hiển thị ")[1].split()[0])
-    await page._answered(THPTCHUYEN, before, 1 + shown)
-    task = [m for m in (await page.bot_messages(THPTCHUYEN))[-shown:] if "[1.1]" in m["text"]][0]
-    prompt = await page.press(THPTCHUYEN, task, lambda t: "kiểm chứng" in t)
-    assert "Gửi minh chứng" in prompt["text"]
+    checklist = await page.press(THPTCHUYEN, reminder, lambda t: t.startswith("📋"))
+    assert checklist["id"] != reminder["id"] and "chưa xong" in checklist["text"]
+    card = await page.press_edit(THPTCHUYEN, checklist, lambda t: " 1.1 " in f" {t} ")
+    assert card["id"] == checklist["id"] and "1.1" in card["text"]
+    prompt = await page.press(THPTCHUYEN, card, lambda t: t.startswith("📎"))
+    assert "Gửi tài liệu kiểm chứng cho 1.1" in prompt["text"]
 
     saved = await page.upload(THPTCHUYEN, "bao-cao-cchc.pdf", "Báo cáo CCHC 2019 — trường chuyên".encode(),
                               "application/pdf")
-    assert "Đã lưu minh chứng (1)" in saved["text"]
+    assert "Đã lưu tài liệu kiểm chứng (1)" in saved["text"]
     (sent,) = [m for m in await page.chat(THPTCHUYEN) if m["from"] == "user" and m["document"]]
     assert sent["document"]["name"] == "bao-cao-cchc.pdf"
     async with page.http.get(page.sandbox.url + sent["document"]["url"]) as response:
@@ -205,7 +216,7 @@ async def test_a_refused_button_shows_the_bots_alert_in_the_chat(page: Page) -> 
             break
         await asyncio.sleep(0.01)  # an HTTP round trip to answerCallbackQuery, not the scheduler
     (alert,) = [m for m in await page.chat(THPTCHUYEN) if m["kind"] == "alert"]
-    assert "cần minh chứng" in alert["text"]  # ✅ before 📎 on a task that needs evidence
+    assert "cần tài liệu kiểm chứng" in alert["text"]  # ✅ before 📎 on a task that needs evidence
 
 
 async def test_bad_requests_are_refused_in_vietnamese(page: Page) -> None:

@@ -128,15 +128,15 @@ async def test_unicode_evidence_text_and_path_like_file_names_are_stored_safely_
     await h.press(HEAD, reminder, f"ev:{occ}")
     odd = "\u200fتقرير\u200f báo cáo 👨\u200d👩\u200d👧 zero\u200dwidth \u202eevil\u202c"
     (saved,) = await h.say(HEAD, odd)
-    assert "Đã lưu minh chứng (1)" in saved.text
+    assert "Đã lưu tài liệu kiểm chứng (1)" in saved.text
     assert evidence_rows(h)[0].text == odd  # the text is kept as sent
 
     for name in ("../../etc/passwd", "/abs/path.pdf", "..\\..\\windows\\win.ini", "\u202egpj.exe", "..", ""):
         (answer,) = await h.send_file(HEAD, name, f"noi dung {name!r}".encode())
-        assert "Đã lưu minh chứng" in answer.text, (name, answer.text)
+        assert "Đã lưu tài liệu kiểm chứng" in answer.text, (name, answer.text)
     content = b"%PDF-1.4 cung mot tep"
     (first,) = await h.send_file(HEAD, "bao-cao.pdf", content)
-    assert "Đã lưu minh chứng" in first.text
+    assert "Đã lưu tài liệu kiểm chứng" in first.text
     (dup,) = await h.send_file(HEAD, "bao-cao.pdf", content)
     assert "không lưu lần nữa" in dup.text
 

@@ -89,9 +89,9 @@ async def test_a_whole_flow_with_email_and_an_export_never_shows_the_token_or_pa
                              .where(OccurrenceRow.unit == "TCCB", OccurrenceRow.status == "open")
                              .order_by(OccurrenceRow.id).limit(1))
     (prompt,) = await h.press(2002, h.api.messages_to(2002)[-1], f"ev:{occ}", forged=True)
-    assert "Gửi minh chứng" in prompt.text
+    assert "Gửi tài liệu kiểm chứng" in prompt.text
     (saved,) = await h.send_file(2002, "bao-cao.pdf", b"%PDF-1.4 minh chung")
-    assert "Đã lưu minh chứng" in saved.text
+    assert "Đã lưu tài liệu kiểm chứng" in saved.text
 
     with Session(h.engine) as session, session.begin():
         snap = load_snapshot(session, at("30/10/2019").date())

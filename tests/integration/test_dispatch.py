@@ -70,7 +70,7 @@ async def test_reminders_due_together_go_out_as_one_message_per_person(db) -> No
     assert "Phòng Tổ chức cán bộ" in text and "Phòng Kế hoạch" in text and text.count("19/11/2019") == 1
     assert "2 việc" in text and "1.1 (TCCB)" in text and "1.1 (KHTC)" in text
     datas = [b.data for row in to_tccb[0].buttons for b in row]
-    assert datas[0] == "cl:o:0" and len(datas) <= 12 and all(len(d.encode()) <= 64 for d in datas)
+    assert datas[0] == "cl:o:0:n" and len(datas) <= 12 and all(len(d.encode()) <= 64 for d in datas)
     assert "📋 Danh sách việc (2 chưa xong)" == to_tccb[0].buttons[0][0].text
     # A card about one task carries that task's own actions.
     assert len(channel.to(HEAD_VP)) == 1 and "1 việc" in channel.to(HEAD_VP)[0].text
@@ -125,7 +125,7 @@ async def test_escalation_reaches_lead_unit_then_leadership_and_leadership_chats
     assert lead_msgs and "Phòng Tổ chức cán bộ" in lead_msgs[0].text and "Phòng Kế hoạch" in lead_msgs[0].text
     # counts per unit and deadline, a button into the full watch list; never one row per occurrence
     assert "1 việc hạn 19/11/2019" in lead_msgs[0].text
-    assert [b.data for row in lead_msgs[0].buttons for b in row][-1] == "wl:q:0"
+    assert [b.data for row in lead_msgs[0].buttons for b in row][-1] == "wl:q:0:n"
     assert any("báo Lãnh đạo Sở" in m.text for m in channel.to(LEADER))
     assert any("báo Lãnh đạo Sở" in m.text for m in channel.to(-100500))
 
@@ -318,4 +318,4 @@ async def test_a_long_bundle_is_one_card_with_the_nearest_tasks_and_few_buttons(
     assert "40 việc" in text and "… và 35 việc khác" in text
     assert [line for line in text.splitlines() if line.startswith("• ")][0].startswith("• 5.0 ")
     datas = [b.data for row in rows for b in row]
-    assert datas == ["cl:o:0", "done:100"]  # the checklist and the nearest task's action
+    assert datas == ["cl:o:0:n", "done:100"]  # the checklist and the nearest task's action

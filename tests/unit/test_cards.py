@@ -60,7 +60,7 @@ def test_first_card_names_the_deadline_once_and_lists_the_nearest_tasks() -> Non
     assert all(len(line) < 100 for line in lines)  # one short line per task
     labels = [a.label for row in actions for a in row]
     assert labels == ["📋 Danh sách việc (38 chưa xong)", "✅ Hoàn thành 1.1"]
-    assert [a.data for row in actions for a in row] == ["cl:o:0", "done:1"]
+    assert [a.data for row in actions for a in row] == ["cl:o:0:n", "done:1"]
 
 
 def test_a_later_rung_says_what_changed_and_is_shorter() -> None:
@@ -82,7 +82,7 @@ def test_overdue_cards_offer_the_overdue_list_and_count_working_days_only() -> N
     with language("vi"):
         text, actions = telegram_parts(build_card(overdue))
     assert "quá hạn 4 ngày làm việc" in text and "ngày)" not in text
-    assert [a.data for row in actions for a in row] == ["cl:o:0", "cl:q:0", "done:1"]
+    assert [a.data for row in actions for a in row] == ["cl:o:0:n", "cl:q:0:n", "done:1"]
 
 
 def test_a_card_for_one_task_carries_its_own_actions() -> None:
@@ -108,7 +108,7 @@ def test_many_units_and_deadlines_stay_within_telegram_and_plain_text_limits() -
     assert "và 9 đơn vị khác" in text and "hạn sau" in text and not text.endswith("…")  # the rest counted
     assert "Gửi muộn: lẽ ra gửi lúc" in text and "(Có thể anh/chị đã nhận tin này trước đó.)" in text
     assert len(plain) <= PLAIN_TEXT_LIMIT and plain.endswith("Trả lời 3 để ✅ Hoàn thành 1.1")
-    assert replies == {"1": "cl:o:0", "2": "cl:q:0", "3": "done:1"}  # the most overdue deadline first
+    assert replies == {"1": "cl:o:0:n", "2": "cl:q:0:n", "3": "done:1"}  # the most overdue deadline first
 
 
 def test_plain_text_turns_every_action_into_a_numbered_reply() -> None:
@@ -116,7 +116,7 @@ def test_plain_text_turns_every_action_into_a_numbered_reply() -> None:
         view = build_card(card(38, units=2))
         plain, replies = plain_text(view)
     assert "Trả lời 1 để 📋 Danh sách việc (38 chưa xong)" in plain and "Trả lời 2 để ✅ Hoàn thành 1.1" in plain
-    assert replies == {"1": "cl:o:0", "2": "done:1"} and len(plain) <= PLAIN_TEXT_LIMIT
+    assert replies == {"1": "cl:o:0:n", "2": "done:1"} and len(plain) <= PLAIN_TEXT_LIMIT
     assert view.blocks[1] in plain  # the same card text as on Telegram
 
 
@@ -141,8 +141,8 @@ def test_watch_summary_counts_per_unit_and_deadline_worst_first() -> None:
     rows = [line for line in text.splitlines() if line.startswith("• ")]
     assert len(rows) == 10 and all("quá hạn 5 ngày làm việc" in r for r in rows[:6])  # the worst first
     assert "… và" in text and "20 dòng khác" in text and text.count(LABEL) == 1
-    assert [a.data for row in actions for a in row] == ["wl:q:0"]
-    assert replies == {"1": "wl:q:0"} and "Trả lời 1 để 📋 Danh sách đầy đủ" in plain
+    assert [a.data for row in actions for a in row] == ["wl:q:0:n"]
+    assert replies == {"1": "wl:q:0:n"} and "Trả lời 1 để 📋 Danh sách đầy đủ" in plain
 
 
 def test_a_card_and_a_summary_due_together_are_one_view_with_at_most_12_actions() -> None:
@@ -150,7 +150,7 @@ def test_a_card_and_a_summary_due_together_are_one_view_with_at_most_12_actions(
         both = combine(build_card(card(38)), build_summary(WatchSummary(summary_rows(3))))
         text, actions = telegram_parts(both)
     assert "🔔 Nhắc việc" in text and "báo đơn vị chủ trì" in text
-    assert [a.data for row in actions for a in row] == ["cl:o:0", "done:1", "wl:q:0"]
+    assert [a.data for row in actions for a in row] == ["cl:o:0:n", "done:1", "wl:q:0:n"]
 
 
 def test_catch_up_is_compact() -> None:
@@ -159,7 +159,7 @@ def test_catch_up_is_compact() -> None:
         text, actions = telegram_parts(build_catch_up(CatchUp(120, datetime(2019, 10, 30, 1, 0), lines, 39), DUE))
     assert "có 120 lời nhắc chưa gửi được (từ 30/10/2019)" in text and "… và 31 việc khác" in text
     assert text.count("— VP, hạn 19/11/2019") == 8 and len(text) < 1500
-    assert actions[0][0].data == "cl:o:0"
+    assert actions[0][0].data == "cl:o:0:n"
 
 
 def _notice(buttons: list[list[list[str]]], body: str = "📝 Đề nghị duyệt") -> Claimed:

@@ -1,0 +1,169 @@
+"""Blockers answered: leadership and the office give directions (💬 "give direction");
+a blocker is listed until resolved.
+
+The list (`bq:`) is the source of truth; notices through the outbox point into it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.audit import audit
+from bot.db.models import BlockerReplyRow, BlockerRow, MemberRow, OccurrenceRow
+from bot.engine.outbox import queue_notice
+from bot.i18n import _
+from bot.services.access import Actor, Refused, require_known
+from bot.services.queue import Subject, subject_of
+from bot.services.tasks import Event, clear_state, set_state
+
+
+@dataclass(frozen=True)
+class Blocker:
+    blocker_id: int
+    subject: Subject
+    text: str
+    by: str
+    created_at: datetime
+    forwarded: bool
+    replies: int
+
+
+@dataclass(frozen=True)
+class BlockerList:
+    items: tuple[Blocker, ...]
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Reply:
+    by: str
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class BlockerCard:
+    item: Blocker
+    replies: tuple[Reply, ...]
+    resolved: bool
+    can_reply: bool
+    can_forward: bool
+    can_resolve: bool
+
+
+def _names(session: Session) -> dict[int, str]:
+    return {m.id: m.name for m in session.scalars(select(MemberRow))}
+
+
+def _fact(session: Session, row: BlockerRow, occ: OccurrenceRow, names: dict[int, str]) -> Blocker:
+    replies = len(session.scalars(select(BlockerReplyRow.id).where(BlockerReplyRow.blocker_id == row.id)).all())
+    return Blocker(row.id, subject_of(session, occ), row.text, names.get(row.member_id, ""), row.created_at,
+                   row.forwarded_at is not None, replies)
+
+
+def _readable(session: Session, actor: Actor, blocker_id: int) -> tuple[BlockerRow, OccurrenceRow]:
+    require_known(actor)
+    row = session.get(BlockerRow, blocker_id)
+    occ = session.get(OccurrenceRow, row.occurrence_id) if row is not None else None
+    if row is None or occ is None:
+        raise Refused("bad_request")
+    if not (actor.can_read_all or occ.unit in actor.units):
+        raise Refused("not_your_unit", unit=occ.unit)
+    return row, occ
+
+
+def open_blockers(session: Session, actor: Actor, page: int = 0, size: int = 8) -> BlockerList:
+    """`/vuongmac`, `bq:`: unresolved blockers, oldest first (every unit for the office and leadership)."""
+    require_known(actor)
+    if not (actor.can_read_all or actor.units):
+        raise Refused("not_a_head")
+    rows = [(b, o) for b, o in session.execute(
+        select(BlockerRow, OccurrenceRow).join(OccurrenceRow, OccurrenceRow.id == BlockerRow.occurrence_id)
+        .where(BlockerRow.resolved_at.is_(None)).order_by(BlockerRow.created_at, BlockerRow.id))
+        if actor.can_read_all or o.unit in actor.units]
+    pages = max(1, -(-len(rows) // size))
+    page = min(max(page, 0), pages - 1)
+    names = _names(session)
+    return BlockerList(tuple(_fact(session, b, o, names) for b, o in rows[page * size:(page + 1) * size]),
+                       page, pages, len(rows))
+
+
+def card(session: Session, actor: Actor, blocker_id: int) -> BlockerCard:
+    """`bk:`: the blocker, its directions, and what the reader may do."""
+    row, occ = _readable(session, actor, blocker_id)
+    names = _names(session)
+    replies = tuple(Reply(names.get(r.member_id, ""), r.created_at, r.text) for r in session.scalars(
+        select(BlockerReplyRow).where(BlockerReplyRow.blocker_id == row.id).order_by(BlockerReplyRow.id)))
+    return BlockerCard(_fact(session, row, occ, names), replies, row.resolved_at is not None,
+                       actor.can_read_all, actor.is_admin, actor.can_read_all or occ.unit in actor.units)
+
+
+def _open(session: Session, actor: Actor, blocker_id: int) -> tuple[BlockerRow, OccurrenceRow]:
+    row, occ = _readable(session, actor, blocker_id)
+    if row.resolved_at is not None:
+        raise Refused("blocker_resolved")
+    return row, occ
+
+
+def start_reply(session: Session, actor: Actor, blocker_id: int, ev: Event) -> Subject:
+    """💬 Give direction: the next text of this chat is the direction (leadership and the office only)."""
+    if not actor.can_read_all:
+        raise Refused("leaders_only")
+    row, occ = _open(session, actor, blocker_id)
+    set_state(session, actor.chat_id, "blocker_reply", row.id, ev.now)
+    return subject_of(session, occ)
+
+
+def _about(subject: Subject) -> str:
+    return _("{code} {title} — {unit}, {label} due {due}").format(
+        code=subject.task_id, title=subject.title, unit=subject.unit_name, label=subject.label,
+        due=subject.due.strftime("%d/%m/%Y"))
+
+
+def reply(session: Session, actor: Actor, blocker_id: int, text: str, ev: Event) -> Subject:
+    """Store the direction; the unit's heads and the office (or leadership, when the office answers) hear it."""
+    if not actor.can_read_all:
+        raise Refused("leaders_only")
+    row, occ = _open(session, actor, blocker_id)
+    text = text.strip()[:3000]
+    if not text:
+        raise Refused("empty_text")
+    answer = BlockerReplyRow(blocker_id=row.id, member_id=actor.member_id, text=text, created_at=ev.now)
+    session.add(answer)
+    session.flush()
+    clear_state(session, actor.chat_id)
+    audit(session, ev.now, f"member:{actor.member_id}", "blocker_answered", occ.key,
+          {"blocker_id": row.id, "reply_id": answer.id}, ev.update_id)
+    subject = subject_of(session, occ)
+    who = _("the department's leadership") if "leader" in actor.roles else _("the department office")
+    body = ("💬 " + _("Direction from {who} ({name}) on the difficulty reported for:").format(who=who, name=actor.name)
+            + f"\n{_about(subject)}\n" + _("Difficulty: {text}").format(text=row.text[:500]) + "\n"
+            + _("Direction: {text}").format(text=text))
+    others = "office" if "leader" in actor.roles else ("leadership" if row.forwarded_at else "")
+    target = ",".join(x for x in (occ.unit, others) if x)
+    queue_notice(session, ev.now, f"blocker-reply:{answer.id}", target, body,
+                 [[("⚠️ " + _("Open the difficulty"), f"bk:{row.id}")]])
+    return subject
+
+
+def resolve(session: Session, actor: Actor, blocker_id: int, ev: Event) -> Subject:
+    """`bkd:`: the blocker leaves the list; the unit (and the office, if leadership closed it) hear it."""
+    row, occ = _open(session, actor, blocker_id)
+    row.resolved_at, row.resolved_by, row.status = ev.now, actor.member_id, "resolved"
+    audit(session, ev.now, f"member:{actor.member_id}", "blocker_resolved", occ.key, {"blocker_id": row.id},
+          ev.update_id)
+    subject = subject_of(session, occ)
+    target = [occ.unit] if occ.unit not in actor.units else []
+    if not actor.is_admin:
+        target.append("office")
+    if target:
+        queue_notice(session, ev.now, f"blocker-resolved:{row.id}", ",".join(target),
+                     "✔️ " + _("Difficulty marked resolved by {name}:").format(name=actor.name)
+                     + f"\n{_about(subject)}\n" + _("Difficulty: {text}").format(text=row.text[:500]))
+    return subject

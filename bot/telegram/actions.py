@@ -1,0 +1,290 @@
+"""Buttons that change something: every answer names its object (task code and title, unit, deadline, due).
+
+Destructive or hard-to-undo actions (returning a completion, removing a member) ask to confirm first.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.db.models import MemberRow, OccurrenceRow, ReviewRow
+from bot.i18n import _, language
+from bot.services import blockers, invites, metrics, queue, review, tasks
+from bot.services.access import Actor, Refused, own_occurrence, require_admin
+from bot.telegram import metrics as metrics_chat
+from bot.telegram import par as par_chat
+from bot.telegram import screens
+from bot.telegram.context import BotContext
+from bot.telegram.handlers import actor_of, event, guarded, reply
+from bot.telegram.render import ROLE
+from bot.texts import fmt_local
+from bot.views.model import Action, View
+from bot.views.review import confirm_return
+from bot.views.taskcard import subject_text
+
+log = logging.getLogger(__name__)
+
+
+def _occ_subject(context: BotContext, occurrence_id: int) -> queue.Subject:
+    with context.services.tx() as session:
+        occ = session.get(OccurrenceRow, occurrence_id)
+        if occ is None:
+            raise Refused("no_such_task")
+        return queue.subject_of(session, occ)
+
+
+async def _say(update: Update, lang: str, text: str, actions: tuple[tuple[Action, ...], ...] = ()) -> None:
+    await screens.answer(update)
+    with language(lang):
+        await screens.show(update, View((text,), actions), new=True)
+
+
+@guarded
+async def on_done(update: Update, context: BotContext, args: str) -> None:
+    actor = actor_of(update, context)
+    with context.services.tx() as session:
+        tasks.confirm_done(session, actor, int(args), event(update, context))
+        par_chat.par.require_described(session, int(args))  # the office may require số/ký hiệu first
+    with language(actor.lang):
+        text = "✅ " + _("Sent to the department office for review: {subject}").format(
+            subject=subject_text(_occ_subject(context, int(args))))
+    await _say(update, actor.lang, text, ((Action("📋 " + _("Checklist"), "cl:o:0"),),))
+
+
+@guarded
+async def on_evidence(update: Update, context: BotContext, args: str) -> None:
+    actor = actor_of(update, context)
+    with context.services.tx() as session:
+        tasks.start_evidence(session, actor, int(args), event(update, context))
+    with language(actor.lang):
+        text = "📎 " + _("Send the supporting documents for {subject}: files, photos, text or links, one or "
+                        "several. Then press ✔️ Finished.").format(
+            subject=subject_text(_occ_subject(context, int(args))))
+        await _say(update, actor.lang, text, ((Action("✔️ " + _("Finished"), f"evend:{args}"),),))
+
+
+@guarded
+async def on_evidence_end(update: Update, context: BotContext, args: str) -> None:
+    actor = actor_of(update, context)
+    ref = int(args)
+    with context.services.tx() as session:
+        own_occurrence(session, actor, ref)
+        tasks.clear_state(session, actor.chat_id)
+        count = tasks.evidence_count(session, ref)
+    with language(actor.lang):
+        text = _("{count} supporting documents received for {subject}. Press ✅ Done when the task is done.").format(
+            count=count, subject=subject_text(_occ_subject(context, ref)))
+        await _say(update, actor.lang, text, ((Action("✅ " + _("Mark as done"), f"done:{ref}"),
+                                               Action("📌 " + _("Task card"), f"tc:{ref}")),))
+
+
+@guarded
+async def on_snooze_menu(update: Update, context: BotContext, args: str) -> None:
+    actor = actor_of(update, context)
+    with context.services.tx() as session:
+        own_occurrence(session, actor, int(args))
+    with language(actor.lang):
+        text = "⏰ " + _("Remind again about {subject} in:").format(
+            subject=subject_text(_occ_subject(context, int(args))))
+        await _say(update, actor.lang, text, ((Action(_("1 working day"), f"snz1:{args}"),
+                                               Action(_("3 working days"), f"snz3:{args}")),))
+
+
+async def on_snooze1(update: Update, context: BotContext, args: str) -> None:
+    await on_snooze(update, context, args, 1)
+
+
+async def on_snooze3(update: Update, context: BotContext, args: str) -> None:
+    await on_snooze(update, context, args, 3)
+
+
+@guarded
+async def on_snooze(update: Update, context: BotContext, args: str, days: int) -> None:
+    actor = actor_of(update, context)
+    svc = context.services
+    with svc.tx() as session:
+        until = tasks.snooze(session, actor, int(args), days, event(update, context), svc.calendar, svc.zone,
+                             svc.send_time)
+    with language(actor.lang):
+        text = "⏰ " + _("Will remind again about {subject} at {until}.").format(
+            subject=subject_text(_occ_subject(context, int(args))), until=fmt_local(until, svc.zone))
+        await _say(update, actor.lang, text)
+
+
+@guarded
+async def on_blocker(update: Update, context: BotContext, args: str) -> None:
+    actor = actor_of(update, context)
+    with context.services.tx() as session:
+        tasks.start_blocker(session, actor, int(args), event(update, context))
+    with language(actor.lang):
+        text = "⚠️ " + _("Describe the difficulty with {subject} (one message):").format(
+            subject=subject_text(_occ_subject(context, int(args))))
+        await _say(update, actor.lang, text)
+
+
+def _review_subject(context: BotContext, review_id: int) -> queue.Subject:
+    with context.services.tx() as session:
+        row = session.get(ReviewRow, review_id)
+        occ = session.get(OccurrenceRow, row.occurrence_id) if row else None
+        if occ is None:
+            raise Refused("bad_request")
+        return queue.subject_of(session, occ)
+
+
+@guarded
+async def on_accept(update: Update, context: BotContext, args: str) -> None:
+    actor = actor_of(update, context)
+    with context.services.tx() as session:
+        review.accept(session, actor, int(args), event(update, context))
+    with language(actor.lang):
+        text = "✔️ " + _("Accepted: {subject}; the unit has been told.").format(
+            subject=subject_text(_review_subject(context, int(args))))
+        await _say(update, actor.lang, text, ((Action("📝 " + _("Review queue"), "rq:0"),),))
+
+
+@guarded
+async def on_return_ask(update: Update, context: BotContext, args: str) -> None:
+    """↩️ asks to confirm (edits the card or the notice in place)."""
+    actor = actor_of(update, context)
+    with context.services.tx() as session:
+        card = review.review_card(session, actor, int(args))
+    if card.decision is not None:
+        raise Refused("already_reviewed")
+    await screens.answer(update)
+    with language(actor.lang):
+        await screens.show(update, confirm_return(card))
+
+
+@guarded
+async def on_return_confirmed(update: Update, context: BotContext, args: str) -> None:
+    actor = actor_of(update, context)
+    with context.services.tx() as session:
+        review.start_return(session, actor, int(args), event(update, context))
+    with language(actor.lang):
+        text = "↩️ " + _("Type the reason for returning {subject}:").format(
+            subject=subject_text(_review_subject(context, int(args))))
+        await _say(update, actor.lang, text)
+
+
+@guarded
+async def on_forward(update: Update, context: BotContext, args: str) -> None:
+    actor = actor_of(update, context)
+    with context.services.tx() as session:
+        row = tasks.forward_blocker(session, actor, int(args), event(update, context))
+        occ_id = row.occurrence_id
+    with language(actor.lang):
+        text = "➡️ " + _("Difficulty forwarded to the department's leadership: {subject}").format(
+            subject=subject_text(_occ_subject(context, occ_id)))
+        await _say(update, actor.lang, text)
+
+
+@guarded
+async def on_blocker_reply(update: Update, context: BotContext, args: str) -> None:
+    actor = actor_of(update, context)
+    with context.services.tx() as session:
+        subject = blockers.start_reply(session, actor, int(args), event(update, context))
+    with language(actor.lang):
+        text = "💬 " + _("Type your direction on the difficulty with {subject} (one message):").format(
+            subject=subject_text(subject))
+        await _say(update, actor.lang, text)
+
+
+@guarded
+async def on_blocker_done(update: Update, context: BotContext, args: str) -> None:
+    actor = actor_of(update, context)
+    with context.services.tx() as session:
+        subject = blockers.resolve(session, actor, int(args), event(update, context))
+    with language(actor.lang):
+        text = "✔️ " + _("Difficulty marked resolved: {subject}").format(subject=subject_text(subject))
+        await _say(update, actor.lang, text, ((Action("⚠️ " + _("Open difficulties"), "bq:0"),),))
+
+
+def member_text(member: MemberRow) -> str:
+    where = f" — {member.unit}" if member.unit else ""
+    return f"{member.name or member.chat_id} ({_(ROLE.get(member.role, member.role))}{where})"
+
+
+@guarded
+async def on_remove_ask(update: Update, context: BotContext, args: str) -> None:
+    actor = actor_of(update, context)
+    require_admin(actor)
+    with context.services.tx() as session:
+        member = session.get(MemberRow, int(args))
+        if member is None or not member.active:
+            raise Refused("no_such_member")
+    with language(actor.lang):
+        text = "🗑 " + _("Remove {member}? They will no longer receive reminders and will be told.").format(
+            member=member_text(member))
+        await _say(update, actor.lang, text, ((Action("🗑 " + _("Yes, remove"), f"rmy:{args}"),
+                                               Action("◀ " + _("No"), "no:0")),))
+
+
+@guarded
+async def on_remove(update: Update, context: BotContext, args: str) -> None:
+    actor = actor_of(update, context)
+    with context.services.tx() as session:
+        member = invites.remove_member(session, actor, int(args), event(update, context))
+    with language(member.lang):
+        told = _("The department office removed you from the CCHC reminder bot ({member}). "
+                 "Ask the office for a new invite link if this is a mistake.").format(member=member_text(member))
+    try:
+        await context.bot.send_message(member.chat_id, told)
+    except TelegramError as exc:  # unreachable: the removal stands, the office hears below
+        log.info("removed member %s not told: %s", member.id, exc)
+    with language(actor.lang):
+        text = "🗑 " + _("Removed {member}; they have been told.").format(member=member_text(member))
+        await screens.answer(update)
+        await screens.show(update, View((text,)))
+
+
+@guarded
+async def on_cancel(update: Update, context: BotContext, args: str) -> None:
+    actor = actor_of(update, context)
+    with language(actor.lang):
+        await screens.answer(update)
+        await screens.show(update, View((_("Cancelled; nothing was changed."),)))
+
+
+@guarded
+async def on_metric(update: Update, context: BotContext, args: str) -> None:
+    actor = actor_of(update, context)
+    with context.services.tx() as session:
+        target = metrics.start_report(session, actor, int(args), None, event(update, context))
+    await screens.answer(update)
+    await reply(update, metrics_chat.prompt_text(target, actor.lang))
+
+
+@guarded
+async def on_blocker_text(update: Update, context: BotContext, actor: Actor, ref: int, text: str) -> None:
+    """The text after ⚠️: the difficulty, to the office."""
+    with context.services.tx() as session:
+        row = tasks.report_blocker(session, actor, ref, text, event(update, context))
+        occ_id = row.occurrence_id
+    with language(actor.lang):
+        await reply(update, "⚠️ " + _("Difficulty sent to the department office: {subject}").format(
+            subject=subject_text(_occ_subject(context, occ_id))))
+
+
+@guarded
+async def on_return_reason(update: Update, context: BotContext, actor: Actor, ref: int, text: str) -> None:
+    """The text after a confirmed ↩️: the reason; the unit hears it."""
+    with context.services.tx() as session:
+        occ = review.return_with_reason(session, actor, ref, text, event(update, context))
+        subject = queue.subject_of(session, occ)
+    with language(actor.lang):
+        await reply(update, "↩️ " + _("Returned {subject}; the unit has been told, with your reason.").format(
+            subject=subject_text(subject)), screens.keyboard(((Action("📝 " + _("Review queue"), "rq:0"),),)))
+
+
+@guarded
+async def on_direction(update: Update, context: BotContext, actor: Actor, ref: int, text: str) -> None:
+    """The text after 💬: the direction, to the unit and the office."""
+    with context.services.tx() as session:
+        subject = blockers.reply(session, actor, ref, text, event(update, context))
+    with language(actor.lang):
+        await reply(update, "💬 " + _("Direction sent on {subject}: the unit and the office will receive it.")
+                    .format(subject=subject_text(subject)),
+                    screens.keyboard(((Action("⚠️ " + _("Open difficulties"), "bq:0"),),)))

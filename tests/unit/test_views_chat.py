@@ -1,0 +1,118 @@
+"""Checklist, task card, review card and blocker card as channel-neutral views: Telegram parts and the
+numbered plain-text rendering a channel without buttons uses."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from bot.i18n import language
+from bot.services.blockers import Blocker, BlockerCard, Reply
+from bot.services.queue import PAGE, Attached, Card, Item, Page, Subject
+from bot.services.review import Pending, ReviewCard
+from bot.views.checklist import checklist
+from bot.views.model import plain_text, telegram_parts
+from bot.views.review import blocker_card, confirm_return, review_card
+from bot.views.taskcard import subject_text, task_card
+
+NOW = datetime(2019, 11, 14, 1, 0, tzinfo=UTC)
+TODAY = date(2019, 11, 14)
+
+
+def subject(i: int, due: date = date(2019, 11, 19)) -> Subject:
+    return Subject(100 + i, f"1.{i}", f"Xây dựng kế hoạch CCHC năm 2020 số {i}", "TCCB", "Phòng Tổ chức cán bộ",
+                   "Gửi kết quả thực hiện về Văn phòng Sở", due)
+
+
+def test_a_checklist_page_has_at_most_12_buttons_and_numbers_its_tasks_in_plain_text() -> None:
+    items = tuple(Item(subject(i), "open", 0) for i in range(PAGE))
+    page = Page(items, "cl", "o", 1, 3, 20, {"o": 20, "q": 2, "r": 1, "a": 30})
+    with language("vi"):
+        view = checklist(page, TODAY, "Phòng Tổ chức cán bộ")
+        text, rows = telegram_parts(view)
+        plain, replies = plain_text(view)
+    assert sum(len(r) for r in rows) == 12
+    assert "chưa xong: 20 (trang 2/3)" in text
+    assert text.count("Gửi kết quả thực hiện về Văn phòng Sở — hạn 19/11/2019") == 1  # the group, once
+    assert replies["1"] == "tc:100:cl:o:1" and replies[str(PAGE + 1)] == "cl:o:0" and replies[str(PAGE + 2)] == "cl:o:2"
+    assert "Trả lời 1 để 1. 1.0" in plain and f"Trả lời {PAGE + 3} để Quá hạn (2)" in plain
+    assert all(len(d.encode()) <= 64 for d in replies.values())
+
+
+def test_task_card_ticks_the_evidence_asked_and_goes_back_where_it_came_from() -> None:
+    files = (Attached(7, "document", "ke-hoach.pdf", 20480, NOW, "Nguyễn Văn An"),)
+    card = Card(Item(subject(1), "overdue", 1), "Chi tiết của kế hoạch", ("Kế hoạch", "Báo cáo"), files, (), (),
+                True, None)
+    with language("vi"):
+        view = task_card(card, date(2019, 11, 21), "cl:q:2")
+        plain, replies = plain_text(view)
+    assert "☑ Kế hoạch" in plain and "☐ Báo cáo" in plain and "ke-hoach.pdf, 20 KB — Nguyễn Văn An" in plain
+    assert "quá hạn 2 ngày" in plain and "📝 Chi tiết của kế hoạch" in plain
+    assert list(replies.values()) == ["done:101", "ev:101", "snz:101", "blk:101", "cl:q:2"]
+    assert "Trả lời 5 để ◀ Quay lại" in plain
+    watcher = Card(card.item, None, (), (), (), (), False, None)
+    with language("vi"):
+        assert [a.data for row in task_card(watcher, TODAY, "wl:q:0").actions for a in row] == ["wl:q:0"]
+
+
+def test_review_card_offers_each_file_and_the_return_asks_first() -> None:
+    files = tuple(Attached(i, "document", f"tep-{i}.pdf", 1024, NOW, "An") for i in range(1, 4))
+    link = Attached(9, "link", "https://drive.example/abc", None, NOW, "An")
+    card = ReviewCard(Pending(5, subject(1), NOW, "Nguyễn Văn An", 4), files + (link,), None, None)
+    with language("vi"):
+        plain, replies = plain_text(review_card(card))
+        confirm, confirm_replies = plain_text(confirm_return(card))
+    assert "🔗 https://drive.example/abc" in plain and "Đơn vị: Phòng Tổ chức cán bộ (TCCB)" in plain
+    assert [replies[str(n)] for n in range(1, 7)] == ["rvok:5", "rvret:5", "rvf:1", "rvf:2", "rvf:3", "rq:0"]
+    assert "Trả lại đề nghị hoàn thành này" in confirm and confirm_replies == {"1": "rvrc:5", "2": "rv:5"}
+
+
+def test_blocker_card_shows_directions_and_who_may_do_what() -> None:
+    item = Blocker(3, subject(2), "Chưa có kinh phí", "Nguyễn Văn An", NOW, True, 1)
+    replies = (Reply("Phó Giám đốc Bình", NOW, "Dùng kinh phí chi thường xuyên"),)
+    with language("vi"):
+        leader, leader_replies = plain_text(blocker_card(BlockerCard(item, replies, False, True, False, True)))
+        _head, head_replies = plain_text(blocker_card(BlockerCard(item, replies, False, False, False, True)))
+    assert "Ý kiến chỉ đạo của Phó Giám đốc Bình" in leader and "Dùng kinh phí chi thường xuyên" in leader
+    assert list(leader_replies.values()) == ["bkr:3", "bkd:3", "bq:0"]
+    assert list(head_replies.values()) == ["bkd:3", "bq:0"]
+
+
+def test_answers_name_task_unit_label_and_due_in_both_languages() -> None:
+    with language("vi"):
+        vi = subject_text(subject(1))
+    with language("en"):
+        en = subject_text(subject(1))
+    assert vi == ("1.1 Xây dựng kế hoạch CCHC năm 2020 số 1 — Phòng Tổ chức cán bộ, Gửi kết quả thực hiện về "
+                  "Văn phòng Sở hạn 19/11/2019")
+    assert en.endswith("due 19/11/2019")
+
+
+def test_task_summary_pages_its_units_and_keeps_the_readers_own_cards() -> None:
+    from bot.services.queue import TaskSummary, UnitStatus
+    from bot.views.taskcard import UNITS_PER_PAGE, task_summary
+
+    units = tuple(UnitStatus(f"U{i:02}", f"Đơn vị {i}", {"overdue": 1, "open": 2}, date(2019, 11, 19))
+                  for i in range(UNITS_PER_PAGE + 5))
+    own = (Item(subject(1), "open", 0),)
+    summary = TaskSummary("1.1", "Ban hành kế hoạch", "1", "Chỉ đạo điều hành", units, own)
+    with language("vi"):
+        first, first_replies = plain_text(task_summary(summary, 0))
+        second, second_replies = plain_text(task_summary(summary, 1))
+    assert "Theo đơn vị (20): (trang 1/2)" in first and "(U00): 🔴 1 · ⬜ 2 — hạn sắp tới 19/11/2019" in first
+    assert "(U15)" not in first and "(U15)" in second
+    assert list(first_replies.values()) == ["tc:101", "nv:1.1:1"]
+    assert list(second_replies.values()) == ["tc:101", "nv:1.1:0"]
+
+
+def test_every_prefix_of_the_callback_contract_has_a_route_that_checks_its_argument() -> None:
+    from bot.telegram.callbacks import ROUTES
+
+    contract = {"done", "ev", "evend", "snz", "snz1", "snz3", "blk", "rvok", "rvret", "fwd", "rm", "mt",
+                "cl", "tc", "wl", "rq", "rv", "rvf", "bq", "bk", "bkr", "bkd"}
+    assert contract <= set(ROUTES)
+    good = {"cl": "o:0", "wl": "q:12", "tc": "5:cl:r:1", "rq": "3", "bq": "0"}
+    for prefix, route in ROUTES.items():
+        assert route.pattern.match(good.get(prefix, "123")) or prefix == "nv", prefix
+        for forged in ("", "-1", "1 OR 1=1", "9" * 13, "1:2:3:4:5:6", "x"):
+            assert not route.pattern.match(forged), (prefix, forged)
+    assert ROUTES["nv"].pattern.match("1.1:0") and not ROUTES["nv"].pattern.match("1.1/x:0")
