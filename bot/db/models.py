@@ -116,6 +116,7 @@ class MemberRow(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     lang: Mapped[str] = mapped_column(String(2), default="vi")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    link_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # bump: revoke web links
 
     __table_args__ = (UniqueConstraint("chat_id", "role", "unit", name="uq_member_chat_role_unit"),)
 

@@ -1,0 +1,240 @@
+"""The personal page served by nhacviec (aiohttp): checklist, evidence upload and metric values.
+
+Same services, rules and audit log as the chat: the link stands for the member (signed, expiring,
+revocable); a person acts only on their own units' tasks. Served behind the same TLS proxy as the
+webhook (`web.base_url`); requests for any other host are not answered. Forms carry an anti-forgery
+value and must come from the page's own origin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from aiohttp import BodyPartReader, web
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from bot.db.models import EvidenceRow, MemberRow, MetricRow, TaskRow
+from bot.domain.clock import Clock
+from bot.i18n import _, language
+from bot.services import metrics, status, tasks
+from bot.services.access import Actor, Refused, load_actor, own_occurrence
+from bot.services.archive import archive, safe_file_name
+from bot.texts import fmt_date
+from bot.web import page
+from bot.web.links import LinkError, form_token, read_link, sign_link
+
+ALLOWED = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".jpg", ".jpeg", ".png"}
+PHOTOS = {".jpg", ".jpeg", ".png"}
+
+
+@dataclass
+class WebServices:
+    engine: Engine
+    clock: Clock
+    zone: ZoneInfo
+    evidence_dir: Path
+    secret: bytes
+    base_url: str  # https://nhacviec.sogd.example.vn (no trailing slash)
+    max_bytes: int = 20 * 1024 * 1024
+    link_days: int = 30
+
+    @contextmanager
+    def tx(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def link_for(self, member: MemberRow) -> str:
+        """The member's personal page address, valid for `link_days`."""
+        token = sign_link(self.secret, member.id, member.link_version,
+                          self.clock.now() + timedelta(days=self.link_days))
+        return f"{self.base_url}/p/{token}"
+
+
+def revoke_links(session: Session, member: MemberRow) -> None:
+    """Every link made for this member so far stops working."""
+    member.link_version += 1
+
+
+class _Denied(Exception):
+    def __init__(self, status_code: int, text: str) -> None:
+        super().__init__(text)
+        self.status_code = status_code
+        self.text = text
+
+
+def _refusal_text(exc: Refused) -> str:
+    texts = {
+        "not_your_unit": _("This task belongs to unit {unit}, not to yours."),
+        "no_such_task": _("This task no longer exists (the plan may have changed)."),
+        "already_done": _("This task has already been accepted as done."),
+        "metric_bad_value": _("The value \"{value}\" is not valid: {why}."),
+        "not_your_metric": _("The metric of task {task} does not belong to your unit."),
+        "no_such_metric": _("This metric no longer exists (the plan may have changed)."),
+        "not_a_head": _("You do not head a unit: there is nothing to report here."),
+    }
+    template = texts.get(exc.key, _("This cannot be done now."))
+    try:
+        return template.format(**exc.params)
+    except (KeyError, IndexError):
+        return template
+
+
+class PersonalPage:
+    """Routes: GET /p/{token}, POST /p/{token}/evidence/{occ}, POST /p/{token}/metric/{metric}."""
+
+    def __init__(self, services: WebServices) -> None:
+        self.s = services
+        parts = urlsplit(services.base_url)
+        self._host, self._origin = parts.netloc, f"{parts.scheme}://{parts.netloc}"
+
+    def app(self) -> web.Application:
+        app = web.Application(client_max_size=self.s.max_bytes + 1024 * 1024)
+        app.router.add_get("/p/{token}", self.show)
+        app.router.add_post("/p/{token}/evidence/{occ:\\d{1,12}}", self.upload)
+        app.router.add_post("/p/{token}/metric/{metric:\\d{1,12}}", self.metric)
+        return app
+
+    # --- checks shared by every route ---------------------------------------------------------------
+    def _member(self, session: Session, request: web.Request) -> tuple[MemberRow, Actor, str]:
+        if request.host != self._host:
+            raise _Denied(404, _("Page not found."))
+        token = request.match_info["token"]
+        try:
+            claims = read_link(self.s.secret, token, self.s.clock.now())
+        except LinkError as exc:
+            raise _Denied(403 if exc.reason == "bad" else 410, _(
+                "This link has expired. Ask the bot for a new one (/trang).") if exc.reason == "expired"
+                else _("This link is not valid.")) from None
+        member = session.get(MemberRow, claims.member_id)
+        if member is None or not member.active or member.link_version != claims.version:
+            raise _Denied(410, _("This link was revoked by the office. Ask the bot for a new one (/trang)."))
+        actor = load_actor(session, member.user_id or member.chat_id, member.chat_id)
+        return member, actor, token
+
+    def _check_form(self, request: web.Request, token: str, given: str) -> None:
+        origin = request.headers.get("Origin")
+        referer = request.headers.get("Referer", "")
+        if (origin is not None and origin != self._origin) or (origin is None and referer
+                                                               and not referer.startswith(self._origin + "/")):
+            raise _Denied(403, _("This form was not sent from your personal page."))
+        if given != form_token(self.s.secret, token):
+            raise _Denied(403, _("This form was not sent from your personal page."))
+
+    def _respond(self, member: MemberRow | None, kind: str, text: str, status_code: int = 200,
+                 back: str | None = None) -> web.Response:
+        with language(member.lang if member else None):
+            html = page.message_page(kind, text, back)
+        return web.Response(text=html, content_type="text/html", status=status_code,
+                            headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
+
+    # --- routes ------------------------------------------------------------------------------------
+    async def show(self, request: web.Request) -> web.Response:
+        try:
+            with self.s.tx() as session:
+                member, actor, token = self._member(session, request)
+                with language(member.lang):
+                    return self._page(session, member, actor, token, flash="")
+        except _Denied as denied:
+            return self._respond(None, "err", denied.text, denied.status_code)
+
+    def _page(self, session: Session, member: MemberRow, actor: Actor, token: str, flash: str) -> web.Response:
+        today = self.s.clock.now().astimezone(self.s.zone).date()
+        try:
+            lines, _total = status.open_tasks(session, actor, today, limit=200)
+            statuses = metrics.metrics_for(session, actor)
+        except Refused as exc:
+            lines, statuses, flash = [], [], flash + page.notice("ok", _refusal_text(exc))
+        ids = [line.occurrence_id for line in lines]
+        counts: dict[int, int] = dict(session.execute(select(EvidenceRow.occurrence_id, func.count()).where(
+            EvidenceRow.occurrence_id.in_(ids)).group_by(EvidenceRow.occurrence_id)).all()) if ids else {}
+        html = page.member_page(actor.name or member.name, lines, counts, statuses, today,
+                                f"/p/{token}", form_token(self.s.secret, token), flash)
+        return web.Response(text=html, content_type="text/html",
+                            headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
+
+    async def upload(self, request: web.Request) -> web.Response:
+        member: MemberRow | None = None
+        try:
+            with self.s.tx() as session:
+                member, actor, token = self._member(session, request)
+            given, name, data = await self._read_upload(request)
+            self._check_form(request, token, given)
+            occurrence_id = int(request.match_info["occ"])
+            with language(member.lang), self.s.tx() as session:
+                occ = own_occurrence(session, actor, occurrence_id)
+                if occ.status in ("done", "closed"):
+                    raise Refused("already_done")
+                task = session.get(TaskRow, occ.task_id)
+                stored = archive(self.s.evidence_dir, occ.key, data, name)
+                ext = Path(name).suffix.lower()
+                tasks.add_evidence(session, actor, occ.id, tasks.Event(self.s.clock.now()),
+                                   kind="photo" if ext in PHOTOS else "document", file_name=name,
+                                   size=stored.size, sha256=stored.sha256, stored_path=str(stored.path))
+                done = _("Received the evidence document {name} for {task} {title} — {unit}, {label}, "
+                         "due {due}.").format(name=name, task=occ.task_id, title=task.title if task else "",
+                                              unit=occ.unit, label=occ.label, due=fmt_date(occ.due))
+                return self._respond(member, "ok", done, back=f"/p/{token}#o{occ.id}")
+        except _Denied as denied:
+            return self._respond(member, "err", denied.text, denied.status_code)
+        except Refused as exc:
+            with language(member.lang if member else None):
+                return self._respond(member, "err", _refusal_text(exc), 403,
+                                     back=f"/p/{request.match_info['token']}")
+
+    async def _read_upload(self, request: web.Request) -> tuple[str, str, bytes]:
+        """The form value and the file, counting bytes as they come (the declared size is not trusted)."""
+        given, name, chunks, size = "", "", [], 0
+        try:
+            reader = await request.multipart()
+        except (AssertionError, ValueError, KeyError):
+            raise _Denied(400, _("Choose a file to send.")) from None
+        async for part in reader:
+            if not isinstance(part, BodyPartReader):
+                continue
+            if part.name == "form":
+                given = (await part.text())[:200]
+            elif part.name == "file":
+                name = safe_file_name(part.filename, "")
+                while chunk := await part.read_chunk(64 * 1024):
+                    size += len(chunk)
+                    if size > self.s.max_bytes:
+                        raise _Denied(413, _("The file is larger than {size} MB: send a link in the chat "
+                                             "instead.").format(size=self.s.max_bytes // (1024 * 1024)))
+                    chunks.append(chunk)
+        if not name:
+            raise _Denied(400, _("Choose a file to send."))
+        if Path(name).suffix.lower() not in ALLOWED:
+            raise _Denied(415, _("This kind of file is not accepted: send PDF, Word, Excel, or a JPG/PNG photo."))
+        if size == 0:
+            raise _Denied(400, _("The file is empty (0 bytes): choose the right file."))
+        return given, name, b"".join(chunks)
+
+    async def metric(self, request: web.Request) -> web.Response:
+        member: MemberRow | None = None
+        try:
+            with self.s.tx() as session:
+                member, actor, token = self._member(session, request)
+            form = await request.post()
+            self._check_form(request, token, str(form.get("form", "")))
+            with language(member.lang), self.s.tx() as session:
+                row = metrics.record_value(session, actor, int(request.match_info["metric"]),
+                                           str(form.get("value", ""))[:100], tasks.Event(self.s.clock.now()))
+                metric_row = session.get(MetricRow, row.metric_id)
+                assert metric_row is not None
+                done = _("Saved {name}: {value} for unit {unit}.").format(
+                    name=metric_row.name, value=metrics.fmt_value(metric_row.kind, row.value), unit=row.unit)
+                return self._respond(member, "ok", done, back=f"/p/{token}")
+        except _Denied as denied:
+            return self._respond(member, "err", denied.text, denied.status_code)
+        except Refused as exc:
+            with language(member.lang if member else None):
+                return self._respond(member, "err", _refusal_text(exc), 400,
+                                     back=f"/p/{request.match_info['token']}")
