@@ -1,3 +1,3 @@
-"""nhacviec: bot Telegram nhắc việc cho kế hoạch cải cách hành chính."""
+"""nhacviec: a reminder bot for an administrative reform plan (Telegram, Zalo, e-mail)."""
 
 __version__ = "0.1.0"

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 
 async def _on_error(update: object, context: BotContext) -> None:
-    log.error("lỗi khi xử lý cập nhật", exc_info=context.error)
+    log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update):
         if update.callback_query is not None:
             await update.callback_query.answer(t("error")[:200], show_alert=True)

@@ -104,7 +104,8 @@ def task_card(card: Card, today: date, back: str) -> View:
     oid = s.occurrence_id
     if card.can_act and state != "done":
         if state != "awaiting_review":
-            rows.append((Action("✅ " + _("Mark as done"), f"done:{oid}"), Action("📎 " + _("Send documents"), f"ev:{oid}")))
+            rows.append((Action("✅ " + _("Mark as done"), f"done:{oid}"),
+                         Action("📎 " + _("Send documents"), f"ev:{oid}")))
             rows.append((Action("⏰ " + _("Remind me later"), f"snz:{oid}"),
                          Action("⚠️ " + _("Report a difficulty"), f"blk:{oid}")))
         else:

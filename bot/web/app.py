@@ -17,14 +17,13 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from aiohttp import BodyPartReader, web
-from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.db.models import EvidenceRow, MemberRow, MetricRow, TaskRow
+from bot.db.models import MemberRow, MetricRow, TaskRow
 from bot.domain.clock import Clock
 from bot.i18n import _, language
-from bot.services import metrics, status, tasks
+from bot.services import metrics, queue, tasks
 from bot.services.access import Actor, Refused, load_actor, own_occurrence
 from bot.services.archive import archive, safe_file_name
 from bot.texts import fmt_date
@@ -147,15 +146,16 @@ class PersonalPage:
 
     def _page(self, session: Session, member: MemberRow, actor: Actor, token: str, flash: str) -> web.Response:
         today = self.s.clock.now().astimezone(self.s.zone).date()
+        lines: list[queue.Item] = []
         try:
-            lines, _total = status.open_tasks(session, actor, today, limit=200)
+            first = queue.checklist(session, actor, today, "o", 0)  # what is not done yet, in the chat's order
+            lines = list(first.items)
+            for number in range(1, first.pages):
+                lines += queue.checklist(session, actor, today, "o", number).items
             statuses = metrics.metrics_for(session, actor)
         except Refused as exc:
             lines, statuses, flash = [], [], flash + page.notice("ok", _refusal_text(exc))
-        ids = [line.occurrence_id for line in lines]
-        counts: dict[int, int] = dict(session.execute(select(EvidenceRow.occurrence_id, func.count()).where(
-            EvidenceRow.occurrence_id.in_(ids)).group_by(EvidenceRow.occurrence_id)).all()) if ids else {}
-        html = page.member_page(actor.name or member.name, lines, counts, statuses, today,
+        html = page.member_page(actor.name or member.name, lines, statuses, today,
                                 f"/p/{token}", form_token(self.s.secret, token), flash)
         return web.Response(text=html, content_type="text/html",
                             headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})

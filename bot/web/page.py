@@ -8,7 +8,7 @@ from html import escape
 
 from bot.i18n import _, current_lang
 from bot.services.metrics import MetricStatus, fmt_value, target_text
-from bot.services.status import Line
+from bot.services.queue import Item
 from bot.texts import days_left_text, fmt_date
 
 STYLE = """body{font-family:system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1b1f24}
@@ -31,12 +31,13 @@ def notice(kind: str, text: str) -> str:
     return f'<p class="note {kind}">{escape(text)}</p>'
 
 
-def _task_card(line: Line, today: date, action: str, form: str, evidence: int) -> str:
+def _task_card(item: Item, today: date, action: str, form: str) -> str:
+    line = item.subject
     late = line.due < today
-    state = _("Returned by the office") if line.status == "returned" else (
+    state = _("Returned by the office") if item.state == "returned" else (
         _("Overdue") if late else _("Not done yet"))
     due = _("Due {due} ({left})").format(due=fmt_date(line.due), left=days_left_text(line.due, today))
-    received = _("Evidence documents received: {count}").format(count=evidence)
+    received = _("Evidence documents received: {count}").format(count=item.evidence)
     file_label, send = _("Evidence document (PDF, Word, Excel or a photo)"), _("Send the document")
     late_class = " late" if late else ""
     return (f'<section class="card" id="o{line.occurrence_id}"><strong>{escape(line.task_id)} '
@@ -62,7 +63,7 @@ def _metric_card(status: MetricStatus, action: str, form: str) -> str:
             f'</label><button type="submit">{escape(save)}</button></form></section>')
 
 
-def member_page(name: str, lines: Sequence[Line], evidence: dict[int, int], metrics: Sequence[MetricStatus],
+def member_page(name: str, lines: Sequence[Item], metrics: Sequence[MetricStatus],
                 today: date, base: str, form: str, flash: str = "") -> str:
     """The checklist with an upload form per task, then the metrics to report."""
     title = _("Tasks of {name}").format(name=name)
@@ -70,8 +71,7 @@ def member_page(name: str, lines: Sequence[Line], evidence: dict[int, int], metr
     parts = [f"<h1>{escape(title)}</h1>", flash, f"<h2>{escape(open_count)}</h2>"]
     if not lines:
         parts.append(notice("ok", _("No open task. 👍")))
-    parts += [_task_card(line, today, f"{base}/evidence/{line.occurrence_id}", form,
-                         evidence.get(line.occurrence_id, 0)) for line in lines]
+    parts += [_task_card(item, today, f"{base}/evidence/{item.subject.occurrence_id}", form) for item in lines]
     if metrics:
         figures = _("Figures to report")
         parts.append(f"<h2>{escape(figures)}</h2>")

@@ -1,6 +1,6 @@
 """Zalo as a Channel: the message drawn as plain text with numbered replies, sent with sendMessage.
 
-Zalo has no buttons: each button becomes "Trả lời N để …" and the menu (reply number → action data) is
+Zalo has no buttons: each button becomes a numbered reply ("Reply N to …") and the menu (reply number → action data) is
 kept per chat so that a later reply "N" acts like the press. Texts are at most 2,000 characters.
 """
 

@@ -1,7 +1,7 @@
 """members.link_version: personal web links can be revoked
 
 Revision ID: 0007
-Revises: 0001
+Revises: 0005
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0007'
-down_revision = '0001'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
