@@ -126,14 +126,14 @@ def scenarios(phone: Phone, scratch: Path) -> list[tuple[str, Callable[[], None]
 
     def task_card() -> None:
         phone.who(TCCB)
-        phone.press(r"^\s*(\[)?\d+\.\d+", edits=True)  # a task of the checklist: "1.1 …" or "[1.1·TCCB] …"
+        phone.press(r"^\d+\. \d+\.\d+", edits=True)  # a task of the checklist: "1. 1.1 …"
         phone.shot("04-the-nhiem-vu")
 
     def evidence() -> None:
         phone.who(TCCB)
         phone.press("📎")
         phone.upload("Bao-cao-CCHC-2019.pdf", b"%PDF-1.4 Bao cao ket qua CCHC nam 2019", scratch)
-        phone.say("123/KH-SGDĐT ngày 12/11/2019 — Kế hoạch CCHC năm 2019")
+        phone.say("123/KH-SGDĐT; 12/11/2019; Kế hoạch CCHC năm 2019; Sở GDĐT")
         phone.shot("05-tai-lieu-kiem-chung")
         phone.press("Xong")
         phone.press("Hoàn thành")
@@ -151,9 +151,11 @@ def scenarios(phone: Phone, scratch: Path) -> list[tuple[str, Callable[[], None]
     def blocker() -> None:
         phone.who(TCCB)
         phone.say("/viec")
-        phone.press(r"^\s*(\[)?\d+\.\d+", edits=True)
+        phone.press(r"^\d+\. \d+\.\d+", edits=True)
         phone.press("⚠️")
         phone.say("Chưa nhận đủ số liệu của các trường để tổng hợp báo cáo.")
+        phone.who(ADMIN_ID)
+        phone.press("Chuyển")  # the office forwards it to leadership
         phone.who(LEADER_ID)
         phone.press("Chỉ đạo")
         phone.say("Văn phòng Sở đôn đốc các trường gửi số liệu trước ngày 18/11.")
@@ -176,6 +178,7 @@ def scenarios(phone: Phone, scratch: Path) -> list[tuple[str, Callable[[], None]
         phone.shot("11-xuat")
 
     def digest() -> None:
+        phone.next_event("Thứ Sáu 15/11/2019 08:0")  # the departments' internal report reminders
         phone.next_event("Thứ Sáu 15/11/2019 16:0")
         phone.who(LEADER_ID)
         phone.page.wait_for_timeout(3000)  # the chart is drawn
