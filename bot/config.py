@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from bot.domain.clock import Clock, RehearsalClock, SystemClock
+from bot.domain.text import nfc
 from bot.i18n import N_, _
 
 
@@ -262,7 +263,7 @@ def load_config(path: str | Path | None) -> Config:
         return Config()
     file = str(path)
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yaml.safe_load(nfc(Path(path).read_text(encoding="utf-8")))  # Unikey NFD → one form
     except FileNotFoundError:
         raise ConfigError(file, [_("configuration file not found")]) from None
     except (OSError, UnicodeDecodeError) as exc:

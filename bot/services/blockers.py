@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
 from bot.db.models import BlockerReplyRow, BlockerRow, MemberRow, OccurrenceRow
+from bot.domain.text import nfc
 from bot.engine.outbox import queue_notice
 from bot.i18n import _
 from bot.services.access import Actor, Refused, require_known
@@ -131,7 +132,7 @@ def reply(session: Session, actor: Actor, blocker_id: int, text: str, ev: Event)
     if not actor.can_read_all:
         raise Refused("leaders_only")
     row, occ = _open(session, actor, blocker_id)
-    text = text.strip()[:3000]
+    text = nfc(text).strip()[:3000]
     if not text:
         raise Refused("empty_text")
     answer = BlockerReplyRow(blocker_id=row.id, member_id=actor.member_id, text=text, created_at=ev.now)

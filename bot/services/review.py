@@ -17,6 +17,7 @@ from bot.db.models import (
     TaskRow,
     UnitRow,
 )
+from bot.domain.text import nfc
 from bot.engine.outbox import queue_notice
 from bot.i18n import _
 from bot.services.access import Actor, Refused, require_admin, require_known
@@ -70,7 +71,7 @@ def start_return(session: Session, actor: Actor, review_id: int, ev: Event) -> O
 def return_with_reason(session: Session, actor: Actor, review_id: int, reason: str, ev: Event) -> OccurrenceRow:
     """Reopen the task for the unit and tell its heads why."""
     review, occ = _pending_review(session, actor, review_id)
-    reason = reason.strip()[:2000]
+    reason = nfc(reason).strip()[:2000]
     if not reason:
         raise Refused("empty_text")
     review.decision, review.decided_by, review.decided_at, review.reason = "returned", actor.member_id, ev.now, reason

@@ -20,6 +20,7 @@ from bot.db.models import (
     TaskRow,
     UnitRow,
 )
+from bot.domain.text import nfc
 from bot.domain.workdays import WorkCalendar
 from bot.engine.outbox import queue_notice
 from bot.i18n import _
@@ -110,6 +111,7 @@ def add_evidence(session: Session, actor: Actor, occurrence_id: int, ev: Event, 
     """Store one evidence item (its file was already archived by the caller)."""
     occ = own_occurrence(session, actor, occurrence_id)
     refuse_after_acceptance(session, occ)
+    text, file_name = (nfc(text) if text else text), (nfc(file_name) if file_name else file_name)
     row = EvidenceRow(occurrence_id=occ.id, member_id=actor.member_id, kind=kind, text=text, file_id=file_id,
                       file_unique_id=file_unique_id, file_name=file_name, size=size, sha256=sha256,
                       stored_path=stored_path, created_at=ev.now)
@@ -155,7 +157,7 @@ def start_blocker(session: Session, actor: Actor, occurrence_id: int, ev: Event)
 def report_blocker(session: Session, actor: Actor, occurrence_id: int, text: str, ev: Event) -> BlockerRow:
     """Record the difficulty and send it to the office, which may forward it to leadership."""
     occ = own_occurrence(session, actor, occurrence_id)
-    text = text.strip()[:3000]
+    text = nfc(text).strip()[:3000]
     if not text:
         raise Refused("empty_text")
     row = BlockerRow(occurrence_id=occ.id, member_id=actor.member_id, text=text, created_at=ev.now)
