@@ -127,6 +127,8 @@ def overview_digest(session: Session, now: datetime, zone: ZoneInfo) -> list[str
               _("Total: {n} task occurrences, {share} done").format(n=fmt_number(p.total.total),
                                                                      share=done_share(p.total))
               + "\n" + counts_line(p.total)]
+    if len(p.plans) > 1:  # several plans in one database: say which is which
+        blocks += sections(_("By plan:"), [f"{t}: {counts_line(c)}" for t, c in p.plans.items()])
     blocks += sections(_("By area:"), [f"{a}. {p.area_names[a]}: {counts_line(c)}" for a, c in p.areas.items()])
     blocks += sections(_("By unit:"), [f"{u}: {counts_line(c)}" for u, c in p.units.items()])
     blocks.append(week_changes(session, now, zone))

@@ -39,6 +39,7 @@ class OccurrenceRecord:
     reviewed_by: str
     evidence_count: int
     live: bool  # neither the occurrence nor its task is retired: counted by /tiendo
+    plan: str = ""  # the plan's title (several plans in one database)
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ def _occurrences(session: Session, today: date, members: dict[int, str]) -> dict
             "closed" if occ.status == "closed" else bucket(occ, today),
             occ.completed_at if occ.status == "done" else None, members.get(confirmer, "") if confirmer else "",
             members.get(reviewer, "") if reviewer else "", counts.get(occ.id, 0),
-            occ.retired_at is None and task.retired_at is None)
+            occ.retired_at is None and task.retired_at is None, task.plan_title or task.plan_id or "")
     return result
 
 

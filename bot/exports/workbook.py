@@ -58,10 +58,11 @@ def target_text(kind: str, comparison: str, target: float) -> str:
 def _occurrence_sheet(ws: Worksheet, snap: Snapshot, zone: ZoneInfo) -> None:
     sheet = Sheet(ws, headers(N_("Area"), N_("Area name"), N_("Task code"), N_("Task"), N_("Deadline"),
                               N_("Unit"), N_("Due"), N_("Deadline source"), N_("Status"), N_("Completed at"),
-                              N_("Confirmed by"), N_("Reviewed by"), N_("Evidence items")), zone)
+                              N_("Confirmed by"), N_("Reviewed by"), N_("Evidence items"), N_("Plan")), zone)
     for o in snap.occurrences:
         sheet.add([o.area, o.area_name, o.task_id, o.title, o.label, o.unit, o.due, label(SOURCE_LABELS, o.source),
-                   label(BUCKET_LABELS, o.bucket), o.completed_at, o.confirmed_by, o.reviewed_by, o.evidence_count])
+                   label(BUCKET_LABELS, o.bucket), o.completed_at, o.confirmed_by, o.reviewed_by, o.evidence_count,
+                   o.plan])
     sheet.finish()
 
 

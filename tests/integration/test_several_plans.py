@@ -120,3 +120,25 @@ def test_config_takes_plans_and_keeps_plan_working() -> None:
     assert Config().plan_paths() == ["schedules/cchc-2019-2020.yaml"]
     assert Config(plan="a.yaml").plan_paths() == ["a.yaml"]
     assert Config(plans=["a.yaml", "plans/"]).plan_paths() == ["a.yaml", "plans/"]
+
+
+def test_the_digest_and_the_workbook_say_which_plan(db) -> None:  # type: ignore[no-untyped-def]
+    import io
+    from zoneinfo import ZoneInfo
+
+    from openpyxl import load_workbook
+
+    from bot.digest.content import overview_digest
+    from bot.exports.workbook import build_workbook
+
+    sync_plans(db, list(_plans()), WorkCalendar(), T0)
+    zone = ZoneInfo("Asia/Ho_Chi_Minh")
+    with Session(db) as s:
+        digest = "\n".join(overview_digest(s, T0, zone))
+        book = load_workbook(io.BytesIO(build_workbook(s, T0.date(), zone)))
+    assert "Theo kế hoạch:" in digest and "Kế hoạch năm 2021: " in digest
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    plan_column = header.index("Kế hoạch")
+    assert {row[plan_column] for row in sheet.iter_rows(min_row=2, values_only=True)} == {
+        "Kế hoạch thử", "Kế hoạch năm 2021"}
