@@ -87,6 +87,7 @@ def add_export_commands(sub: Subparsers) -> None:
     export = _command(sub, "export", _("export the summary workbook (.xlsx) and the evidence package (.zip) "
                                        "for the administrative reform assessment"), cmd_export)
     export.add_argument("--out", required=True, metavar=_("FOLDER"), help=_("folder to write the results to"))
+    export.add_argument("--plan", metavar=_("PLAN"), help=_("only this plan's id (several plans in one database)"))
     config_option(export)
     ics = _command(sub, "ics", _("export one unit's deadline calendar (.ics)"), cmd_ics)
     ics.add_argument("--unit", required=True, metavar=_("UNIT"), help=_("unit id, e.g. TCCB"))
@@ -216,7 +217,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     migrate(engine)
     try:
         with Session(engine) as session, session.begin():
-            snap = load_snapshot(session, now.astimezone(zone).date())
+            snap = load_snapshot(session, now.astimezone(zone).date(), getattr(args, "plan", None))
         done = write_export(snap, Path(args.out), zone=zone)
         pkg = done.package
         with Session(engine) as session, session.begin():

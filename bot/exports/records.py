@@ -40,6 +40,7 @@ class OccurrenceRecord:
     evidence_count: int
     live: bool  # neither the occurrence nor its task is retired: counted by /tiendo
     plan: str = ""  # the plan's title (several plans in one database)
+    plan_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,8 @@ def _occurrences(session: Session, today: date, members: dict[int, str]) -> dict
             "closed" if occ.status == "closed" else bucket(occ, today),
             occ.completed_at if occ.status == "done" else None, members.get(confirmer, "") if confirmer else "",
             members.get(reviewer, "") if reviewer else "", counts.get(occ.id, 0),
-            occ.retired_at is None and task.retired_at is None, task.plan_title or task.plan_id or "")
+            occ.retired_at is None and task.retired_at is None, task.plan_title or task.plan_id or "",
+            task.plan_id or "")
     return result
 
 
@@ -180,11 +182,13 @@ def _metrics(session: Session, occurrences: list[OccurrenceRecord], members: dic
     return result
 
 
-def load_snapshot(session: Session, today: date) -> Snapshot:
-    """Everything an export shows, as of `today` (the plan's calendar day)."""
+def load_snapshot(session: Session, today: date, plan_id: str | None = None) -> Snapshot:
+    """Everything an export shows, as of `today` (the plan's calendar day); one plan's only with `plan_id`."""
     members = {m.id: m.name for m in session.scalars(select(MemberRow))}
     evidence_rows = session.scalars(select(EvidenceRow).order_by(EvidenceRow.id)).all()
     occurrences = _occurrences(session, today, members)
+    if plan_id is not None:
+        occurrences = {k: o for k, o in occurrences.items() if o.plan_id == plan_id}
     live = sorted((o for o in occurrences.values() if o.live),
                   key=lambda o: (area_key(o.area), task_key(o.task_id), o.due, o.unit, o.id))
     evidence = [EvidenceRecord(e.id, occurrences[e.occurrence_id], e.kind, e.file_name, e.size, e.sha256,

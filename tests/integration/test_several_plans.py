@@ -142,3 +142,14 @@ def test_the_digest_and_the_workbook_say_which_plan(db) -> None:  # type: ignore
     plan_column = header.index("Kế hoạch")
     assert {row[plan_column] for row in sheet.iter_rows(min_row=2, values_only=True)} == {
         "Kế hoạch thử", "Kế hoạch năm 2021"}
+
+
+def test_an_export_can_be_limited_to_one_plan(db) -> None:  # type: ignore[no-untyped-def]
+    from bot.exports.records import load_snapshot
+
+    sync_plans(db, list(_plans()), WorkCalendar(), T0)
+    with Session(db) as s:
+        everything = load_snapshot(s, T0.date())
+        one = load_snapshot(s, T0.date(), plan_id="mini-2021")
+    assert {o.plan for o in everything.occurrences} == {"Kế hoạch thử", "Kế hoạch năm 2021"}
+    assert {o.plan for o in one.occurrences} == {"Kế hoạch năm 2021"} and len(one.occurrences) > 0
