@@ -1,4 +1,8 @@
-"""Evidence files on disk: `evidence_dir/<occurrence>/<sha256[:12]>_<name>`, names that cannot escape."""
+"""Evidence files on disk: `evidence_dir/<occurrence>/<sha256[:12]>_<name>`, names that cannot escape.
+
+The one place that turns a name a person sent (Telegram, the web page) into a safe file name; every
+channel archives through `archive`.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +12,35 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-MAX_NAME_BYTES = 200  # file systems allow 255 bytes; the digest prefix and the folder take the rest
+MAX_NAME_BYTES = 200  # file systems allow 255 bytes (ext4/NTFS/APFS); the digest prefix and folder take the rest
+
+
+def clean_name(name: str | None, fallback: str) -> str:
+    """A file name that cannot escape its folder: no separators, dot-dot or control characters (any length)."""
+    base = unicodedata.normalize("NFC", (name or "").replace("\\", "/").split("/")[-1])
+    base = "".join(c for c in base if c.isprintable() and unicodedata.category(c) != "Cf")
+    return re.sub(r"[<>:\"|?*\x00]", "_", base).strip(" .") or fallback
+
+
+def _fit(name: str, limit: int) -> str:
+    """`name` cut to `limit` bytes of UTF-8, keeping its extension and whole characters."""
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem or len(ext.encode()) > 16:
+        stem, ext = name, ""
+    suffix = f".{ext}" if ext else ""
+    cut = stem.encode("utf-8")[:limit - len(suffix.encode())].decode("utf-8", "ignore").rstrip(" .") or "tep"
+    return cut + suffix
 
 
 def safe_file_name(name: str | None, fallback: str) -> str:
-    """A file name that cannot escape its folder (no separators, dot-dot or control characters) and that
-    fits the file system in UTF-8 bytes, keeping its extension."""
-    base = unicodedata.normalize("NFC", (name or "").replace("\\", "/").split("/")[-1])
-    base = "".join(c for c in base if c.isprintable() and unicodedata.category(c) != "Cf")
-    base = re.sub(r"[<>:\"|?*\x00]", "_", base).strip(" .") or fallback
-    if len(base.encode()) <= MAX_NAME_BYTES:
-        return base
-    stem, dot, ext = base.rpartition(".")
-    ext = (dot + ext) if stem and len(ext.encode()) <= 16 else ""
-    stem = stem if ext else base
-    while len((stem + ext).encode()) > MAX_NAME_BYTES:
-        stem = stem[:-1]
-    return stem.rstrip(" .") + ext
+    """`clean_name` that also fits the file system (at most MAX_NAME_BYTES of UTF-8, extension kept)."""
+    return _fit(clean_name(name, fallback), MAX_NAME_BYTES)
+
+
+def stored_name(digest: str, name: str) -> str:
+    """`<sha256[:12]>_<name>` within MAX_NAME_BYTES; the evidence row keeps the full name for display."""
+    prefix = f"{digest[:12]}_"
+    return prefix + _fit(name, MAX_NAME_BYTES - len(prefix.encode()))
 
 
 @dataclass(frozen=True)
@@ -37,9 +53,9 @@ class Archived:
 def archive(evidence_dir: Path, occurrence_key: str, data: bytes, name: str) -> Archived:
     """Keep the bytes under the occurrence's folder; the same content is stored once."""
     digest = hashlib.sha256(data).hexdigest()
-    folder = evidence_dir / safe_file_name(occurrence_key.replace("/", "_"), "task")
+    folder = evidence_dir / clean_name(occurrence_key.replace("/", "_"), "task")
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{digest[:12]}_{safe_file_name(name, 'tep')}"
+    path = folder / stored_name(digest, clean_name(name, "tep"))
     if not path.exists():
         path.write_bytes(data)
     return Archived(path, digest, len(data))

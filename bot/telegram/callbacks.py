@@ -7,7 +7,6 @@ Routing is a table: callback prefix → (argument pattern, handler). Another mod
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -19,6 +18,7 @@ from bot.db.models import ChatStateRow, EvidenceRow, OccurrenceRow
 from bot.i18n import _, language
 from bot.services import queue, tasks
 from bot.services.access import Actor, Refused, load_actor, own_occurrence
+from bot.services.archive import archive, clean_name
 from bot.telegram import actions, safety, screens
 from bot.telegram import exports as exports_chat
 from bot.telegram import metrics as metrics_chat
@@ -92,11 +92,8 @@ async def on_button(update: Update, context: BotContext) -> None:
 
 
 def safe_file_name(name: str | None, fallback: str) -> str:
-    """A file name that cannot escape its folder: no separators, no dot-dot, no control characters."""
-    base = unicodedata.normalize("NFC", (name or "").replace("\\", "/").split("/")[-1])
-    base = "".join(c for c in base if c.isprintable() and unicodedata.category(c) not in ("Cf",))
-    base = re.sub(r"[<>:\"|?*\x00]", "_", base).strip(" .")
-    return (base or fallback)[:120]
+    """The name shown for a file a head sent (at most 120 characters); the stored name is `stored_name`."""
+    return clean_name(name, fallback)[:120]
 
 
 async def _download(context: BotContext, file_id: str) -> tuple[bytes, str]:
@@ -106,11 +103,8 @@ async def _download(context: BotContext, file_id: str) -> tuple[bytes, str]:
 
 def _archive(context: BotContext, occ_key: str, data: bytes, digest: str, name: str) -> tuple[str, str, int]:
     """Keep the file in evidence_dir/<occurrence>/; returns path, SHA-256, size."""
-    folder = context.services.evidence_dir / safe_file_name(occ_key.replace("/", "_"), "task")
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / safety.stored_name(digest, name)
-    path.write_bytes(data)
-    return str(path), digest, len(data)
+    stored = archive(context.services.evidence_dir, occ_key, data, name)
+    return str(stored.path), stored.sha256, stored.size
 
 
 @guarded

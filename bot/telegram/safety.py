@@ -30,7 +30,6 @@ from bot.telegram.context import BotContext
 from bot.telegram.i18n import t
 
 MAX_DOWNLOAD = 20 * 1024 * 1024  # Bot API getFile limit
-NAME_BYTES = 200  # stored file names: well under the 255-byte limit of ext4/NTFS/APFS, prefix included
 
 # Refusal keys of this module and of the services it guards; the rest are in bot/telegram/i18n.py.
 REFUSALS = {
@@ -121,19 +120,6 @@ async def stale_state(update: Update, context: BotContext) -> bool:
 
 
 # --- files -----------------------------------------------------------------------------------------
-
-def stored_name(digest: str, name: str) -> str:
-    """`<sha256[:12]>_<name>` cut to NAME_BYTES of UTF-8, keeping the extension and whole characters.
-    The evidence row keeps the full name for display."""
-    prefix = f"{digest[:12]}_"
-    stem, dot, ext = name.rpartition(".")
-    if not dot or not stem or len(ext.encode()) > 16:
-        stem, ext = name, ""
-    suffix = f".{ext}" if ext else ""
-    room = NAME_BYTES - len(prefix.encode()) - len(suffix.encode())
-    cut = stem.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip(" .") or "tep"
-    return prefix + cut + suffix
-
 
 async def download_evidence(bot: Bot, file_id: str, limit: int = MAX_DOWNLOAD) -> tuple[bytes, str]:
     """Download a file counting its bytes (the declared file_size is not trusted): more than `limit` bytes
