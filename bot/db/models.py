@@ -117,6 +117,7 @@ class MemberRow(Base):
     lang: Mapped[str] = mapped_column(String(2), default="vi")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     link_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # bump: revoke web links
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)  # fallback when the chat channel fails
 
     __table_args__ = (UniqueConstraint("chat_id", "role", "unit", name="uq_member_chat_role_unit"),)
 
@@ -251,6 +252,26 @@ class ChatStateRow(Base):
     kind: Mapped[str] = mapped_column(String(16))
     ref: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ChatAddressRow(Base):
+    """A chat on a channel other than the person's own Telegram chat: a Zalo chat, or a linked second channel.
+
+    `key` is the integer the rest of the bot uses as chat and user id (a Telegram chat id, or a number in
+    the Zalo range, see bot.db.addresses); `user_id` is the identity it belongs to (members.user_id), set
+    when the chat joined or was linked; `menu` keeps the numbered replies of the last message (Zalo).
+    """
+
+    __tablename__ = "chat_addresses"
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    channel: Mapped[str] = mapped_column(String(12))  # zalo | telegram
+    address: Mapped[str] = mapped_column(String(128))  # the channel's own chat id
+    user_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
+    name: Mapped[str] = mapped_column(Text, default="")
+    menu: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("channel", "address", name="uq_chat_address"),)
 
 
 class SendBudgetRow(Base):

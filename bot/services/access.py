@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.db.addresses import identity
 from bot.db.models import MemberRow, OccurrenceRow, UnitRow
 
 
@@ -50,7 +51,11 @@ class Actor:
 
 
 def load_actor(session: Session, user_id: int, chat_id: int) -> Actor:
-    """Active members of this user (matched on user id, or chat id for config-seeded admins)."""
+    """Active members of this user (matched on user id, or chat id for config-seeded admins).
+
+    A chat linked to a person (a second channel, bot.db.addresses) acts as that person.
+    """
+    user_id = identity(session, user_id)
     rows = session.scalars(select(MemberRow).where(MemberRow.active,
                                                    (MemberRow.user_id == user_id) | (MemberRow.chat_id == user_id))
                            .order_by(MemberRow.id)).all()
