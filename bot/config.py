@@ -82,6 +82,57 @@ class TelegramConfig(_Strict):
     webhook: WebhookConfig | None = None
 
 
+class ZaloWebhookConfig(_Strict):
+    url: str
+    listen: str = "127.0.0.1"
+    port: int = Field(default=8444, ge=1, le=65535)
+    path: str = "/zalo"
+    # Required: Zalo sends it back in X-Bot-Api-Secret-Token; without it anyone could post events.
+    secret_token: SecretStr | None = Field(default=None, validate_default=True)
+
+    @field_validator("secret_token")
+    @classmethod
+    def _secret(cls, value: SecretStr | None) -> SecretStr:
+        if value is None or not (8 <= len(value.get_secret_value()) <= 256):
+            raise ValueError(_("the Zalo webhook needs a secret: set zalo.webhook.secret_token "
+                               "(8-256 characters)"))
+        return value
+
+
+class ZaloConfig(_Strict):
+    """The Zalo Bot channel: on when a token is set (zalo.token or ZALO_BOT_TOKEN)."""
+
+    token: SecretStr | None = None
+    base_url: str = "https://bot-api.zaloplatforms.com"
+    webhook: ZaloWebhookConfig | None = None  # none: long polling (development)
+    # The platform publishes no limit: conservative by default.
+    rate_per_second: float = Field(default=5, gt=0, le=100)
+
+
+class WebConfig(_Strict):
+    """The personal page (bot.web): on when `base_url` is set; served behind the same TLS proxy."""
+
+    base_url: str | None = None  # e.g. https://nhacviec.example.gov.vn (links are accepted only there)
+    listen: str = "127.0.0.1"
+    port: int = Field(default=8445, ge=1, le=65535)
+    secret_env: str = "NHACVIEC_WEB_SECRET"  # the signing key comes from this environment variable
+    secret: SecretStr | None = None  # or from here (the environment wins)
+    link_days: int = Field(default=30, ge=1, le=365)
+
+    @field_validator("base_url")
+    @classmethod
+    def _base(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^/\s]+(/[^\s]*)?", value):
+            raise ValueError(_("must be the page's address, e.g. https://nhacviec.example.gov.vn"))
+        return value.rstrip("/") if value else value
+
+    def signing_key(self) -> str | None:
+        env = os.environ.get(self.secret_env)
+        if env:
+            return env
+        return self.secret.get_secret_value() if self.secret else None
+
+
 class ClockConfig(_Strict):
     start: datetime | None = None
     speed: float = Field(default=1.0, gt=0, le=100000)
@@ -183,6 +234,8 @@ class Config(_Strict):
     timezone: str = "Asia/Ho_Chi_Minh"
     database: DatabaseConfig = DatabaseConfig()
     telegram: TelegramConfig = TelegramConfig()
+    zalo: ZaloConfig = ZaloConfig()
+    web: WebConfig = WebConfig()
     admins: list[int] = []
     leadership_chats: list[int] = []
     digest: DigestConfig = DigestConfig()
@@ -212,6 +265,13 @@ class Config(_Strict):
         if env:
             return env
         return self.telegram.token.get_secret_value() if self.telegram.token else None
+
+    def zalo_token(self) -> str | None:
+        """Env ZALO_BOT_TOKEN wins over zalo.token."""
+        env = os.environ.get("ZALO_BOT_TOKEN")
+        if env:
+            return env
+        return self.zalo.token.get_secret_value() if self.zalo.token else None
 
     def make_clock(self) -> Clock:
         """The one clock: a rehearsal clock when clock.start is set, else system time."""
