@@ -186,7 +186,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         config = with_run_options(_config(args), args.rehearsal, args.speed, args.port)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    if config.token() is None and config.sandbox.enabled:  # no token: try the bot without Telegram
+    if config.token() is None and config.zalo_token() is None and config.sandbox.enabled:  # no token: a sandbox
         from bot.sandbox.run import run_sandbox
 
         return run_sandbox(config)

@@ -106,7 +106,7 @@ class ZaloConfig(_Strict):
     base_url: str = "https://bot-api.zaloplatforms.com"
     webhook: ZaloWebhookConfig | None = None  # none: long polling (development)
     # The platform publishes no limit: conservative by default.
-    rate_per_second: float = Field(default=5, gt=0, le=100)
+    rate_per_second: int = Field(default=5, ge=1, le=100)
 
 
 class WebConfig(_Strict):

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
@@ -88,22 +89,30 @@ def email_channel(config: Config) -> EmailChannel | None:
 
 
 def run_bot(config: Config) -> None:
-    """`nhacviec run`: start the bot (long polling, or webhook when configured)."""
-    token = config.token()
-    setup_logging(config.log_level, [token or "", config.email.password() or ""])
-    if not token:
+    """`nhacviec run`: start the bot on Telegram and/or Zalo (long polling, or webhooks when configured)."""
+    token, zalo_token = config.token(), config.zalo_token()
+    secrets = [token or "", zalo_token or "", config.email.password() or "", config.web.signing_key() or ""]
+    setup_logging(config.log_level, secrets)
+    if not token and not zalo_token:
         raise MissingToken(_("No bot token: set the environment variable TELEGRAM_BOT_TOKEN or telegram.token "
                              "in the configuration file."))
+    if config.web.base_url and not config.web.signing_key():
+        raise ConfigError(str(config.web.secret_env), [_("web.base_url is set but the page has no signing key: set "
+                                                          "the environment variable {env} (or web.secret)").format(
+                                                            env=config.web.secret_env)])
     try:
-        _run(config, token)
+        _run(config, token, zalo_token)
     except (PlanError, AlreadyRunning, ConfigError, DatabaseGone):
         raise
     except (ArgumentError, ZoneInfoNotFoundError) as exc:  # a bad database.url or timezone: exit 2, not 1
         raise engine_config_error(exc, config) from None
-    except Exception as exc:  # the token may sit in a URL inside the message
+    except Exception as exc:  # a token may sit in a URL inside the message
         log.exception("bot stopped: %s", exc)
+        text = str(exc)
+        for secret in secrets:
+            text = text.replace(secret, "***") if secret else text
         raise BotStopped(_("The bot stopped on an error ({kind}): {error}").format(
-            kind=type(exc).__name__, error=str(exc).replace(token, "***"))) from None
+            kind=type(exc).__name__, error=text)) from None
 
 
 def shared_limiter(engine: Engine, url: str, per_second: int) -> RateLimiter:
@@ -138,17 +147,19 @@ def schedule_pruning(app: Any, engine: Engine, clock: Clock, exports_dir: Path, 
     app.job_queue.run_repeating(tick, interval=every, first=60, name="prune")
 
 
-def _run(config: Config, token: str) -> None:
+def _run(config: Config, token: str | None, zalo_token: str | None) -> None:
     from bot.telegram.application import build_application, schedule_sweeps
     from bot.telegram.channel import TelegramChannel
     from bot.telegram.context import Services
+    from bot.zalo.runtime import ChannelRouter, build_runtime
 
     plans = load_plans(config.plan_paths())
     plan = plans[0]  # the office and the send time come from the first plan
     engine = make_engine(config.database.url)
     migrate(engine)
     lock = InstanceLock(engine, config.database.url)
-    if config.telegram.webhook is None:
+    polling = config.telegram.webhook is None if token else config.zalo.webhook is None
+    if polling:
         lock.acquire()
     clock = config.make_clock()
     report = sync_plans(engine, plans, WorkCalendar(), clock.now())
@@ -156,24 +167,34 @@ def _run(config: Config, token: str) -> None:
     for admin in config.admins:
         ensure_member(engine, clock.now(), chat_id=admin, user_id=admin, role="admin", unit=plan.plan.office,
                       name=_("Administrator (from the configuration)"))
-    services = Services(engine, clock, WorkCalendar(), ZoneInfo(config.timezone), Path(config.storage.evidence_dir),
-                        plan.plan.ladder.send_time)
+    evidence_dir = Path(config.storage.evidence_dir)
+    services = Services(engine, clock, WorkCalendar(), ZoneInfo(config.timezone), evidence_dir,
+                        plan.plan.ladder.send_time, zalo=zalo_token is not None)
     limiter = shared_limiter(engine, config.database.url, config.dispatch.rate_per_second)
     app = build_application(token, services, config.telegram.base_url, config.telegram.base_file_url,
-                            rate_limiter=TelegramRateLimiter(limiter))
-    dispatcher = Dispatcher(engine, TelegramChannel(app.bot), clock, limiter,
-                            dispatch_settings(config),
+                            rate_limiter=TelegramRateLimiter(limiter)) if token else None
+    zalo = build_runtime(zalo_token, config.zalo.base_url, services,
+                         RateLimiter(per_second=config.zalo.rate_per_second, private_interval=1.0),
+                         evidence_dir.resolve().parent / "zalo-incoming", config.zalo.webhook) if zalo_token else None
+    router = ChannelRouter(engine, TelegramChannel(app.bot) if app else None, zalo.channel if zalo else None)
+    dispatcher = Dispatcher(engine, router, clock, limiter, dispatch_settings(config),
                             digest_renderer=digest_renderer(engine, services.zone), email_channel=email_channel(config),
                             timer=SystemClock())  # leases and back-off: real time, even in a rehearsal
-    if config.telegram.webhook is None:
+    if polling:
         dispatcher.recover_all()
     vanished: list[DatabaseVanished] = []
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    primary = app if app is not None else zalo.app if zalo is not None else None
+    assert primary is not None
+    extras = Extras(zalo if app is not None else None, web_page(config, services))
+    stopped = asyncio.Event()
 
     def stop_now() -> None:
         dispatcher.request_stop()
-        app.stop_running()
+        if app is not None:
+            app.stop_running()
+        stopped.set()
 
     def database_gone(error: DatabaseVanished) -> None:  # from the loop or a worker thread (pruning)
         if not vanished:
@@ -182,19 +203,17 @@ def _run(config: Config, token: str) -> None:
             loop.call_soon_threadsafe(stop_now)
 
     on_vanished(engine, database_gone)
-    schedule_sweeps(app, dispatcher, config.dispatch.interval_seconds)
+    schedule_sweeps(primary, dispatcher, config.dispatch.interval_seconds)
     d = config.dispatch
-    schedule_pruning(app, engine, clock, Path(config.storage.evidence_dir).resolve().parent / "exports",
+    schedule_pruning(primary, engine, clock, evidence_dir.resolve().parent / "exports",
                      Retention(timedelta(days=d.keep_updates_days), timedelta(days=d.keep_exports_days)))
-    stop_on_signals(loop, dispatcher, app.stop_running)
+    stop_on_signals(loop, dispatcher, stop_now)
     try:
-        hook = config.telegram.webhook
-        if hook is None:
-            app.run_polling(allowed_updates=["message", "callback_query"], stop_signals=None)
+        if app is None:
+            assert zalo is not None
+            loop.run_until_complete(_run_alone(zalo, extras, stopped))
         else:
-            secret = hook.secret_token.get_secret_value() if hook.secret_token else None
-            app.run_webhook(listen=hook.listen, port=hook.port, webhook_url=hook.url, secret_token=secret,
-                            allowed_updates=["message", "callback_query"], stop_signals=None)
+            _run_telegram(config, app, extras)
     finally:
         if not vanished:
             dispatcher.release_all()  # whatever the last sweep still held goes back to the queue
@@ -202,3 +221,75 @@ def _run(config: Config, token: str) -> None:
         engine.dispose()
     if vanished:
         raise DatabaseGone(str(vanished[0]))
+
+
+@dataclass
+class Extras:
+    """What runs beside the main Application in its event loop: the Zalo channel and the personal page."""
+
+    zalo: Any
+    web: Any
+    _runner: Any = None
+
+    async def start(self, _app: object = None) -> None:
+        if self.zalo is not None:
+            await self.zalo.start()
+        if self.web is not None:
+            from aiohttp import web
+
+            page, listen, port = self.web
+            self._runner = web.AppRunner(page.app())
+            await self._runner.setup()
+            await web.TCPSite(self._runner, listen, port).start()
+            log.info("personal page served on %s:%s", listen, port)
+
+    async def stop(self, _app: object = None) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self.zalo is not None:
+            await self.zalo.stop()
+            self.zalo = None
+
+
+def _run_telegram(config: Config, app: Any, extras: Extras) -> None:
+    first_init = app.post_init
+
+    async def post_init(application: Any) -> None:
+        if first_init is not None:
+            await first_init(application)
+        await extras.start()
+
+    app.post_init = post_init
+    app.post_stop = extras.stop
+    hook = config.telegram.webhook
+    if hook is None:
+        app.run_polling(allowed_updates=["message", "callback_query"], stop_signals=None)
+    else:
+        secret = hook.secret_token.get_secret_value() if hook.secret_token else None
+        app.run_webhook(listen=hook.listen, port=hook.port, webhook_url=hook.url, secret_token=secret,
+                        allowed_updates=["message", "callback_query"], stop_signals=None)
+
+
+async def _run_alone(zalo: Any, extras: Extras, stopped: asyncio.Event) -> None:
+    """Zalo without Telegram: its Application runs until a signal (or a vanished database) stops it."""
+    await zalo.start()
+    await extras.start()
+    try:
+        await stopped.wait()
+    finally:
+        await extras.stop()
+        await zalo.stop()
+
+
+def web_page(config: Config, services: Any) -> tuple[Any, str, int] | None:
+    """The personal page (bot.web) when web.base_url is set."""
+    w = config.web
+    key = w.signing_key()
+    if not w.base_url or not key:
+        return None
+    from bot.web.app import PersonalPage, WebServices
+
+    page = PersonalPage(WebServices(services.engine, services.clock, services.zone, services.evidence_dir,
+                                    key.encode(), w.base_url, link_days=w.link_days))
+    return page, w.listen, w.port

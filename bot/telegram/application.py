@@ -17,6 +17,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import BaseRequest
 
 from bot.engine.dispatcher import Dispatcher, SweepReport
 from bot.logsafe import redact_secrets
@@ -47,7 +48,8 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
 
 def build_application(token: str, services: Services, base_url: str | None = None,
                       base_file_url: str | None = None,
-                      rate_limiter: BaseRateLimiter | None = None) -> Application:  # type: ignore[type-arg]
+                      rate_limiter: BaseRateLimiter | None = None,
+                      request: BaseRequest | None = None) -> Application:  # type: ignore[type-arg]
     """The Application with the chat handlers and the services in a typed context."""
     # PTB logs its base URL (token inside) at DEBUG, httpx every request URL at INFO: redact at record level.
     redact_secrets([token, token.partition(":")[2] if len(token.partition(":")[2]) >= 8 else ""])
@@ -57,6 +59,8 @@ def build_application(token: str, services: Services, base_url: str | None = Non
         builder = builder.base_url(base_url)
     if base_file_url:
         builder = builder.base_file_url(base_file_url)
+    if request is not None:  # another channel answering the Bot API calls (bot.zalo.bridge)
+        builder = builder.request(request).get_updates_request(request)
     if rate_limiter is not None:  # replies share the dispatcher's limiter, with a bounded RetryAfter retry
         builder = builder.rate_limiter(rate_limiter)
     app = builder.build()

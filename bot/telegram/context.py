@@ -27,6 +27,7 @@ class Services:
     zone: ZoneInfo
     evidence_dir: Path
     send_time: time = time(8, 0)
+    zalo: bool = False  # the Zalo channel runs too: invites also give the code to send on Zalo
 
     @contextmanager
     def tx(self) -> Iterator[Session]:

@@ -224,7 +224,11 @@ async def moi(update: Update, context: BotContext) -> None:
     link = f"https://t.me/{context.bot.username}?start={invite.code}"
     with language(actor.lang):
         what = (_("head of unit {unit}").format(unit=invite.unit) if invite.unit else _(ROLE[invite.role]))
-    await reply(update, t("invite_link", actor.lang, what=what, expires=fmt_local(invite.expires_at), link=link))
+    text = t("invite_link", actor.lang, what=what, expires=fmt_local(invite.expires_at), link=link)
+    if context.services.zalo:
+        with language(actor.lang):
+            text += "\n" + _("On Zalo: send the nhacviec bot this code: {code}").format(code=invite.code)
+    await reply(update, text)
 
 
 def _member_label(m: MemberRow) -> str:

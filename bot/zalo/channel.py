@@ -1,7 +1,8 @@
 """Zalo as a Channel: the message drawn as plain text with numbered replies, sent with sendMessage.
 
 Zalo has no buttons: each button becomes a numbered reply ("Reply N to …") and the menu (reply number → action data) is
-kept per chat so that a later reply "N" acts like the press. Texts are at most 2,000 characters.
+kept per chat so that a later reply "N" acts like the press. Texts are at most 2,000 characters: a longer
+text goes as several messages, the last one carrying the replies.
 """
 
 from __future__ import annotations
@@ -14,22 +15,24 @@ from bot.engine.ratelimit import RateLimiter
 from bot.views.model import PLAIN_TEXT_LIMIT, Action, View, plain_text
 from bot.zalo.api import ZaloApi, ZaloError, classify
 
+Actions = tuple[tuple[Action, ...], ...]
+
 
 class MenuStore(Protocol):
-    """Where the numbered replies of the last message to a chat are kept."""
+    """Where the numbered replies of the last message to a chat are kept (chat: the Zalo chat id)."""
 
-    def remember(self, chat: str, replies: dict[str, str]) -> None: ...
+    def remember(self, chat: str, replies: dict[str, str], message_id: int = 0) -> None: ...
 
     def lookup(self, chat: str, reply: str) -> str | None: ...
 
 
 class MemoryMenus:
-    """Menus in memory (tests, the sandbox); a deployment keeps them in the database."""
+    """Menus in memory (unit tests); the bot keeps them in the database (bot.zalo.menus.DbMenus)."""
 
     def __init__(self) -> None:
         self._menus: dict[str, dict[str, str]] = {}
 
-    def remember(self, chat: str, replies: dict[str, str]) -> None:
+    def remember(self, chat: str, replies: dict[str, str], message_id: int = 0) -> None:
         if replies:
             self._menus[chat] = dict(replies)
 
@@ -37,10 +40,49 @@ class MemoryMenus:
         return self._menus.get(chat, {}).get(reply.strip())
 
 
-def draw(message: OutMessage) -> tuple[str, dict[str, str]]:
-    """The text Zalo shows and its reply menu."""
-    view = View((message.text,), tuple(tuple(Action(b.text, b.data) for b in row) for row in message.buttons))
-    return plain_text(view, PLAIN_TEXT_LIMIT)
+def _pieces(text: str, limit: int) -> list[str]:
+    """`text` cut at line ends into pieces of at most `limit` characters."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        if current and len(current) + 1 + len(line) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current or not pieces:
+        pieces.append(current)
+    return pieces
+
+
+def draw(text: str, actions: Actions, link: str = "",
+         limit: int = PLAIN_TEXT_LIMIT) -> tuple[list[str], dict[str, str]]:
+    """The texts Zalo shows (≤ `limit` characters each) and the reply menu of the last one."""
+    blocks = (text, link) if link else (text,)
+    whole, replies = plain_text(View(blocks, actions), 10 ** 6)
+    if len(whole) <= limit:
+        return [whole], replies
+    menu = whole[len("\n\n".join(blocks)):]  # "\n\n" + the numbered replies, or ""
+    body = _pieces("\n\n".join(blocks), limit)
+    if len(body[-1]) + len(menu) > limit:
+        body.append("")
+    body[-1] = (body[-1] + menu).strip("\n")
+    return body, replies
+
+
+def message_id_of(result: object) -> int:
+    """Zalo message ids are hex strings; the bot keeps an integer for reference only."""
+    raw = str((result if isinstance(result, dict) else {}).get("message_id", "0"))
+    try:
+        return int(raw, 16) % (2 ** 53)
+    except ValueError:
+        return zlib.crc32(raw.encode())
 
 
 def limiter_key(chat: str) -> int:
@@ -48,8 +90,8 @@ def limiter_key(chat: str) -> int:
     return zlib.crc32(chat.encode())
 
 
-class ZaloChannel:
-    """Sends OutMessages whose `address` is a Zalo chat id; raises SendError with the outbox's policy."""
+class ZaloSender:
+    """Sends text with numbered replies to a Zalo chat, within the rate limit, remembering the menu."""
 
     def __init__(self, api: ZaloApi, menus: MenuStore, limiter: RateLimiter | None = None) -> None:
         self.api = api
@@ -57,18 +99,23 @@ class ZaloChannel:
         # The platform publishes no limits: conservative defaults, configurable (zalo.rate_per_second).
         self.limiter = limiter or RateLimiter(per_second=5, private_interval=1.0)
 
+    async def send_text(self, chat: str, text: str, actions: Actions = (), link: str = "") -> int:
+        """Send; raises ZaloError. Returns the id of the last message sent."""
+        texts, replies = draw(text, actions, link)
+        message_id = 0
+        for piece in texts:
+            async with self.limiter.sending(limiter_key(chat)):
+                message_id = message_id_of(await self.api.call("sendMessage", chat_id=chat, text=piece or "…"))
+        self.menus.remember(chat, replies, message_id)
+        return message_id
+
+
+class ZaloChannel(ZaloSender):
+    """Sends OutMessages whose `address` is a Zalo chat id; raises SendError with the outbox's policy."""
+
     async def send(self, message: OutMessage) -> int:
-        chat = message.address
-        text, replies = draw(message)
-        async with self.limiter.sending(limiter_key(chat)):
-            try:
-                result = await self.api.call("sendMessage", chat_id=chat, text=text)
-            except ZaloError as exc:
-                raise classify(exc) from None
-        self.menus.remember(chat, replies)
-        # Zalo message ids are hex strings; the outbox keeps an integer for reference only.
-        raw = str((result or {}).get("message_id", "0"))
+        actions = tuple(tuple(Action(b.text, b.data) for b in row) for row in message.buttons)
         try:
-            return int(raw, 16) % (2 ** 63)
-        except ValueError:
-            return zlib.crc32(raw.encode())
+            return await self.send_text(message.address, message.text, actions, getattr(message, "link", ""))
+        except ZaloError as exc:
+            raise classify(exc) from None

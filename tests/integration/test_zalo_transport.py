@@ -44,15 +44,18 @@ async def test_a_card_with_buttons_arrives_as_numbered_text_and_a_reply_maps_to_
             ("done:7", "cl:o:0", None)
 
 
-async def test_a_long_text_is_cut_to_zalos_2000_characters_keeping_the_menu() -> None:
+async def test_a_long_text_goes_as_pieces_of_at_most_2000_characters_the_last_with_the_menu() -> None:
     async with FakeZaloApi() as zalo, ZaloApi(zalo.token, zalo.base_url) as api:
         head = zalo.add_user("A")
         blocks = "\n\n".join(f"• 4.{i} Một việc có tên khá dài để lấp đầy tin nhắn số {i}" for i in range(200))
         await ZaloChannel(api, MemoryMenus()).send(
             OutMessage(0, blocks, ((Button("📋 Danh sách", "cl:o:0"),),), address=head.id))
-        (sent,) = zalo.messages_to(head)
-        assert len(sent["text"]) <= 2000
-        assert sent["text"].rstrip().endswith("📋 Danh sách")
+        sent = zalo.messages_to(head)
+        assert len(sent) > 1 and all(len(m["text"]) <= 2000 for m in sent)
+        assert sent[-1]["text"].rstrip().endswith("📋 Danh sách")
+        assert all("📋" not in m["text"] for m in sent[:-1])
+        joined = "\n".join(m["text"] for m in sent)
+        assert all(f"tin nhắn số {i}" in joined for i in range(200))  # nothing cut away
 
 
 @pytest.mark.parametrize(("code", "failure"), [

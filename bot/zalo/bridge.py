@@ -1,0 +1,237 @@
+"""Zalo behind python-telegram-bot: the chat handlers run unchanged for Zalo chats.
+
+`ZaloBridge` is the HTTP layer (a PTB `BaseRequest`) of a second Application. Its Bot API calls are
+answered by Zalo: `getUpdates` returns Zalo events as Telegram updates (bot.zalo.inbound), from Zalo's long
+polling or from the checked webhook's queue; `sendMessage` and `editMessageText` become a Zalo text with
+numbered replies (Zalo cannot edit: an edit is a new message); a toast becomes a short message; files the
+bot would attach are named with a note, since Zalo bots send only text and photos by URL. Everything else
+(who may act, services, audit, states) is the same code as on Telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+from telegram.request import BaseRequest, RequestData
+
+from bot.db import addresses
+from bot.db.models import MemberRow
+from bot.domain.clock import Clock
+from bot.i18n import _, language
+from bot.telegram.i18n import t
+from bot.views.model import Action
+from bot.zalo.api import ZaloApi, ZaloError
+from bot.zalo.channel import Actions, ZaloSender
+from bot.zalo.files import DownloadError, download
+from bot.zalo.inbound import Chat, to_update
+from bot.zalo.menus import DbMenus
+from bot.zalo.updates import Incoming, parse_event
+
+log = logging.getLogger(__name__)
+FILE_PREFIX = "zalo-photo-"
+
+
+def _answer(result: Any) -> tuple[int, bytes]:
+    return 200, json.dumps({"ok": True, "result": result}).encode()
+
+
+def _failed(status: int, description: str) -> tuple[int, bytes]:
+    return status, json.dumps({"ok": False, "error_code": status, "description": description}).encode()
+
+
+def _actions(markup: Any) -> Actions:
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    rows = (markup or {}).get("inline_keyboard") or []
+    return tuple(tuple(Action(str(b.get("text", "")), str(b["callback_data"])) for b in row if b.get("callback_data"))
+                 for row in rows)
+
+
+class ZaloBridge(BaseRequest):
+    """Answers a PTB Bot's requests with the Zalo Bot API (see the module docstring)."""
+
+    def __init__(self, api: ZaloApi, sender: ZaloSender, engine: Engine, clock: Clock, files_dir: Path,
+                 photo_limit: int = 20 * 1024 * 1024) -> None:
+        self.api = api
+        self.sender = sender
+        self.menus = DbMenus(engine)
+        self.engine = engine
+        self.clock = clock
+        self.files_dir = files_dir
+        self.photo_limit = photo_limit
+        self.inbox: asyncio.Queue[Incoming] | None = None  # set in webhook mode: events come from there
+        self._files: dict[str, tuple[Path, int, float]] = {}
+        self._queries: dict[str, int] = {}  # callback query id → chat key, for the toast of its answer
+        self._http: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def initialize(self) -> None:
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+
+    async def shutdown(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+        for path, _size, _at in self._files.values():
+            path.unlink(missing_ok=True)
+        self._files.clear()
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         read_timeout: Any = None, write_timeout: Any = None, connect_timeout: Any = None,
+                         pool_timeout: Any = None) -> tuple[int, bytes]:
+        name = url.rstrip("/").rsplit("/", 1)[-1]
+        params = request_data.parameters if request_data is not None else {}
+        try:
+            return await self._method(name, params)
+        except ZaloError as exc:
+            log.warning("zalo %s failed: %s", name, exc)
+            return _failed(502 if exc.code in (0, 429) or exc.code >= 500 else 400, exc.description or "zalo error")
+
+    async def _method(self, name: str, params: dict[str, Any]) -> tuple[int, bytes]:
+        if name == "getMe":
+            return _answer({"id": 1, "is_bot": True, "first_name": "nhacviec", "username": "nhacviec_zalo"})
+        if name == "getUpdates":
+            return _answer(await self._updates(float(params.get("timeout") or 0)))
+        if name in ("sendMessage", "editMessageText"):
+            return await self._text(params, str(params.get("text") or ""), _actions(params.get("reply_markup")))
+        if name == "editMessageReplyMarkup":
+            actions = _actions(params.get("reply_markup"))
+            return await self._text(params, "", actions) if actions else _answer(True)
+        if name == "answerCallbackQuery":
+            key = self._queries.pop(str(params.get("callback_query_id") or ""), 0)
+            if params.get("text") and key:
+                await self._send_to(key, str(params["text"]))
+            return _answer(True)
+        if name in ("sendDocument", "sendPhoto"):
+            return await self._attachment(params)
+        if name == "getFile":
+            return self._file(str(params.get("file_id") or ""))
+        return _answer(True)  # setMyCommands, sendChatAction, deleteMessage…: nothing to do on Zalo
+
+    # --- outgoing ---------------------------------------------------------------------------------------
+    def _address(self, key: int) -> str | None:
+        with Session(self.engine) as session:
+            row = addresses.address_of(session, key)
+        return row.address if row is not None and row.channel == "zalo" else None
+
+    async def _send_to(self, key: int, text: str, actions: Actions = ()) -> int | None:
+        chat = self._address(key)
+        if chat is None:
+            return None
+        return await self.sender.send_text(chat, text, actions)
+
+    async def _text(self, params: dict[str, Any], text: str, actions: Actions) -> tuple[int, bytes]:
+        key = int(params.get("chat_id") or 0)
+        message_id = await self._send_to(key, text, actions)
+        if message_id is None:
+            return _failed(400, "Bad Request: chat not found")
+        return _answer({"message_id": message_id % 2_000_000_000, "date": int(time.time()), "text": text,
+                        "chat": {"id": key, "type": "private"}})
+
+    async def _attachment(self, params: dict[str, Any]) -> tuple[int, bytes]:
+        key = int(params.get("chat_id") or 0)
+        caption = str(params.get("caption") or "")
+        with language(self._lang(key)):
+            note = _("(Zalo cannot carry this file: open it on Telegram or by e-mail, or ask the office.)")
+        return await self._text({"chat_id": key}, f"{caption}\n{note}".strip(), ())
+
+    def _lang(self, key: int) -> str:
+        with Session(self.engine) as session:
+            lang = session.scalar(select(MemberRow.lang).where(MemberRow.user_id == addresses.identity(session, key))
+                                  .limit(1))
+        return lang or "vi"
+
+    def _file(self, file_id: str) -> tuple[int, bytes]:
+        held = self._files.get(file_id)
+        if held is None:
+            return _failed(400, "Bad Request: file not found")
+        path, size, _at = held
+        return _answer({"file_id": file_id, "file_unique_id": file_id[-24:], "file_size": size,
+                        "file_path": str(path.resolve())})
+
+    # --- incoming ---------------------------------------------------------------------------------------
+    async def _updates(self, timeout: float) -> list[dict[str, Any]]:
+        events: list[Incoming] = []
+        if self.inbox is not None:
+            try:
+                events.append(await asyncio.wait_for(self.inbox.get(), timeout or 0.001))
+            except TimeoutError:
+                return []
+            while not self.inbox.empty():
+                events.append(self.inbox.get_nowait())
+        else:
+            result = await self.api.call("getUpdates", read_timeout=timeout + 10, timeout=str(int(timeout)))
+            for item in result if isinstance(result, list) else [result]:
+                incoming = parse_event(item)
+                if incoming is not None:
+                    events.append(incoming)
+        updates = []
+        for incoming in events:
+            update = await self._update(incoming)
+            if update is not None:
+                updates.append(update)
+        return updates
+
+    def _chat(self, incoming: Incoming) -> Chat:
+        now = self.clock.now()
+        with Session(self.engine) as session, session.begin():
+            key = addresses.zalo_key(session, incoming.chat_id, incoming.name, now)
+            person = addresses.identity(session, key)
+            known = session.scalar(select(MemberRow.id).where(
+                MemberRow.active, (MemberRow.user_id == person) | (MemberRow.chat_id == key)).limit(1)) is not None
+        menu, message = self.menus.menu(incoming.chat_id)
+        return Chat(key, known, menu, message)
+
+    async def _update(self, incoming: Incoming) -> dict[str, Any] | None:
+        chat = self._chat(incoming)
+        photo = None
+        if incoming.event == "message.image.received" and incoming.photo_url:
+            photo = await self._photo(chat, incoming)
+            if photo is None:
+                return None
+        update = to_update(incoming, chat, photo)
+        if "callback_query" in update:
+            if len(self._queries) > 1000:  # answers come within seconds; never let this grow
+                self._queries.clear()
+            self._queries[update["callback_query"]["id"]] = chat.key
+        return update
+
+    async def _photo(self, chat: Chat, incoming: Incoming) -> tuple[str, int] | None:
+        """Download now (Zalo's links expire), counting the bytes; a refusal is told at once."""
+        if self._http is None:
+            self._http = aiohttp.ClientSession()
+        self._forget_old()
+        try:
+            got = await download(self._http, incoming.photo_url, self.photo_limit)
+        except DownloadError as exc:
+            with language(self._lang(chat.key)):
+                text = {"too_big": t("file_too_big"),
+                        "empty": _("The photo is empty (0 bytes): please send it again.")}.get(
+                    exc.reason, _("The photo could not be downloaded from Zalo: please send it again."))
+            await self.sender.send_text(incoming.chat_id, text)
+            return None
+        file_id = FILE_PREFIX + got.sha256[:40]
+        path = self.files_dir / f"{file_id}.jpg"
+        path.write_bytes(got.content)
+        self._files[file_id] = (path, len(got.content), time.monotonic())
+        return file_id, len(got.content)
+
+    def _forget_old(self, older_than: float = 3600.0) -> None:
+        """Downloaded photos are kept until the handler archived them; an hour is plenty."""
+        now = time.monotonic()
+        for file_id, (path, _size, at) in list(self._files.items()):
+            if now - at > older_than:
+                path.unlink(missing_ok=True)
+                del self._files[file_id]
