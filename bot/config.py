@@ -85,7 +85,7 @@ class TelegramConfig(_Strict):
 class ZaloWebhookConfig(_Strict):
     url: str
     listen: str = "127.0.0.1"
-    port: int = Field(default=8444, ge=1, le=65535)
+    port: int = Field(default=8446, ge=1, le=65535)
     path: str = "/zalo"
     # Required: Zalo sends it back in X-Bot-Api-Secret-Token; without it anyone could post events.
     secret_token: SecretStr | None = Field(default=None, validate_default=True)

@@ -1,4 +1,4 @@
-"""Wiring for `sync` and `run`: config → plan → database → dispatcher → Telegram."""
+"""Wiring for `sync` and `run`: config → plan → database → dispatcher → Telegram and/or Zalo (+ the personal page)."""
 
 from __future__ import annotations
 
