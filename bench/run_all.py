@@ -47,6 +47,7 @@ def benches(pg: str | None) -> list[Bench]:
         Bench("digest", "bench_digest.py", quick=("--units", "20", "--tasks", "10")),
         Bench("export", "bench_export.py", quick=("--files", "50", "--units", "10")),
         Bench("conversation", "bench_conversation.py"),
+        Bench("zalo", "bench_zalo.py", quick=("--heads", "10", "--rounds", "5")),
     ]
     return [b for b in found if (BENCH / b.script).exists() and (pg or not b.needs_pg)]
 
