@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -28,7 +27,8 @@ from bot.services.access import Actor, Refused, load_actor, own_occurrence
 from bot.services.archive import archive, safe_file_name
 from bot.texts import fmt_date
 from bot.web import page
-from bot.web.links import LinkError, form_token, read_link, sign_link
+from bot.web.links import LinkError, form_token, read_link
+from bot.web.personal import LinkMaker
 
 ALLOWED = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".jpg", ".jpeg", ".png"}
 PHOTOS = {".jpg", ".jpeg", ".png"}
@@ -52,9 +52,7 @@ class WebServices:
 
     def link_for(self, member: MemberRow) -> str:
         """The member's personal page address, valid for `link_days`."""
-        token = sign_link(self.secret, member.id, member.link_version,
-                          self.clock.now() + timedelta(days=self.link_days))
-        return f"{self.base_url}/p/{token}"
+        return LinkMaker(self.engine, self.secret, self.base_url, self.clock, self.link_days).url_of(member)
 
 
 def revoke_links(session: Session, member: MemberRow) -> None:
