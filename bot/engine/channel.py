@@ -43,6 +43,7 @@ class OutMessage:
     buttons: tuple[tuple[Button, ...], ...] = ()
     photo: bytes | None = None
     address: str = ""  # channels other than Telegram (an e-mail address...)
+    link: str = ""  # the recipient's personal page (bot.web.personal): where a channel without buttons sends them
 
 
 class Channel(Protocol):

@@ -28,7 +28,8 @@ class SmtpSettings:
 
 
 def build_email(message: OutMessage, sender: str) -> EmailMessage:
-    """Subject from the first line; the text as body; a chart as a PNG attachment."""
+    """Subject from the first line; the text as body, ending with where to act (the personal page when the
+    message carries its link); a chart as a PNG attachment."""
     mail = EmailMessage()
     first = message.text.strip().splitlines()[0] if message.text.strip() else _("CCHC reminder")
     mail["Subject"] = first[:150]
@@ -36,8 +37,12 @@ def build_email(message: OutMessage, sender: str) -> EmailMessage:
     mail["To"] = message.address
     mail["Message-ID"] = make_msgid(domain="nhacviec")
     body = message.text
-    if message.buttons:
-        body += "\n\n" + _("(To confirm a task done, send evidence or report a blocker, open the bot on Telegram.)")
+    if message.link:  # mail has no buttons: the reader acts on their personal page
+        body += "\n\n" + _("To confirm a task done, attach evidence or report a blocker, open your personal "
+                             "page:") + "\n" + message.link
+    elif message.buttons:
+        body += "\n\n" + _("(To confirm a task done, send evidence or report a blocker, reply through the bot "
+                             "(Zalo or Telegram).)")
     mail.set_content(body)
     if message.photo is not None:
         mail.add_attachment(message.photo, maintype="image", subtype="png", filename="tien-do.png")

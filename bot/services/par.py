@@ -112,14 +112,19 @@ def parse_meta_line(raw: str, today: date) -> DocumentMeta:
         parts = parts[:2] + ["; ".join(parts[2:-1]), parts[-1]]
     parts += [""] * (4 - len(parts))
     number, day, summary, issuer = parts
-    number = _clean(number, NUMBER_CHARS + 1)
-    if number is not None and len(number) > NUMBER_CHARS:
-        raise Refused("doc_number_too_long", limit=NUMBER_CHARS)
-    issued = parse_issue_date(day, today) if _clean(day, 40) else None
-    meta = DocumentMeta(number, issued, _clean(summary, SUMMARY_CHARS), _clean(issuer, ISSUER_CHARS))
+    meta = parse_meta_fields(number, day, summary, issuer, today)
     if meta.empty:
         raise Refused("doc_meta_empty")
     return meta
+
+
+def parse_meta_fields(number: str, issued_on: str, summary: str, issuer: str, today: date) -> DocumentMeta:
+    """The four fields given one by one (the web form); blank or `-` is not given. Refused on a bad value."""
+    clean_number = _clean(number, NUMBER_CHARS + 1)
+    if clean_number is not None and len(clean_number) > NUMBER_CHARS:
+        raise Refused("doc_number_too_long", limit=NUMBER_CHARS)
+    issued = parse_issue_date(issued_on, today) if _clean(issued_on, 40) else None
+    return DocumentMeta(clean_number, issued, _clean(summary, SUMMARY_CHARS), _clean(issuer, ISSUER_CHARS))
 
 
 def meta_required(session: Session, task_id: str) -> bool:
@@ -127,6 +132,17 @@ def meta_required(session: Session, task_id: str) -> bool:
     plan's `evidence_meta_required` when the plan model carries it)."""
     task = session.get(TaskRow, task_id)
     return task is not None and bool(task.doc_meta_required or getattr(task, "evidence_meta_required", False))
+
+
+def require_meta(session: Session, task_id: str, meta: DocumentMeta) -> None:
+    """Refused (`doc_meta_required`, naming what is missing) when the task requires the number and date of
+    issue and `meta` lacks one."""
+    if not meta_required(session, task_id):
+        return
+    missing = [name for name, value in ((_("number"), meta.number), (_("date of issue"), meta.issued_on))
+               if not value]
+    if missing:
+        raise Refused("doc_meta_required", missing=", ".join(missing), task=task_id)
 
 
 def current_meta(row: EvidenceRow) -> DocumentMeta:
@@ -161,11 +177,7 @@ def set_document_meta(session: Session, actor: Actor, evidence_id: int, meta: Do
     if keep:
         meta = DocumentMeta(meta.number or before.number, meta.issued_on or before.issued_on,
                             meta.summary or before.summary, meta.issuer or before.issuer)
-    if meta_required(session, occ.task_id):
-        missing = [name for name, value in ((_("number"), meta.number), (_("date of issue"), meta.issued_on))
-                   if not value]
-        if missing:
-            raise Refused("doc_meta_required", missing=", ".join(missing), task=occ.task_id)
+    require_meta(session, occ.task_id, meta)
     row.doc_number, row.doc_date, row.doc_summary, row.doc_issuer = (meta.number, meta.issued_on, meta.summary,
                                                                      meta.issuer)
     warnings = tuple(w for w in (number_warning(meta.number),) if w)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -23,12 +22,13 @@ from sqlalchemy.orm import Session
 from bot.db.models import MemberRow, MetricRow, TaskRow
 from bot.domain.clock import Clock
 from bot.i18n import _, language
-from bot.services import metrics, queue, tasks
+from bot.services import metrics, par, queue, tasks
 from bot.services.access import Actor, Refused, load_actor, own_occurrence
 from bot.services.archive import archive, safe_file_name
 from bot.texts import fmt_date
 from bot.web import page
-from bot.web.links import LinkError, form_token, read_link, sign_link
+from bot.web.links import LinkError, form_token, read_link
+from bot.web.personal import LinkMaker
 
 ALLOWED = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".jpg", ".jpeg", ".png"}
 PHOTOS = {".jpg", ".jpeg", ".png"}
@@ -52,9 +52,7 @@ class WebServices:
 
     def link_for(self, member: MemberRow) -> str:
         """The member's personal page address, valid for `link_days`."""
-        token = sign_link(self.secret, member.id, member.link_version,
-                          self.clock.now() + timedelta(days=self.link_days))
-        return f"{self.base_url}/p/{token}"
+        return LinkMaker(self.engine, self.secret, self.base_url, self.clock, self.link_days).url_of(member)
 
 
 def revoke_links(session: Session, member: MemberRow) -> None:
@@ -78,12 +76,24 @@ def _refusal_text(exc: Refused) -> str:
         "not_your_metric": _("The metric of task {task} does not belong to your unit."),
         "no_such_metric": _("This metric no longer exists (the plan may have changed)."),
         "not_a_head": _("You do not head a unit: there is nothing to report here."),
+        "doc_bad_date": _("Date of issue: \"{value}\" is not a date. Write it as dd/mm/yyyy, e.g. 05/03/2019."),
+        "doc_future_date": _("Date of issue: {value} is after today. Please check it."),
+        "doc_number_too_long": _("Number and sign: longer than {limit} characters. Write only the document's "
+                                 "number and sign, e.g. {example}."),
+        "doc_meta_required": _("Task {task} requires the number and date of issue of every document. "
+                               "Still missing: {missing}."),
     }
     template = texts.get(exc.key, _("This cannot be done now."))
     try:
-        return template.format(**exc.params)
+        return template.format(**{"example": par.EXAMPLE_NUMBER, **exc.params})
     except (KeyError, IndexError):
         return template
+
+
+def _details(meta: par.DocumentMeta) -> str:
+    """`123/KH-SGDDT · 05/03/2019 · <subject> · <issuing body>`: what was given."""
+    issued = fmt_date(meta.issued_on) if meta.issued_on else None
+    return " · ".join(p for p in (meta.number, issued, meta.summary, meta.issuer) if p)
 
 
 class PersonalPage:
@@ -128,9 +138,9 @@ class PersonalPage:
             raise _Denied(403, _("This form was not sent from your personal page."))
 
     def _respond(self, member: MemberRow | None, kind: str, text: str, status_code: int = 200,
-                 back: str | None = None) -> web.Response:
+                 back: str | None = None, after: str = "") -> web.Response:
         with language(member.lang if member else None):
-            html = page.message_page(kind, text, back)
+            html = page.message_page(kind, text, back, after)
         return web.Response(text=html, content_type="text/html", status=status_code,
                             headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
 
@@ -155,33 +165,56 @@ class PersonalPage:
             statuses = metrics.metrics_for(session, actor)
         except Refused as exc:
             lines, statuses, flash = [], [], flash + page.notice("ok", _refusal_text(exc))
+        required = frozenset(t for t in {i.subject.task_id for i in lines} if par.meta_required(session, t))
         html = page.member_page(actor.name or member.name, lines, statuses, today,
-                                f"/p/{token}", form_token(self.s.secret, token), flash)
+                                f"/p/{token}", form_token(self.s.secret, token), flash, required)
         return web.Response(text=html, content_type="text/html",
                             headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
 
     async def upload(self, request: web.Request) -> web.Response:
+        """A file and its document details, validated by bot/services/par.py as in the chat.
+
+        A bad detail (or a missing one the task requires) stores nothing: the answer names the field and shows
+        the form again with what was typed, so only the file is chosen again. Chosen over storing the file and
+        asking afterwards because the page has no form to describe a document later.
+        """
         member: MemberRow | None = None
         try:
             with self.s.tx() as session:
                 member, actor, token = self._member(session, request)
-            given, name, data = await self._read_upload(request)
+            given, name, data, fields = await self._read_upload(request)
             self._check_form(request, token, given)
             occurrence_id = int(request.match_info["occ"])
+            ev = tasks.Event(self.s.clock.now())
             with language(member.lang), self.s.tx() as session:
                 occ = own_occurrence(session, actor, occurrence_id)
                 if occ.status in ("done", "closed"):
                     raise Refused("already_done")
                 task = session.get(TaskRow, occ.task_id)
+                try:
+                    meta = par.parse_meta_fields(fields["doc_number"], fields["doc_date"], fields["doc_summary"],
+                                                 fields["doc_issuer"], ev.now.astimezone(self.s.zone).date())
+                    par.require_meta(session, occ.task_id, meta)
+                except Refused as exc:
+                    text = _refusal_text(exc) + "\n" + _("The file was not saved: correct this and choose the "
+                                                          "file again.")
+                    retry = page.retry_card(f"{occ.task_id} {task.title if task else ''}",
+                                            f"/p/{token}/evidence/{occ.id}", form_token(self.s.secret, token),
+                                            par.meta_required(session, occ.task_id), fields)
+                    return self._respond(member, "err", text, 400, back=f"/p/{token}#o{occ.id}", after=retry)
                 stored = archive(self.s.evidence_dir, occ.key, data, name)
                 ext = Path(name).suffix.lower()
-                tasks.add_evidence(session, actor, occ.id, tasks.Event(self.s.clock.now()),
-                                   kind="photo" if ext in PHOTOS else "document", file_name=name,
-                                   size=stored.size, sha256=stored.sha256, stored_path=str(stored.path))
-                done = _("Received the evidence document {name} for {task} {title} — {unit}, {label}, "
-                         "due {due}.").format(name=name, task=occ.task_id, title=task.title if task else "",
-                                              unit=occ.unit, label=occ.label, due=fmt_date(occ.due))
-                return self._respond(member, "ok", done, back=f"/p/{token}#o{occ.id}")
+                row = tasks.add_evidence(session, actor, occ.id, ev, kind="photo" if ext in PHOTOS else "document",
+                                         file_name=name, size=stored.size, sha256=stored.sha256,
+                                         stored_path=str(stored.path))
+                lines = [_("Received the evidence document {name} for {task} {title} — {unit}, {label}, "
+                           "due {due}.").format(name=name, task=occ.task_id, title=task.title if task else "",
+                                                unit=occ.unit, label=occ.label, due=fmt_date(occ.due))]
+                if not meta.empty:
+                    recorded = par.set_document_meta(session, actor, row.id, meta, ev, keep=False)
+                    lines.append(_("Document details recorded: {details}").format(details=_details(meta)))
+                    lines += ["⚠️ " + warning for warning in recorded.warnings]
+                return self._respond(member, "ok", "\n".join(lines), back=f"/p/{token}#o{occ.id}")
         except _Denied as denied:
             return self._respond(member, "err", denied.text, denied.status_code)
         except Refused as exc:
@@ -189,9 +222,11 @@ class PersonalPage:
                 return self._respond(member, "err", _refusal_text(exc), 403,
                                      back=f"/p/{request.match_info['token']}")
 
-    async def _read_upload(self, request: web.Request) -> tuple[str, str, bytes]:
-        """The form value and the file, counting bytes as they come (the declared size is not trusted)."""
+    async def _read_upload(self, request: web.Request) -> tuple[str, str, bytes, dict[str, str]]:
+        """The form value, the file and the document details, counting the file's bytes as they come (the
+        declared size is not trusted)."""
         given, name, chunks, size = "", "", [], 0
+        fields = dict.fromkeys(page.META_FIELDS, "")
         try:
             reader = await request.multipart()
         except (AssertionError, ValueError, KeyError):
@@ -201,6 +236,8 @@ class PersonalPage:
                 continue
             if part.name == "form":
                 given = (await part.text())[:200]
+            elif part.name in fields:
+                fields[part.name] = (await part.text())[:2000]
             elif part.name == "file":
                 name = safe_file_name(part.filename, "")
                 while chunk := await part.read_chunk(64 * 1024):
@@ -215,7 +252,7 @@ class PersonalPage:
             raise _Denied(415, _("This kind of file is not accepted: send PDF, Word, Excel, or a JPG/PNG photo."))
         if size == 0:
             raise _Denied(400, _("The file is empty (0 bytes): choose the right file."))
-        return given, name, b"".join(chunks)
+        return given, name, b"".join(chunks), fields
 
     async def metric(self, request: web.Request) -> web.Response:
         member: MemberRow | None = None

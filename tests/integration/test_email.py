@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from bot.engine.channel import Failure, OutMessage, SendError
+from bot.engine.channel import Button, Failure, OutMessage, SendError
 from bot.engine.email import EmailChannel, SmtpSettings
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 64
@@ -60,6 +60,33 @@ async def test_digest_mail_arrives_with_vietnamese_text_and_chart(smtp) -> None:
     assert "quá hạn: 1 việc" in mail.get_body(preferencelist=("plain",)).get_content()
     (attachment,) = list(mail.iter_attachments())
     assert attachment.get_filename() == "tien-do.png" and attachment.get_content() == PNG
+
+
+def _body(mail: Any) -> str:
+    return str(mail.get_body(preferencelist=("plain",)).get_content())
+
+
+BUTTONS = ((Button("✅ Đã xong", "done:7"),),)
+LINK = "https://nhacviec.sogd.example.vn/p/20.0.1576000000.abcdefghijklmnopqrstuvwx"
+
+
+async def test_a_reminder_with_a_personal_link_ends_with_the_page_to_act_on(smtp) -> None:  # type: ignore[no-untyped-def]
+    inbox, port = smtp
+    await _channel(port).send(OutMessage(0, "Nhắc việc: 1.1 Ban hành kế hoạch CCHC", BUTTONS,
+                                         address="tccb@so-gddt.vn", link=LINK))
+    body = _body(inbox.messages[0]).rstrip()
+    assert body.endswith("anh/chị mở trang cá nhân của mình:\n" + LINK)
+    assert "Telegram" not in body and "Zalo" not in body
+
+
+async def test_without_a_link_the_mail_names_both_chat_apps_and_no_page(smtp) -> None:  # type: ignore[no-untyped-def]
+    inbox, port = smtp
+    await _channel(port).send(OutMessage(0, "Nhắc việc: 1.1", BUTTONS, address="tccb@so-gddt.vn"))
+    await _channel(port).send(OutMessage(0, "Tổng hợp tuần", address="tccb@so-gddt.vn"))
+    with_buttons, digest = (_body(m) for m in inbox.messages)
+    assert "anh/chị trả lời qua bot (Zalo hoặc Telegram)" in with_buttons
+    assert "mở bot trên Telegram" not in with_buttons and "trang cá nhân" not in with_buttons
+    assert "bot" not in digest  # nothing to act on: no sentence added
 
 
 async def test_refused_recipient_is_unreachable(smtp) -> None:  # type: ignore[no-untyped-def]
@@ -112,7 +139,7 @@ async def test_digests_and_reminders_go_by_email_through_the_outbox_once(smtp, t
     await dispatcher.sweep()
     reminders = [m for m in inbox.messages if m["To"] == "tccb@so-gddt.vn" and "Nhắc việc" in m["Subject"]]
     assert len(reminders) == 1
-    assert "mở bot" in reminders[0].get_body(preferencelist=("plain",)).get_content()
+    assert "qua bot (Zalo hoặc Telegram)" in reminders[0].get_body(preferencelist=("plain",)).get_content()
     assert not [m for m in inbox.messages if m["To"] == "vp@so-gddt.vn"]  # the office gets no reminders
     clock.set(datetime(2019, 11, 1, 9, 0, tzinfo=timezone.utc))  # Friday 16:00 local: digests
     await dispatcher.sweep()

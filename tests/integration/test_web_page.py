@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -79,10 +80,13 @@ def _token(link: str) -> str:
 
 
 async def _upload(session: aiohttp.ClientSession, base: str, link: str, occ: int, name: str, data: bytes,
-                  form: str | None = None, origin: str | None = None) -> tuple[int, str]:
+                  form: str | None = None, origin: str | None = None,
+                  details: dict[str, str] | None = None) -> tuple[int, str]:
     body = aiohttp.FormData()
     body.add_field("form", form if form is not None else form_token(SECRET, _token(link)))
     body.add_field("file", data, filename=name, content_type="application/pdf")
+    for field, value in (details or {}).items():
+        body.add_field(field, value)
     headers = {"Origin": origin or base}
     async with session.post(f"{link}/evidence/{occ}", data=body, headers=headers) as response:
         return response.status, await response.text()
@@ -172,3 +176,115 @@ def test_long_vietnamese_file_names_fit_the_file_system_and_keep_their_extension
     name = safe_file_name("Báo cáo " * 40 + ".docx", "x")
     assert name.endswith(".docx") and len(name.encode()) <= 200
     assert safe_file_name("../../etc/passwd", "x") == "passwd"
+
+
+DETAILS = {"doc_number": "123/KH-SGDĐT", "doc_date": "05/03/2019", "doc_summary": "Kế hoạch CCHC năm 2019",
+           "doc_issuer": "Sở Giáo dục và Đào tạo"}
+
+
+def _stored(db: Engine, evidence_dir: Path) -> tuple[list[EvidenceRow], list[Path]]:
+    with Session(db) as s:
+        rows = list(s.scalars(select(EvidenceRow)))
+    return rows, [p for p in evidence_dir.rglob("*") if p.is_file()] if evidence_dir.exists() else []
+
+
+async def test_the_upload_form_asks_for_the_four_document_details_in_vietnamese(db: Engine, site: tuple) -> None:
+    _base, services, ids = site
+    async with aiohttp.ClientSession() as session, session.get(_link(services, db, ids["TCCB"])) as response:
+        html = await response.text()
+    for label in ("Số/ký hiệu, ví dụ 123/KH-SGDĐT", "Ngày ban hành (dd/mm/yyyy)", "Trích yếu", "Cơ quan ban hành",
+                  "(không bắt buộc)"):
+        assert label in html
+    for name in ("doc_number", "doc_date", "doc_summary", "doc_issuer"):
+        assert f'name="{name}"' in html
+    assert 'name="doc_number" maxlength="64" value="" required' not in html  # optional unless the task says so
+
+
+async def test_document_details_sent_with_the_file_are_stored_audited_and_exported(db: Engine, site: tuple) -> None:
+    from openpyxl import load_workbook
+
+    from bot.exports.records import load_snapshot
+    from bot.exports.workbook import build_workbook
+
+    base, services, ids = site
+    link = _link(services, db, ids["TCCB"])
+    async with aiohttp.ClientSession() as session:
+        status, html = await _upload(session, base, link, ids["occ_TCCB"], "kh.pdf", b"%PDF-1.4", details=DETAILS)
+        plain = await _upload(session, base, link, ids["occ_TCCB"], "anh.pdf", b"%PDF-1.4 b")
+    assert status == 200, html
+    assert "Đã ghi thông tin văn bản: 123/KH-SGDĐT · 05/03/2019 · Kế hoạch CCHC năm 2019" in html
+    assert plain[0] == 200 and "Đã ghi thông tin" not in plain[1]
+    with Session(db) as s:
+        described, bare = s.scalars(select(EvidenceRow).order_by(EvidenceRow.id)).all()
+        assert (described.doc_number, described.doc_date, described.doc_summary, described.doc_issuer) == (
+            "123/KH-SGDĐT", datetime(2019, 3, 5).date(), "Kế hoạch CCHC năm 2019", "Sở Giáo dục và Đào tạo")
+        assert bare.doc_number is None and bare.doc_date is None
+        (audited,) = s.scalars(select(AuditRow).where(AuditRow.action == "evidence_described")).all()
+        assert audited.actor == f"member:{ids['TCCB']}" and audited.details["number"] == "123/KH-SGDĐT"
+        today = T0.date()
+        record = next(e for e in load_snapshot(s, today).evidence if e.id == described.id)
+        assert record.doc_number == "123/KH-SGDĐT" and record.doc_issuer == "Sở Giáo dục và Đào tạo"
+        workbook = load_workbook(io.BytesIO(build_workbook(s, today)))
+    cells = {str(c.value) for ws in workbook.worksheets for row in ws.iter_rows() for c in row if c.value}
+    assert "123/KH-SGDĐT" in cells and "Kế hoạch CCHC năm 2019" in cells
+
+
+@pytest.mark.parametrize(("field", "value", "says"), [
+    ("doc_date", "31/02/2019", "Ngày ban hành: \"31/02/2019\" không phải là một ngày"),
+    ("doc_date", "01/01/2020", "Ngày ban hành: 01/01/2020 là ngày sau hôm nay"),
+    ("doc_number", "1" * 65, "Số/ký hiệu: dài quá 64 ký tự"),
+])
+async def test_a_bad_detail_stores_nothing_names_the_field_and_keeps_what_was_typed(
+        db: Engine, site: tuple, tmp_path: Path, field: str, value: str, says: str) -> None:
+    base, services, ids = site
+    link = _link(services, db, ids["TCCB"])
+    async with aiohttp.ClientSession() as session:
+        status, html = await _upload(session, base, link, ids["occ_TCCB"], "kh.pdf", b"%PDF-1.4",
+                                     details={**DETAILS, field: value})
+    assert status == 400
+    assert says in html.replace("&quot;", '"') and "Tệp chưa được lưu" in html
+    assert f'value="{value}"' in html and 'value="Kế hoạch CCHC năm 2019"' in html  # the form again, filled
+    assert f'action="/p/{_token(link)}/evidence/{ids["occ_TCCB"]}"' in html
+    assert _stored(db, tmp_path / "ev") == ([], [])
+
+
+async def test_an_odd_number_is_stored_with_a_warning_as_in_the_chat(db: Engine, site: tuple) -> None:
+    base, services, ids = site
+    async with aiohttp.ClientSession() as session:
+        status, html = await _upload(session, base, _link(services, db, ids["TCCB"]), ids["occ_TCCB"], "kh.pdf",
+                                     b"%PDF", details={"doc_number": "Kế hoạch số 5"})
+    assert status == 200 and "không giống dạng số/ký hiệu văn bản" in html
+    with Session(db) as s:
+        assert s.scalars(select(EvidenceRow.doc_number)).one() == "Kế hoạch số 5"
+
+
+async def test_a_task_requiring_details_refuses_a_file_without_its_number_and_date(
+        db: Engine, site: tuple, tmp_path: Path) -> None:
+    from bot.db.models import TaskRow
+
+    base, services, ids = site
+    with Session(db) as s, s.begin():
+        occ = s.get(OccurrenceRow, ids["occ_TCCB"])
+        assert occ is not None
+        task = s.get(TaskRow, occ.task_id)
+        assert task is not None
+        task.doc_meta_required = True
+    link = _link(services, db, ids["TCCB"])
+    async with aiohttp.ClientSession() as session:
+        async with session.get(link) as response:
+            page_html = await response.text()
+        none = await _upload(session, base, link, ids["occ_TCCB"], "kh.pdf", b"%PDF")
+        number_only = await _upload(session, base, link, ids["occ_TCCB"], "kh.pdf", b"%PDF",
+                                    details={"doc_number": "123/KH-SGDĐT"})
+        assert _stored(db, tmp_path / "ev") == ([], [])
+        both = await _upload(session, base, link, ids["occ_TCCB"], "kh.pdf", b"%PDF",
+                             details={"doc_number": "123/KH-SGDĐT", "doc_date": "5/3/2019"})
+    assert "nhiệm vụ này bắt buộc có số/ký hiệu và ngày ban hành" in page_html
+    assert 'name="doc_date" maxlength="20" value="" inputmode="numeric" placeholder="05/03/2019" required' in page_html
+    assert none[0] == 400 and "Còn thiếu: số/ký hiệu, ngày ban hành" in none[1]
+    assert number_only[0] == 400 and "Còn thiếu: ngày ban hành" in number_only[1]
+    assert 'value="123/KH-SGDĐT"' in number_only[1]
+    assert both[0] == 200, both[1]
+    with Session(db) as s:
+        row = s.scalars(select(EvidenceRow)).one()
+        assert row.doc_date == datetime(2019, 3, 5).date()
