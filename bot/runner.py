@@ -173,13 +173,16 @@ def _run(config: Config, token: str | None, zalo_token: str | None) -> None:
     limiter = shared_limiter(engine, config.database.url, config.dispatch.rate_per_second)
     app = build_application(token, services, config.telegram.base_url, config.telegram.base_file_url,
                             rate_limiter=TelegramRateLimiter(limiter)) if token else None
+    links = link_maker(config, engine, clock)
     zalo = build_runtime(zalo_token, config.zalo.base_url, services,
                          RateLimiter(per_second=config.zalo.rate_per_second, private_interval=1.0),
-                         evidence_dir.resolve().parent / "zalo-incoming", config.zalo.webhook) if zalo_token else None
+                         evidence_dir.resolve().parent / "zalo-incoming", config.zalo.webhook,
+                         links=links) if zalo_token else None
     router = ChannelRouter(engine, TelegramChannel(app.bot) if app else None, zalo.channel if zalo else None)
     dispatcher = Dispatcher(engine, router, clock, limiter, dispatch_settings(config),
                             digest_renderer=digest_renderer(engine, services.zone), email_channel=email_channel(config),
-                            timer=SystemClock())  # leases and back-off: real time, even in a rehearsal
+                            timer=SystemClock(),  # leases and back-off: real time, even in a rehearsal
+                            links=links)
     if polling:
         dispatcher.recover_all()
     vanished: list[DatabaseVanished] = []
@@ -293,3 +296,13 @@ def web_page(config: Config, services: Any) -> tuple[Any, str, int] | None:
     page = PersonalPage(WebServices(services.engine, services.clock, services.zone, services.evidence_dir,
                                     key.encode(), w.base_url, link_days=w.link_days))
     return page, w.listen, w.port
+
+
+def link_maker(config: Config, engine: Engine, clock: Clock) -> Any:
+    """Personal page addresses for Zalo cards and e-mails, when the page is on (web.base_url)."""
+    key = config.web.signing_key()
+    if not config.web.base_url or not key:
+        return None
+    from bot.web.personal import LinkMaker
+
+    return LinkMaker(engine, key.encode(), config.web.base_url, clock, config.web.link_days)

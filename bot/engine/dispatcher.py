@@ -13,9 +13,11 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from typing import Protocol
 
 from sqlalchemy.engine import Engine
 
+from bot.db.addresses import channel_of
 from bot.domain.clock import Clock, SystemClock
 from bot.engine import outbox
 from bot.engine.channel import Channel, Failure, OutMessage, SendError
@@ -64,13 +66,21 @@ def possibly_received(message: OutMessage) -> OutMessage:
     return replace(message, text=message.text + "\n\n" + _("(You may have received this message already.)"))
 
 
+class Links(Protocol):
+    """Personal page addresses (bot.web.personal.LinkMaker)."""
+
+    def for_chat(self, chat_id: int) -> str: ...
+
+    def for_unit(self, unit_id: str) -> str: ...
+
+
 class Dispatcher:
     """Sends what is due through a channel; safe to run in several processes at once."""
 
     def __init__(self, engine: Engine, channel: Channel, clock: Clock, limiter: RateLimiter,
                  settings: DispatchSettings = DispatchSettings(), worker: str | None = None,
                  digest_renderer: Renderer | None = None, email_channel: Channel | None = None,
-                 timer: Clock | None = None) -> None:
+                 timer: Clock | None = None, links: Links | None = None) -> None:
         self.engine = engine
         self.channel = channel
         self.clock = clock
@@ -81,6 +91,7 @@ class Dispatcher:
         self._semaphore = asyncio.Semaphore(settings.concurrency)
         self.digest_renderer = digest_renderer
         self.email_channel = email_channel
+        self.links = links  # personal page addresses for text-only channels (bot.web.personal.LinkMaker)
         self.stopping = False
         self._stop = asyncio.Event()
         self._in_flight: set[asyncio.Task[object]] = set()
@@ -122,6 +133,13 @@ class Dispatcher:
                              for (chat, address), items in by_chat.items()])
         return report
 
+    def _link(self, chat_id: int, address: str, items: list[outbox.Claimed]) -> str:
+        assert self.links is not None
+        if not address:
+            return self.links.for_chat(chat_id)
+        unit = next((i.unit for i in items if i.unit), None)
+        return self.links.for_unit(unit) if unit else ""
+
     async def _bounded(self, tasks: list[asyncio.Future[None]]) -> None:
         """Run the chats' deliveries; after a stop, cut waiting ones at once and in-flight ones after the grace."""
         if not tasks:
@@ -161,6 +179,10 @@ class Dispatcher:
             batches.append((stale, [OutMessage(chat_id, t, b) for t, b in render_catch_up(stale, now, self.engine)]))
         if address:  # e-mail: the same texts, addressed to a mailbox
             batches = [(group, [replace(m, address=address) for m in messages]) for group, messages in batches]
+        if self.links is not None and (fresh or stale) and (address or channel_of(chat_id) != "telegram"):
+            link = self._link(chat_id, address, fresh + stale)
+            if link:  # cards on channels without buttons carry the reader's personal page
+                batches = [(g, [replace(m, link=link) if g in (fresh, stale) else m for m in ms]) for g, ms in batches]
         held = [i.delivery_id for i in items]  # claimed by us and not settled yet
         try:
             for index, (group, messages) in enumerate(batches):

@@ -45,3 +45,11 @@ class LinkMaker:
             head = session.scalars(select(MemberRow).where(MemberRow.unit == unit_id, MemberRow.role == "head",
                                                            MemberRow.active).order_by(MemberRow.id)).first()
             return self.url_of(head) if head is not None else ""
+
+    def for_chat(self, chat_id: int) -> str:
+        """The address of the first active member the bot reaches at this chat (a head before others)."""
+        with Session(self.engine) as session:
+            rows = session.scalars(select(MemberRow).where(MemberRow.chat_id == chat_id, MemberRow.active)
+                                   .order_by(MemberRow.id)).all()
+            rows = sorted(rows, key=lambda m: m.role != "head")
+            return self.url_of(rows[0]) if rows else ""

@@ -60,7 +60,7 @@ class ZaloBridge(BaseRequest):
     """Answers a PTB Bot's requests with the Zalo Bot API (see the module docstring)."""
 
     def __init__(self, api: ZaloApi, sender: ZaloSender, engine: Engine, clock: Clock, files_dir: Path,
-                 photo_limit: int = 20 * 1024 * 1024) -> None:
+                 photo_limit: int = 20 * 1024 * 1024, links: Any = None) -> None:
         self.api = api
         self.sender = sender
         self.menus = DbMenus(engine)
@@ -68,6 +68,7 @@ class ZaloBridge(BaseRequest):
         self.clock = clock
         self.files_dir = files_dir
         self.photo_limit = photo_limit
+        self.links = links  # bot.web.personal.LinkMaker, when the personal page is on
         self.inbox: asyncio.Queue[Incoming] | None = None  # set in webhook mode: events come from there
         self._files: dict[str, tuple[Path, int, float]] = {}
         self._queries: dict[str, int] = {}  # callback query id → chat key, for the toast of its answer
@@ -130,7 +131,10 @@ class ZaloBridge(BaseRequest):
         chat = self._address(key)
         if chat is None:
             return None
-        return await self.sender.send_text(chat, text, actions)
+        # Asked for evidence: Zalo carries photos only, so documents go through the personal page.
+        wants_files = any(a.data.startswith("evend:") for row in actions for a in row)
+        link = self.links.for_chat(key) if wants_files and self.links is not None else ""
+        return await self.sender.send_text(chat, text, actions, link)
 
     async def _text(self, params: dict[str, Any], text: str, actions: Actions) -> tuple[int, bytes]:
         key = int(params.get("chat_id") or 0)

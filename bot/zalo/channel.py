@@ -12,6 +12,7 @@ from typing import Protocol
 
 from bot.engine.channel import OutMessage
 from bot.engine.ratelimit import RateLimiter
+from bot.i18n import _
 from bot.views.model import PLAIN_TEXT_LIMIT, Action, View, plain_text
 from bot.zalo.api import ZaloApi, ZaloError, classify
 
@@ -61,10 +62,15 @@ def _pieces(text: str, limit: int) -> list[str]:
     return pieces
 
 
+def link_line(url: str) -> str:
+    """The reader's personal page under a Zalo message: what a text chat cannot carry goes there."""
+    return _("🔗 Your page (send documents, enter figures): {url}").format(url=url)
+
+
 def draw(text: str, actions: Actions, link: str = "",
          limit: int = PLAIN_TEXT_LIMIT) -> tuple[list[str], dict[str, str]]:
     """The texts Zalo shows (≤ `limit` characters each) and the reply menu of the last one."""
-    blocks = (text, link) if link else (text,)
+    blocks = (text, link_line(link)) if link else (text,)
     whole, replies = plain_text(View(blocks, actions), 10 ** 6)
     if len(whole) <= limit:
         return [whole], replies

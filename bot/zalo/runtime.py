@@ -11,6 +11,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy.engine import Engine
@@ -76,13 +77,14 @@ class ZaloRuntime:
 
 
 def build_runtime(token: str, base_url: str, services: Services, limiter: RateLimiter, files_dir: Path,
-                  webhook: ZaloWebhookConfig | None = None, poll_timeout: int = 30) -> ZaloRuntime:
+                  webhook: ZaloWebhookConfig | None = None, poll_timeout: int = 30,
+                  links: Any = None) -> ZaloRuntime:
     """The Zalo Application: the same handlers as Telegram, over the bridge."""
     from bot.telegram.application import build_application
 
     api = ZaloApi(token, base_url, timeout=poll_timeout + 15.0)
     channel = ZaloChannel(api, DbMenus(services.engine), limiter)
-    bridge = ZaloBridge(api, channel, services.engine, services.clock, files_dir)
+    bridge = ZaloBridge(api, channel, services.engine, services.clock, files_dir, links=links)
     app = build_application("zalo-bridge", replace(services, zalo=True), request=bridge)
     return ZaloRuntime(app, bridge, api, channel, webhook, poll_timeout)
 

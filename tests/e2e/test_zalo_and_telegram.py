@@ -26,6 +26,7 @@ from bot.sandbox.fake_zalo import FakeZaloApi, ZaloUser
 from bot.telegram.channel import TelegramChannel
 from bot.web.app import PersonalPage, WebServices
 from bot.web.links import form_token
+from bot.web.personal import LinkMaker
 from bot.zalo.runtime import ChannelRouter, ZaloRuntime, build_runtime
 from tests.conftest import MINI_PLAN
 from tests.e2e.harness import ADMIN, Harness, at, start_harness, stop_harness
@@ -56,15 +57,16 @@ class Both:
 async def both(tmp_path: Path) -> AsyncIterator[Both]:
     tg = await start_harness(tmp_path, MINI_PLAN, at("25/10/2019"))
     services = tg.app.bot_data["services"] = replace(tg.app.bot_data["services"], zalo=True)
+    with socket_port() as port:
+        base = f"http://127.0.0.1:{port}"
+    links = LinkMaker(tg.engine, SECRET, base, tg.clock)
     zalo = FakeZaloApi()
     await zalo.start()
     runtime = build_runtime(zalo.token, zalo.base_url, services, RateLimiter(per_second=50, private_interval=0.0),
-                            tmp_path / "zalo-incoming", poll_timeout=1)
+                            tmp_path / "zalo-incoming", poll_timeout=1, links=links)
     await runtime.start()
     tg.dispatcher = Dispatcher(tg.engine, ChannelRouter(tg.engine, TelegramChannel(tg.app.bot), runtime.channel),
-                               tg.clock, NoLimit(), DispatchSettings(concurrency=2))
-    with socket_port() as port:
-        base = f"http://127.0.0.1:{port}"
+                               tg.clock, NoLimit(), DispatchSettings(concurrency=2), links=links)
     page = WebServices(tg.engine, tg.clock, services.zone, services.evidence_dir, SECRET, base)
     runner = web.AppRunner(PersonalPage(page).app())
     await runner.setup()
@@ -106,9 +108,12 @@ async def test_admin_invites_on_telegram_head_joins_and_works_on_zalo(both: Both
     (card,) = zalo.messages_to(head)[1:]
     assert len(card["text"]) <= 2000 and "19/11/2019" in card["text"] and "Trả lời 1 để" in card["text"]
     assert "callback" not in card["text"] and "done:" not in card["text"]  # no raw action data shown
+    page_link = re.search(r"🔗 Trang cá nhân \(gửi tài liệu, nhập số liệu\): (\S+)", card["text"])
+    assert page_link and page_link.group(1).startswith(both.page.base_url + "/p/"), card["text"]
 
     (prompt,) = await both.says(head, _reply_for(card["text"], "Gửi tài liệu"))
     assert "Gửi tài liệu kiểm chứng cho 1.1" in prompt["text"]
+    assert "🔗 Trang cá nhân" in prompt["text"]  # documents cannot come through Zalo: the page takes them
     jpeg = b"\xff\xd8\xff\xe0 anh chup bien ban " * 50
     (saved,) = await both.photo(head, jpeg)
     assert "Đã lưu tài liệu kiểm chứng (1)" in saved["text"]
@@ -119,7 +124,7 @@ async def test_admin_invites_on_telegram_head_joins_and_works_on_zalo(both: Both
         occ = s.scalars(select(OccurrenceRow).where(OccurrenceRow.id == photo.occurrence_id)).one()
 
     pdf = b"%PDF-1.4 bien ban hop " * 40
-    link = both.page.link_for(member)
+    link = page_link.group(1)  # the link the card carried
     async with aiohttp.ClientSession() as http:
         body = aiohttp.FormData()
         body.add_field("form", form_token(SECRET, link.rsplit("/", 1)[1]))

@@ -103,7 +103,8 @@ async def test_server_down_is_retried_and_the_password_never_shows() -> None:
     assert "mat-khau-bi-mat" not in str(err.value)
 
 
-async def test_digests_and_reminders_go_by_email_through_the_outbox_once(smtp, tmp_path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("page", [False, True], ids=["no-page", "personal-page"])
+async def test_digests_and_reminders_go_by_email_through_the_outbox_once(smtp, tmp_path, page) -> None:  # type: ignore[no-untyped-def]
     from datetime import datetime, time, timezone
     from zoneinfo import ZoneInfo
 
@@ -133,13 +134,23 @@ async def test_digests_and_reminders_go_by_email_through_the_outbox_once(smtp, t
     settings = DispatchSettings(concurrency=1, digests=DigestSchedule(4, time(16, 0), zone),
                                 email=EmailRouting(office=("vp@so-gddt.vn",), reminders=True))
     telegram = ScriptedChannel()
+    from bot.web.links import read_link
+    from bot.web.personal import LinkMaker
+    links = LinkMaker(engine, b"page-secret-0123456789", "https://nv.example.gov.vn", clock) if page else None
     dispatcher = Dispatcher(engine, telegram, clock, NoLimit(), settings, digest_renderer=digest_renderer(engine, zone),
-                            email_channel=_channel(port))
+                            email_channel=_channel(port), links=links)
     clock.set(datetime(2019, 10, 30, 1, 0, tzinfo=timezone.utc))  # 08:00: the 14-working-day reminders
     await dispatcher.sweep()
     reminders = [m for m in inbox.messages if m["To"] == "tccb@so-gddt.vn" and "Nhắc việc" in m["Subject"]]
     assert len(reminders) == 1
-    assert "qua bot (Zalo hoặc Telegram)" in reminders[0].get_body(preferencelist=("plain",)).get_content()
+    body = reminders[0].get_body(preferencelist=("plain",)).get_content()
+    if page:
+        url = body.split("https://nv.example.gov.vn/p/")[1].split()[0]
+        head = read_link(b"page-secret-0123456789", url, clock.now()).member_id
+        assert "mở trang cá nhân" in body and head == 2  # the TCCB head's page, not the office's
+        assert telegram.sent and all(not m.link for m in telegram.sent)  # Telegram cards: buttons, no link
+    else:
+        assert "qua bot (Zalo hoặc Telegram)" in body
     assert not [m for m in inbox.messages if m["To"] == "vp@so-gddt.vn"]  # the office gets no reminders
     clock.set(datetime(2019, 11, 1, 9, 0, tzinfo=timezone.utc))  # Friday 16:00 local: digests
     await dispatcher.sweep()
