@@ -168,12 +168,12 @@ def _run(config: Config, token: str | None, zalo_token: str | None) -> None:
         ensure_member(engine, clock.now(), chat_id=admin, user_id=admin, role="admin", unit=plan.plan.office,
                       name=_("Administrator (from the configuration)"))
     evidence_dir = Path(config.storage.evidence_dir)
+    links = link_maker(config, engine, clock)
     services = Services(engine, clock, WorkCalendar(), ZoneInfo(config.timezone), evidence_dir,
-                        plan.plan.ladder.send_time, zalo=zalo_token is not None)
+                        plan.plan.ladder.send_time, zalo=zalo_token is not None, links=links)
     limiter = shared_limiter(engine, config.database.url, config.dispatch.rate_per_second)
     app = build_application(token, services, config.telegram.base_url, config.telegram.base_file_url,
                             rate_limiter=TelegramRateLimiter(limiter)) if token else None
-    links = link_maker(config, engine, clock)
     zalo = build_runtime(zalo_token, config.zalo.base_url, services,
                          RateLimiter(per_second=config.zalo.rate_per_second, private_interval=1.0),
                          evidence_dir.resolve().parent / "zalo-incoming", config.zalo.webhook,

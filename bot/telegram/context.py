@@ -28,6 +28,7 @@ class Services:
     evidence_dir: Path
     send_time: time = time(8, 0)
     zalo: bool = False  # the Zalo channel runs too: invites also give the code to send on Zalo
+    links: Any = None  # bot.web.personal.LinkMaker when the personal page is on (/trang)
 
     @contextmanager
     def tx(self) -> Iterator[Session]:

@@ -50,6 +50,7 @@ COMMANDS: list[tuple[str, str, frozenset[str]]] = [
     ("moi", N_("Invite a head of unit: /moi <unit>, or /moi lanhdao, /moi quantri"), frozenset({"admin"})),
     ("thanhvien", N_("Members, and units with nobody to remind"), frozenset({"admin"})),
     ("xuat", N_("Summary workbook and package of supporting documents"), frozenset({"admin"})),
+    ("trang", N_("Your personal page: documents and figures on the phone"), frozenset({"head", "admin", "leader"})),
     ("lang", N_("Language: /lang vi or /lang en"), frozenset({"head", "admin", "leader"})),
     ("huongdan", N_("This help"), frozenset({"head", "admin", "leader"})),
 ]

@@ -60,6 +60,7 @@ async def both(tmp_path: Path) -> AsyncIterator[Both]:
     with socket_port() as port:
         base = f"http://127.0.0.1:{port}"
     links = LinkMaker(tg.engine, SECRET, base, tg.clock)
+    services = tg.app.bot_data["services"] = replace(services, links=links)
     zalo = FakeZaloApi()
     await zalo.start()
     runtime = build_runtime(zalo.token, zalo.base_url, services, RateLimiter(per_second=50, private_interval=0.0),
@@ -147,6 +148,13 @@ async def test_admin_invites_on_telegram_head_joins_and_works_on_zalo(both: Both
         print("---\n" + m["text"])
     to_office = await tg.sweep_at(at("30/10/2019", 8, 5))
     assert any(m.chat_id == ADMIN and "Đề nghị duyệt" in m.text for m in to_office)
+
+    (page,) = await both.says(head, "/trang")
+    asked = re.search(r"Có hiệu lực 30 ngày:\n(\S+)", page["text"])
+    assert asked, page["text"]
+    async with aiohttp.ClientSession() as http, http.get(asked.group(1)) as r:
+        html = await r.text()
+    assert r.status == 200 and "Việc của Nguyễn Thị Zalo" in html
 
 
 async def test_a_number_that_was_not_offered_and_a_stranger_on_zalo_get_vietnamese_answers(both: Both) -> None:
