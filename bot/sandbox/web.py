@@ -175,6 +175,7 @@ class SandboxWeb:
         message_id = body.get("message_id")
         if not isinstance(message_id, int) or isinstance(message_id, bool):
             return _refuse(_("message_id must be a whole number"))
+        await self.sandbox.ready()  # not during a reset's swap
         if self.sandbox.channel_of(persona_id) != "telegram":
             return _refuse(_("Zalo has no buttons: reply with the number of the choice."))
         try:
