@@ -1,7 +1,9 @@
 """What the chat page shows: each private chat's messages in order, with a revision number per change.
 
 The page polls `GET /api/chat/<persona>?after=<rev>` and gets only what was created, edited, deleted or
-answered (a button's alert) since `rev`; the fake server tells the feed through SandboxApi's hooks.
+answered (a button's alert) since `rev`; the fake server tells the feed through SandboxApi's hooks. A
+persona switched to Zalo has a second chat in the same feed (entries of channel `zalo`): what the fake Zalo
+Bot API sent it (SandboxZalo's hook) and what it typed or sent as a photo.
 """
 
 from __future__ import annotations
@@ -15,7 +17,11 @@ from zoneinfo import ZoneInfo
 from bot.domain.clock import Clock
 from bot.i18n import N_, _
 from bot.sandbox.fake_api import FakeBotApi
+from bot.sandbox.fake_zalo import FakeZaloApi, ZaloUser
 from bot.sandbox.state import JSONDict, SentMessage
+
+TELEGRAM, ZALO = "telegram", "zalo"
+CHANNELS = (TELEGRAM, ZALO)
 
 WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"),
             N_("Sunday"))
@@ -37,6 +43,8 @@ class Entry:
     at: datetime
     message_id: int | None = None
     alert: str | None = None
+    channel: str = TELEGRAM
+    zalo: JSONDict | None = None  # a Zalo message: from (bot or user), text, photo (a name in the fake's photos)
 
 
 class ChatFeed:
@@ -62,24 +70,43 @@ class ChatFeed:
         """A message appeared, changed or disappeared."""
         self._bump(chat_id, f"m{message_id}", message_id=message_id)
 
-    def alert(self, chat_id: int, text: str) -> None:
-        """The bot answered a button press with a notification (Telegram shows it as a toast or alert)."""
-        self._bump(chat_id, f"a{self.rev + 1}", alert=text)
+    def alert(self, chat_id: int, text: str, channel: str = TELEGRAM) -> None:
+        """The bot answered a button press with a notification (Telegram shows it as a toast or alert).
+
+        On the Zalo chat, a note of the sandbox's own (a document Zalo cannot carry)."""
+        self._bump(chat_id, f"a{self.rev + 1}", alert=text, channel=channel)
+
+    def zalo(self, chat_id: int, message: JSONDict) -> int:
+        """A message on the persona's Zalo chat; returns its place in the chat (its id on the page)."""
+        key = f"z{self.rev + 1}"
+        self._bump(chat_id, key, channel=ZALO, zalo=message)
+        return self._chats[chat_id][key].seq
+
+    def zalo_update(self, chat_id: int, seq: int, **fields: Any) -> None:
+        """Fill in a Zalo message drawn already (the photo's name, known once the fake has stored it)."""
+        for key, entry in self._chats.get(chat_id, {}).items():
+            if entry.seq == seq and entry.zalo is not None:
+                entry.zalo.update(fields)
+                self._bump(chat_id, key)
 
     def last_rev(self, chat_id: int) -> int:
         """The newest revision in a chat (the page marks personas with unseen activity)."""
         return max((e.rev for e in self._chats.get(chat_id, {}).values()), default=0)
 
-    def since(self, chat_id: int, after: int, api: FakeBotApi) -> list[JSONDict]:
-        """Entries of a chat changed after `after`, in chat order."""
-        entries = sorted((e for e in self._chats.get(chat_id, {}).values() if e.rev > after), key=lambda e: e.seq)
+    def since(self, chat_id: int, after: int, api: FakeBotApi, channel: str = TELEGRAM) -> list[JSONDict]:
+        """Entries of a chat (on `channel`) changed after `after`, in chat order."""
+        entries = sorted((e for e in self._chats.get(chat_id, {}).values() if e.rev > after and e.channel == channel),
+                         key=lambda e: e.seq)
         return [self._render(chat_id, e, api) for e in entries]
 
     def _render(self, chat_id: int, entry: Entry, api: FakeBotApi) -> JSONDict:
         local = entry.at.astimezone(self.zone)
-        base: JSONDict = {"seq": entry.seq, "rev": entry.rev, "at": local.strftime("%H:%M %d/%m/%Y")}
+        base: JSONDict = {"seq": entry.seq, "rev": entry.rev, "at": local.strftime("%H:%M %d/%m/%Y"),
+                          "channel": entry.channel}
         if entry.alert is not None:
             return {**base, "kind": "alert", "text": entry.alert}
+        if entry.zalo is not None:
+            return {**base, **zalo_json(entry.seq, entry.zalo)}
         message = api.state.messages.get((chat_id, entry.message_id or 0))
         if message is None:
             return {**base, "kind": "message", "id": entry.message_id, "deleted": True}
@@ -110,6 +137,48 @@ def message_json(message: JSONDict, api: FakeBotApi) -> JSONDict:
         out["photo"] = {"url": _file_url(api, biggest["file_id"]), "width": biggest.get("width"),
                         "height": biggest.get("height")}
     return out
+
+
+class NotAPhoto(ValueError):
+    """A document sent on Zalo: the message says where to send it instead."""
+
+
+def zalo_json(seq: int, message: JSONDict) -> JSONDict:
+    """A Zalo message as the page draws it: plain text (numbered replies included), no buttons."""
+    photo = message.get("photo")
+    return {"kind": "message", "id": seq, "from": message.get("from", "bot"),
+            "text": message.get("text") or message.get("caption") or "", "edited": False, "buttons": [],
+            "document": None, "photo": {"url": f"/zalo/photos/{photo}"} if photo else None}
+
+
+class SandboxZalo(FakeZaloApi):
+    """The fake Zalo Bot API with a hook that puts what the bot sends to a persona's Zalo chat in the feed."""
+
+    def __init__(self, feed: ChatFeed, token: str | None = None) -> None:
+        super().__init__(token)
+        self.feed = feed
+        self.personas: dict[str, int] = {}  # Zalo user id → persona id
+
+    async def _record(self, kind: str, user: ZaloUser, **content: Any) -> JSONDict:
+        result = await super()._record(kind, user, **content)
+        persona = self.personas.get(user.id)
+        if persona is not None:
+            self.feed.zalo(persona, {"from": "bot", "kind": kind, "text": content.get("text") or "",
+                                     "caption": content.get("caption") or ""})
+        return result
+
+    async def say(self, persona: int, user: ZaloUser, text: str) -> int:
+        """A persona types in its Zalo chat; returns the message's id on the page."""
+        seq = self.feed.zalo(persona, {"from": "user", "text": text})
+        await self.user_says(user, text)
+        return seq
+
+    async def photo(self, persona: int, user: ZaloUser, content: bytes, caption: str | None) -> int:
+        """A persona sends a photo on Zalo (Zalo bots receive pictures, not documents)."""
+        seq = self.feed.zalo(persona, {"from": "user", "text": caption or ""})
+        event = await self.user_sends_photo(user, content, caption or "")
+        self.feed.zalo_update(persona, seq, photo=str(event["message"]["photo"]).rsplit("/", 1)[-1])
+        return seq
 
 
 class SandboxApi(FakeBotApi):

@@ -1,7 +1,9 @@
 """The sandbox: the real bot, a local fake Bot API and a chat page, all in one process and one event loop.
 
 Every start (and every reset) begins afresh: the sandbox's own database is emptied and migrated, the plan
-synced, the personas registered; the fake Bot API and the python-telegram-bot Application are new.
+synced, the personas registered; the fake Bot API and the python-telegram-bot Application are new, and so
+are the fake Zalo Bot API and the Zalo Application beside them. The dispatcher routes each delivery by its
+chat key (bot.zalo.runtime.ChannelRouter): a persona switched to Zalo gets its reminders there.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ import contextlib
 import dataclasses
 import logging
 import shutil
+import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import MetaData, func, select
@@ -23,6 +27,8 @@ from sqlalchemy.orm import Session
 from telegram.ext import Application
 
 from bot.config import Config, ConfigError
+from bot.db import addresses
+from bot.db.audit import audit
 from bot.db.engine import make_engine, migrate
 from bot.db.lock import InstanceLock
 from bot.db.models import DeliveryRow, MemberRow, ReminderRow
@@ -36,9 +42,13 @@ from bot.i18n import _
 from bot.plans.loader import load_plan
 from bot.runner import dispatch_settings
 from bot.sandbox.clock import SandboxClock
-from bot.sandbox.feed import ChatFeed, SandboxApi
+from bot.sandbox.fake_zalo import ZaloUser
+from bot.sandbox.feed import TELEGRAM, ZALO, ChatFeed, NotAPhoto, SandboxApi, SandboxZalo
 from bot.sandbox.options import sandbox_clock_settings
 from bot.sandbox.personas import Persona, personas_for, seed_personas
+
+if TYPE_CHECKING:
+    from bot.zalo.runtime import ZaloRuntime
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +58,18 @@ USERNAME = "nhacviec_sandbox_bot"
 
 @dataclass
 class BotStack:
-    """What a reset replaces: clock, fake Bot API, Application, dispatcher and the chat feed."""
+    """What a reset replaces: clock, fake Bot API, Application, dispatcher, chat feed, and the Zalo side."""
 
     clock: Clock
     feed: ChatFeed
     api: SandboxApi
     app: Application  # type: ignore[type-arg]
     dispatcher: Dispatcher
+    zalo: SandboxZalo
+    zalo_runtime: ZaloRuntime
+    zalo_files: Path  # where the Zalo bridge keeps downloaded photos until they are archived
+    zalo_users: dict[int, ZaloUser] = field(default_factory=dict)  # persona → its Zalo user, once switched
+    on_zalo: set[int] = field(default_factory=set)  # personas whose chat is on Zalo now
 
 
 def wipe_database(engine: Engine) -> None:
@@ -161,20 +176,35 @@ class Sandbox:
         from bot.telegram.application import build_application, schedule_sweeps
         from bot.telegram.channel import TelegramChannel
         from bot.telegram.context import Services
+        from bot.zalo.runtime import ChannelRouter, build_runtime
 
         services = Services(self.engine, clock, WorkCalendar(), self.zone, self.evidence_dir,
-                            self.plan.plan.ladder.send_time)
+                            self.plan.plan.ladder.send_time, zalo=True)
         app = build_application(api.token, services, api.base_url, api.base_file_url)
-        await app.initialize()
-        await app.post_init(app)  # type: ignore[misc]  # run_polling would call it; we start by hand
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=2, allowed_updates=["message", "callback_query"])
-        dispatcher = Dispatcher(self.engine, TelegramChannel(app.bot), clock, self._limiter_factory(), self._settings(),
+        zalo = SandboxZalo(feed)
+        zalo_files = Path(tempfile.mkdtemp(prefix="nhacviec-sandbox-zalo-"))
+        try:
+            await zalo.start()
+            runtime = build_runtime(zalo.token, zalo.base_url, services, self._limiter_factory(), zalo_files,
+                                    poll_timeout=1)
+            await app.initialize()
+            await app.post_init(app)  # type: ignore[misc]  # run_polling would call it; we start by hand
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_polling(poll_interval=0, timeout=2,
+                                            allowed_updates=["message", "callback_query"])
+            await runtime.start()
+        except BaseException:
+            await api.stop()
+            await zalo.stop()
+            shutil.rmtree(zalo_files, ignore_errors=True)
+            raise
+        router = ChannelRouter(self.engine, TelegramChannel(app.bot), runtime.channel)
+        dispatcher = Dispatcher(self.engine, router, clock, self._limiter_factory(), self._settings(),
                                 digest_renderer=digest_renderer(self.engine, self.zone))
         if self.sweep_interval is not None:
             schedule_sweeps(app, dispatcher, self.sweep_interval)
-        self._stack = BotStack(clock, feed, api, app, dispatcher)
+        self._stack = BotStack(clock, feed, api, app, dispatcher, zalo, runtime, zalo_files)
         self.epoch += 1
         self._ready.set()
 
@@ -189,13 +219,18 @@ class Sandbox:
         if stack is None:
             return
         try:
-            if stack.app.updater is not None and stack.app.updater.running:
-                await stack.app.updater.stop()
-            if stack.app.running:
-                await stack.app.stop()
-            await stack.app.shutdown()
+            try:
+                await stack.zalo_runtime.stop()
+            finally:
+                if stack.app.updater is not None and stack.app.updater.running:
+                    await stack.app.updater.stop()
+                if stack.app.running:
+                    await stack.app.stop()
+                await stack.app.shutdown()
         finally:
             await stack.api.stop()
+            await stack.zalo.stop()
+            shutil.rmtree(stack.zalo_files, ignore_errors=True)
 
     def _settings(self) -> DispatchSettings:
         # The configured chat ids are real Telegram chats: the sandbox has only its personas.
@@ -269,26 +304,83 @@ class Sandbox:
         """KeyError for an unknown persona."""
         return self.personas[persona_id]
 
+    @staticmethod
+    def _members_of(session: Session, persona_id: int) -> list[MemberRow]:
+        """The persona's member rows: by its own id, or by a Zalo chat linked to it (a newcomer who joined on
+        Zalo is registered under that chat's key)."""
+        ids = {persona_id, *(row.key for row in addresses.chats_of(session, persona_id))}
+        return list(session.scalars(select(MemberRow).where(MemberRow.user_id.in_(ids) | MemberRow.chat_id.in_(ids))
+                                    .order_by(MemberRow.id)))
+
     def roles_of(self, persona_id: int) -> list[dict[str, str | None]]:
         """What the bot knows the persona as now (a newcomer becomes a head by accepting an invite)."""
         with Session(self.engine) as session:
-            rows = session.scalars(select(MemberRow).where(
-                MemberRow.active, (MemberRow.user_id == persona_id) | (MemberRow.chat_id == persona_id))
-                .order_by(MemberRow.id)).all()
-            return [{"role": r.role, "unit": r.unit} for r in rows]
+            return [{"role": r.role, "unit": r.unit} for r in self._members_of(session, persona_id) if r.active]
+
+    def channel_of(self, persona_id: int) -> str:
+        """`zalo` while the persona's chat is on Zalo, else `telegram`."""
+        return ZALO if persona_id in self.stack.on_zalo else TELEGRAM
+
+    async def switch(self, persona_id: int, channel: str) -> int:
+        """Move the persona's chat to `channel` (telegram or zalo); returns its chat key there.
+
+        To Zalo: the persona gets a user in the fake Zalo (the same one each time until a reset), that chat's
+        key is linked to the persona's identity, and its member rows point at the key, so reminders go there.
+        Back to Telegram: the rows point at the persona's Telegram chat again. Audited as `channel_switched`.
+        """
+        if channel not in (TELEGRAM, ZALO):
+            raise ValueError(channel)
+        persona = self.persona(persona_id)
+        stack = await self.ready()
+        now = stack.clock.now()
+        with Session(self.engine) as session, session.begin():
+            if channel == ZALO:
+                user = stack.zalo_users.get(persona.id)
+                if user is None:
+                    user = stack.zalo_users[persona.id] = stack.zalo.add_user(persona.name)
+                    stack.zalo.personas[user.id] = persona.id
+                key = addresses.zalo_key(session, user.id, persona.name, now)
+                addresses.link(session, key, ZALO, user.id, persona.id, now)
+            else:
+                key = persona.id
+            rows = self._members_of(session, persona.id)
+            before = sorted({r.chat_id for r in rows})
+            for row in rows:
+                row.chat_id, row.user_id = key, persona.id
+            audit(session, now, "sandbox", "channel_switched", f"persona:{persona.id}",
+                  {"channel": channel, "chat_id": key, "before": before, "members": [r.id for r in rows]})
+        if channel == ZALO:
+            stack.on_zalo.add(persona.id)
+        else:
+            stack.on_zalo.discard(persona.id)
+        return key
 
     async def say(self, persona_id: int, text: str) -> int:
-        """The persona types `text` (a command or free text)."""
+        """The persona types `text` (a command or free text) in its chat on its channel."""
         persona = self.persona(persona_id)
-        return (await self.ready()).api.say(persona.id, text, persona.name)
+        stack = await self.ready()
+        if persona.id in stack.on_zalo:
+            return await stack.zalo.say(persona.id, stack.zalo_users[persona.id], text)
+        return stack.api.say(persona.id, text, persona.name)
 
     async def press(self, persona_id: int, message_id: int, data: str) -> None:
-        """The persona presses an inline button (ValueError if that message has no such button)."""
+        """The persona presses an inline button (ValueError if that message has no such button, or on Zalo)."""
         persona = self.persona(persona_id)
-        (await self.ready()).api.press(persona.id, message_id, data)
+        stack = await self.ready()
+        if persona.id in stack.on_zalo:
+            raise ValueError("Zalo has no buttons")
+        stack.api.press(persona.id, message_id, data)
 
     async def upload(self, persona_id: int, file_name: str, content: bytes, mime_type: str,
                      caption: str | None = None) -> int:
-        """The persona sends a file."""
+        """The persona sends a file: a document on Telegram; on Zalo only a photo (NotAPhoto otherwise)."""
         persona = self.persona(persona_id)
-        return (await self.ready()).api.upload(persona.id, file_name, content, mime_type, caption, persona.name)
+        stack = await self.ready()
+        if persona.id in stack.on_zalo:
+            if not mime_type.startswith("image/"):
+                note = _("Zalo brings only photos to the bot. Send a document (PDF, Word, Excel…) through your "
+                         "personal page, or on Telegram (switch the channel above to Telegram).")
+                stack.feed.alert(persona.id, note, ZALO)
+                raise NotAPhoto(note)
+            return await stack.zalo.photo(persona.id, stack.zalo_users[persona.id], content, caption)
+        return stack.api.upload(persona.id, file_name, content, mime_type, caption, persona.name)

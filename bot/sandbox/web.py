@@ -12,7 +12,7 @@ from aiohttp import web
 
 from bot.i18n import _
 from bot.i18n.formats import fmt_number
-from bot.sandbox.feed import clock_json
+from bot.sandbox.feed import CHANNELS, NotAPhoto, clock_json
 from bot.sandbox.state import MAX_DOWNLOAD, MAX_TEXT, JSONDict
 
 if TYPE_CHECKING:
@@ -71,7 +71,9 @@ class SandboxWeb:
         r.add_post("/api/chat/{persona}/send", self.send)
         r.add_post("/api/chat/{persona}/press", self.press)
         r.add_post("/api/chat/{persona}/upload", self.upload)
+        r.add_post("/api/chat/{persona}/channel", self.channel)
         r.add_get("/files/{path:.+}", self.file)
+        r.add_get("/zalo/photos/{name}", self.zalo_photo)
         # No handler cancellation: a tab closed during ↺ must not leave the bot half restarted.
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=False, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -119,7 +121,8 @@ class SandboxWeb:
 
     async def personas(self, request: web.Request) -> web.Response:
         stack = await self.sandbox.ready()
-        return _json({"personas": [p.as_json() for p in self.sandbox.personas.values()],
+        return _json({"personas": [{**p.as_json(), "channel": self.sandbox.channel_of(p.id)}
+                                   for p in self.sandbox.personas.values()],
                       "bot": {"name": stack.api.state.bot_user["first_name"], "username": stack.api.username},
                       "plan": self.sandbox.plan.plan.title, "epoch": self.sandbox.epoch})
 
@@ -150,8 +153,9 @@ class SandboxWeb:
             after = 0
         stack = await self.sandbox.ready()
         feed = stack.feed
-        return _json({"epoch": self.sandbox.epoch, "rev": feed.rev,
-                      "messages": feed.since(persona_id, after, stack.api),
+        channel = self.sandbox.channel_of(persona_id)
+        return _json({"epoch": self.sandbox.epoch, "rev": feed.rev, "channel": channel,
+                      "messages": feed.since(persona_id, after, stack.api, channel),
                       "activity": {str(p): feed.last_rev(p) for p in self.sandbox.personas},
                       "roles": self.sandbox.roles_of(persona_id),
                       "clock": self._clock()})
@@ -171,11 +175,22 @@ class SandboxWeb:
         message_id = body.get("message_id")
         if not isinstance(message_id, int) or isinstance(message_id, bool):
             return _refuse(_("message_id must be a whole number"))
+        await self.sandbox.ready()  # not during a reset's swap
+        if self.sandbox.channel_of(persona_id) != "telegram":
+            return _refuse(_("Zalo has no buttons: reply with the number of the choice."))
         try:
             await self.sandbox.press(persona_id, message_id, str(body.get("data") or ""))
         except ValueError:
             return _refuse(_("This button is gone (the message has changed)."))
         return _json({"ok": True})
+
+    async def channel(self, request: web.Request) -> web.Response:
+        persona_id = self._persona_id(request)
+        channel = str((await self._body(request)).get("channel") or "")
+        if channel not in CHANNELS:
+            return _refuse(_("channel must be telegram or zalo"))
+        key = await self.sandbox.switch(persona_id, channel)
+        return _json({"ok": True, "channel": channel, "chat_id": key})
 
     async def upload(self, request: web.Request) -> web.Response:
         persona_id = self._persona_id(request)
@@ -190,7 +205,12 @@ class SandboxWeb:
             return _refuse(_("The file is empty."))
         caption = str(post.get("caption") or "").strip() or None
         mime = field.content_type or mimetypes.guess_type(field.filename)[0] or "application/octet-stream"
-        message_id = await self.sandbox.upload(persona_id, field.filename or "file", content, mime, caption)
+        if mime == "application/octet-stream" and content.startswith(tuple(magic for magic, _kind in _IMAGE_MAGIC)):
+            mime = next(kind for magic, kind in _IMAGE_MAGIC if content.startswith(magic))
+        try:
+            message_id = await self.sandbox.upload(persona_id, field.filename or "file", content, mime, caption)
+        except NotAPhoto as refused:
+            return _refuse(str(refused))
         return _json({"ok": True, "message_id": message_id})
 
     async def file(self, request: web.Request) -> web.StreamResponse:
@@ -206,3 +226,15 @@ class SandboxWeb:
                    "Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff",
                    "Cache-Control": "no-store"}
         return web.Response(body=stored.content, content_type=mime, headers=headers)
+
+    async def zalo_photo(self, request: web.Request) -> web.StreamResponse:
+        """A photo a persona sent on Zalo, as the fake Zalo holds it."""
+        stack = await self.sandbox.ready()
+        content = stack.zalo.state.photos.get(request.match_info["name"])
+        if content is None:
+            raise web.HTTPNotFound(text=_("no such file (was the sandbox started again?)"))
+        mime = next((kind for magic, kind in _IMAGE_MAGIC if content.startswith(magic)), "application/octet-stream")
+        disposition = "inline" if mime in _INLINE else "attachment"
+        return web.Response(body=content, content_type=mime,
+                            headers={"Content-Disposition": disposition, "Content-Security-Policy": "sandbox",
+                                     "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})

@@ -284,3 +284,69 @@ def test_next_stays_usable_while_sending_answers_come_into_view_and_edits_update
     page.screenshot(path=str(ARTIFACTS / "sandbox-edit.png"))
     context.close()
     assert errors == []
+
+
+DOCS_IMG = ROOT / "docs" / "img"
+
+
+def test_a_head_switched_to_zalo_reads_numbered_text_replies_by_number_and_is_told_where_documents_go(
+        live: object, browser: object, tmp_path: Path) -> None:
+    from playwright.sync_api import Browser, expect
+
+    from bot.sandbox.personas import FIRST_HEAD_ID
+    from bot.sandbox.thread import SandboxThread
+
+    assert isinstance(browser, Browser) and isinstance(live, SandboxThread)
+    head = FIRST_HEAD_ID + 1  # TCCB
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, locale="vi-VN",
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{live.url}/#{head}")
+    expect(page.locator("#clock")).to_contain_text("13/11/2019 10:0", timeout=WAIT_MS)
+    telegram, zalo = (page.locator(f'#channel button[data-channel="{c}"]') for c in ("telegram", "zalo"))
+    expect(telegram).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#zalobar")).to_be_hidden()
+
+    # Kênh: Zalo. The header turns Zalo blue, the hint bar says to reply by number, the chat is the Zalo one.
+    zalo.click()
+    expect(zalo).to_have_attribute("aria-pressed", "true", timeout=WAIT_MS)
+    expect(page.locator("#zalobar")).to_be_visible()
+    expect(page.locator("body")).to_have_class(re.compile(r"\bzalo\b"))
+    expect(page.locator("#persona option:checked")).to_contain_text("· Zalo")
+    expect(page.locator(".empty")).to_contain_text("Chưa có tin nhắn Zalo")
+
+    # ⏩: the reminder comes on Zalo as text with numbered replies and no buttons, marked "Zalo".
+    page.get_by_role("button", name="⏩ Lời nhắc kế tiếp").click()
+    reminder = page.locator(".msg.zalo.bot", has_text="Nhắc việc").first
+    expect(reminder).to_contain_text("Trả lời 1 để", timeout=WAIT_MS)
+    expect(reminder.locator(".badge")).to_have_text("Zalo")
+    assert reminder.locator(".buttons button").count() == 0
+    number = re.search(r"Trả lời (\d+) để [^\n]*Danh sách việc", reminder.inner_text())
+    assert number, reminder.inner_text()
+    page.fill("#text", number[1])
+    page.press("#text", "Enter")
+    expect(page.locator(".msg.zalo.user", has_text=number[1]).last).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator(".msg.zalo.bot")).to_have_count(2, timeout=WAIT_MS)  # the reminder, then the checklist
+    checklist = page.locator(".msg.zalo.bot").last
+    expect(checklist).to_contain_text("📋", timeout=WAIT_MS)
+    expect(checklist).to_contain_text("Trả lời 1 để")
+
+    # A document cannot go by Zalo: the chat says where to send it.
+    evidence = tmp_path / "Báo cáo CCHC 2019.pdf"
+    evidence.write_bytes(b"%PDF-1.4 bao cao ket qua CCHC nam 2019")
+    page.set_input_files("#file", str(evidence))
+    expect(page.locator(".alert.zalo", has_text="trang cá nhân")).to_be_visible(timeout=WAIT_MS)
+    expect(page.locator("#toast")).to_be_hidden(timeout=WAIT_MS)
+    page.locator("#chat").evaluate("chat => { chat.scrollTop = chat.scrollHeight; }")  # the replies and the note
+    DOCS_IMG.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(DOCS_IMG / "13-zalo.png"))
+
+    # Back to Telegram: the Telegram chat (empty: the reminder went to Zalo) with its buttons and colours.
+    telegram.click()
+    expect(telegram).to_have_attribute("aria-pressed", "true", timeout=WAIT_MS)
+    expect(page.locator("#zalobar")).to_be_hidden()
+    expect(page.locator(".msg.zalo")).to_have_count(0)
+    context.close()
+    assert errors == []

@@ -1,4 +1,6 @@
 // The sandbox chat page: pick a persona, read its private chat with the bot, press buttons, type, send files.
+// Each persona is on Telegram or on Zalo (the "Kênh" switch): on Zalo its chat is the Zalo one, plain text with
+// numbered replies and no buttons; what it types and the photos it sends go to the bot through Zalo.
 // Plain DOM: every text from the bot or the user goes through textContent, never parsed as HTML.
 "use strict";
 
@@ -54,7 +56,43 @@ function toast(text) {
 // --- personas ---------------------------------------------------------------------------------
 function personaLabel(p) {
   const unseen = p.id !== state.current && (state.activity[p.id] || 0) > (state.seen[p.id] || 0);
-  return (unseen ? "● " : "") + p.label;
+  return (unseen ? "● " : "") + p.label + (p.channel === "zalo" ? " · Zalo" : "");
+}
+
+function onZalo() {
+  const p = state.byId.get(state.current);
+  return Boolean(p && p.channel === "zalo");
+}
+
+// The switch, the header's colour, the Zalo hint bar and the composer follow the current persona's channel.
+function drawChannel() {
+  const zalo = onZalo();
+  for (const button of $("channel").querySelectorAll("button")) {
+    button.setAttribute("aria-pressed", String(button.dataset.channel === (zalo ? "zalo" : "telegram")));
+  }
+  document.body.classList.toggle("zalo", zalo);
+  $("zalobar").hidden = !zalo;
+  $("file").accept = zalo ? "image/*" : "";
+  $("file").parentElement.title = zalo ? "Gửi ảnh (Zalo chỉ nhận ảnh)" : "Gửi tài liệu kiểm chứng";
+  $("text").placeholder = zalo ? "Nhắn qua Zalo: gõ số để trả lời, hoặc lệnh (/viec)…"
+    : "Gõ lệnh (/help) hoặc tin nhắn…";
+}
+
+async function switchChannel(channel, button) {
+  const p = state.byId.get(state.current);
+  if (!p || p.channel === channel) return;
+  for (const b of $("channel").querySelectorAll("button")) b.disabled = true;
+  try {
+    const body = await api(`/api/chat/${p.id}/channel`, { method: "POST", json: { channel } });
+    p.channel = body.channel;
+    choose(p.id);
+    toast(channel === "zalo" ? `${p.name} nhận tin qua Zalo từ bây giờ.` : `${p.name} nhận tin qua Telegram từ bây giờ.`);
+  } catch (e) {
+    toast(e.message);
+  } finally {
+    for (const b of $("channel").querySelectorAll("button")) b.disabled = false;
+    if (button) button.blur();
+  }
 }
 
 function fillPicker() {
@@ -91,6 +129,7 @@ function describe(p, roles) {
 }
 
 function emptyText(p) {
+  if (p.channel === "zalo") return "Chưa có tin nhắn Zalo.\nTrên Zalo, lời nhắc đến dưới dạng chữ kèm các lựa chọn đánh số: gõ số (vd. 1) thay cho bấm nút.";
   if (!p.role) return "Người mới chưa được đăng ký.\nChọn “Văn phòng Sở (quản trị)”, gõ /moi TCCB, rồi bấm “Mở lời mời” dưới đường dẫn mời.";
   if (p.role === "admin") return "Chưa có tin nhắn.\nGõ /help để xem lệnh, /moi TCCB để mời trưởng phòng, /tiendo để xem tiến độ.";
   if (p.role === "leader") return "Chưa có tin nhắn.\nLãnh đạo Sở nhận báo cáo leo thang và bản tổng hợp hằng tuần. Gõ /tiendo hoặc /tonghop.";
@@ -106,6 +145,7 @@ function choose(id) {
   $("persona").value = String(id);
   $("role").textContent = describe(p);
   $("chat").replaceChildren(el("p", "empty", emptyText(p)));
+  drawChannel();
   drawChips(p);
   try { localStorage.setItem("nhacviec.persona", String(id)); } catch (e) { /* private mode */ }
   if (location.hash !== `#${id}`) history.replaceState(null, "", `#${id}`);
@@ -183,8 +223,9 @@ function formatSize(bytes) {
 }
 
 function drawMessage(m) {
-  if (m.kind === "alert") return el("div", "alert", `🔔 ${m.text}`);
-  const node = el("div", `msg ${m.from === "user" ? "user" : "bot"}`);
+  const zalo = m.channel === "zalo";
+  if (m.kind === "alert") return el("div", zalo ? "alert zalo" : "alert", `${zalo ? "ℹ️" : "🔔"} ${m.text}`);
+  const node = el("div", `msg ${m.from === "user" ? "user" : "bot"}${zalo ? " zalo" : ""}`);
   node.dataset.id = String(m.id);
   if (m.deleted) {
     node.classList.add("deleted");
@@ -239,7 +280,9 @@ function drawMessage(m) {
     }
     node.append(rows);
   }
-  node.append(el("div", "meta", m.at + (m.edited ? " · đã sửa" : "")));
+  const meta = el("div", "meta", m.at + (m.edited ? " · đã sửa" : ""));
+  if (zalo) meta.prepend(el("span", "badge", "Zalo"));
+  node.append(meta);
   return node;
 }
 
@@ -308,6 +351,13 @@ async function refresh() {
   try {
     const body = await api(`/api/chat/${asked}?after=${state.rev}`);
     if (asked !== state.current) return;
+    const p = state.byId.get(asked);
+    if (body.channel !== p.channel) {  // switched elsewhere (another tab, a reset): draw the other chat
+      p.channel = body.channel;
+      state.busy = false;
+      choose(asked);
+      return;
+    }
     if (body.epoch !== state.epoch) {  // the sandbox was reset: start this chat again
       state.epoch = body.epoch;
       state.seen = {};
@@ -411,6 +461,8 @@ async function reset(button) {
     state.epoch = body.epoch;
     state.seen = {};
     state.activity = {};
+    for (const p of state.personas) p.channel = "telegram";  // a reset brings everyone back to Telegram
+    fillPicker();
     choose(state.current);
     toast("Đã làm lại từ đầu.");
   } catch (e) {
@@ -445,6 +497,9 @@ async function start() {
     if (file) upload(file);
     event.target.value = "";
   });
+  for (const button of $("channel").querySelectorAll("button")) {
+    button.addEventListener("click", () => switchChannel(button.dataset.channel, button));
+  }
   $("next").addEventListener("click", (event) => nextEvent(event.currentTarget));
   $("reset").addEventListener("click", (event) => reset(event.currentTarget));
   window.addEventListener("hashchange", () => choose(Number(location.hash.slice(1))));
