@@ -7,6 +7,7 @@ with an inline keyboard (`telegram_parts`), a channel without buttons as text wi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from bot.i18n import _
@@ -64,6 +65,18 @@ def telegram_parts(view: View) -> tuple[str, tuple[tuple[Action, ...], ...]]:
     return "\n\n".join(fit(list(view.blocks), TELEGRAM_TEXT_LIMIT)), view.actions
 
 
+LIST_NUMBER = re.compile(r"^\d{1,3}\.\s+")  # "3. 1.1 Ban hành…": a button's own list number
+
+
+def spoken(label: str) -> str:
+    """A button label as a numbered reply reads it: no second list number, words for a bare arrow."""
+    arrows = {"◀": _("◀ previous page"), "▶": _("next page ▶")}
+    numbered = LIST_NUMBER.match(label)
+    if numbered:
+        return _("open {item}").format(item=label[numbered.end():])
+    return arrows.get(label.strip(), label)
+
+
 def plain_text(view: View, limit: int = PLAIN_TEXT_LIMIT) -> tuple[str, dict[str, str]]:
     """The view for a channel without buttons: every action becomes a numbered reply ("Reply N to …").
 
@@ -73,7 +86,7 @@ def plain_text(view: View, limit: int = PLAIN_TEXT_LIMIT) -> tuple[str, dict[str
     lines = []
     for number, action in enumerate(view.flat_actions(), start=1):
         replies[str(number)] = action.data
-        lines.append(_("Reply {number} to {action}").format(number=number, action=action.label))
+        lines.append(_("Reply {number} to {action}").format(number=number, action=spoken(action.label)))
     menu = "\n".join(lines)
     room = limit - (len(menu) + 2 if menu else 0)
     body = "\n\n".join(fit(list(view.blocks), room))
