@@ -84,9 +84,27 @@ def plain_text(view: View, limit: int = PLAIN_TEXT_LIMIT) -> tuple[str, dict[str
     """
     replies: dict[str, str] = {}
     lines = []
+    same: list[int] = []  # a run of list items whose own number is their reply number: one line for all
+
+    def close_run() -> None:
+        if len(same) > 1:
+            lines.append(_("Reply {first}–{last} to open the task with that number above").format(
+                first=same[0], last=same[-1]))
+        elif same:
+            lines.append(_("Reply {number} to {action}").format(number=same[0], action=spoken(labels[same[0]])))
+        same.clear()
+
+    labels: dict[int, str] = {}
     for number, action in enumerate(view.flat_actions(), start=1):
         replies[str(number)] = action.data
+        labels[number] = action.label
+        own = LIST_NUMBER.match(action.label)
+        if own and int(own.group(0).rstrip(". \t")) == number and (not same or same[-1] == number - 1):
+            same.append(number)
+            continue
+        close_run()
         lines.append(_("Reply {number} to {action}").format(number=number, action=spoken(action.label)))
+    close_run()
     menu = "\n".join(lines)
     room = limit - (len(menu) + 2 if menu else 0)
     body = "\n\n".join(fit(list(view.blocks), room))

@@ -9,6 +9,7 @@ never for the scheduler: the test moves the clock with `POST /api/clock/next`.
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 import aiohttp
@@ -74,7 +75,10 @@ async def test_a_head_switched_to_zalo_gets_the_next_reminder_as_numbered_text_a
     assert "cần tài liệu kiểm chứng" in alert["text"]
     (checklist,) = await zalo_says(page, THPTCHUYEN, _reply_for(reminder["text"], "Danh sách việc"))
     assert "chưa xong" in checklist["text"]
-    (card,) = await zalo_says(page, THPTCHUYEN, _reply_for(checklist["text"], "1.1"))
+    assert re.search(r"Trả lời 1–\d+ để mở việc có số đó ở trên", checklist["text"])
+    number = re.search(r"^(\d+)\. \S+ 1\.1 ", checklist["text"], re.MULTILINE)  # the list's own number
+    assert number, checklist["text"]
+    (card,) = await zalo_says(page, THPTCHUYEN, number.group(1))
     assert "Trạng thái" in card["text"]
     (prompt,) = await zalo_says(page, THPTCHUYEN, _reply_for(card["text"], "Gửi tài liệu"))
     assert "Gửi tài liệu kiểm chứng cho 1.1" in prompt["text"]

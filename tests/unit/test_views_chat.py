@@ -34,7 +34,8 @@ def test_a_checklist_page_has_at_most_12_buttons_and_numbers_its_tasks_in_plain_
     assert "chưa xong: 20 (trang 2/3)" in text
     assert text.count("Gửi kết quả thực hiện về Văn phòng Sở — hạn 19/11/2019") == 1  # the group, once
     assert replies["1"] == "tc:100:cl:o:1" and replies[str(PAGE + 1)] == "cl:o:0" and replies[str(PAGE + 2)] == "cl:o:2"
-    assert "Trả lời 1 để mở 1.0" in plain and f"Trả lời {PAGE + 3} để Quá hạn (2)" in plain
+    assert f"Trả lời 1–{PAGE} để mở việc có số đó ở trên" in plain and f"Trả lời {PAGE + 3} để Quá hạn (2)" in plain
+    assert "Trả lời 1 để" not in plain  # the list is not named twice
     assert f"Trả lời {PAGE + 1} để ◀ xem trang trước" in plain and f"Trả lời {PAGE + 2} để xem trang sau ▶" in plain
     assert all(len(d.encode()) <= 64 for d in replies.values())
 
