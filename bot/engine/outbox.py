@@ -340,8 +340,14 @@ def reschedule(engine: Engine, ids: list[int], next_at: datetime, error: str, un
         session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(ids)).values(**values))
 
 
-def mark_unreachable(engine: Engine, chat_id: int, ids: list[int], reason: str, now: datetime) -> list[str]:
-    """Fail the deliveries, mark the chat's members unreachable, queue a notice to the office."""
+def mark_unreachable(engine: Engine, chat_id: int, ids: list[int], reason: str, now: datetime,
+                     email: EmailRouting | None = None) -> list[str]:
+    """Fail the deliveries, mark the chat's members unreachable, queue a notice to the office.
+
+    With e-mail on (`email`), each active member of the chat with an address (their own, else their
+    unit's) gets the failed deliveries again by e-mail, and so do their next messages (`Directory`) until
+    they open the bot again; the notice says where they now go, or that there is no address to fall back on.
+    """
     with Session(engine) as session, session.begin():
         session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(ids))
                         .values(state="failed", error=f"unreachable: {reason}"))
@@ -350,11 +356,43 @@ def mark_unreachable(engine: Engine, chat_id: int, ids: list[int], reason: str, 
         for m in members:
             m.reachable = False
             names.append(f"{m.name or m.chat_id} ({m.unit or m.role})")
-        audit(session, now, "system", "member_unreachable", str(chat_id), {"reason": reason, "members": names})
+        fallback = _email_fallback(session, [m for m in members if m.active], ids, now) if email is not None else {}
+        addresses = list(dict.fromkeys(fallback.values()))
+        audit(session, now, "system", "member_unreachable", str(chat_id),
+              {"reason": reason, "members": names, "fallback": addresses})
         who = ", ".join(names) or f"chat {chat_id}"
-        facts = {"notice": "unreachable", "who": who, "reason": reason}
+        facts = {"notice": "unreachable", "who": who, "reason": reason, "email": email is not None,
+                 "fallback": ", ".join(addresses)}
         queue_notice(session, now, f"unreachable:{chat_id}", "office", notice_text(facts), facts=facts)
         return names
+
+
+def _email_fallback(session: Session, members: list[MemberRow], ids: list[int], now: datetime) -> dict[int, str]:
+    """Queue the failed deliveries again as e-mails to the members' addresses; returns member id → address."""
+    units = {m.unit for m in members if m.unit}
+    unit_emails: dict[str, str | None] = {
+        unit: address for unit, address in session.execute(select(UnitRow.id, UnitRow.email)
+                                                          .where(UnitRow.id.in_(units)))} if units else {}
+    found = {m.id: fallback_address(m.email, unit_emails.get(m.unit or "")) for m in members}
+    found = {member: address for member, address in found.items() if address}
+    if not found or not ids:
+        return found
+    rows: dict[tuple[int, str], dict[str, object]] = {}
+    failed = session.execute(select(DeliveryRow.reminder_id, DeliveryRow.member_id, DeliveryRow.late)
+                             .where(DeliveryRow.id.in_(ids), DeliveryRow.chat_id != 0)).all()
+    for reminder_id, member_id, late in failed:
+        # The delivery's own member, if they have an address; else every member of this chat who has one.
+        for member in ([member_id] if member_id in found else list(found)):
+            rows.setdefault((reminder_id, found[member]), dict(
+                reminder_id=reminder_id, chat_id=0, address=found[member], member_id=member, state="pending",
+                next_at=now, attempts=0, uncertain=False, late=late, error=None))
+    if rows:
+        session.execute(_insert(session)(DeliveryRow)
+                        .on_conflict_do_nothing(index_elements=["reminder_id", "chat_id", "address"]),
+                        list(rows.values()))
+        audit(session, now, "system", "email_fallback_queued", ",".join(sorted(set(found.values()))),
+              {"deliveries": len(rows), "members": sorted(found)})
+    return found
 
 
 def mark_address_refused(engine: Engine, address: str, ids: list[int], reason: str, now: datetime) -> None:

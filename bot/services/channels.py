@@ -67,7 +67,7 @@ def people(session: Session, actor: Actor, unit: str | None = None) -> list[Pers
     linked: dict[int, list[ChatAddressRow]] = {}
     for chat in session.scalars(select(ChatAddressRow).where(ChatAddressRow.user_id.is_not(None))):
         linked.setdefault(chat.user_id or 0, []).append(chat)
-    unit_emails = dict(session.execute(select(UnitRow.id, UnitRow.email)).tuples().all())
+    unit_emails = {unit: address for unit, address in session.execute(select(UnitRow.id, UnitRow.email))}
     out = []
     for identity, members in groups.items():
         if unit is not None and not any((m.unit or "").upper() == unit.upper() for m in members):
