@@ -80,7 +80,7 @@ def find_link_code(session: Session, text: str) -> InviteRow | None:
 def accept_link(session: Session, invite: InviteRow, key: int, ev: Event) -> Linked:
     """The chat `key` (the sender's user id) acts as the code's maker from now on; the maker is told."""
     if invite.used_at is not None:
-        raise Refused("invite_used")
+        raise Refused("link_used")
     creator = session.get(MemberRow, invite.created_by)
     if creator is None or not creator.active:
         raise Refused("link_revoked")

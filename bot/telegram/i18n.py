@@ -62,6 +62,7 @@ MESSAGES: dict[str, str] = {
     'metric_met': N_('met'),
     'metric_not_met': N_('not met'),
     'link_revoked': N_('This linking code was made by a member who is no longer registered: it does not work.'),
+    'link_used': N_('This linking code was already used: type /lienket again for a new one.'),
     'link_expired': N_('This linking code expired (codes last one day). Type /lienket again in the app you already use.'),
     'link_same_chat': N_('This is the chat the code was made in: send it from your other app (Zalo or Telegram).'),
     'link_taken': N_('This chat belongs to another member, or is registered in its own right: it cannot be linked with this code.'),

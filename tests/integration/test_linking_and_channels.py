@@ -59,7 +59,7 @@ def test_a_zalo_chat_linked_with_the_code_acts_as_the_person_and_they_are_told(d
         assert audit is not None and audit.details["user_id"] == HEAD and audit.details["channel"] == "zalo"
         notice = s.scalar(select(ReminderRow).where(ReminderRow.target == f"chat:{HEAD}"))
         assert notice is not None and "Zalo" in (notice.body or "")
-    assert _refusal(db, code.code, STRANGER) == "invite_used"
+    assert _refusal(db, code.code, STRANGER) == "link_used"
 
 
 def test_codes_expire_in_a_day_and_die_with_their_member_and_never_link_the_same_chat(db) -> None:  # type: ignore[no-untyped-def]
