@@ -118,6 +118,9 @@ class MemberRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     link_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # bump: revoke web links
     email: Mapped[str | None] = mapped_column(String(254), nullable=True)  # fallback when the chat channel fails
+    # "email": the office chose e-mail (members.email) for this person's reminders; None: `chat_id`. The chat
+    # stays recorded, so turning e-mail off in the configuration, or choosing a chat again, loses nothing.
+    receive_by: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
     __table_args__ = (UniqueConstraint("chat_id", "role", "unit", name="uq_member_chat_role_unit"),)
 

@@ -258,7 +258,8 @@ class Dispatcher:
         elif exc.failure is Failure.UNREACHABLE and group[0].address:
             outbox.mark_address_refused(self.engine, group[0].address, ids, exc.reason, now)
         elif exc.failure is Failure.UNREACHABLE:
-            outbox.mark_unreachable(self.engine, chat_id, ids, exc.reason, now)
+            outbox.mark_unreachable(self.engine, chat_id, ids, exc.reason, now,
+                                    email=self.settings.email if self.email_channel else None)
         elif (exc.failure is Failure.UNCERTAIN and self._resend_uncertain(group)
               and attempts + 1 < self.settings.max_attempts):
             outbox.reschedule(self.engine, ids, now, exc.reason, uncertain=True, hold_until=real + _backoff(attempts))

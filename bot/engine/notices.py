@@ -14,6 +14,15 @@ from bot.i18n import _
 
 
 def _unreachable(facts: dict[str, Any]) -> str:
+    who, reason = facts.get("who", ""), facts.get("reason", "")
+    if facts.get("fallback"):
+        return _("📣 Could not send messages to {who}: {reason}. Their messages now go by e-mail to {address}, "
+                 "until this person opens the bot again (press Start).").format(who=who, reason=reason,
+                                                                               address=facts["fallback"])
+    if facts.get("email"):
+        return _("📣 Could not send messages to {who}: {reason}. There is no e-mail address to send them to "
+                 "instead: this person needs to open the bot again (press Start), or the office adds an address "
+                 "(/kenh) or invites someone else from the unit.").format(who=who, reason=reason)
     return _("📣 Could not send messages to {who}: {reason}. This person needs to open the bot again (press "
              "Start), or the office invites someone else from the unit.").format(who=facts.get("who", ""),
                                                                                  reason=facts.get("reason", ""))

@@ -8,7 +8,7 @@ conditional UPDATE whose row count is checked.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
@@ -102,21 +102,50 @@ def _insert(session: Session):  # type: ignore[no-untyped-def]
 
 
 class Directory:
-    """Active, reachable admins, leaders and the heads of `units`, read in one query (plain rows, not ORM
-    objects): a sweep resolves anything from a handful to a thousand targets."""
+    """Active admins, leaders and the heads of `units` as recipients, read in one query (plain rows, not ORM
+    objects): a sweep resolves anything from a handful to a thousand targets.
 
-    def __init__(self, session: Session, units: set[str]) -> None:
+    With e-mail on (`email`), a member the office set to e-mail (`receive_by`), or one whose chat is
+    unreachable, is a recipient at their address (their own, else their unit's); without one, an unreachable
+    member is left out as before.
+    """
+
+    def __init__(self, session: Session, units: set[str], email: bool = False) -> None:
         wanted: ColumnElement[bool] = MemberRow.role.in_(("admin", "leader"))
         if units:
             wanted = or_(wanted, and_(MemberRow.role == "head", MemberRow.unit.in_(units)))
-        rows = session.execute(select(MemberRow.id, MemberRow.chat_id, MemberRow.role, MemberRow.unit)
-                               .where(MemberRow.active, MemberRow.reachable, wanted).order_by(MemberRow.id)).all()
-        self.admins = [m for m in rows if m.role == "admin"]
-        self.leaders = [m for m in rows if m.role == "leader"]
-        self.heads: dict[str | None, list[Any]] = {}
+        reach = [] if email else [MemberRow.reachable]
+        rows = session.execute(select(MemberRow.id, MemberRow.chat_id, MemberRow.role, MemberRow.unit,
+                                      MemberRow.reachable, MemberRow.email, MemberRow.receive_by,
+                                      UnitRow.email.label("unit_email"))
+                               .outerjoin(UnitRow, UnitRow.id == MemberRow.unit)
+                               .where(MemberRow.active, *reach, wanted).order_by(MemberRow.id)).all()
+        self.admins: list[Recipient] = []
+        self.leaders: list[Recipient] = []
+        self.heads: dict[str | None, list[Recipient]] = {}
         for m in rows:
-            if m.role == "head":
-                self.heads.setdefault(m.unit, []).append(m)
+            rec = _member_recipient(m, email)
+            if rec is None:
+                continue
+            if m.role == "admin":
+                self.admins.append(rec)
+            elif m.role == "leader":
+                self.leaders.append(rec)
+            else:
+                self.heads.setdefault(m.unit, []).append(rec)
+
+
+def fallback_address(own: str | None, unit_email: str | None) -> str:
+    """Where a member's messages go by e-mail: their own address, else their unit's ("" for none)."""
+    return (own or unit_email or "").strip().lower()
+
+
+def _member_recipient(m: Any, email: bool) -> Recipient | None:
+    if email and (m.receive_by == "email" or not m.reachable):
+        address = fallback_address(m.email, m.unit_email)
+        if address:
+            return Recipient(0, m.id, None, address)
+    return Recipient(m.chat_id, m.id) if m.reachable else None
 
 
 def _units(target: str) -> set[str]:
@@ -125,23 +154,23 @@ def _units(target: str) -> set[str]:
 
 def resolve(session: Session, target: str, leadership_chats: tuple[int, ...],
             directory: Directory | None = None) -> list[Recipient]:
-    """Chats for a comma-separated target of unit ids, role ids ("leadership") and "office" (admins)."""
+    """Chats (or members' e-mail addresses) for a comma-separated target of unit ids, role ids
+    ("leadership") and "office" (admins)."""
     members = directory or Directory(session, _units(target))
-    out: dict[int, Recipient] = {}
+    out: dict[tuple[int, str], Recipient] = {}
     for token in filter(None, target.split(",")):
         if token.startswith("chat:"):
             found = [Recipient(int(token[5:]), None)]
         elif token == "leadership":
-            found = ([Recipient(m.chat_id, m.id) for m in members.leaders]
-                     + [Recipient(c, None) for c in leadership_chats])
+            found = members.leaders + [Recipient(c, None) for c in leadership_chats]
         elif token == "office":
-            found = [Recipient(m.chat_id, m.id) for m in members.admins]
+            found = list(members.admins)
         else:
-            found = [Recipient(m.chat_id, m.id) for m in members.heads.get(token, [])]
+            found = list(members.heads.get(token, []))
             if not found:  # nobody to tell at the unit: the office hears instead, never silence
-                found = [Recipient(m.chat_id, m.id, f"no_recipient:{token}") for m in members.admins]
+                found = [replace(m, note=f"no_recipient:{token}") for m in members.admins]
         for rec in found:
-            out.setdefault(rec.chat_id, rec)
+            out.setdefault((rec.chat_id, rec.address), rec)
     return list(out.values())
 
 
@@ -160,7 +189,7 @@ def materialize(engine: Engine, now: datetime, late_after: timedelta, leadership
         occurrences = {o.id: o for o in session.scalars(select(OccurrenceRow)
                                                         .where(OccurrenceRow.id.in_(occurrence_ids)))} \
             if occurrence_ids else {}
-        directory = Directory(session, set().union(*(_units(r.target) for r in reminders)))
+        directory = Directory(session, set().union(*(_units(r.target) for r in reminders)), email is not None)
         resolved: dict[str, list[Recipient]] = {}
         rows: list[dict[str, object]] = []
         created = 0
@@ -178,7 +207,9 @@ def materialize(engine: Engine, now: datetime, late_after: timedelta, leadership
                 resolved[rem.target] = resolve(session, rem.target, leadership_chats, directory)
             recipients = resolved[rem.target]
             if email is not None and email.wants(rem.kind):
-                recipients = recipients + email_recipients(session, rem.target, email)
+                mailed = {r.address for r in recipients if r.address}  # a member's fallback may be the unit's
+                recipients = recipients + [r for r in email_recipients(session, rem.target, email)
+                                           if r.address not in mailed]
             if not recipients:
                 rem.state, rem.note = "no_recipient", "no admin registered"
                 audit(session, now, "system", "reminder_no_recipient", rem.key)
@@ -309,8 +340,14 @@ def reschedule(engine: Engine, ids: list[int], next_at: datetime, error: str, un
         session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(ids)).values(**values))
 
 
-def mark_unreachable(engine: Engine, chat_id: int, ids: list[int], reason: str, now: datetime) -> list[str]:
-    """Fail the deliveries, mark the chat's members unreachable, queue a notice to the office."""
+def mark_unreachable(engine: Engine, chat_id: int, ids: list[int], reason: str, now: datetime,
+                     email: EmailRouting | None = None) -> list[str]:
+    """Fail the deliveries, mark the chat's members unreachable, queue a notice to the office.
+
+    With e-mail on (`email`), each active member of the chat with an address (their own, else their
+    unit's) gets the failed deliveries again by e-mail, and so do their next messages (`Directory`) until
+    they open the bot again; the notice says where they now go, or that there is no address to fall back on.
+    """
     with Session(engine) as session, session.begin():
         session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(ids))
                         .values(state="failed", error=f"unreachable: {reason}"))
@@ -319,11 +356,43 @@ def mark_unreachable(engine: Engine, chat_id: int, ids: list[int], reason: str, 
         for m in members:
             m.reachable = False
             names.append(f"{m.name or m.chat_id} ({m.unit or m.role})")
-        audit(session, now, "system", "member_unreachable", str(chat_id), {"reason": reason, "members": names})
+        fallback = _email_fallback(session, [m for m in members if m.active], ids, now) if email is not None else {}
+        addresses = list(dict.fromkeys(fallback.values()))
+        audit(session, now, "system", "member_unreachable", str(chat_id),
+              {"reason": reason, "members": names, "fallback": addresses})
         who = ", ".join(names) or f"chat {chat_id}"
-        facts = {"notice": "unreachable", "who": who, "reason": reason}
+        facts = {"notice": "unreachable", "who": who, "reason": reason, "email": email is not None,
+                 "fallback": ", ".join(addresses)}
         queue_notice(session, now, f"unreachable:{chat_id}", "office", notice_text(facts), facts=facts)
         return names
+
+
+def _email_fallback(session: Session, members: list[MemberRow], ids: list[int], now: datetime) -> dict[int, str]:
+    """Queue the failed deliveries again as e-mails to the members' addresses; returns member id → address."""
+    units = {m.unit for m in members if m.unit}
+    unit_emails: dict[str, str | None] = {
+        unit: address for unit, address in session.execute(select(UnitRow.id, UnitRow.email)
+                                                          .where(UnitRow.id.in_(units)))} if units else {}
+    found = {m.id: fallback_address(m.email, unit_emails.get(m.unit or "")) for m in members}
+    found = {member: address for member, address in found.items() if address}
+    if not found or not ids:
+        return found
+    rows: dict[tuple[int, str], dict[str, object]] = {}
+    failed = session.execute(select(DeliveryRow.reminder_id, DeliveryRow.member_id, DeliveryRow.late)
+                             .where(DeliveryRow.id.in_(ids), DeliveryRow.chat_id != 0)).all()
+    for reminder_id, member_id, late in failed:
+        # The delivery's own member, if they have an address; else every member of this chat who has one.
+        for member in ([member_id] if member_id in found else list(found)):
+            rows.setdefault((reminder_id, found[member]), dict(
+                reminder_id=reminder_id, chat_id=0, address=found[member], member_id=member, state="pending",
+                next_at=now, attempts=0, uncertain=False, late=late, error=None))
+    if rows:
+        session.execute(_insert(session)(DeliveryRow)
+                        .on_conflict_do_nothing(index_elements=["reminder_id", "chat_id", "address"]),
+                        list(rows.values()))
+        audit(session, now, "system", "email_fallback_queued", ",".join(sorted(set(found.values()))),
+              {"deliveries": len(rows), "members": sorted(found)})
+    return found
 
 
 def mark_address_refused(engine: Engine, address: str, ids: list[int], reason: str, now: datetime) -> None:

@@ -17,7 +17,9 @@ from bot.db.audit import audit
 from bot.db.models import AuditRow, InviteRow, MemberRow, UnitRow
 from bot.engine.outbox import queue_notice
 from bot.i18n import _, language
+from bot.services import linking
 from bot.services.access import Actor, Refused, require_admin, unit_by_code
+from bot.services.linking import Linked
 from bot.services.tasks import Event
 
 INVITE_TTL = timedelta(days=7)
@@ -53,11 +55,16 @@ class Joined:
     unit_name: str | None
 
 
-def accept_invite(session: Session, code: str, user_id: int, chat_id: int, name: str, ev: Event) -> Joined:
-    """`/start <code>`: become what the invite says; the inviting admin is told."""
-    invite = session.scalar(select(InviteRow).where(InviteRow.code == code[:64]))
+def accept_invite(session: Session, code: str, user_id: int, chat_id: int, name: str,
+                  ev: Event) -> Joined | Linked:
+    """`/start <code>`: become what the invite says (the inviting admin is told), or, with a `/lienket`
+    code, link this chat to the person who made it."""
+    invite = session.scalar(select(InviteRow).where(InviteRow.code == code[:64])) \
+        or linking.find_link_code(session, code[:64])
     if invite is None:
         raise Refused("invite_invalid")
+    if invite.role == linking.LINK_ROLE:
+        return linking.accept_link(session, invite, user_id, ev)
     if invite.used_at is not None:
         raise Refused("invite_used")
     creator = session.get(MemberRow, invite.created_by)
@@ -109,10 +116,10 @@ class OpenInvite:
 
 
 def _open_rows(session: Session, now: datetime) -> list[InviteRow]:
-    """Unused, unexpired, not revoked, made by an active admin: the invites that work."""
+    """Unused, unexpired, not revoked, made by an active admin: the invites that work (not `/lienket` codes)."""
     query = (select(InviteRow).join(MemberRow, MemberRow.id == InviteRow.created_by)
              .where(InviteRow.used_at.is_(None), InviteRow.expires_at >= now, MemberRow.active,
-                    MemberRow.role == "admin").order_by(InviteRow.id))
+                    MemberRow.role == "admin", InviteRow.role != linking.LINK_ROLE).order_by(InviteRow.id))
     return [row for row in session.scalars(query) if not _revoked(session, row.id)]
 
 

@@ -16,7 +16,7 @@ from telegram import Update
 
 from bot.db.models import ChatStateRow, EvidenceRow, OccurrenceRow
 from bot.i18n import _, language
-from bot.services import queue, tasks
+from bot.services import linking, queue, tasks
 from bot.services.access import Actor, Refused, load_actor, own_occurrence
 from bot.services.archive import archive, clean_name
 from bot.telegram import actions, safety, screens
@@ -24,7 +24,7 @@ from bot.telegram import exports as exports_chat
 from bot.telegram import metrics as metrics_chat
 from bot.telegram import par as par_chat  # PAR document metadata (số/ký hiệu, ngày ban hành…)
 from bot.telegram.context import BotContext
-from bot.telegram.handlers import event, guarded, reply, unknown
+from bot.telegram.handlers import accept_code, event, guarded, reply, unknown
 from bot.views.taskcard import subject_text
 
 MAX_DOWNLOAD = 20 * 1024 * 1024  # Bot API getFile limit
@@ -129,6 +129,8 @@ async def on_message(update: Update, context: BotContext) -> None:
         await text_state(update, context, actor, ref, message.text)
     elif kind == "evidence":
         await _evidence(update, context, actor, ref, occ_key)
+    elif message.text and linking.normalize_code(message.text):  # a /lienket code typed alone
+        await accept_code(update, context, message.text)
     else:
         await unknown(update, context)
 

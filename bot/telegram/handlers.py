@@ -21,6 +21,7 @@ from bot.engine.channel import Button
 from bot.i18n import N_, _, language
 from bot.services import invites, status
 from bot.services.access import Actor, Refused, load_actor, require_admin
+from bot.services.linking import CHANNEL_NAMES, Linked
 from bot.services.metrics import metric_status
 from bot.services.tasks import Event
 from bot.telegram import safety
@@ -51,6 +52,8 @@ COMMANDS: list[tuple[str, str, frozenset[str]]] = [
     ("thanhvien", N_("Members, and units with nobody to remind"), frozenset({"admin"})),
     ("xuat", N_("Summary workbook and package of supporting documents"), frozenset({"admin"})),
     ("trang", N_("Your personal page: documents and figures on the phone"), frozenset({"head", "admin", "leader"})),
+    ("kenh", N_("Members' channels (Telegram, Zalo, e-mail) and where their reminders go"), frozenset({"admin"})),
+    ("lienket", N_("Use the bot from another app too (Zalo or Telegram)"), frozenset({"head", "admin", "leader"})),
     ("lang", N_("Language: /lang vi or /lang en"), frozenset({"head", "admin", "leader"})),
     ("huongdan", N_("This help"), frozenset({"head", "admin", "leader"})),
 ]
@@ -161,20 +164,42 @@ async def dedupe(update: Update, context: BotContext) -> None:
 
 @guarded
 async def start(update: Update, context: BotContext) -> None:
-    """/start [invite code]."""
-    user, chat = update.effective_user, update.effective_chat
-    assert user is not None and chat is not None
+    """/start [invite code | /lienket code]."""
     if context.args:
-        with context.services.tx() as session:
-            joined = invites.accept_invite(session, context.args[0], user.id, chat.id, user.full_name,
-                                           event(update, context))
-        with language("vi"):
-            what = (_("head of unit {name} ({unit})").format(name=joined.unit_name, unit=joined.unit)
-                    if joined.role == "head" else _(ROLE[joined.role]))
-        await set_chat_commands(context.bot, chat.id, load_roles(context, user.id, chat.id), "vi")
-        await reply(update, t("welcome", "vi", name=user.full_name, what=what))
+        await accept_code(update, context, "".join(context.args))  # `/start ABCDE FGHJK` typed with a space
         return
     await help_command(update, context)
+
+
+async def accept_code(update: Update, context: BotContext, code: str) -> None:
+    """Join with an invite, or link this chat with a `/lienket` code (typed after /start, or alone)."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    with context.services.tx() as session:
+        joined = invites.accept_invite(session, code, user.id, chat.id, user.full_name, event(update, context))
+    if isinstance(joined, Linked):
+        await _linked(update, context, joined)
+        return
+    with language("vi"):
+        what = (_("head of unit {name} ({unit})").format(name=joined.unit_name, unit=joined.unit)
+                if joined.role == "head" else _(ROLE[joined.role]))
+    await set_chat_commands(context.bot, chat.id, load_roles(context, user.id, chat.id), "vi")
+    await reply(update, t("welcome", "vi", name=user.full_name, what=what))
+
+
+async def _linked(update: Update, context: BotContext, linked: Linked) -> None:
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    with context.services.tx() as session:
+        actor = load_actor(session, user.id, chat.id)
+    context.actor = actor
+    if linked.channel == "telegram":
+        await set_chat_commands(context.bot, chat.id, actor.roles, actor.lang)
+    with language(actor.lang):
+        text = _("🔗 Done: this {channel} chat is now linked to {name}. Both channels act as you: commands and "
+                 "buttons work in either. Reminders still go where they went before; the department office can "
+                 "change that (/kenh).").format(channel=CHANNEL_NAMES[linked.channel], name=linked.name)
+    await reply(update, text)
 
 
 @guarded

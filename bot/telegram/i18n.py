@@ -61,6 +61,17 @@ MESSAGES: dict[str, str] = {
     'metric_saved': N_('✅ Saved {name} for {unit}: {value} — {verdict} (target {target}).'),
     'metric_met': N_('met'),
     'metric_not_met': N_('not met'),
+    'link_revoked': N_('This linking code was made by a member who is no longer registered: it does not work.'),
+    'link_used': N_('This linking code was already used: type /lienket again for a new one.'),
+    'link_expired': N_('This linking code expired (codes last one day). Type /lienket again in the app you already use.'),
+    'link_same_chat': N_('This is the chat the code was made in: send it from your other app (Zalo or Telegram).'),
+    'link_taken': N_('This chat belongs to another member, or is registered in its own right: it cannot be linked with this code.'),
+    'kenh_usage': N_('Use: /kenh [unit code] to list; /kenh <number> zalo | telegram | email [address]; /kenh <number> thuhoi to revoke the web links.'),
+    'kenh_no_member': N_('No active member #{member}. Type /kenh for the list.'),
+    'no_channel': N_('{name} has no {channel} chat yet: they send /lienket to the bot in the app they use, then the code from {channel}.'),
+    'email_missing': N_('Member #{member} has no e-mail address: type /kenh {member} email <address>.'),
+    'bad_email': N_('"{address}" is not an e-mail address (like ten@so-gddt.vn).'),
+    'channel_taken': N_('That chat already holds member #{member} in the same role: remove one of them first (/thanhvien).'),
 }
 
 
