@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.db.addresses import identity
 from bot.db.audit import audit
 from bot.db.models import AuditRow, InviteRow, MemberRow, UnitRow
 from bot.engine.outbox import queue_notice
@@ -65,6 +66,7 @@ def accept_invite(session: Session, code: str, user_id: int, chat_id: int, name:
         raise Refused("invite_invalid")
     if invite.role == linking.LINK_ROLE:
         return linking.accept_link(session, invite, user_id, ev)
+    user_id = identity(session, user_id)  # a chat linked to a person joins as that person
     if invite.used_at is not None:
         raise Refused("invite_used")
     creator = session.get(MemberRow, invite.created_by)

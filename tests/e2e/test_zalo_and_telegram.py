@@ -10,6 +10,7 @@ import hashlib
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.addresses import ZALO_BASE, channel_of
 from bot.db.models import AuditRow, ChatAddressRow, EvidenceRow, MemberRow, OccurrenceRow
+from bot.domain.clock import FixedClock, SystemClock
 from bot.engine.dispatcher import Dispatcher, DispatchSettings
 from bot.engine.ratelimit import NoLimit, RateLimiter
 from bot.sandbox.fake_zalo import FakeZaloApi, ZaloUser
@@ -163,3 +165,40 @@ async def test_a_number_that_was_not_offered_and_a_stranger_on_zalo_get_vietname
     assert "chưa được đăng ký" in hint["text"]
     (again,) = await both.says(stranger, "7")
     assert "chưa được đăng ký" in again["text"]
+
+
+async def _join_on_zalo(both: Both, name: str) -> ZaloUser:
+    (invite,) = await both.tg.say(ADMIN, "/moi TCCB")
+    code = re.search(r"mã này: (\S+)", invite.text)
+    assert code, invite.text
+    head = both.zalo.add_user(name)
+    await both.says(head, f"/start {code.group(1)}")
+    await both.tg.sweep_at(at("25/10/2019", 9))  # the office hears who joined
+    return head
+
+
+async def test_zalo_flood_control_is_retried_and_a_blocked_chat_is_reported_to_the_office(both: Both) -> None:
+    tg, zalo = both.tg, both.zalo
+    head = await _join_on_zalo(both, "Lê Zalo")
+    real = FixedClock(SystemClock().now())  # back-off runs on real time: this test moves it by hand
+    tg.dispatcher.timer = real
+    zalo.fail_next("sendMessage", 429, "Too Many Requests")
+    await tg.sweep_at(at("30/10/2019"))
+    assert zalo.messages_to(head)[1:] == []  # refused by flood control: back in the queue
+    await tg.sweep_at(at("30/10/2019", 8, 1))
+    assert zalo.messages_to(head)[1:] == []  # not before Zalo's pause (5 real seconds) is over
+    real.advance(timedelta(seconds=6))
+    await tg.sweep_at(at("30/10/2019", 8, 2))
+    (card,) = zalo.messages_to(head)[1:]
+    assert "Nhắc việc" in card["text"]
+
+    zalo.fail_next("sendMessage", 403, "Forbidden: the user blocked the bot")
+    await tg.sweep_at(at("08/11/2019"))  # the next rung of the ladder: Zalo says the chat is gone
+    told = [m for m in await tg.sweep_at(at("08/11/2019", 8, 1)) if m.chat_id == ADMIN]
+    assert any("Không gửi được tin nhắn cho Lê Zalo" in m.text for m in told), [m.text for m in told]
+    with Session(tg.engine) as s:
+        member = s.scalars(select(MemberRow).where(MemberRow.unit == "TCCB")).one()
+        assert not member.reachable
+    await both.says(head, "/viec")  # writing to the bot again makes the chat reachable again
+    with Session(tg.engine) as s:
+        assert s.scalars(select(MemberRow.reachable).where(MemberRow.unit == "TCCB")).one()
