@@ -331,7 +331,7 @@ def test_a_head_switched_to_zalo_reads_numbered_text_replies_by_number_and_is_to
     expect(page.locator(".msg.zalo.bot")).to_have_count(2, timeout=WAIT_MS)  # the reminder, then the checklist
     checklist = page.locator(".msg.zalo.bot").last
     expect(checklist).to_contain_text("📋", timeout=WAIT_MS)
-    expect(checklist).to_contain_text("Trả lời 1 để")
+    expect(checklist).to_contain_text("Trả lời 1–7 để mở việc có số đó ở trên")
 
     # A document cannot go by Zalo: the chat says where to send it.
     evidence = tmp_path / "Báo cáo CCHC 2019.pdf"
