@@ -45,6 +45,7 @@ from bot.sandbox.clock import SandboxClock
 from bot.sandbox.fake_zalo import ZaloUser
 from bot.sandbox.feed import TELEGRAM, ZALO, ChatFeed, NotAPhoto, SandboxApi, SandboxZalo
 from bot.sandbox.options import sandbox_clock_settings
+from bot.sandbox.personal import SandboxPage, serve_personal_page
 from bot.sandbox.personas import Persona, personas_for, seed_personas
 
 if TYPE_CHECKING:
@@ -70,6 +71,7 @@ class BotStack:
     zalo_files: Path  # where the Zalo bridge keeps downloaded photos until they are archived
     zalo_users: dict[int, ZaloUser] = field(default_factory=dict)  # persona → its Zalo user, once switched
     on_zalo: set[int] = field(default_factory=set)  # personas whose chat is on Zalo now
+    page: SandboxPage | None = None  # the personal page (bot.web) on 127.0.0.1
 
 
 def wipe_database(engine: Engine) -> None:
@@ -178,15 +180,16 @@ class Sandbox:
         from bot.telegram.context import Services
         from bot.zalo.runtime import ChannelRouter, build_runtime
 
+        page = await serve_personal_page(self.engine, clock, self.zone, self.evidence_dir, self.config.sandbox.host)
         services = Services(self.engine, clock, WorkCalendar(), self.zone, self.evidence_dir,
-                            self.plan.plan.ladder.send_time, zalo=True)
+                            self.plan.plan.ladder.send_time, zalo=True, links=page.links)
         app = build_application(api.token, services, api.base_url, api.base_file_url)
         zalo = SandboxZalo(feed)
         zalo_files = Path(tempfile.mkdtemp(prefix="nhacviec-sandbox-zalo-"))
         try:
             await zalo.start()
             runtime = build_runtime(zalo.token, zalo.base_url, services, self._limiter_factory(), zalo_files,
-                                    poll_timeout=1)
+                                    poll_timeout=1, links=page.links)
             await app.initialize()
             await app.post_init(app)  # type: ignore[misc]  # run_polling would call it; we start by hand
             await app.start()
@@ -197,14 +200,15 @@ class Sandbox:
         except BaseException:
             await api.stop()
             await zalo.stop()
+            await page.stop()
             shutil.rmtree(zalo_files, ignore_errors=True)
             raise
         router = ChannelRouter(self.engine, TelegramChannel(app.bot), runtime.channel)
         dispatcher = Dispatcher(self.engine, router, clock, self._limiter_factory(), self._settings(),
-                                digest_renderer=digest_renderer(self.engine, self.zone))
+                                digest_renderer=digest_renderer(self.engine, self.zone), links=page.links)
         if self.sweep_interval is not None:
             schedule_sweeps(app, dispatcher, self.sweep_interval)
-        self._stack = BotStack(clock, feed, api, app, dispatcher, zalo, runtime, zalo_files)
+        self._stack = BotStack(clock, feed, api, app, dispatcher, zalo, runtime, zalo_files, page=page)
         self.epoch += 1
         self._ready.set()
 
@@ -231,6 +235,8 @@ class Sandbox:
             await stack.api.stop()
             await stack.zalo.stop()
             shutil.rmtree(stack.zalo_files, ignore_errors=True)
+            if stack.page is not None:
+                await stack.page.stop()
 
     def _settings(self) -> DispatchSettings:
         # The configured chat ids are real Telegram chats: the sandbox has only its personas.

@@ -67,6 +67,12 @@ async def test_a_head_switched_to_zalo_gets_the_next_reminder_as_numbered_text_a
     assert "Trường THPT chuyên" in reminder["text"] and reminder["at"] == "08:00 14/11/2019"
     assert "Trả lời 1 để" in reminder["text"] and "cl:o:" not in reminder["text"]  # no raw action data
     assert reminder["text"] in [m["text"] for m in zalo.messages_to(user)]
+    # The personal page runs in the sandbox too: the Zalo card carries the persona's own link.
+    link = re.search(r"🔗 Trang cá nhân \(gửi tài liệu, nhập số liệu\): (http://127\.0\.0\.1:\d+/p/\S+)",
+                     reminder["text"])
+    assert link, reminder["text"]
+    async with page.http.get(link.group(1)) as response:
+        assert response.status == 200 and "1.1" in await response.text()
     refused = await page.post(f"/api/chat/{THPTCHUYEN}/press", 400, json={"message_id": reminder["id"], "data": "x"})
     assert "trả lời bằng số" in refused["error"]
 
