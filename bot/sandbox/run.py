@@ -25,7 +25,8 @@ def banner(sandbox: Sandbox) -> str:
     pace = _("in real time") if speed == 1 else \
         _("{speed} times faster (1 real minute = {speed} rehearsal minutes)").format(speed=f"{speed:g}")
     return "\n".join([
-        _("Sandbox mode: there is no Telegram token, so the bot runs with a fake Bot API server on this machine."),
+        _("Sandbox mode: there is no Telegram or Zalo token, so the bot runs with fake Telegram and Zalo servers "
+          "on this machine."),
         "  " + _("Open {url} in a browser.").format(url=sandbox.url),
         "  " + _("Rehearsal clock: starts at {start}, {pace}.").format(start=f"{local:%H:%M %d/%m/%Y}", pace=pace),
         "  " + _("Plan: {plan}; sandbox database: {database} (new at every start, apart from the real data).")
@@ -34,7 +35,7 @@ def banner(sandbox: Sandbox) -> str:
                  "type /help,"),
         "  " + _("press the buttons under the messages, send evidence documents; ⏩ next reminder; "
                  "↺ start again."),
-        "  " + _("Stop: Ctrl+C. Run the real bot: set TELEGRAM_BOT_TOKEN (see README)."),
+        "  " + _("Stop: Ctrl+C. Run the real bot: set TELEGRAM_BOT_TOKEN and/or ZALO_BOT_TOKEN (see README)."),
     ])
 
 
