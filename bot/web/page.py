@@ -25,7 +25,7 @@ button{margin-top:10px;padding:10px 14px;font-size:1rem;border:0;border-radius:8
 def _doc(title: str, body: str) -> str:
     return (f'<!doctype html><html lang="{current_lang()}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<meta name="referrer" content="no-referrer"><title>{escape(title)}</title>'
+            f'<meta name="referrer" content="same-origin"><title>{escape(title)}</title>'
             f"<style>{STYLE}</style></head><body><main>{body}</main></body></html>")
 
 

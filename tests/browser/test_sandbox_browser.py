@@ -350,3 +350,44 @@ def test_a_head_switched_to_zalo_reads_numbered_text_replies_by_number_and_is_to
     expect(page.locator(".msg.zalo")).to_have_count(0)
     context.close()
     assert errors == []
+
+
+def test_the_personal_page_from_zalo_takes_a_pdf_with_its_document_details_in_chromium(
+        live: object, browser: object, tmp_path: Path) -> None:
+    """What a Zalo user does for a document: /trang, open the link, fill the details, send the PDF."""
+    from playwright.sync_api import Browser, expect
+
+    from bot.sandbox.personas import FIRST_HEAD_ID
+    from bot.sandbox.thread import SandboxThread
+
+    assert isinstance(browser, Browser) and isinstance(live, SandboxThread)
+    head = FIRST_HEAD_ID + 1  # TCCB
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, locale="vi-VN",
+                                  is_mobile=True, has_touch=True)
+    chat = context.new_page()
+    chat.goto(f"{live.url}/#{head}")
+    expect(chat.locator("#clock")).to_contain_text("13/11/2019", timeout=WAIT_MS)
+    chat.locator('#channel button[data-channel="zalo"]').click()
+    expect(chat.locator("#zalobar")).to_be_visible(timeout=WAIT_MS)
+    chat.fill("#text", "/trang")
+    chat.press("#text", "Enter")
+    answer = chat.locator(".msg.zalo.bot", has_text="Trang cá nhân").last
+    expect(answer).to_be_visible(timeout=WAIT_MS)
+    link = re.search(r"http://127\.0\.0\.1:\d+/p/\S+", answer.inner_text())
+    assert link, answer.inner_text()
+
+    page = context.new_page()  # the link opened on the phone: a real browser's Origin and Referer
+    page.goto(link.group(0))
+    expect(page.locator("h1")).to_contain_text("Việc của", timeout=WAIT_MS)
+    form = page.locator("form", has=page.locator("input[name=doc_number]")).first
+    pdf = tmp_path / "Kế hoạch CCHC 2019.pdf"
+    pdf.write_bytes(b"%PDF-1.4 ke hoach cai cach hanh chinh nam 2019")
+    form.locator("input[type=file]").set_input_files(str(pdf))
+    form.locator("input[name=doc_number]").fill("123/KH-SGDĐT")
+    form.locator("input[name=doc_date]").fill("05/03/2019")
+    form.locator("[name=doc_summary]").fill("Kế hoạch cải cách hành chính năm 2019")
+    form.locator("[name=doc_issuer]").fill("Sở Giáo dục và Đào tạo")
+    page.screenshot(path=str(DOCS_IMG / "14-trang-ca-nhan.png"))
+    form.locator("button[type=submit], input[type=submit]").first.click()
+    expect(page.locator("body")).to_contain_text("Đã nhận tài liệu kiểm chứng", timeout=WAIT_MS)
+    page.screenshot(path=str(DOCS_IMG / "15-trang-ca-nhan-da-nhan.png"))
