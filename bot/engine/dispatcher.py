@@ -133,12 +133,24 @@ class Dispatcher:
                              for (chat, address), items in by_chat.items()])
         return report
 
-    def _link(self, chat_id: int, address: str, items: list[outbox.Claimed]) -> str:
+    def _with_links(self, chat_id: int, address: str,
+                    batches: list[tuple[list[outbox.Claimed], list[OutMessage]]]
+                    ) -> list[tuple[list[outbox.Claimed], list[OutMessage]]]:
+        """Cards and a unit's digest, on channels without buttons, carry the reader's personal page."""
         assert self.links is not None
-        if not address:
-            return self.links.for_chat(chat_id)
-        unit = next((i.unit for i in items if i.unit), None)
-        return self.links.for_unit(unit) if unit else ""
+        out = []
+        for group, messages in batches:
+            mine = [i for i in group if i.kind != "notice" and (i.kind != "digest" or i.rung.startswith("unit:"))]
+            link = ""
+            if mine and not address:
+                link = self.links.for_chat(chat_id)
+            elif mine:
+                unit = next((i.unit or i.rung.partition(":")[2] for i in mine if i.unit or i.kind == "digest"), "")
+                link = self.links.for_unit(unit) if unit else ""
+            if link and messages:  # once per group: a digest's chart or a second card need not repeat it
+                messages = [replace(messages[0], link=link), *messages[1:]]
+            out.append((group, messages))
+        return out
 
     async def _bounded(self, tasks: list[asyncio.Future[None]]) -> None:
         """Run the chats' deliveries; after a stop, cut waiting ones at once and in-flight ones after the grace."""
@@ -179,10 +191,8 @@ class Dispatcher:
             batches.append((stale, [OutMessage(chat_id, t, b) for t, b in render_catch_up(stale, now, self.engine)]))
         if address:  # e-mail: the same texts, addressed to a mailbox
             batches = [(group, [replace(m, address=address) for m in messages]) for group, messages in batches]
-        if self.links is not None and (fresh or stale) and (address or channel_of(chat_id) != "telegram"):
-            link = self._link(chat_id, address, fresh + stale)
-            if link:  # cards on channels without buttons carry the reader's personal page
-                batches = [(g, [replace(m, link=link) if g in (fresh, stale) else m for m in ms]) for g, ms in batches]
+        if self.links is not None and (address or channel_of(chat_id) != "telegram"):
+            batches = self._with_links(chat_id, address, batches)
         held = [i.delivery_id for i in items]  # claimed by us and not settled yet
         try:
             for index, (group, messages) in enumerate(batches):

@@ -155,6 +155,11 @@ async def test_digests_and_reminders_go_by_email_through_the_outbox_once(smtp, t
     clock.set(datetime(2019, 11, 1, 9, 0, tzinfo=timezone.utc))  # Friday 16:00 local: digests
     await dispatcher.sweep()
     await dispatcher.sweep()
+    unit_digests = [m for m in inbox.messages if m["To"] == "tccb@so-gddt.vn" and "Nhắc việc" not in m["Subject"]]
+    assert unit_digests  # the unit's weekly digest goes to its mailbox too
+    linked = ["https://nv.example.gov.vn/p/" in m.get_body(preferencelist=("plain",)).get_content()
+              for m in unit_digests]
+    assert linked == [page] * len(unit_digests)
     digests_vp = [m for m in inbox.messages if m["To"] == "vp@so-gddt.vn"]
     assert len(digests_vp) >= 2  # overview text part(s), then the chart
     assert any(list(m.iter_attachments()) for m in digests_vp)
