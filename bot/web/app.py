@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -25,7 +26,9 @@ from bot.i18n import _, language
 from bot.services import metrics, par, queue, tasks
 from bot.services.access import Actor, Refused, load_actor, own_occurrence
 from bot.services.archive import archive, safe_file_name
+from bot.telegram import i18n as chat_texts  # refusal texts shared with the chat
 from bot.texts import fmt_date
+from bot.views.taskcard import subject_text
 from bot.web import page
 from bot.web.links import LinkError, form_token, read_link
 from bot.web.personal import LinkMaker
@@ -83,6 +86,8 @@ def _refusal_text(exc: Refused) -> str:
         "doc_meta_required": _("Task {task} requires the number and date of issue of every document. "
                                "Still missing: {missing}."),
     }
+    if exc.key not in texts and exc.key in chat_texts.MESSAGES:  # the chat's words for the same refusal
+        return chat_texts.t(exc.key, **exc.params)
     template = texts.get(exc.key, _("This cannot be done now."))
     try:
         return template.format(**{"example": par.EXAMPLE_NUMBER, **exc.params})
@@ -97,7 +102,7 @@ def _details(meta: par.DocumentMeta) -> str:
 
 
 class PersonalPage:
-    """Routes: GET /p/{token}, POST /p/{token}/evidence/{occ}, POST /p/{token}/metric/{metric}."""
+    """Routes: GET /p/{token}; POST /p/{token}/evidence|done|blocker/{occ}, /p/{token}/metric/{metric}."""
 
     def __init__(self, services: WebServices) -> None:
         self.s = services
@@ -109,7 +114,49 @@ class PersonalPage:
         app.router.add_get("/p/{token}", self.show)
         app.router.add_post("/p/{token}/evidence/{occ:\\d{1,12}}", self.upload)
         app.router.add_post("/p/{token}/metric/{metric:\\d{1,12}}", self.metric)
+        app.router.add_post("/p/{token}/done/{occ:\\d{1,12}}", self.done)
+        app.router.add_post("/p/{token}/blocker/{occ:\\d{1,12}}", self.blocker)
         return app
+
+    async def done(self, request: web.Request) -> web.Response:
+        """✅ from the page: the chat's service and rules (evidence first, document details if required)."""
+
+        def act(session: Session, actor: Actor, occurrence_id: int, form: Any) -> str:
+            tasks.confirm_done(session, actor, occurrence_id, tasks.Event(self.s.clock.now()))
+            par.require_described(session, occurrence_id)
+            return _("Sent to the department office for review: {subject}").format(
+                subject=subject_text(queue.subject_of(session, own_occurrence(session, actor, occurrence_id))))
+
+        return await self._act(request, act)
+
+    async def blocker(self, request: web.Request) -> web.Response:
+        """⚠️ from the page: the difficulty goes to the office like one typed in the chat."""
+
+        def act(session: Session, actor: Actor, occurrence_id: int, form: Any) -> str:
+            tasks.report_blocker(session, actor, occurrence_id, str(form.get("text", "")),
+                                 tasks.Event(self.s.clock.now()))
+            return _("Difficulty sent to the department office: {subject}").format(
+                subject=subject_text(queue.subject_of(session, own_occurrence(session, actor, occurrence_id))))
+
+        return await self._act(request, act)
+
+    async def _act(self, request: web.Request, act: Any) -> web.Response:
+        member: MemberRow | None = None
+        try:
+            with self.s.tx() as session:
+                member, actor, token = self._member(session, request)
+            form = await request.post()
+            self._check_form(request, token, str(form.get("form", "")))
+            with language(member.lang), self.s.tx() as session:
+                text = act(session, actor, int(request.match_info["occ"]), form)
+            with language(member.lang):
+                return self._respond(member, "ok", text, back=f"/p/{token}")
+        except _Denied as denied:
+            return self._respond(member, "err", denied.text, denied.status_code)
+        except Refused as exc:
+            with language(member.lang if member else None):
+                return self._respond(member, "err", _refusal_text(exc), 400,
+                                     back=f"/p/{request.match_info['token']}")
 
     # --- checks shared by every route ---------------------------------------------------------------
     def _member(self, session: Session, request: web.Request) -> tuple[MemberRow, Actor, str]:

@@ -76,7 +76,21 @@ def _task_card(item: Item, today: date, action: str, form: str, required: bool) 
     return (f'<section class="card" id="o{line.occurrence_id}"><strong>{escape(line.task_id)} '
             f'{escape(line.title)}</strong><div class="due{late_class}">'
             f"{escape(line.label)}<br>{escape(due)} · {escape(line.unit)} · {escape(state)}</div>"
-            f"<div>{escape(received)}</div>{upload_form(action, form, required)}</section>")
+            f"<div>{escape(received)}</div>{upload_form(action, form, required)}"
+            f"{act_forms(action.rsplit('/evidence/', 1)[0], line.occurrence_id, form)}</section>")
+
+
+def act_forms(base: str, occurrence_id: int, form: str) -> str:
+    """✅ and ⚠️ as on the chat's task card: submit for the office's review, or report a difficulty."""
+    hidden = f'<input type="hidden" name="form" value="{escape(form)}">'
+    done, blocker = _("✅ Done: send to the office for review"), _("⚠️ Report a difficulty")
+    what, send = _("What is blocking this task?"), _("Send the difficulty")
+    return (f'<form method="post" action="{escape(base)}/done/{occurrence_id}">{hidden}'
+            f'<button type="submit">{escape(done)}</button></form>'
+            f'<details><summary>{escape(blocker)}</summary>'
+            f'<form method="post" action="{escape(base)}/blocker/{occurrence_id}">{hidden}'
+            f'<label>{escape(what)}<textarea name="text" required maxlength="3000"></textarea></label>'
+            f'<button type="submit">{escape(send)}</button></form></details>')
 
 
 def _metric_card(status: MetricStatus, action: str, form: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -288,3 +289,38 @@ async def test_a_task_requiring_details_refuses_a_file_without_its_number_and_da
     with Session(db) as s:
         row = s.scalars(select(EvidenceRow)).one()
         assert row.doc_date == datetime(2019, 3, 5).date()
+
+
+async def _act(session: aiohttp.ClientSession, base: str, link: str, what: str, occ: int,
+               form: str | None = None, **fields: str) -> tuple[int, str]:
+    data = {"form": form if form is not None else form_token(SECRET, _token(link)), **fields}
+    async with session.post(f"{link}/{what}/{occ}", data=data, headers={"Origin": base}) as response:
+        return response.status, await response.text()
+
+
+async def test_done_and_a_difficulty_from_the_page_go_through_the_chats_services(db: Engine, site: tuple) -> None:
+    from bot.db.models import BlockerRow
+
+    base, services, ids = site
+    link = _link(services, db, ids["TCCB"])
+    async with aiohttp.ClientSession() as session:
+        async with session.get(link) as response:
+            html = await response.text()
+        assert "✅ Hoàn thành: gửi Văn phòng Sở duyệt" in html and "⚠️ Báo vướng mắc" in html
+        status, _html = await _act(session, base, link, "done", ids["occ_TCCB"], form="forged")
+        assert status == 403
+        status, text = await _act(session, base, link, "blocker", ids["occ_TCCB"], text="   ")
+        assert status == 400 and "trống" in text.lower(), re.findall(r"<p[^>]*>(.*?)</p>", text)
+        status, text = await _act(session, base, link, "blocker", ids["occ_TCCB"], text="Chưa có chữ ký Giám đốc")
+        assert status == 200 and "Đã gửi vướng mắc tới Văn phòng Sở: 1.1" in text
+        status, text = await _act(session, base, link, "done", ids["occ_KHTC"])
+        assert status == 400 and "KHTC" in text  # another unit's task: refused
+        status, text = await _act(session, base, link, "done", ids["occ_TCCB"])
+        assert status == 200 and "Đã gửi Văn phòng Sở duyệt: 1.1" in text
+    with Session(db) as s:
+        occ = s.get(OccurrenceRow, ids["occ_TCCB"])
+        assert occ is not None and occ.status == "awaiting_review"
+        (blocker,) = s.scalars(select(BlockerRow)).all()
+        assert blocker.text == "Chưa có chữ ký Giám đốc"
+        actions = set(s.scalars(select(AuditRow.action)))
+    assert {"completion_submitted", "blocker_reported"} & actions
