@@ -105,9 +105,45 @@ def add_closing_commands(sub: Subparsers) -> None:
     config_option(close)
 
 
+def add_invite_commands(sub: Subparsers) -> None:
+    """invite: a code made on the server (the first admin of an office on Zalo alone)."""
+    invite = _command(sub, "invite", _("make an invite code on the server: quantri (admin), lanhdao, or a unit"),
+                      cmd_invite)
+    invite.add_argument("target", metavar=_("WHO"), help=_("quantri, lanhdao, or a unit id such as TCCB"))
+    config_option(invite)
+
+
+def cmd_invite(args: argparse.Namespace) -> int:
+    """Print a single-use invite code for Telegram (/start CODE) or Zalo (the code alone)."""
+    from sqlalchemy.orm import Session
+
+    from bot.db.engine import make_engine
+    from bot.runner import sync_only
+    from bot.services.access import Refused
+    from bot.services.bootstrap import cli_invite
+    from bot.services.tasks import Event
+    from bot.telegram.i18n import t
+    from bot.texts import fmt_local
+
+    config = _config(args)
+    sync_only(config)  # migrated, and the plan's units known
+    engine, now = make_engine(config.database.url), config.make_clock().now()
+    try:
+        with Session(engine) as session, session.begin():
+            invite = cli_invite(session, args.target, Event(now))
+            code, expires = invite.code, invite.expires_at
+    except Refused as exc:
+        raise UsageError(t(exc.key, **exc.params)) from None
+    finally:
+        engine.dispose()
+    print(_("Invite code (single use, expires {expires}): {code}").format(code=code, expires=fmt_local(expires)))
+    print(_("On Zalo: send the nhacviec bot this code. On Telegram: send the bot /start {code}.").format(code=code))
+    return EXIT_OK
+
+
 # One function per group of subcommands; a new group is one more entry here.
 SUBCOMMANDS: list[Callable[[Subparsers], None]] = [
-    add_plan_commands, add_bot_commands, add_export_commands, add_closing_commands,
+    add_plan_commands, add_bot_commands, add_export_commands, add_closing_commands, add_invite_commands,
     importer_cli.add_subcommands, criteria_cli.add_parser,
 ]
 

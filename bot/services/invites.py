@@ -91,7 +91,12 @@ def accept_invite(session: Session, code: str, user_id: int, chat_id: int, name:
     with language(creator.lang):
         body = _("👤 {name} accepted the invite and is now {what}.").format(
             name=name, what=role_text(invite.role, unit.name if unit else invite.unit))
-    queue_notice(session, ev.now, f"joined:{member.id}", f"chat:{creator.chat_id}", body)
+    if creator.chat_id != 0:  # 0: the command line's placeholder admin (bot.services.bootstrap), never messaged
+        queue_notice(session, ev.now, f"joined:{member.id}", f"chat:{creator.chat_id}", body)
+    else:
+        from bot.services.bootstrap import retire_placeholder
+
+        retire_placeholder(session, creator, invite.role, ev)
     return Joined(invite.role, invite.unit, unit.name if unit else None)
 
 
