@@ -140,7 +140,8 @@ class PersonalPage:
 
         return await self._act(request, act)
 
-    async def _act(self, request: web.Request, act: Any) -> web.Response:
+    async def _act(self, request: web.Request, act: Any, ref: str = "occ") -> web.Response:
+        """A form post: the link, the anti-forgery value, then `act(session, actor, id, form)` → the answer."""
         member: MemberRow | None = None
         try:
             with self.s.tx() as session:
@@ -148,7 +149,7 @@ class PersonalPage:
             form = await request.post()
             self._check_form(request, token, str(form.get("form", "")))
             with language(member.lang), self.s.tx() as session:
-                text = act(session, actor, int(request.match_info["occ"]), form)
+                text = act(session, actor, int(request.match_info[ref]), form)
             with language(member.lang):
                 return self._respond(member, "ok", text, back=f"/p/{token}")
         except _Denied as denied:
@@ -302,23 +303,14 @@ class PersonalPage:
         return given, name, b"".join(chunks), fields
 
     async def metric(self, request: web.Request) -> web.Response:
-        member: MemberRow | None = None
-        try:
-            with self.s.tx() as session:
-                member, actor, token = self._member(session, request)
-            form = await request.post()
-            self._check_form(request, token, str(form.get("form", "")))
-            with language(member.lang), self.s.tx() as session:
-                row = metrics.record_value(session, actor, int(request.match_info["metric"]),
-                                           str(form.get("value", ""))[:100], tasks.Event(self.s.clock.now()))
-                metric_row = session.get(MetricRow, row.metric_id)
-                assert metric_row is not None
-                done = _("Saved {name}: {value} for unit {unit}.").format(
-                    name=metric_row.name, value=metrics.fmt_value(metric_row.kind, row.value), unit=row.unit)
-                return self._respond(member, "ok", done, back=f"/p/{token}")
-        except _Denied as denied:
-            return self._respond(member, "err", denied.text, denied.status_code)
-        except Refused as exc:
-            with language(member.lang if member else None):
-                return self._respond(member, "err", _refusal_text(exc), 400,
-                                     back=f"/p/{request.match_info['token']}")
+        """A metric value from the page, validated as in the chat (`_act` checks the link and the form)."""
+
+        def act(session: Session, actor: Actor, metric_id: int, form: Any) -> str:
+            row = metrics.record_value(session, actor, metric_id, str(form.get("value", ""))[:100],
+                                       tasks.Event(self.s.clock.now()))
+            metric_row = session.get(MetricRow, row.metric_id)
+            assert metric_row is not None
+            return _("Saved {name}: {value} for unit {unit}.").format(
+                name=metric_row.name, value=metrics.fmt_value(metric_row.kind, row.value), unit=row.unit)
+
+        return await self._act(request, act, "metric")

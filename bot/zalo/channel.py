@@ -122,6 +122,6 @@ class ZaloChannel(ZaloSender):
     async def send(self, message: OutMessage) -> int:
         actions = tuple(tuple(Action(b.text, b.data) for b in row) for row in message.buttons)
         try:
-            return await self.send_text(message.address, message.text, actions, getattr(message, "link", ""))
+            return await self.send_text(message.address, message.text, actions, message.link)
         except ZaloError as exc:
             raise classify(exc) from None
