@@ -1,6 +1,7 @@
-"""Figures for docs/soan-ke-hoach.md: what `nhacviec import` finds in each test document and how long it takes.
+"""Figures for docs/soan-ke-hoach.md and bench/RESULTS.md: what `nhacviec import` finds in each test document
+against what it holds, and how long it takes.
 
-Run from the repository root: `python tests/data/import/measure.py` (writes the table documents to a temp dir).
+Run from the repository root: `python tests/data/import/measure.py` (writes the generated documents to a temp dir).
 """
 
 from __future__ import annotations
@@ -15,29 +16,43 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from make_docs import make_docs
+from make_other import EXPECTED as OTHER
+from make_other import make_other
 
 from bot.importer.cli import run_import
+from bot.importer.reading import ReadError
 from bot.plans.loader import parse_plan
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         docx_path, xlsx_path = make_docs(Path(tmp))
-        documents = [ROOT / ".." / "shared" / "seed" / "000_205301eb221e9f11.txt", docx_path, xlsx_path,
-                     ROOT / "tests" / "data" / "import" / "ke-hoach-2026-trong-tam.txt"]
-        print("| document | areas | tasks | units (new) | groups | deadlines (assumed) | import ms |")
-        print("|---|---|---|---|---|---|---|")
-        for path in documents:
-            run_import(path, None, None)  # warm: imports of python-docx / openpyxl
+        other = make_other(Path(tmp) / "other")
+        documents = [(ROOT / ".." / "shared" / "seed" / "000_205301eb221e9f11.txt", None),
+                     (docx_path, None), (xlsx_path, None),
+                     (ROOT / "tests" / "data" / "import" / "ke-hoach-2026-trong-tam.txt", None),
+                     (other[0], OTHER["docx"]), (other[1], OTHER["txt"]), (other[2], OTHER["xlsx"])]
+        print("| document | areas | tasks | units (new) | groups | deadlines (assumed) | plan-wide rules | import ms |")
+        print("|---|---|---|---|---|---|---|---|")
+        for path, holds in documents:
+            def shown(found: int, key: str, holds: dict[str, int] | None = holds) -> str:
+                return f"{found}/{holds[key]}" if holds else str(found)
+
+            try:
+                run_import(path, None, None)  # warm: imports of python-docx / openpyxl
+            except ReadError as exc:
+                print(f"| {path.name} | fails: {exc.message} |")
+                continue
             runs = []
             for _ in range(5):
                 started = time.perf_counter()
                 draft = run_import(path, None, None)
                 runs.append((time.perf_counter() - started) * 1000)
             plan = parse_plan(draft.text, path.name)
-            print(f"| {path.name} | {len(plan.areas)} | {len(plan.tasks)} | {len(plan.units)} "
-                  f"({len(draft.new_units)}) | {len(plan.groups)} | {draft.deadlines} ({draft.assumed}) "
-                  f"| {min(runs):.0f} |")
+            print(f"| {path.name} | {shown(len(plan.areas), 'areas')} | {shown(len(plan.tasks), 'tasks')} "
+                  f"| {shown(len(plan.units), 'units')} ({len(draft.new_units)}) | {shown(len(plan.groups), 'groups')} "
+                  f"| {shown(draft.deadlines, 'deadlines')} ({draft.assumed}) "
+                  f"| {shown(len(plan.plan.common_deadlines), 'rules')} | {min(runs):.0f} |")
 
 
 if __name__ == "__main__":
