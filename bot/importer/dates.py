@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+from bot.i18n import N_, _
 
 ROMAN_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
@@ -26,6 +28,7 @@ class DeadlineRead:
     rule: str
     phrase: str
     params: dict[str, Any] = field(default_factory=dict)
+    clause: str = ""  # the words of the phrase this deadline was read in (a label for a plan-wide rule)
 
 
 @dataclass(frozen=True)
@@ -52,33 +55,91 @@ _HALF = re.compile(r"6\s*tháng|sáu tháng|giữa năm", re.IGNORECASE)
 _ANNUAL = re.compile(r"6\s*tháng\s*(?:,|và|/)\s*(?:cả\s+)?năm|(?:hằng|hàng|mỗi|cuối|báo cáo)\s+năm", re.IGNORECASE)
 _IN_YEAR = re.compile(r"(?:trong|cả|suốt)\s+năm(?:\s+(\d{4}))?|^\s*năm\s+(\d{4})\s*$", re.IGNORECASE)
 _ONGOING = re.compile(r"thường xuyên|liên tục|hằng ngày|hàng ngày", re.IGNORECASE)
+_BY = r"(trước|chậm nhất(?: là)?|hạn chót|vào|không quá)\s*(?:ngày\s*)?(\d{1,2})(?!\s*/)"
+_EVERY = r"(?:hằng|hàng|mỗi|của mỗi|của các|các)"
+_QUARTER_END = re.compile(rf"{_BY}\s*(?:của\s+)?(?:{_EVERY}\s+)?tháng cuối(?:\s+(?:của\s+)?(?:mỗi|các|hằng|hàng))?"
+                          r"\s+quý", re.IGNORECASE)
+_MONTHLY_AFTER = re.compile(rf"{_BY}\s*(?:{_EVERY}\s+)tháng(?!\s*(?:\d|cuối))", re.IGNORECASE)
+_MONTHLY_BEFORE = re.compile(rf"(?:hằng|hàng|mỗi)\s+tháng\s*[,:;]?\s*{_BY}", re.IGNORECASE)
+_CLAUSES = re.compile(r";\s+")
+_PERIOD_WORD = {"quarterly": N_("quarterly report"), "half_year": N_("six-month report"),
+                "annual": N_("annual report")}
 
 
 def read_phrase(phrase: str, years: list[int]) -> PhraseRead:
-    """All deadlines a deadline phrase (a table cell, a "Thời gian:" line) states."""
+    """All deadlines a deadline phrase (a table cell, a "Thời gian:" line, a plan-wide sentence) states,
+    clause by clause ("báo cáo 6 tháng trước ngày 10/6; báo cáo năm trước ngày 10/11" is two)."""
     text = phrase.strip()
     found: list[DeadlineRead] = []
+    for clause in _CLAUSES.split(text):
+        for read in _read_clause(clause.strip(), text, years):
+            found.append(replace(read, clause=read.clause or _cut(clause)))
+    found = _unique(found)
+    return PhraseRead(tuple(found), ongoing=not found and bool(_ONGOING.search(text)))
+
+
+def _cut(clause: str) -> str:
+    """A clause's words up to its last date, without a leading number or bullet and the trailing purpose."""
+    clause = re.sub(r"^\s*(?:\d+\.|[a-zđ]\)|[-+•–*])\s*", "", clause).strip(" .;")
+    dates = list(re.finditer(r"(?:ngày\s+)?\d{1,2}(?:\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?)?(?:\s+(?:tháng cuối"
+                             r"(?:\s+\w+)?\s+quý|(?:hằng|hàng|mỗi)\s+tháng))?(?=\W|$)", clause, re.IGNORECASE))
+    last = dates[-1] if dates else None
+    text = clause[:last.end()] if last is not None and last.end() > 20 else clause
+    if len(text) > 100:  # a long sentence: from its verb ("gửi kết quả … trước ngày 20/11")
+        verbs = [m.start() for m in re.finditer(r"\b(gửi|gởi|nộp|báo cáo|cập nhật)\b", text, re.IGNORECASE)]
+        fits = [v for v in verbs if len(text) - v <= 100]
+        start = fits[0] if fits else verbs[-1] if verbs else 0
+        text = text[start:]
+    return text[:1].upper() + text[1:]
+
+
+def _periodic_day(text: str) -> list[DeadlineRead]:
+    """"trước ngày 15 tháng cuối quý", "trước ngày 25 hằng tháng", "hằng tháng, trước ngày 25"."""
+    out = []
+    for match in _QUARTER_END.finditer(text):
+        day = int(match.group(2))
+        if 1 <= day <= 30:
+            extra = {"exclusive": True} if match.group(1).lower() == "trước" else {}
+            out.append(DeadlineRead("bc-quy", {"rrule": f"FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY={day}", **extra},
+                                    "seed", "quarter_end_day", text, {"day": day}))
+    for match in [*_MONTHLY_AFTER.finditer(text), *_MONTHLY_BEFORE.finditer(text)]:
+        day = int(match.group(2))
+        if 1 <= day <= 28 and not _QUARTER_END.search(text):
+            extra = {"exclusive": True} if match.group(1).lower() == "trước" else {}
+            out.append(DeadlineRead("bc-thang", {"rrule": f"FREQ=MONTHLY;BYMONTHDAY={day}", **extra}, "seed",
+                                    "monthly_day", text, {"day": day}))
+    return out
+
+
+def _read_clause(text: str, whole: str, years: list[int]) -> list[DeadlineRead]:
+    found: list[DeadlineRead] = [replace(r, phrase=whole) for r in _periodic_day(text)]
+    if found:
+        return found
     taken: list[tuple[int, int]] = []
     for match in _BEFORE.finditer(text):
-        found.append(_day(match.group(2), match.group(3), match.group(4), years, text,
+        found.append(_day(match.group(2), match.group(3), match.group(4), years, whole,
                           exclusive=match.group(1).lower() == "trước"))
         taken.append(match.span())
     for match in _ON_DAY.finditer(text):
         if not any(a <= match.start() < b for a, b in taken):
-            found.append(_day(match.group(1), match.group(2), match.group(3), years, text, exclusive=False))
-    found.extend(_quarters(text, years))
+            found.append(_day(match.group(1), match.group(2), match.group(3), years, whole, exclusive=False))
+    found.extend(_quarters(text, years, whole))
     for match in _MONTH.finditer(text):
         if not _HALF.match(text, match.start() - 2) and match.group(1) != "6" or not _HALF.search(text):
-            found.extend(_month(int(match.group(1)), match.group(2), years, text))
-    if _QUARTERLY.search(text) or _HALF.search(text) and not _MONTH.search(text.replace("6 tháng", "")):
-        found.extend(_periodic(text))
+            found.extend(_month(int(match.group(1)), match.group(2), years, whole))
+    dated = bool(found)
+    if not dated and (_QUARTERLY.search(text) or _HALF.search(text)
+                      and not _MONTH.search(text.replace("6 tháng", ""))):
+        found.extend(_periodic(text, whole))
+    elif not dated and _ANNUAL.search(text) and re.search(r"báo cáo", text, re.IGNORECASE):
+        found.extend(r for r in _periodic(text, whole) if r.rule == "annual")
     if not found:
         for match in _IN_YEAR.finditer(text):
             year = match.group(1) or match.group(2)
             found.append(DeadlineRead(f"nam-{year}" if year else "trong-nam", {"window": {"from": "01/01",
-                         "to": "31/12"}, **_years(year, years)}, "seed", "in_year", text,
+                         "to": "31/12"}, **_years(year, years)}, "seed", "in_year", whole,
                          {"year": year or ", ".join(map(str, years))}))
-    return PhraseRead(tuple(_unique(found)), ongoing=not found and bool(_ONGOING.search(text)))
+    return found
 
 
 def find_in_sentence(sentence: str, years: list[int]) -> list[DeadlineRead]:
@@ -114,7 +175,7 @@ def _day(day: str, month: str, year: str | None, years: list[int], phrase: str, 
                         "before_yearly" if exclusive else "on_yearly", phrase, {"day": f"{d:02d}/{m:02d}"})
 
 
-def _quarters(text: str, years: list[int]) -> list[DeadlineRead]:
+def _quarters(text: str, years: list[int], whole: str | None = None) -> list[DeadlineRead]:
     out = []
     for match in _QUARTER.finditer(text):
         quarters = [ROMAN_QUARTERS[q.lower()] for q in re.findall(r"iv|i{1,3}|[1-4]", match.group(1), re.IGNORECASE)]
@@ -125,8 +186,8 @@ def _quarters(text: str, years: list[int]) -> list[DeadlineRead]:
                 window["year_offset"] = -1
             rule = "quarter_year_before" if before else "quarter"
             key = f"quy-{quarter}" + ("-nam-truoc" if before else "")
-            out.append(DeadlineRead(key, {"window": window, **_years(match.group(2), years)}, "seed", rule, text,
-                                    {"quarter": quarter}))
+            out.append(DeadlineRead(key, {"window": window, **_years(match.group(2), years)}, "seed", rule,
+                                    whole or text, {"quarter": quarter}))
     return out
 
 
@@ -139,18 +200,20 @@ def _month(month: int, year: str | None, years: list[int], phrase: str) -> list[
                          {"month": f"{month:02d}" + (f"/{year}" if year else ""), "last": f"{last:02d}/{month:02d}"})]
 
 
-def _periodic(text: str) -> list[DeadlineRead]:
+def _periodic(text: str, whole: str) -> list[DeadlineRead]:
     out = []
     half, annual = bool(_HALF.search(text)), bool(_ANNUAL.search(text))
     if _QUARTERLY.search(text):
         months = "3,9" if half else "3,6,9,12"
         months = "3,6,9" if annual and not half else months
         out.append(DeadlineRead("bc-quy", {"rrule": f"FREQ=YEARLY;BYMONTH={months};BYMONTHDAY=20"}, "assumed",
-                                "quarterly", text, {"months": months}))
+                                "quarterly", whole, {"months": months}, _(_PERIOD_WORD["quarterly"])))
     if half:
-        out.append(DeadlineRead("bc-6thang", {"yearly": "20/06"}, "assumed", "half_year", text, {"day": "20/06"}))
+        out.append(DeadlineRead("bc-6thang", {"yearly": "20/06"}, "assumed", "half_year", whole, {"day": "20/06"},
+                                _(_PERIOD_WORD["half_year"])))
     if annual:
-        out.append(DeadlineRead("bc-nam", {"yearly": "20/12"}, "assumed", "annual", text, {"day": "20/12"}))
+        out.append(DeadlineRead("bc-nam", {"yearly": "20/12"}, "assumed", "annual", whole, {"day": "20/12"},
+                                _(_PERIOD_WORD["annual"])))
     return out
 
 

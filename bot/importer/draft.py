@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.i18n import _
@@ -32,13 +32,19 @@ class Draft:
 def title_of(detail: str, limit: int = 110) -> str:
     """A short title from the document's sentence: its first clause, cut at a word."""
     text = re.split(r"\n", detail)[0].strip(" -.")
-    for mark in (": ", "; ", " (", ". "):
+    for mark in ("; ", " (", ". ", ": "):
         cut = text.find(mark)
-        if cut >= 25:
+        # A colon introduces the point ("Ban hành kịp thời các kế hoạch: Theo dõi …"): cut there only when the
+        # words before it already make a long title.
+        if cut >= (60 if mark == ": " else 25):
             text = text[:cut]
     if len(text) > limit:
         text = text[:limit].rsplit(" ", 1)[0] + "…"
     return text[:1].upper() + text[1:]
+
+
+def _quarter_end(quarter: int | None, year: int) -> str:
+    return {1: "31/03", 2: "30/06", 3: "30/09", 4: "31/12"}.get(quarter or 4, "31/12") + f"/{year}"
 
 
 def _units(registry: Registry, texts: list[str]) -> list[UnitRef]:
@@ -85,11 +91,24 @@ class _Builder:
         out: list[dict[str, Any]] = []
         for sentence in self.plan.common_rules:
             for read in read_phrase(sentence, self.years).deadlines:
-                label = sentence[:1].upper() + sentence[1:]
-                spec = _spec(read, label, "ket-qua" if not out else f"ket-qua-{len(out) + 1}", "all")
+                if any(read.spec == {k: v for k, v in o.items() if k in read.spec} for o in out):
+                    continue  # the same rule said twice (in section III and in a table note)
+                read = self.within_period(read)
+                spec = _spec(read, read.clause or sentence, "ket-qua" if not out else f"ket-qua-{len(out) + 1}",
+                             "all")
                 self.count(spec)
                 out.append(spec)
         return out
+
+    def within_period(self, read: DeadlineRead) -> DeadlineRead:
+        """A window relative to the plan year ("quý II của năm trước liền kề năm kế hoạch") at every plan
+        year whose occurrence falls inside the plan's period."""
+        offset = read.spec.get("window", {}).get("year_offset", 0)
+        if not offset or "years" in read.spec:
+            return read
+        years = [y - offset for y in self.years]
+        days = ", ".join(f"{_quarter_end(read.spec['window'].get('quarter'), y)}" for y in self.years)
+        return replace(read, spec={**read.spec, "years": years}, params={**read.params, "days": days})
 
     def area(self, index: int, area: AreaRead) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         ident = str(index)
@@ -139,13 +158,15 @@ class _Builder:
             reads.extend(find_in_sentence(task.detail, self.years))
         specs: list[dict[str, Any]] = []
         for read in reads:
+            read = self.within_period(read)
             key = read.key if read.key not in [s["id"] for s in specs] else f"{read.key}-{len(specs) + 1}"
-            spec = _spec(read, f"{title} ({read.phrase})", key, "lead" if read.source == "seed" else "all")
+            spec = _spec(read, f"{title} ({read.clause or read.phrase})", key,
+                         "lead" if read.source == "seed" else "all")
             if not (out.get("responsibility") or {}).get("lead") and spec["due_from"] == "lead":
                 spec["due_from"] = "all"
             self.count(spec)
             specs.append(spec)
-            if spec.get("window", {}).get("year_offset", 0) < 0 and len(self.years) == 1:
+            if spec.get("window", {}).get("year_offset", 0) < 0:
                 self.year_before.append(ident)
         if specs:
             out["deadlines"] = specs
@@ -227,7 +248,7 @@ def _unit_lists(registry: Registry) -> tuple[list[dict[str, Any]], list[dict[str
         known = registry.get(ident)
         if known.is_group or ident in [u["id"] for u in units]:
             continue
-        unit: dict[str, Any] = {"id": known.id, "name": known.name}
+        unit: dict[str, Any] = {"id": known.id, "name": registry.name_of(known.id)}
         if known.origin == "document":
             unit["note"] = _new_note()
         elif known.origin == "placeholder":
@@ -285,9 +306,9 @@ def _header(plan: PlanRead, b: _Builder, years: list[int], year_given: bool, sou
         todo.append(_("Areas {areas}: the document gives responsibility per task only; the area's was set from "
                       "its tasks' lead units. Check it.").format(areas=", ".join(b.assumed_areas)))
     if b.year_before:
-        todo.append(_("Tasks {tasks}: due in the year before the plan year ({year}); set the years it applies to "
-                      "(years:) if that is not meant.").format(tasks=", ".join(b.year_before),
-                                                              year=years[0] - 1))
+        todo.append(_("Tasks {tasks}: due in the year before the plan year they prepare; the draft keeps every "
+                      "such day inside the plan's period ({years}). Check years: if that is not meant.").format(
+            tasks=", ".join(b.year_before), years=", ".join(map(str, years))))
     if b.split:
         todo.append(_("{count} tasks split from long items: {tasks}.").format(count=len(b.split),
                                                                              tasks=", ".join(b.split)))

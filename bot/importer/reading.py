@@ -30,10 +30,17 @@ class Block:
 
     text: str
     cells: tuple[str, ...] = ()
+    heading: int = 0  # 1-6: a Word heading style of that level; 7: a short paragraph set in bold
 
     @property
     def is_row(self) -> bool:
         return bool(self.cells)
+
+    @property
+    def upper(self) -> bool:
+        """A short line in capitals, as headings come out of a PDF ("CẢI CÁCH THỂ CHẾ")."""
+        letters = [ch for ch in self.text if ch.isalpha()]
+        return len(letters) >= 6 and len(self.text) < 160 and self.text.isupper()
 
 
 def clean(text: str) -> str:
@@ -94,10 +101,13 @@ def _read_txt(path: Path) -> list[Block]:
             blocks.append(Block(clean(" ".join(current))))
             current.clear()
 
+    width = _line_width(filled)
     for line in lines:
         if not line.strip():
             if not double_spaced:
                 flush()
+            continue
+        if _PAGE_NUMBER.match(line):
             continue
         cells = _row_cells(line)
         if cells is not None:
@@ -107,12 +117,35 @@ def _read_txt(path: Path) -> list[Block]:
         stripped = line.strip()
         previous = current[-1].rstrip() if current else ""
         new_sentence = previous.endswith((".", ":", "./.")) and stripped[:1].isupper()
-        if (_START.match(line) or stripped.startswith("KẾ HOẠCH") or new_sentence
-                or (previous.isupper() and not stripped.isupper())):
+        # A line well short of the others ended its paragraph when the next one starts a sentence.
+        short = bool(previous) and len(previous) < 0.6 * width and stripped[:1].isupper()
+        heading = _is_upper(stripped) != _is_upper(previous) or _is_upper(previous) and short
+        if (_START.match(line) or stripped.startswith("KẾ HOẠCH") or new_sentence or short
+                or (previous and heading)):
             flush()
         current.append(stripped)
     flush()
-    return [b for b in blocks if b.text]
+    return [Block(rejoin(b.text), b.cells) for b in blocks if b.text]
+
+
+_PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?\d{1,3}(?:\s*-)?\s*$|^\s*Trang \d+(?:/\d+)?\s*$", re.IGNORECASE)
+
+
+def _line_width(lines: list[str]) -> int:
+    """The width a hard-wrapped text was wrapped at (its 80th-percentile line length)."""
+    lengths = sorted(len(line.strip()) for line in lines)
+    return lengths[int(len(lengths) * 0.8)] if lengths else 0
+
+
+def _is_upper(text: str) -> bool:
+    return sum(ch.isalpha() for ch in text) >= 6 and text.isupper()
+
+
+def rejoin(text: str) -> str:
+    """Citations a PDF export cut: "số877/QĐ-TTg", "877/ QĐ-TTg", "24/CT- UBND" become whole again."""
+    text = re.sub(r"(?<=\bsố)(?=\d)", " ", text)
+    text = re.sub(r"(\d+/) (?=[A-ZĐ]{2,})", r"\1", text)
+    return re.sub(r"(\d+/[A-ZĐ]+-) (?=[A-ZĐ]{2,}\b)", r"\1", text)
 
 
 # ---------------------------------------------------------------- docx
@@ -205,10 +238,24 @@ def _read_docx(path: Path) -> list[Block]:
         if isinstance(item, Paragraph):
             text = clean(item.text)
             if text:
-                blocks.append(Block(clean(numbering.label(item) + text)))
+                blocks.append(Block(clean(numbering.label(item) + text), heading=_heading_level(item, text)))
         elif isinstance(item, Table):
             blocks.extend(_table_rows(item))
     return blocks
+
+
+def _heading_level(paragraph: Any, text: str) -> int:
+    """1-6 for a Word heading style ("Heading 2", "Tiêu đề 2"), 7 for a short line all in bold, else 0."""
+    style = paragraph.style
+    while style is not None:
+        found = re.match(r"^(?:heading|tiêu đề|đề mục)\s*([1-6])$", (style.name or "").strip(), re.IGNORECASE)
+        if found:
+            return int(found.group(1))
+        style = style.base_style
+    runs = [r for r in paragraph.runs if r.text.strip()]
+    if runs and len(text) < 160 and all(r.bold for r in runs):
+        return 7
+    return 0
 
 
 def _table_rows(table: Any) -> list[Block]:

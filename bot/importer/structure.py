@@ -29,9 +29,16 @@ _RESP_HEAD = re.compile(r"^(trách nhiệm thực hiện|phân công (?:thực h
                         re.IGNORECASE)
 _NOT_TASKS = re.compile(r"mục tiêu|mục đích|yêu cầu|tổ chức thực hiện|căn cứ", re.IGNORECASE)
 _TASK_SECTION = re.compile(r"nhiệm vụ|giải pháp|nội dung", re.IGNORECASE)
-_COMMON_RULE = re.compile(r"(gửi|gởi|nộp|báo cáo)[^.;]{0,160}?\s(về|cho)\s[^.;]{0,60}?"
-                          r"(trước|chậm nhất)(?: là)?\s*(?:ngày\s*)?\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?",
-                          re.IGNORECASE)
+_RULE_VERB = re.compile(r"gửi|gởi|nộp|báo cáo|cập nhật|tổng hợp", re.IGNORECASE)
+_RULE_WHEN = re.compile(r"(trước|chậm nhất|hạn chót)(?: là)?\s*ngày\s*\d{1,2}|định kỳ\s+(6|sáu)\s+tháng",
+                        re.IGNORECASE)
+_APPENDIX_TITLE = re.compile(r"^\(?(danh mục|phụ lục|bảng|biểu|kế hoạch)\b", re.IGNORECASE)
+_ATTACHED = re.compile(r"kèm theo\s+(?:kế hoạch|văn bản|quyết định)\s+số\s*[\w/.-]+\s+ngày\s+"
+                       r"(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})"
+                       r"(?:\s+của\s+(Sở [^)(;,.]+?)\s*(?:\)|;|,|\.|$))?", re.IGNORECASE)
+_CLOSING = re.compile(r"^(Trên đây là|Nơi nhận)", re.IGNORECASE)
+_LETTER_ITEM = re.compile(r"^([a-zđ])\)\s+(.+)$", re.DOTALL)
+_INTRO_LINE = re.compile(r"^[^.;]{0,80}(như sau|gồm|sau đây)\s*:$", re.IGNORECASE)
 _ISSUED = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
 _LIST_SPLIT_MIN = 5
 
@@ -42,16 +49,29 @@ def read_structure(blocks: list[Block]) -> PlanRead:
     _read_head(blocks, plan)
     rows = [b for b in blocks if b.is_row]
     section, outside, heading = _task_section(blocks)
-    if rows and table_header(rows) is not None:
+    if rows and table_header(rows) is not None and not _has_prose_tasks(section):
         plan.layout = "table"
-        read_table(rows, plan)
-        outside = [b for b in blocks if not b.is_row]
+        outside = [b for b in blocks if not b.is_row] + read_table(rows, plan)
     else:
-        _read_paragraphs(section, plan, heading)
+        outside = outside + _read_paragraphs(section, plan, heading)
     for block in outside:
-        for match in _COMMON_RULE.finditer(block.text):
-            plan.common_rules.append(match.group(0))
+        plan.common_rules.extend(rule_sentences(block.text))
     return plan
+
+
+def rule_sentences(text: str) -> list[str]:
+    """The sentences of a paragraph that set a plan-wide reporting deadline, as written."""
+    out = []
+    for sentence in re.split(r"(?<=[.;])\s+(?=[A-ZĐÀ-Ỹ])", text):
+        sentence = re.sub(r"^\s*(?:\d+\.|[a-zđ]\)|[-+•–*])\s*", "", sentence).strip()
+        if _RULE_VERB.search(sentence) and _RULE_WHEN.search(sentence):
+            out.append(sentence)
+    return out
+
+
+def _has_prose_tasks(section: list[Block]) -> bool:
+    """Whether the task section holds items in prose (a table then is one area's list, not the plan)."""
+    return sum(1 for b in section if not b.is_row and (_BULLET.match(b.text) or _SUB_HEAD.match(b.text))) >= 2
 
 
 def _read_head(blocks: list[Block], plan: PlanRead) -> None:
@@ -62,15 +82,20 @@ def _read_head(blocks: list[Block], plan: PlanRead) -> None:
             if not rest and i + 1 < len(texts) and len(texts[i + 1]) < 250:
                 rest = texts[i + 1]
             plan.title = ("Kế hoạch " + (rest[:1] + rest[1:].lower() if rest.isupper() else rest)) if rest else None
-        found = _ISSUED.search(text)
-        if found and plan.issued_on is None:
-            try:
-                plan.issued_on = date(int(found[3]), int(found[2]), int(found[1]))
-            except ValueError:
-                pass
+        plan.issued_on = plan.issued_on or _day_of(_ISSUED.search(text))
         issuer = re.match(r"^(?:UBND[^|]*?\s)?(SỞ [A-ZĐÀ-Ỹ ,&]+?)(?:\s{2,}|\s*(?:Số|CỘNG)|$)", text)
         if issuer and plan.issuer is None:
             plan.issuer = issuer.group(1).strip().title().replace(" Và ", " và ")
+    if plan.title is None:  # an appendix: "DANH MỤC NHIỆM VỤ … NĂM 2026", "PHỤ LỤC …" in its title rows
+        for text in texts[:12]:
+            if _APPENDIX_TITLE.match(text) and plan_years(text):
+                plan.title = _sentence_case(text)
+                break
+    for text in texts[:30]:  # "(Kèm theo Kế hoạch số 18/KH-SKHCN ngày 12/01/2026 của Sở …)"
+        attached = _ATTACHED.search(text)
+        plan.issued_on = plan.issued_on or _day_of(attached)
+        if attached and plan.issuer is None and attached.group(4):
+            plan.issuer = attached.group(4).strip()
     if plan.title:
         plan.years = plan_years(plan.title)
         named = re.search(r"Sở Giáo dục và Đào tạo|Sở [A-ZĐ][\w]*(?: [A-ZĐ&][\w&]*)+", plan.title)
@@ -80,9 +105,17 @@ def _read_head(blocks: list[Block], plan: PlanRead) -> None:
         spelled = re.search(re.escape(plan.issuer), whole.replace(plan.issuer.upper(), ""), re.IGNORECASE)
         plan.issuer = spelled.group(0) if spelled else plan.issuer
     plan.issuer = plan.issuer or ("Sở Giáo dục và Đào tạo" if "Sở Giáo dục và Đào tạo" in whole else None)
-    plan.references = [_balanced(m.group(0).strip(" ;,")) for m in re.finditer(
-        r"(?:Quyết định|Kế hoạch|Chỉ thị|Công văn|Nghị quyết|Thông tư|Nghị định) số\s*[\w/.-]+ ngày [\d/]+[^;.]{0,160}",
-        whole)][:12]
+    plan.references = [_balanced(m.group(0).strip(" ;,")) for text in texts for m in re.finditer(
+        r"(?:Quyết định|Kế hoạch|Chỉ thị|Công văn|Nghị quyết|Thông tư|Nghị định) số\s*[\w/.-]+ ngày [\d/]+"
+        r"[^;.:]{0,160}", text)][:12]
+
+
+def _day_of(found: re.Match[str] | None) -> date | None:
+    """The date of a match whose groups 1-3 are day, month, year (None when none or not a date)."""
+    try:
+        return date(int(found[3]), int(found[2]), int(found[1])) if found else None
+    except ValueError:
+        return None
 
 
 def _balanced(text: str) -> str:
@@ -121,24 +154,67 @@ def _sentence_case(text: str) -> str:
     return text[:1] + text[1:].lower() if text.isupper() else text
 
 
-def _read_paragraphs(section: list[Block], plan: PlanRead, heading: str | None) -> None:
+def _area_marks(section: list[Block]) -> str:
+    """What marks an area in this section: Word heading styles, "1." numbers, bold or capital lines."""
+    texts = [b for b in section if not b.is_row]
+    if any(0 < b.heading < 7 for b in texts):
+        return "style"
+    if any(_AREA_HEAD.match(b.text) for b in texts):
+        return "arabic"
+    if any(b.heading == 7 and not _BULLET.match(b.text) for b in texts):
+        return "bold"
+    if sum(1 for b in texts if b.upper and not _ROMAN_HEAD.match(b.text)) >= 2:
+        return "upper"
+    return "roman"
+
+
+def _area_head(block: Block, marks: str) -> tuple[str, str | None] | None:
+    """(name, number) when the block heads an area under the section's marks."""
+    text = block.text
+    if block.is_row or len(text) >= 200 or text.rstrip().endswith((";", ",")) or _SUB_HEAD.match(text):
+        return None
+    numbered = _AREA_HEAD.match(text) or _ROMAN_HEAD.match(text)
+    if marks == "style" and 0 < block.heading < 7 or marks == "bold" and block.heading == 7 \
+            or marks == "upper" and block.upper:
+        name, number = (numbered.group(2), numbered.group(1)) if numbered else (text, None)
+        return _sentence_case(name), number
+    found = _AREA_HEAD.match(text) if marks == "arabic" else _ROMAN_HEAD.match(text) if marks == "roman" else None
+    return (found.group(2).strip(" .:"), found.group(1)) if found else None
+
+
+def _read_paragraphs(section: list[Block], plan: PlanRead, heading: str | None) -> list[Block]:
+    """Areas and tasks of a section in prose (tables inside it read as lists of tasks); returns table notes."""
     area: AreaRead | None = None
     task: TaskRead | None = None
     mode = "content"
-    # Areas are "1. …" headings; a plan without them has its areas as "I. …" sections.
-    arabic = any(_AREA_HEAD.match(b.text) for b in section if not b.is_row)
-    for block in section:
+    marks = _area_marks(section)
+    notes: list[Block] = []
+    rows: list[Block] = []
+    for n, block in enumerate([*section, Block("")]):
+        if block.is_row:
+            rows.append(block)
+            continue
+        if rows:
+            if table_header(rows) is not None:
+                notes.extend(read_table(rows, plan, area))
+                area = plan.areas[-1] if plan.areas else area
+                task = None
+            rows = []
         text = block.text
-        if text.startswith("Nơi nhận"):
+        if _CLOSING.match(text):  # the closing paragraph ends the tasks; it may hold a plan-wide rule
+            notes.extend(b for b in section[n:] if not b.is_row)
             break
+        if not text:
+            continue
         sub = _SUB_HEAD.match(text)
-        head = (_AREA_HEAD.match(text) if arabic else _ROMAN_HEAD.match(text)) if not sub else None
-        if head and not arabic and _NOT_TASKS.search(text):
+        head = _area_head(block, marks)
+        if head and marks == "roman" and _NOT_TASKS.search(text):
             area, task = None, None
             continue
         name = (sub.group(3) if sub else text).strip()
-        if head and len(text) < 200 and not text.rstrip().endswith((";", ",")):
-            area, task, mode = AreaRead(head.group(2).strip(" .:"), head.group(1)), None, "content"
+        letter = _LETTER_ITEM.match(text)
+        if head:
+            area, task, mode = AreaRead(head[0].strip(" .:"), head[1]), None, "content"
             plan.areas.append(area)
         elif _CONTENT_HEAD.match(name):
             mode, task = "content", None
@@ -170,12 +246,18 @@ def _read_paragraphs(section: list[Block], plan: PlanRead, heading: str | None) 
         elif sub:
             task = TaskRead(sub.group(3).strip(), f"{sub.group(1)}.{sub.group(2)}", numbered=True)
             area.tasks.append(task)
+        elif letter:  # "a) …" items carry their own "- Chủ trì:", "- Thời gian:" lines
+            task = TaskRead(letter.group(2).strip(), letter.group(1), numbered=True)
+            area.tasks.append(task)
         elif task is not None and task.numbered:
             task.detail += "\n" + _BULLET.sub("- ", text, count=1)
+        elif _INTRO_LINE.match(text):
+            continue  # "Các nhiệm vụ cụ thể như sau:" introduces a list or a table
         else:
             for item in split_list(_BULLET.sub("", text, count=1).strip()):
                 task = item
                 area.tasks.append(item)
+    return notes
 
 
 def _roles(text: str, holder: RespRead) -> None:

@@ -15,6 +15,9 @@ _COLUMNS = (("stt", r"^(stt|tt|số tt)$"), ("content", r"nội dung|nhiệm v�
             ("product", r"sản phẩm|kết quả"), ("note", r"ghi chú"))
 
 
+_NOTE = re.compile(r"^\s*(ghi chú|lưu ý|chú thích)\b", re.IGNORECASE)
+
+
 def table_header(rows: list[Block]) -> tuple[int, dict[str, int]] | None:
     for index, row in enumerate(rows):
         columns: dict[str, int] = {}
@@ -28,11 +31,13 @@ def table_header(rows: list[Block]) -> tuple[int, dict[str, int]] | None:
     return None
 
 
-def read_table(rows: list[Block], plan: PlanRead) -> None:
+def read_table(rows: list[Block], plan: PlanRead, area: AreaRead | None = None) -> list[Block]:
+    """Areas and tasks of the table's rows into `plan` (tasks before any area row go to `area`);
+    returns the notes written in the table ("Ghi chú: …" rows), which may hold plan-wide rules."""
     found = table_header(rows)
     assert found is not None
     start, columns = found
-    area: AreaRead | None = None
+    notes: list[Block] = []
 
     def cell(row: Block, name: str) -> str:
         i = columns.get(name)
@@ -46,9 +51,13 @@ def read_table(rows: list[Block], plan: PlanRead) -> None:
         if not values or all(re.fullmatch(r"\(?\d+\)?", v) for v in values):
             continue  # an empty row or the row numbering the columns (1) (2) (3)
         duties = [cell(row, n) for n in ("lead", "others", "exec", "time", "product")]
+        if len(set(values)) == 1 and _NOTE.match(values[0]):
+            notes.append(Block(values[0]))
+            continue
         if len(set(values)) == 1 or (content and all(d in ("", content) for d in duties)):
             name = re.sub(r"^([IVX]+|[A-Z]|\d+)[.)]\s*", "", values[-1] if len(set(values)) == 1 else content)
-            area = AreaRead(name.strip(" .:"), cell(row, "stt") or None)
+            name = name.strip(" .:")
+            area = AreaRead(name, cell(row, "stt") or None)
             plan.areas.append(area)
             continue
         if area is None:
@@ -65,3 +74,4 @@ def read_table(rows: list[Block], plan: PlanRead) -> None:
         if cell(row, "product"):
             task.products.extend(p.strip(" .") for p in re.split(r";|\n", cell(row, "product")) if p.strip(" ."))
         area.tasks.append(task)
+    return notes

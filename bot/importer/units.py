@@ -75,6 +75,7 @@ class Registry:
 
     known: list[KnownUnit] = field(default_factory=list)
     used: list[str] = field(default_factory=list)
+    written: dict[str, str] = field(default_factory=dict)  # id -> the first full name the document wrote
 
     @classmethod
     def start(cls, units_file: Path | None) -> Registry:
@@ -99,6 +100,7 @@ class Registry:
         for name, unit in names:
             for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", work):
                 found.append((match.start(), UnitRef(unit.id, text[match.start():match.end()])))
+                self._note_written(unit, clean(text[match.start():match.end()]))
                 work = work[:match.start()] + "#" * (match.end() - match.start()) + work[match.end():]
         position = 0
         for piece in re.split(rf"[,;/]|\s+và\s+(?={_STARTS})|\s+-\s+(?={_STARTS})", work):
@@ -117,10 +119,21 @@ class Registry:
                     self.used.append(ref.id)
         return refs
 
+    def _note_written(self, unit: KnownUnit, words: str) -> None:
+        """Keep the document's spelling of a built-in unit, when it wrote the name out (no abbreviation)."""
+        abbreviated = any(w.isupper() and len(w) > 1 for w in re.findall(r"\w+", words))
+        if unit.origin == "builtin" and not unit.is_group and unit.id not in self.written and not abbreviated \
+                and len(words) >= 8 and words[:1].isupper():
+            self.written[unit.id] = words
+
+    def name_of(self, ident: str) -> str:
+        """The unit's name: the document's own spelling when it wrote a built-in name out in full."""
+        return self.written.get(ident) or self.get(ident).name
+
     def _new_unit(self, name: str) -> KnownUnit:
         shown = name[:1].upper() + name[1:]
-        for unit in self.known:
-            if _key(unit.name) == _key(shown):
+        for unit in self.known:  # the same name in other punctuation ("Kế hoạch-Tài chính", "Kế hoạch – Tài chính")
+            if any(_loose(n) == _loose(shown) for n in (unit.name, *unit.aliases)):
                 return unit
         base = new_id(shown)
         ident, n = base, 2
@@ -137,8 +150,16 @@ def is_office_name(name: str) -> bool:
 
 
 def _key(text: str) -> str:
-    text = clean(text).lower()
+    text = clean(text).lower().translate(_DASHES)
     return re.sub(r"\s+([,;:])", r"\1", text)
+
+
+_DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-"})
+
+
+def _loose(name: str) -> str:
+    """A name without case, punctuation or spacing: "Phòng Kế hoạch-Tài chính" is "phòng kế hoạch - tài chính"."""
+    return re.sub(r"[^\w]+|\bvà\b", "", clean(name).lower())
 
 
 def ascii_fold(text: str) -> str:
