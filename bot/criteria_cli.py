@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from bot.i18n import _
+from bot.importer.criteria import add_import_parser, cmd_import
 
 
 def add_parser(sub: Any) -> None:
     """Register `criteria load FILE [--config]` on the CLI's subparsers."""
     cmd = sub.add_parser("criteria", help=_("load the province's PAR criteria (codes, maximum points, tasks)"))
     actions = cmd.add_subparsers(dest="criteria_action", metavar="ACTION", parser_class=type(cmd))
+    add_import_parser(actions)  # `criteria import`: bot/importer/criteria.py
     load = actions.add_parser("load", help=_("load a criteria file, e.g. schedules/criteria-2019.example.yaml"))
     load.add_argument("file", help=_("criteria file (YAML)"))
     load.add_argument("--config", default=None, help=_("config file (default: config.yaml if present)"))
@@ -25,6 +27,8 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace, config_of: Callable[[argparse.Namespace], Any]) -> int:
     """Load the file; every problem of the file is printed, nothing is stored then."""
+    if getattr(args, "criteria_action", None) == "import":
+        return cmd_import(args)
     from sqlalchemy.orm import Session
 
     from bot.db.engine import make_engine, migrate

@@ -6,6 +6,7 @@ The column names are vocabulary: the Vietnamese the importer reads in documents.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bot.importer.plan_read import AreaRead, PlanRead, RespRead, TaskRead
 from bot.importer.reading import Block
@@ -18,17 +19,24 @@ _COLUMNS = (("stt", r"^(stt|tt|số tt)$"), ("content", r"nội dung|nhiệm v�
 _NOTE = re.compile(r"^\s*(ghi chú|lưu ý|chú thích)\b", re.IGNORECASE)
 
 
-def table_header(rows: list[Block]) -> tuple[int, dict[str, int]] | None:
+def header_row(rows: list[Block], patterns: tuple[tuple[str, str], ...],
+               enough: Callable[[set[str]], bool]) -> tuple[int, dict[str, int]] | None:
+    """The first row whose cells name `enough` of the columns (name -> pattern): its index and the columns."""
     for index, row in enumerate(rows):
         columns: dict[str, int] = {}
         for i, cell in enumerate(row.cells):
-            for name, pattern in _COLUMNS:
+            for name, pattern in patterns:
                 if name not in columns and re.search(pattern, cell.lower()):
                     columns[name] = i
                     break
-        if "content" in columns and ({"lead", "time", "exec"} & set(columns)):
+        if enough(set(columns)):
             return index, columns
     return None
+
+
+def table_header(rows: list[Block]) -> tuple[int, dict[str, int]] | None:
+    """The header row of a plan's table of tasks."""
+    return header_row(rows, _COLUMNS, lambda names: "content" in names and bool({"lead", "time", "exec"} & names))
 
 
 def read_table(rows: list[Block], plan: PlanRead, area: AreaRead | None = None) -> list[Block]:
