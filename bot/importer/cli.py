@@ -24,12 +24,13 @@ def add_subcommands(sub: Any) -> None:
     imp.add_argument("input", help=_("the plan document"))
     imp.add_argument("--out", required=True, help=_("the draft plan file to write (YAML)"))
     imp.add_argument("--units", default=None, help=_("a YAML file of units (id, name, aliases) and groups"))
-    imp.add_argument("--year", type=int, default=None, help=_("the plan year, when the title names none"))
+    imp.add_argument("--year", type=year_given, default=None, help=_("the plan year, when the title names none"))
     plan = sub.add_parser("plan", help=_("work on plan files"))
     plan_sub = plan.add_subparsers(dest="plan_command", metavar="ACTION", parser_class=type(plan))
     roll = plan_sub.add_parser("roll", help=_("copy a plan to a new year"))
     roll.add_argument("plan", help=_("the plan file to copy"))
-    roll.add_argument("--to-year", dest="to_year", type=int, required=True, help=_("the first year of the new plan"))
+    roll.add_argument("--to-year", dest="to_year", type=year_given, required=True,
+                      help=_("the first year of the new plan"))
     roll.add_argument("--out", required=True, help=_("the new plan file to write"))
 
 
@@ -78,14 +79,33 @@ def cmd_import(args: argparse.Namespace) -> int:
             "({assumed} assumed) in {seconds} s.").format(
         file=args.out, areas=draft.areas, tasks=draft.tasks, units=len(draft.units), new=len(draft.new_units),
         deadlines=draft.deadlines, assumed=draft.assumed, seconds=f"{seconds:.2f}"))
+    warn(draft.stale)
     print(_("Check the list at the top of the file, then run: nhacviec check {file}").format(file=args.out))
     return EXIT_OK
+
+
+def warn(stale: list[str]) -> None:
+    """Each term that no longer exists, on the error stream (the file's header lists them too)."""
+    for line in stale:
+        print(_("Warning: {what}").format(what=line), file=sys.stderr)
+
+
+def year_given(value: str) -> int:
+    """An argparse type: a year of four digits (1990-2100), else a Vietnamese message and exit 2."""
+    try:
+        year = int(value)
+    except ValueError:
+        year = 0
+    if not 1990 <= year <= 2100:
+        raise argparse.ArgumentTypeError(_("{value} is not a year: write it with four digits, such as 2026").format(
+            value=value))
+    return year
 
 
 def cmd_roll(args: argparse.Namespace) -> int:
     """Copy a plan to a new year."""
     try:
-        text, moved = roll_plan(Path(args.plan), args.to_year)
+        text, moved, stale = roll_plan(Path(args.plan), args.to_year)
         Path(args.out).write_text(text, encoding="utf-8")
     except ReadError as exc:
         return _fail(exc)
@@ -93,6 +113,7 @@ def cmd_roll(args: argparse.Namespace) -> int:
         return _fail(ReadError(N_("Cannot write {file}: {reason}"), file=str(args.out), reason=exc.strerror or ""))
     print(_("Wrote {file}: plan moved to {year}; {count} deadlines to confirm (each has a note).").format(
         file=args.out, year=args.to_year, count=moved))
+    warn(stale)
     return EXIT_OK
 
 

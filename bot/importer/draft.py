@@ -11,6 +11,8 @@ from bot.i18n import _
 from bot.importer.dates import DeadlineRead, find_in_sentence, read_phrase
 from bot.importer.notes import deadline_note
 from bot.importer.plan_read import AreaRead, PlanRead, RespRead, TaskRead
+from bot.importer.stale import applies, in_plan
+from bot.importer.stale import summary as stale_summary
 from bot.importer.units import LEADERSHIP, KnownUnit, Registry, UnitRef, is_office_name
 from bot.importer.writing import COMMENT, document
 
@@ -27,6 +29,7 @@ class Draft:
     deadlines: int = 0
     assumed: int = 0
     checks: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)  # terms of before 2025 found, each with the current one
 
 
 def title_of(detail: str, limit: int = 110) -> str:
@@ -208,7 +211,12 @@ def build_draft(plan: PlanRead, registry: Registry, years: list[int], source: st
     if plan.references:
         info["references"] = plan.references
     leadership = {"id": LEADERSHIP[0], "name": LEADERSHIP[1], "members": list(LEADERSHIP[2])}
+    stale = stale_summary(in_plan({"plan": info, "units": units, "areas": areas, "tasks": tasks})) \
+        if applies(years) else []
     header = _header(plan, builder, years, year_given, source, office, unit_checks, common)
+    if stale:
+        header += ["", _("Terms and units that no longer exist since 01/07/2025 (write the current ones):"),
+                   *[f"- {line}" for line in stale]]
     plan_notes = [_("issued_on: {day}  (date of issue; the plan format does not hold it yet)").format(
         day=plan.issued_on.strftime("%d/%m/%Y"))] if plan.issued_on else []
     text = document(header, [("plan", info, plan_notes), ("units", units, []), ("groups", groups, []),
@@ -218,7 +226,7 @@ def build_draft(plan: PlanRead, registry: Registry, years: list[int], source: st
         text = text.replace("groups: []\n", "")
     return Draft(text, len(areas), len(tasks), [u["id"] for u in units],
                  [u["id"] for u in units if u.get("note") == _new_note()], builder.deadlines, builder.assumed,
-                 header)
+                 header, stale)
 
 
 def _new_note() -> str:
