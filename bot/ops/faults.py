@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy.engine import make_url
+import logging
+import time
+from collections.abc import Callable
+
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.i18n import _
+
+log = logging.getLogger("nhacviec.ops")
 
 
 def safe_url(url: str) -> str:
@@ -35,3 +41,35 @@ def database_unreachable(exc: BaseException, url: str) -> str:
     return _("Cannot connect to the database {url} ({reason}). Check database.url in the configuration file, and "
              "that the database server is running and the database exists.").format(url=safe_url(url),
                                                                                   reason=_reason(exc))
+
+
+class DatabaseUnreachable(Exception):
+    """The database did not answer at start (within database.start_wait_seconds): exit 2 with one sentence."""
+
+    exit_code = 2
+
+
+def wait_for_database(engine: Engine, url: str, wait_seconds: float, sleep: Callable[[float], None] = time.sleep,
+                      monotonic: Callable[[], float] = time.monotonic) -> None:
+    """Connect once; while it fails and `wait_seconds` are not spent, retry with back-off (1 s, 2 s … 30 s),
+    one log line when it first fails and one when it answers. Raises DatabaseUnreachable in the end."""
+    deadline = monotonic() + wait_seconds
+    delay, failed = 1.0, False
+    while True:
+        try:
+            with engine.connect():
+                pass
+        except OperationalError as exc:
+            message = database_unreachable(exc, url)
+            if monotonic() + delay > deadline:
+                raise DatabaseUnreachable(message) from None
+            if not failed:
+                log.error("%s %s", message, _("Retrying for up to {seconds} s (database.start_wait_seconds).")
+                          .format(seconds=int(wait_seconds)))
+                failed = True
+            sleep(delay)
+            delay = min(delay * 2, 30.0)
+            continue
+        if failed:
+            log.warning(_("The database {url} answers again: starting.").format(url=safe_url(url)))
+        return
