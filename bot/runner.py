@@ -30,8 +30,9 @@ from bot.engine.ratelimit import RateLimiter, SharedBudget, TelegramRateLimiter
 from bot.engine.sync import SyncReport, combined, sync_plans
 from bot.i18n import _
 from bot.logsafe import setup_logging
-from bot.ops.faults import DatabaseUnreachable, wait_for_database
+from bot.ops.faults import DatabaseUnreachable, missing_token_text, wait_for_database
 from bot.ops.health import Watch
+from bot.ops.weather import start_without_telegram, watch_polling
 from bot.plans.loader import PlanError, load_plans
 
 log = logging.getLogger(__name__)
@@ -96,8 +97,7 @@ def run_bot(config: Config) -> None:
     secrets = [token or "", zalo_token or "", config.email.password() or "", config.web.signing_key() or ""]
     setup_logging(config.log_level, secrets)
     if not token and not zalo_token:
-        raise MissingToken(_("No bot token: set the environment variable TELEGRAM_BOT_TOKEN or telegram.token "
-                             "in the configuration file."))
+        raise MissingToken(missing_token_text())
     if config.web.base_url and not config.web.signing_key():
         raise ConfigError(str(config.web.secret_env), [_("web.base_url is set but the page has no signing key: set "
                                                           "the environment variable {env} (or web.secret)").format(
@@ -225,8 +225,12 @@ def _run(config: Config, token: str | None, zalo_token: str | None) -> None:
         if app is None:
             assert zalo is not None
             loop.run_until_complete(_run_alone(zalo, extras, stopped))
-        else:
+        elif loop.run_until_complete(start_without_telegram(  # Telegram down at start: weather (bot.ops.weather)
+                app, watch, stopped, extras.start, dispatcher.sweep, config.dispatch.interval_seconds)):
+            watch_polling(app, watch)
             _run_telegram(config, app, extras)
+        else:
+            loop.run_until_complete(extras.stop())
     finally:
         if not vanished:
             dispatcher.release_all()  # whatever the last sweep still held goes back to the queue
@@ -244,8 +248,12 @@ class Extras:
     web: Any
     watch: Any = None  # (bot.ops.health.Watch, listen, port): /healthz, /readyz, /metrics on the web port
     _runner: Any = None
+    _started: bool = False
 
     async def start(self, _app: object = None) -> None:
+        if self._started:  # already started while Telegram did not answer
+            return
+        self._started = True
         if self.zalo is not None:
             await self.zalo.start()
         if self.web is not None or self.watch is not None:
@@ -254,6 +262,7 @@ class Extras:
             self._runner = await serve(self.web, self.watch)
 
     async def stop(self, _app: object = None) -> None:
+        self._started = False
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

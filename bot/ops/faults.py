@@ -73,3 +73,8 @@ def wait_for_database(engine: Engine, url: str, wait_seconds: float, sleep: Call
         if failed:
             log.warning(_("The database {url} answers again: starting.").format(url=safe_url(url)))
         return
+
+
+def missing_token_text() -> str:
+    return _("No bot token: set the environment variable TELEGRAM_BOT_TOKEN (or telegram.token) for Telegram, "
+             "ZALO_BOT_TOKEN (or zalo.token) for Zalo, or both, in the environment file or the configuration file.")

@@ -54,12 +54,13 @@ class ChannelState:
         if up == self.up:
             return False
         was, self.up, self.since, self.detail = self.up, up, time.time(), detail
+        shown = _("e-mail") if self.name == "email" else self.name.capitalize()
         if up and was is False:
             log.warning(_("Channel {name} answers again: sending resumes, the queue catches up.")
-                        .format(name=self.name))
+                        .format(name=shown))
         elif not up:
             log.warning(_("Channel {name} cannot be reached ({detail}); retrying with back-off, the other "
-                          "channels and the page keep running.").format(name=self.name, detail=detail or "?"))
+                          "channels and the page keep running.").format(name=shown, detail=detail or "?"))
         return True
 
 

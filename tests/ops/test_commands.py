@@ -77,3 +77,43 @@ def test_status_reports_plan_members_outbox_and_channels(tmp_path: Path, capsys:
     assert f"lược đồ: {head()} (mới nhất)" in out and "Kế hoạch: mini" in out
     assert "Telegram: tắt" in out and "Zalo: bật" in out and "zalo-token-for-status" not in out
     assert "Hàng đợi gửi: 0 tin đến lượt gửi" in out
+
+
+def test_missing_token_names_telegram_and_zalo(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("TELEGRAM_BOT_TOKEN", "ZALO_BOT_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    path = Path(config(tmp_path, f"sqlite:///{tmp_path / 'n.db'}"))
+    path.write_text(path.read_text(encoding="utf-8") + "sandbox: {enabled: false}\n", encoding="utf-8")
+    assert main(["run", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "TELEGRAM_BOT_TOKEN" in err and "ZALO_BOT_TOKEN" in err and "zalo.token" in err
+
+
+def test_run_with_the_database_down_exits_2_naming_database_url(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:RUN-DB-DOWN-SECRET")
+    cfg = config(tmp_path, f"postgresql+psycopg://nhacviec@127.0.0.1:{closed_port()}/nhacviec")
+    assert main(["run", "--config", cfg]) == 2
+    err = capsys.readouterr().err
+    assert "Không kết nối được cơ sở dữ liệu" in err and "database.url" in err and "Connection refused" in err
+    assert "Traceback" not in err and "OperationalError" not in err and "RUN-DB-DOWN-SECRET" not in err
+
+
+def test_wait_for_database_retries_with_back_off_then_gives_up(tmp_path: Path,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
+    from bot.ops.faults import DatabaseUnreachable, wait_for_database
+
+    url = f"postgresql+psycopg://nhacviec@127.0.0.1:{closed_port()}/nhacviec"
+    engine = make_engine(url)
+    now, pauses = [0.0], []
+
+    def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        now[0] += seconds
+
+    with pytest.raises(DatabaseUnreachable, match="database.url"):
+        wait_for_database(engine, url, 60, sleep=sleep, monotonic=lambda: now[0])
+    engine.dispose()
+    assert pauses == [1, 2, 4, 8, 16]  # the next (30 s) would pass the 60 s given
+    assert len([r for r in caplog.records if "cơ sở dữ liệu" in r.getMessage()]) == 1  # one line, not five
