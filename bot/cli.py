@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfoNotFoundError
 
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 
 from bot import criteria_cli
 from bot.cliwords import (
@@ -31,6 +31,7 @@ from bot.domain.workdays import WorkCalendar
 from bot.i18n import _, language
 from bot.i18n.formats import fmt_number
 from bot.importer import cli as importer_cli
+from bot.ops import cli as ops_cli
 from bot.plans.loader import PlanError, load_plan
 from bot.preview import render_json, render_table, summary, timeline
 
@@ -145,6 +146,7 @@ def cmd_invite(args: argparse.Namespace) -> int:
 SUBCOMMANDS: list[Callable[[Subparsers], None]] = [
     add_plan_commands, add_bot_commands, add_export_commands, add_closing_commands, add_invite_commands,
     importer_cli.add_subcommands, criteria_cli.add_parser,
+    lambda sub: ops_cli.add_subcommands(sub, _command, config_option, _config),
 ]
 
 
@@ -152,6 +154,7 @@ def build_parser() -> CliParser:
     """All subcommands and options, worded in the current language."""
     parser = CliParser(prog="nhacviec", description=_("Reminder bot for the administrative reform plan."))
     lang_option(parser, top=True)
+    ops_cli.add_version(parser)
     sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"), parser_class=CliParser)
     for register in SUBCOMMANDS:
         register(sub)  # type: ignore[arg-type]
@@ -376,6 +379,11 @@ def _main(argv: list[str], lang: str) -> int:
     except AlreadyRunning as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_FAILURE
+    except OperationalError as exc:  # the database does not answer: one sentence naming database.url
+        from bot.ops.faults import database_unreachable
+
+        print(database_unreachable(exc, _config(args).database.url), file=sys.stderr)
+        return EXIT_USAGE
     except UsageError as exc:
         print(_("Usage error: {message}").format(message=exc), file=sys.stderr)
         print(_("See: nhacviec --help"), file=sys.stderr)

@@ -46,6 +46,8 @@ def _database_url(value: str) -> str:
 
 class DatabaseConfig(_Strict):
     url: str = "sqlite:///data/nhacviec.db"
+    # `run` with the database not answering: retry this long (seconds, with back-off), then exit 2; 0: exit 2 at once
+    start_wait_seconds: float = Field(default=0, ge=0, le=86400)
 
     @field_validator("url")
     @classmethod

@@ -22,7 +22,7 @@ from bot.db.members import ensure_member
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.workdays import WorkCalendar
 from bot.engine.digests import DigestSchedule, digest_renderer
-from bot.engine.dispatcher import Dispatcher, DispatchSettings
+from bot.engine.dispatcher import Dispatcher, DispatchSettings, SweepReport
 from bot.engine.email import EmailChannel, SmtpSettings
 from bot.engine.outbox import EmailRouting
 from bot.engine.prune import Retention, prune
@@ -30,6 +30,9 @@ from bot.engine.ratelimit import RateLimiter, SharedBudget, TelegramRateLimiter
 from bot.engine.sync import SyncReport, combined, sync_plans
 from bot.i18n import _
 from bot.logsafe import setup_logging
+from bot.ops.faults import DatabaseUnreachable, missing_token_text, wait_for_database
+from bot.ops.health import Watch
+from bot.ops.weather import start_without_telegram, watch_polling
 from bot.plans.loader import PlanError, load_plans
 
 log = logging.getLogger(__name__)
@@ -94,8 +97,7 @@ def run_bot(config: Config) -> None:
     secrets = [token or "", zalo_token or "", config.email.password() or "", config.web.signing_key() or ""]
     setup_logging(config.log_level, secrets)
     if not token and not zalo_token:
-        raise MissingToken(_("No bot token: set the environment variable TELEGRAM_BOT_TOKEN or telegram.token "
-                             "in the configuration file."))
+        raise MissingToken(missing_token_text())
     if config.web.base_url and not config.web.signing_key():
         raise ConfigError(str(config.web.secret_env), [_("web.base_url is set but the page has no signing key: set "
                                                           "the environment variable {env} (or web.secret)").format(
@@ -104,6 +106,8 @@ def run_bot(config: Config) -> None:
         _run(config, token, zalo_token)
     except (PlanError, AlreadyRunning, ConfigError, DatabaseGone):
         raise
+    except DatabaseUnreachable as exc:  # one sentence naming database.url, no traceback: exit 2
+        raise DatabaseGone(str(exc)) from None
     except (ArgumentError, ZoneInfoNotFoundError) as exc:  # a bad database.url or timezone: exit 2, not 1
         raise engine_config_error(exc, config) from None
     except Exception as exc:  # a token may sit in a URL inside the message
@@ -156,6 +160,7 @@ def _run(config: Config, token: str | None, zalo_token: str | None) -> None:
     plans = load_plans(config.plan_paths())
     plan = plans[0]  # the office and the send time come from the first plan
     engine = make_engine(config.database.url)
+    wait_for_database(engine, config.database.url, config.database.start_wait_seconds)
     migrate(engine)
     lock = InstanceLock(engine, config.database.url)
     polling = config.telegram.webhook is None if token else config.zalo.webhook is None
@@ -179,10 +184,14 @@ def _run(config: Config, token: str | None, zalo_token: str | None) -> None:
                          evidence_dir.resolve().parent / "zalo-incoming", config.zalo.webhook,
                          links=links) if zalo_token else None
     router = ChannelRouter(engine, TelegramChannel(app.bot) if app else None, zalo.channel if zalo else None)
-    dispatcher = Dispatcher(engine, router, clock, limiter, dispatch_settings(config),
-                            digest_renderer=digest_renderer(engine, services.zone), email_channel=email_channel(config),
+    watch = Watch(engine, clock, config.dispatch.interval_seconds)  # /readyz, /metrics (bot.ops.health)
+    mail = email_channel(config)
+    dispatcher = Dispatcher(engine, watch.watch_channel(router), clock, limiter, dispatch_settings(config),
+                            digest_renderer=digest_renderer(engine, services.zone),
+                            email_channel=watch.watch_channel(mail, "email") if mail else None,  # type: ignore[arg-type]
                             timer=SystemClock(),  # leases and back-off: real time, even in a rehearsal
                             links=links)
+    dispatcher.sweep = watch.watch_sweep(dispatcher.sweep, SweepReport)  # type: ignore[method-assign,assignment]
     if polling:
         dispatcher.recover_all()
     vanished: list[DatabaseVanished] = []
@@ -190,7 +199,8 @@ def _run(config: Config, token: str | None, zalo_token: str | None) -> None:
     asyncio.set_event_loop(loop)
     primary = app if app is not None else zalo.app if zalo is not None else None
     assert primary is not None
-    extras = Extras(zalo if app is not None else None, web_page(config, services))
+    extras = Extras(zalo if app is not None else None, web_page(config, services),
+                    (watch, config.web.listen, config.web.port))
     stopped = asyncio.Event()
 
     def stop_now() -> None:
@@ -215,8 +225,12 @@ def _run(config: Config, token: str | None, zalo_token: str | None) -> None:
         if app is None:
             assert zalo is not None
             loop.run_until_complete(_run_alone(zalo, extras, stopped))
-        else:
+        elif loop.run_until_complete(start_without_telegram(  # Telegram down at start: weather (bot.ops.weather)
+                app, watch, stopped, extras.start, dispatcher.sweep, config.dispatch.interval_seconds)):
+            watch_polling(app, watch)
             _run_telegram(config, app, extras)
+        else:
+            loop.run_until_complete(extras.stop())
     finally:
         if not vanished:
             dispatcher.release_all()  # whatever the last sweep still held goes back to the queue
@@ -232,21 +246,23 @@ class Extras:
 
     zalo: Any
     web: Any
+    watch: Any = None  # (bot.ops.health.Watch, listen, port): /healthz, /readyz, /metrics on the web port
     _runner: Any = None
+    _started: bool = False
 
     async def start(self, _app: object = None) -> None:
+        if self._started:  # already started while Telegram did not answer
+            return
+        self._started = True
         if self.zalo is not None:
             await self.zalo.start()
-        if self.web is not None:
-            from aiohttp import web
+        if self.web is not None or self.watch is not None:
+            from bot.ops.web import serve
 
-            page, listen, port = self.web
-            self._runner = web.AppRunner(page.app())
-            await self._runner.setup()
-            await web.TCPSite(self._runner, listen, port).start()
-            log.info("personal page served on %s:%s", listen, port)
+            self._runner = await serve(self.web, self.watch)
 
     async def stop(self, _app: object = None) -> None:
+        self._started = False
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

@@ -8,6 +8,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import OperationalError
 
 from bot.i18n import _
 
@@ -62,6 +63,8 @@ class InstanceLock:
             try:
                 self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _KEY})
                 self._conn.commit()
+            except OperationalError:  # the server ended the session (restarted): the lock went with it
+                pass
             finally:
                 self._conn.invalidate()
                 self._conn.close()
