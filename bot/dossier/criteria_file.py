@@ -12,17 +12,10 @@ from typing import Any
 import yaml
 
 from bot.i18n import _
+from bot.services.criteria import CriteriaError as CriteriaFileError
 
 LEVELS = ("linh_vuc", "tieu_chi", "tieu_chi_thanh_phan")
 CODE_CHARS = 32
-
-
-class CriteriaFileError(Exception):
-    """A criteria file that cannot be loaded; `problems` lists every one, already in words."""
-
-    def __init__(self, path: str, problems: list[str]) -> None:
-        super().__init__(f"{path}: {'; '.join(problems)}")
-        self.path, self.problems = path, problems
 
 
 @dataclass(frozen=True)

@@ -268,45 +268,44 @@ def set_details(session: Session, actor: Actor, criterion_id: int, method: str |
           {"criterion_id": row.id, "method": row.method, "evidence": row.evidence, "survey": survey}, ev.update_id)
 
 
-def link_task(session: Session, actor: Actor, criterion_id: int, task_id: str, ev: Event) -> None:
+def _set_link(session: Session, actor: Actor, criterion_id: int, kind: str, value: str, linked: bool,
+              ev: Event) -> None:
+    """Link (or unlink) a task or a unit to a criterion; audited when something changed."""
     require_admin(actor)
     row = _criterion(session, criterion_id)
+    model: type[CriterionTaskRow] | type[CriterionUnitRow] = CriterionTaskRow if kind == "task" else CriterionUnitRow
+    link = session.get(model, (row.id, value))
+    if linked == (link is not None):
+        return
+    if link is not None:
+        session.delete(link)
+    elif kind == "task":
+        session.add(CriterionTaskRow(criterion_id=row.id, task_id=value))
+    else:
+        session.add(CriterionUnitRow(criterion_id=row.id, unit=value))
+    audit(session, ev.now, f"member:{actor.member_id}", f"criterion_{kind}_{'linked' if linked else 'unlinked'}",
+          row.code, {"criterion_id": row.id, kind: value}, ev.update_id)
+
+
+def link_task(session: Session, actor: Actor, criterion_id: int, task_id: str, ev: Event) -> None:
+    """The task's evidence proves the criterion (visible on both sides: see criteria_of_task)."""
     task = session.get(TaskRow, task_id.strip())
     if task is None or task.retired_at is not None:
         raise Refused("no_such_task_id", task=task_id[:24])
-    if session.get(CriterionTaskRow, (row.id, task.id)) is None:
-        session.add(CriterionTaskRow(criterion_id=row.id, task_id=task.id))
-        audit(session, ev.now, f"member:{actor.member_id}", "criterion_task_linked", row.code,
-              {"criterion_id": row.id, "task": task.id}, ev.update_id)
+    _set_link(session, actor, criterion_id, "task", task.id, True, ev)
 
 
 def unlink_task(session: Session, actor: Actor, criterion_id: int, task_id: str, ev: Event) -> None:
-    require_admin(actor)
-    row = _criterion(session, criterion_id)
-    link = session.get(CriterionTaskRow, (row.id, task_id))
-    if link is not None:
-        session.delete(link)
-        audit(session, ev.now, f"member:{actor.member_id}", "criterion_task_unlinked", row.code,
-              {"criterion_id": row.id, "task": task_id}, ev.update_id)
+    _set_link(session, actor, criterion_id, "task", task_id.strip(), False, ev)
 
 
 def link_unit(session: Session, actor: Actor, criterion_id: int, unit: str, ev: Event) -> None:
-    require_admin(actor)
-    row = _criterion(session, criterion_id)
+    """The unit owes the criterion's evidence."""
     found = session.get(UnitRow, unit.strip())
     if found is None or found.retired:
         raise Refused("no_such_unit", unit=unit[:24])
-    if session.get(CriterionUnitRow, (row.id, found.id)) is None:
-        session.add(CriterionUnitRow(criterion_id=row.id, unit=found.id))
-        audit(session, ev.now, f"member:{actor.member_id}", "criterion_unit_linked", row.code,
-              {"criterion_id": row.id, "unit": found.id}, ev.update_id)
+    _set_link(session, actor, criterion_id, "unit", found.id, True, ev)
 
 
 def unlink_unit(session: Session, actor: Actor, criterion_id: int, unit: str, ev: Event) -> None:
-    require_admin(actor)
-    row = _criterion(session, criterion_id)
-    link = session.get(CriterionUnitRow, (row.id, unit))
-    if link is not None:
-        session.delete(link)
-        audit(session, ev.now, f"member:{actor.member_id}", "criterion_unit_unlinked", row.code,
-              {"criterion_id": row.id, "unit": unit}, ev.update_id)
+    _set_link(session, actor, criterion_id, "unit", unit.strip(), False, ev)

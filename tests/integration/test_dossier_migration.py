@@ -4,21 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import text
 
-from bot.db.engine import MIGRATIONS, make_engine
+from bot.db.engine import make_engine
+from tests.integration.test_migration_0006 import _upgrade
 
 AT = datetime(2019, 11, 14, 1, 0, tzinfo=UTC)
-
-
-def _upgrade(engine, revision: str) -> None:  # type: ignore[no-untyped-def]
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
 
 
 def test_criteria_tasks_and_scores_at_0009_move_into_a_set_of_their_year(db_url: str) -> None:
