@@ -80,7 +80,8 @@ class OccurrenceRow(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
-    __table_args__ = (Index("ix_occurrences_unit_due", "unit", "due"),)
+    __table_args__ = (Index("ix_occurrences_unit_due", "unit", "due"),
+                      Index("ix_occurrences_task_due", "task_id", "due"))  # 0011: a criterion's tasks in a period
 
 
 class ReminderRow(Base):

@@ -130,6 +130,7 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(), nullable=False),
     )
     op.create_index("ix_council_items_criterion_id", "council_items", ["criterion_id"])
+    op.create_index("ix_occurrences_task_due", "occurrences", ["task_id", "due"])
     year = _year_of_existing(conn)
     if year is not None:
         sets = sa.table("criteria_sets", sa.column("id", sa.Integer()), sa.column("year", sa.Integer()),
@@ -143,6 +144,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_occurrences_task_due", "occurrences")
     op.drop_index("ix_council_items_criterion_id", "council_items")
     op.drop_table("council_items")
     op.drop_index("ix_criterion_documents_evidence_id", "criterion_documents")
