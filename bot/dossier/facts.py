@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import (
@@ -155,18 +155,19 @@ def latest_scores(session: Session, ids: list[int]) -> dict[int, Score]:
     return out
 
 
-def documents_of(session: Session, criterion: CriterionRow, crit_set: CriteriaSetRow) -> list[Document]:
+def documents_of(session: Session, criterion: CriterionRow, crit_set: CriteriaSetRow,
+                 own_tasks: set[str] | None = None) -> list[Document]:
     """Every document proving `criterion`, through its tasks and through the office's links, each once."""
     start, end = _window(crit_set)
-    tasks = select(CriterionTaskRow.task_id).where(CriterionTaskRow.criterion_id == criterion.id)
+    if own_tasks is None:
+        own_tasks = _task_ids(session, criterion.id)
     links = {(r.evidence_id, r.office_document_id): r for r in session.scalars(
         select(CriterionDocumentRow).where(CriterionDocumentRow.criterion_id == criterion.id))}
     out: list[Document] = []
     seen: set[int] = set()
-    own_tasks = _task_ids(session, criterion.id)
     rows = list(session.execute(
         select(EvidenceRow, OccurrenceRow).join(OccurrenceRow, OccurrenceRow.id == EvidenceRow.occurrence_id)
-        .where(OccurrenceRow.task_id.in_(tasks), OccurrenceRow.retired_at.is_(None), OccurrenceRow.due >= start,
+        .where(OccurrenceRow.task_id.in_(own_tasks), OccurrenceRow.retired_at.is_(None), OccurrenceRow.due >= start,
                OccurrenceRow.due <= end, EvidenceRow.kind.in_(DOCUMENT_KINDS))
         .order_by(EvidenceRow.id)).all())
     linked_ids = [e for e, o in links if e is not None]
@@ -198,13 +199,13 @@ def _task_ids(session: Session, criterion_id: int) -> set[str]:
 
 
 def _unit_states(session: Session, criterion: CriterionRow, crit_set: CriteriaSetRow, today: date,
-                 documents: list[Document]) -> list[UnitState]:
+                 documents: list[Document], own_tasks: set[str]) -> list[UnitState]:
     start, end = _window(crit_set)
     owing = set(session.scalars(select(CriterionUnitRow.unit).where(CriterionUnitRow.criterion_id == criterion.id)))
     per: dict[str, list[tuple[str, date]]] = defaultdict(list)
     for unit, status, due in session.execute(
             select(OccurrenceRow.unit, OccurrenceRow.status, OccurrenceRow.due)
-            .where(OccurrenceRow.task_id.in_(_task_ids(session, criterion.id)), OccurrenceRow.retired_at.is_(None),
+            .where(OccurrenceRow.task_id.in_(own_tasks), OccurrenceRow.retired_at.is_(None),
                    OccurrenceRow.due >= start, OccurrenceRow.due <= end, OccurrenceRow.status != "closed")):
         per[unit].append((state_of(status, due, today), due))
     docs: dict[str, int] = defaultdict(int)
@@ -247,16 +248,16 @@ def criterion_dossier(session: Session, actor: Actor, criterion_id: int, today: 
     require_reader(actor)
     row = _criterion(session, criterion_id)
     crit_set = resolve_set(session, row.set_id)
-    documents = documents_of(session, row, crit_set)
-    units = _unit_states(session, row, crit_set, today, documents)
+    own_tasks = _task_ids(session, row.id)
+    documents = documents_of(session, row, crit_set, own_tasks)
+    units = _unit_states(session, row, crit_set, today, documents, own_tasks)
     parent = session.get(CriterionRow, row.parent_id) if row.parent_id else None
     children = tuple((i, c) for i, c in session.execute(
         select(CriterionRow.id, CriterionRow.code).where(CriterionRow.parent_id == row.id,
                                                          CriterionRow.retired.is_(False))
         .order_by(CriterionRow.position)))
     tasks = tuple((t, title) for t, title in session.execute(
-        select(TaskRow.id, TaskRow.title).join(CriterionTaskRow, CriterionTaskRow.task_id == TaskRow.id)
-        .where(CriterionTaskRow.criterion_id == row.id).order_by(TaskRow.id)))
+        select(TaskRow.id, TaskRow.title).where(TaskRow.id.in_(own_tasks)).order_by(TaskRow.id)))
     return CriterionDossier(set_facts(crit_set), row.id, row.code, row.level, row.name, row.max_points, row.method,
                             row.evidence, row.survey, parent.code if parent else None, children, tasks,
                             tuple(units), tuple(documents), latest_scores(session, [row.id]).get(row.id),
@@ -325,10 +326,16 @@ def overview(session: Session, actor: Actor, today: date, set_id: int | None = N
         select(OccurrenceRow.task_id, func.count(EvidenceRow.id))
         .join(EvidenceRow, EvidenceRow.occurrence_id == OccurrenceRow.id)
         .where(*in_window, EvidenceRow.kind.in_(DOCUMENT_KINDS)).group_by(OccurrenceRow.task_id)).all())
-    returned: set[str] = set(session.scalars(select(OccurrenceRow.task_id).where(
-        *in_window, OccurrenceRow.status == "returned").distinct()))
-    overdue: set[str] = set(session.scalars(select(OccurrenceRow.task_id).where(
-        *in_window, OccurrenceRow.status == "open", OccurrenceRow.due < today).distinct()))
+    returned: set[str] = set()
+    overdue: set[str] = set()
+    for task, n_returned, n_overdue in session.execute(  # one pass over the tasks' occurrences
+            select(OccurrenceRow.task_id, func.sum(case((OccurrenceRow.status == "returned", 1), else_=0)),
+                   func.sum(case((and_(OccurrenceRow.status == "open", OccurrenceRow.due < today), 1), else_=0)))
+            .where(*in_window, OccurrenceRow.status.in_(("returned", "open"))).group_by(OccurrenceRow.task_id)):
+        if n_returned:
+            returned.add(task)
+        if n_overdue:
+            overdue.add(task)
     extra: dict[int, int] = defaultdict(int)  # links to documents outside the tasks, less the ones left out
     for cid, excluded, office_doc, task in session.execute(
             select(CriterionDocumentRow.criterion_id, CriterionDocumentRow.excluded,
