@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from yarl import URL
@@ -298,3 +298,89 @@ def test_the_chat_command_gives_a_link_to_a_known_member_only(db: Engine, tmp_pa
         assert "chưa được bật" in sign_in_message(s, head, None, Event(world.clock.now()))
         with pytest.raises(Refused):
             sign_in_message(s, load_actor(s, 999, 999), world.base, Event(world.clock.now()))
+
+
+async def test_bulk_invites_from_a_csv_make_one_code_per_good_row_and_name_the_bad_ones(site: tuple,
+                                                                                       db: Engine) -> None:
+    world, server = site
+    client = await signed_in(world, server, "admin")
+    _status, html = await page(client, "/console/people")
+    assert "Trần Thị Bình" in html and "Telegram" in html
+    roster = ("Họ tên;Đơn vị;Chức vụ;Điện thoại\nHoàng Văn Em;TCCB;Phó trưởng phòng;0912345678\n"
+              "Đỗ Thị Gấm;Phòng Kế hoạch - Tài chính;Chuyên viên;gam@example.vn\nAi Đó;XYZ;;\n").encode()
+    form = aiohttp.FormData()
+    form.add_field("csrf", csrf_of(html))
+    form.add_field("file", roster, filename="danh-sach.csv", content_type="text/csv")
+    status, html = await post(client, world, "/console/people/bulk", form)  # type: ignore[arg-type]
+    assert status == 200 and "Đã tạo 2 lời mời; 1 dòng cần sửa" in html
+    codes = re.findall(r"<code>([A-Za-z0-9_-]{20,})</code>", html)
+    assert len(codes) == 2 and 'đơn vị &#34;XYZ&#34; không có trong kế hoạch' in html
+    with Session(db) as s:
+        from bot.db.models import InviteRow
+        made = s.scalars(select(InviteRow).where(InviteRow.code.in_(codes))).all()
+        assert sorted(i.unit for i in made) == ["KHTC", "TCCB"]  # type: ignore[type-var]
+        first = made[0].id
+    status, html = await post(client, world, f"/console/invites/{first}/revoke", {"csrf": csrf_of(html)})
+    assert status == 200 and "Đã hủy lời mời" in html
+    with Session(db) as s:
+        assert s.scalar(select(AuditRow.actor).where(AuditRow.action == "invite_revoked")) == \
+            f"member:{world.members['admin']}"
+    await client.close()
+
+
+async def test_removing_a_member_asks_first_and_signs_them_out(site: tuple, db: Engine) -> None:
+    world, server = site
+    head = await signed_in(world, server, "KHTC")
+    office = await signed_in(world, server, "admin")
+    status, html = await page(office, f"/console/people/{world.members['KHTC']}/remove")
+    assert status == 200 and "Xóa Lê Văn Cường?" in html and "Đồng ý xóa" in html
+    assert (await page(head, "/console/"))[0] == 200  # asking changed nothing
+    status, html = await post(office, world, f"/console/people/{world.members['KHTC']}/remove",
+                              {"csrf": csrf_of(html)})
+    assert status == 200 and "Đã xóa Lê Văn Cường" in html
+    assert (await page(head, "/console/"))[0] == 401
+    assert (await page(head, "/console/people"))[0] == 401
+    await head.close()
+    await office.close()
+
+
+async def test_closing_before_a_date_shows_the_count_first_then_closes(site: tuple, db: Engine) -> None:
+    world, server = site
+    client = await signed_in(world, server, "admin")
+    _status, html = await page(client, "/console/plan")
+    data = {"csrf": csrf_of(html), "before": "01/11/2019", "reason": "Trước khi triển khai"}
+    with Session(db) as s:
+        before = s.scalar(select(func.count()).select_from(OccurrenceRow).where(OccurrenceRow.status == "closed"))
+    status, html = await post(client, world, "/console/plan/close", data)
+    assert status == 200 and "Bấm nút một lần nữa để xác nhận" in html
+    count = int(re.search(r"Sẽ đóng (\d+) nội dung", html)[1])  # type: ignore[index]
+    assert count > 0
+    with Session(db) as s:
+        assert s.scalar(select(func.count()).select_from(OccurrenceRow).where(
+            OccurrenceRow.status == "closed")) == before
+    status, html = await post(client, world, "/console/plan/close", {**data, "confirm": "1"})
+    assert status == 200 and f"Đã đóng {count} nội dung" in html
+    status, html = await post(client, world, "/console/plan/close", {**data, "before": "31/02/2019"})
+    assert status == 400 and "31/02/2019" in html
+    await client.close()
+
+
+async def test_a_plan_text_becomes_a_draft_with_its_checklist(site: tuple) -> None:
+    from tests.conftest import ROOT
+
+    world, server = site
+    client = await signed_in(world, server, "admin")
+    _status, html = await page(client, "/console/plan")
+    source = ROOT / "tests" / "data" / "import" / "ke-hoach-2026-trong-tam.txt"
+    form = aiohttp.FormData()
+    form.add_field("csrf", csrf_of(html))
+    form.add_field("file", source.read_bytes(), filename=source.name, content_type="text/plain")
+    status, html = await post(client, world, "/console/plan/import", form)  # type: ignore[arg-type]
+    assert status == 200 and "Bản dự thảo đọc từ ke-hoach-2026-trong-tam.txt" in html
+    assert re.search(r"\d+ lĩnh vực, \d+ nhiệm vụ", html)
+    form = aiohttp.FormData()
+    form.add_field("csrf", csrf_of(html))
+    form.add_field("file", b"MZ\x90", filename="virus.exe", content_type="application/octet-stream")
+    status, html = await post(client, world, "/console/plan/import", form)  # type: ignore[arg-type]
+    assert status == 400 and ".docx, .xlsx, .txt" in html
+    await client.close()
