@@ -19,7 +19,9 @@ def add_parser(sub: Any) -> None:
     cmd = sub.add_parser("criteria", help=_("load the province's PAR criteria (codes, maximum points, tasks)"))
     actions = cmd.add_subparsers(dest="criteria_action", metavar="ACTION", parser_class=type(cmd))
     load = actions.add_parser("load", help=_("load a criteria file, e.g. schedules/criteria-2019.example.yaml"))
-    load.add_argument("file", help=_("criteria file (YAML)"))
+    load.add_argument("file", help=_("criteria file (YAML, format 2 or the old list)"))
+    load.add_argument("--year", type=int, default=None,
+                      help=_("assessment year of an old list file (default: the current set's)"))
     load.add_argument("--config", default=None, help=_("config file (default: config.yaml if present)"))
 
 
@@ -28,7 +30,8 @@ def run(args: argparse.Namespace, config_of: Callable[[argparse.Namespace], Any]
     from sqlalchemy.orm import Session
 
     from bot.db.engine import make_engine, migrate
-    from bot.services.criteria import CriteriaError, load_criteria_file
+    from bot.dossier.criteria_file import CriteriaFileError, parse_criteria_file
+    from bot.dossier.tree import load_file
 
     if getattr(args, "criteria_action", None) != "load":
         print(_("Use: nhacviec criteria load <file>"), file=sys.stderr)
@@ -42,8 +45,9 @@ def run(args: argparse.Namespace, config_of: Callable[[argparse.Namespace], Any]
     migrate(engine)
     try:
         with Session(engine) as session, session.begin():
-            result = load_criteria_file(session, path, now)
-    except CriteriaError as exc:
+            parsed = parse_criteria_file(path.read_text(encoding="utf-8"), str(path))
+            result = load_file(session, parsed, now, source=str(path), year=getattr(args, "year", None))
+    except CriteriaFileError as exc:
         print(_("The criteria file {path} has {count} problem(s):").format(path=exc.path, count=len(exc.problems)),
               file=sys.stderr)
         for problem in exc.problems:
@@ -51,8 +55,13 @@ def run(args: argparse.Namespace, config_of: Callable[[argparse.Namespace], Any]
         return 2
     finally:
         engine.dispose()
-    print(_("Loaded {count} criteria from {path} ({retired} no longer in the file retired).").format(
-        count=result.loaded, path=path, retired=result.retired))
+    print(_("Loaded {count} criteria from {path} into the set of {year} ({retired} no longer in the file "
+            "retired).").format(count=result.loaded, path=path, retired=result.retired, year=result.year))
+    for warning in result.warnings:
+        print(_("Warning: {warning}").format(warning=warning), file=sys.stderr)
+    if result.unknown_units:
+        print(_("Warning: these units are not in the plan: {units}").format(units=", ".join(result.unknown_units)),
+              file=sys.stderr)
     if result.unknown_tasks:
         print(_("Warning: these tasks are not in the plan: {tasks}").format(tasks=", ".join(result.unknown_tasks)),
               file=sys.stderr)

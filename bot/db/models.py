@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -324,16 +325,43 @@ class MetricValueRow(Base):
     denominator: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
+class CriteriaSetRow(Base):
+    """The province's index for one assessment year (0011): name, source decision, total, last year's result."""
+
+    __tablename__ = "criteria_sets"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text, nullable=True)
+    total_points: Mapped[float | None] = mapped_column(Float, nullable=True)
+    last_points: Mapped[float | None] = mapped_column(Float, nullable=True)
+    last_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_of: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    period_start: Mapped[date] = mapped_column(Date)  # the assessment period: documents issued inside it count
+    period_end: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class CriterionRow(Base):
-    """A criterion of the province's PAR index (code, name, maximum points), loaded from a criteria file."""
+    """A row of the province's PAR index: lĩnh vực, tiêu chí or tiêu chí thành phần of one criteria set."""
 
     __tablename__ = "criteria"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
+    code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(Text)
     max_points: Mapped[float] = mapped_column(Float)
     position: Mapped[int] = mapped_column(Integer)  # order in the file: the order of the scoring table
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 0011: the tree. NULL set_id never happens after 0011 (rows before it were moved into a set of their year).
+    set_id: Mapped[int | None] = mapped_column(ForeignKey("criteria_sets.id"), nullable=True, index=True)
+    level: Mapped[str] = mapped_column(String(24), default="tieu_chi", server_default="tieu_chi")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("criteria.id"), nullable=True)
+    method: Mapped[str | None] = mapped_column(Text, nullable=True)  # phương pháp đánh giá
+    evidence: Mapped[str | None] = mapped_column(Text, nullable=True)  # tài liệu kiểm chứng asked for
+    survey: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # scored by ĐTXHH
+    guessed: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)  # fields the importer guessed
+
+    __table_args__ = (UniqueConstraint("set_id", "code", name="uq_criteria_set_code"),)
 
 
 class CriterionTaskRow(Base):
@@ -341,7 +369,68 @@ class CriterionTaskRow(Base):
 
     __tablename__ = "criterion_tasks"
     criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id"), primary_key=True)
-    task_id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class CriterionUnitRow(Base):
+    """A unit that owes a criterion's evidence (0011)."""
+
+    __tablename__ = "criterion_units"
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id"), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(24), primary_key=True)
+
+
+class OfficeDocumentRow(Base):
+    """A document the office attached itself (not through a unit's task), with what the scoring software asks."""
+
+    __tablename__ = "office_documents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    file_name: Mapped[str | None] = mapped_column(Text, nullable=True)
+    stored_path: Mapped[str | None] = mapped_column(Text, nullable=True)
+    size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    doc_number: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    doc_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    doc_summary: Mapped[str | None] = mapped_column(Text, nullable=True)
+    doc_issuer: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CriterionDocumentRow(Base):
+    """Document ↔ criterion with mục/trang: a unit's evidence or an office document, never uploaded twice.
+
+    A unit's document reaches its criteria through the criterion's tasks without a row here; a row adds one
+    to another criterion, records where the proof is (`section`), or leaves it out (`excluded`).
+    """
+
+    __tablename__ = "criterion_documents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id"), index=True)
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id"), nullable=True, index=True)
+    office_document_id: Mapped[int | None] = mapped_column(ForeignKey("office_documents.id"), nullable=True)
+    section: Mapped[str | None] = mapped_column(Text, nullable=True)  # mục/trang
+    excluded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    linked_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("criterion_id", "evidence_id", name="uq_criterion_doc_evidence"),
+                      UniqueConstraint("criterion_id", "office_document_id", name="uq_criterion_doc_office"))
+
+
+class CouncilItemRow(Base):
+    """A question or point deduction of the council (Hội đồng thẩm định) on a criterion; its short task."""
+
+    __tablename__ = "council_items"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # question | deduction
+    text: Mapped[str] = mapped_column(Text)
+    points: Mapped[float | None] = mapped_column(Float, nullable=True)  # the deduction, when one
+    unit: Mapped[str | None] = mapped_column(String(24), nullable=True)
+    occurrence_id: Mapped[int | None] = mapped_column(ForeignKey("occurrences.id"), nullable=True)
+    created_by: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class SelfScoreRow(Base):

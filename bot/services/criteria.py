@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
-from bot.db.models import CriterionRow, CriterionTaskRow, SelfScoreRow, TaskRow
+from bot.db.models import CriteriaSetRow, CriterionRow, CriterionTaskRow, SelfScoreRow, TaskRow
 from bot.i18n import _
 from bot.services.access import Actor, Refused, require_admin
 from bot.services.tasks import Event
@@ -108,16 +108,41 @@ def parse_criteria(text: str, path: str = "criteria.yaml") -> list[CriterionSpec
     return specs
 
 
+def current_set(session: Session) -> CriteriaSetRow | None:
+    """The criteria set the office works on: the latest assessment year loaded."""
+    return session.scalar(select(CriteriaSetRow).order_by(CriteriaSetRow.year.desc()).limit(1))
+
+
+def set_for_year(session: Session, year: int, now: datetime) -> CriteriaSetRow:
+    """The set of `year`, made (the whole calendar year as its period) when there is none."""
+    row = session.scalar(select(CriteriaSetRow).where(CriteriaSetRow.year == year))
+    if row is None:
+        row = CriteriaSetRow(year=year, name=_("PAR index {year}").format(year=year), period_start=date(year, 1, 1),
+                             period_end=date(year, 12, 31), created_at=now)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def _live(session: Session) -> Any:
+    """Live criteria of the current set."""
+    found = current_set(session)
+    return select(CriterionRow).where(CriterionRow.retired.is_(False),
+                                      CriterionRow.set_id == (found.id if found else -1))
+
+
 def load_criteria(session: Session, specs: list[CriterionSpec], now: datetime, actor: str = "cli",
-                  source: str = "") -> LoadResult:
-    """Upsert by code in file order; criteria no longer in the file are retired (their scores kept)."""
+                  source: str = "", year: int | None = None) -> LoadResult:
+    """Upsert by code in file order into the set of `year` (default: now's); criteria no longer in the file
+    are retired (their scores kept)."""
     known_tasks = set(session.scalars(select(TaskRow.id)))
-    rows = {r.code: r for r in session.scalars(select(CriterionRow))}
+    crit_set = set_for_year(session, year or now.year, now)
+    rows = {r.code: r for r in session.scalars(select(CriterionRow).where(CriterionRow.set_id == crit_set.id))}
     for position, spec in enumerate(specs):
         row = rows.get(spec.code)
         if row is None:
             row = CriterionRow(code=spec.code, name=spec.name, max_points=spec.max_points, position=position,
-                               retired=False)
+                               retired=False, set_id=crit_set.id, level="tieu_chi", survey=False)
             session.add(row)
             session.flush()
             rows[spec.code] = row
@@ -142,8 +167,7 @@ def load_criteria_file(session: Session, path: Path, now: datetime) -> LoadResul
 
 def scoring_table(session: Session) -> list[CriterionScore]:
     """Live criteria in file order with their tasks and latest self-score."""
-    criteria = list(session.scalars(select(CriterionRow).where(CriterionRow.retired.is_(False))
-                                    .order_by(CriterionRow.position, CriterionRow.id)))
+    criteria = list(session.scalars(_live(session).order_by(CriterionRow.position, CriterionRow.id)))
     tasks: dict[int, list[str]] = {}
     for link in session.scalars(select(CriterionTaskRow)):
         tasks.setdefault(link.criterion_id, []).append(link.task_id)
@@ -182,11 +206,9 @@ def record_self_score(session: Session, actor: Actor, code: str, raw_score: str,
                       ev: Event) -> SelfScoreRow:
     """`/tucham <code> <score> <explanation>`: the office's self-score; a partial score needs its explanation."""
     require_admin(actor)
-    criterion = session.scalar(select(CriterionRow).where(CriterionRow.code == code.strip(),
-                                                          CriterionRow.retired.is_(False)))
+    criterion = session.scalar(_live(session).where(CriterionRow.code == code.strip()))
     if criterion is None:
-        known = ", ".join(session.scalars(select(CriterionRow.code).where(CriterionRow.retired.is_(False))
-                                          .order_by(CriterionRow.position).limit(30)))
+        known = ", ".join(r.code for r in session.scalars(_live(session).order_by(CriterionRow.position).limit(30)))
         raise Refused("no_such_criterion", code=code[:32], known=known or "-")
     score = parse_score(raw_score, criterion.max_points)
     text = unicodedata.normalize("NFC", explanation.strip())[:EXPLANATION_CHARS]
