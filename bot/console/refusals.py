@@ -21,16 +21,28 @@ TEXTS: dict[str, str] = {
     "console_bad_target": N_("\"{target}\" is not quantri, lanhdao or a member number."),
     "console_no_role": N_("This member has no role in the console (no unit, not leadership, not the office)."),
     "console_no_session": N_("This session has already ended."),
-    "console_several_units": N_("Choose the completions of one unit at a time (you chose {units})."),
+    "reviews_of_one_unit": N_("Choose the completions of one unit at a time."),
     "console_nothing_chosen": N_("Tick at least one completion first."),
     "console_bad_date": N_("\"{value}\" is not a date: write it as dd/mm/yyyy, e.g. 20/11/2026."),
     "console_bad_file": N_("The file {name} cannot be read: {why}."),
     "console_file_type": N_("Send a file of type {types}."),
+    "no_such_criterion": N_("There is no criterion with code \"{code}\" in the current criteria set."),
+    "score_bad": N_("\"{value}\" is not a valid score: write a number from 0 to {max}, e.g. 2,5."),
+    "score_needs_explanation": N_("A score below the maximum ({max}) of criterion {code} needs its explanation "
+                                  "(giải trình)."),
+    "no_such_task_id": N_("There is no task \"{task}\" in the plan."),
+    "console_not_current_set": N_("Self-scores are recorded in the current criteria set only (year {year})."),
 }
 
 
 def refusal_text(exc: Refused) -> str:
-    """The sentence for a refusal, with its parameters filled in."""
+    """The sentence for a refusal, with its parameters filled in (the dossier's own words for its keys)."""
+    if exc.key not in TEXTS:
+        from bot.dossier.refusals import refusal_text as dossier_words
+
+        said = dossier_words(exc)
+        if said is not None:
+            return said
     template = _(TEXTS[exc.key]) if exc.key in TEXTS else _("This cannot be done now.")
     try:
         return template.format(**exc.params)

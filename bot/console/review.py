@@ -14,6 +14,7 @@ from aiohttp import web
 from sqlalchemy.orm import Session
 
 from bot.console.app import Denied
+from bot.dossier import checks
 from bot.i18n import _, ngettext
 from bot.services import review
 from bot.services.access import Actor, Refused
@@ -69,24 +70,21 @@ def add_routes(app: web.Application, console: Console) -> None:
         with ctx.services.tx() as session:
             card = review.review_card(session, ctx.viewer.actor, review_id)
             docs = documents(session, ctx.viewer.actor, card)
+            warnings = checks.review_warnings(session, ctx.viewer.actor, review_id) if not card.decision else []
             after = [p.review_id for p in review.review_queue(session, ctx.viewer.actor, 0, QUEUE_SIZE).items
                      if p.review_id != review_id]
-        return ctx.render("review_one.html", card=card, docs=docs, flash=flash, next_id=after[0] if after else None)
+        return ctx.render("review_one.html", card=card, docs=docs, flash=flash, next_id=after[0] if after else None,
+                          warnings=warnings)
 
     def accept(ctx: Ctx) -> web.Response:
         chosen = sorted({int(v) for v in ctx.form.getall("review", []) if str(v).isdigit()})
         if not chosen:
             raise Refused("console_nothing_chosen")
         with ctx.services.tx() as session:
-            units = sorted({review.review_card(session, ctx.viewer.actor, rid).pending.subject.unit
-                            for rid in chosen})
-            if len(units) > 1:
-                raise Refused("console_several_units", units=", ".join(units))
-            for review_id in chosen:
-                review.accept(session, ctx.viewer.actor, review_id, ctx.ev)
+            decided = checks.decide_many(session, ctx.viewer.actor, chosen, True, "", ctx.ev)
         return queue_page(ctx, ngettext("Accepted {count} completion of {unit}.",
                                         "Accepted {count} completions of {unit}.", len(chosen)).format(
-            count=len(chosen), unit=units[0]))
+            count=len(decided.review_ids), unit=decided.unit))
 
     def give_back(ctx: Ctx) -> web.Response:
         review_id = int(ctx.request.match_info["id"])

@@ -34,6 +34,44 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001
                     "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 
 
+CRITERIA = """
+format: 2
+set:
+  year: 2019
+  name: "Chỉ số CCHC năm 2019 của các sở, ban, ngành"
+  source: "Quyết định số 123/QĐ-UBND ngày 15/01/2019"
+  total_points: 12
+  last_year: {points: "70,69", rank: 15, of: 21}
+criteria:
+  - {code: "1", level: linh_vuc, parent: null, name: "Công tác chỉ đạo, điều hành CCHC", max_points: 4}
+  - {code: "1.1", level: tieu_chi, parent: "1", name: "Kế hoạch CCHC", max_points: 4}
+  - code: "1.1.1"
+    level: tieu_chi_thanh_phan
+    parent: "1.1"
+    name: "Ban hành kế hoạch CCHC năm"
+    max_points: 2
+    method: "Ban hành đúng thời hạn: 1 điểm; chậm: 0,5"
+    evidence: "Kế hoạch CCHC năm"
+    tasks: ["1.1"]
+    units: ["TCCB", "KHTC"]
+  - {code: "1.1.2", level: tieu_chi_thanh_phan, parent: "1.1", name: "Mức độ hài lòng", max_points: 2,
+     survey: true}
+  - {code: "2", level: linh_vuc, parent: null, name: "Cải cách thủ tục hành chính", max_points: 8}
+  - {code: "2.1", level: tieu_chi, parent: "2", name: "Công khai thủ tục hành chính", max_points: 8, units: ["VP"]}
+"""
+
+
+def load_criteria(db: Engine) -> dict[str, int]:
+    """The 2019 criteria tree (format 2); its ids by code."""
+    from bot.db.models import CriterionRow
+    from bot.dossier import tree
+    from bot.dossier.criteria_file import parse_criteria_file
+
+    with Session(db) as s, s.begin():
+        tree.load_file(s, parse_criteria_file(CRITERIA), T0, source="criteria-2019.yaml")
+        return {row.code: row.id for row in s.scalars(select(CriterionRow))}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

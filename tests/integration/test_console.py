@@ -21,7 +21,7 @@ from bot.console.app import COOKIE, Console
 from bot.console.sessions import LINK_TTL, SESSION_TTL
 from bot.db.models import AuditRow, ConsoleSessionRow, EvidenceRow, OccurrenceRow, ReviewRow
 from bot.services.access import Refused
-from tests.integration.console_world import World, build, free_port, sign_in_link
+from tests.integration.console_world import World, build, free_port, load_criteria, sign_in_link
 
 
 @pytest.fixture
@@ -383,4 +383,72 @@ async def test_a_plan_text_becomes_a_draft_with_its_checklist(site: tuple) -> No
     form.add_field("file", b"MZ\x90", filename="virus.exe", content_type="application/octet-stream")
     status, html = await post(client, world, "/console/plan/import", form)  # type: ignore[arg-type]
     assert status == 400 and ".docx, .xlsx, .txt" in html
+    await client.close()
+
+
+async def test_the_office_links_a_task_scores_and_the_overview_total_changes(site: tuple, db: Engine) -> None:
+    world, server = site
+    ids = load_criteria(db)
+    client = await signed_in(world, server, "admin")
+    status, html = await page(client, "/console/dossier")
+    assert status == 200 and "0 / 12" in html and "70,69" in html and "xếp thứ 15/21" in html
+    status, html = await page(client, "/console/criteria")
+    assert status == 200 and "1.1.1" in html and "Ban hành kế hoạch CCHC năm" in html
+    status, html = await page(client, f"/console/criteria/{ids['2.1']}")
+    assert "Chưa liên kết nhiệm vụ nào." in html
+    token = csrf_of(html)
+    status, html = await post(client, world, f"/console/criteria/{ids['2.1']}/link",
+                              {"csrf": token, "kind": "task", "value": "1.1"})
+    assert status == 200 and "Đã liên kết" in html and "1.1 Ban hành kế hoạch CCHC" in html
+    status, html = await post(client, world, f"/console/criteria/{ids['2.1']}/score",
+                              {"csrf": token, "score": "6,5", "explanation": ""})
+    assert status == 400 and "phải có giải trình" in html
+    status, html = await post(client, world, f"/console/criteria/{ids['2.1']}/score",
+                              {"csrf": token, "score": "6,5", "explanation": "Còn 2 thủ tục chưa công khai."})
+    assert status == 200 and 'id="score">6,5<' in html
+    status, html = await page(client, "/console/dossier")
+    assert "6,5 / 12" in html
+    status, html = await page(client, f"/console/criteria/{ids['1.1.1']}")
+    assert "45/KH-TCCB" in html and "12/03/2019" in html and "Phòng Tổ chức cán bộ" in html
+    await client.close()
+
+
+async def test_leadership_reads_the_dossier_but_cannot_score_and_a_head_cannot_read_it(site: tuple,
+                                                                                      db: Engine) -> None:
+    world, server = site
+    ids = load_criteria(db)
+    leader = await signed_in(world, server, "leader")
+    status, html = await page(leader, f"/console/criteria/{ids['1.1.1']}")
+    assert status == 200 and "Ghi điểm tự chấm" not in html
+    status, _text = await post(leader, world, f"/console/criteria/{ids['1.1.1']}/score",
+                               {"csrf": csrf_of(html), "score": "2", "explanation": ""})
+    assert status == 403
+    head = await signed_in(world, server, "TCCB")
+    for path in ("/console/dossier", "/console/criteria", f"/console/criteria/{ids['1.1.1']}"):
+        assert (await page(head, path))[0] == 403
+    with Session(db) as s:
+        from bot.db.models import SelfScoreRow
+        assert s.scalars(select(SelfScoreRow)).all() == []
+    await leader.close()
+    await head.close()
+
+
+async def test_the_review_warns_of_a_date_outside_the_period_and_a_number_received_twice(site: tuple,
+                                                                                        db: Engine) -> None:
+    from datetime import date
+
+    world, server = site
+    load_criteria(db)
+    with Session(db) as s, s.begin():
+        review = s.get(ReviewRow, world.reviews["KHTC"][0])
+        assert review is not None
+        doc = s.scalars(select(EvidenceRow).where(EvidenceRow.occurrence_id == review.occurrence_id)).one()
+        doc.doc_number, doc.doc_date = "45/KH-TCCB", date(2018, 12, 1)
+    client = await signed_in(world, server, "admin")
+    status, html = await page(client, f"/console/review/{world.reviews['KHTC'][0]}")
+    assert status == 200 and 'id="warnings"' in html
+    assert "ngoài thời gian đánh giá 01/01/2019–31/12/2019" in html
+    assert "số/ký hiệu 45/KH-TCCB đã nhận từ TCCB" in html
+    status, html = await page(client, f"/console/review/{world.reviews['TCCB'][0]}")
+    assert 'id="warnings"' not in html
     await client.close()

@@ -1,7 +1,7 @@
 """console_logins and console_sessions: one-time sign-in links and the web console's sessions (server-side)
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0011
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from alembic import op
 import bot.db.types
 
 revision = '0013'
-down_revision = '0009'
+down_revision = '0011'  # chained after h-dossier's 0011 once merged (the integrator re-chains)
 branch_labels = None
 depends_on = None
 
