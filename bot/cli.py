@@ -29,6 +29,7 @@ from bot.config import Config, ConfigError, engine_config_error, load_config
 from bot.console import cli as console_cli
 from bot.db.lock import AlreadyRunning
 from bot.domain.workdays import WorkCalendar
+from bot.dossier import cli as dossier_cli
 from bot.i18n import _, language
 from bot.i18n.formats import fmt_number
 from bot.importer import cli as importer_cli
@@ -89,6 +90,7 @@ def add_export_commands(sub: Subparsers) -> None:
                                        "for the administrative reform assessment"), cmd_export)
     export.add_argument("--out", required=True, metavar=_("FOLDER"), help=_("folder to write the results to"))
     export.add_argument("--plan", metavar=_("PLAN"), help=_("only this plan's id (several plans in one database)"))
+    dossier_cli.add_arguments(export)
     config_option(export)
     ics = _command(sub, "ics", _("export one unit's deadline calendar (.ics)"), cmd_ics)
     ics.add_argument("--unit", required=True, metavar=_("UNIT"), help=_("unit id, e.g. TCCB"))
@@ -240,6 +242,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the summary workbook and the evidence package from the configured database."""
+    if getattr(args, "dossier", False):
+        return dossier_cli.run_export(args, _config)
     from zoneinfo import ZoneInfo
 
     from sqlalchemy.orm import Session
