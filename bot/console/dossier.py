@@ -4,18 +4,26 @@ tasks and units), and the overview. Leadership reads; the office edits."""
 
 from __future__ import annotations
 
+import asyncio
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from aiohttp import web
 from sqlalchemy import select
 
+from bot.db.audit import audit
 from bot.db.models import TaskRow, UnitRow
-from bot.dossier import facts, tree
+from bot.dossier import facts, files, outline, tree
 from bot.services import criteria
 from bot.services.access import Refused
 
 if TYPE_CHECKING:
     from bot.console.app import Console, Ctx
+
+TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "zip": "application/zip",
+         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
 
 def _set_id(ctx: Ctx) -> int | None:
@@ -87,6 +95,34 @@ def add_routes(app: web.Application, console: Console) -> None:
                 raise Refused("bad_request")
         return change(ctx, act, _words("linked" if linking else "unlinked"))
 
+    async def export(ctx: Ctx) -> web.StreamResponse:
+        """The dossier as the office hands it in: .xlsx, ZIP (one folder per criterion) or the .docx draft."""
+        kind, today = ctx.request.match_info["kind"], ctx.ev.now.astimezone(ctx.services.zone).date()
+        with ctx.services.tx() as session:
+            found = outline.outline(session, ctx.viewer.actor, _set_id(ctx))
+            audit(session, ctx.ev.now, f"member:{ctx.viewer.member_id}", "dossier_exported", kind,
+                  {"set_id": found.set.id})
+        name = {"xlsx": files.WORKBOOK, "zip": files.BUNDLE, "docx": files.REPORT}[kind]
+        name = f"{Path(name).stem}-{found.set.year}{Path(name).suffix}"
+        headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+                   "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
+        if kind != "zip":
+            data = await asyncio.to_thread(files.render_workbook if kind == "xlsx" else
+                                           lambda o: files.render_report(o, today), found)
+            return web.Response(body=data, content_type=TYPES[kind], headers=headers)
+        with tempfile.TemporaryDirectory(prefix="nhacviec-dossier-") as folder:
+            path = Path(folder) / name
+            await asyncio.to_thread(files.write_bundle, found, path)
+            response = web.StreamResponse(headers={**headers, "Content-Type": TYPES["zip"]})
+            response.content_length = path.stat().st_size
+            await response.prepare(ctx.request)
+            with path.open("rb") as handle:
+                while chunk := handle.read(256 * 1024):
+                    await response.write(chunk)
+            await response.write_eof()
+            return response
+
+    app.router.add_get("/dossier/export/{kind:xlsx|zip|docx}", console.route("direct", export))
     app.router.add_get("/dossier", console.route("direct", overview))
     app.router.add_get("/criteria", console.route("direct", criteria_tree))
     app.router.add_get("/criteria/{id:\\d{1,12}}", console.route("direct", one))

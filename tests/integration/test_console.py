@@ -452,3 +452,34 @@ async def test_the_review_warns_of_a_date_outside_the_period_and_a_number_receiv
     status, html = await page(client, f"/console/review/{world.reviews['TCCB'][0]}")
     assert 'id="warnings"' not in html
     await client.close()
+
+
+async def test_the_dossier_exports_carry_the_documents_details_under_their_criterion(site: tuple,
+                                                                                    db: Engine) -> None:
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    world, server = site
+    load_criteria(db)
+    client = await signed_in(world, server, "leader")
+    async with client.get("/console/dossier/export/xlsx") as response:
+        assert response.status == 200 and "attachment" in response.headers["Content-Disposition"]
+        sheet = load_workbook(io.BytesIO(await response.read())).worksheets[0]
+    rows = [[str(c) if c is not None else "" for c in row] for row in sheet.iter_rows(values_only=True)]
+    at = next(i for i, row in enumerate(rows) if "1.1.1" in row)
+    below = " ".join(" ".join(r) for r in rows[at:at + 4])
+    assert "45/KH-TCCB" in below and "Kế hoạch cải cách hành chính năm 2019" in below
+    async with client.get("/console/dossier/export/zip") as response:
+        assert response.status == 200
+        names = zipfile.ZipFile(io.BytesIO(await response.read())).namelist()
+    assert any(n.startswith("1.1.1 ") and n.endswith(".pdf") for n in names), names
+    async with client.get("/console/dossier/export/docx") as response:
+        assert response.status == 200 and (await response.read()).startswith(b"PK")
+    head = await signed_in(world, server, "TCCB")
+    assert (await page(head, "/console/dossier/export/xlsx"))[0] == 403
+    with Session(db) as s:
+        assert len(s.scalars(select(AuditRow).where(AuditRow.action == "dossier_exported")).all()) == 3
+    await client.close()
+    await head.close()
