@@ -85,7 +85,9 @@ class Ctx:
 def headers() -> dict[str, str]:
     return {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "same-origin",
-            "Content-Security-Policy": "default-src 'self'; frame-src 'self'; object-src 'none'; "
+            # inline style attributes only (layout); no inline or foreign script at all
+            "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-src 'self'; "
+                                       "object-src 'none'; "
                                        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"}
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from aiohttp import web
+from sqlalchemy import select
 
+from bot.db.models import UnitRow
 from bot.services import queue, review, status
 from bot.services.access import Refused
 
@@ -23,7 +25,9 @@ def add_routes(app: web.Application, console: Console) -> None:
             if viewer.reads_all:
                 progress = status.compute_progress(session, today)
                 pending = review.review_queue(session, viewer.actor, 0, 1).total if viewer.edits else None
-                return ctx.render("home.html", progress=progress, pending=pending, items=[], today=today)
+                names = {u.id: u.name for u in session.scalars(select(UnitRow))}
+                return ctx.render("home.html", progress=progress, pending=pending, items=[], today=today,
+                                  names=names)
             items: list[queue.Item] = []
             try:
                 first = queue.checklist(session, viewer.actor, today, "o", 0)

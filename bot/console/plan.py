@@ -38,7 +38,7 @@ def _date(raw: str) -> date:
 
 def add_routes(app: web.Application, console: Console) -> None:
     def show(ctx: Ctx, **extra: Any) -> web.Response:
-        values = {"draft": None, "preview": None, "closed": None, "error": "", "file": "", "before": "",
+        values = {"draft": None, "preview": None, "closed": None, "error": "", "file": "", "before": "", "checks": [],
                   "reason": "", **extra}
         return ctx.render("plan.html", **values)
 
@@ -69,7 +69,8 @@ def add_routes(app: web.Application, console: Console) -> None:
             require_admin(ctx.viewer.actor)
             audit(session, ctx.ev.now, f"member:{ctx.viewer.member_id}", "plan_draft_made", name,
                   {"tasks": draft.tasks, "deadlines": draft.deadlines})
-        return show(ctx, draft=draft, file=name)
+        items = [line.strip()[2:] for line in draft.checks if line.strip().startswith("- ")]
+        return show(ctx, draft=draft, file=name, checks=items)
 
     def close(ctx: Ctx) -> web.Response:
         """Without `confirm`: how many would close (nothing stored); with it: close them (audited)."""

@@ -29,7 +29,28 @@ from tests.conftest import MINI_PLAN
 
 T0 = datetime(2019, 11, 12, 2, 0, tzinfo=UTC)
 ADMIN, LEADER, HEAD, OTHER = 10, 11, 20, 30
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n" + b"% ke hoach\n" * 40 + b"%%EOF\n"
+
+
+def _pdf() -> bytes:
+    """A real one-page PDF (matplotlib), so a browser's viewer shows it."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(8.27, 11.69))
+    lines = ["ỦY BAN NHÂN DÂN TỈNH", "SỞ GIÁO DỤC VÀ ĐÀO TẠO", "Số: 45/KH-TCCB", "",
+             "KẾ HOẠCH", "Cải cách hành chính năm 2019", "", "I. MỤC ĐÍCH, YÊU CẦU", "II. NHIỆM VỤ TRỌNG TÂM"]
+    for n, line in enumerate(lines):
+        figure.text(0.5 if n < 7 else 0.1, 0.92 - n * 0.04, line, ha="center" if n < 7 else "left", fontsize=13)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="pdf")
+    return buffer.getvalue()
+
+
+PDF = _pdf()
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
                     "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
 
@@ -103,7 +124,8 @@ def build(db: Engine, evidence_dir: Path, port: int, reviews_per_unit: int = 2) 
             occs = s.scalars(select(OccurrenceRow).where(OccurrenceRow.unit == unit, OccurrenceRow.status == "open")
                              .order_by(OccurrenceRow.due, OccurrenceRow.id)).all()[:reviews_per_unit]
             for n, occ in enumerate(occs):
-                data, name = (PDF, f"Kế hoạch CCHC {unit} {n}.pdf") if n % 2 == 0 else (PNG, f"Ảnh {unit} {n}.png")
+                data, name = ((PDF, f"Kế hoạch CCHC năm 2019 - {unit}.pdf") if n % 2 == 0
+                              else (PNG, f"Ảnh hội nghị triển khai - {unit}.png"))
                 stored = archive(evidence_dir, occ.key, data + str(n).encode() * (n % 2 == 0), name)
                 row = tasks.add_evidence(s, actor, occ.id, ev, kind="document" if n % 2 == 0 else "photo",
                                          file_name=name, size=stored.size, sha256=stored.sha256,
@@ -132,3 +154,33 @@ async def serve(world: World, port: int) -> web.AppRunner:
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     return runner
+
+
+class Served:
+    """The console served from a thread of its own (for a synchronous browser driver or a bench)."""
+
+    def __init__(self, world: World, port: int) -> None:
+        import asyncio
+        import threading
+
+        self.loop = asyncio.new_event_loop()
+        self._runner: web.AppRunner | None = None
+        started = threading.Event()
+
+        def run() -> None:
+            asyncio.set_event_loop(self.loop)
+            self._runner = self.loop.run_until_complete(serve(world, port))
+            started.set()
+            self.loop.run_forever()
+
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+        started.wait(30)
+
+    def stop(self) -> None:
+        import asyncio
+
+        if self._runner is not None:
+            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self.loop).result(30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(30)

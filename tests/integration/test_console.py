@@ -64,7 +64,7 @@ def csrf_of(html: str) -> str:
 
 async def page(client: aiohttp.ClientSession, path: str) -> tuple[int, str]:
     async with client.get(path) as response:
-        return response.status, await response.text()
+        return response.status, (await response.read()).decode("utf-8", errors="replace")
 
 
 async def post(client: aiohttp.ClientSession, world: World, path: str, data: dict[str, object] | list[tuple[str, str]],
