@@ -26,6 +26,7 @@ from bot.cliwords import (
     number_arg,
 )
 from bot.config import Config, ConfigError, engine_config_error, load_config
+from bot.console import cli as console_cli
 from bot.db.lock import AlreadyRunning
 from bot.domain.workdays import WorkCalendar
 from bot.dossier import cli as dossier_cli
@@ -147,7 +148,7 @@ def cmd_invite(args: argparse.Namespace) -> int:
 # One function per group of subcommands; a new group is one more entry here.
 SUBCOMMANDS: list[Callable[[Subparsers], None]] = [
     add_plan_commands, add_bot_commands, add_export_commands, add_closing_commands, add_invite_commands,
-    importer_cli.add_subcommands, criteria_cli.add_parser,
+    importer_cli.add_subcommands, criteria_cli.add_parser, console_cli.add_parser,
     lambda sub: ops_cli.add_subcommands(sub, _command, config_option, _config),
 ]
 

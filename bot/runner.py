@@ -302,16 +302,19 @@ async def _run_alone(zalo: Any, extras: Extras, stopped: asyncio.Event) -> None:
 
 
 def web_page(config: Config, services: Any) -> tuple[Any, str, int] | None:
-    """The personal page (bot.web) when web.base_url is set."""
+    """The personal page (bot.web) and the office console (bot.console, under /console/) when web.base_url is set."""
     w = config.web
     key = w.signing_key()
     if not w.base_url or not key:
         return None
+    from bot.console.app import Console, ConsoleServices, Mounted
     from bot.web.app import PersonalPage, WebServices
 
     page = PersonalPage(WebServices(services.engine, services.clock, services.zone, services.evidence_dir,
                                     key.encode(), w.base_url, link_days=w.link_days))
-    return page, w.listen, w.port
+    console = Console(ConsoleServices(services.engine, services.clock, services.zone, services.evidence_dir,
+                                      w.base_url))
+    return Mounted(page, console), w.listen, w.port
 
 
 def link_maker(config: Config, engine: Engine, clock: Clock) -> Any:

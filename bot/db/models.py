@@ -444,3 +444,30 @@ class SelfScoreRow(Base):
     explanation: Mapped[str] = mapped_column(Text, default="")
     recorded_by: Mapped[int] = mapped_column(ForeignKey("members.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ConsoleLoginRow(Base):
+    """A one-time sign-in link to the web console (migration 0013); only the token's SHA-256 is kept."""
+
+    __tablename__ = "console_logins"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    made_by: Mapped[str] = mapped_column(String(64), default="", server_default="")
+
+
+class ConsoleSessionRow(Base):
+    """A signed-in console session (migration 0013): ends on sign-out, expiry or the office's revocation."""
+
+    __tablename__ = "console_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ended_by: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -38,12 +38,19 @@ def source_files() -> Iterator[Path]:
             yield path
 
 
+def template_files() -> Iterator[Path]:
+    """Jinja2 templates (`bot/<package>/templates/*.html`): their `_()` belong to the package's domain."""
+    yield from sorted(PACKAGE_DIR.glob("*/templates/*.html"))
+
+
 def extract() -> dict[str, Catalog]:
-    """Every message in the code, one catalog per domain."""
+    """Every message in the code and the templates, one catalog per domain."""
     found: dict[str, Catalog] = {}
-    for path in source_files():
+    files = [(path, "python") for path in source_files()] + [(path, "jinja2.ext:babel_extract")
+                                                             for path in template_files()]
+    for path, method in files:
         for lineno, message, comments, _context in extract_from_file(
-                "python", str(path), keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)):
+                method, str(path), keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)):
             catalog = found.setdefault(domain_of(path), Catalog(domain=domain_of(path)))
             catalog.add(message, locations=[(str(path.relative_to(PACKAGE_DIR.parent)), lineno)],
                         auto_comments=comments)

@@ -21,6 +21,13 @@ CLI_CHAT = 0  # the placeholder admin's chat: no channel has it
 
 def cli_invite(session: Session, target: str, ev: Event) -> InviteRow:
     """An invite from the first active admin, or from the placeholder when the office has none yet."""
+    admin = cli_admin(session, ev)
+    actor = load_actor(session, admin.user_id or admin.chat_id, admin.chat_id)
+    return create_invite(session, actor, target, ev)
+
+
+def cli_admin(session: Session, ev: Event) -> MemberRow:
+    """The first active admin, or the placeholder (made now) when the office has none yet."""
     admin = session.scalars(select(MemberRow).where(MemberRow.active, MemberRow.role == "admin")
                             .order_by(MemberRow.chat_id == CLI_CHAT, MemberRow.id)).first()
     if admin is None:
@@ -29,8 +36,7 @@ def cli_invite(session: Session, target: str, ev: Event) -> InviteRow:
         session.add(admin)
         session.flush()
         audit(session, ev.now, "cli", "member_added", str(CLI_CHAT), {"role": "admin", "placeholder": True})
-    actor = load_actor(session, admin.user_id or admin.chat_id, admin.chat_id)
-    return create_invite(session, actor, target, ev)
+    return admin
 
 
 def retire_placeholder(session: Session, creator: MemberRow, role: str, ev: Event) -> None:

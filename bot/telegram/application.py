@@ -23,6 +23,7 @@ from bot.engine.dispatcher import Dispatcher, SweepReport
 from bot.logsafe import redact_secrets
 from bot.telegram import callbacks, channels_chat, digest, handlers, invites_chat, page_chat, screens
 from bot.telegram import closing as closing_chat
+from bot.telegram import console_chat as console_chat
 from bot.telegram import exports as exports_chat
 from bot.telegram import metrics as metrics_chat
 from bot.telegram import par as par_chat
@@ -79,6 +80,7 @@ def build_application(token: str, services: Services, base_url: str | None = Non
     commands += [(("loimoi", "invites"), invites_chat.loimoi), (("huyloimoi", "revoke"), invites_chat.huyloimoi)]
     commands.append((("dong", "close"), closing_chat.dong))
     commands.append((("trang", "page"), page_chat.trang))
+    commands.append((("bangdieukhien", "console"), console_chat.bangdieukhien))
     commands += [(("lienket", "link"), channels_chat.lienket), (("kenh", "channels"), channels_chat.kenh)]
     for names, callback in commands:
         app.add_handler(CommandHandler(list(names), callback))  # type: ignore[arg-type]

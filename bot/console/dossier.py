@@ -1,0 +1,138 @@
+"""Criteria and the dossier (bot/dossier): the tree per set, one (sub)criterion's page (units owing it,
+documents with their details and mục/trang, self-score and giải trình, what is missing from whom, links to
+tasks and units), and the overview. Leadership reads; the office edits."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from aiohttp import web
+from sqlalchemy import select
+
+from bot.db.audit import audit
+from bot.db.models import TaskRow, UnitRow
+from bot.dossier import facts, files, outline, tree
+from bot.services import criteria
+from bot.services.access import Refused
+
+if TYPE_CHECKING:
+    from bot.console.app import Console, Ctx
+
+TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "zip": "application/zip",
+         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
+def _set_id(ctx: Ctx) -> int | None:
+    raw = ctx.request.query.get("set", "")
+    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+
+
+def add_routes(app: web.Application, console: Console) -> None:
+    def overview(ctx: Ctx) -> web.Response:
+        today = ctx.ev.now.astimezone(ctx.services.zone).date()
+        with ctx.services.tx() as session:
+            sets = tree.criteria_sets(session)
+            if not sets:
+                return ctx.render("dossier_empty.html", nav="dossier")
+            view = facts.overview(session, ctx.viewer.actor, today, _set_id(ctx))
+        return ctx.render("dossier.html", view=view, sets=sets, nav="dossier")
+
+    def criteria_tree(ctx: Ctx) -> web.Response:
+        with ctx.services.tx() as session:
+            facts.require_reader(ctx.viewer.actor)
+            sets = tree.criteria_sets(session)
+            if not sets:
+                return ctx.render("dossier_empty.html", nav="criteria")
+            chosen, nodes = tree.tree(session, _set_id(ctx))
+            scores = facts.latest_scores(session, [n.id for n in nodes])
+        return ctx.render("criteria.html", chosen=chosen, nodes=nodes, sets=sets, scores=scores, nav="criteria")
+
+    def one(ctx: Ctx, flash: str = "", status: int = 200) -> web.Response:
+        today = ctx.ev.now.astimezone(ctx.services.zone).date()
+        with ctx.services.tx() as session:
+            found = facts.criterion_dossier(session, ctx.viewer.actor, int(ctx.request.match_info["id"]), today)
+            current = criteria.current_set(session)
+            units = {u.id: u.name for u in session.scalars(select(UnitRow))}
+            tasks = [(t.id, t.title) for t in session.scalars(select(TaskRow).where(TaskRow.retired_at.is_(None)))]
+        tasks.sort(key=lambda t: tuple(int(p) if p.isdigit() else 10**6 for p in t[0].split(".")))
+        return ctx.render("criterion.html", c=found, units=units, all_tasks=tasks, nav="criteria", flash=flash,
+                          status=status, editable=ctx.viewer.edits and current is not None
+                          and current.id == found.set.id)
+
+    def change(ctx: Ctx, act: Any, flash: str) -> web.Response:
+        criterion_id = int(ctx.request.match_info["id"])
+        with ctx.services.tx() as session:
+            act(session, criterion_id)
+        return one(ctx, flash)
+
+    def score(ctx: Ctx) -> web.Response:
+        def act(session: Any, criterion_id: int) -> None:
+            nodes = {n.id: n for n in tree.tree(session, None)[1]}
+            if criterion_id not in nodes:
+                current = criteria.current_set(session)
+                raise Refused("console_not_current_set", year=current.year if current else "-")
+            criteria.record_self_score(session, ctx.viewer.actor, nodes[criterion_id].code,
+                                       str(ctx.form.get("score", ""))[:20],
+                                       str(ctx.form.get("explanation", ""))[:4000], ctx.ev)
+        return change(ctx, act, _words("score"))
+
+    def link(ctx: Ctx) -> web.Response:
+        kind, value = str(ctx.form.get("kind", "")), str(ctx.form.get("value", "")).strip()[:24]
+        linking = ctx.request.match_info["how"] == "link"
+
+        def act(session: Any, criterion_id: int) -> None:
+            if kind == "task":
+                (tree.link_task if linking else tree.unlink_task)(session, ctx.viewer.actor, criterion_id, value,
+                                                                  ctx.ev)
+            elif kind == "unit":
+                (tree.link_unit if linking else tree.unlink_unit)(session, ctx.viewer.actor, criterion_id, value,
+                                                                  ctx.ev)
+            else:
+                raise Refused("bad_request")
+        return change(ctx, act, _words("linked" if linking else "unlinked"))
+
+    async def export(ctx: Ctx) -> web.StreamResponse:
+        """The dossier as the office hands it in: .xlsx, ZIP (one folder per criterion) or the .docx draft."""
+        kind, today = ctx.request.match_info["kind"], ctx.ev.now.astimezone(ctx.services.zone).date()
+        with ctx.services.tx() as session:
+            found = outline.outline(session, ctx.viewer.actor, _set_id(ctx))
+            audit(session, ctx.ev.now, f"member:{ctx.viewer.member_id}", "dossier_exported", kind,
+                  {"set_id": found.set.id})
+        name = {"xlsx": files.WORKBOOK, "zip": files.BUNDLE, "docx": files.REPORT}[kind]
+        name = f"{Path(name).stem}-{found.set.year}{Path(name).suffix}"
+        headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}",
+                   "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
+        if kind != "zip":
+            data = await asyncio.to_thread(files.render_workbook if kind == "xlsx" else
+                                           lambda o: files.render_report(o, today), found)
+            return web.Response(body=data, content_type=TYPES[kind], headers=headers)
+        with tempfile.TemporaryDirectory(prefix="nhacviec-dossier-") as folder:
+            path = Path(folder) / name
+            await asyncio.to_thread(files.write_bundle, found, path)
+            response = web.StreamResponse(headers={**headers, "Content-Type": TYPES["zip"]})
+            response.content_length = path.stat().st_size
+            await response.prepare(ctx.request)
+            with path.open("rb") as handle:
+                while chunk := handle.read(256 * 1024):
+                    await response.write(chunk)
+            await response.write_eof()
+            return response
+
+    app.router.add_get("/dossier/export/{kind:xlsx|zip|docx}", console.route("direct", export))
+    app.router.add_get("/dossier", console.route("direct", overview))
+    app.router.add_get("/criteria", console.route("direct", criteria_tree))
+    app.router.add_get("/criteria/{id:\\d{1,12}}", console.route("direct", one))
+    app.router.add_post("/criteria/{id:\\d{1,12}}/score", console.route("edit", score))
+    app.router.add_post("/criteria/{id:\\d{1,12}}/{how:link|unlink}", console.route("edit", link))
+
+
+def _words(key: str) -> str:
+    from bot.i18n import _
+
+    return {"score": _("Self-score recorded (the history is kept)."),
+            "linked": _("Link added: it shows on both sides."),
+            "unlinked": _("Link removed.")}[key]

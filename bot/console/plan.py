@@ -1,0 +1,93 @@
+"""The plan without a shell: upload the Director's plan (.docx/.xlsx/.txt) and see the import draft with its
+checklist (bot/importer); close everything due before a date (bot/services/closing.py), after a preview."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+from sqlalchemy.orm import Session
+
+from bot.db.audit import audit
+from bot.i18n import _
+from bot.importer.cli import run_import
+from bot.importer.reading import ReadError
+from bot.services import closing
+from bot.services.access import Refused, require_admin
+from bot.services.archive import safe_file_name
+
+if TYPE_CHECKING:
+    from bot.console.app import Console, Ctx
+
+PLAN_TYPES = (".docx", ".xlsx", ".txt")
+MAX_PLAN_BYTES = 10 * 1024 * 1024
+
+
+def _date(raw: str) -> date:
+    try:
+        return datetime.strptime(raw.strip(), "%d/%m/%Y").date()
+    except ValueError:
+        try:
+            return date.fromisoformat(raw.strip())  # <input type="date"> sends yyyy-mm-dd
+        except ValueError:
+            raise Refused("console_bad_date", value=raw[:20]) from None
+
+
+def add_routes(app: web.Application, console: Console) -> None:
+    def show(ctx: Ctx, **extra: Any) -> web.Response:
+        values = {"draft": None, "preview": None, "closed": None, "error": "", "file": "", "before": "", "checks": [],
+                  "reason": "", **extra}
+        return ctx.render("plan.html", **values)
+
+    def upload(ctx: Ctx) -> web.Response:
+        field = ctx.form.get("file")
+        if field is None or not hasattr(field, "file"):
+            return show(ctx, error=_("Choose the plan's file first."), status=400)
+        name = safe_file_name(field.filename, "ke-hoach")
+        if Path(name).suffix.lower() not in PLAN_TYPES:
+            raise Refused("console_file_type", types=".docx, .xlsx, .txt")
+        data = field.file.read(MAX_PLAN_BYTES + 1)
+        if len(data) > MAX_PLAN_BYTES:
+            return show(ctx, error=_("The file is larger than 10 MB."), status=413)
+        year = str(ctx.form.get("year", "")).strip()
+        with tempfile.TemporaryDirectory(prefix="nhacviec-import-") as folder:
+            path = Path(folder) / name
+            path.write_bytes(data)
+            try:
+                draft = run_import(path, None, int(year) if year.isdigit() and 1990 <= int(year) <= 2100 else None)
+            except ReadError as exc:
+                return show(ctx, error=_("Cannot import: {reason}").format(reason=_(exc.message).format(**exc.params)),
+                            status=400)
+            except Exception as exc:  # a broken .docx/.xlsx: name it, never a traceback
+                return show(ctx, error=_("The file {name} cannot be read: {why}.").format(name=name,
+                                                                                       why=type(exc).__name__),
+                            status=400)
+        with ctx.services.tx() as session:
+            require_admin(ctx.viewer.actor)
+            audit(session, ctx.ev.now, f"member:{ctx.viewer.member_id}", "plan_draft_made", name,
+                  {"tasks": draft.tasks, "deadlines": draft.deadlines})
+        items = [line.strip()[2:] for line in draft.checks if line.strip().startswith("- ")]
+        return show(ctx, draft=draft, file=name, checks=items)
+
+    def close(ctx: Ctx) -> web.Response:
+        """Without `confirm`: how many would close (nothing stored); with it: close them (audited)."""
+        before, reason = _date(str(ctx.form.get("before", ""))), str(ctx.form.get("reason", ""))
+        confirm = ctx.form.get("confirm") == "1"
+        with Session(ctx.services.engine, expire_on_commit=False) as session:
+            result = closing.close_before(session, ctx.viewer.actor, before, reason, ctx.ev)
+            if confirm:
+                session.commit()
+            else:
+                session.rollback()
+        if confirm:
+            return show(ctx, closed=result, flash=_("Closed {count} deadlines due before {day}; {reminders} reminders "
+                                                    "cancelled.").format(count=result.closed, day=before.strftime(
+                                                        "%d/%m/%Y"), reminders=result.reminders_cancelled))
+        return show(ctx, preview=result, before=before.strftime("%d/%m/%Y"), reason=result.reason)
+
+    app.router.add_get("/plan", console.route("edit", show))
+    app.router.add_post("/plan/import", console.route("edit", upload))
+    app.router.add_post("/plan/close", console.route("edit", close))
