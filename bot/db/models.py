@@ -79,7 +79,8 @@ class OccurrenceRow(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
-    __table_args__ = (Index("ix_occurrences_unit_due", "unit", "due"),)
+    __table_args__ = (Index("ix_occurrences_unit_due", "unit", "due"),
+                      Index("ix_occurrences_task_id", "task_id"))
 
 
 class ReminderRow(Base):
@@ -99,7 +100,8 @@ class ReminderRow(Base):
     buttons: Mapped[list[list[list[str]]] | None] = mapped_column(JSON, nullable=True)  # [[[text, data]]]
     facts: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # a notice rendered when sent
 
-    __table_args__ = (Index("ix_reminders_state_due", "state", "due_at"),)
+    __table_args__ = (Index("ix_reminders_state_due", "state", "due_at"),
+                      Index("ix_reminders_occurrence_id", "occurrence_id"))
 
 
 class MemberRow(Base):
@@ -122,7 +124,8 @@ class MemberRow(Base):
     # stays recorded, so turning e-mail off in the configuration, or choosing a chat again, loses nothing.
     receive_by: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
-    __table_args__ = (UniqueConstraint("chat_id", "role", "unit", name="uq_member_chat_role_unit"),)
+    __table_args__ = (UniqueConstraint("chat_id", "role", "unit", name="uq_member_chat_role_unit"),
+                      Index("ix_members_user_id", "user_id"))
 
 
 class DeliveryRow(Base):
@@ -151,7 +154,8 @@ class DeliveryRow(Base):
     __table_args__ = (
         UniqueConstraint("reminder_id", "chat_id", "address", name="uq_delivery_reminder_chat"),
         Index("ix_deliveries_state_next", "state", "next_at"),
-        Index("ix_deliveries_chat_sent", "chat_id", "sent_at"),  # a card's previous card (bot/engine/history.py)
+        # a card's previous card (bot/engine/history.py): e-mail deliveries all have chat_id 0, told apart by address
+        Index("ix_deliveries_chat_address_sent", "chat_id", "address", "sent_at"),
     )
 
 
@@ -166,6 +170,8 @@ class AuditRow(Base):
     subject: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     update_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+    __table_args__ = (Index("ix_audit_log_subject_id", "subject", "id"),)  # a task card's history
 
 
 class InviteRow(Base):
