@@ -9,7 +9,7 @@ Retention (archived, never lost): sent, failed and skipped deliveries older than
 that are no longer pending, older than `keep.reminders` and with no delivery left, and audit entries older
 than `keep.audit` are written to gzip-compressed JSON-lines files (`<archive_dir>/<table>-<stamp>-<n>.jsonl.gz`,
 one object per row, every column) and only then deleted, in the same transaction as the read. The audit
-default is 10 years: the retention the Bộ Nội vụ's list of record periods (Thông tư 10/2022/TT-BNV) gives
+default is 10 years: the retention the Ministry of Home Affairs' list of record periods (Circular 10/2022/TT-BNV) gives
 the CCHC reports these entries back; the archive files are never deleted by the bot, so nothing leaves the
 record, it only leaves the live database.
 """
