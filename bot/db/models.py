@@ -51,6 +51,8 @@ class TaskRow(Base):
     evidence: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")  # documents to attach
     evidence_source: Mapped[str | None] = mapped_column(String(8), nullable=True)  # seed | assumed
     plan_id: Mapped[str | None] = mapped_column(String(24), nullable=True, index=True)
+    # 0010: the units other than the lead help (phối hợp: True) or carry it out (thực hiện: False); NULL: unknown
+    others_cooperate: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     plan_title: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 

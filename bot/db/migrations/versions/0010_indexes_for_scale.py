@@ -1,11 +1,12 @@
 """Indexes the 500-unit plan needs: audit by subject, reminders and occurrences by parent, members by user,
-e-mail card history by address
+e-mail card history by address; tasks.others_cooperate (own work first)
 
 Revision ID: 0010
 Revises: 0009
 """
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = '0010'
@@ -15,6 +16,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("tasks") as batch:
+        batch.add_column(sa.Column("others_cooperate", sa.Boolean(), nullable=True))
     with op.batch_alter_table("audit_log") as batch:
         batch.create_index("ix_audit_log_subject_id", ["subject", "id"], unique=False)
     with op.batch_alter_table("reminders") as batch:
@@ -40,3 +43,5 @@ def downgrade() -> None:
         batch.drop_index("ix_reminders_occurrence_id")
     with op.batch_alter_table("audit_log") as batch:
         batch.drop_index("ix_audit_log_subject_id")
+    with op.batch_alter_table("tasks") as batch:
+        batch.drop_column("others_cooperate")
