@@ -290,11 +290,12 @@ async def test_viec_is_one_checklist_message_whose_tasks_open_their_cards(h: Har
 async def test_quahan_lists_overdue_tasks_after_the_deadline(h: Harness) -> None:
     await join(h, "TCCB", HEAD, "Nguyễn Văn An")
     h.clock.set(at("21/11/2019", 10))
-    (mine,) = await h.say(HEAD, "/quahan")
-    assert "Việc quá hạn (3) — ngày 21/11/2019" in mine.text
-    assert "Hạn 19/11/2019 (quá hạn 2 ngày)" in mine.text and "KHTC" not in mine.text
+    (mine,) = await h.say(HEAD, "/quahan")  # the overdue filter of /viec: one message, paged, at any size
+    assert "📋 Phòng Tổ chức cán bộ — quá hạn: 3" in mine.text
+    assert "hạn 19/11/2019" in mine.text and "KHTC" not in mine.text
     (everyone,) = await h.say(ADMIN, "/quahan")
-    assert "Việc quá hạn (" in everyone.text and "Đơn vị KHTC" in everyone.text and "Đơn vị VP" in everyone.text
+    assert "👀 Tất cả đơn vị — quá hạn:" in everyone.text and "(KHTC)" in everyone.text
+    assert "▶" in labels(everyone)  # every unit's overdue items: more than a page
 
 
 async def test_nhiemvu_shows_evidence_and_history_and_explains_its_usage(h: Harness) -> None:
