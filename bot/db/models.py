@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -126,7 +127,10 @@ class MemberRow(Base):
     # stays recorded, so turning e-mail off in the configuration, or choosing a chat again, loses nothing.
     receive_by: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
-    __table_args__ = (UniqueConstraint("chat_id", "role", "unit", name="uq_member_chat_role_unit"),
+    # One ACTIVE member per (chat, role, unit): a removed one stays for history, and whoever joins from that
+    # chat later is a new row (never the old one's links, name or history).
+    __table_args__ = (Index("uq_member_chat_role_unit", "chat_id", "role", "unit", unique=True,
+                            sqlite_where=text("active"), postgresql_where=text("active")),
                       Index("ix_members_user_id", "user_id"))
 
 
