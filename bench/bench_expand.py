@@ -3,7 +3,7 @@
 A Department-sized plan: 500 units (20 offices and 480 schools and centres in
 four groups), 40 tasks over two years, each task with a yearly deadline, a
 quarterly report (RRULE) and a window, led by one office and carried out by one
-group. Run: `.venv/bin/python bench/bench_expand.py [--gc-paused]`. Target: under
+group. Run: `.venv/bin/python bench/bench_expand.py [--gc-paused] [--units 500]`. Target: under
 2 s and 300 MB in all. `--gc-paused` switches the cyclic garbage collector off
 for the run, as a bulk job may: with about a million live objects its repeated
 full scans cost about as much as building them.
@@ -32,10 +32,15 @@ YEARS = [2019, 2020]
 TARGET_SECONDS, TARGET_MB = 2.0, 300
 
 
-def build_plan_data() -> dict[str, Any]:
+def group_sizes(units: int = 500) -> dict[str, int]:
+    """GROUPS scaled to about `units` units (at least one per group): smaller plans for smoke runs."""
+    return {g: max(1, round(n * units / 500)) for g, n in GROUPS.items()}
+
+
+def build_plan_data(units_wanted: int = 500) -> dict[str, Any]:
     """A plan document as the YAML loader would hand it to pydantic."""
     units, groups = [], []
-    for group, size in GROUPS.items():
+    for group, size in group_sizes(units_wanted).items():
         members = [f"{group}{i:03d}" for i in range(size)]
         units += [{"id": m, "name": f"Đơn vị {m}"} for m in members]
         groups.append({"id": f"G-{group}", "name": f"Nhóm {group}", "members": members})
@@ -88,7 +93,8 @@ def run(data: dict[str, Any]) -> tuple[list[tuple[str, float]], int, int]:
 def main(argv: list[str]) -> int:
     """Time one pass, measure memory on a second (tracemalloc slows Python down), print Markdown."""
     gc_paused = "--gc-paused" in argv
-    data = build_plan_data()
+    size = int(argv[argv.index("--units") + 1]) if "--units" in argv else 500
+    data = build_plan_data(size)
     if gc_paused:
         # What a bulk job can do: a million acyclic objects make the cyclic GC rescan them repeatedly.
         gc.disable()
@@ -100,7 +106,7 @@ def main(argv: list[str]) -> int:
     tracemalloc.stop()
     gc.enable()
     total, rss_mb = phases[-1][1], rss_kb / 1024
-    print(f"{sum(GROUPS.values())} units, {TASKS} tasks, years {YEARS}: {n_occ:,} occurrences, "
+    print(f"{sum(group_sizes(size).values())} units, {TASKS} tasks, years {YEARS}: {n_occ:,} occurrences, "
           f"{n_rem:,} reminders (all kept in memory); cyclic GC {'paused' if gc_paused else 'on'}\n")
     print("| phase | seconds |\n| --- | ---: |")
     for name, seconds in phases:

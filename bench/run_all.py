@@ -34,20 +34,28 @@ class Bench:
     args: tuple[str, ...] = ()
     quick: tuple[str, ...] = ()
     needs_pg: bool = False
+    smoke: tuple[str, ...] = ()  # tiny sizes for the test suite's smoke run (tests/scale/test_bench_smoke.py)
 
 
 def benches(pg: str | None) -> list[Bench]:
     found = [
-        Bench("expand", "bench_expand.py"),
-        Bench("sweep (SQLite)", "bench_sweep.py", quick=("--rows", "20000", "--runs", "5")),
-        Bench("sweep (PostgreSQL)", "bench_sweep.py", ("--db", pg or ""), ("--rows", "20000", "--runs", "5"), True),
-        Bench("dispatch (SQLite)", "bench_dispatch.py", quick=("--members", "60")),
-        Bench("dispatch (PostgreSQL)", "bench_dispatch.py", ("--db", pg or ""), ("--members", "60"), True),
-        Bench("chat", "bench_chat.py", quick=("--heads", "10", "--rounds", "3")),
-        Bench("digest", "bench_digest.py", quick=("--units", "20", "--tasks", "10")),
-        Bench("export", "bench_export.py", quick=("--files", "50", "--units", "10")),
+        Bench("expand", "bench_expand.py", quick=("--units", "100"), smoke=("--units", "5")),
+        Bench("sweep (SQLite)", "bench_sweep.py", quick=("--rows", "20000", "--runs", "5"),
+              smoke=("--rows", "3000", "--runs", "2")),
+        Bench("sweep (PostgreSQL)", "bench_sweep.py", ("--db", pg or ""), ("--rows", "20000", "--runs", "5"), True,
+              ("--rows", "3000", "--runs", "2")),
+        Bench("dispatch (SQLite)", "bench_dispatch.py", quick=("--members", "60"), smoke=("--members", "10")),
+        Bench("dispatch (PostgreSQL)", "bench_dispatch.py", ("--db", pg or ""), ("--members", "60"), True,
+              ("--members", "10")),
+        Bench("chat", "bench_chat.py", quick=("--heads", "10", "--rounds", "3"),
+              smoke=("--heads", "3", "--rounds", "2")),
+        Bench("digest", "bench_digest.py", quick=("--units", "20", "--tasks", "10"),
+              smoke=("--units", "5", "--tasks", "3")),
+        Bench("export", "bench_export.py", quick=("--files", "50", "--units", "10"),
+              smoke=("--files", "5", "--units", "3")),
         Bench("conversation", "bench_conversation.py"),
-        Bench("zalo", "bench_zalo.py", quick=("--heads", "10", "--rounds", "5")),
+        Bench("zalo", "bench_zalo.py", quick=("--heads", "10", "--rounds", "5"),
+              smoke=("--heads", "3", "--rounds", "1")),
     ]
     return [b for b in found if (BENCH / b.script).exists() and (pg or not b.needs_pg)]
 

@@ -163,6 +163,10 @@ class DispatchConfig(_Strict):
     shutdown_grace_seconds: float = Field(default=10, ge=0, le=120)  # in-flight sends may finish after a stop
     keep_updates_days: float = Field(default=7, gt=0)  # processed update ids (duplicate guard)
     keep_exports_days: float = Field(default=30, gt=0)  # export folders left by /xuat
+    # Archived (compressed JSON lines next to the evidence folder, `archive/`), then deleted from the database:
+    keep_deliveries_days: float = Field(default=400, gt=0)  # sent, failed, skipped deliveries
+    keep_reminders_days: float = Field(default=400, gt=0)  # reminders no longer pending, with no delivery left
+    keep_audit_days: float = Field(default=3653, ge=3653)  # the audit log: 10 years at least (bot/engine/prune.py)
 
 
 class SandboxConfig(_Strict):

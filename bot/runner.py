@@ -139,12 +139,12 @@ def stop_on_signals(loop: asyncio.AbstractEventLoop, dispatcher: Dispatcher, sto
 
 
 def schedule_pruning(app: Any, engine: Engine, clock: Clock, exports_dir: Path, keep: Retention,
-                     every: float = 3600) -> None:
-    """A repeating job: old update ids and export folders (bot.engine.prune)."""
+                     every: float = 3600, archive_dir: Path | None = None) -> None:
+    """A repeating job: old update ids and export folders; old rows archived (bot.engine.prune)."""
 
     async def tick(_context: object) -> None:
         try:
-            await asyncio.to_thread(prune, engine, clock.now(), SystemClock().now(), exports_dir, keep)
+            await asyncio.to_thread(prune, engine, clock.now(), SystemClock().now(), exports_dir, keep, archive_dir)
         except Exception:  # housekeeping never stops the bot
             log.exception("pruning failed; will retry at the next tick")
 
@@ -219,7 +219,10 @@ def _run(config: Config, token: str | None, zalo_token: str | None) -> None:
     schedule_sweeps(primary, dispatcher, config.dispatch.interval_seconds)
     d = config.dispatch
     schedule_pruning(primary, engine, clock, evidence_dir.resolve().parent / "exports",
-                     Retention(timedelta(days=d.keep_updates_days), timedelta(days=d.keep_exports_days)))
+                     Retention(timedelta(days=d.keep_updates_days), timedelta(days=d.keep_exports_days),
+                               timedelta(days=d.keep_deliveries_days), timedelta(days=d.keep_reminders_days),
+                               timedelta(days=d.keep_audit_days)),
+                     archive_dir=evidence_dir.resolve().parent / "archive")
     stop_on_signals(loop, dispatcher, stop_now)
     try:
         if app is None:

@@ -25,6 +25,8 @@ def ensure_member(engine: Engine, now: datetime, *, chat_id: int, role: str, uni
             session.flush()
             audit(session, now, actor, "member_added", str(chat_id), {"role": role, "unit": unit, "name": name})
         elif not row.active or not row.reachable:
+            if not row.active:  # links made before the removal stay dead
+                row.link_version += 1
             row.active, row.reachable = True, True
             audit(session, now, actor, "member_reactivated", str(chat_id), {"role": role, "unit": unit})
         return row.id

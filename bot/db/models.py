@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -52,6 +53,8 @@ class TaskRow(Base):
     evidence: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")  # documents to attach
     evidence_source: Mapped[str | None] = mapped_column(String(8), nullable=True)  # seed | assumed
     plan_id: Mapped[str | None] = mapped_column(String(24), nullable=True, index=True)
+    # 0010: the units other than the lead help (phối hợp: True) or carry it out (thực hiện: False); NULL: unknown
+    others_cooperate: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     plan_title: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
@@ -81,6 +84,7 @@ class OccurrenceRow(Base):
     closed_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (Index("ix_occurrences_unit_due", "unit", "due"),
+                      Index("ix_occurrences_task_id", "task_id"),
                       Index("ix_occurrences_task_due", "task_id", "due"))  # 0011: a criterion's tasks in a period
 
 
@@ -101,7 +105,8 @@ class ReminderRow(Base):
     buttons: Mapped[list[list[list[str]]] | None] = mapped_column(JSON, nullable=True)  # [[[text, data]]]
     facts: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # a notice rendered when sent
 
-    __table_args__ = (Index("ix_reminders_state_due", "state", "due_at"),)
+    __table_args__ = (Index("ix_reminders_state_due", "state", "due_at"),
+                      Index("ix_reminders_occurrence_id", "occurrence_id"))
 
 
 class MemberRow(Base):
@@ -124,7 +129,11 @@ class MemberRow(Base):
     # stays recorded, so turning e-mail off in the configuration, or choosing a chat again, loses nothing.
     receive_by: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
-    __table_args__ = (UniqueConstraint("chat_id", "role", "unit", name="uq_member_chat_role_unit"),)
+    # One ACTIVE member per (chat, role, unit): a removed one stays for history, and whoever joins from that
+    # chat later is a new row (never the old one's links, name or history).
+    __table_args__ = (Index("uq_member_chat_role_unit", "chat_id", "role", "unit", unique=True,
+                            sqlite_where=text("active"), postgresql_where=text("active")),
+                      Index("ix_members_user_id", "user_id"))
 
 
 class DeliveryRow(Base):
@@ -153,7 +162,8 @@ class DeliveryRow(Base):
     __table_args__ = (
         UniqueConstraint("reminder_id", "chat_id", "address", name="uq_delivery_reminder_chat"),
         Index("ix_deliveries_state_next", "state", "next_at"),
-        Index("ix_deliveries_chat_sent", "chat_id", "sent_at"),  # a card's previous card (bot/engine/history.py)
+        # a card's previous card (bot/engine/history.py): e-mail deliveries all have chat_id 0, told apart by address
+        Index("ix_deliveries_chat_address_sent", "chat_id", "address", "sent_at"),
     )
 
 
@@ -168,6 +178,8 @@ class AuditRow(Base):
     subject: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     update_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+    __table_args__ = (Index("ix_audit_log_subject_id", "subject", "id"),)  # a task card's history
 
 
 class InviteRow(Base):

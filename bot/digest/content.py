@@ -22,6 +22,7 @@ from bot.engine.messages import chunk_blocks
 from bot.i18n import _
 from bot.i18n.formats import fmt_number
 from bot.services.metrics import describe_metrics, metric_status, metrics_summary
+from bot.services.occurrences import counted
 from bot.services.status import Counts, compute_progress
 from bot.texts import days_left_text, fmt_date
 
@@ -79,8 +80,7 @@ def unit_digest(session: Session, unit: str, now: datetime, zone: ZoneInfo) -> l
     head = _("📬 Weekly summary — {name} ({unit}), {day}").format(name=row.name if row else unit, unit=unit,
                                                                  day=fmt_date(today))
     rows = session.execute(select(OccurrenceRow, TaskRow).join(TaskRow, TaskRow.id == OccurrenceRow.task_id)
-                           .where(OccurrenceRow.unit == unit, OccurrenceRow.retired_at.is_(None),
-                                  TaskRow.retired_at.is_(None), OccurrenceRow.status != "done")
+                           .where(OccurrenceRow.unit == unit, *counted(), OccurrenceRow.status != "done")
                            .order_by(OccurrenceRow.due, OccurrenceRow.task_id, OccurrenceRow.id)).all()
     returned = [(o, t) for o, t in rows if o.status == "returned"]
     overdue = [(o, t) for o, t in rows if o.status == "open" and o.due < today]

@@ -262,6 +262,11 @@ class Responsibility(Strict):
     others: list[Ident] = []
     others_as: Literal["phối hợp", "thực hiện"] = "phối hợp"
 
+    @property
+    def others_cooperate(self) -> bool:
+        """The others help the lead (phối hợp) rather than carry the work out themselves (thực hiện)."""
+        return self.others_as == "phối hợp"
+
     @model_validator(mode="after")
     def _someone(self) -> Responsibility:
         if not self.lead and not self.others:

@@ -33,7 +33,9 @@ from bot.views.model import (
     TELEGRAM_TEXT_LIMIT,
     Action,
     View,
+    cut_utf16,
     telegram_parts,
+    utf16_len,
 )
 from bot.views.summaries import (
     CatchUp,
@@ -75,9 +77,9 @@ def chunk_blocks(header: str, blocks: Iterable[str], limit: int = TELEGRAM_LIMIT
     chunks: list[str] = []
     current = header
     more = header + " " + _("(continued)")
-    for block in blocks:
-        block = block[: limit - len(more) - 4]
-        if len(current) + 2 + len(block) > limit:
+    for block in blocks:  # measured as Telegram measures: UTF-16 code units
+        block = cut_utf16(block, limit - utf16_len(more) - 4)
+        if utf16_len(current) + 2 + utf16_len(block) > limit:
             chunks.append(current)
             current = more
         current += "\n\n" + block

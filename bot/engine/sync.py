@@ -105,6 +105,7 @@ def _sync_tasks(session: Session, plan: Plan, now: datetime, prefix: str) -> Non
         row.evidence_required, row.retired_at = task.evidence_required, None
         row.detail, row.evidence, row.evidence_source = task.detail, list(task.evidence), task.evidence_source
         row.plan_id, row.plan_title = plan.plan.id, plan.plan.title
+        row.others_cooperate = plan.responsibility(task).others_cooperate
     for row in tasks.values():
         if row.retired_at is None:
             row.retired_at = now
@@ -220,14 +221,14 @@ def _sync_one(session: Session, plan: Plan, calendar: WorkCalendar, now: datetim
     for key, (rem, occ_key) in wanted.items():
         if key in seen:
             continue
-        past = rem.at < now
-        skipped_past += past
+        if rem.at < now:  # never sent and never to be: no row (a plan edit moving it ahead creates it then)
+            skipped_past += 1
+            continue
         new_rows.append(dict(key=key, occurrence_id=occ_ids[occ_key], kind=rem.kind, rung=rem.rung,
-                             target=",".join(rem.to), due_at=rem.at,
-                             state="skipped" if past else "pending", note="before_sync" if past else None))
+                             target=",".join(rem.to), due_at=rem.at, state="pending", note=None))
     for start in range(0, len(new_rows), 5000):
         session.execute(insert(ReminderRow), new_rows[start:start + 5000])
-    report = SyncReport(occ_added, occ_updated, occ_retired, len(new_rows) - skipped_past, moved, cancelled,
+    report = SyncReport(occ_added, occ_updated, occ_retired, len(new_rows), moved, cancelled,
                         skipped_past)
     audit(session, now, actor, "plan_sync", plan.plan.id, report.__dict__)
     return report

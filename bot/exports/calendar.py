@@ -12,6 +12,7 @@ from bot.db.models import OccurrenceRow, TaskRow, UnitRow
 from bot.domain.clock import SystemClock
 from bot.i18n import N_, _
 from bot.services.access import Refused
+from bot.services.occurrences import counted
 from bot.texts import fmt_date
 
 ZONE_NAME = "Asia/Ho_Chi_Minh"
@@ -43,7 +44,7 @@ def unit_calendar(session: Session, unit: str, now: datetime | None = None) -> b
     cal.add("x-wr-timezone", ZONE_NAME)
     occurrences = session.execute(
         select(OccurrenceRow, TaskRow).join(TaskRow, TaskRow.id == OccurrenceRow.task_id)
-        .where(OccurrenceRow.unit == row.id, OccurrenceRow.retired_at.is_(None), TaskRow.retired_at.is_(None))
+        .where(OccurrenceRow.unit == row.id, *counted())
         .order_by(OccurrenceRow.due, OccurrenceRow.task_id, OccurrenceRow.id)).all()
     for occ, task in occurrences:
         event = Event()

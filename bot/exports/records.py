@@ -11,12 +11,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import EvidenceRow, MemberRow, MetricRow, MetricValueRow, OccurrenceRow, ReviewRow, TaskRow, UnitRow
 from bot.exports.layout import assign_paths
 from bot.services.criteria import scoring_table
+from bot.services.occurrences import counted
 from bot.services.status import bucket
 
 
@@ -140,8 +141,7 @@ def _occurrences(session: Session, today: date, members: dict[int, str]) -> dict
             accepted[rev.occurrence_id] = rev
     counts = Counter(session.scalars(select(EvidenceRow.occurrence_id)))
     rows = session.execute(select(OccurrenceRow, TaskRow).join(TaskRow, TaskRow.id == OccurrenceRow.task_id)
-                           .where((OccurrenceRow.retired_at.is_(None) & TaskRow.retired_at.is_(None))
-                                  | OccurrenceRow.id.in_(select(EvidenceRow.occurrence_id)))).all()
+                           .where(and_(*counted()) | OccurrenceRow.id.in_(select(EvidenceRow.occurrence_id)))).all()
     result: dict[int, OccurrenceRecord] = {}
     for occ, task in rows:
         confirmer = occ.completed_by

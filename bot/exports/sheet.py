@@ -15,6 +15,7 @@ DATE_FORMAT, DATETIME_FORMAT = "dd/mm/yyyy", "dd/mm/yyyy hh:mm"
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 _MAX_WIDTH = 66  # a SHA-256 in full
+FORMULA_LEADS = ("=", "+", "-", "@")  # what a spreadsheet may read as the start of a formula
 
 
 class Sheet:
@@ -25,6 +26,9 @@ class Sheet:
         self.widths = [len(h) for h in headers]
         ws.append(list(headers))
         self.rows = 1
+        for cell in ws[1]:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_LEADS):
+                cell.data_type = "s"
         for cell in ws[1]:
             cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
             cell.alignment = Alignment(vertical="center", wrap_text=True)
@@ -40,6 +44,9 @@ class Sheet:
         self.ws.append(row)
         self.rows += 1  # ws.max_row scans every cell: quadratic over a sheet
         for col, value in enumerate(row, start=1):
+            if isinstance(value, str) and value.startswith(FORMULA_LEADS):
+                # User-written text (evidence, names) is data, never a formula: openpyxl would store "=…" as one.
+                self.ws.cell(self.rows, col).data_type = "s"
             if isinstance(value, date) or bold:
                 cell = self.ws.cell(self.rows, col)
                 if isinstance(value, date):

@@ -74,7 +74,10 @@ def accept_invite(session: Session, code: str, user_id: int, chat_id: int, name:
         raise Refused("invite_revoked")
     if invite.expires_at < ev.now:
         raise Refused("invite_expired")
+    # Only an ACTIVE row of this chat is reused (the same person accepting twice): a removed member's row keeps
+    # its history, and whoever joins from that chat now is a new member, with none of its links or rights.
     member = session.scalar(select(MemberRow).where(MemberRow.chat_id == chat_id, MemberRow.role == invite.role,
+                                                    MemberRow.active,
                                                     MemberRow.unit == invite.unit if invite.unit
                                                     else MemberRow.unit.is_(None)))
     if member is None:
@@ -165,6 +168,7 @@ def remove_member(session: Session, actor: Actor, member_id: int, ev: Event) -> 
     if member.id in actor.member_ids and member.role == "admin":
         raise Refused("cannot_remove_self")
     member.active = False
+    member.link_version += 1  # its personal links die for good, whatever happens to the chat later
     audit(session, ev.now, f"member:{actor.member_id}", "member_removed", str(member.chat_id),
           {"member_id": member.id, "role": member.role, "unit": member.unit}, ev.update_id)
     if member.role == "admin":  # the links they handed out die with their role

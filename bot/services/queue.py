@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import (
@@ -20,12 +20,17 @@ from bot.db.models import (
     TaskRow,
     UnitRow,
 )
+from bot.domain.status import FILTERS as _FILTERS
+from bot.domain.status import TO_DO, State
+from bot.domain.status import state_of as _state_of
 from bot.services.access import Actor, Refused, require_known
 from bot.services.metrics import MetricStatus, metric_status
+from bot.services.occurrences import STATE_RANK_OWN, Scope, counted, filter_counts, page_rows
+from bot.services.occurrences import evidence_counts as evidence_counts  # bot.services.review reads it here
 
 PAGE = 7  # 7 tasks + ◀ ▶ + three other filters = 12 buttons, Telegram's screenful (CONVERSATION.md)
-FILTERS = ("o", "q", "r", "a")  # chưa xong, quá hạn, chờ duyệt, tất cả
-OPEN = ("open", "returned")
+FILTERS = _FILTERS  # chưa xong, quá hạn, chờ duyệt, tất cả (bot.domain.status)
+OPEN = tuple(str(s) for s in TO_DO)
 
 
 @dataclass(frozen=True)
@@ -44,8 +49,9 @@ class Subject:
 @dataclass(frozen=True)
 class Item:
     subject: Subject
-    state: str  # returned | overdue | open | awaiting_review | done | closed (by the office, before a date)
+    state: str  # bot.domain.status.State: returned | overdue | open | awaiting_review | done | closed
     evidence: int
+    contribution: bool = False  # phối hợp: the unit helps another unit's work (listed after its own)
 
 
 @dataclass(frozen=True)
@@ -69,64 +75,29 @@ def subject_of(session: Session, occ: OccurrenceRow) -> Subject:
 
 
 def state_of(status: str, due: date, today: date) -> str:
-    if status == "returned":
-        return "returned"
-    if status == "open":
-        return "overdue" if due < today else "open"
-    return status
-
-
-def _keep(state: str, f: str) -> bool:
-    return {"o": state in ("returned", "overdue", "open"), "q": state == "overdue",
-            "r": state == "awaiting_review", "a": True}[f]
-
-
-def _rows(session: Session, units: set[str] | None, lead: set[str] | None = None
-          ) -> list[tuple[OccurrenceRow, str, str]]:
-    stmt = (select(OccurrenceRow, TaskRow.title, UnitRow.name).join(TaskRow, TaskRow.id == OccurrenceRow.task_id)
-            .join(UnitRow, UnitRow.id == OccurrenceRow.unit)
-            .where(OccurrenceRow.retired_at.is_(None), TaskRow.retired_at.is_(None)))
-    if units is not None:
-        stmt = stmt.where(OccurrenceRow.unit.in_(units))
-    rows = [(o, t, n) for o, t, n in session.execute(stmt)]
-    if lead is not None:  # a lead unit watches the occurrences it leads, other units' ones
-        rows = [r for r in rows if set(filter(None, r[0].lead_units.split(","))) & lead and r[0].unit not in lead]
-    return rows
+    """bot.domain.status.state_of (kept here for the callers of this module)."""
+    return str(_state_of(status, due, today))
 
 
 def _order_own(item: Item) -> tuple[int, int, str, str]:
-    """What needs the head's action first: returned, overdue (nearest first), due soonest, in review, done."""
-    rank = {"returned": 0, "overdue": 1, "open": 2, "awaiting_review": 3, "done": 4, "closed": 5}[item.state]
+    """What needs the head's action first (bot.services.occurrences orders lists the same way in SQL)."""
+    rank = STATE_RANK_OWN[State(item.state)]
     due = item.subject.due.toordinal()
     return rank, -due if item.state in ("overdue", "done") else due, item.subject.task_id, item.subject.unit
 
 
-def _order_watch(item: Item) -> tuple[int, int, str, str]:
-    """Worst first for people who watch: longest overdue, returned, due soonest, in review, done."""
-    rank = {"overdue": 0, "returned": 1, "open": 2, "awaiting_review": 3, "done": 4, "closed": 5}[item.state]
-    due = item.subject.due.toordinal()
-    return rank, -due if item.state == "done" else due, item.subject.task_id, item.subject.unit
-
-
-def _page(rows: list[tuple[OccurrenceRow, str, str]], today: date, kind: str, f: str, page: int,
-          evidence: dict[int, int]) -> Page:
+def list_page(session: Session, scope: Scope, today: date, kind: str, f: str, page: int) -> Page:
+    """Filter, count and page in the database (bot.services.occurrences): the cost grows with the page."""
     if f not in FILTERS:
         raise Refused("bad_request")
-    items = [Item(Subject(o.id, o.task_id, title, o.unit, name, o.label, o.due), state_of(o.status, o.due, today),
-                  evidence.get(o.id, 0)) for o, title, name in rows]
-    counts = {x: sum(1 for i in items if _keep(i.state, x)) for x in FILTERS}
-    chosen = sorted((i for i in items if _keep(i.state, f)), key=_order_own if kind == "cl" else _order_watch)
-    pages = max(1, -(-len(chosen) // PAGE))
+    counts = filter_counts(session, scope, today)
+    total = counts[f]
+    pages = max(1, -(-total // PAGE))
     page = min(max(page, 0), pages - 1)
-    return Page(tuple(chosen[page * PAGE:(page + 1) * PAGE]), kind, f, page, pages, len(chosen), counts)
-
-
-def evidence_counts(session: Session, ids: list[int]) -> dict[int, int]:
-    if not ids:
-        return {}
-    return {oid: n for oid, n in session.execute(
-        select(EvidenceRow.occurrence_id, func.count()).where(EvidenceRow.occurrence_id.in_(ids))
-        .group_by(EvidenceRow.occurrence_id))}
+    rows = page_rows(session, scope, today, f, page * PAGE, PAGE, watch=kind == "wl")
+    items = tuple(Item(Subject(r.occurrence_id, r.task_id, r.title, r.unit, r.unit_name, r.label, r.due),
+                       str(r.state), r.evidence, not r.own) for r in rows)
+    return Page(items, kind, f, page, pages, total, counts)
 
 
 def checklist(session: Session, actor: Actor, today: date, f: str = "o", page: int = 0) -> Page:
@@ -134,24 +105,26 @@ def checklist(session: Session, actor: Actor, today: date, f: str = "o", page: i
     require_known(actor)
     if not actor.units:
         raise Refused("not_a_head")
-    rows = _rows(session, set(actor.units))
-    return _page(rows, today, "cl", f, page, evidence_counts(session, [r[0].id for r in rows]))
+    return list_page(session, Scope(units=frozenset(actor.units)), today, "cl", f, page)
 
 
 def watches(actor: Actor) -> bool:
     return actor.can_read_all or bool(actor.units)
 
 
-def watchlist(session: Session, actor: Actor, today: date, f: str = "q", page: int = 0) -> Page:
-    """`wl:`: the office and leadership see every unit; a lead unit the occurrences it leads."""
+def watch_scope(actor: Actor) -> Scope:
+    """The office and leadership see every unit; a lead unit the occurrences it leads of other units."""
     require_known(actor)
     if actor.can_read_all:
-        rows = _rows(session, None)
-    elif actor.units:
-        rows = _rows(session, None, set(actor.units))
-    else:
-        raise Refused("not_a_head")
-    return _page(rows, today, "wl", f, page, evidence_counts(session, [r[0].id for r in rows]))
+        return Scope()
+    if actor.units:
+        return Scope(led_by=frozenset(actor.units))
+    raise Refused("not_a_head")
+
+
+def watchlist(session: Session, actor: Actor, today: date, f: str = "q", page: int = 0) -> Page:
+    """`wl:`: the office and leadership see every unit; a lead unit the occurrences it leads."""
+    return list_page(session, watch_scope(actor), today, "wl", f, page)
 
 
 def readable_occurrence(session: Session, actor: Actor, occurrence_id: int) -> OccurrenceRow:
@@ -264,7 +237,8 @@ def task_summary(session: Session, actor: Actor, code: str, today: date) -> Task
         raise Refused("no_such_task_id", task=code[:24])
     rows = [(o, n) for o, n in session.execute(
         select(OccurrenceRow, UnitRow.name).join(UnitRow, UnitRow.id == OccurrenceRow.unit)
-        .where(OccurrenceRow.task_id == task.id, OccurrenceRow.retired_at.is_(None))
+        .join(TaskRow, TaskRow.id == OccurrenceRow.task_id)
+        .where(OccurrenceRow.task_id == task.id, *counted())
         .order_by(OccurrenceRow.unit, OccurrenceRow.due))
         if actor.can_read_all or o.unit in actor.units
         or set(filter(None, o.lead_units.split(","))) & set(actor.units)]

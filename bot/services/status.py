@@ -10,20 +10,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import OccurrenceRow, TaskRow, UnitRow
+from bot.domain.status import TO_DO, State, state_of
 from bot.services.access import Actor, Refused, require_known, unit_by_code
+from bot.services.occurrences import Scope, filter_sql, has_year, tallies
 
-OPEN = ("open", "returned")
+OPEN = tuple(str(s) for s in TO_DO)
+
+
+def bucket_of(state: State) -> str:
+    """The report category of a state (bot.domain.status.state_of): a returned one not yet late is still open."""
+    return "open" if state == State.RETURNED else str(state)
 
 
 def bucket(occ: OccurrenceRow, today: date) -> str:
     """done | awaiting_review | closed | overdue | open — the categories every report uses."""
-    return _bucket(occ.status, occ.due, today)
+    return bucket_of(state_of(occ.status, occ.due, today))
 
 
 def _bucket(status: str, due: date, today: date) -> str:
-    if status in ("done", "awaiting_review", "closed"):  # closed: by the office (services.closing)
-        return status
-    return "overdue" if due < today else "open"
+    return bucket_of(state_of(status, due, today))
 
 
 @dataclass
@@ -38,8 +43,8 @@ class Counts:
     def total(self) -> int:
         return self.done + self.open + self.overdue + self.awaiting_review
 
-    def add(self, name: str) -> None:
-        setattr(self, name, getattr(self, name) + 1)
+    def add(self, name: str, n: int = 1) -> None:
+        setattr(self, name, getattr(self, name) + n)
 
 
 @dataclass
@@ -51,13 +56,6 @@ class Progress:
     area_names: dict[str, str] = field(default_factory=dict)
     units: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     plans: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))  # plan title → counts
-
-
-def _live(session: Session) -> list[tuple[OccurrenceRow, TaskRow]]:
-    rows = session.execute(select(OccurrenceRow, TaskRow).join(TaskRow, TaskRow.id == OccurrenceRow.task_id)
-                           .where(OccurrenceRow.retired_at.is_(None), TaskRow.retired_at.is_(None))
-                           .order_by(OccurrenceRow.due, OccurrenceRow.task_id, OccurrenceRow.unit)).all()
-    return [(occ, task) for occ, task in rows]
 
 
 def progress(session: Session, actor: Actor, today: date, unit: str | None = None,
@@ -79,28 +77,15 @@ def compute_progress(session: Session, today: date, unit: str | None = None, yea
 
     No actor: digests call it too, so every figure they show equals /tiendo at the same instant.
     """
-    # Columns, not ORM rows, and the unit filtered in SQL: a digest run calls this once per unit.
-    stmt = (select(OccurrenceRow.unit, OccurrenceRow.due, OccurrenceRow.status, TaskRow.area, TaskRow.area_name,
-                   TaskRow.plan_title)
-            .join(TaskRow, TaskRow.id == OccurrenceRow.task_id)
-            .where(OccurrenceRow.retired_at.is_(None), TaskRow.retired_at.is_(None)))
-    if plan_id is not None:
-        stmt = stmt.where(TaskRow.plan_id == plan_id)
-    if year is None and session.scalar(stmt.with_only_columns(OccurrenceRow.id).where(
-            OccurrenceRow.due.between(date(today.year, 1, 1), date(today.year, 12, 31))).limit(1)) is not None:
+    # Counted in the database (one GROUP BY, bot.services.occurrences): the cost does not grow with the plan.
+    if year is None and has_year(session, today.year, plan_id):
         year = today.year
-    if year is not None:
-        stmt = stmt.where(OccurrenceRow.due.between(date(year, 1, 1), date(year, 12, 31)))
-    if unit is not None:
-        stmt = stmt.where(OccurrenceRow.unit == unit)
     result = Progress(year, unit)
-    for occ_unit, due, status, area, area_name, plan_title in session.execute(stmt):
-        name = _bucket(status, due, today)
-        result.total.add(name)
-        result.areas[area].add(name)
-        result.area_names[area] = area_name
-        result.units[occ_unit].add(name)
-        result.plans[plan_title or ""].add(name)
+    for t in tallies(session, today, unit, year, plan_id):
+        name = bucket_of(t.state)
+        for counts in (result.total, result.areas[t.area], result.units[t.unit], result.plans[t.plan_title]):
+            counts.add(name, t.count)
+        result.area_names[t.area] = t.area_name
     result.areas = dict(sorted(result.areas.items(), key=lambda kv: _area_key(kv[0])))
     result.units = dict(sorted(result.units.items()))
     return result
@@ -129,8 +114,12 @@ def _line(occ: OccurrenceRow, task: TaskRow) -> Line:
                 occ.status, task.evidence_required)
 
 
-def overdue(session: Session, actor: Actor, today: date) -> list[Line]:
-    """Overdue occurrences: all of them for admins and leaders, the actor's units for heads."""
+def overdue(session: Session, actor: Actor, today: date, limit: int | None = None) -> list[Line]:
+    """Overdue occurrences: all of them for admins and leaders, the actor's units for heads (filtered in SQL)."""
     require_known(actor)
-    return [_line(o, t) for o, t in _live(session)
-            if o.status in OPEN and o.due < today and (actor.can_read_all or o.unit in actor.units)]
+    stmt = (select(OccurrenceRow, TaskRow).join(TaskRow, TaskRow.id == OccurrenceRow.task_id)
+            .where(*Scope(None if actor.can_read_all else frozenset(actor.units)).where(), filter_sql("q", today))
+            .order_by(OccurrenceRow.due, OccurrenceRow.task_id, OccurrenceRow.unit))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [_line(o, t) for o, t in session.execute(stmt)]

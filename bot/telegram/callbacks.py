@@ -24,7 +24,7 @@ from bot.telegram import exports as exports_chat
 from bot.telegram import metrics as metrics_chat
 from bot.telegram import par as par_chat  # PAR document metadata (số/ký hiệu, ngày ban hành…)
 from bot.telegram.context import BotContext
-from bot.telegram.handlers import accept_code, event, guarded, reply, unknown
+from bot.telegram.handlers import accept_code, event, guarded, on_progress_page, reply, unknown
 from bot.views.taskcard import subject_text
 
 MAX_DOWNLOAD = 20 * 1024 * 1024  # Bot API getFile limit
@@ -55,6 +55,7 @@ ROUTES: dict[str, Route] = {
     "bq": Route(PAGE, screens.on_blockers), "bk": Route(ID, screens.on_blocker),
     "bkr": Route(ID, actions.on_blocker_reply), "bkd": Route(ID, actions.on_blocker_done),
     "lp": Route(PAGE, exports_chat.on_picker),
+    "td": Route(PAGE, on_progress_page),
     "nv": Route(re.compile(r"^[\w.\-]{1,24}:\d{1,3}$", re.ASCII), screens.on_task_summary),
 }
 

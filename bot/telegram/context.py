@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -17,6 +18,8 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.domain.clock import Clock
 from bot.domain.workdays import WorkCalendar
 from bot.services.access import Actor
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -38,6 +41,14 @@ class Services:
 
     def today(self) -> date:
         return self.clock.now().astimezone(self.zone).date()
+
+    async def run(self, fn: Callable[[Session], T]) -> T:
+        """`fn(session)` in one transaction on a worker thread: no database work on the event loop."""
+        return await asyncio.to_thread(self._in_tx, fn)
+
+    def _in_tx(self, fn: Callable[[Session], T]) -> T:
+        with self.tx() as session:
+            return fn(session)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

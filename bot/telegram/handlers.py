@@ -28,7 +28,7 @@ from bot.telegram import safety
 from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext
 from bot.telegram.i18n import t
-from bot.telegram.render import ROLE, members_text, overdue_text, progress_text
+from bot.telegram.render import ROLE, members_text, progress_text, unit_pages
 from bot.texts import fmt_local
 
 log = logging.getLogger(__name__)
@@ -217,25 +217,53 @@ async def help_command(update: Update, context: BotContext) -> None:
     await reply(update, text)
 
 
+async def _progress(update: Update, context: BotContext, unit: str | None, page: int) -> tuple[list[str], Any]:
+    """/tiendo's texts and, for the whole department, ◀ ▶ over the per-unit list (`td:<page>`)."""
+    actor = actor_of(update, context)
+    today = context.services.today()
+
+    def read(session: Session) -> tuple[status.Progress, list[Any]]:
+        report = status.progress(session, actor, today, unit)
+        return report, metric_status(session, {report.unit} if report.unit else None)
+
+    report, goals = await context.services.run(read)
+    with language(actor.lang):
+        texts = progress_text(report, today, goals, unit_page=page)
+    pages = unit_pages(report)
+    page = min(max(page, 0), pages - 1)
+    arrows = ([Button("◀", f"td:{page - 1}")] if page > 0 else []) + \
+        ([Button("▶", f"td:{page + 1}")] if page + 1 < pages else [])
+    return texts, to_markup([arrows]) if arrows and not report.unit else None
+
+
 @guarded
 async def tiendo(update: Update, context: BotContext) -> None:
-    """/tiendo [unit]."""
-    actor = actor_of(update, context)
-    unit = context.args[0] if context.args else None
-    today = context.services.today()
-    with context.services.tx() as session:
-        report = status.progress(session, actor, today, unit)
-        goals = metric_status(session, {report.unit} if report.unit else None)
-    await reply(update, progress_text(report, today, goals))
+    """/tiendo [unit]: one message at any size (the per-unit list pages with ◀ ▶)."""
+    texts, markup = await _progress(update, context, context.args[0] if context.args else None, 0)
+    message = update.effective_message
+    if message is None:
+        return
+    for i, text in enumerate(texts):  # the arrows go under the per-unit list (the first part)
+        await message.reply_text(text, reply_markup=markup if i == 0 else None)
+
+
+@guarded
+async def on_progress_page(update: Update, context: BotContext, args: str) -> None:
+    """`td:<page>`: another page of /tiendo's per-unit list, in place."""
+    texts, markup = await _progress(update, context, None, int(args))
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        await query.edit_message_text(texts[0], reply_markup=markup)
 
 
 @guarded
 async def quahan(update: Update, context: BotContext) -> None:
+    """/quahan: the overdue filter of one's list (every unit's for the office), paged in one message like /viec."""
+    from bot.telegram import screens  # screens imports this module
+
     actor = actor_of(update, context)
-    today = context.services.today()
-    with context.services.tx() as session:
-        lines = status.overdue(session, actor, today)
-    await reply(update, overdue_text(lines, today) if lines else t("no_overdue", actor.lang))
+    await screens.open_list(update, context, "cl" if actor.units else "wl", "q", 0)
 
 
 @guarded

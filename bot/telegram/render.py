@@ -22,8 +22,16 @@ def counts_text(c: Counts) -> str:
         done=c.done, review=c.awaiting_review, overdue=c.overdue, open=c.open) + closed
 
 
-def progress_text(p: Progress, today: date, metrics: list[MetricStatus] | None = None) -> list[str]:
-    """`/tiendo`: totals, per area, per unit; then the metrics against their targets when given."""
+UNITS_PER_PAGE = 25  # /tiendo's per-unit list: a page of units per message at any plan size (◀ ▶: `td:`)
+
+
+def unit_pages(p: Progress) -> int:
+    return max(1, -(-len(p.units) // UNITS_PER_PAGE))
+
+
+def progress_text(p: Progress, today: date, metrics: list[MetricStatus] | None = None,
+                  unit_page: int | None = None) -> list[str]:
+    """`/tiendo`: totals, per area, per unit (one page of units when `unit_page` is given); then the metrics."""
     scope = _("year {year}").format(year=p.year) if p.year else _("the whole plan")
     head = "📊 " + _("Progress of {scope}").format(scope=scope)
     if p.unit:
@@ -35,7 +43,15 @@ def progress_text(p: Progress, today: date, metrics: list[MetricStatus] | None =
     if len(p.plans) > 1:  # several plans in one database: say which is which
         blocks.insert(1, _("By plan:") + "\n" + "\n".join(f"{t}: {counts_text(c)}" for t, c in p.plans.items()))
     if not p.unit:
-        blocks.append(_("Per unit:") + "\n" + "\n".join(f"{u}: {counts_text(c)}" for u, c in p.units.items()))
+        units = list(p.units.items())
+        title = _("Per unit:")
+        if unit_page is not None:
+            pages = unit_pages(p)
+            unit_page = min(max(unit_page, 0), pages - 1)
+            units = units[unit_page * UNITS_PER_PAGE:(unit_page + 1) * UNITS_PER_PAGE]
+            if pages > 1:
+                title += " " + _("(page {page}/{pages})").format(page=unit_page + 1, pages=pages)
+        blocks.append(title + "\n" + "\n".join(f"{u}: {counts_text(c)}" for u, c in units))
     if metrics:
         blocks += sections("📈 " + _("Metrics: {summary}").format(summary=metrics_summary(metrics)),
                            describe_metrics(metrics))

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
@@ -50,12 +51,6 @@ async def show(update: Update, view: View, new: bool = False) -> None:
     await reply(update, text, keyboard(rows))
 
 
-def _scope(context: BotContext, units: frozenset[str]) -> str:
-    with context.services.tx() as session:
-        names = list(session.scalars(select(UnitRow.name).where(UnitRow.id.in_(units)).order_by(UnitRow.id)))
-    return ", ".join(names) or _("Your units")
-
-
 async def answer(update: Update) -> None:
     if update.callback_query is not None:
         await update.callback_query.answer()
@@ -64,12 +59,14 @@ async def answer(update: Update) -> None:
 async def open_list(update: Update, context: BotContext, kind: str, f: str, page: int, new: bool = False) -> None:
     actor = actor_of(update, context)
     today = context.services.today()
-    with context.services.tx() as session:
-        if kind == "cl":
-            facts = queue.checklist(session, actor, today, f, page)
-        else:
-            facts = queue.watchlist(session, actor, today, f, page)
-    scope = _scope(context, actor.units) if kind == "cl" or not actor.can_read_all else _("All units")
+
+    def read(session: Session) -> tuple[queue.Page, list[str]]:  # on a worker thread (Services.run)
+        facts = (queue.checklist if kind == "cl" else queue.watchlist)(session, actor, today, f, page)
+        names = list(session.scalars(select(UnitRow.name).where(UnitRow.id.in_(actor.units)).order_by(UnitRow.id)))
+        return facts, names
+
+    facts, names = await context.services.run(read)
+    scope = (", ".join(names) or _("Your units")) if kind == "cl" or not actor.can_read_all else _("All units")
     if kind == "wl" and not actor.can_read_all:
         scope = _("Units led by {units}").format(units=scope)
     with language(actor.lang):
@@ -93,8 +90,7 @@ async def on_card(update: Update, context: BotContext, args: str) -> None:
         raise Refused("bad_request")
     actor = actor_of(update, context)
     today = context.services.today()
-    with context.services.tx() as session:
-        card = queue.card(session, actor, int(occ), today)
+    card = await context.services.run(lambda session: queue.card(session, actor, int(occ), today))
     if not back:
         back = "cl:o:0" if card.can_act else "wl:q:0"
     with language(actor.lang):
@@ -113,8 +109,7 @@ async def viec(update: Update, context: BotContext) -> None:
 
 async def _review_queue(update: Update, context: BotContext, page: int) -> None:
     actor = actor_of(update, context)
-    with context.services.tx() as session:
-        facts = review.review_queue(session, actor, page)
+    facts = await context.services.run(lambda session: review.review_queue(session, actor, page))
     with language(actor.lang):
         view = review_view.review_queue(facts)
     await answer(update)

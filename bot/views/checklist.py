@@ -33,8 +33,14 @@ def checklist(page: Page, today: date, scope: str) -> View:
     blocks = [title]
     group: tuple[str, date] | None = None
     lines: list[str] = []
+    contributing = False
     for number, item in enumerate(page.items, start=1):  # the buttons carry the same numbers
         s = item.subject
+        if item.contribution and not contributing:  # own work first; what the unit helps with after, marked
+            if lines:
+                blocks.append("\n".join(lines))
+            blocks.append(_("🤝 Contributions (the unit cooperates; another unit leads):"))
+            contributing, group, lines = True, None, []
         if (s.label, s.due) != group:
             if lines:
                 blocks.append("\n".join(lines))

