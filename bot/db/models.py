@@ -52,6 +52,8 @@ class TaskRow(Base):
     evidence_source: Mapped[str | None] = mapped_column(String(8), nullable=True)  # seed | assumed
     plan_id: Mapped[str | None] = mapped_column(String(24), nullable=True, index=True)
     plan_title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # 0012: the office made the evidence list required (a list the plan itself gives is required already)
+    evidence_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class OccurrenceRow(Base):
@@ -78,6 +80,11 @@ class OccurrenceRow(Base):
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # 0012: an assumed date or owner (source: assumed) is a draft until the office confirms it: no reminder,
+    # no escalation, in no overdue figure (bot.services.assumptions.live_occurrences)
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    due_set: Mapped[date | None] = mapped_column(Date, nullable=True)  # a date the office set; syncs keep it
+    assignee_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # staff member the head handed it to
 
     __table_args__ = (Index("ix_occurrences_unit_due", "unit", "due"),)
 
@@ -354,3 +361,34 @@ class SelfScoreRow(Base):
     explanation: Mapped[str] = mapped_column(Text, default="")
     recorded_by: Mapped[int] = mapped_column(ForeignKey("members.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ExtensionRow(Base):
+    """A request for more time ("xin gia hạn") with a reason; the office grants or refuses it (0012)."""
+
+    __tablename__ = "extensions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrences.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    old_due: Mapped[date] = mapped_column(Date)
+    wanted_due: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decision: Mapped[str | None] = mapped_column(String(12), nullable=True)  # granted, refused
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    answer: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ActingHeadRow(Base):
+    """Who stands in for a unit's head from `starts` to `ends` (inclusive): reminders and rights follow (0012)."""
+
+    __tablename__ = "acting_heads"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit: Mapped[str] = mapped_column(String(24), ForeignKey("units.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    starts: Mapped[date] = mapped_column(Date)
+    ends: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

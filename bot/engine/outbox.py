@@ -122,6 +122,7 @@ class Directory:
                                .where(MemberRow.active, *reach, wanted).order_by(MemberRow.id)).all()
         self.admins: list[Recipient] = []
         self.leaders: list[Recipient] = []
+        self.leaders_by_role: dict[str, list[Recipient]] = {}  # a leader invited for a role (a PGĐ in charge)
         self.heads: dict[str | None, list[Recipient]] = {}
         for m in rows:
             rec = _member_recipient(m, email)
@@ -131,6 +132,8 @@ class Directory:
                 self.admins.append(rec)
             elif m.role == "leader":
                 self.leaders.append(rec)
+                if m.unit:
+                    self.leaders_by_role.setdefault(m.unit, []).append(rec)
             else:
                 self.heads.setdefault(m.unit, []).append(rec)
 
@@ -165,6 +168,8 @@ def resolve(session: Session, target: str, leadership_chats: tuple[int, ...],
             found = members.leaders + [Recipient(c, None) for c in leadership_chats]
         elif token == "office":
             found = list(members.admins)
+        elif token in members.leaders_by_role:
+            found = list(members.leaders_by_role[token])
         else:
             found = list(members.heads.get(token, []))
             if not found:  # nobody to tell at the unit: the office hears instead, never silence
@@ -198,6 +203,9 @@ def materialize(engine: Engine, now: datetime, late_after: timedelta, leadership
                 occ = occurrences.get(rem.occurrence_id)
                 if occ is None or occ.retired_at is not None or occ.status in CLOSED_STATUSES:
                     rem.state, rem.note = "skipped", f"status:{occ.status if occ else 'missing'}"
+                    continue
+                if not occ.confirmed:  # an assumption the office has not confirmed: no reminder, no escalation
+                    rem.state, rem.note = "skipped", "unconfirmed"
                     continue
                 if (occ.snoozed_until is not None and rem.due_at < occ.snoozed_until
                         and rem.kind in ("before", "due", "overdue")):

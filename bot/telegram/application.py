@@ -28,6 +28,7 @@ from bot.telegram import metrics as metrics_chat
 from bot.telegram import par as par_chat
 from bot.telegram.context import BotContext, Services
 from bot.telegram.i18n import t
+from bot.trust import chat as trust_chat
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ def build_application(token: str, services: Services, base_url: str | None = Non
     commands.append((("dong", "close"), closing_chat.dong))
     commands.append((("trang", "page"), page_chat.trang))
     commands += [(("lienket", "link"), channels_chat.lienket), (("kenh", "channels"), channels_chat.kenh)]
+    commands += trust_chat.COMMANDS  # /xacnhan: the office confirms assumptions
     for names, callback in commands:
         app.add_handler(CommandHandler(list(names), callback))  # type: ignore[arg-type]
     app.add_handler(CallbackQueryHandler(exports_chat.on_ics,  # type: ignore[arg-type]

@@ -149,7 +149,7 @@ async def test_snooze_never_goes_past_the_next_escalation(start: Start) -> None:
     sent = await h.sweep_at(at("22/11/2019"))
     (back,) = to(sent, HEAD)
     assert "• 1.1 " in back.text
-    assert any("báo đơn vị chủ trì" in m.text for m in to(sent, ADMIN))  # VP has no head: the office
+    assert any("lĩnh vực do đơn vị anh/chị chủ trì" in m.text for m in to(sent, ADMIN))  # VP has no head: the office
 
 
 # --- ⚠️ blocker -------------------------------------------------------------------------------

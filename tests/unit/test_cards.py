@@ -137,10 +137,11 @@ def test_watch_summary_counts_per_unit_and_deadline_worst_first() -> None:
         text, actions = telegram_parts(view)
         plain, replies = plain_text(view)
     total = sum(r.count for r in summary_rows(30))
-    assert text.startswith(f"⚠️ Chậm tiến độ, báo Lãnh đạo Sở: {total} việc ở 30 đơn vị")
+    assert text.startswith("⚠️ Chậm tiến độ, cần báo cáo Lãnh đạo Sở (thông qua Văn phòng Sở): "
+                           f"{total} việc ở 30 đơn vị")
     rows = [line for line in text.splitlines() if line.startswith("• ")]
     assert len(rows) == 10 and all("quá hạn 5 ngày làm việc" in r for r in rows[:6])  # the worst first
-    assert "… và" in text and "20 dòng khác" in text and text.count(LABEL) == 1
+    assert "… và" in text and "ở 20 đơn vị khác" in text and "dòng" not in text and text.count(LABEL) == 1
     assert [a.data for row in actions for a in row] == ["wl:q:0:n"]
     assert replies == {"1": "wl:q:0:n"} and "Trả lời 1 để 📋 Danh sách đầy đủ" in plain
 
@@ -149,7 +150,7 @@ def test_a_card_and_a_summary_due_together_are_one_view_with_at_most_12_actions(
     with language("vi"):
         both = combine(build_card(card(38)), build_summary(WatchSummary(summary_rows(3))))
         text, actions = telegram_parts(both)
-    assert "🔔 Nhắc việc" in text and "báo đơn vị chủ trì" in text
+    assert "🔔 Nhắc việc" in text and "lĩnh vực do đơn vị anh/chị chủ trì" in text
     assert [a.data for row in actions for a in row] == ["cl:o:0:n", "done:1", "wl:q:0:n"]
 
 
