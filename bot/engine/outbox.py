@@ -89,6 +89,7 @@ class Claimed:
     metrics: tuple[tuple[int, str], ...] = ()  # (metric row id, name) of the task: a 📈 button each
     address: str = ""  # e-mail deliveries
     facts: dict[str, Any] | None = None  # a notice's kind and parameters, rendered when sent
+    evidence_required: bool = False  # the task's ✅ needs a document first (the card offers 📎 first)
 
 
 def _locking(session: Session, stmt: Select) -> Select:  # type: ignore[type-arg]
@@ -320,7 +321,8 @@ def claim(engine: Engine, now: datetime, worker: str, limit: int, real_now: date
                                o.id if o else None, t.id if t else None, t.title if t else None,
                                t.area if t else None, t.area_name if t else None, o.unit if o else None,
                                u.name if u else None, o.label if o else None, o.due if o else None,
-                               tuple(metrics.get(t.id, ())) if t else (), d.address, r.facts))
+                               tuple(metrics.get(t.id, ())) if t else (), d.address, r.facts,
+                               bool(t.evidence_required) if t else False))
         if closed:
             session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(closed))
                             .values(state="skipped", error="task closed before sending"))

@@ -154,3 +154,12 @@ def confirm_matching(session: Session, actor: Actor, ev: Event, calendar: WorkCa
         raise Refused("nothing_to_confirm")
     found = drafts(session, task, unit, deadline)
     return confirm(session, actor, [d.occurrence_id for d in found], ev, calendar, due)
+
+
+def confirm_all_for_rehearsal(session: Session, now: datetime) -> int:
+    """The sandbox rehearses the plan as the office would run it: every assumption confirmed (audited)."""
+    rows = list(session.scalars(select(OccurrenceRow).where(OccurrenceRow.confirmed.is_(False))))
+    for occ in rows:
+        occ.confirmed = True
+    audit(session, now, "sandbox", "assumptions_confirmed_for_rehearsal", "", {"count": len(rows)})
+    return len(rows)

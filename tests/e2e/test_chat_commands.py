@@ -289,7 +289,7 @@ async def test_quahan_lists_overdue_tasks_after_the_deadline(h: Harness) -> None
     h.clock.set(at("21/11/2019", 10))
     (mine,) = await h.say(HEAD, "/quahan")
     assert "Việc quá hạn (3) — ngày 21/11/2019" in mine.text
-    assert "Hạn 19/11/2019 (quá hạn 2 ngày)" in mine.text and "KHTC" not in mine.text
+    assert "Hạn 19/11/2019 (quá hạn 2 ngày làm việc)" in mine.text and "KHTC" not in mine.text
     (everyone,) = await h.say(ADMIN, "/quahan")
     assert "Việc quá hạn (" in everyone.text and "Đơn vị KHTC" in everyone.text and "Đơn vị VP" in everyone.text
 

@@ -57,7 +57,7 @@ async def test_checklist_pages_in_place_and_a_task_card_goes_back_to_the_same_pa
     assert card_data.endswith(":cl:o:1")
     (card,) = await h.press(HEAD, second, card_data)
     assert card.method == "editMessageText" and card.message_id == first.message_id
-    assert "Đơn vị: " in card.text and "Trạng thái:" in card.text and "hạn" in card.text
+    assert "Đơn vị: " in card.text and "Trạng thái:" in card.text and "Hạn: " in card.text
     occ = card_data.split(":")[1]
     assert {f"done:{occ}", f"ev:{occ}", f"snz:{occ}", f"blk:{occ}", "cl:o:1"} <= set(_data(card))
     assert "◀ Quay lại" in _labels(card)
