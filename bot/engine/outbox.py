@@ -19,7 +19,16 @@ from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
-from bot.db.models import DeliveryRow, MemberRow, MetricRow, OccurrenceRow, ReminderRow, TaskRow, UnitRow
+from bot.db.models import (
+    ActingHeadRow,
+    DeliveryRow,
+    MemberRow,
+    MetricRow,
+    OccurrenceRow,
+    ReminderRow,
+    TaskRow,
+    UnitRow,
+)
 from bot.engine.notices import notice_text
 
 CLOSED_STATUSES = ("done", "awaiting_review", "closed")  # closed: by the office, bot.services.closing
@@ -111,7 +120,7 @@ class Directory:
     member is left out as before.
     """
 
-    def __init__(self, session: Session, units: set[str], email: bool = False) -> None:
+    def __init__(self, session: Session, units: set[str], email: bool = False, today: date | None = None) -> None:
         wanted: ColumnElement[bool] = MemberRow.role.in_(("admin", "leader"))
         if units:
             wanted = or_(wanted, and_(MemberRow.role == "head", MemberRow.unit.in_(units)))
@@ -136,6 +145,22 @@ class Directory:
                 if m.unit:
                     self.leaders_by_role.setdefault(m.unit, []).append(rec)
             else:
+                self.heads.setdefault(m.unit, []).append(rec)
+        if today is not None and units:  # whoever stands in for a unit's head today gets its messages too
+            self._add_acting(session, units, email, today)
+
+    def _add_acting(self, session: Session, units: set[str], email: bool, today: date) -> None:
+        rows = session.execute(select(ActingHeadRow.unit, MemberRow.id, MemberRow.chat_id, MemberRow.role,
+                                      MemberRow.unit.label("member_unit"), MemberRow.reachable, MemberRow.email,
+                                      MemberRow.receive_by, UnitRow.email.label("unit_email"))
+                               .join(MemberRow, MemberRow.id == ActingHeadRow.member_id)
+                               .outerjoin(UnitRow, UnitRow.id == ActingHeadRow.unit)
+                               .where(ActingHeadRow.unit.in_(units), ActingHeadRow.cancelled_at.is_(None),
+                                      ActingHeadRow.starts <= today, ActingHeadRow.ends >= today,
+                                      MemberRow.active)).all()
+        for m in rows:
+            rec = _member_recipient(m, email)
+            if rec is not None and rec not in self.heads.get(m.unit, []):
                 self.heads.setdefault(m.unit, []).append(rec)
 
 
@@ -180,6 +205,22 @@ def resolve(session: Session, target: str, leadership_chats: tuple[int, ...],
     return list(out.values())
 
 
+def _assignees(session: Session, ids: set[int | None], email: bool) -> dict[int, Recipient]:
+    """Staff members items were handed to, as recipients (inactive or unreachable ones left out)."""
+    if not ids:
+        return {}
+    out = {}
+    for m in session.execute(select(MemberRow.id, MemberRow.chat_id, MemberRow.role, MemberRow.unit,
+                                    MemberRow.reachable, MemberRow.email, MemberRow.receive_by,
+                                    UnitRow.email.label("unit_email"))
+                             .outerjoin(UnitRow, UnitRow.id == MemberRow.unit)
+                             .where(MemberRow.id.in_([i for i in ids if i]), MemberRow.active)).all():
+        rec = _member_recipient(m, email)
+        if rec is not None:
+            out[m.id] = rec
+    return out
+
+
 def materialize(engine: Engine, now: datetime, late_after: timedelta, leadership_chats: tuple[int, ...],
                 limit: int = 1000, email: EmailRouting | None = None) -> int:
     """Turn due reminders into pending deliveries (one per recipient chat); returns how many."""
@@ -195,7 +236,10 @@ def materialize(engine: Engine, now: datetime, late_after: timedelta, leadership
         occurrences = {o.id: o for o in session.scalars(select(OccurrenceRow)
                                                         .where(OccurrenceRow.id.in_(occurrence_ids)))} \
             if occurrence_ids else {}
-        directory = Directory(session, set().union(*(_units(r.target) for r in reminders)), email is not None)
+        directory = Directory(session, set().union(*(_units(r.target) for r in reminders)), email is not None,
+                              now.date())
+        assignees = _assignees(session, {o.assignee_id for o in occurrences.values() if o.assignee_id},
+                               email is not None)
         resolved: dict[str, list[Recipient]] = {}
         rows: list[dict[str, object]] = []
         created = 0
@@ -215,6 +259,9 @@ def materialize(engine: Engine, now: datetime, late_after: timedelta, leadership
             if rem.target not in resolved:
                 resolved[rem.target] = resolve(session, rem.target, leadership_chats, directory)
             recipients = resolved[rem.target]
+            occ = occurrences.get(rem.occurrence_id) if rem.occurrence_id is not None else None
+            if occ is not None and occ.assignee_id in assignees and rem.kind != "escalation":
+                recipients = recipients + [assignees[occ.assignee_id]]  # the staff member the head handed it to
             if email is not None and email.wants(rem.kind):
                 mailed = {r.address for r in recipients if r.address}  # a member's fallback may be the unit's
                 recipients = recipients + [r for r in email_recipients(session, rem.target, email)
