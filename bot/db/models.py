@@ -364,7 +364,7 @@ class SelfScoreRow(Base):
 
 
 class ExtensionRow(Base):
-    """A request for more time ("xin gia hạn") with a reason; the office grants or refuses it (0012)."""
+    """A request for more time (an extension) with a reason; the office grants or refuses it (0012)."""
 
     __tablename__ = "extensions"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -1,9 +1,6 @@
-"""Which item of a task's evidence list a document answers: ticked only when its name or summary says so.
-
-A file is matched to an item when most of the item's significant words (accents and case aside) appear in
-the file's name or trích yếu; a photo named `photo_2fcd….jpg` matches nothing. Counting files never ticks
-an item.
-"""
+# Which item of a task's evidence list a document answers: ticked only when its name or trích yếu says so.
+# A file matches an item when most of the item's significant words (accents and case aside) appear in the
+# file's name or summary; a photo named `photo_2fcd….jpg` matches nothing. Counting files never ticks one.
 
 from __future__ import annotations
 
@@ -15,7 +12,7 @@ _STOP = frozenset("cac cua va the cho trong theo tai da ve voi nam cong tac".spl
 
 
 def _words(text: str) -> set[str]:
-    flat = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
+    flat = unicodedata.normalize("NFD", text.casefold().replace("\u0111", "d"))
     flat = "".join(c for c in flat if unicodedata.category(c) != "Mn")
     return {w for w in re.split(r"[^a-z0-9]+", flat) if len(w) >= 2 and w not in _STOP}
 

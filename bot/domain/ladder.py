@@ -48,7 +48,8 @@ def effective_ladder(plan: Plan, occurrence: Occurrence) -> Ladder:
 
 class _Shape(NamedTuple):
     """The ladder fields that decide the rungs (hashable, unlike Ladder); `leadership` is who the last rung
-    goes to: the office (the seed's "thông qua Văn phòng Sở"), the area's role in charge, or the role itself."""
+    goes to: the office (through which the seed sends everything to leadership), the area's role in charge,
+    or the role itself."""
 
     at: str
     before: tuple[int, ...]

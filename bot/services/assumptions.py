@@ -5,7 +5,7 @@ fact: its occurrence is `confirmed = False` until the office confirms it (severa
 the CLI or the console), and meanwhile it sends no reminder and no escalation (bot.engine.outbox) and
 counts in no overdue figure (`live_occurrences`). The office may confirm with its own date (the date the
 province sets for its scoring software, say): the deadline and its pending reminders move, and a plan
-sync keeps that date (`due_set`). An evidence list the plan does not give is a suggestion ("gợi ý")
+sync keeps that date (`due_set`). An evidence list the plan does not give is a suggestion
 until the office makes it required (`confirm_evidence`).
 """
 
@@ -31,7 +31,7 @@ MAX_AT_ONCE = 5000
 def live_occurrences() -> ColumnElement[bool]:
     """The one filter every count, list, escalation, digest and export applies: in the plan and confirmed.
 
-    An unconfirmed assumption is shown only where it says "giả định" (the office's list of drafts, a task
+    An unconfirmed assumption is shown only where it says it is assumed (the office's list of drafts, a task
     card marked so); it is never open, overdue or late in a figure.
     """
     return and_(OccurrenceRow.retired_at.is_(None), OccurrenceRow.confirmed.is_(True))

@@ -1,9 +1,9 @@
 """Handing work on: a staff member of the unit for one item, an acting head for a date range, more time.
 
-A head invites a chuyên viên or deputy of the unit (role `staff`, invited like a head) and assigns items
+A head invites a specialist or deputy of the unit (role `staff`, invited like a head) and assigns items
 to them: the assignee gets that item's reminders and may send its documents and report it done. An acting
 head stands in from one date to another: reminders and rights follow them for those days. A head asks for
-more time with a reason ("xin gia hạn"); the office grants it (the deadline and its reminders move) or
+more time with a reason; the office grants it (the deadline and its reminders move) or
 refuses it. Every step is in the audit log; granted extensions are counted apart (`extension_counts`).
 """
 
@@ -43,7 +43,7 @@ def _require_head_of(actor: Actor, unit: str) -> None:
 
 
 def create_staff_invite(session: Session, actor: Actor, unit: str, ev: Event) -> InviteRow:
-    """A head (or the office) invites a chuyên viên or deputy of the unit, like a head's invite."""
+    """A head (or the office) invites a specialist or deputy of the unit, like a head's invite."""
     _require_head_of(actor, unit)
     invite = InviteRow(code=secrets.token_urlsafe(18), role=STAFF, unit=unit, created_by=actor.member_id,
                        created_at=ev.now, expires_at=ev.now + INVITE_TTL)
@@ -117,7 +117,7 @@ def acting_members(session: Session, units: set[str], today: date) -> dict[str, 
 
 def request_extension(session: Session, actor: Actor, occurrence_id: int, wanted: date, reason: str,
                       ev: Event) -> ExtensionRow:
-    """"Xin gia hạn": the unit asks the office for a later date, with a reason."""
+    """An extension request: the unit asks the office for a later date, with a reason."""
     occ = own_occurrence(session, actor, occurrence_id)
     if occ.status not in OPEN:
         raise Refused("already_submitted")
@@ -180,3 +180,26 @@ def extension_counts(session: Session) -> Counter[tuple[str, str]]:
     rows = session.execute(select(OccurrenceRow.unit, ExtensionRow.decision)
                            .join(OccurrenceRow, OccurrenceRow.id == ExtensionRow.occurrence_id))
     return Counter((unit, decision or "pending") for unit, decision in rows)
+
+
+def find_own(session: Session, actor: Actor, task: str, deadline: str | None = None) -> OccurrenceRow:
+    """The reader's nearest open occurrence of a task (of their units, or handed to them)."""
+    require_known(actor)
+    query = (select(OccurrenceRow).where(OccurrenceRow.task_id == task, OccurrenceRow.retired_at.is_(None),
+                                         OccurrenceRow.status.in_(OPEN),
+                                         OccurrenceRow.unit.in_(actor.units)
+                                         | OccurrenceRow.assignee_id.in_(actor.member_ids))
+             .order_by(OccurrenceRow.due, OccurrenceRow.id))
+    if deadline:
+        query = query.where(OccurrenceRow.deadline_id == deadline)
+    occ = session.scalars(query).first()
+    if occ is None:
+        raise Refused("no_such_task_id", task=task[:24])
+    return occ
+
+
+def unit_staff(session: Session, actor: Actor, unit: str) -> list[MemberRow]:
+    """The active staff members of a unit (for the head choosing whom to hand an item to)."""
+    _require_head_of(actor, unit)
+    return list(session.scalars(select(MemberRow).where(MemberRow.unit == unit, MemberRow.role == STAFF,
+                                                        MemberRow.active).order_by(MemberRow.id)))

@@ -182,7 +182,9 @@ async def accept_code(update: Update, context: BotContext, code: str) -> None:
         return
     with language("vi"):
         what = (_("head of unit {name} ({unit})").format(name=joined.unit_name, unit=joined.unit)
-                if joined.role == "head" else _(ROLE[joined.role]))
+                if joined.role == "head" else
+                _("staff member of {name} ({unit})").format(name=joined.unit_name, unit=joined.unit)
+                if joined.role == "staff" else _(ROLE[joined.role]))
     await set_chat_commands(context.bot, chat.id, load_roles(context, user.id, chat.id), "vi")
     await reply(update, t("welcome", "vi", name=user.full_name, what=what))
 

@@ -23,7 +23,7 @@ from bot.trust.words import (
     unknown_words_text,
 )
 
-EVIDENCE_WORDS = ("tailieu", "tài liệu", "evidence")
+EVIDENCE_WORDS = ("tailieu", "evidence")
 
 
 @guarded
@@ -47,7 +47,7 @@ async def xacnhan(update: Update, context: BotContext) -> None:
                         session, actor, event(update, context), context.services.calendar, task=chosen.task,
                         deadline=chosen.deadline, unit=chosen.unit, due=chosen.due))
         except Refused as exc:
-            if exc.key not in ("nothing_to_confirm", "no_such_task"):
+            if exc.key != "no_such_task":
                 raise
             text = nothing_selected_text()
     await reply(update, text)

@@ -59,8 +59,10 @@ def run(args: argparse.Namespace, config: Callable[[argparse.Namespace], Any]) -
                                       deadline=chosen.deadline, unit=chosen.unit, due=chosen.due)
             print(confirmation_text(result))
     except Refused as exc:
-        raise UsageError(nothing_selected_text() if exc.key in ("nothing_to_confirm", "no_such_task")
-                         else exc.key) from None
+        from bot.trust.refusals import TRUST_REFUSALS
+
+        words = _(TRUST_REFUSALS[exc.key]).format(**exc.params) if exc.key in TRUST_REFUSALS else exc.key
+        raise UsageError(nothing_selected_text() if exc.key == "no_such_task" else words) from None
     finally:
         engine.dispose()
     return 0

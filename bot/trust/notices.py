@@ -24,7 +24,7 @@ def _assigned(facts: dict[str, Any]) -> str:
 
 
 def _extension_requested(facts: dict[str, Any]) -> str:
-    return _("⏳ Request for more time (xin gia hạn) #{id}: {unit}, task {task} — {label}. Due {due}, asks for "
+    return _("⏳ Request for more time #{id}: {unit}, task {task} — {label}. Due {due}, asks for "
              "{wanted}. Reason: {reason} (from {by}). ✔️ grants it (the deadline and its reminders move), ✖️ "
              "refuses it.").format(id=facts.get("extension", ""), unit=facts.get("unit", ""),
                                    task=facts.get("task", ""), label=facts.get("label", ""),

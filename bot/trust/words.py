@@ -64,3 +64,4 @@ def nothing_selected_text() -> str:
 def unknown_words_text(words: tuple[str, ...]) -> str:
     return _("Not a task, deadline, unit or date dd/mm/yyyy: {words}. Type /xacnhan for the list.").format(
         words=", ".join(words))
+
