@@ -168,7 +168,7 @@ async def test_blocker_goes_to_the_office_which_forwards_it_once_to_leadership(h
 
     (notice,) = to(await h.sweep_at(at("30/10/2019", 8, 5)), ADMIN)
     assert "Chưa có kinh phí in tài liệu" in notice.text and "Nguyễn Văn An" in notice.text
-    assert labels(notice) == ["➡️ Chuyển Lãnh đạo Sở", "💬 Chỉ đạo"]
+    assert labels(notice) == ["➡️ Chuyển Lãnh đạo Sở", "💬 Trả lời / hướng dẫn"]
     (forwarded,) = await h.press(ADMIN, notice, buttons(notice)[0])
     assert "Đã chuyển vướng mắc tới Lãnh đạo Sở" in forwarded.text
 

@@ -88,7 +88,7 @@ def test_blocker_card_shows_directions_and_who_may_do_what() -> None:
     with language("vi"):
         leader, leader_replies = plain_text(blocker_card(BlockerCard(item, replies, False, True, False, True)))
         _head, head_replies = plain_text(blocker_card(BlockerCard(item, replies, False, False, False, True)))
-    assert "Ý kiến chỉ đạo của Phó Giám đốc Bình" in leader and "Dùng kinh phí chi thường xuyên" in leader
+    assert "Ý kiến của Phó Giám đốc Bình" in leader and "Dùng kinh phí chi thường xuyên" in leader
     assert list(leader_replies.values()) == ["bkr:3", "bkd:3", "bq:0"]
     assert list(head_replies.values()) == ["bkd:3", "bq:0"]
 
