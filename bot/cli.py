@@ -36,6 +36,7 @@ from bot.importer import cli as importer_cli
 from bot.ops import cli as ops_cli
 from bot.plans.loader import PlanError, load_plan
 from bot.preview import render_json, render_table, summary, timeline
+from bot.trust import cli as trust_cli
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -150,6 +151,7 @@ SUBCOMMANDS: list[Callable[[Subparsers], None]] = [
     add_plan_commands, add_bot_commands, add_export_commands, add_closing_commands, add_invite_commands,
     importer_cli.add_subcommands, criteria_cli.add_parser, console_cli.add_parser,
     lambda sub: ops_cli.add_subcommands(sub, _command, config_option, _config),
+    lambda sub: trust_cli.add_subcommands(sub, config_option, lang_option),
 ]
 
 
@@ -346,6 +348,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check, "preview": cmd_preview, "simulate": cmd_simulate, "sync": cmd_sync, "run": cmd_run,
     "export": cmd_export, "ics": cmd_ics, **importer_cli.COMMANDS,
     "criteria": lambda args: criteria_cli.run(args, _config),
+    "confirm": lambda args: trust_cli.run(args, _config),
 }
 
 

@@ -37,6 +37,9 @@ def timeline(plan: Plan, calendar: WorkCalendar, start: date | None = None, end:
             "lead_units": list(occ.lead_units),
             "due": occ.due.isoformat(),
             "source": occ.source,
+            # An assumed date, owner or share is a draft until the office confirms it (in the database:
+            # `nhacviec confirm`); from the plan file alone it is unconfirmed.
+            "confirmed": occ.source != "assumed",
             "key": occ.key,
             "reminders": [
                 {"at": r.at.astimezone(zone).isoformat(), "kind": r.kind, "rung": r.rung, "to": list(r.to)}

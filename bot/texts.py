@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from bot.domain.workdays import WorkCalendar
 from bot.i18n import N_, _, current_lang, language, ngettext
 
 VN_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -58,12 +60,18 @@ def rung_label(rung: str, lang: str | None = None) -> str:
         return rung
 
 
+@lru_cache(maxsize=1)
+def _calendar() -> WorkCalendar:
+    return WorkCalendar()
+
+
 def days_left_text(due: date, today: date, lang: str | None = None) -> str:
-    """`3 days left`, `due today`, `2 days overdue` (calendar days)."""
-    delta = (due - today).days
+    """`3 working days left`, `due today`, `2 working days overdue`: one way of counting days everywhere,
+    the reminder ladder's (working days)."""
+    delta = _calendar().working_days_between(today, due)
     with _speaking(lang):
-        if delta == 0:
+        if due == today:
             return _("due today")
-        if delta > 0:
-            return ngettext("{n} day left", "{n} days left", delta).format(n=delta)
-        return ngettext("{n} day overdue", "{n} days overdue", -delta).format(n=-delta)
+        if delta >= 0:
+            return ngettext("{count} working day left", "{count} working days left", delta).format(count=delta)
+        return ngettext("{count} working day overdue", "{count} working days overdue", -delta).format(count=-delta)

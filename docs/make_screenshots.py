@@ -157,7 +157,7 @@ def scenarios(phone: Phone, scratch: Path) -> list[tuple[str, Callable[[], None]
         phone.who(ADMIN_ID)
         phone.press("Chuyển")  # the office forwards it to leadership
         phone.who(LEADER_ID)
-        phone.press("Chỉ đạo")
+        phone.press("chỉ đạo")
         phone.say("Văn phòng Sở đôn đốc các trường gửi số liệu trước ngày 18/11.")
         phone.shot("08-vuong-mac")
 

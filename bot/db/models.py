@@ -56,6 +56,8 @@ class TaskRow(Base):
     # 0010: the units other than the lead help (phối hợp: True) or carry it out (thực hiện: False); NULL: unknown
     others_cooperate: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     plan_title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # 0012: the office made the evidence list required (a list the plan itself gives is required already)
+    evidence_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class OccurrenceRow(Base):
@@ -82,6 +84,11 @@ class OccurrenceRow(Base):
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # 0012: an assumed date or owner (source: assumed) is a draft until the office confirms it: no reminder,
+    # no escalation, in no overdue figure (bot.services.assumptions.live_occurrences)
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    due_set: Mapped[date | None] = mapped_column(Date, nullable=True)  # a date the office set; syncs keep it
+    assignee_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # staff member the head handed it to
 
     __table_args__ = (Index("ix_occurrences_unit_due", "unit", "due"),
                       Index("ix_occurrences_task_id", "task_id"),
@@ -483,3 +490,32 @@ class ConsoleSessionRow(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     ended_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+class ExtensionRow(Base):
+    """A request for more time (an extension) with a reason; the office grants or refuses it (0012)."""
+
+    __tablename__ = "extensions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrences.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    old_due: Mapped[date] = mapped_column(Date)
+    wanted_due: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decision: Mapped[str | None] = mapped_column(String(12), nullable=True)  # granted, refused
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("members.id"), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    answer: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ActingHeadRow(Base):
+    """Who stands in for a unit's head from `starts` to `ends` (inclusive): reminders and rights follow (0012)."""
+
+    __tablename__ = "acting_heads"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit: Mapped[str] = mapped_column(String(24), ForeignKey("units.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    starts: Mapped[date] = mapped_column(Date)
+    ends: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -111,6 +111,15 @@ def _label(plan: Plan, spec: DeadlineSpec, unit: str, lead: tuple[str, ...]) -> 
     return spec.label
 
 
+def _source(plan: Plan, task: Task, spec: DeadlineSpec, unit: str, assumed_units: tuple[str, ...]) -> str:
+    """`assumed` when the date, the task's owners or this unit's share is the transcriber's assumption."""
+    if spec.source == "assumed" or unit in assumed_units:
+        return "assumed"
+    if spec.units is None and task.owners is not None and task.owners.source == "assumed":
+        return "assumed"
+    return spec.source
+
+
 def expand_task(plan: Plan, task: Task, calendar: WorkCalendar) -> list[Occurrence]:
     """Every occurrence of one task, for each unit it is due from, none before the plan starts."""
     out: list[Occurrence] = []
@@ -118,6 +127,7 @@ def expand_task(plan: Plan, task: Task, calendar: WorkCalendar) -> list[Occurren
     for spec in task_deadlines(plan, task):
         rule = spec.shift or task.shift or plan.plan.shift
         units, lead = _units_due(plan, task, spec)
+        assumed_units = plan.expand_units(spec.assumed_units or [])
         for dated in _dated(spec, plan.plan.years):
             nominal = dated.nominal - timedelta(days=1) if spec.exclusive else dated.nominal
             lead_due = calendar.shift(nominal, Shift(rule))
@@ -130,7 +140,8 @@ def expand_task(plan: Plan, task: Task, calendar: WorkCalendar) -> list[Occurren
                 out.append(Occurrence(
                     key=f"{task.id}/{spec.id}/{unit}/{dated.period}", task_id=task.id,
                     deadline_id=spec.id, unit=unit, period=dated.period, nominal=unit_nominal, due=due,
-                    source=spec.source, label=_label(plan, spec, unit, lead), lead_units=lead,
+                    source=_source(plan, task, spec, unit, assumed_units), label=_label(plan, spec, unit, lead),
+                    lead_units=lead,
                     window_start=dated.window_start,
                 ))
     return out

@@ -47,7 +47,9 @@ def effective_ladder(plan: Plan, occurrence: Occurrence) -> Ladder:
 
 
 class _Shape(NamedTuple):
-    """The ladder fields that decide the rungs (hashable, unlike Ladder)."""
+    """The ladder fields that decide the rungs (hashable, unlike Ladder); `leadership` is who the last rung
+    goes to: the office (through which the seed sends everything to leadership), the area's role in charge,
+    or the role itself."""
 
     at: str
     before: tuple[int, ...]
@@ -56,15 +58,20 @@ class _Shape(NamedTuple):
     overdue_for: int
     lead_after: int | None
     leadership_after: int | None
+    leadership: tuple[str, ...] = ()
 
 
 _OWN, _LEAD, _LEADERSHIP = 0, 1, 2  # who a rung goes to: an index into (own unit, lead units, leadership)
 _Rung = tuple[datetime, Kind, str, int, int]
 
 
-def _shape(ladder: Ladder) -> _Shape:
+def _shape(ladder: Ladder, in_charge: str | None = None) -> _Shape:
+    if not ladder.leadership_via_office:
+        to: tuple[str, ...] = (in_charge or ladder.leadership_role,)
+    else:
+        to = (in_charge, "office") if in_charge else ("office",)
     return _Shape(ladder.at, tuple(ladder.before), ladder.on_due, ladder.overdue_every, ladder.overdue_for,
-                  ladder.escalate_to_lead_after, ladder.escalate_to_leadership_after)
+                  ladder.escalate_to_lead_after, ladder.escalate_to_leadership_after, to)
 
 
 @lru_cache(maxsize=4096)
@@ -94,7 +101,10 @@ def _schedule(due: date, shape: _Shape, zone: ZoneInfo, calendar: WorkCalendar) 
 def _reminders(occurrence: Occurrence, shape: _Shape, leadership_role: str, calendar: WorkCalendar,
                zone: ZoneInfo, office: str) -> list[Reminder]:
     lead = occurrence.lead_units or (office,)
-    audiences = ((occurrence.unit,), lead, (leadership_role,))
+    top = shape.leadership or (leadership_role,)
+    if occurrence.unit == office:  # the office late on its own share: leadership hears it directly
+        top = tuple(t for t in top if t != "office") or (leadership_role,)
+    audiences = ((occurrence.unit,), lead, top)
     # A lead unit late on its own share: leadership's rung handles it.
     skip = _LEAD if occurrence.unit in lead else -1
     key, make = occurrence.key, Reminder._make  # _make skips keyword handling: this loop runs a million times
@@ -112,7 +122,8 @@ def plan_reminders(plan: Plan, occurrence: Occurrence, calendar: WorkCalendar) -
     """The reminders of an occurrence under the plan's (and task's) ladder."""
     def settings() -> tuple[_Shape, str, ZoneInfo]:
         ladder = effective_ladder(plan, occurrence)
-        return _shape(ladder), ladder.leadership_role, ZoneInfo(plan.plan.timezone)
+        in_charge = plan.area(plan.task(occurrence.task_id).area).in_charge
+        return _shape(ladder, in_charge), ladder.leadership_role, ZoneInfo(plan.plan.timezone)
 
     shape, role, zone = plan.derived(("reminders", occurrence.task_id, occurrence.deadline_id), settings)
     return _reminders(occurrence, shape, role, calendar, zone, plan.plan.office)

@@ -109,6 +109,9 @@ class Ladder(Strict):
     escalate_to_lead_after: int | None = Field(default=3, ge=1, le=250)
     escalate_to_leadership_after: int | None = Field(default=7, ge=1, le=250)
     leadership_role: Ident = "leadership"
+    # The seed: difficulties reach Lãnh đạo Sở "thông qua Văn phòng Sở". The last rung goes to the office,
+    # which reports on; to the role in charge of the area too when the plan names one (`areas[].in_charge`).
+    leadership_via_office: bool = True
 
     @field_validator("at")
     @classmethod
@@ -191,6 +194,10 @@ class DeadlineSpec(Strict):
     # send results to itself: e.g. "hoàn thành và cập nhật").
     lead_label: Text | None = None
     office_label: Text | None = None
+    # Units (or groups) whose share the plan does not give but the transcriber assumed: their occurrences are
+    # `assumed` (a draft until the office confirms it) even when the date itself is the plan's.
+    assumed_units: list[Ident] | None = None
+    assumed_note: str | None = None
 
     @field_validator("date", mode="before")
     @classmethod
@@ -218,6 +225,12 @@ class DeadlineSpec(Strict):
                 raise PydanticCustomError("bad_rrule", "invalid RRULE: {reason}", {"reason": str(exc)}) from None
             _check_month_days(value)
         return value
+
+    @model_validator(mode="after")
+    def _assumed_noted(self) -> DeadlineSpec:
+        if self.assumed_units and not (self.assumed_note or "").strip():
+            raise PydanticCustomError("assumed_needs_note", "an assumed choice needs a note", {})
+        return self
 
     @model_validator(mode="after")
     def _one_kind(self) -> DeadlineSpec:
@@ -297,6 +310,8 @@ class Area(Strict):
     id: Ident
     name: Text
     responsibility: Responsibility
+    # The plan's role (a Phó Giám đốc) in charge of this area: escalations go to them, through the office.
+    in_charge: Ident | None = None
 
 
 class Owners(Strict):

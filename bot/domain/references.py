@@ -65,6 +65,7 @@ def _deadline_refs(deadlines: Any, path: Path, common: frozenset[str] = frozense
     for i, spec in enumerate(deadlines):
         if known is not None and isinstance(spec, dict):
             yield from _unit_list_refs(spec.get("units"), (*path, i, "units"), known)
+            yield from _unit_list_refs(spec.get("assumed_units"), (*path, i, "assumed_units"), known)
         ident = spec.get("id") if isinstance(spec, dict) else None
         if isinstance(ident, str):
             if ident in seen:
@@ -106,6 +107,9 @@ def check_references(data: Any) -> list[Issue]:
             issues.append(Issue(("plan", "ladder", "leadership_role"), "unknown_role", {"role": role}))
         issues.extend(_deadline_refs(info.get("common_deadlines"), ("plan", "common_deadlines"), known=known))
     for index, area in _items(data, "areas"):
+        in_charge = area.get("in_charge")
+        if isinstance(in_charge, str) and in_charge not in roles:
+            issues.append(Issue(("areas", index, "in_charge"), "unknown_role", {"role": in_charge}))
         issues.extend(_responsibility_refs(area.get("responsibility"), ("areas", index, "responsibility"), known))
     for index, task in _items(data, "tasks"):
         task_area = task.get("area")

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.i18n import _
+from bot.trust.notices import TRUST_NOTICES
 
 
 def _unreachable(facts: dict[str, Any]) -> str:
@@ -37,6 +38,7 @@ def _email_refused(facts: dict[str, Any]) -> str:
 NOTICES: dict[str, Callable[[dict[str, Any]], str]] = {
     "unreachable": _unreachable,
     "email_refused": _email_refused,
+    **TRUST_NOTICES,  # delegation and extensions (bot.trust.notices)
 }
 
 

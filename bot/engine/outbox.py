@@ -19,7 +19,16 @@ from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
-from bot.db.models import DeliveryRow, MemberRow, MetricRow, OccurrenceRow, ReminderRow, TaskRow, UnitRow
+from bot.db.models import (
+    ActingHeadRow,
+    DeliveryRow,
+    MemberRow,
+    MetricRow,
+    OccurrenceRow,
+    ReminderRow,
+    TaskRow,
+    UnitRow,
+)
 from bot.engine.notices import notice_text
 
 CLOSED_STATUSES = ("done", "awaiting_review", "closed")  # closed: by the office, bot.services.closing
@@ -89,6 +98,7 @@ class Claimed:
     metrics: tuple[tuple[int, str], ...] = ()  # (metric row id, name) of the task: a 📈 button each
     address: str = ""  # e-mail deliveries
     facts: dict[str, Any] | None = None  # a notice's kind and parameters, rendered when sent
+    evidence_required: bool = False  # the task's ✅ needs a document first (the card offers 📎 first)
 
 
 def _locking(session: Session, stmt: Select) -> Select:  # type: ignore[type-arg]
@@ -110,7 +120,7 @@ class Directory:
     member is left out as before.
     """
 
-    def __init__(self, session: Session, units: set[str], email: bool = False) -> None:
+    def __init__(self, session: Session, units: set[str], email: bool = False, today: date | None = None) -> None:
         wanted: ColumnElement[bool] = MemberRow.role.in_(("admin", "leader"))
         if units:
             wanted = or_(wanted, and_(MemberRow.role == "head", MemberRow.unit.in_(units)))
@@ -122,6 +132,7 @@ class Directory:
                                .where(MemberRow.active, *reach, wanted).order_by(MemberRow.id)).all()
         self.admins: list[Recipient] = []
         self.leaders: list[Recipient] = []
+        self.leaders_by_role: dict[str, list[Recipient]] = {}  # a leader invited for a role (a PGĐ in charge)
         self.heads: dict[str | None, list[Recipient]] = {}
         for m in rows:
             rec = _member_recipient(m, email)
@@ -131,7 +142,25 @@ class Directory:
                 self.admins.append(rec)
             elif m.role == "leader":
                 self.leaders.append(rec)
+                if m.unit:
+                    self.leaders_by_role.setdefault(m.unit, []).append(rec)
             else:
+                self.heads.setdefault(m.unit, []).append(rec)
+        if today is not None and units:  # whoever stands in for a unit's head today gets its messages too
+            self._add_acting(session, units, email, today)
+
+    def _add_acting(self, session: Session, units: set[str], email: bool, today: date) -> None:
+        rows = session.execute(select(ActingHeadRow.unit, MemberRow.id, MemberRow.chat_id, MemberRow.role,
+                                      MemberRow.unit.label("member_unit"), MemberRow.reachable, MemberRow.email,
+                                      MemberRow.receive_by, UnitRow.email.label("unit_email"))
+                               .join(MemberRow, MemberRow.id == ActingHeadRow.member_id)
+                               .outerjoin(UnitRow, UnitRow.id == ActingHeadRow.unit)
+                               .where(ActingHeadRow.unit.in_(units), ActingHeadRow.cancelled_at.is_(None),
+                                      ActingHeadRow.starts <= today, ActingHeadRow.ends >= today,
+                                      MemberRow.active)).all()
+        for m in rows:
+            rec = _member_recipient(m, email)
+            if rec is not None and rec not in self.heads.get(m.unit, []):
                 self.heads.setdefault(m.unit, []).append(rec)
 
 
@@ -165,6 +194,8 @@ def resolve(session: Session, target: str, leadership_chats: tuple[int, ...],
             found = members.leaders + [Recipient(c, None) for c in leadership_chats]
         elif token == "office":
             found = list(members.admins)
+        elif token in members.leaders_by_role:
+            found = list(members.leaders_by_role[token])
         else:
             found = list(members.heads.get(token, []))
             if not found:  # nobody to tell at the unit: the office hears instead, never silence
@@ -172,6 +203,22 @@ def resolve(session: Session, target: str, leadership_chats: tuple[int, ...],
         for rec in found:
             out.setdefault((rec.chat_id, rec.address), rec)
     return list(out.values())
+
+
+def _assignees(session: Session, ids: set[int | None], email: bool) -> dict[int, Recipient]:
+    """Staff members items were handed to, as recipients (inactive or unreachable ones left out)."""
+    if not ids:
+        return {}
+    out = {}
+    for m in session.execute(select(MemberRow.id, MemberRow.chat_id, MemberRow.role, MemberRow.unit,
+                                    MemberRow.reachable, MemberRow.email, MemberRow.receive_by,
+                                    UnitRow.email.label("unit_email"))
+                             .outerjoin(UnitRow, UnitRow.id == MemberRow.unit)
+                             .where(MemberRow.id.in_([i for i in ids if i]), MemberRow.active)).all():
+        rec = _member_recipient(m, email)
+        if rec is not None:
+            out[m.id] = rec
+    return out
 
 
 def materialize(engine: Engine, now: datetime, late_after: timedelta, leadership_chats: tuple[int, ...],
@@ -189,7 +236,10 @@ def materialize(engine: Engine, now: datetime, late_after: timedelta, leadership
         occurrences = {o.id: o for o in session.scalars(select(OccurrenceRow)
                                                         .where(OccurrenceRow.id.in_(occurrence_ids)))} \
             if occurrence_ids else {}
-        directory = Directory(session, set().union(*(_units(r.target) for r in reminders)), email is not None)
+        directory = Directory(session, set().union(*(_units(r.target) for r in reminders)), email is not None,
+                              now.date())
+        assignees = _assignees(session, {o.assignee_id for o in occurrences.values() if o.assignee_id},
+                               email is not None)
         resolved: dict[str, list[Recipient]] = {}
         rows: list[dict[str, object]] = []
         created = 0
@@ -199,6 +249,9 @@ def materialize(engine: Engine, now: datetime, late_after: timedelta, leadership
                 if occ is None or occ.retired_at is not None or occ.status in CLOSED_STATUSES:
                     rem.state, rem.note = "skipped", f"status:{occ.status if occ else 'missing'}"
                     continue
+                if not occ.confirmed:  # an assumption the office has not confirmed: no reminder, no escalation
+                    rem.state, rem.note = "skipped", "unconfirmed"
+                    continue
                 if (occ.snoozed_until is not None and rem.due_at < occ.snoozed_until
                         and rem.kind in ("before", "due", "overdue")):
                     rem.state, rem.note = "skipped", "snoozed"  # escalations are never snoozed
@@ -206,6 +259,9 @@ def materialize(engine: Engine, now: datetime, late_after: timedelta, leadership
             if rem.target not in resolved:
                 resolved[rem.target] = resolve(session, rem.target, leadership_chats, directory)
             recipients = resolved[rem.target]
+            occ = occurrences.get(rem.occurrence_id) if rem.occurrence_id is not None else None
+            if occ is not None and occ.assignee_id in assignees and rem.kind != "escalation":
+                recipients = recipients + [assignees[occ.assignee_id]]  # the staff member the head handed it to
             if email is not None and email.wants(rem.kind):
                 mailed = {r.address for r in recipients if r.address}  # a member's fallback may be the unit's
                 recipients = recipients + [r for r in email_recipients(session, rem.target, email)
@@ -312,7 +368,8 @@ def claim(engine: Engine, now: datetime, worker: str, limit: int, real_now: date
                                o.id if o else None, t.id if t else None, t.title if t else None,
                                t.area if t else None, t.area_name if t else None, o.unit if o else None,
                                u.name if u else None, o.label if o else None, o.due if o else None,
-                               tuple(metrics.get(t.id, ())) if t else (), d.address, r.facts))
+                               tuple(metrics.get(t.id, ())) if t else (), d.address, r.facts,
+                               bool(t.evidence_required) if t else False))
         if closed:
             session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(closed))
                             .values(state="skipped", error="task closed before sending"))

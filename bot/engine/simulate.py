@@ -7,6 +7,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.engine import Engine
+
 from bot.db.engine import make_engine, migrate
 from bot.db.members import ensure_member
 from bot.domain.clock import FixedClock
@@ -29,12 +31,17 @@ class SimulatedMessage:
     buttons: list[list[str]]
 
 
-async def simulate(plan: Plan, calendar: WorkCalendar, start: date, end: date) -> list[SimulatedMessage]:
-    """Every message the bot would send between two dates if nobody ever confirmed anything."""
+async def simulate(plan: Plan, calendar: WorkCalendar, start: date, end: date,
+                   engine: Engine | None = None) -> list[SimulatedMessage]:
+    """Every message the bot would send between two dates if nobody ever confirmed anything.
+
+    `engine`: an empty database to run in (kept afterwards, for tests to inspect); default in memory.
+    """
     zone = ZoneInfo(plan.plan.timezone)
     begin = datetime.combine(start, time(0, 0), tzinfo=zone)
     finish = datetime.combine(end + timedelta(days=1), time(0, 0), tzinfo=zone)
-    engine = make_engine("sqlite://")
+    own_engine = engine is None
+    engine = engine if engine is not None else make_engine("sqlite://")
     migrate(engine)
     clock = FixedClock(begin)
     names: dict[int, str] = {1: _("Department office (admin)"), 2: _("Department leadership")}
@@ -53,7 +60,8 @@ async def simulate(plan: Plan, calendar: WorkCalendar, start: date, end: date) -
         clock.set(max(due, clock.now()))
         channel.stamp = clock.now()
         await dispatcher.sweep()
-    engine.dispose()
+    if own_engine:
+        engine.dispose()
     return [SimulatedMessage(stamp.astimezone(zone) if isinstance(stamp, datetime) else begin, m.chat_id,
                              names.get(m.chat_id, str(m.chat_id)), m.text,
                              [[b.text for b in row] for row in m.buttons])

@@ -13,8 +13,8 @@ possible stay as they are); when a second plan is added, the first plan's rows a
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
 from sqlalchemy import delete, insert, literal, select, text, update
 from sqlalchemy.engine import Engine
@@ -34,7 +34,8 @@ _SYNC_LOCK = zlib.crc32(b"nhacviec-sync")
 # Tasks, occurrences and reminders made by the office outside any plan (the council's short tasks, see
 # bot.dossier.council): no plan's sync retires them.
 OWN_KEYS = "council:"
-_REVIVABLE = {("skipped", "before_sync"), ("skipped", "moved_past"), ("cancelled", "removed_from_plan")}
+_REVIVABLE = {("skipped", "before_sync"), ("skipped", "moved_past"), ("cancelled", "removed_from_plan"),
+              ("skipped", "unconfirmed")}
 
 
 @dataclass(frozen=True)
@@ -136,9 +137,12 @@ def _sync_occurrences(session: Session, occurrences: list[Occurrence], now: date
                       label=occ.label, source=occ.source, lead_units=",".join(occ.lead_units), due=occ.due)
         row = existing.pop(prefix + occ.key, None)
         if row is None:
-            session.add(OccurrenceRow(key=prefix + occ.key, status="open", **values))
+            session.add(OccurrenceRow(key=prefix + occ.key, status="open", confirmed=occ.source != "assumed",
+                                      **values))
             added += 1
             continue
+        if row.source != occ.source:  # a new assumption is a draft again; a date the plan now gives is live
+            row.confirmed = occ.source != "assumed"
         changed = any(getattr(row, k) != v for k, v in values.items()) or row.retired_at is not None
         if changed:
             for k, v in values.items():
@@ -153,6 +157,15 @@ def _sync_occurrences(session: Session, occurrences: list[Occurrence], now: date
     session.flush()
     ids = {key: oid for key, oid in session.execute(select(OccurrenceRow.key, OccurrenceRow.id))}
     return ids, added, updated, retired
+
+
+def _with_set_dates(session: Session, occurrences: list[Occurrence], prefix: str) -> list[Occurrence]:
+    """The plan's occurrences with the dates the office set (confirmed with a date, more time granted)."""
+    query = select(OccurrenceRow.key, OccurrenceRow.due_set).where(OccurrenceRow.due_set.is_not(None))
+    set_dates: dict[str, date] = {key: due for key, due in session.execute(query) if due is not None}
+    if not set_dates:
+        return occurrences
+    return [replace(o, due=set_dates[prefix + o.key]) if prefix + o.key in set_dates else o for o in occurrences]
 
 
 def combined(reports: list[SyncReport]) -> SyncReport:
@@ -183,7 +196,8 @@ def sync_plans(engine: Engine, plans: list[Plan], calendar: WorkCalendar, now: d
 
 def _sync_one(session: Session, plan: Plan, calendar: WorkCalendar, now: datetime, actor: str,
               prefix: str) -> SyncReport:
-    occurrences = [occ for task in plan.tasks for occ in expand_task(plan, task, calendar)]
+    occurrences = _with_set_dates(session, [occ for task in plan.tasks for occ in expand_task(plan, task, calendar)],
+                                  prefix)
     wanted: dict[str, tuple[Reminder, str]] = {}
     for occ in occurrences:
         for rem in plan_reminders(plan, occ, calendar):

@@ -47,6 +47,7 @@ from bot.sandbox.feed import TELEGRAM, ZALO, ChatFeed, NotAPhoto, SandboxApi, Sa
 from bot.sandbox.options import sandbox_clock_settings
 from bot.sandbox.personal import SandboxPage, serve_personal_page
 from bot.sandbox.personas import Persona, personas_for, seed_personas
+from bot.services.assumptions import confirm_all_for_rehearsal
 
 if TYPE_CHECKING:
     from bot.zalo.runtime import ZaloRuntime
@@ -166,6 +167,8 @@ class Sandbox:
         migrate(self.engine)
         clock = self._clock_factory()
         sync_plan(self.engine, self.plan, WorkCalendar(), clock.now())
+        with Session(self.engine) as session, session.begin():  # the rehearsal: as if the office confirmed all
+            confirm_all_for_rehearsal(session, clock.now())
         seed_personas(self.engine, clock.now(), list(self.personas.values()))
         shutil.rmtree(self.evidence_dir, ignore_errors=True)
         self.evidence_dir.mkdir(parents=True, exist_ok=True)

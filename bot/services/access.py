@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db.addresses import identity
-from bot.db.models import MemberRow, OccurrenceRow, UnitRow
+from bot.db.models import ActingHeadRow, MemberRow, OccurrenceRow, UnitRow
 
 
 class Refused(Exception):
@@ -50,18 +51,23 @@ class Actor:
         return self.member_ids[0]
 
 
-def load_actor(session: Session, user_id: int, chat_id: int) -> Actor:
+def load_actor(session: Session, user_id: int, chat_id: int, today: date | None = None) -> Actor:
     """Active members of this user (matched on user id, or chat id for config-seeded admins).
 
-    A chat linked to a person (a second channel, bot.db.addresses) acts as that person.
+    A chat linked to a person (a second channel, bot.db.addresses) acts as that person. With `today`, a
+    member standing in for a unit's head that day (bot.services.delegation) acts for that unit too.
     """
     user_id = identity(session, user_id)
     rows = session.scalars(select(MemberRow).where(MemberRow.active,
                                                    (MemberRow.user_id == user_id) | (MemberRow.chat_id == user_id))
                            .order_by(MemberRow.id)).all()
-    return Actor(user_id, chat_id, tuple(r.id for r in rows), frozenset(r.role for r in rows),
-                 frozenset(r.unit for r in rows if r.role == "head" and r.unit), rows[0].name if rows else "",
-                 rows[0].lang if rows else "vi")
+    units = frozenset(r.unit for r in rows if r.role == "head" and r.unit)
+    if today is not None and rows:
+        units |= frozenset(session.scalars(select(ActingHeadRow.unit).where(
+            ActingHeadRow.member_id.in_([r.id for r in rows]), ActingHeadRow.cancelled_at.is_(None),
+            ActingHeadRow.starts <= today, ActingHeadRow.ends >= today)))
+    return Actor(user_id, chat_id, tuple(r.id for r in rows), frozenset(r.role for r in rows), units,
+                 rows[0].name if rows else "", rows[0].lang if rows else "vi")
 
 
 def require_known(actor: Actor) -> None:
@@ -81,7 +87,7 @@ def own_occurrence(session: Session, actor: Actor, occurrence_id: int) -> Occurr
     occ = session.get(OccurrenceRow, occurrence_id)
     if occ is None or occ.retired_at is not None:
         raise Refused("no_such_task")
-    if occ.unit not in actor.units:
+    if occ.unit not in actor.units and occ.assignee_id not in actor.member_ids:  # or handed to them
         raise Refused("not_your_unit", unit=occ.unit)
     return occ
 

@@ -142,10 +142,14 @@ def reply(session: Session, actor: Actor, blocker_id: int, text: str, ev: Event)
     audit(session, ev.now, f"member:{actor.member_id}", "blocker_answered", occ.key,
           {"blocker_id": row.id, "reply_id": answer.id}, ev.update_id)
     subject = subject_of(session, occ)
-    who = _("the department's leadership") if "leader" in actor.roles else _("the department office")
-    body = ("💬 " + _("Direction from {who} ({name}) on the difficulty reported for:").format(who=who, name=actor.name)
-            + f"\n{_about(subject)}\n" + _("Difficulty: {text}").format(text=row.text[:500]) + "\n"
-            + _("Direction: {text}").format(text=text))
+    if "leader" in actor.roles:  # only leadership directs; the office advises (tham mưu) and answers
+        head = _("Direction of comrade {name}, the department's leadership, on the difficulty reported for:")
+        said = _("Direction: {text}")
+    else:
+        head = _("Answer of the department office (answered by {name}) on the difficulty reported for:")
+        said = _("Answer: {text}")
+    body = ("💬 " + head.format(name=actor.name) + f"\n{_about(subject)}\n"
+            + _("Difficulty: {text}").format(text=row.text[:500]) + "\n" + said.format(text=text))
     others = "office" if "leader" in actor.roles else ("leadership" if row.forwarded_at else "")
     target = ",".join(x for x in (occ.unit, others) if x)
     queue_notice(session, ev.now, f"blocker-reply:{answer.id}", target, body,

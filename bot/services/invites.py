@@ -70,7 +70,11 @@ def accept_invite(session: Session, code: str, user_id: int, chat_id: int, name:
     if invite.used_at is not None:
         raise Refused("invite_used")
     creator = session.get(MemberRow, invite.created_by)
-    if creator is None or not creator.active or creator.role != "admin" or _revoked(session, invite.id):
+    # a head's invite of a staff member of their own unit counts like the office's (bot.services.delegation)
+    staff_by_head = (invite.role == "staff" and creator is not None and creator.role == "head"
+                     and creator.unit == invite.unit)
+    if creator is None or not creator.active or (creator.role != "admin" and not staff_by_head) \
+            or _revoked(session, invite.id):
         raise Refused("invite_revoked")
     if invite.expires_at < ev.now:
         raise Refused("invite_expired")
@@ -107,6 +111,8 @@ def role_text(role: str, unit: str | None) -> str:
     """`head of unit X`, `department leadership`, `admin (department office)` in the current language."""
     if role == "head":
         return _("head of unit {unit}").format(unit=unit)
+    if role == "staff":
+        return _("staff member of {unit} (the items the head assigns)").format(unit=unit)
     return _("department leadership") if role == "leader" else _("admin (department office)")
 
 

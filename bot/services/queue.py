@@ -23,6 +23,7 @@ from bot.db.models import (
 from bot.domain.status import FILTERS as _FILTERS
 from bot.domain.status import TO_DO, State
 from bot.domain.status import state_of as _state_of
+from bot.domain.evidence import matched_items
 from bot.services.access import Actor, Refused, require_known
 from bot.services.metrics import MetricStatus, metric_status
 from bot.services.occurrences import STATE_RANK_OWN, Scope, counted, filter_counts, page_rows
@@ -170,6 +171,10 @@ class Card:
     can_act: bool
     snoozed_until: datetime | None
     blockers: tuple[int, ...] = ()  # open difficulties of this occurrence (ids, oldest first)
+    assumed: bool = False  # a draft (source: assumed) the office has not confirmed: shown as "giả định"
+    evidence_from: str = "suggested"  # who asks for the list: plan (the seed), office (confirmed), suggested
+    evidence_required: bool = False  # ✅ needs a document first
+    matched: frozenset[int] = frozenset()  # items of `asked` a document was matched to (bot.domain.evidence)
 
 
 def _asked(task: TaskRow | None) -> tuple[str, ...]:
@@ -207,8 +212,15 @@ def card(session: Session, actor: Actor, occurrence_id: int, today: date) -> Car
     blockers = tuple(session.scalars(select(BlockerRow.id).where(BlockerRow.occurrence_id == occ.id,
                                                                  BlockerRow.resolved_at.is_(None))
                                      .order_by(BlockerRow.id)))
-    return Card(item, getattr(task, "detail", None), _asked(task), files, metrics, history,
-                occ.unit in actor.units, occ.snoozed_until, blockers)
+    asked = _asked(task)
+    summaries = tuple(session.scalars(select(EvidenceRow.doc_summary).where(EvidenceRow.occurrence_id == occ.id,
+                                                                          EvidenceRow.doc_summary.is_not(None))))
+    evidence_from = ("plan" if getattr(task, "evidence_source", None) == "seed" else
+                     "office" if getattr(task, "evidence_confirmed", False) else "suggested")
+    return Card(item, getattr(task, "detail", None), asked, files, metrics, history,
+                occ.unit in actor.units, occ.snoozed_until, blockers, assumed=not occ.confirmed,
+                evidence_from=evidence_from, evidence_required=bool(getattr(task, "evidence_required", False)),
+                matched=matched_items(asked, tuple(f.name for f in files) + tuple(x for x in summaries if x)))
 
 
 @dataclass(frozen=True)

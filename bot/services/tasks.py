@@ -170,7 +170,7 @@ def report_blocker(session: Session, actor: Actor, occurrence_id: int, text: str
             + _("Reported by: {name}").format(name=actor.name) + "\n" + _("Difficulty: {text}").format(text=text))
     queue_notice(session, ev.now, f"blocker:{row.id}", "office", body,
                  [[("➡️ " + _("Forward to leadership"), f"fwd:{row.id}"),
-                   ("💬 " + _("Give direction"), f"bkr:{row.id}")]])
+                   ("💬 " + _("Answer / advise"), f"bkr:{row.id}")]])  # the office advises, leadership directs
     return row
 
 

@@ -29,6 +29,8 @@ from bot.telegram import metrics as metrics_chat
 from bot.telegram import par as par_chat
 from bot.telegram.context import BotContext, Services
 from bot.telegram.i18n import t
+from bot.trust import chat as trust_chat
+from bot.trust import delegation_chat
 
 log = logging.getLogger(__name__)
 
@@ -82,11 +84,15 @@ def build_application(token: str, services: Services, base_url: str | None = Non
     commands.append((("trang", "page"), page_chat.trang))
     commands.append((("bangdieukhien", "console"), console_chat.bangdieukhien))
     commands += [(("lienket", "link"), channels_chat.lienket), (("kenh", "channels"), channels_chat.kenh)]
+    commands += trust_chat.COMMANDS  # /xacnhan: the office confirms assumptions
+    commands += delegation_chat.COMMANDS  # /chuyenvien, /giao, /quyen, /giahan
     for names, callback in commands:
         app.add_handler(CommandHandler(list(names), callback))  # type: ignore[arg-type]
     app.add_handler(CallbackQueryHandler(exports_chat.on_ics,  # type: ignore[arg-type]
                                          pattern=exports_chat.ICS_PATTERN))
     app.add_handler(CallbackQueryHandler(par_chat.on_button, pattern=par_chat.PATTERN))  # type: ignore[arg-type]
+    app.add_handler(CallbackQueryHandler(delegation_chat.on_extension_button,  # type: ignore[arg-type]
+                                         pattern=delegation_chat.PATTERN))
     app.add_handler(CallbackQueryHandler(invites_chat.on_invite_button,  # type: ignore[arg-type]
                                          pattern=invites_chat.PATTERN))
     app.add_handler(CallbackQueryHandler(callbacks.on_button))  # type: ignore[arg-type]

@@ -110,7 +110,7 @@ def actor_of(update: Update, context: BotContext) -> Actor:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     with context.services.tx() as session:
-        context.actor = load_actor(session, user.id, chat.id)
+        context.actor = load_actor(session, user.id, chat.id, context.services.today())
     return context.actor
 
 
@@ -155,7 +155,7 @@ async def dedupe(update: Update, context: BotContext) -> None:
             session.execute(insert(ProcessedUpdateRow).values(update_id=update.update_id,
                                                               at=context.services.clock.now()))
             if user is not None and chat is not None:
-                context.actor = load_actor(session, user.id, chat.id)
+                context.actor = load_actor(session, user.id, chat.id, context.services.today())
                 safety.restore_reachability(session, user.id, chat.id, context.services.clock.now(), update.update_id)
     except IntegrityError:
         log.info("update %s seen before: ignored", update.update_id)
@@ -182,7 +182,9 @@ async def accept_code(update: Update, context: BotContext, code: str) -> None:
         return
     with language("vi"):
         what = (_("head of unit {name} ({unit})").format(name=joined.unit_name, unit=joined.unit)
-                if joined.role == "head" else _(ROLE[joined.role]))
+                if joined.role == "head" else
+                _("staff member of {name} ({unit})").format(name=joined.unit_name, unit=joined.unit)
+                if joined.role == "staff" else _(ROLE[joined.role]))
     await set_chat_commands(context.bot, chat.id, load_roles(context, user.id, chat.id), "vi")
     await reply(update, t("welcome", "vi", name=user.full_name, what=what))
 

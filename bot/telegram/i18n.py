@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.i18n import N_, _, current_lang, language
+from bot.trust.refusals import TRUST_REFUSALS
 
 MESSAGES: dict[str, str] = {
     'leaders_only': N_("Only the department's leadership and the office can give directions on a difficulty."),
@@ -72,6 +73,7 @@ MESSAGES: dict[str, str] = {
     'email_missing': N_('Member #{member} has no e-mail address: type /kenh {member} email <address>.'),
     'bad_email': N_('"{address}" is not an e-mail address (like ten@so-gddt.vn).'),
     'channel_taken': N_('That chat already holds member #{member} in the same role: remove one of them first (/thanhvien).'),
+    **TRUST_REFUSALS,  # confirmations, delegation, extensions (bot.trust)
 }
 
 

@@ -13,7 +13,8 @@ from bot.services.status import Counts, Line, Progress
 from bot.texts import fmt_date
 from bot.views.taskcard import days_text
 
-ROLE = {"admin": N_("Admin (department office)"), "head": N_("Head of unit"), "leader": N_("Department leadership")}
+ROLE = {"admin": N_("Admin (department office)"), "head": N_("Head of unit"), "leader": N_("Department leadership"),
+        "staff": N_("Staff member of a unit (the items the head assigns)")}
 
 
 def counts_text(c: Counts) -> str:

@@ -32,6 +32,7 @@ class DueTask:
     unit: str
     status: str = "open"  # open, returned
     metrics: tuple[tuple[int, str], ...] = ()
+    evidence_required: bool = False  # ✅ is refused until a document is attached: offer 📎 first
 
 
 @dataclass(frozen=True)
@@ -159,8 +160,9 @@ def group_block(group: DeadlineGroup, with_unit: bool, most: int | None = None, 
 
 def task_actions(task: DueTask) -> tuple[tuple[Action, ...], ...]:
     """A one-task card carries the task's own actions (two a row: phone width), then its metrics."""
-    rows = ((Action(_("✅ Done"), f"done:{task.occurrence_id}"),
-             Action(_("📎 Send evidence"), f"ev:{task.occurrence_id}")),
+    done = Action(_("✅ Done"), f"done:{task.occurrence_id}")
+    send = Action(_("📎 Send evidence"), f"ev:{task.occurrence_id}")
+    rows = ((send, done) if task.evidence_required else (done, send),
             (Action(_("⏰ Remind me later"), f"snz:{task.occurrence_id}"),
              Action(_("⚠️ Report a blocker"), f"blk:{task.occurrence_id}")))
     return rows + metric_actions(task.metrics)
@@ -187,7 +189,11 @@ def card_actions(card: ReminderCard) -> tuple[tuple[Action, ...], ...]:
     overdue = sum(len(g.tasks) for g in card.groups if g.working_days < 0)
     urgent_group = min(card.groups, key=lambda g: (g.working_days, g.due))
     urgent = nearest(urgent_group.tasks)[0]
-    second: list[Action] = [Action(_("✅ Done: {code}").format(code=urgent.task_id), f"done:{urgent.occurrence_id}")]
+    # The one action must be able to succeed, and say which of the task's deadlines it acts on.
+    which = f"{urgent.task_id} · {urgent_group.due:%d/%m}"
+    second: list[Action] = [
+        Action(_("📎 Evidence: {code}").format(code=which), f"ev:{urgent.occurrence_id}") if urgent.evidence_required
+        else Action(_("✅ Done: {code}").format(code=which), f"done:{urgent.occurrence_id}")]
     if overdue:
         second.insert(0, Action(_("🔴 Overdue ({count})").format(count=overdue), "cl:q:0:n"))
     rows.append(tuple(second))

@@ -127,7 +127,9 @@ def blocker_card(c: BlockerCard) -> View:
     if not c.resolved:
         first: list[Action] = []
         if c.can_reply:
-            first.append(Action("💬 " + _("Give direction"), f"bkr:{item.blocker_id}"))
+            # the office (which forwards) answers and advises; only leadership gives a direction
+            first.append(Action("💬 " + (_("Answer / advise") if c.can_forward else _("Give direction")),
+                                f"bkr:{item.blocker_id}"))
         if c.can_forward and not item.forwarded:
             first.append(Action("➡️ " + _("Forward to leadership"), f"fwd:{item.blocker_id}"))
         if first:

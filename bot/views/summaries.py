@@ -42,13 +42,15 @@ def build_summary(summary: WatchSummary) -> View:
     rows = worst_first(summary.rows)
     total = sum(r.count for r in rows)
     units = len({r.unit for r in rows})
-    if summary.to_leadership:
-        head = ngettext("⚠️ Behind schedule, reported to the department leadership: {count} task at {units} unit(s)",
-                        "⚠️ Behind schedule, reported to the department leadership: {count} tasks at {units} unit(s)",
-                        total)
+    if summary.to_leadership:  # the seed: to Lãnh đạo Sở "thông qua Văn phòng Sở"
+        head = ngettext("⚠️ Behind schedule, to report to the department leadership (through the office): "
+                        "{count} task at {units} unit(s)",
+                        "⚠️ Behind schedule, to report to the department leadership (through the office): "
+                        "{count} tasks at {units} unit(s)", total)
     else:
-        head = ngettext("⚠️ Behind schedule, reported to the lead unit: {count} task at {units} unit(s)",
-                        "⚠️ Behind schedule, reported to the lead unit: {count} tasks at {units} unit(s)", total)
+        head = ngettext("⚠️ Units behind schedule in the area your unit leads: {count} task at {units} unit(s)",
+                        "⚠️ Units behind schedule in the area your unit leads: {count} tasks at {units} unit(s)",
+                        total)
     head = head.format(count=total, units=units)
     lines = [head, _("The worst first:")]
     for row in rows[:WORST_ROWS]:
@@ -59,9 +61,10 @@ def build_summary(summary: WatchSummary) -> View:
     if len(rows) > WORST_ROWS:
         rest = rows[WORST_ROWS:]
         count = sum(r.count for r in rest)
-        lines.append(ngettext("… and {count} more task in {rows} other row(s)",
-                              "… and {count} more tasks in {rows} other row(s)", count)
-                     .format(count=count, rows=len(rest)))
+        lines.append(ngettext("… and {count} more task at {units} other unit(s)",
+                              "… and {count} more tasks at {units} other unit(s)", count)
+                     .format(count=count, units=len({r.unit for r in rest} - {r.unit for r in rows[:WORST_ROWS]})
+                             or len({r.unit for r in rest})))
     labels = sorted({(r.due, r.label) for r in rows})
     deadlines = [_("Deadlines:")] + [f"{fmt_day(due)}: {short(label, 120)}" for due, label in labels[:3]]
     if len(labels) > 3:

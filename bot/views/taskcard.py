@@ -8,7 +8,7 @@ from datetime import date
 from bot.i18n import N_, _
 from bot.i18n.formats import fmt_number
 from bot.services.queue import Attached, Card, Subject, TaskSummary
-from bot.texts import fmt_date, fmt_local
+from bot.texts import days_left_text, fmt_date, fmt_local
 from bot.views.model import Action, View
 
 STATE = {"returned": N_("returned"), "overdue": N_("overdue"), "open": N_("not done"),
@@ -35,12 +35,8 @@ def subject_text(s: Subject) -> str:
 
 
 def days_text(due: date, today: date) -> str:
-    delta = (due - today).days
-    if delta == 0:
-        return _("due today")
-    if delta > 0:
-        return _("{n} days left").format(n=fmt_number(delta))
-    return _("{n} days overdue").format(n=fmt_number(-delta))
+    """Working days, as every reminder counts them (bot.texts.days_left_text)."""
+    return days_left_text(due, today)
 
 
 def short(text: str, size: int) -> str:
@@ -57,12 +53,17 @@ def file_text(a: Attached) -> str:
                                                  at=fmt_local(a.at))
 
 
+EVIDENCE_HEADING = {"plan": N_("Supporting documents the plan asks for:"),
+                    "office": N_("Supporting documents the office requires:"),
+                    "suggested": N_("Suggested supporting documents (proposed by the office):")}
+
+
 def _asked_block(card: Card) -> str:
     if not card.asked:
         return ""
-    # Ticked in the order the plan lists them, one per item attached (uploads are not matched to items yet).
-    lines = [("☑ " if i < len(card.attached) else "☐ ") + name for i, name in enumerate(card.asked)]
-    return _("Supporting documents the plan asks for:") + "\n" + "\n".join(lines)
+    # An item is ticked only when a document was matched to it (its name or trích yếu), never by count.
+    lines = [("☑ " if i in card.matched else "☐ ") + name for i, name in enumerate(card.asked)]
+    return _(EVIDENCE_HEADING.get(card.evidence_from, EVIDENCE_HEADING["suggested"])) + "\n" + "\n".join(lines)
 
 
 def _metric_lines(card: Card) -> str:
@@ -81,8 +82,9 @@ def task_card(card: Card, today: date, back: str) -> View:
     s, state = card.item.subject, card.item.state
     blocks = [f"📌 {s.task_id} {s.title}",
               _("Unit: {unit}").format(unit=f"{s.unit_name} ({s.unit})") + "\n"
-              + _("Deadline: {label}, due {due} ({left})").format(label=s.label, due=fmt_date(s.due),
-                                                                   left=days_text(s.due, today)) + "\n"
+              + _("Deadline: {label} — due {due} ({left})").format(label=s.label, due=fmt_date(s.due),
+                                                                    left=days_text(s.due, today))
+              + (" " + _("(assumed, awaiting the office's confirmation)") if card.assumed else "") + "\n"
               + _("Status: {state}").format(state=f"{ICON[state]} {state_text(state)}")
               + ("\n⏰ " + _("Reminder postponed until {at}").format(at=fmt_local(card.snoozed_until))
                  if card.snoozed_until and state in ("open", "overdue", "returned") else "")]
@@ -104,8 +106,10 @@ def task_card(card: Card, today: date, back: str) -> View:
     oid = s.occurrence_id
     if card.can_act and state != "done":
         if state != "awaiting_review":
-            rows.append((Action("✅ " + _("Mark as done"), f"done:{oid}"),
-                         Action("📎 " + _("Send documents"), f"ev:{oid}")))
+            done = Action("✅ " + _("Mark as done"), f"done:{oid}")
+            send = Action("📎 " + _("Send documents"), f"ev:{oid}")
+            # evidence first when ✅ would be refused without it: the first button is one that can succeed
+            rows.append((send, done) if card.evidence_required and not card.attached else (done, send))
             rows.append((Action("⏰ " + _("Remind me later"), f"snz:{oid}"),
                          Action("⚠️ " + _("Report a difficulty"), f"blk:{oid}")))
         else:

@@ -149,7 +149,7 @@ async def test_snooze_never_goes_past_the_next_escalation(start: Start) -> None:
     sent = await h.sweep_at(at("22/11/2019"))
     (back,) = to(sent, HEAD)
     assert "• 1.1 " in back.text
-    assert any("báo đơn vị chủ trì" in m.text for m in to(sent, ADMIN))  # VP has no head: the office
+    assert any("lĩnh vực do đơn vị anh/chị chủ trì" in m.text for m in to(sent, ADMIN))  # VP has no head: the office
 
 
 # --- ⚠️ blocker -------------------------------------------------------------------------------
@@ -168,7 +168,7 @@ async def test_blocker_goes_to_the_office_which_forwards_it_once_to_leadership(h
 
     (notice,) = to(await h.sweep_at(at("30/10/2019", 8, 5)), ADMIN)
     assert "Chưa có kinh phí in tài liệu" in notice.text and "Nguyễn Văn An" in notice.text
-    assert labels(notice) == ["➡️ Chuyển Lãnh đạo Sở", "💬 Chỉ đạo"]
+    assert labels(notice) == ["➡️ Chuyển Lãnh đạo Sở", "💬 Trả lời / hướng dẫn"]
     (forwarded,) = await h.press(ADMIN, notice, buttons(notice)[0])
     assert "Đã chuyển vướng mắc tới Lãnh đạo Sở" in forwarded.text
 

@@ -76,9 +76,9 @@ async def test_a_head_switched_to_zalo_gets_the_next_reminder_as_numbered_text_a
     refused = await page.post(f"/api/chat/{THPTCHUYEN}/press", 400, json={"message_id": reminder["id"], "data": "x"})
     assert "trả lời bằng số" in refused["error"]
 
-    # The numbers act as the buttons: ✅ before the evidence is refused (the toast becomes a message).
-    (alert,) = await zalo_says(page, THPTCHUYEN, _reply_for(reminder["text"], "Hoàn thành 1.1"))
-    assert "cần tài liệu kiểm chứng" in alert["text"]
+    # The numbers act as the buttons: the card's action is 📎 for a task that needs evidence (never a ✅
+    # that would be refused), and it names the deadline.
+    assert _reply_for(reminder["text"], "📎 Gửi tài liệu kiểm chứng: 1.1 · ") and "✅" not in reminder["text"]
     (checklist,) = await zalo_says(page, THPTCHUYEN, _reply_for(reminder["text"], "Danh sách việc"))
     assert "chưa xong" in checklist["text"]
     assert re.search(r"Trả lời 1–\d+ để mở việc có số đó ở trên", checklist["text"])

@@ -57,7 +57,7 @@ async def test_checklist_pages_in_place_and_a_task_card_goes_back_to_the_same_pa
     assert card_data.endswith(":cl:o:1")
     (card,) = await h.press(HEAD, second, card_data)
     assert card.method == "editMessageText" and card.message_id == first.message_id
-    assert "Đơn vị: " in card.text and "Trạng thái:" in card.text and "hạn" in card.text
+    assert "Đơn vị: " in card.text and "Trạng thái:" in card.text and "Hạn: " in card.text
     occ = card_data.split(":")[1]
     assert {f"done:{occ}", f"ev:{occ}", f"snz:{occ}", f"blk:{occ}", "cl:o:1"} <= set(_data(card))
     assert "◀ Quay lại" in _labels(card)
@@ -143,21 +143,21 @@ async def test_blocker_answered_by_leadership_reaches_the_head_and_the_office_an
     assert bcard.message_id == listed.message_id and f"bkr:{blocker}" in _data(bcard)
     assert f"fwd:{blocker}" not in _data(bcard)  # forwarding is the office's
     (prompt,) = await h.press(LEADER, bcard, f"bkr:{blocker}")
-    assert "Nhập ý kiến chỉ đạo" in prompt.text
+    assert "Nhập ý kiến về vướng mắc" in prompt.text
     (done,) = await h.say(LEADER, "Dùng kinh phí chi thường xuyên của phòng")
-    assert "Đã gửi ý kiến chỉ đạo" in done.text
+    assert "Đã gửi ý kiến về" in done.text
 
     delivered = await h.sweep_at(at("14/11/2019", 8, 30))
     to_head = [m for m in delivered if m.chat_id == HEAD and "Dùng kinh phí chi thường xuyên" in m.text]
     to_office = [m for m in delivered if m.chat_id == ADMIN and "Dùng kinh phí chi thường xuyên" in m.text]
     assert len(to_head) == 1 and len(to_office) == 1
-    assert "Ý kiến chỉ đạo của Lãnh đạo Sở (Phó Giám đốc Bình)" in to_head[0].text
+    assert "Ý kiến chỉ đạo của đồng chí Phó Giám đốc Bình, Lãnh đạo Sở" in to_head[0].text
     assert f"bk:{blocker}" in _data(to_head[0])
 
     (still,) = await h.say(ADMIN, "/vuongmac")  # answered, not resolved: still listed
-    assert "Vướng mắc chưa giải quyết: 1" in still.text and "đã có chỉ đạo" in still.text
+    assert "Vướng mắc chưa giải quyết: 1" in still.text and "đã có ý kiến" in still.text
     (acard,) = await h.press(ADMIN, still, open_blocker)
-    assert "Ý kiến chỉ đạo của Phó Giám đốc Bình" in acard.text
+    assert "Ý kiến của Phó Giám đốc Bình" in acard.text
     (resolved,) = await h.press(ADMIN, acard, f"bkd:{blocker}")
     assert "Đã đánh dấu vướng mắc là đã giải quyết" in resolved.text
     (gone,) = await h.say(LEADER, "/vuongmac")

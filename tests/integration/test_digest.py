@@ -139,12 +139,12 @@ TCCB = """📬 Tổng hợp tuần — Phòng Tổ chức cán bộ (TCCB), ngà
 Năm 2019: ✅ 1 xong · ⏳ 0 chờ duyệt · 🔴 1 quá hạn · ⬜ 1 đang mở
 
 ↩️ Bị Văn phòng Sở trả lại, cần bổ sung (1):
-• Hạn 20/09/2019 (quá hạn 55 ngày) — Báo cáo quý:
+• Hạn 20/09/2019 (quá hạn 39 ngày làm việc) — Báo cáo quý:
    [1.1] Ban hành kế hoạch CCHC
       Lý do trả lại: Thiếu bảng số liệu quý III.
 
 ⏰ Đến hạn trong 14 ngày tới (1):
-• Hạn 19/11/2019 (còn 5 ngày) — Gửi kết quả về Văn phòng Sở (trước ngày 20/11):
+• Hạn 19/11/2019 (còn 3 ngày làm việc) — Gửi kết quả về Văn phòng Sở (trước ngày 20/11):
    [1.1] Ban hành kế hoạch CCHC
 
 ⬜ Còn 3 việc có hạn sau 28/11/2019.
@@ -156,7 +156,7 @@ KHTC = """📬 Tổng hợp tuần — Phòng Kế hoạch - Tài chính (KHTC),
 Năm 2019: ✅ 1 xong · ⏳ 1 chờ duyệt · 🔴 0 quá hạn · ⬜ 1 đang mở
 
 ⏰ Đến hạn trong 14 ngày tới (1):
-• Hạn 19/11/2019 (còn 5 ngày) — Gửi kết quả về Văn phòng Sở (trước ngày 20/11):
+• Hạn 19/11/2019 (còn 3 ngày làm việc) — Gửi kết quả về Văn phòng Sở (trước ngày 20/11):
    [1.1] Ban hành kế hoạch CCHC
 
 📝 Đang chờ Văn phòng Sở duyệt (1):
@@ -172,7 +172,7 @@ VP = """📬 Tổng hợp tuần — Văn phòng Sở (VP), ngày 14/11/2019
 Năm 2019: ✅ 1 xong · ⏳ 0 chờ duyệt · 🔴 1 quá hạn · ⬜ 0 đang mở
 
 🔴 Quá hạn (1):
-• Hạn 28/06/2019 (quá hạn 139 ngày) — Kế hoạch đào tạo (quý II năm trước):
+• Hạn 28/06/2019 (quá hạn 98 ngày làm việc) — Kế hoạch đào tạo (quý II năm trước):
    [1.1] Ban hành kế hoạch CCHC
 
 ⬜ Còn 2 việc có hạn sau 28/11/2019.

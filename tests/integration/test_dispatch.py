@@ -114,20 +114,25 @@ async def test_very_stale_reminders_fold_into_one_catch_up_per_person(db) -> Non
     assert all(state in ("sent", "skipped") for state in _states(db))
 
 
-async def test_escalation_reaches_lead_unit_then_leadership_and_leadership_chats(db) -> None:  # type: ignore[no-untyped-def]
+async def test_escalation_reaches_lead_unit_then_leadership_through_the_office(db) -> None:  # type: ignore[no-untyped-def]
     clock = FixedClock(START)
     channel, dispatcher = _setup(db, clock)
     # 19/11/2019 due; +3 working days = 22/11 (lead VP), +7 = 28/11 (leadership).
     for day in (datetime(2019, 11, 22, 1, 0, tzinfo=UTC), datetime(2019, 11, 28, 1, 0, tzinfo=UTC)):
         clock.set(day)
         await dispatcher.sweep()
-    lead_msgs = [m for m in channel.to(HEAD_VP) if "báo đơn vị chủ trì" in m.text]
+    lead_msgs = [m for m in channel.to(HEAD_VP) if "lĩnh vực do đơn vị anh/chị chủ trì" in m.text]
     assert lead_msgs and "Phòng Tổ chức cán bộ" in lead_msgs[0].text and "Phòng Kế hoạch" in lead_msgs[0].text
     # counts per unit and deadline, a button into the full watch list; never one row per occurrence
     assert "1 việc hạn 19/11/2019" in lead_msgs[0].text
     assert [b.data for row in lead_msgs[0].buttons for b in row][-1] == "wl:q:0:n"
-    assert any("báo Lãnh đạo Sở" in m.text for m in channel.to(LEADER))
-    assert any("báo Lãnh đạo Sở" in m.text for m in channel.to(-100500))
+    # the seed: to Lãnh đạo Sở "thông qua Văn phòng Sở": the office is told, and reports on
+    assert any("cần báo cáo Lãnh đạo Sở (thông qua Văn phòng Sở)" in m.text for m in channel.to(ADMIN))
+    office_msgs = [m.text for m in channel.to(ADMIN) if "thông qua Văn phòng Sở" in m.text]
+    assert "Phòng Tổ chức cán bộ" in office_msgs[-1]
+    # leadership hears directly only of the office's own late share, not of the phòng's
+    leader_msgs = [m.text for m in channel.to(LEADER) + channel.to(-100500) if "thông qua Văn phòng Sở" in m.text]
+    assert leader_msgs and not any("Phòng Tổ chức cán bộ" in t for t in leader_msgs)
 
 
 async def test_unit_without_head_is_reported_to_the_office(db) -> None:  # type: ignore[no-untyped-def]

@@ -196,7 +196,7 @@ def test_ladder_is_the_default_written_out(plan: Plan, calendar: WorkCalendar) -
     rungs = {r.rung: r for r in plan_reminders(plan, occurrence, calendar)}
     assert rungs["due"].at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date() == date(2019, 11, 19)
     assert rungs["escalation-lead-3"].to == ("VP",)  # area 7 has no lead: the office is told
-    assert rungs["escalation-leadership-7"].to == ("leadership",)
+    assert rungs["escalation-leadership-7"].to == ("office",)  # mục III: "thông qua Văn phòng Sở"
 
 
 def test_assumed_deadlines_carry_a_note(plan: Plan) -> None:
@@ -277,7 +277,9 @@ def test_the_office_is_not_asked_to_send_results_to_itself(plan: Plan, calendar:
     mine = [o for o in expand_plan(plan, calendar) if o.unit == "VP"]
     assert mine and not [o for o in mine if "về Văn phòng Sở" in o.label]
     results = [o for o in mine if o.deadline_id == "ket-qua"]
-    assert results and all(o.label.startswith("Hoàn thành và cập nhật") for o in results)
+    assert results and all(o.label.startswith("Cập nhật kết quả thực hiện vào phần mềm") for o in results)
+    # the seed's words ("đúng thời gian quy định"): no invented date, and a draft until the office sets it
+    assert all("đúng thời gian quy định" in o.label and o.source == "assumed" for o in results)
     others = [o for o in expand_plan(plan, calendar) if o.deadline_id == "ket-qua" and o.unit != "VP"]
     assert others and all("về Văn phòng Sở" in o.label for o in others)
 

@@ -59,7 +59,7 @@ def test_first_card_names_the_deadline_once_and_lists_the_nearest_tasks() -> Non
     assert len(lines) == 5 and lines[0].startswith("• 1.1 Triển khai") and lines[0].endswith("— chưa xong")
     assert all(len(line) < 100 for line in lines)  # one short line per task
     labels = [a.label for row in actions for a in row]
-    assert labels == ["📋 Danh sách việc (38 chưa xong)", "✅ Hoàn thành 1.1"]
+    assert labels == ["📋 Danh sách việc (38 chưa xong)", "✅ Hoàn thành 1.1 · 19/11"]  # names the deadline
     assert [a.data for row in actions for a in row] == ["cl:o:0:n", "done:1"]
 
 
@@ -107,7 +107,7 @@ def test_many_units_and_deadlines_stay_within_telegram_and_plain_text_limits() -
     assert len(text) <= TELEGRAM_TEXT_LIMIT and sum(len(r) for r in actions) <= TELEGRAM_MAX_BUTTONS
     assert "và 9 đơn vị khác" in text and "hạn sau" in text and not text.endswith("…")  # the rest counted
     assert "Gửi muộn: lẽ ra gửi lúc" in text and "(Có thể anh/chị đã nhận tin này trước đó.)" in text
-    assert len(plain) <= PLAIN_TEXT_LIMIT and plain.endswith("Trả lời 3 để ✅ Hoàn thành 1.1")
+    assert len(plain) <= PLAIN_TEXT_LIMIT and plain.endswith("Trả lời 3 để ✅ Hoàn thành 1.1 · 01/11")
     assert replies == {"1": "cl:o:0:n", "2": "cl:q:0:n", "3": "done:1"}  # the most overdue deadline first
 
 
@@ -115,7 +115,8 @@ def test_plain_text_turns_every_action_into_a_numbered_reply() -> None:
     with language("vi"):
         view = build_card(card(38, units=2))
         plain, replies = plain_text(view)
-    assert "Trả lời 1 để 📋 Danh sách việc (38 chưa xong)" in plain and "Trả lời 2 để ✅ Hoàn thành 1.1" in plain
+    assert "Trả lời 1 để 📋 Danh sách việc (38 chưa xong)" in plain
+    assert "Trả lời 2 để ✅ Hoàn thành 1.1 · 19/11" in plain
     assert replies == {"1": "cl:o:0:n", "2": "done:1"} and len(plain) <= PLAIN_TEXT_LIMIT
     assert view.blocks[1] in plain  # the same card text as on Telegram
 
@@ -137,10 +138,11 @@ def test_watch_summary_counts_per_unit_and_deadline_worst_first() -> None:
         text, actions = telegram_parts(view)
         plain, replies = plain_text(view)
     total = sum(r.count for r in summary_rows(30))
-    assert text.startswith(f"⚠️ Chậm tiến độ, báo Lãnh đạo Sở: {total} việc ở 30 đơn vị")
+    assert text.startswith("⚠️ Chậm tiến độ, cần báo cáo Lãnh đạo Sở (thông qua Văn phòng Sở): "
+                           f"{total} việc ở 30 đơn vị")
     rows = [line for line in text.splitlines() if line.startswith("• ")]
     assert len(rows) == 10 and all("quá hạn 5 ngày làm việc" in r for r in rows[:6])  # the worst first
-    assert "… và" in text and "20 dòng khác" in text and text.count(LABEL) == 1
+    assert "… và" in text and "ở 20 đơn vị khác" in text and "dòng" not in text and text.count(LABEL) == 1
     assert [a.data for row in actions for a in row] == ["wl:q:0:n"]
     assert replies == {"1": "wl:q:0:n"} and "Trả lời 1 để 📋 Danh sách đầy đủ" in plain
 
@@ -149,7 +151,7 @@ def test_a_card_and_a_summary_due_together_are_one_view_with_at_most_12_actions(
     with language("vi"):
         both = combine(build_card(card(38)), build_summary(WatchSummary(summary_rows(3))))
         text, actions = telegram_parts(both)
-    assert "🔔 Nhắc việc" in text and "báo đơn vị chủ trì" in text
+    assert "🔔 Nhắc việc" in text and "lĩnh vực do đơn vị anh/chị chủ trì" in text
     assert [a.data for row in actions for a in row] == ["cl:o:0:n", "done:1", "wl:q:0:n"]
 
 
@@ -209,3 +211,16 @@ def test_a_returned_task_comes_first_and_the_change_line_names_it() -> None:
     first = next(line for line in text.splitlines() if line.startswith("• "))
     assert first.startswith("• 2.3 ") and first.endswith("— bị trả lại, cần làm lại")
     assert actions[1][0].data == "done:7"  # the most urgent action is the returned task's
+
+
+def test_a_card_whose_task_needs_evidence_offers_evidence_first_never_a_refused_done() -> None:
+    task = DueTask(7, "1.1", "Ban hành chương trình, kế hoạch CCHC", "TCCB", evidence_required=True)
+    many = ReminderCard((("TCCB", "Phòng Tổ chức cán bộ"),),
+                        (DeadlineGroup(LABEL, DUE, 3, (task, DueTask(8, "1.2", "Tuyên truyền", "TCCB"))),))
+    with language("vi"):
+        labels = [a.label for row in build_card(many).actions for a in row]
+        one = [a.data for row in build_card(ReminderCard((("TCCB", "x"),),
+                                                         (DeadlineGroup(LABEL, DUE, 3, (task,)),))).actions
+               for a in row]
+    assert labels[-1] == f"📎 Gửi tài liệu kiểm chứng: 1.1 · {DUE:%d/%m}" and not any("Hoàn thành" in x for x in labels)
+    assert one[:2] == ["ev:7", "done:7"]

@@ -32,7 +32,8 @@ def utc(y: int, m: int, d: int, hour: int = 1, minute: int = 0) -> datetime:
 
 
 def make_plan(*, deadline: dict[str, Any] | None = None, task: dict[str, Any] | None = None,
-              responsibility: dict[str, Any] | None = None, ladder: dict[str, Any] | None = None) -> Plan:
+              responsibility: dict[str, Any] | None = None, ladder: dict[str, Any] | None = None,
+              area: dict[str, Any] | None = None) -> Plan:
     """Three units (VP leads, the group PHONG = TCCB + KHTC cooperates), one task, one deadline."""
     info: dict[str, Any] = {"id": "t", "title": "Thử", "issued_by": "Sở", "years": [2019], "office": "VP"}
     if ladder is not None:
@@ -43,7 +44,7 @@ def make_plan(*, deadline: dict[str, Any] | None = None, task: dict[str, Any] | 
         "groups": [{"id": "PHONG", "name": "Các phòng", "members": ["TCCB", "KHTC"]}],
         "roles": [{"id": "leadership", "name": "Lãnh đạo Sở"}, {"id": "gd", "name": "Giám đốc"}],
         "areas": [{"id": "1", "name": "Chỉ đạo",
-                   "responsibility": responsibility or {"lead": ["VP"], "others": ["PHONG"]}}],
+                   "responsibility": responsibility or {"lead": ["VP"], "others": ["PHONG"]}, **(area or {})}],
         "tasks": [{"id": "1.1", "area": "1", "title": "Nhiệm vụ",
                    "deadlines": [{"id": "d", "label": "Hạn", "date": "19/11/2019", "source": "seed",
                                   **(deadline or {})}],
@@ -101,7 +102,16 @@ def test_default_ladder_kinds_offsets_and_recipients() -> None:
     lead = reminders["escalation-lead-3"]
     assert (lead.kind, lead.offset, lead.to) == ("escalation", 3, ("VP",))
     top = reminders["escalation-leadership-7"]
-    assert (top.kind, top.offset, top.to) == ("escalation", 7, ("leadership",))
+    assert (top.kind, top.offset, top.to) == ("escalation", 7, ("office",))  # "thông qua Văn phòng Sở"
+
+
+def test_leadership_rung_goes_to_the_role_in_charge_through_the_office_or_straight_when_asked() -> None:
+    plan = make_plan(area={"in_charge": "gd"})
+    assert {r.rung: r.to for r in reminders_for(plan, "TCCB")}["escalation-leadership-7"] == ("gd", "office")
+    straight = make_plan(ladder={"leadership_via_office": False})
+    assert {r.rung: r.to for r in reminders_for(straight, "TCCB")}["escalation-leadership-7"] == ("leadership",)
+    # the office late on its own share: leadership hears it directly
+    assert {r.rung: r.to for r in reminders_for(make_plan(), "VP")}["escalation-leadership-7"] == ("leadership",)
 
 
 def test_reminder_keys_are_the_occurrence_key_and_the_rung() -> None:
@@ -167,7 +177,8 @@ def test_effective_ladder_merges_plan_task_and_deadline_levels() -> None:
 
 
 def test_plan_ladder_sets_the_leadership_role_and_can_switch_escalations_off() -> None:
-    plan = make_plan(ladder={"leadership_role": "gd", "escalate_to_lead_after": None})
+    plan = make_plan(ladder={"leadership_role": "gd", "escalate_to_lead_after": None,
+                             "leadership_via_office": False})
     reminders = reminders_for(plan, "TCCB")
     assert [r.to for r in reminders if r.kind == "escalation"] == [("gd",)]
 

@@ -43,17 +43,31 @@ def test_a_checklist_page_has_at_most_12_buttons_and_numbers_its_tasks_in_plain_
 def test_task_card_ticks_the_evidence_asked_and_goes_back_where_it_came_from() -> None:
     files = (Attached(7, "document", "ke-hoach.pdf", 20480, NOW, "Nguyễn Văn An"),)
     card = Card(Item(subject(1), "overdue", 1), "Chi tiết của kế hoạch", ("Kế hoạch", "Báo cáo"), files, (), (),
-                True, None)
+                True, None, matched=frozenset({0}))
     with language("vi"):
         view = task_card(card, date(2019, 11, 21), "cl:q:2")
         plain, replies = plain_text(view)
     assert "☑ Kế hoạch" in plain and "☐ Báo cáo" in plain and "ke-hoach.pdf, 20 KB — Nguyễn Văn An" in plain
-    assert "quá hạn 2 ngày" in plain and "📝 Chi tiết của kế hoạch" in plain
+    assert "quá hạn 2 ngày làm việc" in plain and "📝 Chi tiết của kế hoạch" in plain
+    assert "Tài liệu kiểm chứng gợi ý (Văn phòng Sở đề xuất):" in plain and "giả định" not in plain
     assert list(replies.values()) == ["done:101", "ev:101", "snz:101", "blk:101", "cl:q:2"]
     assert "Trả lời 5 để ◀ Quay lại" in plain
     watcher = Card(card.item, None, (), (), (), (), False, None)
     with language("vi"):
         assert [a.data for row in task_card(watcher, TODAY, "wl:q:0").actions for a in row] == ["wl:q:0"]
+
+
+def test_task_card_ticks_only_matched_items_says_assumed_and_offers_evidence_first() -> None:
+    files = (Attached(7, "photo", "photo_2fcdd81bcf2a3ce6990dd05e.jpg", 2048, NOW, "An"),)
+    card = Card(Item(subject(1), "open", 1), None, ("Kế hoạch tuyên truyền", "Báo cáo"), files, (), (), True, None,
+                assumed=True, evidence_from="office", evidence_required=True)
+    bare = Card(card.item, None, card.asked, (), (), (), True, None, evidence_required=True)
+    with language("vi"):
+        plain, _replies = plain_text(task_card(card, TODAY, "cl:o:0"))
+        first = [a.data for row in task_card(bare, TODAY, "cl:o:0").actions for a in row][:2]
+    assert "☐ Kế hoạch tuyên truyền" in plain and "☑" not in plain  # one photo ticks nothing
+    assert "(giả định, chờ Văn phòng Sở xác nhận)" in plain and "Tài liệu kiểm chứng Văn phòng Sở yêu cầu:" in plain
+    assert first == ["ev:101", "done:101"]
 
 
 def test_review_card_offers_each_file_and_the_return_asks_first() -> None:
@@ -74,7 +88,7 @@ def test_blocker_card_shows_directions_and_who_may_do_what() -> None:
     with language("vi"):
         leader, leader_replies = plain_text(blocker_card(BlockerCard(item, replies, False, True, False, True)))
         _head, head_replies = plain_text(blocker_card(BlockerCard(item, replies, False, False, False, True)))
-    assert "Ý kiến chỉ đạo của Phó Giám đốc Bình" in leader and "Dùng kinh phí chi thường xuyên" in leader
+    assert "Ý kiến của Phó Giám đốc Bình" in leader and "Dùng kinh phí chi thường xuyên" in leader
     assert list(leader_replies.values()) == ["bkr:3", "bkd:3", "bq:0"]
     assert list(head_replies.values()) == ["bkd:3", "bq:0"]
 

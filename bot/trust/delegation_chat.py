@@ -1,0 +1,179 @@
+"""Handing work on, in chat: `/chuyenvien`, `/giao`, `/quyen`, `/giahan`, and the office's ✔️/✖️ on a request.
+
+`/chuyenvien`: a head gets an invite link for a specialist or deputy of the unit, and sees who joined.
+`/giao 1.2 [deadline] #12`: hands the unit's nearest open 1.2 to member #12 (`#0` takes it back).
+`/quyen #12 04/11/2019 08/11/2019`: member #12 stands in for the head on those days.
+`/giahan 1.2 [deadline] 05/12/2019 reason…`: asks the office for more time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from telegram import Update
+
+from bot.domain.plan import parse_day
+from bot.domain.text import nfc
+from bot.i18n import _, language
+from bot.services.access import Actor, Refused, require_known
+from bot.services.delegation import (
+    assign,
+    create_staff_invite,
+    decide_extension,
+    find_own,
+    request_extension,
+    set_acting_head,
+    unit_staff,
+)
+from bot.telegram.context import BotContext
+from bot.telegram.handlers import actor_of, event, guarded, reply
+from bot.texts import fmt_date, fmt_local
+
+PATTERN = r"^gh:(ok|no):\d+$"
+_MEMBER = re.compile(r"^#?(\d{1,9})$")
+_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
+
+
+def _unit(actor: Actor) -> str:
+    require_known(actor)
+    if not actor.units:
+        raise Refused("heads_only")
+    return sorted(actor.units)[0]
+
+
+async def _answer(update: Update, make: Callable[[], str]) -> None:
+    """Reply with what `make()` says (a refusal goes up to `guarded`, which words it)."""
+    await reply(update, make())
+
+
+@guarded
+async def chuyenvien(update: Update, context: BotContext) -> None:
+    actor = actor_of(update, context)
+
+    def make() -> str:
+        unit = _unit(actor)
+        with context.services.tx() as session:
+            invite = create_staff_invite(session, actor, unit, event(update, context))
+            staff = [(m.id, m.name) for m in unit_staff(session, actor, unit)]
+        link = f"https://t.me/{context.bot.username}?start={invite.code}"
+        with language(actor.lang):
+            lines = [_("🔗 Invite link for a staff member (specialist or deputy) of {unit}, valid until {expires}: "
+                       "{link}").format(unit=unit, expires=fmt_local(invite.expires_at), link=link)]
+            if context.services.zalo:
+                lines.append(_("On Zalo: send the nhacviec bot this code: {code}").format(code=invite.code))
+            if staff:
+                lines.append(_("Staff members now: {names}.").format(
+                    names=", ".join(f"#{mid} {name}" for mid, name in staff)))
+            lines.append(_("Hand an item to one of them: /giao <task> #<number>; an acting head: "
+                           "/quyen #<number> <from dd/mm/yyyy> <to dd/mm/yyyy>."))
+            return "\n".join(lines)
+
+    await _answer(update, make)
+
+
+def _task_words(words: list[str]) -> tuple[str, str | None, list[str]]:
+    """`1.2 [deadline] rest…` → task, deadline (a word before the rest that is no member and no date), rest."""
+    if not words:
+        raise Refused("delegation_usage")
+    task, rest = words[0], words[1:]
+    deadline = None
+    if rest and not _MEMBER.match(rest[0]) and not _DATE.match(rest[0]):
+        deadline, rest = rest[0], rest[1:]
+    return task, deadline, rest
+
+
+@guarded
+async def giao(update: Update, context: BotContext) -> None:
+    actor = actor_of(update, context)
+
+    def make() -> str:
+        task, deadline, rest = _task_words([nfc(a) for a in context.args or []])
+        member = _MEMBER.match(rest[0]) if rest else None
+        if member is None:
+            raise Refused("delegation_usage")
+        number = int(member.group(1))
+        with context.services.tx() as session:
+            occ = find_own(session, actor, task, deadline)
+            assign(session, actor, occ.id, number or None, event(update, context))
+            label, due = occ.label, occ.due
+        with language(actor.lang):
+            if not number:
+                return _("↩️ {task} ({label}, due {due}) is back with the head.").format(
+                    task=task, label=label, due=fmt_date(due))
+            return _("📌 {task} ({label}, due {due}) handed to member #{member}: they get its reminders and can "
+                     "send its documents.").format(task=task, label=label, due=fmt_date(due), member=number)
+
+    await _answer(update, make)
+
+
+@guarded
+async def quyen(update: Update, context: BotContext) -> None:
+    actor = actor_of(update, context)
+
+    def make() -> str:
+        words = [nfc(a) for a in context.args or []]
+        member = _MEMBER.match(words[0]) if words else None
+        if member is None or len(words) != 3:
+            raise Refused("delegation_usage")
+        try:
+            starts, ends = parse_day(words[1]), parse_day(words[2])
+        except ValueError:
+            raise Refused("delegation_usage") from None
+        unit = _unit(actor)
+        with context.services.tx() as session:
+            set_acting_head(session, actor, unit, int(member.group(1)), starts, ends, event(update, context))
+        with language(actor.lang):
+            return _("✅ Member #{member} stands in for the head of {unit} from {starts} to {ends}: reminders and "
+                     "rights follow them on those days.").format(member=member.group(1), unit=unit,
+                                                                 starts=fmt_date(starts), ends=fmt_date(ends))
+
+    await _answer(update, make)
+
+
+@guarded
+async def giahan(update: Update, context: BotContext) -> None:
+    actor = actor_of(update, context)
+
+    def make() -> str:
+        task, deadline, rest = _task_words([nfc(a) for a in context.args or []])
+        if not rest or not _DATE.match(rest[0]):
+            raise Refused("extension_usage")
+        try:
+            wanted = parse_day(rest[0])
+        except ValueError:
+            raise Refused("extension_usage") from None
+        with context.services.tx() as session:
+            occ = find_own(session, actor, task, deadline)
+            request_extension(session, actor, occ.id, wanted, " ".join(rest[1:]), event(update, context))
+            label, due = occ.label, occ.due
+        with language(actor.lang):
+            return _("⏳ Request for more time sent to the department office: {task} ({label}), due {due}, asked "
+                     "until {wanted}. The deadline stays {due} until the office grants it.").format(
+                task=task, label=label, due=fmt_date(due), wanted=fmt_date(wanted))
+
+    await _answer(update, make)
+
+
+@guarded
+async def on_extension_button(update: Update, context: BotContext) -> None:
+    """✔️ / ✖️ on a request for more time (the office)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _prefix, verdict, ident = query.data.split(":")
+    actor = actor_of(update, context)
+    with context.services.tx() as session:
+        decision = decide_extension(session, actor, int(ident), verdict == "ok", event(update, context),
+                                    context.services.calendar)
+        granted, due = decision.extension.decision == "granted", decision.occurrence.due
+    with language(actor.lang):
+        text = (_("✅ More time granted: the deadline is now {due}.") if granted
+                else _("✖️ More time refused: the deadline stays {due}.")).format(due=fmt_date(due))
+    await query.answer(text[:200])
+    if query.message is not None:
+        await query.edit_message_reply_markup(None)
+    await reply(update, text)
+
+
+COMMANDS = [(("chuyenvien", "staff"), chuyenvien), (("giao", "assign"), giao), (("quyen", "acting"), quyen),
+            (("giahan", "extend"), giahan)]

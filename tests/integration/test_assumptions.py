@@ -1,0 +1,105 @@
+"""Nothing assumed goes live unconfirmed: drafts send nothing, the office confirms them (several at once)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.db.engine import make_engine
+from bot.db.models import AuditRow, DeliveryRow, OccurrenceRow, ReminderRow
+from bot.domain.workdays import WorkCalendar
+from bot.engine.simulate import simulate
+from bot.engine.sync import sync_plan
+from bot.plans.loader import load_plan
+from bot.services.access import Actor, Refused
+from bot.services.assumptions import confirm_matching, drafts, live_occurrences
+from bot.services.tasks import Event
+from tests.conftest import BUNDLED_PLAN
+
+T0 = datetime(2019, 4, 20, tzinfo=timezone.utc)
+NOW = datetime(2019, 11, 1, 2, 0, tzinfo=timezone.utc)
+ADMIN = Actor(1, 1, (1,), frozenset({"admin"}), frozenset(), "Chánh Văn phòng", "vi")
+HEAD = Actor(2, 2, (2,), frozenset({"head"}), frozenset({"TCCB"}), "Trưởng phòng", "vi")
+
+
+def test_bundled_plan_as_shipped_sends_nothing_about_an_unconfirmed_assumption(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    engine = make_engine(f"sqlite:///{tmp_path / 'sim.db'}")
+    plan = load_plan(BUNDLED_PLAN)
+    messages = asyncio.run(simulate(plan, WorkCalendar(), date(2019, 11, 14), date(2019, 11, 29), engine))
+    with Session(engine) as s:
+        sent = s.execute(select(ReminderRow.kind, OccurrenceRow.confirmed, func.count())
+                         .join(DeliveryRow, DeliveryRow.reminder_id == ReminderRow.id)
+                         .join(OccurrenceRow, OccurrenceRow.id == ReminderRow.occurrence_id)
+                         .group_by(ReminderRow.kind, OccurrenceRow.confirmed)).all()
+        held = s.scalar(select(func.count()).select_from(ReminderRow).where(ReminderRow.note == "unconfirmed"))
+        assumed = s.scalar(select(func.count()).select_from(OccurrenceRow).where(OccurrenceRow.source == "assumed"))
+    engine.dispose()
+    by_kind = {(kind, confirmed): n for kind, confirmed, n in sent}
+    # Confirmed deadlines still remind, are overdue and escalate in this fortnight...
+    assert by_kind.get(("overdue", True), 0) > 0 and by_kind.get(("escalation", True), 0) > 0
+    # ...but no delivery at all concerns a draft, though many drafts had rungs due then.
+    assert not [k for k in by_kind if k[1] is False] and held and assumed
+    texts = "\n".join(m.text for m in messages)
+    assert "phần mềm chấm điểm" not in texts  # the office's own share: the seed sets no date for it
+    assert "Gửi báo cáo CCHC năm" not in texts  # 1.1 bc-nam, an assumed report date due 18/11
+
+
+def test_office_confirms_several_drafts_at_once_and_they_go_live(db) -> None:  # type: ignore[no-untyped-def]
+    sync_plan(db, load_plan(BUNDLED_PLAN), WorkCalendar(), T0)
+    with Session(db) as s:
+        before = drafts(s, task="1.1", deadline="bc-nam")
+        live = s.scalar(select(func.count()).select_from(OccurrenceRow).where(live_occurrences()))
+    assert len(before) == 24
+    with Session(db) as s, s.begin():
+        try:
+            confirm_matching(s, HEAD, Event(NOW), WorkCalendar(), task="1.1")
+            raise AssertionError("a head confirmed an assumption")
+        except Refused as exc:
+            assert exc.key == "admin_only"
+        result = confirm_matching(s, ADMIN, Event(NOW, 5), WorkCalendar(), task="1.1", deadline="bc-nam")
+    assert len(result.confirmed) == 24 and result.due is None
+    with Session(db) as s:
+        assert drafts(s, task="1.1", deadline="bc-nam") == []
+        assert s.scalar(select(func.count()).select_from(OccurrenceRow).where(live_occurrences())) == live + 24
+        assert s.scalar(select(func.count()).select_from(AuditRow)
+                        .where(AuditRow.action == "assumption_confirmed")) == 24
+
+
+def test_a_date_the_office_sets_moves_the_ladder_and_survives_a_sync(db) -> None:  # type: ignore[no-untyped-def]
+    plan = load_plan(BUNDLED_PLAN)
+    sync_plan(db, plan, WorkCalendar(), T0)
+    with Session(db, expire_on_commit=False) as s, s.begin():
+        result = confirm_matching(s, ADMIN, Event(NOW), WorkCalendar(), task="1.1", deadline="ket-qua", unit="VP",
+                                  due=date(2019, 12, 10))
+    assert len(result.confirmed) == 2 and result.reminders_moved > 0  # 2019 and 2020
+    sync_plan(db, plan, WorkCalendar(), NOW)
+    with Session(db) as s:
+        occ = s.scalar(select(OccurrenceRow).where(OccurrenceRow.key == "1.1/ket-qua/VP/2019"))
+        assert occ is not None and occ.due == date(2019, 12, 10) and occ.confirmed
+        rungs = {r.rung: r.due_at for r in s.scalars(select(ReminderRow).where(ReminderRow.occurrence_id == occ.id))}
+    assert rungs["due"] == datetime(2019, 12, 10, 1, 0, tzinfo=timezone.utc)  # 08:00 in Hà Nội on the new date
+    assert rungs["before-1"] == datetime(2019, 12, 9, 1, 0, tzinfo=timezone.utc)
+
+
+def test_confirm_from_the_command_line_lists_then_confirms(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from bot.cli import EXIT_OK, EXIT_USAGE, main
+
+    config = Path(tmp_path) / "config.yaml"
+    config.write_text(f"plan: {BUNDLED_PLAN}\ndatabase:\n  url: sqlite:///{tmp_path / 'bot.db'}\n"
+                      "clock:\n  start: 2019-11-01T08:00:00+07:00\n", encoding="utf-8")
+    assert main(["sync", "--config", str(config)]) == EXIT_OK
+    capsys.readouterr()
+    assert main(["confirm", "--config", str(config)]) == EXIT_OK
+    listing = capsys.readouterr().out
+    assert "hạn giả định đang ở dạng dự thảo" in listing and "1.1 bc-nam" in listing
+    assert main(["confirm", "1.1", "bc-nam", "tccb", "--config", str(config)]) == EXIT_OK
+    assert "Đã xác nhận 2 hạn" in capsys.readouterr().out  # TCCB's 2019 and 2020 shares
+    assert main(["confirm", "1.1", "bc-nam", "khong-co", "--config", str(config)]) == EXIT_USAGE
+    assert "khong-co" in capsys.readouterr().err
+    assert main(["confirm", "--evidence", "1.2", "--config", str(config)]) == EXIT_OK
+    assert "1.2" in capsys.readouterr().out
