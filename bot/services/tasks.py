@@ -25,7 +25,7 @@ from bot.domain.workdays import WorkCalendar
 from bot.engine.outbox import queue_notice
 from bot.i18n import _
 from bot.services.access import Actor, Refused, own_occurrence, require_admin
-from bot.services.guards import refuse_after_acceptance
+from bot.services.guards import refuse_after_acceptance, refuse_duplicate
 from bot.texts import fmt_date, fmt_local
 
 OPEN = ("open", "returned")
@@ -100,6 +100,7 @@ def start_evidence(session: Session, actor: Actor, occurrence_id: int, ev: Event
     occ = own_occurrence(session, actor, occurrence_id)
     if occ.status == "done":
         raise Refused("already_done")
+    refuse_after_acceptance(session, occ)
     set_state(session, actor.chat_id, "evidence", occ.id, ev.now)
     return occ
 
@@ -108,9 +109,10 @@ def add_evidence(session: Session, actor: Actor, occurrence_id: int, ev: Event, 
                  text: str | None = None, file_id: str | None = None, file_unique_id: str | None = None,
                  file_name: str | None = None, size: int | None = None, sha256: str | None = None,
                  stored_path: str | None = None) -> EvidenceRow:
-    """Store one evidence item (its file was already archived by the caller)."""
+    """Store one evidence item (its file was already archived by the caller); the same bytes twice are refused."""
     occ = own_occurrence(session, actor, occurrence_id)
     refuse_after_acceptance(session, occ)
+    refuse_duplicate(session, occ.id, sha256, file_name)
     text, file_name = (nfc(text) if text else text), (nfc(file_name) if file_name else file_name)
     row = EvidenceRow(occurrence_id=occ.id, member_id=actor.member_id, kind=kind, text=text, file_id=file_id,
                       file_unique_id=file_unique_id, file_name=file_name, size=size, sha256=sha256,

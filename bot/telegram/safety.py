@@ -35,6 +35,10 @@ MAX_DOWNLOAD = 20 * 1024 * 1024  # Bot API getFile limit
 REFUSALS = {
     "evidence_closed": N_("The office has already accepted {task} as done: evidence can no longer be added "
                           "and this was not stored. If something must change, contact the office."),
+    "evidence_task_closed": N_("The department office closed {task} ({reason}): it takes no more evidence, and "
+                               "this was not stored."),
+    "evidence_duplicate": N_("The file {name} is already among this task's supporting documents (not saved "
+                             "again)."),
     "empty_file": N_("The file is empty (0 bytes): it was not stored as evidence. Send the file again with "
                      "its content, or send a link."),
     "no_such_invite": N_("No open invite #{invite}. Type /loimoi to see the open invites."),

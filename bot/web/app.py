@@ -8,6 +8,7 @@ value and must come from the page's own origin.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,11 +23,12 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import MemberRow, MetricRow, TaskRow
 from bot.domain.clock import Clock
-from bot.i18n import _, language
-from bot.services import metrics, par, queue, tasks
+from bot.i18n import _, current_lang, language
+from bot.services import guards, metrics, par, queue, tasks
 from bot.services.access import Actor, Refused, load_actor, own_occurrence
 from bot.services.archive import archive, safe_file_name
 from bot.telegram import i18n as chat_texts  # refusal texts shared with the chat
+from bot.telegram import safety
 from bot.texts import fmt_date
 from bot.views.taskcard import subject_text
 from bot.web import page
@@ -86,8 +88,8 @@ def _refusal_text(exc: Refused) -> str:
         "doc_meta_required": _("Task {task} requires the number and date of issue of every document. "
                                "Still missing: {missing}."),
     }
-    if exc.key not in texts and exc.key in chat_texts.MESSAGES:  # the chat's words for the same refusal
-        return chat_texts.t(exc.key, **exc.params)
+    if exc.key not in texts and (exc.key in chat_texts.MESSAGES or exc.key in safety.REFUSALS):
+        return safety.refusal_text(exc, current_lang())  # the chat's words for the same refusal
     template = texts.get(exc.key, _("This cannot be done now."))
     try:
         return template.format(**{"example": par.EXAMPLE_NUMBER, **exc.params})
@@ -236,8 +238,8 @@ class PersonalPage:
             ev = tasks.Event(self.s.clock.now())
             with language(member.lang), self.s.tx() as session:
                 occ = own_occurrence(session, actor, occurrence_id)
-                if occ.status in ("done", "closed"):
-                    raise Refused("already_done")
+                guards.refuse_after_acceptance(session, occ)  # the chat's rules, from the same service
+                guards.refuse_duplicate(session, occ.id, hashlib.sha256(data).hexdigest(), name)
                 task = session.get(TaskRow, occ.task_id)
                 try:
                     meta = par.parse_meta_fields(fields["doc_number"], fields["doc_date"], fields["doc_summary"],

@@ -324,3 +324,60 @@ async def test_done_and_a_difficulty_from_the_page_go_through_the_chats_services
         assert blocker.text == "Chưa có chữ ký Giám đốc"
         actions = set(s.scalars(select(AuditRow.action)))
     assert {"completion_submitted", "blocker_reported"} & actions
+
+
+# --- the page and the chat apply one rule, from the service both call (issue 18) --------------------------
+
+async def test_the_same_bytes_sent_twice_are_stored_once_as_in_the_chat(db: Engine, site: tuple) -> None:
+    base, services, ids = site
+    link = _link(services, db, ids["TCCB"])
+    pdf = b"%PDF-1.4 ke hoach tuyen truyen " * 20
+    async with aiohttp.ClientSession() as session:
+        first = await _upload(session, base, link, ids["occ_TCCB"], "ke-hoach.pdf", pdf)
+        second = await _upload(session, base, link, ids["occ_TCCB"], "ke-hoach-ban-2.pdf", pdf)
+    assert first[0] == 200, first[1]
+    assert second[0] != 200 and "ke-hoach-ban-2.pdf" in second[1] and "không lưu lần nữa" in second[1], second[1]
+    with Session(db) as s:
+        assert len(s.scalars(select(EvidenceRow)).all()) == 1
+
+
+def test_the_service_refuses_a_second_copy_for_the_chat_too(db: Engine, site: tuple) -> None:
+    from bot.services import tasks
+    from bot.services.access import Refused, load_actor
+
+    _base, _services, ids = site
+    with Session(db) as s, s.begin():
+        actor = load_actor(s, HEAD, HEAD)
+        tasks.add_evidence(s, actor, ids["occ_TCCB"], tasks.Event(T0), kind="document", file_name="a.pdf",
+                           sha256="ab" * 32)
+        with pytest.raises(Refused) as refused:
+            tasks.add_evidence(s, actor, ids["occ_TCCB"], tasks.Event(T0), kind="document", file_name="b.pdf",
+                               sha256="ab" * 32)
+    assert refused.value.key == "evidence_duplicate"
+
+
+async def test_a_task_the_office_closed_takes_no_evidence_in_chat_nor_on_the_page(db: Engine, site: tuple) -> None:
+    from bot.services import tasks
+    from bot.services.access import Refused, load_actor
+
+    base, services, ids = site
+    with Session(db) as s, s.begin():
+        occ = s.get(OccurrenceRow, ids["occ_TCCB"])
+        assert occ is not None
+        occ.status, occ.closed_at, occ.closed_reason = "closed", T0, "Trước khi triển khai bot"
+    refusals = []
+    with Session(db) as s, s.begin():  # the chat: 📎 and a file arriving on an evidence step
+        actor = load_actor(s, HEAD, HEAD)
+        for attempt in (lambda: tasks.start_evidence(s, actor, ids["occ_TCCB"], tasks.Event(T0)),
+                        lambda: tasks.add_evidence(s, actor, ids["occ_TCCB"], tasks.Event(T0), kind="text",
+                                                   text="https://example.vn/ke-hoach")):
+            with pytest.raises(Refused) as refused:
+                attempt()
+            refusals.append(refused.value.key)
+    assert refusals == ["evidence_task_closed", "evidence_task_closed"]
+    link = _link(services, db, ids["TCCB"])
+    async with aiohttp.ClientSession() as session:
+        status, html = await _upload(session, base, link, ids["occ_TCCB"], "a.pdf", b"%PDF-1.4 x")
+    assert status != 200 and "Trước khi triển khai bot" in html and "đã đóng" in html, html
+    with Session(db) as s:
+        assert s.scalars(select(EvidenceRow)).all() == []
