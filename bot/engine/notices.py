@@ -34,7 +34,17 @@ def _email_refused(facts: dict[str, Any]) -> str:
                                                                            reason=facts.get("reason", ""))
 
 
+def _removed(facts: dict[str, Any]) -> str:
+    from bot.services.invites import role_text
+
+    member = "{name} ({role})".format(name=facts.get("name", ""),
+                                      role=role_text(str(facts.get("role", "")), facts.get("unit") or None))
+    return _("The department office removed you from the CCHC reminder bot ({member}). "
+             "Ask the office for a new invite link if this is a mistake.").format(member=member)
+
+
 NOTICES: dict[str, Callable[[dict[str, Any]], str]] = {
+    "removed": _removed,
     "unreachable": _unreachable,
     "email_refused": _email_refused,
 }

@@ -170,6 +170,10 @@ def remove_member(session: Session, actor: Actor, member_id: int, ev: Event) -> 
     if member.role == "admin":  # the links they handed out die with their role
         for row in _open_rows_of_removed(session, member.id, ev.now):
             _revoke(session, row, ev, f"member:{actor.member_id}", "issuer_removed")
+    if member.chat_id != 0:  # told through the outbox, on whichever channel reaches them (Zalo too), retried
+        queue_notice(session, ev.now, f"removed:{member.id}", f"chat:{member.chat_id}", "",
+                     facts={"notice": "removed", "name": member.name or str(member.chat_id), "role": member.role,
+                            "unit": member.unit or ""})
     return member
 
 
