@@ -22,7 +22,7 @@ from telegram.error import BadRequest
 
 from bot.db.audit import audit
 from bot.db.models import ChatStateRow, MemberRow, OccurrenceRow, ReviewRow
-from bot.engine.outbox import queue_notice
+from bot.db.notices import queue_notice
 from bot.i18n import N_, _, language
 from bot.services.access import Refused
 from bot.services.guards import CLOSED_EVIDENCE, task_label
@@ -77,9 +77,7 @@ def restore_reachability(session: Session, user_id: int, chat_id: int, now: date
     if not names:
         return []
     audit(session, now, f"user:{user_id}", "member_reachable", str(chat_id), {"members": names}, update_id)
-    with language("vi"):
-        body = _("📣 {who} opened the bot again: messages reach this person again.").format(who=", ".join(names))
-    queue_notice(session, now, f"reachable:{chat_id}", "office", body)
+    queue_notice(session, now, f"reachable:{chat_id}", "office", facts={"notice": "reachable", "who": ", ".join(names)})
     return names
 
 

@@ -61,11 +61,6 @@ class WebServices:
         return LinkMaker(self.engine, self.secret, self.base_url, self.clock, self.link_days).url_of(member)
 
 
-def revoke_links(session: Session, member: MemberRow) -> None:
-    """Every link made for this member so far stops working."""
-    member.link_version += 1
-
-
 class _Denied(Exception):
     def __init__(self, status_code: int, text: str) -> None:
         super().__init__(text)

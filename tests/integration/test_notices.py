@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import addresses
 from bot.db.members import ensure_member
-from bot.db.models import MemberRow
+from bot.db.models import MemberRow, OccurrenceRow, ReminderRow
 from bot.domain.clock import FixedClock
 from bot.domain.workdays import WorkCalendar
 from bot.engine.dispatcher import Dispatcher, DispatchSettings
@@ -54,3 +54,39 @@ async def test_a_member_on_zalo_removed_by_an_office_on_telegram_is_told(db: Eng
     assert len(told) == 1 and "Văn phòng Sở đã xóa anh/chị khỏi bot nhắc việc CCHC" in told[0].text, zalo.sent
     assert "Nguyễn Văn An" in told[0].text and "TCCB" in told[0].text
     assert not [m for m in telegram.sent if "xóa anh/chị" in m.text]  # the office is not told in their place
+
+
+async def test_a_notice_queued_by_an_english_speaking_head_reaches_the_office_in_vietnamese(db: Engine) -> None:
+    from bot.engine.notices import NOTICES
+    from bot.i18n import language
+
+    telegram, zalo, dispatcher, zalo_chat = _site(db)
+    with Session(db) as s, s.begin():
+        head = s.scalars(select(MemberRow).where(MemberRow.chat_id == zalo_chat)).one()
+        head.lang = "en"
+        occ = s.scalars(select(OccurrenceRow.id).where(OccurrenceRow.unit == "TCCB")).first()
+    with language("en"), Session(db) as s, s.begin():  # as the chat answers an English speaker
+        actor = load_actor(s, zalo_chat, zalo_chat)
+        tasks.report_blocker(s, actor, occ, "Chưa có chữ ký Giám đốc", tasks.Event(NOW))
+    await dispatcher.sweep()
+    (told,) = [m for m in telegram.to(ADMIN) if "Chưa có chữ ký" in m.text]
+    assert told.text.startswith("⚠️ Vướng mắc được báo cáo\n1.1 Ban hành kế hoạch CCHC — Phòng Tổ chức cán bộ"), told
+    assert "Người báo: Nguyễn Văn An" in told.text and "Difficulty" not in told.text
+    labels = [b.text for row in told.buttons for b in row]
+    assert labels == ["➡️ Chuyển Lãnh đạo Sở", "💬 Chỉ đạo"], labels
+    with Session(db) as s:  # stored as facts, not as a sentence in the head's English
+        stored = s.scalars(select(ReminderRow).where(ReminderRow.kind == "notice")).one()
+        assert stored.facts is not None and stored.facts["notice"] in NOTICES and not stored.body
+
+
+async def test_a_notice_stored_as_a_finished_sentence_is_sent_as_it_is(db: Engine) -> None:
+    from bot.engine import outbox
+
+    telegram, _zalo, dispatcher, _chat = _site(db)
+    with Session(db) as s, s.begin():
+        outbox.queue_notice(s, NOW, "old:1", f"chat:{ADMIN}", "Nội dung cũ, đã viết sẵn",
+                            [[("✔️ Chấp nhận", "rvok:7")]])
+    await dispatcher.sweep()
+    (told,) = [m for m in telegram.to(ADMIN) if "Nội dung cũ" in m.text]
+    assert told.text.startswith("Nội dung cũ, đã viết sẵn")
+    assert [b.text for row in told.buttons for b in row][:1] == ["✔️ Chấp nhận"]

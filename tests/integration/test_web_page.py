@@ -24,7 +24,8 @@ from bot.domain.workdays import WorkCalendar
 from bot.engine.sync import sync_plan
 from bot.plans.loader import parse_plan
 from bot.services.archive import safe_file_name
-from bot.web.app import PersonalPage, WebServices, revoke_links
+from bot.services.channels import revoke_links
+from bot.web.app import PersonalPage, WebServices
 from bot.web.links import LinkError, form_token, read_link, sign_link
 from tests.conftest import MINI_PLAN
 
