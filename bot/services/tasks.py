@@ -23,7 +23,7 @@ from bot.db.notices import about, queue_notice
 from bot.domain.text import nfc
 from bot.domain.workdays import WorkCalendar
 from bot.services.access import Actor, Refused, own_occurrence, require_admin
-from bot.services.guards import refuse_after_acceptance, refuse_duplicate
+from bot.services.guards import refuse_after_acceptance, refuse_duplicate, task_label
 
 OPEN = ("open", "returned")
 
@@ -48,6 +48,8 @@ def confirm_done(session: Session, actor: Actor, occurrence_id: int, ev: Event) 
         raise Refused("already_done")
     if occ.status == "awaiting_review":
         raise Refused("already_submitted")
+    if occ.status == "closed":  # by the office (bot.services.closing): nothing to submit, in chat or on the page
+        raise Refused("task_closed", task=task_label(session, occ), reason=occ.closed_reason or "")
     task = session.get(TaskRow, occ.task_id)
     count = evidence_count(session, occ.id)
     if task is not None and task.evidence_required and count == 0:

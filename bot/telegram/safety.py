@@ -37,6 +37,7 @@ REFUSALS = {
                           "and this was not stored. If something must change, contact the office."),
     "evidence_task_closed": N_("The department office closed {task} ({reason}): it takes no more evidence, and "
                                "this was not stored."),
+    "task_closed": N_("The department office closed {task} ({reason}): there is nothing to submit for it."),
     "evidence_duplicate": N_("The file {name} is already among this task's supporting documents (not saved "
                              "again)."),
     "empty_file": N_("The file is empty (0 bytes): it was not stored as evidence. Send the file again with "

@@ -466,3 +466,26 @@ async def test_another_units_task_page_does_not_open(db: Engine, site: tuple) ->
             f"{_link(services, db, ids['TCCB'])}/task/{ids['occ_KHTC']}") as response:
         html = await response.text()
     assert response.status == 403 and "KHTC" in html and "Gửi tài liệu" not in html
+
+
+async def test_a_task_the_office_closed_cannot_be_submitted_in_chat_nor_from_the_page(db: Engine, site: tuple) -> None:
+    from bot.services import tasks
+    from bot.services.access import Refused, load_actor
+
+    base, services, ids = site
+    with Session(db) as s, s.begin():
+        occ = s.get(OccurrenceRow, ids["occ_TCCB"])
+        assert occ is not None
+        occ.status, occ.closed_at, occ.closed_reason = "closed", T0, "Trước khi triển khai bot"
+    link = _link(services, db, ids["TCCB"])
+    async with aiohttp.ClientSession() as session:
+        status, html = await _act(session, base, link, "done", ids["occ_TCCB"])
+        async with session.get(f"{link}/task/{ids['occ_TCCB']}") as response:
+            page_html = await response.text()
+    assert status == 400 and "Trước khi triển khai bot" in html and "không cần báo hoàn thành" in html, html
+    assert "Văn phòng Sở đã đóng hạn này: Trước khi triển khai bot" in page_html and "Gửi tài liệu" not in page_html
+    with Session(db) as s, s.begin():
+        with pytest.raises(Refused) as refused:  # ✅ in the chat calls the same service
+            tasks.confirm_done(s, load_actor(s, HEAD, HEAD), ids["occ_TCCB"], tasks.Event(T0))
+        assert refused.value.key == "task_closed"
+        assert s.get(OccurrenceRow, ids["occ_TCCB"]).status == "closed"  # type: ignore[union-attr]
