@@ -363,15 +363,20 @@ def test_the_service_refuses_a_second_copy_for_the_chat_too(db: Engine, site: tu
     assert refused.value.key == "evidence_duplicate"
 
 
+def _close(db: Engine, occurrence_id: int) -> None:
+    """What the office's bulk close (`bot.services.closing`) writes on one occurrence."""
+    with Session(db) as s, s.begin():
+        occ = s.get(OccurrenceRow, occurrence_id)
+        assert occ is not None
+        occ.status, occ.closed_at, occ.closed_reason = "closed", T0, "Trước khi triển khai bot"
+
+
 async def test_a_task_the_office_closed_takes_no_evidence_in_chat_nor_on_the_page(db: Engine, site: tuple) -> None:
     from bot.services import tasks
     from bot.services.access import Refused, load_actor
 
     base, services, ids = site
-    with Session(db) as s, s.begin():
-        occ = s.get(OccurrenceRow, ids["occ_TCCB"])
-        assert occ is not None
-        occ.status, occ.closed_at, occ.closed_reason = "closed", T0, "Trước khi triển khai bot"
+    _close(db, ids["occ_TCCB"])
     refusals = []
     with Session(db) as s, s.begin():  # the chat: 📎 and a file arriving on an evidence step
         actor = load_actor(s, HEAD, HEAD)
@@ -473,10 +478,7 @@ async def test_a_task_the_office_closed_cannot_be_submitted_in_chat_nor_from_the
     from bot.services.access import Refused, load_actor
 
     base, services, ids = site
-    with Session(db) as s, s.begin():
-        occ = s.get(OccurrenceRow, ids["occ_TCCB"])
-        assert occ is not None
-        occ.status, occ.closed_at, occ.closed_reason = "closed", T0, "Trước khi triển khai bot"
+    _close(db, ids["occ_TCCB"])
     link = _link(services, db, ids["TCCB"])
     async with aiohttp.ClientSession() as session:
         status, html = await _act(session, base, link, "done", ids["occ_TCCB"])
