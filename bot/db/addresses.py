@@ -95,3 +95,8 @@ def menu_choice(session: Session, key: int, reply: str) -> str | None:
 
 def person_members(session: Session, user_id: int) -> list[MemberRow]:
     return list(session.scalars(select(MemberRow).where(MemberRow.user_id == user_id)))
+
+
+def fallback_address(own: str | None, unit_email: str | None) -> str:
+    """Where a member's messages go by e-mail: their own address, else their unit's ("" for none)."""
+    return (own or unit_email or "").strip().lower()

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from bot.domain.workdays import WorkCalendar
 from bot.engine.channel import Button, OutMessage
 from bot.engine.history import CardHistory, card_history
-from bot.engine.notices import notice_text
+from bot.engine.notices import notice_buttons, notice_text
 from bot.engine.outbox import Claimed
 from bot.i18n import _, language
 from bot.views.cards import (
@@ -187,7 +187,9 @@ def render_notice(chat_id: int, item: Claimed, engine: Engine | None = None) -> 
     A notice with facts is written now, in the reader's language; one without uses its stored text. A
     review request also opens the review card (`rv:<review>`, the queue is the source of truth).
     """
-    rows = [[Action(text[:64], data) for text, data in row] for row in (item.buttons or [])]
+    with language(card_history(engine, chat_id, item.address, set(), set(), item.due_at).lang):
+        stored = [[(str(text), str(data)) for text, data in row] for row in (item.buttons or [])]
+        rows = [[Action(text[:64], data) for text, data in row] for row in notice_buttons(item.facts, stored)]
     reviews = [a.data.split(":", 1)[1] for row in rows for a in row if a.data.startswith("rvok:")]
     if reviews and not any(a.data.startswith("rv:") for row in rows for a in row):  # notices stored before 📝
         rows.append([Action(_("🔎 Open the review"), f"rv:{reviews[0]}")])

@@ -1,17 +1,109 @@
-"""Notices rendered from facts when sent, in the reader's language (a notice's `facts` column).
+"""Notices worded from facts when sent, in the reader's language (a notice's `facts` column).
 
-A notice queued with facts `{"notice": kind, ...}` is written by the renderer of its kind here; the
-pre-rendered `body` is only the fallback for kinds without one (older rows, or callers that still pass
-text). Add a kind by adding a function to NOTICES.
+A service queues `{"notice": kind, ...}` (`bot.db.notices.queue_notice`); the dispatcher words it here for each
+reader, text and buttons. The stored `body` is sent as it is only for rows without facts (older rows, or
+callers that still pass text). Add a kind by adding a function to NOTICES (and to BUTTONS if it has any).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 from bot.i18n import _
 from bot.trust.notices import TRUST_NOTICES
+from bot.services.invites import role_text
+from bot.texts import fmt_date, fmt_local
+
+Buttons = list[list[tuple[str, str]]]
+
+
+def _about(facts: dict[str, Any]) -> str:
+    """`1.1 <title> — <unit name>, <deadline label> due <dd/mm/yyyy>` (see `bot.services.queue.subject_facts`)."""
+    due = facts.get("due", "")
+    try:
+        due = fmt_date(date.fromisoformat(due))
+    except (TypeError, ValueError):
+        pass
+    return _("{code} {title} — {unit}, {label} due {due}").format(
+        code=facts.get("task", ""), title=facts.get("title", ""), unit=facts.get("unit", ""),
+        label=facts.get("label", ""), due=due)
+
+
+def _at(value: Any) -> str:
+    try:
+        return fmt_local(datetime.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
+
+
+def _review(facts: dict[str, Any]) -> str:
+    return ("📝 " + _("Request to accept a completion") + f"\n{_about(facts)}\n"
+            + _("Reported done by {name} at {at}").format(name=facts.get("name", ""), at=_at(facts.get("at")))
+            + "\n" + _("Supporting documents: {count} (open the review to see them)").format(
+                count=facts.get("evidence", 0)))
+
+
+def _accepted(facts: dict[str, Any]) -> str:
+    return "✔️ " + _("The department office accepted the completion of:") + f"\n{_about(facts)}"
+
+
+def _returned(facts: dict[str, Any]) -> str:
+    return ("↩️ " + _("The department office returned this completion; please complete it:")
+            + f"\n{_about(facts)}\n" + _("Reason: {reason}").format(reason=facts.get("reason", "")))
+
+
+def _joined(facts: dict[str, Any]) -> str:
+    return _("👤 {name} accepted the invite and is now {what}.").format(
+        name=facts.get("name", ""), what=role_text(str(facts.get("role", "")), facts.get("unit") or None))
+
+
+def _linked(facts: dict[str, Any]) -> str:
+    return _("🔗 A {channel} chat was linked to you with your /lienket code: it now acts as you. If this was "
+             "not you, tell the department office at once.").format(channel=facts.get("channel", ""))
+
+
+def _channel(facts: dict[str, Any]) -> str:
+    if facts.get("change") == "links_revoked":
+        return _("🔒 The department office revoked your personal web links: the links you had no longer open.")
+    if facts.get("change") == "email":
+        return _("📧 The department office set your reminders to come by e-mail to {address}. Commands and "
+                 "buttons here still work.").format(address=facts["address"])
+    return _("📨 The department office set your reminders to come here, on {channel}.").format(
+        channel=facts.get("channel", ""))
+
+
+def _blocker(facts: dict[str, Any]) -> str:
+    return ("⚠️ " + _("Difficulty reported") + f"\n{_about(facts)}\n"
+            + _("Reported by: {name}").format(name=facts.get("name", "")) + "\n"
+            + _("Difficulty: {text}").format(text=facts.get("text", "")))
+
+
+def _blocker_forwarded(facts: dict[str, Any]) -> str:
+    return ("⚠️ " + _("The department office forwards a difficulty and asks for your direction")
+            + f"\n{_about(facts)}\n" + _("Difficulty: {text}").format(text=facts.get("text", "")))
+
+
+def _blocker_reply(facts: dict[str, Any]) -> str:
+    if facts.get("by") == "leader":  # only leadership directs; the office advises (tham mưu) and answers
+        head = _("Direction of comrade {name}, the department's leadership, on the difficulty reported for:")
+        said = _("Direction: {text}")
+    else:
+        head = _("Answer of the department office (answered by {name}) on the difficulty reported for:")
+        said = _("Answer: {text}")
+    return ("💬 " + head.format(name=facts.get("name", "")) + f"\n{_about(facts)}\n"
+            + _("Difficulty: {text}").format(text=facts.get("text", "")) + "\n"
+            + said.format(text=facts.get("reply", "")))
+
+
+def _blocker_resolved(facts: dict[str, Any]) -> str:
+    return ("✔️ " + _("Difficulty marked resolved by {name}:").format(name=facts.get("name", ""))
+            + f"\n{_about(facts)}\n" + _("Difficulty: {text}").format(text=facts.get("text", "")))
+
+
+def _reachable(facts: dict[str, Any]) -> str:
+    return _("📣 {who} opened the bot again: messages reach this person again.").format(who=facts.get("who", ""))
 
 
 def _unreachable(facts: dict[str, Any]) -> str:
@@ -35,7 +127,26 @@ def _email_refused(facts: dict[str, Any]) -> str:
                                                                            reason=facts.get("reason", ""))
 
 
+def _removed(facts: dict[str, Any]) -> str:
+    member = "{name} ({role})".format(name=facts.get("name", ""),
+                                      role=role_text(str(facts.get("role", "")), facts.get("unit") or None))
+    return _("The department office removed you from the CCHC reminder bot ({member}). "
+             "Ask the office for a new invite link if this is a mistake.").format(member=member)
+
+
 NOTICES: dict[str, Callable[[dict[str, Any]], str]] = {
+    "review": _review,
+    "accepted": _accepted,
+    "returned": _returned,
+    "joined": _joined,
+    "linked": _linked,
+    "channel": _channel,
+    "blocker": _blocker,
+    "blocker_forwarded": _blocker_forwarded,
+    "blocker_reply": _blocker_reply,
+    "blocker_resolved": _blocker_resolved,
+    "reachable": _reachable,
+    "removed": _removed,
     "unreachable": _unreachable,
     "email_refused": _email_refused,
     **TRUST_NOTICES,  # delegation and extensions (bot.trust.notices)
@@ -46,3 +157,26 @@ def notice_text(facts: dict[str, Any] | None, fallback: str = "") -> str:
     """The notice's words in the current language (the fallback when its kind has no renderer)."""
     render = NOTICES.get(str((facts or {}).get("notice", "")))
     return render(facts or {}) if render is not None else fallback
+
+
+BUTTONS: dict[str, Callable[[dict[str, Any]], Buttons]] = {
+    "review": lambda f: [[("✔️ " + _("Accept"), f"rvok:{f['review']}"), ("↩️ " + _("Return"), f"rvret:{f['review']}")],
+                         [("📝 " + _("Open the review"), f"rv:{f['review']}")]],
+    "accepted": lambda f: [[("📌 " + _("Task card"), f"tc:{f['occurrence']}")]],
+    "returned": lambda f: [[("📎 " + _("Send documents"), f"ev:{f['occurrence']}"),
+                            ("✅ " + _("Mark as done"), f"done:{f['occurrence']}")]],
+    "blocker": lambda f: [[("➡️ " + _("Forward to leadership"), f"fwd:{f['blocker']}"),
+                           ("💬 " + _("Answer / advise"), f"bkr:{f['blocker']}")]],  # the office advises
+    "blocker_forwarded": lambda f: [[("💬 " + _("Give direction"), f"bkr:{f['blocker']}"),
+                                     ("⚠️ " + _("Open the difficulty"), f"bk:{f['blocker']}")]],
+    "blocker_reply": lambda f: [[("⚠️ " + _("Open the difficulty"), f"bk:{f['blocker']}")]],
+}
+
+
+def notice_buttons(facts: dict[str, Any] | None, stored: Buttons) -> Buttons:
+    """The notice's buttons in the current language (the stored ones for a row without facts)."""
+    render = BUTTONS.get(str((facts or {}).get("notice", "")))
+    try:
+        return render(facts or {}) if render is not None else stored
+    except KeyError:  # facts without the id a button needs: the stored buttons, if any
+        return stored

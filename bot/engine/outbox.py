@@ -7,7 +7,6 @@ conditional UPDATE whose row count is checked.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, cast
@@ -18,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import Session
 
+from bot.db.addresses import fallback_address
 from bot.db.audit import audit
 from bot.db.models import (
     ActingHeadRow,
@@ -30,6 +30,7 @@ from bot.db.models import (
     UnitRow,
 )
 from bot.engine.notices import notice_text
+from bot.db.notices import queue_notice as queue_notice  # its home; re-exported for older callers
 
 CLOSED_STATUSES = ("done", "awaiting_review", "closed")  # closed: by the office, bot.services.closing
 
@@ -162,11 +163,6 @@ class Directory:
             rec = _member_recipient(m, email)
             if rec is not None and rec not in self.heads.get(m.unit, []):
                 self.heads.setdefault(m.unit, []).append(rec)
-
-
-def fallback_address(own: str | None, unit_email: str | None) -> str:
-    """Where a member's messages go by e-mail: their own address, else their unit's ("" for none)."""
-    return (own or unit_email or "").strip().lower()
 
 
 def _member_recipient(m: Any, email: bool) -> Recipient | None:
@@ -420,7 +416,7 @@ def mark_unreachable(engine: Engine, chat_id: int, ids: list[int], reason: str, 
         who = ", ".join(names) or f"chat {chat_id}"
         facts = {"notice": "unreachable", "who": who, "reason": reason, "email": email is not None,
                  "fallback": ", ".join(addresses)}
-        queue_notice(session, now, f"unreachable:{chat_id}", "office", notice_text(facts), facts=facts)
+        queue_notice(session, now, f"unreachable:{chat_id}", "office", facts=facts)
         return names
 
 
@@ -459,21 +455,7 @@ def mark_address_refused(engine: Engine, address: str, ids: list[int], reason: s
                         .values(state="failed", error=f"address refused: {reason}"))
         audit(session, now, "system", "email_refused", address, {"reason": reason})
         facts = {"notice": "email_refused", "address": address, "reason": reason}
-        queue_notice(session, now, f"email-refused:{address}", "office", notice_text(facts), facts=facts)
-
-
-def queue_notice(session: Session, now: datetime, key: str, target: str, body: str,
-                 buttons: list[list[tuple[str, str]]] | None = None, facts: dict[str, Any] | None = None) -> None:
-    """A one-off message through the durable outbox (same no-loss, no-duplicate rules as reminders).
-
-    `target`: unit ids, "office" (admins), "leadership", or "chat:<id>", comma-separated. `facts`
-    (`{"notice": kind, ...}`, see `bot.engine.messages.NOTICES`) are rendered when sent, in each reader's
-    language; `body` is the text in the default language, kept for notices without a renderer.
-    """
-    session.add(ReminderRow(key=f"notice:{key}:{uuid.uuid4().hex[:16]}", occurrence_id=None, kind="notice",
-                            rung=key.split(":", 1)[0][:40], target=target, due_at=now, state="pending",
-                            body=body, buttons=[[list(b) for b in row] for row in buttons] if buttons else None,
-                            facts=facts))
+        queue_notice(session, now, f"email-refused:{address}", "office", facts=facts)
 
 
 def pending_counts(engine: Engine) -> dict[str, int]:

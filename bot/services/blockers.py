@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
 from bot.db.models import BlockerReplyRow, BlockerRow, MemberRow, OccurrenceRow
+from bot.db.notices import about, queue_notice
 from bot.domain.text import nfc
-from bot.engine.outbox import queue_notice
-from bot.i18n import _
 from bot.services.access import Actor, Refused, require_known
 from bot.services.queue import Subject, subject_of
 from bot.services.tasks import Event, clear_state, set_state
@@ -121,12 +120,6 @@ def start_reply(session: Session, actor: Actor, blocker_id: int, ev: Event) -> S
     return subject_of(session, occ)
 
 
-def _about(subject: Subject) -> str:
-    return _("{code} {title} — {unit}, {label} due {due}").format(
-        code=subject.task_id, title=subject.title, unit=subject.unit_name, label=subject.label,
-        due=subject.due.strftime("%d/%m/%Y"))
-
-
 def reply(session: Session, actor: Actor, blocker_id: int, text: str, ev: Event) -> Subject:
     """Store the direction; the unit's heads and the office (or leadership, when the office answers) hear it."""
     if not actor.can_read_all:
@@ -142,18 +135,12 @@ def reply(session: Session, actor: Actor, blocker_id: int, text: str, ev: Event)
     audit(session, ev.now, f"member:{actor.member_id}", "blocker_answered", occ.key,
           {"blocker_id": row.id, "reply_id": answer.id}, ev.update_id)
     subject = subject_of(session, occ)
-    if "leader" in actor.roles:  # only leadership directs; the office advises (tham mưu) and answers
-        head = _("Direction of comrade {name}, the department's leadership, on the difficulty reported for:")
-        said = _("Direction: {text}")
-    else:
-        head = _("Answer of the department office (answered by {name}) on the difficulty reported for:")
-        said = _("Answer: {text}")
-    body = ("💬 " + head.format(name=actor.name) + f"\n{_about(subject)}\n"
-            + _("Difficulty: {text}").format(text=row.text[:500]) + "\n" + said.format(text=text))
     others = "office" if "leader" in actor.roles else ("leadership" if row.forwarded_at else "")
     target = ",".join(x for x in (occ.unit, others) if x)
-    queue_notice(session, ev.now, f"blocker-reply:{answer.id}", target, body,
-                 [[("⚠️ " + _("Open the difficulty"), f"bk:{row.id}")]])
+    queue_notice(session, ev.now, f"blocker-reply:{answer.id}", target,
+                 facts={"notice": "blocker_reply", **about(session, occ), "blocker": row.id, "name": actor.name,
+                        "by": "leader" if "leader" in actor.roles else "office", "text": row.text[:500],
+                        "reply": text})
     return subject
 
 
@@ -169,6 +156,6 @@ def resolve(session: Session, actor: Actor, blocker_id: int, ev: Event) -> Subje
         target.append("office")
     if target:
         queue_notice(session, ev.now, f"blocker-resolved:{row.id}", ",".join(target),
-                     "✔️ " + _("Difficulty marked resolved by {name}:").format(name=actor.name)
-                     + f"\n{_about(subject)}\n" + _("Difficulty: {text}").format(text=row.text[:500]))
+                     facts={"notice": "blocker_resolved", **about(session, occ), "name": actor.name,
+                            "text": row.text[:500]})
     return subject

@@ -17,16 +17,19 @@ from sqlalchemy.orm import Session
 from bot.db import addresses
 from bot.db.audit import audit
 from bot.db.models import ChatAddressRow, MemberRow, UnitRow
-from bot.engine.outbox import fallback_address, queue_notice
-from bot.i18n import _, language
+from bot.db.notices import queue_notice
 from bot.services.access import Actor, Refused, require_admin
 from bot.services.linking import CHANNEL_NAMES
 from bot.services.tasks import Event
-from bot.web.app import revoke_links
 
 CHOICES = {"telegram": "telegram", "tg": "telegram", "zalo": "zalo", "email": "email", "e-mail": "email",
            "mail": "email", "thuhoi": "revoke", "revoke": "revoke"}
 _EMAIL = re.compile(r"^[^@\s<>,;\"']+@[^@\s<>,;\"']+\.[^@\s<>,;\"'.]{2,}$")
+
+
+def revoke_links(session: Session, member: MemberRow) -> None:
+    """Every personal page link made for this member so far stops working (`bot.web.links`)."""
+    member.link_version += 1
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ def people(session: Session, actor: Actor, unit: str | None = None) -> list[Pers
         zalo = ([own] if own is not None and own.channel == "zalo" else []) + [c for c in chats if c.channel == "zalo"]
         first = members[0]
         unit_email = next((unit_emails[m.unit] for m in members if m.unit and unit_emails.get(m.unit)), None)
-        address = fallback_address(first.email, unit_email)
+        address = addresses.fallback_address(first.email, unit_email)
         if first.receive_by == "email" and address:
             receives = "email"
         elif not first.reachable:
@@ -110,9 +113,7 @@ def set_channel(session: Session, actor: Actor, member_id: int, word: str, addre
         for row in rows:
             revoke_links(session, row)
         audit(session, ev.now, who, "links_revoked", f"member:{member.id}", {"member_ids": list(ids)}, ev.update_id)
-        with language(member.lang):
-            _tell(session, member, ev, _("🔒 The department office revoked your personal web links: the links "
-                                         "you had no longer open."))
+        _tell(session, member, ev, {"change": "links_revoked"})
         return ChannelSet(member.name, ids, choice)
     if choice == "email":
         chosen = (address or member.email or "").strip().lower()
@@ -124,9 +125,7 @@ def set_channel(session: Session, actor: Actor, member_id: int, word: str, addre
             row.email, row.receive_by = chosen, "email"
         audit(session, ev.now, who, "channel_set", f"member:{member.id}",
               {"channel": "email", "address": chosen, "member_ids": list(ids)}, ev.update_id)
-        with language(member.lang):
-            _tell(session, member, ev, _("📧 The department office set your reminders to come by e-mail to "
-                                         "{address}. Commands and buttons here still work.").format(address=chosen))
+        _tell(session, member, ev, {"change": "email", "address": chosen})
         return ChannelSet(member.name, ids, choice, chosen)
     key = _chat_key(session, identity, choice)
     if key is None:
@@ -143,9 +142,7 @@ def set_channel(session: Session, actor: Actor, member_id: int, word: str, addre
         row.chat_id, row.receive_by, row.reachable = key, None, True
     audit(session, ev.now, who, "channel_set", f"member:{member.id}",
           {"channel": choice, "chat": key, "member_ids": list(ids)}, ev.update_id)
-    with language(member.lang):
-        _tell(session, member, ev, _("📨 The department office set your reminders to come here, on "
-                                     "{channel}.").format(channel=CHANNEL_NAMES[choice]))
+    _tell(session, member, ev, {"change": "chat", "channel": CHANNEL_NAMES[choice]})
     return ChannelSet(member.name, ids, choice)
 
 
@@ -156,6 +153,7 @@ def _chat_key(session: Session, identity: int, channel: str) -> int | None:
     return next((c.key for c in addresses.chats_of(session, identity) if c.channel == channel), None)
 
 
-def _tell(session: Session, member: MemberRow, ev: Event, text: str) -> None:
-    """The person affected hears of it on their chat (`text` is in their language)."""
-    queue_notice(session, ev.now, f"channel:{member.id}", f"chat:{member.chat_id}", text)
+def _tell(session: Session, member: MemberRow, ev: Event, facts: dict[str, str]) -> None:
+    """The person affected hears of it on their chat (worded when sent, in their language)."""
+    queue_notice(session, ev.now, f"channel:{member.id}", f"chat:{member.chat_id}",
+                 facts={"notice": "channel", **facts})

@@ -1,11 +1,12 @@
-"""Guards on chat steps that a decision ends (issue 11): evidence after acceptance, stale return reasons."""
+"""Guards on chat steps that a decision ends (issue 11): evidence after acceptance or closing, duplicate files,
+stale return reasons. The chat and the page both go through these."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import ChatStateRow, OccurrenceRow, TaskRow
+from bot.db.models import ChatStateRow, EvidenceRow, OccurrenceRow, TaskRow
 from bot.services.access import Refused
 
 CLOSED_EVIDENCE = "evidence_closed"  # a chat's evidence step closed by the office's decision
@@ -26,6 +27,16 @@ def close_steps(session: Session, occurrence_id: int, review_id: int) -> None:
 
 
 def refuse_after_acceptance(session: Session, occ: OccurrenceRow) -> None:
-    """No evidence row for an occurrence the office accepted (a download that ended after the decision)."""
+    """No evidence for an occurrence the office accepted (a download that ended after the decision) or closed
+    in bulk (`bot.services.closing`): one rule for the chat and the page."""
     if occ.status == "done":
         raise Refused("evidence_closed", task=task_label(session, occ))
+    if occ.status == "closed":
+        raise Refused("evidence_task_closed", task=task_label(session, occ), reason=occ.closed_reason or "")
+
+
+def refuse_duplicate(session: Session, occurrence_id: int, sha256: str | None, name: str | None) -> None:
+    """The same bytes are stored once per occurrence: a second copy is refused, naming the file."""
+    if sha256 and session.scalar(select(EvidenceRow.id).where(EvidenceRow.occurrence_id == occurrence_id,
+                                                              EvidenceRow.sha256 == sha256).limit(1)) is not None:
+        raise Refused("evidence_duplicate", name=name or "")

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from bot.db.addresses import identity
 from bot.db.audit import audit
 from bot.db.models import AuditRow, InviteRow, MemberRow, UnitRow
-from bot.engine.outbox import queue_notice
-from bot.i18n import _, language
+from bot.db.notices import queue_notice
+from bot.i18n import _
 from bot.services import linking
 from bot.services.access import Actor, Refused, require_admin, unit_by_code
 from bot.services.linking import Linked
@@ -95,11 +95,10 @@ def accept_invite(session: Session, code: str, user_id: int, chat_id: int, name:
     audit(session, ev.now, f"member:{member.id}", "invite_accepted", invite.unit or invite.role,
           {"invite_id": invite.id, "role": invite.role}, ev.update_id)
     unit = session.get(UnitRow, invite.unit) if invite.unit else None
-    with language(creator.lang):
-        body = _("👤 {name} accepted the invite and is now {what}.").format(
-            name=name, what=role_text(invite.role, unit.name if unit else invite.unit))
     if creator.chat_id != 0:  # 0: the command line's placeholder admin (bot.services.bootstrap), never messaged
-        queue_notice(session, ev.now, f"joined:{member.id}", f"chat:{creator.chat_id}", body)
+        queue_notice(session, ev.now, f"joined:{member.id}", f"chat:{creator.chat_id}",
+                     facts={"notice": "joined", "name": name, "role": invite.role,
+                            "unit": unit.name if unit else invite.unit or ""})
     else:
         from bot.services.bootstrap import retire_placeholder
 
@@ -180,6 +179,10 @@ def remove_member(session: Session, actor: Actor, member_id: int, ev: Event) -> 
     if member.role == "admin":  # the links they handed out die with their role
         for row in _open_rows_of_removed(session, member.id, ev.now):
             _revoke(session, row, ev, f"member:{actor.member_id}", "issuer_removed")
+    if member.chat_id != 0:  # told through the outbox, on whichever channel reaches them (Zalo too), retried
+        queue_notice(session, ev.now, f"removed:{member.id}", f"chat:{member.chat_id}",
+                     facts={"notice": "removed", "name": member.name or str(member.chat_id), "role": member.role,
+                            "unit": member.unit or ""})
     return member
 
 

@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session
 from bot.db import addresses
 from bot.db.audit import audit
 from bot.db.models import InviteRow, MemberRow
-from bot.engine.outbox import queue_notice
-from bot.i18n import _, language
+from bot.db.notices import queue_notice
 from bot.services.access import Actor, Refused, require_known
 from bot.services.tasks import Event
 
@@ -101,8 +100,6 @@ def accept_link(session: Session, invite: InviteRow, key: int, ev: Event) -> Lin
     invite.used_by, invite.used_at = creator.id, ev.now
     audit(session, ev.now, f"user:{key}", "channel_linked", str(key),
           {"invite_id": invite.id, "channel": channel, "user_id": person, "member_id": creator.id}, ev.update_id)
-    with language(creator.lang):
-        body = _("🔗 A {channel} chat was linked to you with your /lienket code: it now acts as you. If this was "
-                 "not you, tell the department office at once.").format(channel=CHANNEL_NAMES[channel])
-    queue_notice(session, ev.now, f"linked:{key}", f"chat:{creator.chat_id}", body)
+    queue_notice(session, ev.now, f"linked:{key}", f"chat:{creator.chat_id}",
+                 facts={"notice": "linked", "channel": CHANNEL_NAMES[channel]})
     return Linked(key, channel, creator.name)

@@ -14,17 +14,13 @@ from bot.db.models import (
     MemberRow,
     OccurrenceRow,
     ReviewRow,
-    TaskRow,
-    UnitRow,
 )
+from bot.db.notices import about, queue_notice
 from bot.domain.text import nfc
-from bot.engine.outbox import queue_notice
-from bot.i18n import _
 from bot.services.access import Actor, Refused, require_admin, require_known
 from bot.services.guards import close_steps
 from bot.services.queue import Attached, Subject, attached, evidence_counts, subject_of
 from bot.services.tasks import Event, clear_state, set_state
-from bot.texts import fmt_date
 
 
 def _pending_review(session: Session, actor: Actor, review_id: int) -> tuple[ReviewRow, OccurrenceRow]:
@@ -39,14 +35,6 @@ def _pending_review(session: Session, actor: Actor, review_id: int) -> tuple[Rev
     return review, occ
 
 
-def _title(session: Session, occ: OccurrenceRow) -> str:
-    task = session.get(TaskRow, occ.task_id)
-    unit = session.get(UnitRow, occ.unit)
-    return _("{code} {title} — {unit}, {label} due {due}").format(
-        code=occ.task_id, title=task.title if task else "", unit=unit.name if unit else occ.unit, label=occ.label,
-        due=fmt_date(occ.due))
-
-
 def accept(session: Session, actor: Actor, review_id: int, ev: Event) -> OccurrenceRow:
     """✔️ Accept: the occurrence is done."""
     review, occ = _pending_review(session, actor, review_id)
@@ -56,8 +44,7 @@ def accept(session: Session, actor: Actor, review_id: int, ev: Event) -> Occurre
     audit(session, ev.now, f"member:{actor.member_id}", "review_accepted", occ.key, {"review_id": review.id},
           ev.update_id)
     queue_notice(session, ev.now, f"accepted:{review.id}", occ.unit,
-                 "✔️ " + _("The department office accepted the completion of:") + f"\n{_title(session, occ)}",
-                 [[("📌 " + _("Task card"), f"tc:{occ.id}")]])
+                 facts={"notice": "accepted", **about(session, occ)})
     return occ
 
 
@@ -80,9 +67,7 @@ def return_with_reason(session: Session, actor: Actor, review_id: int, reason: s
     audit(session, ev.now, f"member:{actor.member_id}", "review_returned", occ.key,
           {"review_id": review.id, "reason": reason}, ev.update_id)
     queue_notice(session, ev.now, f"returned:{review.id}", occ.unit,
-                 "↩️ " + _("The department office returned this completion; please complete it:")
-                 + f"\n{_title(session, occ)}\n" + _("Reason: {reason}").format(reason=reason),
-                 [[("📎 " + _("Send documents"), f"ev:{occ.id}"), ("✅ " + _("Mark as done"), f"done:{occ.id}")]])
+                 facts={"notice": "returned", **about(session, occ), "reason": reason})
     return occ
 
 

@@ -18,15 +18,12 @@ from bot.db.models import (
     ReminderRow,
     ReviewRow,
     TaskRow,
-    UnitRow,
 )
+from bot.db.notices import about, queue_notice
 from bot.domain.text import nfc
 from bot.domain.workdays import WorkCalendar
-from bot.engine.outbox import queue_notice
-from bot.i18n import _
 from bot.services.access import Actor, Refused, own_occurrence, require_admin
-from bot.services.guards import refuse_after_acceptance
-from bot.texts import fmt_date, fmt_local
+from bot.services.guards import refuse_after_acceptance, refuse_duplicate, task_label
 
 OPEN = ("open", "returned")
 
@@ -37,15 +34,6 @@ class Event:
 
     now: datetime
     update_id: int | None = None
-
-
-def _describe(session: Session, occ: OccurrenceRow) -> str:
-    """`1.1 <title> — <unit name>, <deadline label> due <dd/mm/yyyy>` (the words of every answer)."""
-    task = session.get(TaskRow, occ.task_id)
-    unit = session.get(UnitRow, occ.unit)
-    return _("{code} {title} — {unit}, {label} due {due}").format(
-        code=occ.task_id, title=task.title if task else "", unit=unit.name if unit else occ.unit, label=occ.label,
-        due=fmt_date(occ.due))
 
 
 def evidence_count(session: Session, occurrence_id: int) -> int:
@@ -60,6 +48,8 @@ def confirm_done(session: Session, actor: Actor, occurrence_id: int, ev: Event) 
         raise Refused("already_done")
     if occ.status == "awaiting_review":
         raise Refused("already_submitted")
+    if occ.status == "closed":  # by the office (bot.services.closing): nothing to submit, in chat or on the page
+        raise Refused("task_closed", task=task_label(session, occ), reason=occ.closed_reason or "")
     task = session.get(TaskRow, occ.task_id)
     count = evidence_count(session, occ.id)
     if task is not None and task.evidence_required and count == 0:
@@ -70,12 +60,9 @@ def confirm_done(session: Session, actor: Actor, occurrence_id: int, ev: Event) 
     session.flush()
     audit(session, ev.now, f"member:{actor.member_id}", "completion_submitted", occ.key,
           {"review_id": review.id, "evidence": count}, ev.update_id)
-    body = ("📝 " + _("Request to accept a completion") + f"\n{_describe(session, occ)}\n"
-            + _("Reported done by {name} at {at}").format(name=actor.name, at=fmt_local(ev.now)) + "\n"
-            + _("Supporting documents: {count} (open the review to see them)").format(count=count))
-    queue_notice(session, ev.now, f"review:{review.id}", "office", body,
-                 [[("✔️ " + _("Accept"), f"rvok:{review.id}"), ("↩️ " + _("Return"), f"rvret:{review.id}")],
-                  [("📝 " + _("Open the review"), f"rv:{review.id}")]])
+    queue_notice(session, ev.now, f"review:{review.id}", "office",
+                 facts={"notice": "review", **about(session, occ), "review": review.id,
+                        "name": actor.name, "at": ev.now.isoformat(), "evidence": count})
     session.execute(delete(ChatStateRow).where(ChatStateRow.chat_id == actor.chat_id))
     return review
 
@@ -100,6 +87,7 @@ def start_evidence(session: Session, actor: Actor, occurrence_id: int, ev: Event
     occ = own_occurrence(session, actor, occurrence_id)
     if occ.status == "done":
         raise Refused("already_done")
+    refuse_after_acceptance(session, occ)
     set_state(session, actor.chat_id, "evidence", occ.id, ev.now)
     return occ
 
@@ -108,9 +96,10 @@ def add_evidence(session: Session, actor: Actor, occurrence_id: int, ev: Event, 
                  text: str | None = None, file_id: str | None = None, file_unique_id: str | None = None,
                  file_name: str | None = None, size: int | None = None, sha256: str | None = None,
                  stored_path: str | None = None) -> EvidenceRow:
-    """Store one evidence item (its file was already archived by the caller)."""
+    """Store one evidence item (its file was already archived by the caller); the same bytes twice are refused."""
     occ = own_occurrence(session, actor, occurrence_id)
     refuse_after_acceptance(session, occ)
+    refuse_duplicate(session, occ.id, sha256, file_name)
     text, file_name = (nfc(text) if text else text), (nfc(file_name) if file_name else file_name)
     row = EvidenceRow(occurrence_id=occ.id, member_id=actor.member_id, kind=kind, text=text, file_id=file_id,
                       file_unique_id=file_unique_id, file_name=file_name, size=size, sha256=sha256,
@@ -166,11 +155,9 @@ def report_blocker(session: Session, actor: Actor, occurrence_id: int, text: str
     clear_state(session, actor.chat_id)
     audit(session, ev.now, f"member:{actor.member_id}", "blocker_reported", occ.key, {"blocker_id": row.id},
           ev.update_id)
-    body = ("⚠️ " + _("Difficulty reported") + f"\n{_describe(session, occ)}\n"
-            + _("Reported by: {name}").format(name=actor.name) + "\n" + _("Difficulty: {text}").format(text=text))
-    queue_notice(session, ev.now, f"blocker:{row.id}", "office", body,
-                 [[("➡️ " + _("Forward to leadership"), f"fwd:{row.id}"),
-                   ("💬 " + _("Answer / advise"), f"bkr:{row.id}")]])  # the office advises, leadership directs
+    queue_notice(session, ev.now, f"blocker:{row.id}", "office",
+                 facts={"notice": "blocker", **about(session, occ), "blocker": row.id,
+                        "name": actor.name, "text": text})
     return row
 
 
@@ -187,9 +174,8 @@ def forward_blocker(session: Session, actor: Actor, blocker_id: int, ev: Event) 
     row.forwarded_by, row.forwarded_at, row.status = actor.member_id, ev.now, "forwarded"
     audit(session, ev.now, f"member:{actor.member_id}", "blocker_forwarded", occ.key, {"blocker_id": row.id},
           ev.update_id)
-    body = ("⚠️ " + _("The department office forwards a difficulty and asks for your direction")
-            + f"\n{_describe(session, occ)}\n" + _("Difficulty: {text}").format(text=row.text))
-    queue_notice(session, ev.now, f"blocker-fwd:{row.id}", "leadership", body,
-                 [[("💬 " + _("Give direction"), f"bkr:{row.id}"), ("⚠️ " + _("Open the difficulty"), f"bk:{row.id}")]])
+    queue_notice(session, ev.now, f"blocker-fwd:{row.id}", "leadership",
+                 facts={"notice": "blocker_forwarded", **about(session, occ), "blocker": row.id,
+                        "text": row.text})
     return row
 

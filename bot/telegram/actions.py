@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
 
 from bot.db.models import MemberRow, OccurrenceRow, ReviewRow
 from bot.i18n import _, language
@@ -227,14 +226,7 @@ async def on_remove(update: Update, context: BotContext, args: str) -> None:
     actor = actor_of(update, context)
     with context.services.tx() as session:
         member = invites.remove_member(session, actor, int(args), event(update, context))
-    with language(member.lang):
-        told = _("The department office removed you from the CCHC reminder bot ({member}). "
-                 "Ask the office for a new invite link if this is a mistake.").format(member=member_text(member))
-    try:
-        await context.bot.send_message(member.chat_id, told)
-    except TelegramError as exc:  # unreachable: the removal stands, the office hears below
-        log.info("removed member %s not told: %s", member.id, exc)
-    with language(actor.lang):
+    with language(actor.lang):  # the member is told through the outbox (bot.services.invites.remove_member)
         text = "🗑 " + _("Removed {member}; they have been told.").format(member=member_text(member))
         await screens.answer(update)
         await screens.show(update, View((text,)))

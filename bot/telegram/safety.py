@@ -22,7 +22,7 @@ from telegram.error import BadRequest
 
 from bot.db.audit import audit
 from bot.db.models import ChatStateRow, MemberRow, OccurrenceRow, ReviewRow
-from bot.engine.outbox import queue_notice
+from bot.db.notices import queue_notice
 from bot.i18n import N_, _, language
 from bot.services.access import Refused
 from bot.services.guards import CLOSED_EVIDENCE, task_label
@@ -35,6 +35,11 @@ MAX_DOWNLOAD = 20 * 1024 * 1024  # Bot API getFile limit
 REFUSALS = {
     "evidence_closed": N_("The office has already accepted {task} as done: evidence can no longer be added "
                           "and this was not stored. If something must change, contact the office."),
+    "evidence_task_closed": N_("The department office closed {task} ({reason}): it takes no more evidence, and "
+                               "this was not stored."),
+    "task_closed": N_("The department office closed {task} ({reason}): there is nothing to submit for it."),
+    "evidence_duplicate": N_("The file {name} is already among this task's supporting documents (not saved "
+                             "again)."),
     "empty_file": N_("The file is empty (0 bytes): it was not stored as evidence. Send the file again with "
                      "its content, or send a link."),
     "no_such_invite": N_("No open invite #{invite}. Type /loimoi to see the open invites."),
@@ -73,9 +78,7 @@ def restore_reachability(session: Session, user_id: int, chat_id: int, now: date
     if not names:
         return []
     audit(session, now, f"user:{user_id}", "member_reachable", str(chat_id), {"members": names}, update_id)
-    with language("vi"):
-        body = _("📣 {who} opened the bot again: messages reach this person again.").format(who=", ".join(names))
-    queue_notice(session, now, f"reachable:{chat_id}", "office", body)
+    queue_notice(session, now, f"reachable:{chat_id}", "office", facts={"notice": "reachable", "who": ", ".join(names)})
     return names
 
 

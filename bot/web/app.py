@@ -8,6 +8,8 @@ value and must come from the page's own origin.
 
 from __future__ import annotations
 
+import hashlib
+import html as html_lib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,11 +24,12 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import MemberRow, MetricRow, TaskRow
 from bot.domain.clock import Clock
-from bot.i18n import _, language
-from bot.services import metrics, par, queue, tasks
+from bot.i18n import _, current_lang, language
+from bot.services import guards, metrics, par, personal, queue, tasks
 from bot.services.access import Actor, Refused, load_actor, own_occurrence
 from bot.services.archive import archive, safe_file_name
 from bot.telegram import i18n as chat_texts  # refusal texts shared with the chat
+from bot.telegram import safety
 from bot.texts import fmt_date
 from bot.views.taskcard import subject_text
 from bot.web import page
@@ -58,11 +61,6 @@ class WebServices:
         return LinkMaker(self.engine, self.secret, self.base_url, self.clock, self.link_days).url_of(member)
 
 
-def revoke_links(session: Session, member: MemberRow) -> None:
-    """Every link made for this member so far stops working."""
-    member.link_version += 1
-
-
 class _Denied(Exception):
     def __init__(self, status_code: int, text: str) -> None:
         super().__init__(text)
@@ -86,13 +84,18 @@ def _refusal_text(exc: Refused) -> str:
         "doc_meta_required": _("Task {task} requires the number and date of issue of every document. "
                                "Still missing: {missing}."),
     }
-    if exc.key not in texts and exc.key in chat_texts.MESSAGES:  # the chat's words for the same refusal
-        return chat_texts.t(exc.key, **exc.params)
+    if exc.key not in texts and (exc.key in chat_texts.MESSAGES or exc.key in safety.REFUSALS):
+        return safety.refusal_text(exc, current_lang())  # the chat's words for the same refusal
     template = texts.get(exc.key, _("This cannot be done now."))
     try:
         return template.format(**{"example": par.EXAMPLE_NUMBER, **exc.params})
     except (KeyError, IndexError):
         return template
+
+
+def _strip(flash: str) -> str:
+    """The text of a notice made by `page.notice` (for an answer that has no page to carry it)."""
+    return html_lib.unescape(flash.split(">", 1)[-1].rsplit("</p>", 1)[0])
 
 
 def _details(meta: par.DocumentMeta) -> str:
@@ -102,7 +105,10 @@ def _details(meta: par.DocumentMeta) -> str:
 
 
 class PersonalPage:
-    """Routes: GET /p/{token}; POST /p/{token}/evidence|done|blocker/{occ}, /p/{token}/metric/{metric}."""
+    """Routes: GET /p/{token}[?tab=late|next|all|metrics&page=N] (the short list), GET /p/{token}/task/{occ} (one
+    task's form); POST /p/{token}/evidence|done|blocker/{occ}, /p/{token}/metric/{metric}.
+
+    An answer to a form is the task's page again with the outcome on top (the metrics tab for a figure)."""
 
     def __init__(self, services: WebServices) -> None:
         self.s = services
@@ -112,6 +118,7 @@ class PersonalPage:
     def app(self) -> web.Application:
         app = web.Application(client_max_size=self.s.max_bytes + 1024 * 1024)
         app.router.add_get("/p/{token}", self.show)
+        app.router.add_get("/p/{token}/task/{occ:\\d{1,12}}", self.task)
         app.router.add_post("/p/{token}/evidence/{occ:\\d{1,12}}", self.upload)
         app.router.add_post("/p/{token}/metric/{metric:\\d{1,12}}", self.metric)
         app.router.add_post("/p/{token}/done/{occ:\\d{1,12}}", self.done)
@@ -150,14 +157,27 @@ class PersonalPage:
             self._check_form(request, token, str(form.get("form", "")))
             with language(member.lang), self.s.tx() as session:
                 text = act(session, actor, int(request.match_info[ref]), form)
-            with language(member.lang):
-                return self._respond(member, "ok", text, back=f"/p/{token}")
+            return self._after(member, actor, token, request, page.notice("ok", text))
         except _Denied as denied:
             return self._respond(member, "err", denied.text, denied.status_code)
         except Refused as exc:
             with language(member.lang if member else None):
-                return self._respond(member, "err", _refusal_text(exc), 400,
-                                     back=f"/p/{request.match_info['token']}")
+                text = _refusal_text(exc)
+            if member is None:
+                return self._respond(member, "err", text, 403)
+            return self._after(member, actor, token, request, page.notice("err", text), 400)
+
+    def _after(self, member: MemberRow, actor: Actor, token: str, request: web.Request, flash: str,
+               status: int = 200, values: dict[str, str] | None = None) -> web.Response:
+        """The page a form returns to, with `flash` on top: the task's own page, or the metrics tab."""
+        with language(member.lang), self.s.tx() as session:
+            if "metric" in request.match_info:
+                return self._list(session, member, actor, token, "metrics", 0, flash, status)
+            try:
+                return self._task(session, actor, token, int(request.match_info["occ"]), "", flash, status, values)
+            except Refused:  # another unit's task, or one gone: the outcome alone, and the way back
+                return self._respond(member, "err" if status >= 400 else "ok", _strip(flash), status,
+                                     back=f"/p/{token}")
 
     # --- checks shared by every route ---------------------------------------------------------------
     def _member(self, session: Session, request: web.Request) -> tuple[MemberRow, Actor, str]:
@@ -194,29 +214,59 @@ class PersonalPage:
 
     # --- routes ------------------------------------------------------------------------------------
     async def show(self, request: web.Request) -> web.Response:
+        """The short list: one tab, paged (`?tab=late|next|all|metrics&page=N`, pages counted from 1)."""
+        tab = request.query.get("tab", "")[:10]
+        number = request.query.get("page", "1")
+        index = int(number) - 1 if number.isdigit() and len(number) < 6 else 0
         try:
             with self.s.tx() as session:
                 member, actor, token = self._member(session, request)
                 with language(member.lang):
-                    return self._page(session, member, actor, token, flash="")
+                    return self._list(session, member, actor, token, tab, index, "")
         except _Denied as denied:
             return self._respond(None, "err", denied.text, denied.status_code)
 
-    def _page(self, session: Session, member: MemberRow, actor: Actor, token: str, flash: str) -> web.Response:
-        today = self.s.clock.now().astimezone(self.s.zone).date()
-        lines: list[queue.Item] = []
+    async def task(self, request: web.Request) -> web.Response:
+        """One task's page: its state, the return reason, documents, the upload form, ✅ and ⚠️."""
+        member: MemberRow | None = None
         try:
-            first = queue.checklist(session, actor, today, "o", 0)  # what is not done yet, in the chat's order
-            lines = list(first.items)
-            for number in range(1, first.pages):
-                lines += queue.checklist(session, actor, today, "o", number).items
+            with self.s.tx() as session:
+                member, actor, token = self._member(session, request)
+            with language(member.lang), self.s.tx() as session:
+                return self._task(session, actor, token, int(request.match_info["occ"]),
+                                  request.query.get("tab", "")[:10], "")
+        except _Denied as denied:
+            return self._respond(member, "err", denied.text, denied.status_code)
+        except Refused as exc:
+            with language(member.lang if member else None):
+                return self._respond(member, "err", _refusal_text(exc), 403,
+                                     back=f"/p/{request.match_info['token']}")
+
+    def _list(self, session: Session, member: MemberRow, actor: Actor, token: str, tab: str, index: int,
+              flash: str, status: int = 200) -> web.Response:
+        today = self.s.clock.now().astimezone(self.s.zone).date()
+        listing: personal.TaskList | None = None
+        statuses: list[metrics.MetricStatus] = []
+        try:
+            listing = personal.task_list(session, actor, today, tab if tab in personal.TABS else "", index)
             statuses = metrics.metrics_for(session, actor)
         except Refused as exc:
-            lines, statuses, flash = [], [], flash + page.notice("ok", _refusal_text(exc))
-        required = frozenset(t for t in {i.subject.task_id for i in lines} if par.meta_required(session, t))
-        html = page.member_page(actor.name or member.name, lines, statuses, today,
-                                f"/p/{token}", form_token(self.s.secret, token), flash, required)
-        return web.Response(text=html, content_type="text/html",
+            flash += page.notice("ok", _refusal_text(exc))
+        html = page.list_page(actor.name or member.name, listing, statuses, today, f"/p/{token}",
+                              form_token(self.s.secret, token), flash, show_metrics=tab == "metrics")
+        return self._html(html, status)
+
+    def _task(self, session: Session, actor: Actor, token: str, occurrence_id: int, tab: str, flash: str,
+              status: int = 200, values: dict[str, str] | None = None) -> web.Response:
+        today = self.s.clock.now().astimezone(self.s.zone).date()
+        facts = personal.task_page(session, actor, occurrence_id, today)
+        back = f"/p/{token}" + (f"?tab={tab}" if tab in personal.TABS else "")
+        html = page.task_page(facts, today, f"/p/{token}", form_token(self.s.secret, token), back, flash, values)
+        return self._html(html, status)
+
+    @staticmethod
+    def _html(html: str, status: int = 200) -> web.Response:
+        return web.Response(text=html, content_type="text/html", status=status,
                             headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY"})
 
     async def upload(self, request: web.Request) -> web.Response:
@@ -236,8 +286,8 @@ class PersonalPage:
             ev = tasks.Event(self.s.clock.now())
             with language(member.lang), self.s.tx() as session:
                 occ = own_occurrence(session, actor, occurrence_id)
-                if occ.status in ("done", "closed"):
-                    raise Refused("already_done")
+                guards.refuse_after_acceptance(session, occ)  # the chat's rules, from the same service
+                guards.refuse_duplicate(session, occ.id, hashlib.sha256(data).hexdigest(), name)
                 task = session.get(TaskRow, occ.task_id)
                 try:
                     meta = par.parse_meta_fields(fields["doc_number"], fields["doc_date"], fields["doc_summary"],
@@ -246,29 +296,32 @@ class PersonalPage:
                 except Refused as exc:
                     text = _refusal_text(exc) + "\n" + _("The file was not saved: correct this and choose the "
                                                           "file again.")
-                    retry = page.retry_card(f"{occ.task_id} {task.title if task else ''}",
-                                            f"/p/{token}/evidence/{occ.id}", form_token(self.s.secret, token),
-                                            par.meta_required(session, occ.task_id), fields)
-                    return self._respond(member, "err", text, 400, back=f"/p/{token}#o{occ.id}", after=retry)
-                stored = archive(self.s.evidence_dir, occ.key, data, name)
-                ext = Path(name).suffix.lower()
-                row = tasks.add_evidence(session, actor, occ.id, ev, kind="photo" if ext in PHOTOS else "document",
-                                         file_name=name, size=stored.size, sha256=stored.sha256,
-                                         stored_path=str(stored.path))
-                lines = [_("Received the evidence document {name} for {task} {title} — {unit}, {label}, "
-                           "due {due}.").format(name=name, task=occ.task_id, title=task.title if task else "",
-                                                unit=occ.unit, label=occ.label, due=fmt_date(occ.due))]
-                if not meta.empty:
-                    recorded = par.set_document_meta(session, actor, row.id, meta, ev, keep=False)
-                    lines.append(_("Document details recorded: {details}").format(details=_details(meta)))
-                    lines += ["⚠️ " + warning for warning in recorded.warnings]
-                return self._respond(member, "ok", "\n".join(lines), back=f"/p/{token}#o{occ.id}")
+                    refused: tuple[str, dict[str, str]] | None = (page.notice("err", text), fields)
+                else:
+                    refused = None
+                    stored = archive(self.s.evidence_dir, occ.key, data, name)
+                    ext = Path(name).suffix.lower()
+                    row = tasks.add_evidence(session, actor, occ.id, ev, kind="photo" if ext in PHOTOS else "document",
+                                             file_name=name, size=stored.size, sha256=stored.sha256,
+                                             stored_path=str(stored.path))
+                    lines = [_("Received the evidence document {name} for {task} {title} — {unit}, {label}, "
+                               "due {due}.").format(name=name, task=occ.task_id, title=task.title if task else "",
+                                                    unit=occ.unit, label=occ.label, due=fmt_date(occ.due))]
+                    if not meta.empty:
+                        recorded = par.set_document_meta(session, actor, row.id, meta, ev, keep=False)
+                        lines.append(_("Document details recorded: {details}").format(details=_details(meta)))
+                        lines += ["⚠️ " + warning for warning in recorded.warnings]
+            if refused is not None:  # stores nothing; the form comes back with what was typed
+                return self._after(member, actor, token, request, refused[0], 400, refused[1])
+            return self._after(member, actor, token, request, page.notice("ok", "\n".join(lines)))
         except _Denied as denied:
             return self._respond(member, "err", denied.text, denied.status_code)
         except Refused as exc:
             with language(member.lang if member else None):
-                return self._respond(member, "err", _refusal_text(exc), 403,
-                                     back=f"/p/{request.match_info['token']}")
+                text = _refusal_text(exc)
+            if member is None:
+                return self._respond(member, "err", text, 403)
+            return self._after(member, actor, token, request, page.notice("err", text), 403)
 
     async def _read_upload(self, request: web.Request) -> tuple[str, str, bytes, dict[str, str]]:
         """The form value, the file and the document details, counting the file's bytes as they come (the

@@ -9,16 +9,25 @@ from html import escape
 from bot.i18n import _, current_lang
 from bot.services.metrics import MetricStatus, fmt_value, target_text
 from bot.services.par import EXAMPLE_NUMBER
-from bot.services.queue import Item
+from bot.services.personal import TABS, Document, Row, TaskList, TaskPage
 from bot.texts import days_left_text, fmt_date
+from bot.views.taskcard import ICON, short, state_text
 
-STYLE = """body{font-family:system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1b1f24}
-main{max-width:640px;margin:0 auto;padding:12px}h1{font-size:1.25rem}h2{font-size:1.05rem;margin:1.2em 0 .4em}
-.card{background:#fff;border-radius:10px;padding:12px;margin:10px 0;box-shadow:0 1px 2px #0002}
-.due{color:#555;font-size:.9rem}.late{color:#b3261e;font-weight:600}.note{padding:10px;border-radius:8px;white-space:pre-line}
-.ok{background:#e6f4ea}.err{background:#fce8e6}label{display:block;font-size:.9rem;margin:.5em 0 .2em}
+STYLE = """*{box-sizing:border-box}body{font-family:system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1b1f24}
+main{max-width:640px;margin:0 auto;padding:12px}h1{font-size:1.2rem;margin:.4em 0}
+h2{font-size:1.05rem;margin:1.2em 0 .4em}
+a{color:#1a5fc8}.card{background:#fff;border-radius:10px;padding:12px;margin:10px 0;box-shadow:0 1px 2px #0002}
+.due{display:block;color:#555;font-size:.9rem}.late{color:#b3261e;font-weight:600}
+.note{padding:10px;border-radius:8px;white-space:pre-line}.ok{background:#e6f4ea}.err{background:#fce8e6}
+.tabs{display:flex;flex-wrap:wrap;gap:6px;margin:8px 0}.tabs a{padding:8px 10px;border-radius:16px;background:#fff;
+text-decoration:none;font-size:.95rem;box-shadow:0 1px 2px #0002}.tabs a.on{background:#1a73e8;color:#fff}
+.list{list-style:none;padding:0;margin:0}.list li{margin:8px 0}.list a{display:block;background:#fff;border-radius:10px;
+padding:10px 12px;color:inherit;text-decoration:none;box-shadow:0 1px 2px #0002}.why{display:block;color:#b3261e;
+font-size:.9rem;margin-top:4px}.pager{display:flex;justify-content:space-between;align-items:center;margin:12px 0}
+.docs li,.asked li{margin:4px 0}label{display:block;font-size:.9rem;margin:.5em 0 .2em}
 fieldset{border:1px solid #ccd;border-radius:8px;margin-top:10px}legend{font-size:.9rem}
-input[type=text],input[type=file]{width:100%;box-sizing:border-box;padding:8px;font-size:1rem}
+input[type=text],input[type=file],textarea{width:100%;padding:8px;font:inherit;font-size:1rem;border:1px solid #bbc;
+border-radius:6px;background:#fff}textarea{min-height:6em;resize:vertical}summary{margin-top:10px;cursor:pointer}
 button{margin-top:10px;padding:10px 14px;font-size:1rem;border:0;border-radius:8px;background:#1a73e8;color:#fff}"""
 
 
@@ -59,27 +68,6 @@ def upload_form(action: str, form: str, required: bool, values: Mapping[str, str
             f'<button type="submit">{escape(send)}</button></form>')
 
 
-def retry_card(task: str, action: str, form: str, required: bool, values: Mapping[str, str]) -> str:
-    """After a refused upload: the task's form again with what the person typed (only the file is chosen again)."""
-    body = upload_form(action, form, required, values)
-    return f'<section class="card"><strong>{escape(task)}</strong>{body}</section>'
-
-
-def _task_card(item: Item, today: date, action: str, form: str, required: bool) -> str:
-    line = item.subject
-    late = line.due < today
-    state = _("Returned by the office") if item.state == "returned" else (
-        _("Overdue") if late else _("Not done yet"))
-    due = _("Due {due} ({left})").format(due=fmt_date(line.due), left=days_left_text(line.due, today))
-    received = _("Evidence documents received: {count}").format(count=item.evidence)
-    late_class = " late" if late else ""
-    return (f'<section class="card" id="o{line.occurrence_id}"><strong>{escape(line.task_id)} '
-            f'{escape(line.title)}</strong><div class="due{late_class}">'
-            f"{escape(line.label)}<br>{escape(due)} · {escape(line.unit)} · {escape(state)}</div>"
-            f"<div>{escape(received)}</div>{upload_form(action, form, required)}"
-            f"{act_forms(action.rsplit('/evidence/', 1)[0], line.occurrence_id, form)}</section>")
-
-
 def act_forms(base: str, occurrence_id: int, form: str) -> str:
     """✅ and ⚠️ as on the chat's task card: submit for the office's review, or report a difficulty."""
     hidden = f'<input type="hidden" name="form" value="{escape(form)}">'
@@ -106,21 +94,120 @@ def _metric_card(status: MetricStatus, action: str, form: str) -> str:
             f'</label><button type="submit">{escape(save)}</button></form></section>')
 
 
-def member_page(name: str, lines: Sequence[Item], metrics: Sequence[MetricStatus], today: date, base: str,
-                form: str, flash: str = "", required: frozenset[str] = frozenset()) -> str:
-    """The checklist with an upload form per task, then the metrics to report."""
-    title = _("Tasks of {name}").format(name=name)
-    open_count = _("Open tasks ({count})").format(count=len(lines))
-    parts = [f"<h1>{escape(title)}</h1>", flash, f"<h2>{escape(open_count)}</h2>"]
-    if not lines:
-        parts.append(notice("ok", _("No open task. 👍")))
-    parts += [_task_card(item, today, f"{base}/evidence/{item.subject.occurrence_id}", form,
-                         item.subject.task_id in required) for item in lines]
+def _query(tab: str, page: int = 0) -> str:
+    return f"?tab={tab}" + (f"&page={page + 1}" if page else "")
+
+
+def _tab_links(base: str, listing: TaskList, metrics: int, current: str) -> str:
+    labels = {"late": _("Overdue ({count})"), "all": _("All ({count})"),
+              "next": (_("Due {due} ({count})") if listing.nearest else _("Next deadline ({count})"))}
+    links = []
+    for tab in TABS:
+        text = labels[tab].format(count=listing.counts[tab],
+                                  due=fmt_date(listing.nearest) if listing.nearest else "")
+        on = ' class="on" aria-current="page"' if tab == current else ""
+        links.append(f'<a href="{escape(base + _query(tab))}"{on}>{escape(text)}</a>')
     if metrics:
-        figures = _("Figures to report")
-        parts.append(f"<h2>{escape(figures)}</h2>")
+        on = ' class="on" aria-current="page"' if current == "metrics" else ""
+        text = _("Figures ({count})").format(count=metrics)
+        links.append(f'<a href="{escape(base + _query("metrics"))}"{on}>{escape(text)}</a>')
+    return f'<nav class="tabs">{"".join(links)}</nav>'
+
+
+def _row(row: Row, today: date, base: str, tab: str) -> str:
+    item, line = row.item, row.item.subject
+    late = item.state in ("overdue", "returned") and line.due < today
+    due = _("due {due}").format(due=fmt_date(line.due))
+    left = days_left_text(line.due, today) if item.state in ("returned", "overdue", "open") else state_text(item.state)
+    why = ""
+    if item.state == "returned":
+        why = '<span class="why">' + escape(_("Returned by the office. Reason: {reason}").format(
+            reason=short(row.reason or "", 160))) + "</span>"
+    href = f"{base}/task/{line.occurrence_id}{_query(tab)}"
+    return (f'<li><a href="{escape(href)}"><strong>{escape(ICON.get(item.state, ""))} {escape(line.task_id)} '
+            f'{escape(short(line.title, 90))}</strong><span class="due{" late" if late else ""}">'
+            f"{escape(line.label)} · {escape(due)} · {escape(left)}</span>{why}</a></li>")
+
+
+def _pager(base: str, listing: TaskList) -> str:
+    if listing.pages <= 1:
+        return ""
+    where = _("Page {page} of {pages}").format(page=listing.page + 1, pages=listing.pages)
+    parts, previous, following = [], _("◀ Previous"), _("Next ▶")
+    if listing.page > 0:
+        parts.append(f'<a href="{escape(base + _query(listing.tab, listing.page - 1))}" rel="prev">'
+                     f"{escape(previous)}</a>")
+    parts.append(f"<span>{escape(where)}</span>")
+    if listing.page + 1 < listing.pages:
+        parts.append(f'<a href="{escape(base + _query(listing.tab, listing.page + 1))}" rel="next">'
+                     f"{escape(following)}</a>")
+    return f'<nav class="pager">{"".join(parts)}</nav>'
+
+
+def list_page(name: str, listing: TaskList | None, metrics: Sequence[MetricStatus], today: date, base: str,
+              form: str, flash: str = "", show_metrics: bool = False) -> str:
+    """The short list: one tab (overdue, the nearest deadline, all) paged, each row opening its task."""
+    title = _("Tasks of {name}").format(name=name)
+    parts = [f"<h1>{escape(title)}</h1>", flash]
+    current = "metrics" if show_metrics or listing is None else listing.tab
+    if listing is not None:
+        parts.append(_tab_links(base, listing, len(metrics), current))
+    if current == "metrics":
         parts += [_metric_card(m, f"{base}/metric/{m[0].id}", form) for m in metrics]
+    elif listing is not None:
+        if not listing.rows:
+            empty = {"late": _("Nothing is overdue. 👍"), "next": _("No task is due soon. 👍"),
+                     "all": _("No task yet.")}[listing.tab]
+            parts.append(notice("ok", empty))
+        else:
+            parts.append('<ul class="list">' + "".join(_row(r, today, base, listing.tab) for r in listing.rows)
+                         + "</ul>")
+        parts.append(_pager(base, listing))
     return _doc(_("nhacviec: personal page"), "".join(parts))
+
+
+def _document(doc: Document) -> str:
+    issued = fmt_date(doc.issued) if doc.issued else None
+    details = " · ".join(p for p in (doc.number, issued, doc.summary, doc.issuer) if p)
+    more = f'<span class="due">{escape(details)}</span>' if details else ""
+    return f"<li>{escape(doc.name)}{more}</li>"
+
+
+def task_page(facts: TaskPage, today: date, base: str, form: str, back: str, flash: str = "",
+              values: Mapping[str, str] | None = None) -> str:
+    """One task: its state, why it was returned, the documents asked for and sent, the upload form, ✅ and ⚠️."""
+    item, line = facts.card.item, facts.card.item.subject
+    state = f"{ICON.get(item.state, '')} {state_text(item.state)}"
+    due = _("Due {due} ({left})").format(due=fmt_date(line.due), left=days_left_text(line.due, today))
+    back_text, none_yet = _("◀ Back to the list"), _("None yet.")
+    parts = [f'<p><a href="{escape(back)}">{escape(back_text)}</a></p>', flash,
+             f'<h1>{escape(line.task_id)} {escape(line.title)}</h1>',
+             f'<div class="due{" late" if item.state == "overdue" else ""}">{escape(line.unit_name)} · '
+             f"{escape(line.label)}<br>{escape(due)} · {escape(state)}</div>"]
+    if facts.reason is not None:
+        parts.append(notice("err", "↩️ " + _("The department office returned this, asking for more:") + "\n"
+                            + _("Reason: {reason}").format(reason=facts.reason)))
+    if facts.closed_reason is not None:
+        parts.append(notice("ok", "🔒 " + _("The department office closed this deadline: {reason}").format(
+            reason=facts.closed_reason)))
+    if item.state == "awaiting_review":
+        parts.append(notice("ok", "⏳ " + _("Sent to the department office; awaiting review.")))
+    if facts.card.detail:
+        parts.append(f'<p class="detail">{escape(facts.card.detail)}</p>')
+    if facts.card.asked:
+        heading = _("Suggested supporting documents (proposed by the department office):")
+        parts.append(f'<h2>{escape(heading)}</h2><ul class="asked">'
+                     + "".join(f"<li>{escape(a)}</li>" for a in facts.card.asked) + "</ul>")
+    sent = _("Supporting documents sent ({count})").format(count=len(facts.documents))
+    parts.append(f"<h2>{escape(sent)}</h2>")
+    parts.append('<ul class="docs">' + "".join(_document(d) for d in facts.documents) + "</ul>"
+                 if facts.documents else f'<p class="due">{escape(none_yet)}</p>')
+    if facts.takes_evidence:
+        parts.append('<section class="card">' + upload_form(f"{base}/evidence/{line.occurrence_id}", form,
+                                                            facts.meta_required, values) + "</section>")
+    if facts.can_act:
+        parts.append('<section class="card">' + act_forms(base, line.occurrence_id, form) + "</section>")
+    return _doc(f"{line.task_id} {line.title}", "".join(parts))
 
 
 def message_page(kind: str, text: str, back: str | None = None, after: str = "") -> str:

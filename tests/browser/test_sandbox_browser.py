@@ -379,6 +379,7 @@ def test_the_personal_page_from_zalo_takes_a_pdf_with_its_document_details_in_ch
     page = context.new_page()  # the link opened on the phone: a real browser's Origin and Referer
     page.goto(link.group(0))
     expect(page.locator("h1")).to_contain_text("Việc của", timeout=WAIT_MS)
+    page.locator(".list a").first.click()  # the short list opens one task's page, with its form
     form = page.locator("form", has=page.locator("input[name=doc_number]")).first
     pdf = tmp_path / "Kế hoạch CCHC 2019.pdf"
     pdf.write_bytes(b"%PDF-1.4 ke hoach cai cach hanh chinh nam 2019")

@@ -120,7 +120,9 @@ async def test_an_invite_of_an_admin_later_removed_no_longer_works(h: Harness) -
     _members_msg, listing = await h.say(ADMIN, "/thanhvien", expect=2)
     (remove,) = [d for t, d in zip(labels(listing), buttons(listing), strict=True) if "Phó Chánh" in t]
     (confirm,) = await h.press(ADMIN, listing, remove)  # removing asks first; the removed admin is told
-    await h.press(ADMIN, confirm, buttons(confirm)[0], expect=2)
+    await h.press(ADMIN, confirm, buttons(confirm)[0])
+    told = [m for m in await h.sweep_at(h.clock.now()) if m.chat_id == ADMIN2]  # through the outbox
+    assert len(told) == 1 and "Văn phòng Sở đã xóa anh/chị" in told[0].text
 
     (refusal,) = await h.say(OTHER, f"/start {their}")
     assert "không còn hiệu lực" in refusal.text and "Văn phòng Sở" in refusal.text

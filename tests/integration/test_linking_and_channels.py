@@ -13,6 +13,7 @@ from bot.db import addresses
 from bot.db.members import ensure_member
 from bot.db.models import AuditRow, MemberRow, ReminderRow
 from bot.engine import outbox
+from bot.engine.notices import notice_text
 from bot.services import channels, invites, linking
 from bot.services.access import Refused, load_actor
 from bot.services.tasks import Event
@@ -58,7 +59,7 @@ def test_a_zalo_chat_linked_with_the_code_acts_as_the_person_and_they_are_told(d
         audit = s.scalar(select(AuditRow).where(AuditRow.action == "channel_linked"))
         assert audit is not None and audit.details["user_id"] == HEAD and audit.details["channel"] == "zalo"
         notice = s.scalar(select(ReminderRow).where(ReminderRow.target == f"chat:{HEAD}"))
-        assert notice is not None and "Zalo" in (notice.body or "")
+        assert notice is not None and "Zalo" in notice_text(notice.facts, notice.body or "")
     assert _refusal(db, code.code, STRANGER) == "link_used"
 
 

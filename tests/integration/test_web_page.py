@@ -24,7 +24,8 @@ from bot.domain.workdays import WorkCalendar
 from bot.engine.sync import sync_plan
 from bot.plans.loader import parse_plan
 from bot.services.archive import safe_file_name
-from bot.web.app import PersonalPage, WebServices, revoke_links
+from bot.services.channels import revoke_links
+from bot.web.app import PersonalPage, WebServices
 from bot.web.links import LinkError, form_token, read_link, sign_link
 from tests.conftest import MINI_PLAN
 
@@ -106,11 +107,16 @@ def test_a_link_is_bound_to_its_member_and_expires() -> None:
 
 async def test_the_page_lists_the_members_own_open_tasks_in_vietnamese(db: Engine, site: tuple) -> None:
     _base, services, ids = site
-    async with aiohttp.ClientSession() as session, session.get(_link(services, db, ids["TCCB"])) as response:
-        html = await response.text()
-    assert response.status == 200
-    assert "Việc của Trần Thị Bình" in html and "1.1 Ban hành kế hoạch CCHC" in html
-    assert "hạn" in html and "Gửi tài liệu" in html
+    link = _link(services, db, ids["TCCB"])
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{link}?tab=all") as response:
+            html = await response.text()
+        assert response.status == 200
+        async with session.get(f"{link}/task/{ids['occ_TCCB']}") as response:
+            task = await response.text()
+    assert "Việc của Trần Thị Bình" in html and "1.1 Ban hành kế hoạch CCHC" in html and "hạn" in html
+    assert "Gửi tài liệu" not in html and f'href="/p/{_token(link)}/task/{ids["occ_TCCB"]}' in html  # a list
+    assert "1.1 Ban hành kế hoạch CCHC" in task and "Gửi tài liệu" in task and "✅ Hoàn thành" in task
 
 
 async def test_a_pdf_sent_through_the_page_is_archived_with_its_sha256_and_audited(db: Engine, site: tuple) -> None:
@@ -191,7 +197,8 @@ def _stored(db: Engine, evidence_dir: Path) -> tuple[list[EvidenceRow], list[Pat
 
 async def test_the_upload_form_asks_for_the_four_document_details_in_vietnamese(db: Engine, site: tuple) -> None:
     _base, services, ids = site
-    async with aiohttp.ClientSession() as session, session.get(_link(services, db, ids["TCCB"])) as response:
+    async with aiohttp.ClientSession() as session, session.get(
+            f"{_link(services, db, ids['TCCB'])}/task/{ids['occ_TCCB']}") as response:
         html = await response.text()
     for label in ("Số/ký hiệu, ví dụ 123/KH-SGDĐT", "Ngày ban hành (dd/mm/yyyy)", "Trích yếu", "Cơ quan ban hành",
                   "(không bắt buộc)"):
@@ -272,7 +279,7 @@ async def test_a_task_requiring_details_refuses_a_file_without_its_number_and_da
         task.doc_meta_required = True
     link = _link(services, db, ids["TCCB"])
     async with aiohttp.ClientSession() as session:
-        async with session.get(link) as response:
+        async with session.get(f"{link}/task/{ids['occ_TCCB']}") as response:
             page_html = await response.text()
         none = await _upload(session, base, link, ids["occ_TCCB"], "kh.pdf", b"%PDF")
         number_only = await _upload(session, base, link, ids["occ_TCCB"], "kh.pdf", b"%PDF",
@@ -304,7 +311,7 @@ async def test_done_and_a_difficulty_from_the_page_go_through_the_chats_services
     base, services, ids = site
     link = _link(services, db, ids["TCCB"])
     async with aiohttp.ClientSession() as session:
-        async with session.get(link) as response:
+        async with session.get(f"{link}/task/{ids['occ_TCCB']}") as response:
             html = await response.text()
         assert "✅ Hoàn thành: gửi Văn phòng Sở duyệt" in html and "⚠️ Báo vướng mắc" in html
         status, _html = await _act(session, base, link, "done", ids["occ_TCCB"], form="forged")
@@ -356,3 +363,161 @@ async def test_a_removed_members_link_never_comes_back_when_someone_joins_from_t
             (True, False, "Trần Thị Bình"), (False, True, "Người mới")]
         async with session.get(_link(services, db, rows[1].id)) as response:
             assert response.status == 200  # the newcomer's own link works
+# --- the page and the chat apply one rule, from the service both call (issue 18) --------------------------
+
+async def test_the_same_bytes_sent_twice_are_stored_once_as_in_the_chat(db: Engine, site: tuple) -> None:
+    base, services, ids = site
+    link = _link(services, db, ids["TCCB"])
+    pdf = b"%PDF-1.4 ke hoach tuyen truyen " * 20
+    async with aiohttp.ClientSession() as session:
+        first = await _upload(session, base, link, ids["occ_TCCB"], "ke-hoach.pdf", pdf)
+        second = await _upload(session, base, link, ids["occ_TCCB"], "ke-hoach-ban-2.pdf", pdf)
+    assert first[0] == 200, first[1]
+    assert second[0] != 200 and "ke-hoach-ban-2.pdf" in second[1] and "không lưu lần nữa" in second[1], second[1]
+    with Session(db) as s:
+        assert len(s.scalars(select(EvidenceRow)).all()) == 1
+
+
+def test_the_service_refuses_a_second_copy_for_the_chat_too(db: Engine, site: tuple) -> None:
+    from bot.services import tasks
+    from bot.services.access import Refused, load_actor
+
+    _base, _services, ids = site
+    with Session(db) as s, s.begin():
+        actor = load_actor(s, HEAD, HEAD)
+        tasks.add_evidence(s, actor, ids["occ_TCCB"], tasks.Event(T0), kind="document", file_name="a.pdf",
+                           sha256="ab" * 32)
+        with pytest.raises(Refused) as refused:
+            tasks.add_evidence(s, actor, ids["occ_TCCB"], tasks.Event(T0), kind="document", file_name="b.pdf",
+                               sha256="ab" * 32)
+    assert refused.value.key == "evidence_duplicate"
+
+
+def _close(db: Engine, occurrence_id: int) -> None:
+    """What the office's bulk close (`bot.services.closing`) writes on one occurrence."""
+    with Session(db) as s, s.begin():
+        occ = s.get(OccurrenceRow, occurrence_id)
+        assert occ is not None
+        occ.status, occ.closed_at, occ.closed_reason = "closed", T0, "Trước khi triển khai bot"
+
+
+async def test_a_task_the_office_closed_takes_no_evidence_in_chat_nor_on_the_page(db: Engine, site: tuple) -> None:
+    from bot.services import tasks
+    from bot.services.access import Refused, load_actor
+
+    base, services, ids = site
+    _close(db, ids["occ_TCCB"])
+    refusals = []
+    with Session(db) as s, s.begin():  # the chat: 📎 and a file arriving on an evidence step
+        actor = load_actor(s, HEAD, HEAD)
+        for attempt in (lambda: tasks.start_evidence(s, actor, ids["occ_TCCB"], tasks.Event(T0)),
+                        lambda: tasks.add_evidence(s, actor, ids["occ_TCCB"], tasks.Event(T0), kind="text",
+                                                   text="https://example.vn/ke-hoach")):
+            with pytest.raises(Refused) as refused:
+                attempt()
+            refusals.append(refused.value.key)
+    assert refusals == ["evidence_task_closed", "evidence_task_closed"]
+    link = _link(services, db, ids["TCCB"])
+    async with aiohttp.ClientSession() as session:
+        status, html = await _upload(session, base, link, ids["occ_TCCB"], "a.pdf", b"%PDF-1.4 x")
+    assert status != 200 and "Trước khi triển khai bot" in html and "đã đóng" in html, html
+    with Session(db) as s:
+        assert s.scalars(select(EvidenceRow)).all() == []
+
+
+# --- the page as a short list of tabs, one task's form at a time (issue 18) ------------------------------
+
+def _rows(html: str) -> list[str]:
+    return re.findall(r'<li><a href="(/p/[^"]+/task/\d+)[^"]*">', html)
+
+
+async def _whole_tab(session: aiohttp.ClientSession, base: str, link: str, tab: str) -> tuple[int, list[str]]:
+    """The count on the tab's label, and the rows of every page of the tab (following ▶)."""
+    url, rows, count = f"{link}?tab={tab}", [], -1
+    for _ in range(50):
+        async with session.get(url) as response:
+            html = await response.text()
+        label = re.search(r'aria-current="page">[^<]*\((\d+)\)</a>', html)
+        assert label is not None, html
+        count = int(label[1])
+        rows += _rows(html)
+        following = re.search(r'<a href="([^"]+)" rel="next">', html)
+        if following is None:
+            return count, rows
+        url = base + following[1].replace("&amp;", "&")
+    raise AssertionError("too many pages")
+
+
+async def test_each_tab_holds_as_many_tasks_as_its_label_says_paged(db: Engine, site: tuple) -> None:
+    from bot.services import personal
+    from bot.services.access import load_actor
+
+    base, services, ids = site
+    link = _link(services, db, ids["TCCB"])
+    async with aiohttp.ClientSession() as session:
+        found = {tab: await _whole_tab(session, base, link, tab) for tab in ("late", "next", "all")}
+        async with session.get(link) as response:
+            first = await response.text()
+    for tab, (count, rows) in found.items():
+        assert count == len(rows) == len(set(rows)), (tab, count, rows)
+    assert found["late"][0] > 0 and found["next"][0] > 0 and found["all"][0] > found["late"][0]
+    assert set(found["late"][1]) | set(found["next"][1]) <= set(found["all"][1])
+    assert "Quá hạn (" in first and 'class="on"' in first and len(_rows(first)) <= personal.PAGE_SIZE
+    with Session(db) as s:  # pages of 2: every row once, in the same order as one long page
+        actor = load_actor(s, HEAD, HEAD)
+        whole = personal.task_list(s, actor, T0.date(), "all", 0, size=1000)
+        paged = [r for p in range(-(-whole.counts["all"] // 2))
+                 for r in personal.task_list(s, actor, T0.date(), "all", p, size=2).rows]
+        assert [r.item for r in paged] == [r.item for r in whole.rows]
+        overdue = personal.task_list(s, actor, T0.date(), "late", 0, size=1000).rows
+        assert all(r.item.subject.due < T0.date() for r in overdue)
+
+
+async def test_a_returned_task_shows_why_in_the_list_and_on_its_page(db: Engine, site: tuple) -> None:
+    from bot.services import review, tasks
+    from bot.services.access import load_actor
+
+    base, services, ids = site
+    ensure_member(db, T0, chat_id=1, user_id=1, role="admin", unit="VP", name="Văn phòng")
+    occ = ids["occ_TCCB"]
+    with Session(db) as s, s.begin():
+        head, office = load_actor(s, HEAD, HEAD), load_actor(s, 1, 1)
+        submitted = tasks.confirm_done(s, head, occ, tasks.Event(T0))
+        review.return_with_reason(s, office, submitted.id, "Thiếu quyết định ban hành kèm theo", tasks.Event(T0))
+    link = _link(services, db, ids["TCCB"])
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{link}?tab=all") as response:
+            listing = await response.text()
+        async with session.get(f"{link}/task/{occ}") as response:
+            task = await response.text()
+    assert "Văn phòng Sở trả lại. Lý do: Thiếu quyết định ban hành kèm theo" in listing
+    assert "Văn phòng Sở trả lại, đề nghị bổ sung:\nLý do: Thiếu quyết định ban hành kèm theo" in task
+    assert "Gửi tài liệu" in task and "✅ Hoàn thành" in task
+
+
+async def test_another_units_task_page_does_not_open(db: Engine, site: tuple) -> None:
+    _base, services, ids = site
+    async with aiohttp.ClientSession() as session, session.get(
+            f"{_link(services, db, ids['TCCB'])}/task/{ids['occ_KHTC']}") as response:
+        html = await response.text()
+    assert response.status == 403 and "KHTC" in html and "Gửi tài liệu" not in html
+
+
+async def test_a_task_the_office_closed_cannot_be_submitted_in_chat_nor_from_the_page(db: Engine, site: tuple) -> None:
+    from bot.services import tasks
+    from bot.services.access import Refused, load_actor
+
+    base, services, ids = site
+    _close(db, ids["occ_TCCB"])
+    link = _link(services, db, ids["TCCB"])
+    async with aiohttp.ClientSession() as session:
+        status, html = await _act(session, base, link, "done", ids["occ_TCCB"])
+        async with session.get(f"{link}/task/{ids['occ_TCCB']}") as response:
+            page_html = await response.text()
+    assert status == 400 and "Trước khi triển khai bot" in html and "không cần báo hoàn thành" in html, html
+    assert "Văn phòng Sở đã đóng hạn này: Trước khi triển khai bot" in page_html and "Gửi tài liệu" not in page_html
+    with Session(db) as s, s.begin():
+        with pytest.raises(Refused) as refused:  # ✅ in the chat calls the same service
+            tasks.confirm_done(s, load_actor(s, HEAD, HEAD), ids["occ_TCCB"], tasks.Event(T0))
+        assert refused.value.key == "task_closed"
+        assert s.get(OccurrenceRow, ids["occ_TCCB"]).status == "closed"  # type: ignore[union-attr]
