@@ -28,6 +28,14 @@ from bot.views.taskcard import subject_text
 log = logging.getLogger(__name__)
 
 
+CANCEL_WAIT = "x:0"  # the way out of every prompt that waits for text (typed "Hủy" on a text channel)
+
+
+def cancel_row() -> tuple[Action, ...]:
+    """The "✖️ Hủy" choice under a prompt (in the current language)."""
+    return (Action("✖️ " + _("Cancel"), CANCEL_WAIT),)
+
+
 def _occ_subject(context: BotContext, occurrence_id: int) -> queue.Subject:
     with context.services.tx() as session:
         occ = session.get(OccurrenceRow, occurrence_id)
@@ -122,7 +130,7 @@ async def on_blocker(update: Update, context: BotContext, args: str) -> None:
     with language(actor.lang):
         text = "⚠️ " + _("Describe the difficulty with {subject} (one message):").format(
             subject=subject_text(_occ_subject(context, int(args))))
-        await _say(update, actor.lang, text)
+        await _say(update, actor.lang, text, (cancel_row(),))
 
 
 def _review_subject(context: BotContext, review_id: int) -> queue.Subject:
@@ -166,7 +174,7 @@ async def on_return_confirmed(update: Update, context: BotContext, args: str) ->
     with language(actor.lang):
         text = "↩️ " + _("Type the reason for returning {subject}:").format(
             subject=subject_text(_review_subject(context, int(args))))
-        await _say(update, actor.lang, text)
+        await _say(update, actor.lang, text, (cancel_row(),))
 
 
 @guarded
@@ -189,7 +197,7 @@ async def on_blocker_reply(update: Update, context: BotContext, args: str) -> No
     with language(actor.lang):
         text = "💬 " + _("Type your direction on the difficulty with {subject} (one message):").format(
             subject=subject_text(subject))
-        await _say(update, actor.lang, text)
+        await _say(update, actor.lang, text, (cancel_row(),))
 
 
 @guarded
@@ -242,7 +250,10 @@ async def on_remove(update: Update, context: BotContext, args: str) -> None:
 
 @guarded
 async def on_cancel(update: Update, context: BotContext, args: str) -> None:
+    """◀ No / ✖️ Hủy / /huy: nothing changes, and a prompt waiting for text stops waiting."""
     actor = actor_of(update, context)
+    with context.services.tx() as session:
+        tasks.clear_state(session, actor.chat_id)
     with language(actor.lang):
         await screens.answer(update)
         await screens.show(update, View((_("Cancelled; nothing was changed."),)))
@@ -254,7 +265,8 @@ async def on_metric(update: Update, context: BotContext, args: str) -> None:
     with context.services.tx() as session:
         target = metrics.start_report(session, actor, int(args), None, event(update, context))
     await screens.answer(update)
-    await reply(update, metrics_chat.prompt_text(target, actor.lang))
+    with language(actor.lang):
+        await reply(update, metrics_chat.prompt_text(target, actor.lang), screens.keyboard((cancel_row(),)))
 
 
 @guarded
@@ -262,10 +274,23 @@ async def on_blocker_text(update: Update, context: BotContext, actor: Actor, ref
     """The text after ⚠️: the difficulty, to the office."""
     with context.services.tx() as session:
         row = tasks.report_blocker(session, actor, ref, text, event(update, context))
-        occ_id = row.occurrence_id
+        occ_id, blocker_id = row.occurrence_id, row.id
     with language(actor.lang):
         await reply(update, "⚠️ " + _("Difficulty sent to the department office: {subject}").format(
-            subject=subject_text(_occ_subject(context, occ_id))))
+            subject=subject_text(_occ_subject(context, occ_id))),
+            screens.keyboard(((Action("↩️ " + _("Withdraw the difficulty"), f"bkw:{blocker_id}"),),)))
+
+
+@guarded
+async def on_blocker_withdraw(update: Update, context: BotContext, args: str) -> None:
+    """↩️ under a reported difficulty: its head takes it back while nobody has answered it."""
+    actor = actor_of(update, context)
+    with context.services.tx() as session:
+        subject = blockers.withdraw(session, actor, int(args), event(update, context))
+    with language(actor.lang):
+        text = "↩️ " + _("Difficulty withdrawn: {subject}; the office has been told.").format(
+            subject=subject_text(subject))
+        await _say(update, actor.lang, text)
 
 
 @guarded

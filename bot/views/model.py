@@ -65,6 +65,7 @@ def telegram_parts(view: View) -> tuple[str, tuple[tuple[Action, ...], ...]]:
     return "\n\n".join(fit(list(view.blocks), TELEGRAM_TEXT_LIMIT)), view.actions
 
 
+WAY_OUT = "x:"  # the way out of a prompt waiting for text: typed as a word on a text channel, never a number
 LIST_NUMBER = re.compile(r"^\d{1,3}\.\s+")  # "3. 1.1 Ban hành…": a button's own list number
 
 
@@ -95,7 +96,8 @@ def plain_text(view: View, limit: int = PLAIN_TEXT_LIMIT) -> tuple[str, dict[str
         same.clear()
 
     labels: dict[int, str] = {}
-    for number, action in enumerate(view.flat_actions(), start=1):
+    way_out = [a for a in view.flat_actions() if a.data.startswith(WAY_OUT)]
+    for number, action in enumerate((a for a in view.flat_actions() if a not in way_out), start=1):
         replies[str(number)] = action.data
         labels[number] = action.label
         own = LIST_NUMBER.match(action.label)
@@ -105,6 +107,8 @@ def plain_text(view: View, limit: int = PLAIN_TEXT_LIMIT) -> tuple[str, dict[str
         close_run()
         lines.append(_("Reply {number} to {action}").format(number=number, action=spoken(action.label)))
     close_run()
+    if way_out:  # the prompt owns the next text, numbers included: the way out is a word
+        lines.append(_("Type “{word}” to cancel").format(word=_("Cancel")))
     menu = "\n".join(lines)
     room = limit - (len(menu) + 2 if menu else 0)
     body = "\n\n".join(fit(list(view.blocks), room))

@@ -134,5 +134,7 @@ def blocker_card(c: BlockerCard) -> View:
             rows.append(tuple(first))
         if c.can_resolve:
             rows.append((Action("✔️ " + _("Mark resolved"), f"bkd:{item.blocker_id}"),))
+        if c.can_withdraw:
+            rows.append((Action("↩️ " + _("Withdraw the difficulty"), f"bkw:{item.blocker_id}"),))
     rows.append((Action("◀ " + _("Open difficulties"), "bq:0"),))
     return View(tuple(blocks), tuple(rows))

@@ -15,16 +15,18 @@ from bot.engine.ratelimit import RateLimiter
 from bot.i18n import _
 from bot.views.model import PLAIN_TEXT_LIMIT, Action, View, plain_text
 from bot.zalo.api import ZaloApi, ZaloError, classify
+from bot.zalo.menus import Menu, parse, updated
 
 Actions = tuple[tuple[Action, ...], ...]
 
 
 class MenuStore(Protocol):
-    """Where the numbered replies of the last message to a chat are kept (chat: the Zalo chat id)."""
+    """Where the numbered replies of the last menu to a chat are kept (chat: the Zalo chat id)."""
 
-    def remember(self, chat: str, replies: dict[str, str], message_id: int = 0) -> None: ...
+    def remember(self, chat: str, replies: dict[str, str], message_id: int = 0,
+                 labels: dict[str, str] | None = None, text: str = "") -> None: ...
 
-    def lookup(self, chat: str, reply: str) -> str | None: ...
+    def current(self, chat: str) -> Menu: ...
 
 
 class MemoryMenus:
@@ -33,12 +35,15 @@ class MemoryMenus:
     def __init__(self) -> None:
         self._menus: dict[str, dict[str, str]] = {}
 
-    def remember(self, chat: str, replies: dict[str, str], message_id: int = 0) -> None:
-        if replies:
-            self._menus[chat] = dict(replies)
+    def remember(self, chat: str, replies: dict[str, str], message_id: int = 0,
+                 labels: dict[str, str] | None = None, text: str = "") -> None:
+        self._menus[chat] = updated(self._menus.get(chat), replies, message_id, labels, text)
+
+    def current(self, chat: str) -> Menu:
+        return parse(self._menus.get(chat))
 
     def lookup(self, chat: str, reply: str) -> str | None:
-        return self._menus.get(chat, {}).get(reply.strip())
+        return self.current(chat).replies.get(reply.strip())
 
 
 def _pieces(text: str, limit: int) -> list[str]:
@@ -112,7 +117,8 @@ class ZaloSender:
         for piece in texts:
             async with self.limiter.sending(limiter_key(chat)):
                 message_id = message_id_of(await self.api.call("sendMessage", chat_id=chat, text=piece or "…"))
-        self.menus.remember(chat, replies, message_id)
+        labels = {str(n): a.label for n, a in enumerate((a for row in actions for a in row), start=1)}
+        self.menus.remember(chat, replies, message_id, labels, text)
         return message_id
 
 
