@@ -46,22 +46,37 @@ class MemoryMenus:
         return self.current(chat).replies.get(reply.strip())
 
 
+def _items(text: str) -> list[str]:
+    """`text` as items: a line with the indented lines under it (a task and its details stay together)."""
+    items: list[str] = []
+    for line in text.split("\n"):
+        if items and line[:1] in (" ", "\t") and line.strip():
+            items[-1] += "\n" + line
+        else:
+            items.append(line)
+    return items
+
+
 def _pieces(text: str, limit: int) -> list[str]:
-    """`text` cut at line ends into pieces of at most `limit` characters."""
+    """`text` in pieces of at most `limit` characters, cut only between items; every piece after the first
+    starts with the text's first line (its header) marked as continued, so none starts mid-list unnamed."""
+    items = _items(text)
+    header = items[0].strip()[:200] if items else ""
+    continued = _("{header} (continued)").format(header=header)
     pieces: list[str] = []
     current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
+    for item in items:
+        while len(item) > limit - len(continued) - 1:  # one item longer than a message: cut at the limit
+            room = limit - len(continued) - 1
             if current:
                 pieces.append(current)
-                current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
-        if current and len(current) + 1 + len(line) > limit:
+            pieces.append(item[:room] if not pieces else f"{continued}\n{item[:room]}")
+            current, item = "", item[room:]
+        if current and len(current) + 1 + len(item) > limit:
             pieces.append(current)
-            current = line
+            current = f"{continued}\n{item}"
         else:
-            current = f"{current}\n{line}" if current else line
+            current = f"{current}\n{item}" if current else (f"{continued}\n{item}" if pieces else item)
     if current or not pieces:
         pieces.append(current)
     return pieces

@@ -60,6 +60,23 @@ async def test_a_long_text_goes_as_pieces_of_at_most_2000_characters_the_last_wi
         assert all(f"tin nhắn số {i}" in joined for i in range(200))  # nothing cut away
 
 
+async def test_a_long_list_is_cut_only_between_items_and_every_piece_names_what_it_continues() -> None:
+    async with FakeZaloApi() as zalo, ZaloApi(zalo.token, zalo.base_url) as api:
+        head = zalo.add_user("A")
+        lines = [f"• 4.{i} Một việc có tên khá dài để lấp đầy tin nhắn số {i}\n   Đơn vị: Phòng {i}, hạn 19/11/2019"
+                 for i in range(120)]
+        text = "⏰ Việc quá hạn (120)\n" + "\n".join(lines)
+        await ZaloChannel(api, MemoryMenus()).send(OutMessage(0, text, (), address=head.id))
+        sent = [m["text"] for m in zalo.messages_to(head)]
+        assert len(sent) > 1 and all(len(m) <= 2000 for m in sent)
+        assert sent[0].startswith("⏰ Việc quá hạn (120)")
+        for piece in sent[1:]:
+            header, first, *_rest = piece.split("\n")
+            assert header == "⏰ Việc quá hạn (120) (tiếp theo)" and first.startswith("• 4."), piece[:200]
+        for line in lines:  # every item whole, in one piece
+            assert sum(line in piece for piece in sent) == 1
+
+
 @pytest.mark.parametrize(("code", "failure"), [
     (429, Failure.RETRY_AFTER), (500, Failure.RETRY), (502, Failure.RETRY), (403, Failure.UNREACHABLE),
     (400, Failure.PERMANENT),
