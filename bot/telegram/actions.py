@@ -10,6 +10,7 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
+from bot.conversation import actions as wire
 from bot.db.models import MemberRow, OccurrenceRow, ReviewRow
 from bot.i18n import _, language
 from bot.services import blockers, invites, metrics, queue, review, tasks
@@ -28,12 +29,9 @@ from bot.views.taskcard import subject_text
 log = logging.getLogger(__name__)
 
 
-CANCEL_WAIT = "x:0"  # the way out of every prompt that waits for text (typed "Hủy" on a text channel)
-
-
 def cancel_row() -> tuple[Action, ...]:
-    """The "✖️ Hủy" choice under a prompt (in the current language)."""
-    return (Action("✖️ " + _("Cancel"), CANCEL_WAIT),)
+    """The "✖️ Hủy" choice under a prompt that waits for text (typed "Hủy" on a text channel)."""
+    return (Action("✖️ " + _("Cancel"), wire.cancel_wait()),)
 
 
 def _occ_subject(context: BotContext, occurrence_id: int) -> queue.Subject:
@@ -278,7 +276,7 @@ async def on_blocker_text(update: Update, context: BotContext, actor: Actor, ref
     with language(actor.lang):
         await reply(update, "⚠️ " + _("Difficulty sent to the department office: {subject}").format(
             subject=subject_text(_occ_subject(context, occ_id))),
-            screens.keyboard(((Action("↩️ " + _("Withdraw the difficulty"), f"bkw:{blocker_id}"),),)))
+            screens.keyboard(((Action("↩️ " + _("Withdraw the difficulty"), wire.blocker_withdraw(blocker_id)),),)))
 
 
 @guarded

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.conversation.actions import WAY_OUT
 from bot.i18n import _
 
 TELEGRAM_TEXT_LIMIT = 4096
@@ -65,7 +66,6 @@ def telegram_parts(view: View) -> tuple[str, tuple[tuple[Action, ...], ...]]:
     return "\n\n".join(fit(list(view.blocks), TELEGRAM_TEXT_LIMIT)), view.actions
 
 
-WAY_OUT = "x:"  # the way out of a prompt waiting for text: typed as a word on a text channel, never a number
 LIST_NUMBER = re.compile(r"^\d{1,3}\.\s+")  # "3. 1.1 Ban hành…": a button's own list number
 
 

@@ -23,6 +23,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from telegram.request import BaseRequest, RequestData
 
+from bot.conversation import actions as wire
+from bot.conversation.menus import Choice, Confirm, Menu, Stale, read_reply
 from bot.db import addresses
 from bot.db.models import ChatStateRow, MemberRow
 from bot.domain.clock import Clock
@@ -30,22 +32,16 @@ from bot.engine.channel import Failure
 from bot.engine.outbox import queue_notice
 from bot.i18n import _, language
 from bot.telegram.i18n import t
-from bot.views.model import WAY_OUT, Action
+from bot.views.model import Action
 from bot.zalo.api import ZaloApi, ZaloError, classify
 from bot.zalo.channel import Actions, ZaloSender
 from bot.zalo.files import DEFAULT_FILE_HOSTS, DownloadError, download
-from bot.zalo.inbound import NUMBER, Chat, to_update
-from bot.zalo.menus import DbMenus, Menu
+from bot.zalo.inbound import Chat, to_update
+from bot.zalo.menus import DbMenus
 from bot.zalo.updates import IDLE, Incoming, parse_event
 
 log = logging.getLogger(__name__)
 FILE_PREFIX = "zalo-photo-"
-CANCEL_WAIT = WAY_OUT + "0"
-CANCEL_WORDS = frozenset({"hủy", "huỷ", "huy", "cancel"})  # the way out of a prompt, typed
-# States whose prompt offers only the way out: the next text is the answer, a bare number included.
-TEXT_WAITS = frozenset({"blocker", "return", "blocker_reply", "metric"})
-# Presses that cannot be undone: asked to confirm when their menu is no longer the last message.
-IRREVERSIBLE = frozenset({"done", "rvok", "rvrc", "rmy", "bkd", "bkw", "fwd"})
 RETRIED = (Failure.RETRY, Failure.RETRY_AFTER)  # certainly not delivered: the outbox sends it later
 
 
@@ -229,9 +225,9 @@ class ZaloBridge(BaseRequest):
                 updates.append(update)
         return updates
 
-    def _chat(self, incoming: Incoming, menu: Menu) -> tuple[Chat, bool]:
-        """The chat and its sender (identity is the sender's: in a group only who sent acts), and whether a
-        prompt of this chat waits for text."""
+    def _chat(self, incoming: Incoming, menu: Menu) -> tuple[Chat, str | None]:
+        """The chat and its sender (identity is the sender's: in a group only who sent acts), and the kind of
+        what the chat waits for, if anything."""
         now = self.clock.now()
         with Session(self.engine) as session, session.begin():
             sender = addresses.zalo_key(session, incoming.user_id if incoming.group else incoming.chat_id,
@@ -246,32 +242,29 @@ class ZaloBridge(BaseRequest):
             known = session.scalar(select(MemberRow.id).where(
                 MemberRow.active, (MemberRow.user_id == person) | (MemberRow.chat_id == sender)).limit(1)) is not None
             state = session.get(ChatStateRow, key)
-            waiting = state is not None and state.kind in TEXT_WAITS
+            waiting = state.kind if state is not None else None
         return Chat(key, known, menu.message, sender, incoming.group), waiting
 
-    async def _choice(self, chat: Chat, incoming: Incoming, menu: Menu, waiting: bool) -> str | None | bool:
-        """What a typed reply presses: action data; None (a message, not a reply); False (answered here)."""
-        text = incoming.text.strip()
-        if text.lower() in CANCEL_WORDS:
-            return CANCEL_WAIT
-        number = NUMBER.match(text)
-        if number is None or waiting or not menu.replies:  # a prompt waiting for text owns the next text
+    async def _choice(self, chat: Chat, incoming: Incoming, menu: Menu, waiting: str | None) -> str | None | bool:
+        """What a typed reply presses (bot.conversation.menus): action data; None (a message, not a reply);
+        False (answered here: an out-of-date number, or a confirmation asked)."""
+        meaning = read_reply(incoming.text, menu, waiting)
+        if isinstance(meaning, Choice):
+            return meaning.data
+        if not isinstance(meaning, Stale | Confirm):
             return None
-        data = menu.replies.get(number.group(1))
         with language(self._lang(chat.user)):
-            if data is None:  # a number of an older menu: say so, and show the current one again
+            if isinstance(meaning, Stale):  # a number of an older menu: say so, and show the current one again
                 note = _("This menu is out of date: {number} is not one of its replies. The current menu:").format(
-                    number=number.group(1))
+                    number=meaning.number)
                 await self._deliver(chat.key, incoming.chat_id, f"{note}\n\n{menu.text}", _menu_actions(menu))
                 return False
-            if not menu.latest and data.split(":", 1)[0] in IRREVERSIBLE:
-                label = menu.labels.get(number.group(1), "")
-                ask = _("Other messages came after the menu this number belongs to. Confirm: {action}?").format(
-                    action=label)
-                await self._deliver(chat.key, incoming.chat_id, f"{ask}\n\n{menu.text}",
-                                    ((Action("✅ " + _("Confirm"), data), Action("✖️ " + _("Cancel"), "no:0")),))
-                return False
-        return data
+            ask = _("Other messages came after the menu this number belongs to. Confirm: {action}?").format(
+                action=meaning.label)
+            await self._deliver(chat.key, incoming.chat_id, f"{ask}\n\n{menu.text}",
+                                ((Action("✅ " + _("Confirm"), meaning.data),
+                                  Action("✖️ " + _("Cancel"), wire.cancel())),))
+        return False
 
     async def _update(self, incoming: Incoming) -> dict[str, Any] | None:
         menu = self.menus.current(incoming.chat_id)

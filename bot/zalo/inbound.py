@@ -18,7 +18,6 @@ from bot.zalo.updates import Incoming
 UPDATE_BASE = 1 << 62  # Zalo update ids never meet Telegram's (processed_updates holds both)
 CODE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")  # invite codes (secrets.token_urlsafe)
 COMMAND = re.compile(r"^/[A-Za-z0-9_]{1,32}")
-NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 
 
 @dataclass(frozen=True)

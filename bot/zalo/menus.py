@@ -8,12 +8,11 @@ came after that menu.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot.conversation.menus import Menu
 from bot.db.models import ChatAddressRow
 
 MESSAGE = "msg"  # the menu's own key for the message id it came with (reply keys are digits)
@@ -21,20 +20,6 @@ LAST = "last"  # the last message sent to the chat, with or without replies
 TEXT = "text"  # the menu message's text, shown again after an old number
 KIND = "kind"  # "group" for a Zalo group chat (bot.db.addresses.is_group)
 LABEL = "l"  # "l3": the label of reply 3
-
-
-@dataclass(frozen=True)
-class Menu:
-    replies: dict[str, str] = field(default_factory=dict)
-    labels: dict[str, str] = field(default_factory=dict)
-    message: int = 0
-    last: int = 0
-    text: str = ""
-
-    @property
-    def latest(self) -> bool:
-        """No message without replies was sent after this menu."""
-        return self.message == self.last
 
 
 def _int(value: str | None) -> int:
