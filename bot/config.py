@@ -101,6 +101,10 @@ class ZaloWebhookConfig(_Strict):
         return value
 
 
+# Zalo serves photos from its CDN domains (and their subdomains, e.g. f21-zpc.zdn.vn).
+ZALO_FILE_HOSTS: tuple[str, ...] = ("zdn.vn", "zadn.vn", "zalo.me", "zaloapp.com")
+
+
 class ZaloConfig(_Strict):
     """The Zalo Bot channel: on when a token is set (zalo.token or ZALO_BOT_TOKEN)."""
 
@@ -109,6 +113,9 @@ class ZaloConfig(_Strict):
     webhook: ZaloWebhookConfig | None = None  # none: long polling (development)
     # The platform publishes no limit: conservative by default.
     rate_per_second: int = Field(default=5, ge=1, le=100)
+    # Photos are fetched only from these hosts (and their subdomains); a host listed by exact name may be
+    # on a private network (a test server), the defaults (Zalo's CDN) may not.
+    file_hosts: list[str] = Field(default_factory=lambda: list(ZALO_FILE_HOSTS))
 
 
 class WebConfig(_Strict):

@@ -182,7 +182,7 @@ def _run(config: Config, token: str | None, zalo_token: str | None) -> None:
     zalo = build_runtime(zalo_token, config.zalo.base_url, services,
                          RateLimiter(per_second=config.zalo.rate_per_second, private_interval=1.0),
                          evidence_dir.resolve().parent / "zalo-incoming", config.zalo.webhook,
-                         links=links) if zalo_token else None
+                         links=links, file_hosts=tuple(config.zalo.file_hosts)) if zalo_token else None
     router = ChannelRouter(engine, TelegramChannel(app.bot) if app else None, zalo.channel if zalo else None)
     watch = Watch(engine, clock, config.dispatch.interval_seconds)  # /readyz, /metrics (bot.ops.health)
     mail = email_channel(config)

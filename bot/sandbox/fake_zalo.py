@@ -51,6 +51,8 @@ class FakeZaloState:
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     per_second: int = 0  # 0: no rate limit
     recent: deque[float] = field(default_factory=deque)
+    groups: dict[str, ZaloUser] = field(default_factory=dict)  # group chats: messages to them are recorded too
+    idle_code: int = 408  # what getUpdates answers when nothing arrived (the real API: 408)
 
 
 def _error(code: int, description: str) -> web.Response:
@@ -87,6 +89,7 @@ class FakeZaloApi:
         app = web.Application(client_max_size=25 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
         app.router.add_get("/photos/{name}", self._photo)
+        app.router.add_get("/redirect", self._redirect)  # a file host that sends the client elsewhere
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         sock = socket.socket()
@@ -106,6 +109,19 @@ class FakeZaloApi:
         user = ZaloUser(user_id or secrets.token_hex(10), name)
         self.state.users[user.id] = user
         return user
+
+    def add_group(self, name: str, group_id: str | None = None) -> ZaloUser:
+        """A group chat; `user_says_in_group` posts a member's message in it, `messages_to(group)` reads it."""
+        group = ZaloUser(group_id or secrets.token_hex(10), name)
+        self.state.groups[group.id] = group
+        return group
+
+    async def user_says_in_group(self, group: ZaloUser, user: ZaloUser, text: str) -> JSON:
+        return await self._event(user, "message.text.received", chat=group, text=text)
+
+    async def user_sends_photo_url(self, user: ZaloUser, url: str) -> JSON:
+        """An image event naming any URL (what a forged or hostile event could carry)."""
+        return await self._event(user, "message.image.received", photo=url)
 
     def fail_next(self, method: str, code: int, description: str = "", times: int = 1, delay: float = 0.0) -> None:
         self.state.faults.setdefault(method, []).append(Fault(code, description or f"error {code}", times, delay))
@@ -129,9 +145,10 @@ class FakeZaloApi:
         return self.messages_to(user)
 
     # --- the API ----------------------------------------------------------------------------------
-    async def _event(self, user: ZaloUser, event_name: str, **content: Any) -> JSON:
+    async def _event(self, user: ZaloUser, event_name: str, chat: ZaloUser | None = None, **content: Any) -> JSON:
+        where = {"id": chat.id, "chat_type": "GROUP"} if chat is not None else {"id": user.id, "chat_type": "PRIVATE"}
         message = {"from": {"id": user.id, "display_name": user.name, "is_bot": False},
-                   "chat": {"id": user.id, "chat_type": "PRIVATE"}, "message_id": secrets.token_hex(10),
+                   "chat": where, "message_id": secrets.token_hex(10),
                    "date": int(time.time() * 1000), **{k: v for k, v in content.items() if v}}
         event = {"event_name": event_name, "message": message}
         if self.state.webhook_url:
@@ -151,6 +168,9 @@ class FakeZaloApi:
         if content is None:
             raise web.HTTPNotFound()
         return web.Response(body=content, content_type="image/jpeg")
+
+    async def _redirect(self, request: web.Request) -> web.StreamResponse:
+        raise web.HTTPFound(request.query.get("to", "/"))
 
     async def _params(self, request: web.Request) -> JSON:
         params: JSON = dict(request.query)
@@ -208,7 +228,7 @@ class FakeZaloApi:
             try:
                 await asyncio.wait_for(self._arrived.wait_for(lambda: bool(self.state.events)), timeout)
             except TimeoutError:
-                return []
+                return _error(self.state.idle_code, "Request Timeout") if self.state.idle_code else []
             events = list(self.state.events)
             self.state.events.clear()
         return events
@@ -228,7 +248,8 @@ class FakeZaloApi:
         return {"url": self.state.webhook_url, "updated_at": int(time.time() * 1000)}
 
     def _recipient(self, params: JSON) -> ZaloUser | web.Response:
-        user = self.state.users.get(str(params.get("chat_id") or ""))
+        chat = str(params.get("chat_id") or "")
+        user = self.state.users.get(chat) or self.state.groups.get(chat)
         if user is None:
             return _error(400, "Bad Request: chat not found")
         if user.blocked:

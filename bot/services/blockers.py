@@ -55,6 +55,7 @@ class BlockerCard:
     can_reply: bool
     can_forward: bool
     can_resolve: bool
+    can_withdraw: bool = False  # the reporter, while nobody answered or forwarded it
 
 
 def _names(session: Session) -> dict[int, str]:
@@ -101,7 +102,8 @@ def card(session: Session, actor: Actor, blocker_id: int) -> BlockerCard:
     replies = tuple(Reply(names.get(r.member_id, ""), r.created_at, r.text) for r in session.scalars(
         select(BlockerReplyRow).where(BlockerReplyRow.blocker_id == row.id).order_by(BlockerReplyRow.id)))
     return BlockerCard(_fact(session, row, occ, names), replies, row.resolved_at is not None,
-                       actor.can_read_all, actor.is_admin, actor.can_read_all or occ.unit in actor.units)
+                       actor.can_read_all, actor.is_admin, actor.can_read_all or occ.unit in actor.units,
+                       row.member_id in actor.member_ids and not replies and row.forwarded_at is None)
 
 
 def _open(session: Session, actor: Actor, blocker_id: int) -> tuple[BlockerRow, OccurrenceRow]:
@@ -158,4 +160,25 @@ def resolve(session: Session, actor: Actor, blocker_id: int, ev: Event) -> Subje
         queue_notice(session, ev.now, f"blocker-resolved:{row.id}", ",".join(target),
                      facts={"notice": "blocker_resolved", **about(session, occ), "name": actor.name,
                             "text": row.text[:500]})
+    return subject
+
+
+def withdraw(session: Session, actor: Actor, blocker_id: int, ev: Event) -> Subject:
+    """`bkw:`: the head who reported a difficulty takes it back while nobody has answered or forwarded it.
+
+    It leaves the list as withdrawn (not resolved); the office, which was told of it, hears it was withdrawn.
+    """
+    row, occ = _open(session, actor, blocker_id)
+    if row.member_id not in actor.member_ids:
+        raise Refused("blocker_not_yours")
+    answered = session.scalar(select(BlockerReplyRow.id).where(BlockerReplyRow.blocker_id == row.id).limit(1))
+    if answered is not None or row.forwarded_at is not None:
+        raise Refused("blocker_answered")
+    row.resolved_at, row.resolved_by, row.status = ev.now, actor.member_id, "withdrawn"
+    audit(session, ev.now, f"member:{actor.member_id}", "blocker_withdrawn", occ.key, {"blocker_id": row.id},
+          ev.update_id)
+    subject = subject_of(session, occ)
+    queue_notice(session, ev.now, f"blocker-withdrawn:{row.id}", "office",
+                 "↩️ " + _("Difficulty withdrawn by {name}:").format(name=actor.name)
+                 + f"\n{_about(subject)}\n" + _("Difficulty: {text}").format(text=row.text[:500]))
     return subject

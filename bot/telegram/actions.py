@@ -9,6 +9,7 @@ import logging
 
 from telegram import Update
 
+from bot.conversation import actions as wire
 from bot.db.models import MemberRow, OccurrenceRow, ReviewRow
 from bot.i18n import _, language
 from bot.services import blockers, invites, metrics, queue, review, tasks
@@ -25,6 +26,11 @@ from bot.views.review import confirm_return
 from bot.views.taskcard import subject_text
 
 log = logging.getLogger(__name__)
+
+
+def cancel_row() -> tuple[Action, ...]:
+    """The "✖️ Hủy" choice under a prompt that waits for text (typed "Hủy" on a text channel)."""
+    return (Action("✖️ " + _("Cancel"), wire.cancel_wait()),)
 
 
 def _occ_subject(context: BotContext, occurrence_id: int) -> queue.Subject:
@@ -121,7 +127,7 @@ async def on_blocker(update: Update, context: BotContext, args: str) -> None:
     with language(actor.lang):
         text = "⚠️ " + _("Describe the difficulty with {subject} (one message):").format(
             subject=subject_text(_occ_subject(context, int(args))))
-        await _say(update, actor.lang, text)
+        await _say(update, actor.lang, text, (cancel_row(),))
 
 
 def _review_subject(context: BotContext, review_id: int) -> queue.Subject:
@@ -165,7 +171,7 @@ async def on_return_confirmed(update: Update, context: BotContext, args: str) ->
     with language(actor.lang):
         text = "↩️ " + _("Type the reason for returning {subject}:").format(
             subject=subject_text(_review_subject(context, int(args))))
-        await _say(update, actor.lang, text)
+        await _say(update, actor.lang, text, (cancel_row(),))
 
 
 @guarded
@@ -188,7 +194,7 @@ async def on_blocker_reply(update: Update, context: BotContext, args: str) -> No
     with language(actor.lang):
         text = "💬 " + _("Type your direction on the difficulty with {subject} (one message):").format(
             subject=subject_text(subject))
-        await _say(update, actor.lang, text)
+        await _say(update, actor.lang, text, (cancel_row(),))
 
 
 @guarded
@@ -234,7 +240,10 @@ async def on_remove(update: Update, context: BotContext, args: str) -> None:
 
 @guarded
 async def on_cancel(update: Update, context: BotContext, args: str) -> None:
+    """◀ No / ✖️ Hủy / /huy: nothing changes, and a prompt waiting for text stops waiting."""
     actor = actor_of(update, context)
+    with context.services.tx() as session:
+        tasks.clear_state(session, actor.chat_id)
     with language(actor.lang):
         await screens.answer(update)
         await screens.show(update, View((_("Cancelled; nothing was changed."),)))
@@ -246,7 +255,8 @@ async def on_metric(update: Update, context: BotContext, args: str) -> None:
     with context.services.tx() as session:
         target = metrics.start_report(session, actor, int(args), None, event(update, context))
     await screens.answer(update)
-    await reply(update, metrics_chat.prompt_text(target, actor.lang))
+    with language(actor.lang):
+        await reply(update, metrics_chat.prompt_text(target, actor.lang), screens.keyboard((cancel_row(),)))
 
 
 @guarded
@@ -254,10 +264,23 @@ async def on_blocker_text(update: Update, context: BotContext, actor: Actor, ref
     """The text after ⚠️: the difficulty, to the office."""
     with context.services.tx() as session:
         row = tasks.report_blocker(session, actor, ref, text, event(update, context))
-        occ_id = row.occurrence_id
+        occ_id, blocker_id = row.occurrence_id, row.id
     with language(actor.lang):
         await reply(update, "⚠️ " + _("Difficulty sent to the department office: {subject}").format(
-            subject=subject_text(_occ_subject(context, occ_id))))
+            subject=subject_text(_occ_subject(context, occ_id))),
+            screens.keyboard(((Action("↩️ " + _("Withdraw the difficulty"), wire.blocker_withdraw(blocker_id)),),)))
+
+
+@guarded
+async def on_blocker_withdraw(update: Update, context: BotContext, args: str) -> None:
+    """↩️ under a reported difficulty: its head takes it back while nobody has answered it."""
+    actor = actor_of(update, context)
+    with context.services.tx() as session:
+        subject = blockers.withdraw(session, actor, int(args), event(update, context))
+    with language(actor.lang):
+        text = "↩️ " + _("Difficulty withdrawn: {subject}; the office has been told.").format(
+            subject=subject_text(subject))
+        await _say(update, actor.lang, text)
 
 
 @guarded

@@ -72,7 +72,8 @@ def build_application(token: str, services: Services, base_url: str | None = Non
     commands = [(("start",), handlers.start), (("help", "huongdan"), handlers.help_command),
                 (("viec",), screens.viec), (("tiendo",), handlers.tiendo), (("quahan",), handlers.quahan),
                 (("nhiemvu",), screens.nhiemvu), (("moi", "invite"), handlers.moi),
-                (("thanhvien", "members"), handlers.thanhvien), (("lang",), handlers.lang)]
+                (("thanhvien", "members"), handlers.thanhvien), (("lang",), handlers.lang),
+                (("huy", "cancel"), handlers.huy)]
     commands.append((("tonghop", "digest"), digest.tonghop))
     commands.append((("solieu", "sochieu", "metric"), metrics_chat.sochieu))
     commands += [(("duyet", "reviews"), screens.duyet), (("vuongmac", "blockers"), screens.vuongmac),

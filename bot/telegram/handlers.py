@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -16,11 +16,11 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.db.audit import audit
-from bot.db.models import MemberRow, ProcessedUpdateRow
+from bot.db.models import ChatStateRow, MemberRow, ProcessedUpdateRow
 from bot.engine.channel import Button
 from bot.i18n import N_, _, language
 from bot.services import invites, status
-from bot.services.access import Actor, Refused, load_actor, require_admin
+from bot.services.access import Actor, Refused, load_actor, require_admin, require_known
 from bot.services.linking import CHANNEL_NAMES, Linked
 from bot.services.metrics import metric_status
 from bot.services.tasks import Event
@@ -55,6 +55,8 @@ COMMANDS: list[tuple[str, str, frozenset[str]]] = [
     ("kenh", N_("Members' channels (Telegram, Zalo, e-mail) and where their reminders go"), frozenset({"admin"})),
     ("lienket", N_("Use the bot from another app too (Zalo or Telegram)"), frozenset({"head", "admin", "leader"})),
     ("lang", N_("Language: /lang vi or /lang en"), frozenset({"head", "admin", "leader"})),
+    ("huy", N_("Cancel what the bot is waiting for (a difficulty, a reason, a figure)"),
+     frozenset({"head", "admin", "leader"})),
     ("huongdan", N_("This help"), frozenset({"head", "admin", "leader"})),
 ]
 
@@ -157,6 +159,9 @@ async def dedupe(update: Update, context: BotContext) -> None:
             if user is not None and chat is not None:
                 context.actor = load_actor(session, user.id, chat.id, context.services.today())
                 safety.restore_reachability(session, user.id, chat.id, context.services.clock.now(), update.update_id)
+                text = update.message.text if update.message is not None else None
+                if text and text.startswith("/"):  # any command ends a prompt waiting for text
+                    session.execute(delete(ChatStateRow).where(ChatStateRow.chat_id == chat.id))
     except IntegrityError:
         log.info("update %s seen before: ignored", update.update_id)
         raise ApplicationHandlerStop from None
@@ -320,6 +325,14 @@ async def lang(update: Update, context: BotContext) -> None:
     with context.services.tx() as session:
         invites.set_language(session, actor, choice, event(update, context))
     await reply(update, t("lang_set", choice))
+
+
+@guarded
+async def huy(update: Update, context: BotContext) -> None:
+    """/huy: the way out of any prompt (the wait itself was ended by `dedupe`, like any command)."""
+    actor = actor_of(update, context)
+    require_known(actor)
+    await reply(update, t("cancelled", actor.lang))
 
 
 @guarded

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.constants import ChatType
 
 from bot.db.audit import audit
 from bot.i18n import _, language
-from bot.services.access import require_known
+from bot.services.access import Refused, require_known
 from bot.telegram.context import BotContext
 from bot.telegram.handlers import actor_of, guarded, reply
 
@@ -16,6 +17,9 @@ async def trang(update: Update, context: BotContext) -> None:
     """A fresh signed link to the member's own page (expires; the office can revoke it)."""
     actor = actor_of(update, context)
     require_known(actor)
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:  # a group's members would all act as this person
+        raise Refused("page_private_only")
     links = context.services.links
     with language(actor.lang):
         if links is None:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.conversation.actions import WAY_OUT
 from bot.i18n import _
 
 TELEGRAM_TEXT_LIMIT = 4096  # in UTF-16 code units, as Telegram counts (an emoji outside the BMP counts 2)
@@ -113,7 +114,8 @@ def plain_text(view: View, limit: int = PLAIN_TEXT_LIMIT) -> tuple[str, dict[str
         same.clear()
 
     labels: dict[int, str] = {}
-    for number, action in enumerate(view.flat_actions(), start=1):
+    way_out = [a for a in view.flat_actions() if a.data.startswith(WAY_OUT)]
+    for number, action in enumerate((a for a in view.flat_actions() if a not in way_out), start=1):
         replies[str(number)] = action.data
         labels[number] = action.label
         own = LIST_NUMBER.match(action.label)
@@ -123,6 +125,8 @@ def plain_text(view: View, limit: int = PLAIN_TEXT_LIMIT) -> tuple[str, dict[str
         close_run()
         lines.append(_("Reply {number} to {action}").format(number=number, action=spoken(action.label)))
     close_run()
+    if way_out:  # the prompt owns the next text, numbers included: the way out is a word
+        lines.append(_("Type “{word}” to cancel").format(word=_("Cancel")))
     menu = "\n".join(lines)
     room = limit - (len(menu) + 2 if menu else 0)
     body = "\n\n".join(fit(list(view.blocks), room))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.conversation import actions
 from bot.i18n import _
 from bot.i18n.formats import fmt_number
 from bot.services.review import Queue, ReviewCard
@@ -136,5 +137,7 @@ def blocker_card(c: BlockerCard) -> View:
             rows.append(tuple(first))
         if c.can_resolve:
             rows.append((Action("✔️ " + _("Mark resolved"), f"bkd:{item.blocker_id}"),))
+        if c.can_withdraw:
+            rows.append((Action("↩️ " + _("Withdraw the difficulty"), actions.blocker_withdraw(item.blocker_id)),))
     rows.append((Action("◀ " + _("Open difficulties"), "bq:0"),))
     return View(tuple(blocks), tuple(rows))

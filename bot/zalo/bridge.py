@@ -23,21 +23,26 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from telegram.request import BaseRequest, RequestData
 
+from bot.conversation import actions as wire
+from bot.conversation.menus import Choice, Confirm, Menu, Stale, read_reply
 from bot.db import addresses
-from bot.db.models import MemberRow
+from bot.db.models import ChatStateRow, MemberRow
 from bot.domain.clock import Clock
+from bot.engine.channel import Failure
+from bot.engine.outbox import queue_notice
 from bot.i18n import _, language
 from bot.telegram.i18n import t
 from bot.views.model import Action
-from bot.zalo.api import ZaloApi, ZaloError
+from bot.zalo.api import ZaloApi, ZaloError, classify
 from bot.zalo.channel import Actions, ZaloSender
-from bot.zalo.files import DownloadError, download
+from bot.zalo.files import DEFAULT_FILE_HOSTS, DownloadError, download
 from bot.zalo.inbound import Chat, to_update
 from bot.zalo.menus import DbMenus
-from bot.zalo.updates import Incoming, parse_event
+from bot.zalo.updates import IDLE, Incoming, parse_event
 
 log = logging.getLogger(__name__)
 FILE_PREFIX = "zalo-photo-"
+RETRIED = (Failure.RETRY, Failure.RETRY_AFTER)  # certainly not delivered: the outbox sends it later
 
 
 def _answer(result: Any) -> tuple[int, bytes]:
@@ -56,11 +61,17 @@ def _actions(markup: Any) -> Actions:
                  for row in rows)
 
 
+def _menu_actions(menu: Menu) -> Actions:
+    return tuple((Action(menu.labels.get(n, n), data),) for n, data in sorted(menu.replies.items(),
+                                                                              key=lambda item: int(item[0])))
+
+
 class ZaloBridge(BaseRequest):
     """Answers a PTB Bot's requests with the Zalo Bot API (see the module docstring)."""
 
     def __init__(self, api: ZaloApi, sender: ZaloSender, engine: Engine, clock: Clock, files_dir: Path,
-                 photo_limit: int = 20 * 1024 * 1024, links: Any = None) -> None:
+                 photo_limit: int = 20 * 1024 * 1024, links: Any = None,
+                 file_hosts: tuple[str, ...] = DEFAULT_FILE_HOSTS) -> None:
         self.api = api
         self.sender = sender
         self.menus = DbMenus(engine)
@@ -69,6 +80,7 @@ class ZaloBridge(BaseRequest):
         self.files_dir = files_dir
         self.photo_limit = photo_limit
         self.links = links  # bot.web.personal.LinkMaker, when the personal page is on
+        self.file_hosts = file_hosts  # photos are fetched from these hosts only (zalo.file_hosts)
         self.inbox: asyncio.Queue[Incoming] | None = None  # set in webhook mode: events come from there
         self._files: dict[str, tuple[Path, int, float]] = {}
         self._queries: dict[str, int] = {}  # callback query id → chat key, for the toast of its answer
@@ -122,19 +134,39 @@ class ZaloBridge(BaseRequest):
         return _answer(True)  # setMyCommands, sendChatAction, deleteMessage…: nothing to do on Zalo
 
     # --- outgoing ---------------------------------------------------------------------------------------
-    def _address(self, key: int) -> str | None:
+    def _address(self, key: int) -> tuple[str, bool] | None:
+        """The Zalo chat id of `key`, and whether it is a group."""
         with Session(self.engine) as session:
             row = addresses.address_of(session, key)
-        return row.address if row is not None and row.channel == "zalo" else None
+        if row is None or row.channel != "zalo":
+            return None
+        return row.address, (row.menu or {}).get("kind") == "group"
 
     async def _send_to(self, key: int, text: str, actions: Actions = ()) -> int | None:
-        chat = self._address(key)
-        if chat is None:
+        found = self._address(key)
+        if found is None:
             return None
-        # Asked for evidence: Zalo carries photos only, so documents go through the personal page.
+        chat, group = found
+        # Asked for evidence: Zalo carries photos only, so documents go through the personal page
+        # (a personal link acts as its person: never into a group).
         wants_files = any(a.data.startswith("evend:") for row in actions for a in row)
-        link = self.links.for_chat(key) if wants_files and self.links is not None else ""
-        return await self.sender.send_text(chat, text, actions, link)
+        link = self.links.for_chat(key) if wants_files and self.links is not None and not group else ""
+        return await self._deliver(key, chat, text, actions, link)
+
+    async def _deliver(self, key: int, chat: str, text: str, actions: Actions = (), link: str = "") -> int:
+        """Send now; when Zalo certainly did not take it (429, 5xx, no connection), the outbox sends it later
+        with the same retry policy as reminders: an answer is never lost after its action was recorded."""
+        try:
+            return await self.sender.send_text(chat, text, actions, link)
+        except ZaloError as exc:
+            failure = classify(exc)
+            if failure.failure not in RETRIED:
+                raise
+            log.warning("zalo reply to chat %s queued for retry: %s", key, failure.reason)
+            buttons = [[(a.label, a.data) for a in row] for row in actions]
+            with Session(self.engine) as session, session.begin():
+                queue_notice(session, self.clock.now(), f"reply:{key}", f"chat:{key}", text, buttons or None)
+            return 0
 
     async def _text(self, params: dict[str, Any], text: str, actions: Actions) -> tuple[int, bytes]:
         key = int(params.get("chat_id") or 0)
@@ -176,7 +208,12 @@ class ZaloBridge(BaseRequest):
             while not self.inbox.empty():
                 events.append(self.inbox.get_nowait())
         else:
-            result = await self.api.call("getUpdates", read_timeout=timeout + 10, timeout=str(int(timeout)))
+            try:
+                result = await self.api.call("getUpdates", read_timeout=timeout + 10, timeout=str(int(timeout)))
+            except ZaloError as exc:
+                if exc.code == IDLE:  # the long poll ended with nothing to say: poll again at once
+                    return []
+                raise
             for item in result if isinstance(result, list) else [result]:
                 incoming = parse_event(item)
                 if incoming is not None:
@@ -188,24 +225,62 @@ class ZaloBridge(BaseRequest):
                 updates.append(update)
         return updates
 
-    def _chat(self, incoming: Incoming) -> Chat:
+    def _chat(self, incoming: Incoming, menu: Menu) -> tuple[Chat, str | None]:
+        """The chat and its sender (identity is the sender's: in a group only who sent acts), and the kind of
+        what the chat waits for, if anything."""
         now = self.clock.now()
         with Session(self.engine) as session, session.begin():
-            key = addresses.zalo_key(session, incoming.chat_id, incoming.name, now)
-            person = addresses.identity(session, key)
+            sender = addresses.zalo_key(session, incoming.user_id if incoming.group else incoming.chat_id,
+                                        incoming.name, now)
+            key = sender
+            if incoming.group:
+                key = addresses.zalo_key(session, incoming.chat_id, "", now)
+                row = addresses.address_of(session, key)
+                if row is not None and (row.menu or {}).get("kind") != "group":
+                    row.menu = {**(row.menu or {}), "kind": "group"}
+            person = addresses.identity(session, sender)
             known = session.scalar(select(MemberRow.id).where(
-                MemberRow.active, (MemberRow.user_id == person) | (MemberRow.chat_id == key)).limit(1)) is not None
-        menu, message = self.menus.menu(incoming.chat_id)
-        return Chat(key, known, menu, message)
+                MemberRow.active, (MemberRow.user_id == person) | (MemberRow.chat_id == sender)).limit(1)) is not None
+            state = session.get(ChatStateRow, key)
+            waiting = state.kind if state is not None else None
+        return Chat(key, known, menu.message, sender, incoming.group), waiting
+
+    async def _choice(self, chat: Chat, incoming: Incoming, menu: Menu, waiting: str | None) -> str | None | bool:
+        """What a typed reply presses (bot.conversation.menus): action data; None (a message, not a reply);
+        False (answered here: an out-of-date number, or a confirmation asked)."""
+        meaning = read_reply(incoming.text, menu, waiting)
+        if isinstance(meaning, Choice):
+            return meaning.data
+        if not isinstance(meaning, Stale | Confirm):
+            return None
+        with language(self._lang(chat.user)):
+            if isinstance(meaning, Stale):  # a number of an older menu: say so, and show the current one again
+                note = _("This menu is out of date: {number} is not one of its replies. The current menu:").format(
+                    number=meaning.number)
+                await self._deliver(chat.key, incoming.chat_id, f"{note}\n\n{menu.text}", _menu_actions(menu))
+                return False
+            ask = _("Other messages came after the menu this number belongs to. Confirm: {action}?").format(
+                action=meaning.label)
+            await self._deliver(chat.key, incoming.chat_id, f"{ask}\n\n{menu.text}",
+                                ((Action("✅ " + _("Confirm"), meaning.data),
+                                  Action("✖️ " + _("Cancel"), wire.cancel())),))
+        return False
 
     async def _update(self, incoming: Incoming) -> dict[str, Any] | None:
-        chat = self._chat(incoming)
+        menu = self.menus.current(incoming.chat_id)
+        chat, waiting = self._chat(incoming, menu)
         photo = None
+        pressed: str | None = None
         if incoming.event == "message.image.received" and incoming.photo_url:
             photo = await self._photo(chat, incoming)
             if photo is None:
                 return None
-        update = to_update(incoming, chat, photo)
+        elif incoming.event == "message.text.received":
+            choice = await self._choice(chat, incoming, menu, waiting)
+            if choice is False:
+                return None
+            pressed = choice if isinstance(choice, str) else None
+        update = to_update(incoming, chat, photo, pressed)
         if "callback_query" in update:
             if len(self._queries) > 1000:  # answers come within seconds; never let this grow
                 self._queries.clear()
@@ -218,13 +293,15 @@ class ZaloBridge(BaseRequest):
             self._http = aiohttp.ClientSession()
         self._forget_old()
         try:
-            got = await download(self._http, incoming.photo_url, self.photo_limit)
+            got = await download(self._http, incoming.photo_url, self.photo_limit, self.file_hosts)
         except DownloadError as exc:
-            with language(self._lang(chat.key)):
+            if exc.reason == "bad_url":
+                log.warning("zalo photo from a host that is not Zalo's refused (chat %s)", chat.key)
+            with language(self._lang(chat.user)):
                 text = {"too_big": t("file_too_big"),
                         "empty": _("The photo is empty (0 bytes): please send it again.")}.get(
                     exc.reason, _("The photo could not be downloaded from Zalo: please send it again."))
-            await self.sender.send_text(incoming.chat_id, text)
+            await self._deliver(chat.key, incoming.chat_id, text)
             return None
         file_id = FILE_PREFIX + got.sha256[:40]
         path = self.files_dir / f"{file_id}.jpg"

@@ -15,16 +15,18 @@ from bot.engine.ratelimit import RateLimiter
 from bot.i18n import _
 from bot.views.model import PLAIN_TEXT_LIMIT, Action, View, plain_text
 from bot.zalo.api import ZaloApi, ZaloError, classify
+from bot.zalo.menus import Menu, parse, updated
 
 Actions = tuple[tuple[Action, ...], ...]
 
 
 class MenuStore(Protocol):
-    """Where the numbered replies of the last message to a chat are kept (chat: the Zalo chat id)."""
+    """Where the numbered replies of the last menu to a chat are kept (chat: the Zalo chat id)."""
 
-    def remember(self, chat: str, replies: dict[str, str], message_id: int = 0) -> None: ...
+    def remember(self, chat: str, replies: dict[str, str], message_id: int = 0,
+                 labels: dict[str, str] | None = None, text: str = "") -> None: ...
 
-    def lookup(self, chat: str, reply: str) -> str | None: ...
+    def current(self, chat: str) -> Menu: ...
 
 
 class MemoryMenus:
@@ -33,30 +35,48 @@ class MemoryMenus:
     def __init__(self) -> None:
         self._menus: dict[str, dict[str, str]] = {}
 
-    def remember(self, chat: str, replies: dict[str, str], message_id: int = 0) -> None:
-        if replies:
-            self._menus[chat] = dict(replies)
+    def remember(self, chat: str, replies: dict[str, str], message_id: int = 0,
+                 labels: dict[str, str] | None = None, text: str = "") -> None:
+        self._menus[chat] = updated(self._menus.get(chat), replies, message_id, labels, text)
+
+    def current(self, chat: str) -> Menu:
+        return parse(self._menus.get(chat))
 
     def lookup(self, chat: str, reply: str) -> str | None:
-        return self._menus.get(chat, {}).get(reply.strip())
+        return self.current(chat).replies.get(reply.strip())
+
+
+def _items(text: str) -> list[str]:
+    """`text` as items: a line with the indented lines under it (a task and its details stay together)."""
+    items: list[str] = []
+    for line in text.split("\n"):
+        if items and line[:1] in (" ", "\t") and line.strip():
+            items[-1] += "\n" + line
+        else:
+            items.append(line)
+    return items
 
 
 def _pieces(text: str, limit: int) -> list[str]:
-    """`text` cut at line ends into pieces of at most `limit` characters."""
+    """`text` in pieces of at most `limit` characters, cut only between items; every piece after the first
+    starts with the text's first line (its header) marked as continued, so none starts mid-list unnamed."""
+    items = _items(text)
+    header = items[0].strip()[:200] if items else ""
+    continued = _("{header} (continued)").format(header=header)
     pieces: list[str] = []
     current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
+    for item in items:
+        while len(item) > limit - len(continued) - 1:  # one item longer than a message: cut at the limit
+            room = limit - len(continued) - 1
             if current:
                 pieces.append(current)
-                current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
-        if current and len(current) + 1 + len(line) > limit:
+            pieces.append(item[:room] if not pieces else f"{continued}\n{item[:room]}")
+            current, item = "", item[room:]
+        if current and len(current) + 1 + len(item) > limit:
             pieces.append(current)
-            current = line
+            current = f"{continued}\n{item}"
         else:
-            current = f"{current}\n{line}" if current else line
+            current = f"{current}\n{item}" if current else (f"{continued}\n{item}" if pieces else item)
     if current or not pieces:
         pieces.append(current)
     return pieces
@@ -112,7 +132,8 @@ class ZaloSender:
         for piece in texts:
             async with self.limiter.sending(limiter_key(chat)):
                 message_id = message_id_of(await self.api.call("sendMessage", chat_id=chat, text=piece or "…"))
-        self.menus.remember(chat, replies, message_id)
+        labels = {str(n): a.label for n, a in enumerate((a for row in actions for a in row), start=1)}
+        self.menus.remember(chat, replies, message_id, labels, text)
         return message_id
 
 

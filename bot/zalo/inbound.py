@@ -18,17 +18,21 @@ from bot.zalo.updates import Incoming
 UPDATE_BASE = 1 << 62  # Zalo update ids never meet Telegram's (processed_updates holds both)
 CODE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")  # invite codes (secrets.token_urlsafe)
 COMMAND = re.compile(r"^/[A-Za-z0-9_]{1,32}")
-NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 
 
 @dataclass(frozen=True)
 class Chat:
-    """What the bridge knows of the sender's chat."""
+    """What the bridge knows of the chat a message came from, and of its sender."""
 
-    key: int  # the integer chat/user id the handlers see (bot.db.addresses)
-    known: bool  # a member already (then a bare code is a message, not an invite)
-    menu: dict[str, str]  # reply number → callback data of the last message with actions
-    menu_message: int  # the message those actions came with
+    key: int  # the integer chat id the handlers see (bot.db.addresses)
+    known: bool  # the sender is a member already (then a bare code is a message, not an invite)
+    menu_message: int = 0  # the message of the last menu (a press "comes from" it)
+    sender: int = 0  # the integer user id of who sent it (in a private chat: `key`)
+    group: bool = False
+
+    @property
+    def user(self) -> int:
+        return self.sender or self.key
 
 
 def update_id(incoming: Incoming) -> int:
@@ -38,23 +42,25 @@ def update_id(incoming: Incoming) -> int:
 
 
 def _user(chat: Chat, incoming: Incoming) -> dict[str, Any]:
-    return {"id": chat.key, "is_bot": False, "first_name": incoming.name or str(chat.key)}
+    return {"id": chat.user, "is_bot": False, "first_name": incoming.name or str(chat.user)}
 
 
 def _message(chat: Chat, incoming: Incoming, message_id: int, **content: Any) -> dict[str, Any]:
-    return {"message_id": message_id, "date": incoming.date_ms // 1000 or 1,
-            "chat": {"id": chat.key, "type": "private", "first_name": incoming.name or str(chat.key)},
+    where: dict[str, Any] = ({"id": chat.key, "type": "group", "title": "Zalo"} if chat.group else
+                             {"id": chat.key, "type": "private", "first_name": incoming.name or str(chat.key)})
+    return {"message_id": message_id, "date": incoming.date_ms // 1000 or 1, "chat": where,
             "from": _user(chat, incoming), **content}
 
 
-def to_update(incoming: Incoming, chat: Chat, photo: tuple[str, int] | None = None) -> dict[str, Any]:
-    """The Telegram update for one Zalo event; `photo` is (file id, size) of a photo already downloaded."""
+def to_update(incoming: Incoming, chat: Chat, photo: tuple[str, int] | None = None,
+              pressed: str | None = None) -> dict[str, Any]:
+    """The Telegram update for one Zalo event: the press of `pressed` (action data the bridge read from a
+    numbered reply), or the message itself; `photo` is (file id, size) of a photo already downloaded."""
     uid = update_id(incoming)
     message_id = uid % 1_000_000_000
     text = incoming.text.strip()
-    number = NUMBER.match(text)
-    if number and number.group(1) in chat.menu:
-        data = chat.menu[number.group(1)]
+    if pressed is not None:
+        data = pressed
         shown = _message(chat, incoming, chat.menu_message or message_id, text="")
         return {"update_id": uid, "callback_query": {"id": str(uid), "from": _user(chat, incoming),
                                                      "chat_instance": str(chat.key), "data": data, "message": shown}}

@@ -26,6 +26,7 @@ from bot.telegram.context import Services
 from bot.zalo.api import ZaloApi
 from bot.zalo.bridge import ZaloBridge
 from bot.zalo.channel import ZaloChannel
+from bot.zalo.files import DEFAULT_FILE_HOSTS
 from bot.zalo.menus import DbMenus
 from bot.zalo.updates import Incoming, webhook_app
 
@@ -78,13 +79,14 @@ class ZaloRuntime:
 
 def build_runtime(token: str, base_url: str, services: Services, limiter: RateLimiter, files_dir: Path,
                   webhook: ZaloWebhookConfig | None = None, poll_timeout: int = 30,
-                  links: Any = None) -> ZaloRuntime:
+                  links: Any = None, file_hosts: tuple[str, ...] = DEFAULT_FILE_HOSTS) -> ZaloRuntime:
     """The Zalo Application: the same handlers as Telegram, over the bridge."""
     from bot.telegram.application import build_application
 
     api = ZaloApi(token, base_url, timeout=poll_timeout + 15.0)
     channel = ZaloChannel(api, DbMenus(services.engine), limiter)
-    bridge = ZaloBridge(api, channel, services.engine, services.clock, files_dir, links=links)
+    bridge = ZaloBridge(api, channel, services.engine, services.clock, files_dir, links=links,
+                        file_hosts=file_hosts)
     app = build_application("zalo-bridge", replace(services, zalo=True), request=bridge)
     return ZaloRuntime(app, bridge, api, channel, webhook, poll_timeout)
 

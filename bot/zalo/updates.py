@@ -15,6 +15,7 @@ from bot.zalo.api import ZaloApi, ZaloError
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
+IDLE = 408  # getUpdates answers 408 when nothing arrived during the long poll: not an error
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,11 @@ class Incoming:
     text: str = ""
     photo_url: str = ""
     caption: str = ""
+    chat_type: str = "PRIVATE"  # PRIVATE | GROUP: in a group only the sender (`user_id`) acts
+
+    @property
+    def group(self) -> bool:
+        return self.chat_type.upper() == "GROUP"
 
     @property
     def unsupported(self) -> bool:
@@ -55,7 +61,8 @@ def parse_event(payload: Any) -> Incoming | None:
         event=event, chat_id=str(chat["id"]), user_id=str(sender["id"]),
         name=str(sender.get("display_name") or ""), message_id=str(message.get("message_id") or ""),
         date_ms=int(message.get("date") or 0), text=str(message.get("text") or ""),
-        photo_url=str(message.get("photo") or ""), caption=str(message.get("caption") or ""))
+        photo_url=str(message.get("photo") or ""), caption=str(message.get("caption") or ""),
+        chat_type=str(chat.get("chat_type") or "PRIVATE"))
 
 
 Handler = Callable[[Incoming], Coroutine[Any, Any, None]]
@@ -93,6 +100,9 @@ async def poll(api: ZaloApi, handle: Handler, stop: asyncio.Event, timeout: int 
         try:
             result = await api.call("getUpdates", read_timeout=timeout + 10, timeout=str(timeout))
         except ZaloError as exc:
+            if exc.code == IDLE:
+                delay = backoff
+                continue
             log.warning("zalo getUpdates failed: %s", exc)
             try:
                 await asyncio.wait_for(stop.wait(), delay)

@@ -16,13 +16,18 @@ METRIC = """    metrics:
 """
 
 
-@pytest.fixture
-async def h(tmp_path: Path) -> AsyncIterator[Harness]:
+def metric_plan(tmp_path: Path, metric: str = METRIC) -> Path:
+    """The mini plan with a metric on task 1.1."""
     text = MINI_PLAN.read_text(encoding="utf-8")
     anchor = "    title: Ban hành kế hoạch CCHC\n"
     plan = tmp_path / "mini-metric.yaml"
-    plan.write_text(text.replace(anchor, anchor + METRIC), encoding="utf-8")
-    harness = await start_harness(tmp_path, plan, at("25/10/2019"))
+    plan.write_text(text.replace(anchor, anchor + metric), encoding="utf-8")
+    return plan
+
+
+@pytest.fixture
+async def h(tmp_path: Path) -> AsyncIterator[Harness]:
+    harness = await start_harness(tmp_path, metric_plan(tmp_path), at("25/10/2019"))
     (link,) = await harness.say(ADMIN, "/moi TCCB")
     code = link.text.split("?start=")[1].split()[0]
     await harness.say(HEAD, f"/start {code}", name="Nguyễn Văn An")

@@ -21,7 +21,7 @@ from bot.db.models import AuditRow, ChatAddressRow, EvidenceRow, MemberRow
 from bot.sandbox.fake_zalo import ZaloUser
 from bot.sandbox.personas import ADMIN_ID, NEWCOMER_ID
 from tests.e2e.test_sandbox_api import THPTCHUYEN, Page, page  # noqa: F401  # the fixture
-from tests.e2e.test_zalo_and_telegram import _reply_for
+from tests.e2e.test_zalo_and_telegram import reply_for
 
 JPEG = b"\xff\xd8\xff\xe0 anh chup bien ban hop " * 40
 
@@ -78,15 +78,15 @@ async def test_a_head_switched_to_zalo_gets_the_next_reminder_as_numbered_text_a
 
     # The numbers act as the buttons: the card's action is 📎 for a task that needs evidence (never a ✅
     # that would be refused), and it names the deadline.
-    assert _reply_for(reminder["text"], "📎 Gửi tài liệu kiểm chứng: 1.1 · ") and "✅" not in reminder["text"]
-    (checklist,) = await zalo_says(page, THPTCHUYEN, _reply_for(reminder["text"], "Danh sách việc"))
+    assert reply_for(reminder["text"], "📎 Gửi tài liệu kiểm chứng: 1.1 · ") and "✅" not in reminder["text"]
+    (checklist,) = await zalo_says(page, THPTCHUYEN, reply_for(reminder["text"], "Danh sách việc"))
     assert "chưa xong" in checklist["text"]
     assert re.search(r"Trả lời 1–\d+ để mở việc có số đó ở trên", checklist["text"])
     number = re.search(r"^(\d+)\. \S+ 1\.1 ", checklist["text"], re.MULTILINE)  # the list's own number
     assert number, checklist["text"]
     (card,) = await zalo_says(page, THPTCHUYEN, number.group(1))
     assert "Trạng thái" in card["text"]
-    (prompt,) = await zalo_says(page, THPTCHUYEN, _reply_for(card["text"], "Gửi tài liệu"))
+    (prompt,) = await zalo_says(page, THPTCHUYEN, reply_for(card["text"], "Gửi tài liệu"))
     assert "Gửi tài liệu kiểm chứng cho 1.1" in prompt["text"]
 
     # A document cannot go by Zalo: the page says where to send it; a photo is evidence.
@@ -109,8 +109,8 @@ async def test_a_head_switched_to_zalo_gets_the_next_reminder_as_numbered_text_a
     with Session(page.sandbox.engine) as session:
         (evidence,) = session.scalars(select(EvidenceRow)).all()
         assert evidence.kind == "photo" and evidence.sha256 == hashlib.sha256(JPEG).hexdigest()
-    (done,) = await zalo_says(page, THPTCHUYEN, _reply_for(saved["text"], "Xong"))
-    (submitted,) = await zalo_says(page, THPTCHUYEN, _reply_for(done["text"], "Hoàn thành"))
+    (done,) = await zalo_says(page, THPTCHUYEN, reply_for(saved["text"], "Xong"))
+    (submitted,) = await zalo_says(page, THPTCHUYEN, reply_for(done["text"], "Hoàn thành"))
     assert "gửi Văn phòng Sở duyệt" in submitted["text"]
     await page.sandbox.sweep()
     assert any("Đề nghị duyệt" in m["text"] for m in await page.bot_messages(ADMIN_ID))  # the office, on Telegram

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -55,9 +56,10 @@ class Both:
         return (await self.zalo.wait_for_messages(user, before + expect))[before:]
 
 
-@pytest.fixture
-async def both(tmp_path: Path) -> AsyncIterator[Both]:
-    tg = await start_harness(tmp_path, MINI_PLAN, at("25/10/2019"))
+@asynccontextmanager
+async def running_both(tmp_path: Path, plan: Path = MINI_PLAN) -> AsyncIterator[Both]:
+    """Telegram (the harness) and Zalo (the fake Zalo API) in one bot, with the personal page."""
+    tg = await start_harness(tmp_path, plan, at("25/10/2019"))
     services = tg.app.bot_data["services"] = replace(tg.app.bot_data["services"], zalo=True)
     with socket_port() as port:
         base = f"http://127.0.0.1:{port}"
@@ -66,7 +68,7 @@ async def both(tmp_path: Path) -> AsyncIterator[Both]:
     zalo = FakeZaloApi()
     await zalo.start()
     runtime = build_runtime(zalo.token, zalo.base_url, services, RateLimiter(per_second=50, private_interval=0.0),
-                            tmp_path / "zalo-incoming", poll_timeout=1, links=links)
+                            tmp_path / "zalo-incoming", poll_timeout=1, links=links, file_hosts=("127.0.0.1",))
     await runtime.start()
     tg.dispatcher = Dispatcher(tg.engine, ChannelRouter(tg.engine, TelegramChannel(tg.app.bot), runtime.channel),
                                tg.clock, NoLimit(), DispatchSettings(concurrency=2), links=links)
@@ -83,7 +85,13 @@ async def both(tmp_path: Path) -> AsyncIterator[Both]:
         await stop_harness(tg)
 
 
-def _reply_for(text: str, label: str) -> str:
+@pytest.fixture
+async def both(tmp_path: Path) -> AsyncIterator[Both]:
+    async with running_both(tmp_path) as running:
+        yield running
+
+
+def reply_for(text: str, label: str) -> str:
     """The number the message offers for an action whose label contains `label`."""
     found = re.search(r"Trả lời (\d+) để [^\n]*" + re.escape(label), text)
     assert found, f"no reply for {label!r} in:\n{text}"
@@ -114,7 +122,7 @@ async def test_admin_invites_on_telegram_head_joins_and_works_on_zalo(both: Both
     page_link = re.search(r"🔗 Trang cá nhân \(gửi tài liệu, nhập số liệu\): (\S+)", card["text"])
     assert page_link and page_link.group(1).startswith(both.page.base_url + "/p/"), card["text"]
 
-    (prompt,) = await both.says(head, _reply_for(card["text"], "Gửi tài liệu"))
+    (prompt,) = await both.says(head, reply_for(card["text"], "Gửi tài liệu"))
     assert "Gửi tài liệu kiểm chứng cho 1.1" in prompt["text"]
     assert "🔗 Trang cá nhân" in prompt["text"]  # documents cannot come through Zalo: the page takes them
     jpeg = b"\xff\xd8\xff\xe0 anh chup bien ban " * 50
@@ -139,8 +147,8 @@ async def test_admin_invites_on_telegram_head_joins_and_works_on_zalo(both: Both
         assert document.sha256 == hashlib.sha256(pdf).hexdigest()
         assert Path(document.stored_path or "").read_bytes() == pdf
 
-    (done,) = await both.says(head, _reply_for(saved["text"], "Xong"), expect=1)
-    (submitted,) = await both.says(head, _reply_for(done["text"], "Hoàn thành"))
+    (done,) = await both.says(head, reply_for(saved["text"], "Xong"), expect=1)
+    (submitted,) = await both.says(head, reply_for(done["text"], "Hoàn thành"))
     assert "Đã gửi Văn phòng Sở duyệt: 1.1" in submitted["text"]
     with Session(tg.engine) as s:
         assert s.get(OccurrenceRow, occ.id).status == "awaiting_review"  # type: ignore[union-attr]
@@ -167,7 +175,7 @@ async def test_a_number_that_was_not_offered_and_a_stranger_on_zalo_get_vietname
     assert "chưa được đăng ký" in again["text"]
 
 
-async def _join_on_zalo(both: Both, name: str) -> ZaloUser:
+async def join_on_zalo(both: Both, name: str) -> ZaloUser:
     (invite,) = await both.tg.say(ADMIN, "/moi TCCB")
     code = re.search(r"mã này: (\S+)", invite.text)
     assert code, invite.text
@@ -179,7 +187,7 @@ async def _join_on_zalo(both: Both, name: str) -> ZaloUser:
 
 async def test_zalo_flood_control_is_retried_and_a_blocked_chat_is_reported_to_the_office(both: Both) -> None:
     tg, zalo = both.tg, both.zalo
-    head = await _join_on_zalo(both, "Lê Zalo")
+    head = await join_on_zalo(both, "Lê Zalo")
     real = FixedClock(SystemClock().now())  # back-off runs on real time: this test moves it by hand
     tg.dispatcher.timer = real
     zalo.fail_next("sendMessage", 429, "Too Many Requests")

@@ -16,8 +16,10 @@ from bot.i18n import language
 from bot.sandbox.fake_zalo import FakeZaloApi
 from bot.zalo.api import ZaloApi, ZaloError
 from bot.zalo.channel import MemoryMenus, ZaloChannel
-from bot.zalo.files import DownloadError, download
+from bot.zalo.files import DEFAULT_FILE_HOSTS, DownloadError, check_url, download
 from bot.zalo.updates import SECRET_HEADER, Incoming, parse_event, poll, webhook_app
+
+LOCAL = ("127.0.0.1",)  # the fake Zalo API's file host, listed as the configuration would
 
 
 def _free_port() -> int:
@@ -56,6 +58,23 @@ async def test_a_long_text_goes_as_pieces_of_at_most_2000_characters_the_last_wi
         assert all("📋" not in m["text"] for m in sent[:-1])
         joined = "\n".join(m["text"] for m in sent)
         assert all(f"tin nhắn số {i}" in joined for i in range(200))  # nothing cut away
+
+
+async def test_a_long_list_is_cut_only_between_items_and_every_piece_names_what_it_continues() -> None:
+    async with FakeZaloApi() as zalo, ZaloApi(zalo.token, zalo.base_url) as api:
+        head = zalo.add_user("A")
+        lines = [f"• 4.{i} Một việc có tên khá dài để lấp đầy tin nhắn số {i}\n   Đơn vị: Phòng {i}, hạn 19/11/2019"
+                 for i in range(120)]
+        text = "⏰ Việc quá hạn (120)\n" + "\n".join(lines)
+        await ZaloChannel(api, MemoryMenus()).send(OutMessage(0, text, (), address=head.id))
+        sent = [m["text"] for m in zalo.messages_to(head)]
+        assert len(sent) > 1 and all(len(m) <= 2000 for m in sent)
+        assert sent[0].startswith("⏰ Việc quá hạn (120)")
+        for piece in sent[1:]:
+            header, first, *_rest = piece.split("\n")
+            assert header == "⏰ Việc quá hạn (120) (tiếp theo)" and first.startswith("• 4."), piece[:200]
+        for line in lines:  # every item whole, in one piece
+            assert sum(line in piece for piece in sent) == 1
 
 
 @pytest.mark.parametrize(("code", "failure"), [
@@ -132,7 +151,7 @@ async def test_long_polling_delivers_text_and_photo_events() -> None:
             ("message.text.received", head.id, "/start ABC123", ""),
             ("message.image.received", head.id, "", "Biên bản")]
         async with aiohttp.ClientSession() as session:
-            photo = await download(session, got[1].photo_url)
+            photo = await download(session, got[1].photo_url, hosts=LOCAL)
         assert photo.sha256 == hashlib.sha256(b"\xff\xd8photo-bytes").hexdigest()
 
 
@@ -143,10 +162,10 @@ async def test_a_photo_over_the_limit_or_empty_is_refused_whatever_the_server_sa
         empty = await zalo.user_sends_photo(head, b"")
         async with aiohttp.ClientSession() as session:
             with pytest.raises(DownloadError) as caught:
-                await download(session, big["message"]["photo"], limit=4096)
+                await download(session, big["message"]["photo"], limit=4096, hosts=LOCAL)
             assert caught.value.reason == "too_big"
             with pytest.raises(DownloadError) as caught:
-                await download(session, empty["message"]["photo"])
+                await download(session, empty["message"]["photo"], hosts=LOCAL)
             assert caught.value.reason in ("empty", "failed")
             with pytest.raises(DownloadError):
                 await download(session, "file:///etc/passwd")
@@ -193,3 +212,18 @@ def test_events_from_bots_or_without_ids_are_ignored() -> None:
     unsupported = parse_event({"event_name": "message.unsupported.received",
                                "message": {"from": {"id": "a"}, "chat": {"id": "a"}}})
     assert unsupported is not None and unsupported.unsupported
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/photo.jpg", "https://zdn.vn.evil.example/a.jpg",
+                                 "https://user:pw@f21-zpc.zdn.vn/a.jpg", "ftp://f21-zpc.zdn.vn/a.jpg",
+                                 "https://10.0.0.5/a.jpg", "https://evilzdn.vn/a.jpg"])
+async def test_photo_urls_outside_zalos_file_hosts_are_refused_before_any_request(url: str) -> None:
+    with pytest.raises(DownloadError) as refused:
+        await check_url(url, DEFAULT_FILE_HOSTS)
+    assert refused.value.reason == "bad_url"
+
+
+async def test_a_listed_test_host_is_trusted_by_exact_name_only() -> None:
+    await check_url("http://127.0.0.1:9/p.jpg", ("127.0.0.1",))  # no exception: named in the configuration
+    with pytest.raises(DownloadError):
+        await check_url("http://localhost:9/p.jpg", ("127.0.0.1",))

@@ -10,6 +10,11 @@ from bot.trust.refusals import TRUST_REFUSALS
 MESSAGES: dict[str, str] = {
     'leaders_only': N_("Only the department's leadership and the office can give directions on a difficulty."),
     'blocker_resolved': N_("This difficulty is already resolved."),
+    'blocker_not_yours': N_("Only the head who reported this difficulty can withdraw it."),
+    'blocker_answered': N_("The office or leadership has already taken up this difficulty: it can no longer be "
+                           "withdrawn. Mark it resolved instead, or write to the office."),
+    'page_private_only': N_("Your personal page acts as you: the bot sends its link only in a private chat "
+                            "with you. Write /trang to the bot directly, not in a group."),
     'file_missing': N_("The file {name} is no longer on the server: ask the unit to send it again."),
     'stranger': N_('Hello! You are not registered with this reminder bot yet. Ask the department office for an invite link and open it.'),
     'admin_only': N_('This command is for admins (the office) only.'),
@@ -32,6 +37,7 @@ MESSAGES: dict[str, str] = {
     'not_a_head': N_('You head no unit. Use /tiendo or /quahan.'),
     'no_such_task_id': N_('No task "{task}". E.g. /nhiemvu 5.2'),
     'file_too_big': N_('Files over 20 MB cannot be downloaded by bots. Send a link instead.'),
+    'cancelled': N_('Cancelled; nothing was changed.'),
     'unknown_input': N_('Sorry, I did not understand. Try /help.'),
     'welcome': N_('Welcome {name}! You are now {what}. Type /viec for open tasks.'),
     'invite_link': N_('Invite for {what} (single use, expires {expires}):\n{link}'),

@@ -1,0 +1,40 @@
+"""What a person sent, whatever the channel: a command, a choice (a button or a numbered reply), text, a file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str  # without the slash: "viec"
+    args: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Choice:
+    data: str  # action data (bot.conversation.actions): what the chosen action does
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class File:
+    ref: str  # the channel's own reference (Telegram file_id, a Zalo photo URL)
+    name: str = ""
+    size: int = 0
+
+
+Incoming = Command | Choice | Text | File
+
+
+def parse_text(text: str) -> Command | Text:
+    """A typed message: a command (`/viec`, `/nhiemvu 5.2`, `/viec@bot`) or plain text."""
+    stripped = text.strip()
+    if stripped.startswith("/") and len(stripped) > 1:
+        head, *args = stripped[1:].split()
+        return Command(head.split("@", 1)[0].lower(), tuple(args))
+    return Text(text)
