@@ -12,9 +12,9 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.i18n import _
-from bot.trust.notices import TRUST_NOTICES
 from bot.services.invites import role_text
 from bot.texts import fmt_date, fmt_local
+from bot.trust.notices import TRUST_NOTICES
 
 Buttons = list[list[tuple[str, str]]]
 
@@ -102,6 +102,11 @@ def _blocker_resolved(facts: dict[str, Any]) -> str:
             + f"\n{_about(facts)}\n" + _("Difficulty: {text}").format(text=facts.get("text", "")))
 
 
+def _blocker_withdrawn(facts: dict[str, Any]) -> str:
+    return ("↩️ " + _("Difficulty withdrawn by {name}:").format(name=facts.get("name", ""))
+            + f"\n{_about(facts)}\n" + _("Difficulty: {text}").format(text=facts.get("text", "")))
+
+
 def _reachable(facts: dict[str, Any]) -> str:
     return _("📣 {who} opened the bot again: messages reach this person again.").format(who=facts.get("who", ""))
 
@@ -145,6 +150,7 @@ NOTICES: dict[str, Callable[[dict[str, Any]], str]] = {
     "blocker_forwarded": _blocker_forwarded,
     "blocker_reply": _blocker_reply,
     "blocker_resolved": _blocker_resolved,
+    "blocker_withdrawn": _blocker_withdrawn,
     "reachable": _reachable,
     "removed": _removed,
     "unreachable": _unreachable,

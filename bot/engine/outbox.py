@@ -29,7 +29,6 @@ from bot.db.models import (
     TaskRow,
     UnitRow,
 )
-from bot.engine.notices import notice_text
 from bot.db.notices import queue_notice as queue_notice  # its home; re-exported for older callers
 
 CLOSED_STATUSES = ("done", "awaiting_review", "closed")  # closed: by the office, bot.services.closing

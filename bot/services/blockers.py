@@ -177,8 +177,7 @@ def withdraw(session: Session, actor: Actor, blocker_id: int, ev: Event) -> Subj
     row.resolved_at, row.resolved_by, row.status = ev.now, actor.member_id, "withdrawn"
     audit(session, ev.now, f"member:{actor.member_id}", "blocker_withdrawn", occ.key, {"blocker_id": row.id},
           ev.update_id)
-    subject = subject_of(session, occ)
     queue_notice(session, ev.now, f"blocker-withdrawn:{row.id}", "office",
-                 "↩️ " + _("Difficulty withdrawn by {name}:").format(name=actor.name)
-                 + f"\n{_about(subject)}\n" + _("Difficulty: {text}").format(text=row.text[:500]))
-    return subject
+                 facts={"notice": "blocker_withdrawn", **about(session, occ), "name": actor.name,
+                        "text": row.text[:500]})
+    return subject_of(session, occ)

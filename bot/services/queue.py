@@ -20,10 +20,10 @@ from bot.db.models import (
     TaskRow,
     UnitRow,
 )
+from bot.domain.evidence import matched_items
 from bot.domain.status import FILTERS as _FILTERS
 from bot.domain.status import TO_DO, State
 from bot.domain.status import state_of as _state_of
-from bot.domain.evidence import matched_items
 from bot.services.access import Actor, Refused, require_known
 from bot.services.metrics import MetricStatus, metric_status
 from bot.services.occurrences import STATE_RANK_OWN, Scope, counted, filter_counts, page_rows
