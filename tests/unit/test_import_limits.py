@@ -29,6 +29,23 @@ def run_import(*args: str) -> tuple[int, str, float, float, int]:
     return done.returncode, done.stderr, seconds, cpu, peak // 1024
 
 
+def inflate(template: Path, path: Path, member: str, cut: bytes, opening: bytes, chunk: bytes, megabytes: int,
+            closing: bytes) -> None:
+    """`template` again as `path`, with `megabytes` MB of `chunk` put in `member` where `cut` is."""
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED,
+                                                                 compresslevel=1) as archive:
+        for item in source.infolist():
+            if item.filename != member:
+                archive.writestr(item, source.read(item.filename))
+                continue
+            head, tail = source.read(member).split(cut, 1)
+            with archive.open(member, "w", force_zip64=True) as handle:
+                handle.write(head + opening)
+                for _ in range(megabytes):
+                    handle.write(chunk)
+                handle.write(closing + tail)
+
+
 def word_bomb(path: Path, megabytes: int) -> None:
     """A real Word document (python-docx's) whose body is `megabytes` MB of paragraphs."""
     import docx
@@ -38,20 +55,8 @@ def word_bomb(path: Path, megabytes: int) -> None:
     document.add_paragraph("KẾ HOẠCH")
     document.save(str(template))
     body = "<w:p><w:r><w:t>- Nhiệm vụ cải cách hành chính</w:t></w:r></w:p>".encode()
-    chunk = body * ((1 << 20) // len(body))
-    with zipfile.ZipFile(template) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED,
-                                                                 compresslevel=1) as archive:
-        for item in source.infolist():
-            if item.filename != "word/document.xml":
-                archive.writestr(item, source.read(item.filename))
-                continue
-            xml = source.read(item.filename)
-            head, tail = xml.split(b"<w:body>")
-            with archive.open("word/document.xml", "w", force_zip64=True) as handle:
-                handle.write(head + b"<w:body>")
-                for _ in range(megabytes):
-                    handle.write(chunk)
-                handle.write(tail)
+    inflate(template, path, "word/document.xml", b"<w:body>", b"<w:body>", body * ((1 << 20) // len(body)),
+            megabytes, b"")
 
 
 def excel_bomb(path: Path, megabytes: int) -> None:
@@ -62,19 +67,9 @@ def excel_bomb(path: Path, megabytes: int) -> None:
     book = Workbook()
     book.active.append(["KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH NĂM 2026"])
     book.save(str(template))
-    with zipfile.ZipFile(template) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED,
-                                                                 compresslevel=1) as archive:
-        for item in source.infolist():
-            if item.filename != "xl/worksheets/sheet1.xml":
-                archive.writestr(item, source.read(item.filename))
-                continue
-            xml = source.read(item.filename)
-            head, tail = xml.split(b"<sheetData>")
-            with archive.open(item.filename, "w", force_zip64=True) as handle:
-                handle.write(head + b'<sheetData><row r="2"><c r="A2" t="inlineStr"><is><t>')
-                for _ in range(megabytes):
-                    handle.write(b"x" * (1 << 20))
-                handle.write(b"</t></is></c></row></sheetData>" + tail.split(b"</sheetData>", 1)[-1])
+    inflate(template, path, "xl/worksheets/sheet1.xml", b"</sheetData>",
+            b'<row r="2"><c r="A2" t="inlineStr"><is><t>', b"x" * (1 << 20), megabytes,
+            b"</t></is></c></row></sheetData>")
 
 
 def refused(path: Path, tmp_path: Path, words: str) -> None:
