@@ -60,16 +60,14 @@ def word_bomb(path: Path, megabytes: int) -> None:
 
 
 def excel_bomb(path: Path, megabytes: int) -> None:
-    """A real workbook (openpyxl's) whose one cell holds `megabytes` MB of text."""
+    """A real workbook (openpyxl's) whose title cell holds `megabytes` MB more of text."""
     from openpyxl import Workbook
 
     template = path.with_suffix(".template.xlsx")
     book = Workbook()
     book.active.append(["KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH NĂM 2026"])
     book.save(str(template))
-    inflate(template, path, "xl/worksheets/sheet1.xml", b"</sheetData>",
-            b'<row r="2"><c r="A2" t="inlineStr"><is><t>', b"x" * (1 << 20), megabytes,
-            b"</t></is></c></row></sheetData>")
+    inflate(template, path, "xl/worksheets/sheet1.xml", b"</t>", b"", b"x" * (1 << 20), megabytes, b"</t>")
 
 
 def refused(path: Path, tmp_path: Path, words: str) -> None:
