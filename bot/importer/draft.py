@@ -97,7 +97,8 @@ class _Builder:
                 if any(read.spec == {k: v for k, v in o.items() if k in read.spec} for o in out):
                     continue  # the same rule said twice (in section III and in a table note)
                 read = self.within_period(read)
-                spec = _spec(read, read.clause or sentence, "ket-qua" if not out else f"ket-qua-{len(out) + 1}",
+                label = read.clause or sentence
+                spec = _spec(read, label[:1].upper() + label[1:], "ket-qua" if not out else f"ket-qua-{len(out) + 1}",
                              "all")
                 self.count(spec)
                 out.append(spec)

@@ -146,6 +146,10 @@ def test_a_flattened_docx_reads_like_the_docx(drafts: dict[str, tuple[Draft, Pla
     ("Quý III/2026", [{"window": {"quarter": 3}}]),
     ("Tháng 6/2026", [{"window": {"from": "01/06", "to": "30/06"}}]),
     ("định kỳ 6 tháng", [{"yearly": "20/06"}]),
+    ("các phòng gửi báo cáo về Văn phòng Sở chậm nhất ngày 05/12 hằng năm", [{"yearly": "05/12"}]),
+    ("báo cáo tháng trước ngày 20 hằng tháng; báo cáo quý trước ngày 10 của tháng cuối quý",
+     [{"rrule": "FREQ=MONTHLY;BYMONTHDAY=20", "exclusive": True},
+      {"rrule": "FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=10", "exclusive": True}]),
 ])
 def test_plan_wide_phrasings(phrase: str, specs: list[dict[str, object]]) -> None:
     assert [d.spec for d in read_phrase(phrase, [2026]).deadlines] == specs
