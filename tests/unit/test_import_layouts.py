@@ -163,3 +163,25 @@ def test_a_closing_paragraph_rule_without_section_iii(tmp_path: Path) -> None:
                       "05/12/2026.\n", encoding="utf-8")
     plan = parse_plan(run_import(source, None, None).text, "plan.yaml")
     assert [(c.date, c.exclusive) for c in plan.plan.common_deadlines] == [("2026-12-05", False)]
+
+
+def test_bold_lines_as_areas_and_numbered_items_in_a_word_document(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    for line in ("KẾ HOẠCH", "Tuyên truyền cải cách hành chính năm 2026", "II. NHIỆM VỤ"):
+        document.add_paragraph(line)
+    for area, items in (("Tuyên truyền trên trang thông tin điện tử", ("Đăng tin hằng tháng", "Cập nhật chuyên mục")),
+                        ("Hội nghị, tập huấn", ("Tổ chức hội nghị tuyên truyền",))):
+        document.add_paragraph().add_run(area).bold = True  # an area: a short line all in bold, no number
+        for item in items:
+            document.add_paragraph(f"- {item}.")
+        document.add_paragraph("Đơn vị chủ trì: Văn phòng Sở")
+    document.add_paragraph("III. TỔ CHỨC THỰC HIỆN")
+    document.add_paragraph("Các phòng gửi báo cáo về Văn phòng Sở trước ngày 05/12/2026.")
+    path = tmp_path / "bold.docx"
+    document.save(str(path))
+    plan = parse_plan(run_import(path, None, None).text, "bold.yaml")
+    assert [(a.name, [t.area for t in plan.tasks].count(a.id)) for a in plan.areas] == [
+        ("Tuyên truyền trên trang thông tin điện tử", 2), ("Hội nghị, tập huấn", 1)]
+    assert [c.date for c in plan.plan.common_deadlines] == ["2026-12-05"]
