@@ -142,3 +142,25 @@ def test_a_table_without_points_is_no_criteria_table(tmp_path: Path, capsys: pyt
     source.write_text("KẾ HOẠCH NĂM 2026\nSTT\tNội dung\tChủ trì\n1\tViệc\tVP\n", encoding="utf-8")
     assert main(["criteria", "import", str(source), "--out", str(tmp_path / "o.yaml")]) == 2
     assert "Không tìm thấy bảng tiêu chí" in capsys.readouterr().err
+
+
+def test_numbering_restarted_under_each_area_gets_unique_codes(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2026"])
+    sheet.append(["TT", "Nội dung", "Điểm tối đa", "Tài liệu kiểm chứng"])
+    for row in (("I", "Chỉ đạo, điều hành", 3), ("1", "Kế hoạch", 3), ("1.1", "Ban hành", 1), ("1.2", "Thực hiện", 2),
+                ("II", "Thể chế", 2), ("1", "Văn bản", 2), ("1.1", "Rà soát", 2)):
+        sheet.append(list(row))
+    path = tmp_path / "restart.xlsx"
+    book.save(str(path))
+    out = tmp_path / "restart.yaml"
+    assert main(["criteria", "import", str(path), "--out", str(out)]) == 0
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    follows_format_2(data)
+    assert [(r["code"], r["parent"]) for r in data["criteria"]] == [
+        ("I", None), ("I.1", "I"), ("I.1.1", "I.1"), ("I.1.2", "I.1"), ("II", None), ("II.1", "II"),
+        ("II.1.1", "II.1")]
+    assert all(r["guessed"] == ["code"] for r in data["criteria"] if "." in r["code"])
