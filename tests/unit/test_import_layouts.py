@@ -185,3 +185,23 @@ def test_bold_lines_as_areas_and_numbered_items_in_a_word_document(tmp_path: Pat
     assert [(a.name, [t.area for t in plan.tasks].count(a.id)) for a in plan.areas] == [
         ("Tuyên truyền trên trang thông tin điện tử", 2), ("Hội nghị, tập huấn", 1)]
     assert [c.date for c in plan.plan.common_deadlines] == ["2026-12-05"]
+
+
+def test_only_the_highest_heading_level_of_the_section_makes_areas(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("KẾ HOẠCH")
+    document.add_paragraph("Kiểm tra cải cách hành chính năm 2026")
+    document.add_paragraph("II. NHIỆM VỤ", style="Heading 1")
+    document.add_paragraph("Kiểm tra tại cơ quan Sở", style="Heading 2")
+    document.add_paragraph("Nội dung kiểm tra", style="Heading 3")  # a sub-heading, not an area
+    document.add_paragraph("- Kiểm tra việc niêm yết thủ tục hành chính.")
+    document.add_paragraph("Kiểm tra tại đơn vị trực thuộc", style="Heading 2")
+    document.add_paragraph("- Kiểm tra các trường.")
+    path = tmp_path / "levels.docx"
+    document.save(str(path))
+    plan = parse_plan(run_import(path, None, None).text, "levels.yaml")
+    assert [a.name for a in plan.areas] == ["Kiểm tra tại cơ quan Sở", "Kiểm tra tại đơn vị trực thuộc"]
+    assert [(t.area, t.detail) for t in plan.tasks] == [("1", "Kiểm tra việc niêm yết thủ tục hành chính."),
+                                                        ("2", "Kiểm tra các trường.")]
