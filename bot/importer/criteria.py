@@ -154,7 +154,8 @@ def _read_rows(rows: list[Block], columns: dict[str, int], read: CriteriaRead) -
             guessed.append("parent")
         final = code
         restarts = style not in ("dotted2", "dotted3") and repeated[code] > 1  # "1." again under each area
-        if doc_codes.get(code) or depth and parent is not None and restarts:
+        renamed = parent is not None and parent.code != parent.doc_code  # its children follow its code
+        if doc_codes.get(code) or depth and parent is not None and (restarts or renamed):
             # The same number under each area ("1." again under II): the code names its parent.
             final = f"{parent.code}.{code.rsplit('.', 1)[-1]}" if parent else code
             guessed.append("code")

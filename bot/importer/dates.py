@@ -81,7 +81,7 @@ def read_phrase(phrase: str, years: list[int]) -> PhraseRead:
 def _cut(clause: str) -> str:
     """A clause's words up to its last date, without a leading number or bullet and the trailing purpose."""
     clause = re.sub(r"^\s*(?:\d+\.|[a-zđ]\)|[-+•–*])\s*", "", clause).strip(" .;")
-    dates = list(re.finditer(r"(?:ngày\s+)?\d{1,2}(?:\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?)?(?:\s+(?:tháng cuối"
+    dates = list(re.finditer(r"(?:ngày\s+)?\d{1,2}(?:\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?)?(?:\s+(?:(?:của\s+)?tháng cuối"
                              r"(?:\s+\w+)?\s+quý|(?:hằng|hàng|mỗi)\s+tháng))?(?=\W|$)", clause, re.IGNORECASE))
     last = dates[-1] if dates else None
     text = clause[:last.end()] if last is not None and last.end() > 20 else clause

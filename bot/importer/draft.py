@@ -97,7 +97,8 @@ class _Builder:
                 if any(read.spec == {k: v for k, v in o.items() if k in read.spec} for o in out):
                     continue  # the same rule said twice (in section III and in a table note)
                 read = self.within_period(read)
-                spec = _spec(read, read.clause or sentence, "ket-qua" if not out else f"ket-qua-{len(out) + 1}",
+                label = read.clause or sentence
+                spec = _spec(read, label[:1].upper() + label[1:], "ket-qua" if not out else f"ket-qua-{len(out) + 1}",
                              "all")
                 self.count(spec)
                 out.append(spec)
@@ -206,6 +207,8 @@ def build_draft(plan: PlanRead, registry: Registry, years: list[int], source: st
     issuer = _("Director of the {organisation}").format(organisation=plan.issuer or "Sở")
     info: dict[str, Any] = {"id": _plan_id(title, years), "title": title, "issued_by": issuer, "years": years,
                             "office": office, "timezone": "Asia/Ho_Chi_Minh", "shift": "previous"}
+    if plan.issued_on:  # no occurrence falls due before the plan was issued
+        info["issued_on"] = plan.issued_on.strftime("%d/%m/%Y")
     if common:
         info["common_deadlines"] = common
     if plan.references:
@@ -217,8 +220,7 @@ def build_draft(plan: PlanRead, registry: Registry, years: list[int], source: st
     if stale:
         header += ["", _("Terms and units that no longer exist since 01/07/2025 (write the current ones):"),
                    *[f"- {line}" for line in stale]]
-    plan_notes = [_("issued_on: {day}  (date of issue; the plan format does not hold it yet)").format(
-        day=plan.issued_on.strftime("%d/%m/%Y"))] if plan.issued_on else []
+    plan_notes: list[str] = []
     text = document(header, [("plan", info, plan_notes), ("units", units, []), ("groups", groups, []),
                              ("roles", [leadership], [_("Assumed: who receives escalations.")]),
                              ("areas", areas, []), ("tasks", tasks, [])])
@@ -295,7 +297,7 @@ def _header(plan: PlanRead, b: _Builder, years: list[int], year_given: bool, sou
     todo = []
     todo.append(_("Years {years}: given with --year.") if year_given else _("Years {years}: read from the title."))
     todo[-1] = todo[-1].format(years=", ".join(map(str, years)))
-    todo.append(_("Date of issue: {day} (kept as a comment under plan: the plan format has no field yet).").format(
+    todo.append(_("Date of issue: {day} (plan.issued_on; nothing falls due before it).").format(
         day=plan.issued_on.strftime("%d/%m/%Y")) if plan.issued_on else _("Date of issue: not found; add it."))
     todo.append(_("Issued by and office ({office}) guessed: check them.").format(office=office))
     if not common:

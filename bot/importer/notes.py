@@ -17,9 +17,9 @@ NOTES = {
                               "of the year before the plan year it prepares; every such day inside the plan's "
                               "period: {days}."),
     "quarter_end_day": N_("Read in the document: \"{phrase}\". Due on day {day} of the last month of each quarter "
-                          "(before that day when the document says \"trước\")."),
+                          "(before that day when the document says before)."),
     "monthly_day": N_("Read in the document: \"{phrase}\". Due on day {day} of each month (before that day when "
-                      "the document says \"trước\")."),
+                      "the document says before)."),
     "month": N_("Read in the document: \"{phrase}\". Due by the last day of month {month}."),
     "in_year": N_("Read in the document: \"{phrase}\". Due by 31/12 of {year}."),
     "quarterly": N_("Assumed: the document says \"{phrase}\" without a day; due on the 20th of months {months} "

@@ -7,12 +7,15 @@ the same thing whether a plan came as .docx, as text exported from a PDF, or as 
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bot.i18n import N_
+
+_TOO_MANY_LINES = N_("{file} has more than {limit} lines or paragraphs; a plan document has far fewer")
 
 
 class ReadError(Exception):
@@ -50,18 +53,81 @@ def clean(text: str) -> str:
     return re.sub(r"[ \u3000]+", " ", text).strip()
 
 
+# Bounds on what a plan or criteria document may be: a real one is far smaller (a 100-page plan is 1-3 MB of
+# Word XML, an appendix a few hundred rows). Past them the import stops with a message, in seconds and in
+# bounded memory, instead of unpacking a bomb or reading a million rows.
+MAX_FILE_MB = 20  # the file as given (.docx/.xlsx compressed)
+MAX_TEXT_MB = 10  # a .txt
+MAX_UNPACKED_MB = 60  # all members of a .docx/.xlsx, as the zip declares them (zipfile never inflates more)
+MAX_MEMBERS = 2000
+MAX_ROWS = 10_000  # rows of a workbook, all sheets
+MAX_LINES = 100_000  # lines of a text, paragraphs and table rows of a Word document
+MAX_COLUMNS = 64
+MAX_SECONDS = 30.0
+
+
+class _Budget:
+    """Time and count limits while reading one document."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.until = path, time.monotonic() + MAX_SECONDS
+
+    def check(self, count: int, limit: int, message: str) -> None:
+        if count > limit:
+            raise ReadError(message, file=str(self.path), limit=f"{limit:,}".replace(",", "."))
+        if count % 500 == 0 and time.monotonic() > self.until:
+            raise ReadError(N_("Reading {file} took more than {limit} seconds: it is not a plan document of the "
+                               "usual size"), file=str(self.path), limit=f"{MAX_SECONDS:.0f}")
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1_000_000:.0f}"
+
+
+def _check_size(path: Path, limit_mb: int) -> None:
+    size = path.stat().st_size
+    if size > limit_mb * 1_000_000:
+        raise ReadError(N_("{file} is {size} MB; a plan document may be at most {limit} MB"), file=str(path),
+                        size=_mb(size), limit=str(limit_mb))
+
+
+def _check_zip(path: Path, unreadable: str) -> None:
+    """Refuse a .docx/.xlsx whose members unpack to more than the bound (a zip bomb) before opening it."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ReadError(unreadable, file=str(path), reason="BadZipFile") from None
+    unpacked = sum(m.file_size for m in members)
+    if len(members) > MAX_MEMBERS or unpacked > MAX_UNPACKED_MB * 1_000_000:
+        raise ReadError(N_("{file} unpacks to {size} MB in {count} parts; a plan document unpacks to at most "
+                           "{limit} MB: it is not a usual Word or Excel file (a compressed bomb?)"),
+                        file=str(path), size=_mb(unpacked), count=str(len(members)), limit=str(MAX_UNPACKED_MB))
+
+
 def read_document(path: Path) -> list[Block]:
-    """The blocks of a .docx, .txt or .xlsx file."""
+    """The blocks of a .docx, .txt or .xlsx file (ReadError past the bounds above)."""
     suffix = path.suffix.lower()
     if not path.exists():
         raise ReadError(N_("File not found: {file}"), file=str(path))
     if suffix == ".docx":
+        _check_size(path, MAX_FILE_MB)
+        _check_zip(path, _NOT_WORD)
         return _read_docx(path)
     if suffix == ".xlsx":
+        _check_size(path, MAX_FILE_MB)
+        _check_zip(path, _NOT_EXCEL)
         return _read_xlsx(path)
     if suffix in (".txt", ".text", ".md"):
+        _check_size(path, MAX_TEXT_MB)
         return _read_txt(path)
     raise ReadError(N_("Cannot read {file}: give a .docx, .txt or .xlsx file"), file=str(path))
+
+
+_NOT_WORD = N_("Cannot open {file} as a Word document: {reason}")
+_NOT_EXCEL = N_("Cannot open {file} as an Excel workbook: {reason}")
 
 
 # ---------------------------------------------------------------- text
@@ -90,6 +156,8 @@ def _read_txt(path: Path) -> list[Block]:
         raise ReadError(N_("{file} is not UTF-8 text: save it again as UTF-8"), file=str(path)) from None
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     lines = text.split("\n")
+    if len(lines) > MAX_LINES:
+        raise ReadError(_TOO_MANY_LINES, file=str(path), limit=f"{MAX_LINES:,}".replace(",", "."))
     filled = [ln for ln in lines if ln.strip()]
     # PDF exports often put an empty line after every line: then an empty line ends nothing.
     double_spaced = len(lines) - len(filled) >= 0.7 * len(filled)
@@ -230,11 +298,13 @@ def _read_docx(path: Path) -> list[Block]:
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # noqa: BLE001 - python-docx raises several kinds for a damaged file
-        raise ReadError(N_("Cannot open {file} as a Word document: {reason}"), file=str(path),
+        raise ReadError(_NOT_WORD, file=str(path),
                         reason=type(exc).__name__) from None
     numbering = _Numbering(document)
     blocks: list[Block] = []
+    budget = _Budget(path)
     for item in document.iter_inner_content():
+        budget.check(len(blocks), MAX_LINES, _TOO_MANY_LINES)
         if isinstance(item, Paragraph):
             text = clean(item.text)
             if text:
@@ -276,13 +346,22 @@ def _read_xlsx(path: Path) -> list[Block]:
     try:
         book = load_workbook(str(path), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - BadZipFile, KeyError, InvalidFileException...
-        raise ReadError(N_("Cannot open {file} as an Excel workbook: {reason}"), file=str(path),
+        raise ReadError(_NOT_EXCEL, file=str(path),
                         reason=type(exc).__name__) from None
     blocks: list[Block] = []
+    budget, rows = _Budget(path), 0
     for sheet in book.worksheets:
         in_table = False  # below the header row, a one-cell row is an area row merged across the table
-        for values in sheet.iter_rows(values_only=True):
-            cells = tuple(clean(_cell_text(v)) for v in values)
+        for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+            rows += 1
+            try:
+                budget.check(rows, MAX_ROWS, N_("{file} has more than {limit} rows; a plan or a criteria table has "
+                                                "far fewer: keep only its sheet"))
+            except ReadError:
+                book.close()
+                raise
+            last = max((i for i, v in enumerate(values) if v is not None and v != ""), default=-1)
+            cells = tuple(clean(_cell_text(v)) for v in values[:last + 1])
             while cells and not cells[-1]:
                 cells = cells[:-1]
             filled = [c for c in cells if c]

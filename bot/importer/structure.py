@@ -155,10 +155,12 @@ def _sentence_case(text: str) -> str:
 
 
 def _area_marks(section: list[Block]) -> str:
-    """What marks an area in this section: Word heading styles, "1." numbers, bold or capital lines."""
+    """What marks an area in this section: Word heading styles (the highest level used: "style2"), "1." numbers,
+    bold or capital lines."""
     texts = [b for b in section if not b.is_row]
-    if any(0 < b.heading < 7 for b in texts):
-        return "style"
+    styled = [b.heading for b in texts if 0 < b.heading < 7]
+    if styled:
+        return f"style{min(styled)}"
     if any(_AREA_HEAD.match(b.text) for b in texts):
         return "arabic"
     if any(b.heading == 7 and not _BULLET.match(b.text) for b in texts):
@@ -174,7 +176,7 @@ def _area_head(block: Block, marks: str) -> tuple[str, str | None] | None:
     if block.is_row or len(text) >= 200 or text.rstrip().endswith((";", ",")) or _SUB_HEAD.match(text):
         return None
     numbered = _AREA_HEAD.match(text) or _ROMAN_HEAD.match(text)
-    if marks == "style" and 0 < block.heading < 7 or marks == "bold" and block.heading == 7 \
+    if marks == f"style{block.heading}" or marks == "bold" and block.heading == 7 \
             or marks == "upper" and block.upper:
         name, number = (numbered.group(2), numbered.group(1)) if numbered else (text, None)
         return _sentence_case(name), number
@@ -216,8 +218,8 @@ def _read_paragraphs(section: list[Block], plan: PlanRead, heading: str | None) 
         if head:
             area, task, mode = AreaRead(head[0].strip(" .:"), head[1]), None, "content"
             plan.areas.append(area)
-        elif _CONTENT_HEAD.match(name):
-            mode, task = "content", None
+        elif _CONTENT_HEAD.match(name) or 0 < block.heading < 7 and not sub and not letter:
+            mode, task = "content", None  # "Nội dung triển khai", or a sub-heading below the areas' level
         elif _RESP_HEAD.match(name):
             mode = "resp"
         elif _ROLE_LINE.match(text):

@@ -32,6 +32,21 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]
     return out
 
 
+def import_rows(tmp_path: Path, rows: list[list[Any]]) -> dict[str, Any]:
+    """`criteria import` of a workbook holding `rows`: the criteria file written, checked against format 2."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    path, out = tmp_path / "table.xlsx", tmp_path / "table.yaml"
+    book.save(str(path))
+    assert main(["criteria", "import", str(path), "--out", str(out)]) == 0
+    data: dict[str, Any] = yaml.safe_load(out.read_text(encoding="utf-8"))
+    follows_format_2(data)
+    return data
+
+
 def follows_format_2(data: dict[str, Any]) -> None:
     """The loader's rules (CRITERIA-FORMAT.md): unique codes, parents earlier and one level up, sums."""
     assert data["format"] == 2 and 2000 <= data["set"]["year"] <= 2100 and data["set"]["name"]
@@ -92,22 +107,9 @@ def test_docx_continuations_inline_codes_missing_points_and_sums(files: dict[str
 
 
 def test_a_total_that_differs_is_reported_and_left_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.append(["BỘ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2027"])
-    sheet.append(["STT", "Tiêu chí", "Điểm tối đa"])
-    sheet.append(["1", "Chỉ đạo, điều hành", 5])
-    sheet.append(["1.1", "Kế hoạch", 5])
-    sheet.append(["2", "Thể chế", 4])
-    sheet.append(["", "Tổng cộng", 10])
-    path = tmp_path / "tc.xlsx"
-    book.save(str(path))
-    out = tmp_path / "tc.yaml"
-    assert main(["criteria", "import", str(path), "--out", str(out)]) == 0
-    data = yaml.safe_load(out.read_text(encoding="utf-8"))
-    follows_format_2(data)
+    data = import_rows(tmp_path, [["BỘ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2027"], ["STT", "Tiêu chí", "Điểm tối đa"],
+                                  ["1", "Chỉ đạo, điều hành", 5], ["1.1", "Kế hoạch", 5], ["2", "Thể chế", 4],
+                                  ["", "Tổng cộng", 10]])
     assert data["set"]["year"] == 2027 and "total_points" not in data["set"]
     assert "tổng của văn bản là 10" in capsys.readouterr().err
 
@@ -142,3 +144,14 @@ def test_a_table_without_points_is_no_criteria_table(tmp_path: Path, capsys: pyt
     source.write_text("KẾ HOẠCH NĂM 2026\nSTT\tNội dung\tChủ trì\n1\tViệc\tVP\n", encoding="utf-8")
     assert main(["criteria", "import", str(source), "--out", str(tmp_path / "o.yaml")]) == 2
     assert "Không tìm thấy bảng tiêu chí" in capsys.readouterr().err
+
+
+def test_numbering_restarted_under_each_area_gets_unique_codes(tmp_path: Path) -> None:
+    data = import_rows(tmp_path, [["CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2026"], ["TT", "Nội dung", "Điểm tối đa"],
+                                  ["I", "Chỉ đạo, điều hành", 3], ["1", "Kế hoạch", 3], ["1.1", "Ban hành", 1],
+                                  ["1.2", "Thực hiện", 2], ["II", "Thể chế", 2], ["1", "Văn bản", 2],
+                                  ["1.1", "Rà soát", 2]])
+    assert [(r["code"], r["parent"]) for r in data["criteria"]] == [
+        ("I", None), ("I.1", "I"), ("I.1.1", "I.1"), ("I.1.2", "I.1"), ("II", None), ("II.1", "II"),
+        ("II.1.1", "II.1")]
+    assert all(r["guessed"] == ["code"] for r in data["criteria"] if "." in r["code"])

@@ -57,7 +57,7 @@ def test_year_date_and_issuer_wherever_the_document_states_them(drafts: dict[str
                                                                 kind: str) -> None:
     draft, plan, _ = drafts[kind]
     assert plan.plan.years == [2026]
-    assert f"issued_on: {ISSUED}" in draft.text
+    assert plan.plan.issued_on == "-".join(reversed(ISSUED.split("/")))
     assert plan.plan.issued_by == "Giám đốc Sở Khoa học và Công nghệ"
 
 
@@ -146,6 +146,10 @@ def test_a_flattened_docx_reads_like_the_docx(drafts: dict[str, tuple[Draft, Pla
     ("Quý III/2026", [{"window": {"quarter": 3}}]),
     ("Tháng 6/2026", [{"window": {"from": "01/06", "to": "30/06"}}]),
     ("định kỳ 6 tháng", [{"yearly": "20/06"}]),
+    ("các phòng gửi báo cáo về Văn phòng Sở chậm nhất ngày 05/12 hằng năm", [{"yearly": "05/12"}]),
+    ("báo cáo tháng trước ngày 20 hằng tháng; báo cáo quý trước ngày 10 của tháng cuối quý",
+     [{"rrule": "FREQ=MONTHLY;BYMONTHDAY=20", "exclusive": True},
+      {"rrule": "FREQ=YEARLY;BYMONTH=3,6,9,12;BYMONTHDAY=10", "exclusive": True}]),
 ])
 def test_plan_wide_phrasings(phrase: str, specs: list[dict[str, object]]) -> None:
     assert [d.spec for d in read_phrase(phrase, [2026]).deadlines] == specs
@@ -159,3 +163,45 @@ def test_a_closing_paragraph_rule_without_section_iii(tmp_path: Path) -> None:
                       "05/12/2026.\n", encoding="utf-8")
     plan = parse_plan(run_import(source, None, None).text, "plan.yaml")
     assert [(c.date, c.exclusive) for c in plan.plan.common_deadlines] == [("2026-12-05", False)]
+
+
+def test_bold_lines_as_areas_and_numbered_items_in_a_word_document(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    for line in ("KẾ HOẠCH", "Tuyên truyền cải cách hành chính năm 2026", "II. NHIỆM VỤ"):
+        document.add_paragraph(line)
+    for area, items in (("Tuyên truyền trên trang thông tin điện tử", ("Đăng tin hằng tháng", "Cập nhật chuyên mục")),
+                        ("Hội nghị, tập huấn", ("Tổ chức hội nghị tuyên truyền",))):
+        document.add_paragraph().add_run(area).bold = True  # an area: a short line all in bold, no number
+        for item in items:
+            document.add_paragraph(f"- {item}.")
+        document.add_paragraph("Đơn vị chủ trì: Văn phòng Sở")
+    document.add_paragraph("III. TỔ CHỨC THỰC HIỆN")
+    document.add_paragraph("Các phòng gửi báo cáo về Văn phòng Sở trước ngày 05/12/2026.")
+    path = tmp_path / "bold.docx"
+    document.save(str(path))
+    plan = parse_plan(run_import(path, None, None).text, "bold.yaml")
+    assert [(a.name, [t.area for t in plan.tasks].count(a.id)) for a in plan.areas] == [
+        ("Tuyên truyền trên trang thông tin điện tử", 2), ("Hội nghị, tập huấn", 1)]
+    assert [c.date for c in plan.plan.common_deadlines] == ["2026-12-05"]
+
+
+def test_only_the_highest_heading_level_of_the_section_makes_areas(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("KẾ HOẠCH")
+    document.add_paragraph("Kiểm tra cải cách hành chính năm 2026")
+    document.add_paragraph("II. NHIỆM VỤ", style="Heading 1")
+    document.add_paragraph("Kiểm tra tại cơ quan Sở", style="Heading 2")
+    document.add_paragraph("Nội dung kiểm tra", style="Heading 3")  # a sub-heading, not an area
+    document.add_paragraph("- Kiểm tra việc niêm yết thủ tục hành chính.")
+    document.add_paragraph("Kiểm tra tại đơn vị trực thuộc", style="Heading 2")
+    document.add_paragraph("- Kiểm tra các trường.")
+    path = tmp_path / "levels.docx"
+    document.save(str(path))
+    plan = parse_plan(run_import(path, None, None).text, "levels.yaml")
+    assert [a.name for a in plan.areas] == ["Kiểm tra tại cơ quan Sở", "Kiểm tra tại đơn vị trực thuộc"]
+    assert [(t.area, t.detail) for t in plan.tasks] == [("1", "Kiểm tra việc niêm yết thủ tục hành chính."),
+                                                        ("2", "Kiểm tra các trường.")]

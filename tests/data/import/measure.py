@@ -19,6 +19,7 @@ from make_docs import make_docs
 from make_other import EXPECTED as OTHER
 from make_other import make_other
 
+from bot.i18n import _
 from bot.importer.cli import run_import
 from bot.importer.reading import ReadError
 from bot.plans.loader import parse_plan
@@ -44,16 +45,43 @@ def main() -> None:
                 print(f"| {path.name} | fails: {exc.message} |")
                 continue
             runs = []
-            for _ in range(5):
+            for _n in range(5):
                 started = time.perf_counter()
                 draft = run_import(path, None, None)
                 runs.append((time.perf_counter() - started) * 1000)
             plan = parse_plan(draft.text, path.name)
+            real = [u for u in plan.units if u.note != _("Placeholder: replace with a real unit.")]
             print(f"| {path.name} | {shown(len(plan.areas), 'areas')} | {shown(len(plan.tasks), 'tasks')} "
-                  f"| {shown(len(plan.units), 'units')} ({len(draft.new_units)}) | {shown(len(plan.groups), 'groups')} "
+                  f"| {shown(len(real), 'units')} ({len(draft.new_units)}) | {shown(len(plan.groups), 'groups')} "
                   f"| {shown(draft.deadlines, 'deadlines')} ({draft.assumed}) "
                   f"| {shown(len(plan.plan.common_deadlines), 'rules')} | {min(runs):.0f} |")
 
 
+def criteria() -> None:
+    """The two sample criteria appendices: rows by level against what each holds, and the time."""
+    from make_criteria import EXPECTED as HOLDS
+    from make_criteria import make_criteria
+
+    from bot.importer.criteria import LEVELS, read_criteria
+
+    print()
+    print("| appendix | areas | criteria | sub-criteria | total points | sums flagged | rows guessed | import ms |")
+    print("|---|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind, path in zip(("xlsx", "docx"), make_criteria(Path(tmp)), strict=True):
+            read_criteria(path)
+            runs = []
+            for _n in range(5):
+                started = time.perf_counter()
+                read = read_criteria(path)
+                runs.append((time.perf_counter() - started) * 1000)
+            holds = HOLDS[kind]
+            print(f"| {path.name} | {read.count(LEVELS[0])}/{holds['areas']} | {read.count(LEVELS[1])}/"
+                  f"{holds['criteria']} | {read.count(LEVELS[2])}/{holds['sub']} | {read.total:g}/{holds['total']:g} "
+                  f"| {len(read.checks)}/{holds['checks']} | {sum(1 for r in read.rows if r.guessed)} "
+                  f"| {min(runs):.0f} |")
+
+
 if __name__ == "__main__":
     main()
+    criteria()
