@@ -58,13 +58,20 @@ def _norm(number: str) -> str:
 
 
 def _period(session: Session, occ: OccurrenceRow) -> tuple[date, date] | None:
-    """The assessment period of the criteria the task proves (the one around the due date), else the current set's."""
-    sets = list(session.scalars(select(CriteriaSetRow).join(CriterionRow, CriterionRow.set_id == CriteriaSetRow.id)
-                                .join(CriterionTaskRow, CriterionTaskRow.criterion_id == CriterionRow.id)
-                                .where(CriterionTaskRow.task_id == occ.task_id).distinct()))
-    for s in sets:
-        if s.period_start <= occ.due <= s.period_end + GRACE:
-            return s.period_start, s.period_end
+    """The assessment period that judges the occurrence's documents: of the set of its due date's year (among the
+    sets whose criteria its task proves, else any), else a set whose period (with grace) holds the due date, else
+    the current set's."""
+    linked = list(session.scalars(select(CriteriaSetRow).join(CriterionRow, CriterionRow.set_id == CriteriaSetRow.id)
+                                  .join(CriterionTaskRow, CriterionTaskRow.criterion_id == CriterionRow.id)
+                                  .where(CriterionTaskRow.task_id == occ.task_id).distinct()))
+    every = list(session.scalars(select(CriteriaSetRow)))
+    for sets in (linked, every):
+        for s in sets:
+            if s.year == occ.due.year:
+                return s.period_start, s.period_end
+        for s in sets:
+            if s.period_start <= occ.due <= s.period_end + GRACE:
+                return s.period_start, s.period_end
     found = current_set(session)
     return (found.period_start, found.period_end) if found else None
 
