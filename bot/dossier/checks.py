@@ -30,7 +30,7 @@ from bot.services.tasks import Event
 
 @dataclass(frozen=True)
 class Existing:
-    """The document already received with the same số/ký hiệu: link it instead of counting it twice."""
+    """The document already received with the same so/ky hieu: link it instead of counting it twice."""
 
     evidence_id: int | None
     office_document_id: int | None
@@ -104,7 +104,7 @@ def document_warnings(session: Session, occ: OccurrenceRow) -> list[DocWarning]:
 
 def _same_number(session: Session, doc: EvidenceRow, unit: str) -> Existing | None:
     """The earliest document of another unit (or of the office) with this number, compared in Python: SQLite's
-    upper() leaves Đ/đ alone. The SQL only narrows to numbers starting with the same digits."""
+    upper() leaves D/d alone. The SQL only narrows to numbers starting with the same digits."""
     number = _norm(doc.doc_number or "")
     digits = re.match(r"\d+", number)
     prefix = digits.group(0) if digits else ""
@@ -124,8 +124,8 @@ def _same_number(session: Session, doc: EvidenceRow, unit: str) -> Existing | No
 
 
 def review_warnings(session: Session, actor: Actor, review_id: int) -> list[DocWarning]:
-    """Before ✔️: a document's date outside the assessment period, số/ký hiệu missing or malformed, the same
-    số/ký hiệu already received from another unit (with that document)."""
+    """Before ✔: a document's date outside the assessment period, so/ky hieu missing or malformed, the same
+    so/ky hieu already received from another unit (with that document)."""
     require_admin(actor)
     found = session.get(ReviewRow, review_id)
     occ = session.get(OccurrenceRow, found.occurrence_id) if found is not None else None

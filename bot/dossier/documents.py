@@ -1,5 +1,5 @@
 """The office's document work on the dossier: attach its own document, link a unit's document to another
-criterion (no second upload), record where the proof is (mục/trang), leave a document out. Audited."""
+criterion (no second upload), record where the proof is (muc/trang), leave a document out. Audited."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def attach_office_document(session: Session, actor: Actor, criterion_id: int, fi
 
 def link_document(session: Session, actor: Actor, criterion_id: int, *, evidence_id: int | None = None,
                   office_document_id: int | None = None, section: str | None = None, ev: Event) -> None:
-    """The same document proves one more criterion (or gets its mục/trang, or comes back after being left out)."""
+    """The same document proves one more criterion (or gets its muc/trang, or comes back after being left out)."""
     require_admin(actor)
     row = _criterion(session, criterion_id)
     if (evidence_id is None) == (office_document_id is None):

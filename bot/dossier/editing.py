@@ -58,7 +58,7 @@ def _jsonable(facts: SetFacts) -> dict[str, object]:
 
 def record_score(session: Session, actor: Actor, criterion_id: int, raw_score: str, explanation: str,
                  ev: Event) -> int:
-    """The self-score and giải trình of a row without rows under it (a parent's score is its rows' sum)."""
+    """The self-score and giai trinh of a row without rows under it (a parent's score is its rows' sum)."""
     require_admin(actor)
     row = _criterion(session, criterion_id)
     if session.scalar(select(CriterionRow.id).where(CriterionRow.parent_id == row.id,
@@ -155,7 +155,7 @@ def set_max_points(session: Session, actor: Actor, criterion_id: int, max_points
 
 def set_details(session: Session, actor: Actor, criterion_id: int, method: str | None, evidence: str | None,
                 survey: bool, ev: Event) -> None:
-    """The scoring method text, the evidence asked for and the survey (ĐTXHH) flag."""
+    """The scoring method text, the evidence asked for and the survey (DTXHH) flag."""
     require_admin(actor)
     row = _criterion(session, criterion_id)
     row.method = _clean(method or "", NAME_CHARS) or None

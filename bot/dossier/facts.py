@@ -4,7 +4,7 @@ and from whom; and the overview: self-score so far against the maximum per area 
 
 A unit's document reaches a criterion through the criterion's tasks: occurrences of those tasks due inside the
 set's assessment period (plus a grace for reports due just after it). A `criterion_documents` row adds a document
-to another criterion (never uploaded twice), records its mục/trang, or leaves it out.
+to another criterion (never uploaded twice), records its muc/trang, or leaves it out.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Criteria as a tree: criteria sets (one per year), levels and parents, units owing evidence, office documents,
-document ↔ criterion links with mục/trang, the council's questions and deductions
+document ↔ criterion links with muc/trang, the council's questions and deductions
 
 Revision ID: 0011
 Revises: 0009
@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from bot.db.types import UTCDateTime
+from bot.i18n import gettext_in
 
 revision = '0011'
 down_revision = '0009'
@@ -136,7 +137,7 @@ def upgrade() -> None:
         sets = sa.table("criteria_sets", sa.column("id", sa.Integer()), sa.column("year", sa.Integer()),
                         sa.column("name", sa.Text()), sa.column("period_start", sa.Date()),
                         sa.column("period_end", sa.Date()), sa.column("created_at", UTCDateTime()))
-        conn.execute(sets.insert().values(year=year, name=f"Chỉ số CCHC năm {year}",
+        conn.execute(sets.insert().values(year=year, name=gettext_in("vi", "PAR index {year}").format(year=year),
                                           period_start=date(year, 1, 1), period_end=date(year, 12, 31),
                                           created_at=datetime(year, 1, 1, tzinfo=timezone.utc)))
         set_id = conn.execute(sa.text("SELECT id FROM criteria_sets WHERE year = :y"), {"y": year}).scalar()
