@@ -27,31 +27,7 @@ from tests.conftest import MINI_PLAN
 NOW = datetime(2019, 11, 21, 2, 0, tzinfo=timezone.utc)
 TODAY = date(2019, 11, 21)
 ADMIN, TCCB, KHTC, LEADER = 1, 20, 30, 40
-CRITERIA = """
-format: 2
-set:
-  year: 2019
-  name: "Chỉ số CCHC năm 2019 của các sở, ban, ngành"
-  source: "Quyết định số 123/QĐ-UBND ngày 15/01/2019"
-  total_points: 12
-  last_year: {points: "70,69", rank: 15, of: 21}
-criteria:
-  - {code: "1", level: linh_vuc, parent: null, name: "Công tác chỉ đạo, điều hành CCHC", max_points: 4}
-  - {code: "1.1", level: tieu_chi, parent: "1", name: "Kế hoạch CCHC", max_points: 4}
-  - code: "1.1.1"
-    level: tieu_chi_thanh_phan
-    parent: "1.1"
-    name: "Ban hành kế hoạch CCHC năm"
-    max_points: 2
-    method: "Ban hành đúng thời hạn: 1 điểm; chậm: 0,5"
-    evidence: "Kế hoạch CCHC năm"
-    tasks: ["1.1"]
-    units: ["TCCB", "KHTC"]
-  - {code: "1.1.2", level: tieu_chi_thanh_phan, parent: "1.1", name: "Mức độ hài lòng", max_points: 2,
-     survey: true}
-  - {code: "2", level: linh_vuc, parent: null, name: "Cải cách TTHC", max_points: 8}
-  - {code: "2.1", level: tieu_chi, parent: "2", name: "Công khai TTHC", max_points: 8, units: ["VP"]}
-"""
+CRITERIA = (Path(__file__).parents[1] / "data" / "criteria-2019-tree.yaml").read_text(encoding="utf-8")
 
 
 def act(db: Engine, user: int, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
