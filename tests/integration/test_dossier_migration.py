@@ -50,3 +50,31 @@ def test_an_empty_database_gets_no_set(db_url: str) -> None:
     with engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM criteria_sets")).scalar_one() == 0
     engine.dispose()
+
+
+def test_downgrade_to_0009_keeps_the_criteria_and_their_scores(db_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from bot.db.engine import MIGRATIONS
+
+    engine = make_engine(db_url)
+    _upgrade(engine, "0009")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO members (chat_id, name, role, reachable, active, lang, created_at, "
+                          "link_version) VALUES (1, 'VP', 'admin', true, true, 'vi', :at, 0)"), {"at": AT})
+        conn.execute(text("INSERT INTO criteria (code, name, max_points, position, retired) "
+                          "VALUES ('1.1', 'Kế hoạch CCHC', 2, 0, false)"))
+        cid = conn.execute(text("SELECT id FROM criteria")).scalar_one()
+        conn.execute(text("INSERT INTO self_scores (criterion_id, score, explanation, recorded_by, recorded_at) "
+                          "VALUES (:c, 1.5, 'Chậm', 1, :at)"), {"c": cid, "at": AT})
+    _upgrade(engine, "0011")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0009")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT code FROM criteria")).scalar_one() == "1.1"
+        assert conn.execute(text("SELECT score FROM self_scores")).scalar_one() == 1.5
+    engine.dispose()
