@@ -72,10 +72,12 @@ def overview(session: Session, actor: Actor, today: date, set_id: int | None = N
     start, end = window(crit_set)
     in_window = (OccurrenceRow.task_id.in_(all_tasks), OccurrenceRow.retired_at.is_(None),
                  OccurrenceRow.due >= start, OccurrenceRow.due <= end)
-    docs_of_task: dict[str, int] = dict(session.execute(  # type: ignore[arg-type]
-        select(OccurrenceRow.task_id, func.count(EvidenceRow.id))
-        .join(EvidenceRow, EvidenceRow.occurrence_id == OccurrenceRow.id)
-        .where(*in_window, EvidenceRow.kind.in_(DOCUMENT_KINDS)).group_by(OccurrenceRow.task_id)).all())
+    per_occurrence = (select(EvidenceRow.occurrence_id.label("occ"), func.count().label("n"))
+                      .where(EvidenceRow.kind.in_(DOCUMENT_KINDS)).group_by(EvidenceRow.occurrence_id).subquery())
+    docs_of_task: dict[str, int] = {task: int(n) for task, n in session.execute(  # driven by the documents
+        select(OccurrenceRow.task_id, func.sum(per_occurrence.c.n)).select_from(per_occurrence)
+        .join(OccurrenceRow, OccurrenceRow.id == per_occurrence.c.occ).where(*in_window)
+        .group_by(OccurrenceRow.task_id))}
     returned: set[str] = set()
     overdue: set[str] = set()
     for task, n_returned, n_overdue in session.execute(  # one pass over the tasks' occurrences
