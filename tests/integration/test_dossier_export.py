@@ -85,6 +85,9 @@ def test_export_dossier_from_the_command_line(tmp_path: Path, capsys: pytest.Cap
     assert main(["export", "--dossier", "--out", str(tmp_path / "out"), "--config", str(config)]) == 2
     assert "chưa nạp bộ tiêu chí" in capsys.readouterr().err.lower()
     assert main(["criteria", "load", str(criteria_file), "--config", str(config)]) == EXIT_OK
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    assert main(["export", "--dossier", "--out", str(tmp_path / "a-file"), "--config", str(config)]) == 2
+    assert "Không ghi được hồ sơ vào" in capsys.readouterr().err
     assert main(["export", "--dossier", "--out", str(tmp_path / "out"), "--config", str(config)]) == EXIT_OK
     out = tmp_path / "out"
     assert sorted(p.name for p in out.iterdir()) == sorted([files.WORKBOOK, files.BUNDLE, files.REPORT])
