@@ -9,7 +9,8 @@ The API the console calls (rights: `require_admin` for changes, the office or le
   set_max_points, set_details,
   link_task / unlink_task, link_unit / unlink_unit
 - facts: criterion_dossier(criterion_id, today) → CriterionDossier; overview: overview(today, set_id) → Overview
-- documents: attach_office_document, link_document (muc/trang; no second upload), leave_out_document
+- documents: attach_office_document, link_document (muc/trang; no second upload), leave_out_document,
+  office_document_file
 - checks: review_warnings(review_id) → [DocWarning], decide_many(review_ids, accept, reason) → Decided
 - council: record_council_item → CouncilTask, remind_survey → SurveyReminded
 - outline.outline → Outline; files.render_workbook / write_bundle / render_report / write_all

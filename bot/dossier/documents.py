@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
 from bot.db.models import CriterionDocumentRow, CriterionRow, EvidenceRow, OfficeDocumentRow
+from bot.dossier.facts import require_reader
 from bot.services.access import Actor, Refused, require_admin
 from bot.services.par import DOCUMENT_KINDS, DocumentMeta
 from bot.services.tasks import Event
@@ -99,3 +100,12 @@ def leave_out_document(session: Session, actor: Actor, criterion_id: int, *, evi
     audit(session, ev.now, f"member:{actor.member_id}", "dossier_document_left_out", row.code,
           {"criterion_id": row.id, "evidence_id": evidence_id, "office_document_id": office_document_id},
           ev.update_id)
+
+
+def office_document_file(session: Session, actor: Actor, office_document_id: int) -> OfficeDocumentRow:
+    """An office document whose file the reader may open (the office and leadership)."""
+    require_reader(actor)
+    row = session.get(OfficeDocumentRow, office_document_id)
+    if row is None:
+        raise Refused("no_such_document", ref=office_document_id)
+    return row

@@ -162,6 +162,9 @@ def test_a_criterion_s_page_has_units_documents_score_and_what_is_missing(db: En
     assert [(d.via, d.evidence_id, d.office_document_id, d.section) for d in other.documents] == [
         ("link", world["pdf"], None, "Mục III"), ("office", None, office, "Điều 1")]
     assert [(m.unit, m.kind) for m in other.missing] == [("VP", "no_task")]
+    assert act(db, LEADER, documents.office_document_file, office).file_name == "QD.pdf"
+    with pytest.raises(Refused):
+        act(db, TCCB, documents.office_document_file, office)
     act(db, ADMIN, documents.leave_out_document, world["2.1"], evidence_id=world["pdf"], ev=ev)
     assert [d.office_document_id for d in act(db, ADMIN, facts.criterion_dossier, world["2.1"], TODAY).documents] \
         == [office]
