@@ -48,6 +48,8 @@ def benches(pg: str | None) -> list[Bench]:
         Bench("export", "bench_export.py", quick=("--files", "50", "--units", "10")),
         Bench("conversation", "bench_conversation.py"),
         Bench("zalo", "bench_zalo.py", quick=("--heads", "10", "--rounds", "5")),
+        Bench("dossier (SQLite)", "bench_dossier.py", quick=("--runs", "3", "--file-kb", "4")),
+        Bench("dossier (PostgreSQL)", "bench_dossier.py", ("--db", pg or ""), ("--runs", "3", "--file-kb", "4"), True),
     ]
     return [b for b in found if (BENCH / b.script).exists() and (pg or not b.needs_pg)]
 
