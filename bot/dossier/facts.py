@@ -31,6 +31,7 @@ from bot.db.models import (
     UnitRow,
 )
 from bot.dossier.tree import SetFacts, resolve_set, set_facts
+from bot.engine.sync import OWN_KEYS
 from bot.services.access import Actor, Refused, require_known
 from bot.services.queue import state_of
 
@@ -49,8 +50,9 @@ def require_reader(actor: Actor) -> None:
 
 @dataclass(frozen=True)
 class Document:
-    """One document proving a criterion. `via`: task (the criterion's task), link (a unit's document linked by
-    the office), office (attached by the office). `status`: the unit's occurrence status (None for office)."""
+    """One document proving a criterion. `via`: task (the criterion's task), council (the answer to a council
+    item), link (a unit's document linked by the office), office (attached by the office). `status`: the unit's
+    occurrence status (None for office)."""
 
     via: str
     evidence_id: int | None
@@ -180,7 +182,7 @@ def documents_of(session: Session, criterion: CriterionRow, crit_set: CriteriaSe
         if ev.id in seen or (link is not None and link.excluded):
             continue
         seen.add(ev.id)
-        via = "task" if occ.task_id in own_tasks else "link"
+        via = ("council" if occ.task_id.startswith(OWN_KEYS) else "task") if occ.task_id in own_tasks else "link"
         out.append(Document(via, ev.id, None, occ.unit, occ.task_id, occ.id, occ.status, ev.kind, ev.file_name,
                             ev.stored_path, ev.doc_number, ev.doc_date, ev.doc_summary, ev.doc_issuer,
                             link.section if link else None, ev.created_at))
@@ -195,7 +197,19 @@ def documents_of(session: Session, criterion: CriterionRow, crit_set: CriteriaSe
 
 
 def _task_ids(session: Session, criterion_id: int) -> set[str]:
-    return set(session.scalars(select(CriterionTaskRow.task_id).where(CriterionTaskRow.criterion_id == criterion_id)))
+    """The criterion's tasks, and the council's short tasks on it (their answers prove it too)."""
+    return set(session.scalars(select(CriterionTaskRow.task_id).where(CriterionTaskRow.criterion_id == criterion_id))) \
+        | council_tasks(session, [criterion_id]).get(criterion_id, set())
+
+
+def council_tasks(session: Session, criterion_ids: list[int]) -> dict[int, set[str]]:
+    """criterion id → the task ids of the council's short tasks on it."""
+    out: dict[int, set[str]] = defaultdict(set)
+    for cid, task in session.execute(select(CouncilItemRow.criterion_id, OccurrenceRow.task_id)
+                                     .join(OccurrenceRow, OccurrenceRow.id == CouncilItemRow.occurrence_id)
+                                     .where(CouncilItemRow.criterion_id.in_(criterion_ids))):
+        out[cid].add(task)
+    return out
 
 
 def _unit_states(session: Session, criterion: CriterionRow, crit_set: CriteriaSetRow, today: date,

@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import CriterionDocumentRow, CriterionRow, CriterionTaskRow, EvidenceRow, OccurrenceRow
-from bot.dossier.facts import DOCUMENT_KINDS, latest_scores, require_reader, window
+from bot.dossier.facts import DOCUMENT_KINDS, council_tasks, latest_scores, require_reader, window
 from bot.dossier.tree import SetFacts, resolve_set, set_facts
 from bot.services.access import Actor
 
@@ -68,6 +68,8 @@ def overview(session: Session, actor: Actor, today: date, set_id: int | None = N
     for cid, task in session.execute(select(CriterionTaskRow.criterion_id, CriterionTaskRow.task_id)
                                      .where(CriterionTaskRow.criterion_id.in_(ids))):
         tasks_of[cid].add(task)
+    for cid, council in council_tasks(session, ids).items():
+        tasks_of[cid] |= council
     all_tasks = {t for ts in tasks_of.values() for t in ts}
     start, end = window(crit_set)
     in_window = (OccurrenceRow.task_id.in_(all_tasks), OccurrenceRow.retired_at.is_(None),
