@@ -56,6 +56,10 @@ def benches(pg: str | None) -> list[Bench]:
         Bench("conversation", "bench_conversation.py"),
         Bench("zalo", "bench_zalo.py", quick=("--heads", "10", "--rounds", "5"),
               smoke=("--heads", "3", "--rounds", "1")),
+        Bench("dossier (SQLite)", "bench_dossier.py", quick=("--runs", "3", "--file-kb", "4"),
+              smoke=("--runs", "1", "--file-kb", "1")),
+        Bench("dossier (PostgreSQL)", "bench_dossier.py", ("--db", pg or ""), ("--runs", "3", "--file-kb", "4"), True,
+              ("--runs", "1", "--file-kb", "1")),
     ]
     return [b for b in found if (BENCH / b.script).exists() and (pg or not b.needs_pg)]
 

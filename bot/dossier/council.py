@@ -1,7 +1,7 @@
-"""After 20/11: the council (Hội đồng thẩm định) reviews the dossier. The office records each question or point
+"""After 20/11: the council (Hoi dong tham dinh) reviews the dossier. The office records each question or point
 deduction on a criterion and turns it into a short task for the responsible unit (2–3 working days) with its own
 reminders, through the same occurrence and reminder rows as the plan's tasks (keys `council:…`, left alone by
-every plan's sync). And the survey (ĐTXHH): reminders to the units whose people must answer it."""
+every plan's sync). And the survey (DTXHH): reminders to the units whose people must answer it."""
 
 from __future__ import annotations
 
@@ -156,7 +156,7 @@ class SurveyReminded:
 
 def remind_survey(session: Session, actor: Actor, set_id: int, units: list[str], until: date, ev: Event,
                   today: date, calendar: WorkCalendar) -> SurveyReminded:
-    """Remind the units whose people answer the survey (ĐTXHH): now, two working days before `until` and on it."""
+    """Remind the units whose people answer the survey (DTXHH): now, two working days before `until` and on it."""
     require_admin(actor)
     crit_set = session.get(CriteriaSetRow, set_id)
     if crit_set is None:
@@ -173,7 +173,7 @@ def remind_survey(session: Session, actor: Actor, set_id: int, units: list[str],
         chosen.append(found.id)
     if not chosen or until < today:
         raise Refused("bad_request")
-    body = "📋 " + _("Please make sure your staff answer the PAR survey (ĐTXHH) by {day}.").format(
+    body = "📋 " + _("Please make sure your staff answer the PAR satisfaction survey by {day}.").format(
         day=fmt_date(until))
     target = ",".join(chosen)
     queue_notice(session, ev.now, f"survey:{set_id}", target, body)

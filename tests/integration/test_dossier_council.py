@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import AuditRow, OccurrenceRow, ReminderRow, TaskRow
 from bot.domain.workdays import WorkCalendar
-from bot.dossier import council, facts
+from bot.dossier import council, facts, overview
 from bot.engine.sync import sync_plan
 from bot.plans.loader import parse_plan
 from bot.services import tasks
@@ -50,6 +50,8 @@ def test_a_council_question_becomes_a_short_task_with_reminders_that_sync_keeps(
     page = act(db, LEADER, facts.criterion_dossier, world["1.1.1"], date(2019, 11, 26))
     assert [(c.kind, c.unit, c.status, c.due) for c in page.council] == [
         ("question", "TCCB", "awaiting_review", date(2019, 11, 28))]
+    assert [d.file_name for d in page.documents if d.via == "council"] == ["BC quý III.pdf"]
+    assert act(db, LEADER, overview.overview, date(2019, 11, 26)).documents == 3  # the plan, KHTC's copy, the answer
 
 
 def test_council_items_wait_for_20_11_and_check_their_deduction(db: Engine, world: dict[str, int]) -> None:  # noqa: F811
