@@ -85,11 +85,17 @@ def _blocker_forwarded(facts: dict[str, Any]) -> str:
 
 
 def _blocker_reply(facts: dict[str, Any]) -> str:
-    who = _("the department's leadership") if facts.get("by") == "leader" else _("the department office")
-    return ("💬 " + _("Direction from {who} ({name}) on the difficulty reported for:").format(
-        who=who, name=facts.get("name", "")) + f"\n{_about(facts)}\n"
-        + _("Difficulty: {text}").format(text=facts.get("text", "")) + "\n"
-        + _("Direction: {text}").format(text=facts.get("reply", "")))
+    """Leadership gives a direction; the office advises (it does not direct a unit: WORDING H1)."""
+    name, text, reply = facts.get("name", ""), facts.get("text", ""), facts.get("reply", "")
+    if facts.get("by") == "leader":
+        head = _("Direction from {who} ({name}) on the difficulty reported for:").format(
+            who=_("the department's leadership"), name=name)
+        answer = _("Direction: {text}").format(text=reply)
+    else:
+        head = _("Answer of the department office (answered by {name}) on the difficulty reported for:").format(
+            name=name)
+        answer = _("Answer: {text}").format(text=reply)
+    return "💬 " + head + f"\n{_about(facts)}\n" + _("Difficulty: {text}").format(text=text) + "\n" + answer
 
 
 def _blocker_resolved(facts: dict[str, Any]) -> str:
