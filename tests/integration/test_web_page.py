@@ -491,3 +491,28 @@ async def test_a_task_the_office_closed_cannot_be_submitted_in_chat_nor_from_the
             tasks.confirm_done(s, load_actor(s, HEAD, HEAD), ids["occ_TCCB"], tasks.Event(T0))
         assert refused.value.key == "task_closed"
         assert s.get(OccurrenceRow, ids["occ_TCCB"]).status == "closed"  # type: ignore[union-attr]
+
+
+async def test_figures_have_their_own_tab_and_a_saved_value_comes_back_to_it(db: Engine, site: tuple) -> None:
+    from bot.db.models import MetricRow, MetricValueRow
+
+    base, services, ids = site
+    metrics = ("    metrics:\n      - {id: dung-han, name: Tỷ lệ hồ sơ đúng hạn, kind: percent, target: 100, "
+               'comparison: ">="}\n')
+    anchor = "    title: Ban hành kế hoạch CCHC\n"
+    text = MINI_PLAN.read_text(encoding="utf-8").replace(anchor, anchor + metrics)
+    sync_plan(db, parse_plan(text, "mini.yaml"), WorkCalendar(), T0)
+    with Session(db) as s:
+        metric = s.scalars(select(MetricRow.id)).one()
+    link = _link(services, db, ids["TCCB"])
+    async with aiohttp.ClientSession() as session:
+        async with session.get(link) as response:
+            listing = await response.text()
+        async with session.get(f"{link}?tab=metrics") as response:
+            figures = await response.text()
+        status, saved = await _act(session, base, link, "metric", metric, value="87,5")
+    assert "Số liệu (1)" in listing and "Tỷ lệ hồ sơ đúng hạn" not in listing  # a tab, not under the list
+    assert "Tỷ lệ hồ sơ đúng hạn" in figures and f'action="/p/{_token(link)}/metric/{metric}"' in figures
+    assert status == 200 and "Đã ghi Tỷ lệ hồ sơ đúng hạn: 87,5" in saved and 'aria-current="page">Số liệu' in saved
+    with Session(db) as s:
+        assert s.scalars(select(MetricValueRow.value)).one() == 87.5
