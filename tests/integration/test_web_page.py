@@ -458,9 +458,13 @@ async def test_a_returned_task_shows_why_in_the_list_and_on_its_page(db: Engine,
     async with aiohttp.ClientSession() as session:
         async with session.get(f"{link}?tab=all") as response:
             listing = await response.text()
+        async with session.get(link) as response:
+            first = await response.text()
         async with session.get(f"{link}/task/{occ}") as response:
             task = await response.text()
     assert "Văn phòng Sở trả lại. Lý do: Thiếu quyết định ban hành kèm theo" in listing
+    assert occ not in {int(r.rsplit("/", 1)[1]) for r in _rows(first)}  # due in 2020: not in the first tab,
+    assert "Văn phòng Sở trả lại, cần bổ sung (1)" in first and f"/task/{occ}" in first  # yet above the tabs
     assert "Văn phòng Sở trả lại, đề nghị bổ sung:\nLý do: Thiếu quyết định ban hành kèm theo" in task
     assert "Gửi tài liệu" in task and "✅ Hoàn thành" in task
 
