@@ -38,6 +38,7 @@ class TaskList:
     rows: tuple[Row, ...]
     counts: dict[str, int]
     nearest: date | None  # the nearest deadline not yet passed that still has work to do
+    returned: tuple[Row, ...] = ()  # every task the office returned, whatever its tab: shown above the tabs
 
 
 @dataclass(frozen=True)
@@ -114,9 +115,11 @@ def task_list(session: Session, actor: Actor, today: date, tab: str = "", page: 
     pages = max(1, -(-len(chosen) // size))
     page = min(max(page, 0), pages - 1)
     shown = chosen[page * size:(page + 1) * size]
-    reasons = return_reasons(session, [i.subject.occurrence_id for i in shown if i.state == "returned"])
+    returned = sorted((i for i in items if i.state == "returned"), key=_order)
+    reasons = return_reasons(session, [i.subject.occurrence_id for i in returned])
     return TaskList(tab, page, pages, tuple(Row(i, reasons.get(i.subject.occurrence_id)) for i in shown),
-                    {name: len(found) for name, found in tabs.items()}, nearest)
+                    {name: len(found) for name, found in tabs.items()}, nearest,
+                    tuple(Row(i, reasons.get(i.subject.occurrence_id)) for i in returned))
 
 
 def task_page(session: Session, actor: Actor, occurrence_id: int, today: date) -> TaskPage:

@@ -9,7 +9,6 @@ value and must come from the page's own origin.
 from __future__ import annotations
 
 import hashlib
-import html as html_lib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -93,11 +92,6 @@ def _refusal_text(exc: Refused) -> str:
         return template
 
 
-def _strip(flash: str) -> str:
-    """The text of a notice made by `page.notice` (for an answer that has no page to carry it)."""
-    return html_lib.unescape(flash.split(">", 1)[-1].rsplit("</p>", 1)[0])
-
-
 def _details(meta: par.DocumentMeta) -> str:
     """`123/KH-SGDDT · 05/03/2019 · <subject> · <issuing body>`: what was given."""
     issued = fmt_date(meta.issued_on) if meta.issued_on else None
@@ -157,7 +151,7 @@ class PersonalPage:
             self._check_form(request, token, str(form.get("form", "")))
             with language(member.lang), self.s.tx() as session:
                 text = act(session, actor, int(request.match_info[ref]), form)
-            return self._after(member, actor, token, request, page.notice("ok", text))
+            return self._after(member, actor, token, request, "ok", text)
         except _Denied as denied:
             return self._respond(member, "err", denied.text, denied.status_code)
         except Refused as exc:
@@ -165,19 +159,20 @@ class PersonalPage:
                 text = _refusal_text(exc)
             if member is None:
                 return self._respond(member, "err", text, 403)
-            return self._after(member, actor, token, request, page.notice("err", text), 400)
+            return self._after(member, actor, token, request, "err", text, 400)
 
-    def _after(self, member: MemberRow, actor: Actor, token: str, request: web.Request, flash: str,
+    def _after(self, member: MemberRow, actor: Actor, token: str, request: web.Request, kind: str, text: str,
                status: int = 200, values: dict[str, str] | None = None) -> web.Response:
-        """The page a form returns to, with `flash` on top: the task's own page, or the metrics tab."""
+        """The page a form returns to, with the outcome (`kind` ok|err, `text`) on top: the task's own page, or
+        the metrics tab."""
+        flash = page.notice(kind, text)
         with language(member.lang), self.s.tx() as session:
             if "metric" in request.match_info:
                 return self._list(session, member, actor, token, "metrics", 0, flash, status)
             try:
                 return self._task(session, actor, token, int(request.match_info["occ"]), "", flash, status, values)
             except Refused:  # another unit's task, or one gone: the outcome alone, and the way back
-                return self._respond(member, "err" if status >= 400 else "ok", _strip(flash), status,
-                                     back=f"/p/{token}")
+                return self._respond(member, kind, text, status, back=f"/p/{token}")
 
     # --- checks shared by every route ---------------------------------------------------------------
     def _member(self, session: Session, request: web.Request) -> tuple[MemberRow, Actor, str]:
@@ -296,7 +291,7 @@ class PersonalPage:
                 except Refused as exc:
                     text = _refusal_text(exc) + "\n" + _("The file was not saved: correct this and choose the "
                                                           "file again.")
-                    refused: tuple[str, dict[str, str]] | None = (page.notice("err", text), fields)
+                    refused: tuple[str, dict[str, str]] | None = (text, fields)
                 else:
                     refused = None
                     stored = archive(self.s.evidence_dir, occ.key, data, name)
@@ -312,8 +307,8 @@ class PersonalPage:
                         lines.append(_("Document details recorded: {details}").format(details=_details(meta)))
                         lines += ["⚠️ " + warning for warning in recorded.warnings]
             if refused is not None:  # stores nothing; the form comes back with what was typed
-                return self._after(member, actor, token, request, refused[0], 400, refused[1])
-            return self._after(member, actor, token, request, page.notice("ok", "\n".join(lines)))
+                return self._after(member, actor, token, request, "err", refused[0], 400, refused[1])
+            return self._after(member, actor, token, request, "ok", "\n".join(lines))
         except _Denied as denied:
             return self._respond(member, "err", denied.text, denied.status_code)
         except Refused as exc:
@@ -321,7 +316,7 @@ class PersonalPage:
                 text = _refusal_text(exc)
             if member is None:
                 return self._respond(member, "err", text, 403)
-            return self._after(member, actor, token, request, page.notice("err", text), 403)
+            return self._after(member, actor, token, request, "err", text, 403)
 
     async def _read_upload(self, request: web.Request) -> tuple[str, str, bytes, dict[str, str]]:
         """The form value, the file and the document details, counting the file's bytes as they come (the

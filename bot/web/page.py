@@ -114,7 +114,7 @@ def _tab_links(base: str, listing: TaskList, metrics: int, current: str) -> str:
     return f'<nav class="tabs">{"".join(links)}</nav>'
 
 
-def _row(row: Row, today: date, base: str, tab: str) -> str:
+def _row(row: Row, today: date, base: str, tab: str, kind: str = "") -> str:
     item, line = row.item, row.item.subject
     late = item.state in ("overdue", "returned") and line.due < today
     due = _("due {due}").format(due=fmt_date(line.due))
@@ -124,7 +124,8 @@ def _row(row: Row, today: date, base: str, tab: str) -> str:
         why = '<span class="why">' + escape(_("Returned by the office. Reason: {reason}").format(
             reason=short(row.reason or "", 160))) + "</span>"
     href = f"{base}/task/{line.occurrence_id}{_query(tab)}"
-    return (f'<li><a href="{escape(href)}"><strong>{escape(ICON.get(item.state, ""))} {escape(line.task_id)} '
+    li = f'<li class="{kind}">' if kind else "<li>"
+    return (f'{li}<a href="{escape(href)}"><strong>{escape(ICON.get(item.state, ""))} {escape(line.task_id)} '
             f'{escape(short(line.title, 90))}</strong><span class="due{" late" if late else ""}">'
             f"{escape(line.label)} · {escape(due)} · {escape(left)}</span>{why}</a></li>")
 
@@ -150,6 +151,10 @@ def list_page(name: str, listing: TaskList | None, metrics: Sequence[MetricStatu
     title = _("Tasks of {name}").format(name=name)
     parts = [f"<h1>{escape(title)}</h1>", flash]
     current = "metrics" if show_metrics or listing is None else listing.tab
+    if listing is not None and listing.returned and current in ("late", "next"):  # "all" lists them first
+        heading = _("Returned by the department office, to complete ({count})").format(count=len(listing.returned))
+        parts.append(f'<h2>{escape(heading)}</h2><ul class="list">'
+                     + "".join(_row(r, today, base, listing.tab, "returned") for r in listing.returned) + "</ul>")
     if listing is not None:
         parts.append(_tab_links(base, listing, len(metrics), current))
     if current == "metrics":

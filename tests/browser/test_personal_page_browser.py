@@ -104,6 +104,8 @@ async def test_a_head_opens_the_list_one_task_sends_a_document_and_reads_why_a_t
             await expect(tabs.first).to_contain_text(re.compile(r"Quá hạn \(\d+\)"))
             await expect(page.locator("nav.tabs")).to_contain_text("Tất cả (")
             assert await page.locator("input[type=file]").count() == 0
+            # A returned task is above the tabs, whatever its deadline.
+            await expect(page.locator("li.returned")).to_contain_text(f"Lý do: {REASON}")
             assert await page.evaluate("document.documentElement.scrollWidth") <= 390
             await page.screenshot(path=str(shots / "1-list.png"), full_page=True)
 

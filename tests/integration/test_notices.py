@@ -90,3 +90,18 @@ async def test_a_notice_stored_as_a_finished_sentence_is_sent_as_it_is(db: Engin
     (told,) = [m for m in telegram.to(ADMIN) if "Nội dung cũ" in m.text]
     assert told.text.startswith("Nội dung cũ, đã viết sẵn")
     assert [b.text for row in told.buttons for b in row][:1] == ["✔️ Chấp nhận"]
+
+
+async def test_the_office_answers_a_difficulty_without_giving_directions(db: Engine) -> None:
+    """WORDING H1: the office advises; only leadership gives "ý kiến chỉ đạo"."""
+    from bot.services import blockers
+
+    _telegram, zalo, dispatcher, zalo_chat = _site(db)
+    with Session(db) as s, s.begin():
+        occ = s.scalars(select(OccurrenceRow.id).where(OccurrenceRow.unit == "TCCB")).first()
+        row = tasks.report_blocker(s, load_actor(s, zalo_chat, zalo_chat), occ, "Chưa có chữ ký", tasks.Event(NOW))
+        blockers.reply(s, load_actor(s, ADMIN, ADMIN), row.id, "Trình Phó Giám đốc ký trong tuần", tasks.Event(NOW))
+    await dispatcher.sweep()
+    (answer,) = [m for m in zalo.to(zalo_chat) if "Trình Phó Giám đốc" in m.text]
+    assert answer.text.startswith("💬 Ý kiến của Văn phòng Sở (người trả lời: Văn phòng) về vướng mắc của việc:")
+    assert "Ý kiến: Trình Phó Giám đốc ký trong tuần" in answer.text and "chỉ đạo" not in answer.text.lower()

@@ -488,9 +488,13 @@ async def test_a_returned_task_shows_why_in_the_list_and_on_its_page(db: Engine,
     async with aiohttp.ClientSession() as session:
         async with session.get(f"{link}?tab=all") as response:
             listing = await response.text()
+        async with session.get(link) as response:
+            first = await response.text()
         async with session.get(f"{link}/task/{occ}") as response:
             task = await response.text()
     assert "Văn phòng Sở trả lại. Lý do: Thiếu quyết định ban hành kèm theo" in listing
+    assert occ not in {int(r.rsplit("/", 1)[1]) for r in _rows(first)}  # due in 2020: not in the first tab,
+    assert "Văn phòng Sở trả lại, cần bổ sung (1)" in first and f"/task/{occ}" in first  # yet above the tabs
     assert "Văn phòng Sở trả lại, đề nghị bổ sung:\nLý do: Thiếu quyết định ban hành kèm theo" in task
     assert "Gửi tài liệu" in task and "✅ Hoàn thành" in task
 
@@ -521,3 +525,28 @@ async def test_a_task_the_office_closed_cannot_be_submitted_in_chat_nor_from_the
             tasks.confirm_done(s, load_actor(s, HEAD, HEAD), ids["occ_TCCB"], tasks.Event(T0))
         assert refused.value.key == "task_closed"
         assert s.get(OccurrenceRow, ids["occ_TCCB"]).status == "closed"  # type: ignore[union-attr]
+
+
+async def test_figures_have_their_own_tab_and_a_saved_value_comes_back_to_it(db: Engine, site: tuple) -> None:
+    from bot.db.models import MetricRow, MetricValueRow
+
+    base, services, ids = site
+    metrics = ("    metrics:\n      - {id: dung-han, name: Tỷ lệ hồ sơ đúng hạn, kind: percent, target: 100, "
+               'comparison: ">="}\n')
+    anchor = "    title: Ban hành kế hoạch CCHC\n"
+    text = MINI_PLAN.read_text(encoding="utf-8").replace(anchor, anchor + metrics)
+    sync_plan(db, parse_plan(text, "mini.yaml"), WorkCalendar(), T0)
+    with Session(db) as s:
+        metric = s.scalars(select(MetricRow.id)).one()
+    link = _link(services, db, ids["TCCB"])
+    async with aiohttp.ClientSession() as session:
+        async with session.get(link) as response:
+            listing = await response.text()
+        async with session.get(f"{link}?tab=metrics") as response:
+            figures = await response.text()
+        status, saved = await _act(session, base, link, "metric", metric, value="87,5")
+    assert "Số liệu (1)" in listing and "Tỷ lệ hồ sơ đúng hạn" not in listing  # a tab, not under the list
+    assert "Tỷ lệ hồ sơ đúng hạn" in figures and f'action="/p/{_token(link)}/metric/{metric}"' in figures
+    assert status == 200 and "Đã ghi Tỷ lệ hồ sơ đúng hạn: 87,5" in saved and 'aria-current="page">Số liệu' in saved
+    with Session(db) as s:
+        assert s.scalars(select(MetricValueRow.value)).one() == 87.5
