@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.db.audit import audit
-from bot.db.models import MemberRow, ProcessedUpdateRow
+from bot.db.models import MemberRow, ProcessedUpdateRow, UnitRow
 from bot.engine.channel import Button
 from bot.i18n import N_, _, language
 from bot.services import invites, status
@@ -29,7 +29,7 @@ from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext
 from bot.telegram.i18n import t
 from bot.telegram.render import ROLE, members_text, overdue_text, progress_text
-from bot.texts import fmt_local
+from bot.texts import fmt_local, head_title
 
 log = logging.getLogger(__name__)
 Handler = Callable[..., Awaitable[None]]
@@ -181,7 +181,7 @@ async def accept_code(update: Update, context: BotContext, code: str) -> None:
         await _linked(update, context, joined)
         return
     with language("vi"):
-        what = (_("head of unit {name} ({unit})").format(name=joined.unit_name, unit=joined.unit)
+        what = (head_title(joined.unit_name or joined.unit or "")
                 if joined.role == "head" else
                 _("staff member of {name} ({unit})").format(name=joined.unit_name, unit=joined.unit)
                 if joined.role == "staff" else _(ROLE[joined.role]))
@@ -249,9 +249,11 @@ async def moi(update: Update, context: BotContext) -> None:
         raise Refused("moi_usage")
     with context.services.tx() as session:
         invite = invites.create_invite(session, actor, context.args[0], event(update, context))
+        unit = session.get(UnitRow, invite.unit) if invite.unit else None
+        unit_name = unit.name if unit is not None else invite.unit
     link = f"https://t.me/{context.bot.username}?start={invite.code}"
     with language(actor.lang):
-        what = (_("head of unit {unit}").format(unit=invite.unit) if invite.unit else _(ROLE[invite.role]))
+        what = head_title(unit_name) if unit_name else _(ROLE[invite.role])
     text = t("invite_link", actor.lang, what=what, expires=fmt_local(invite.expires_at), link=link)
     if context.services.zalo:
         with language(actor.lang):

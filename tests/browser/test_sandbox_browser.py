@@ -119,7 +119,7 @@ def test_office_invites_head_gets_reminder_sends_evidence_and_office_accepts_in_
     expect(page.locator("#clock")).to_contain_text("Thứ Tư 13/11/2019 10:0")
     page.fill("#text", "/moi THPTCHUYEN")
     page.press("#text", "Enter")
-    invite = message("Đường dẫn mời trưởng đơn vị THPTCHUYEN")
+    invite = message("Đường dẫn mời Hiệu trưởng Trường THPT chuyên")
     expect(invite).to_be_visible(timeout=WAIT_MS)
     expect(invite.locator(".invite select")).to_have_value("9001")  # "Người mới" by default
 

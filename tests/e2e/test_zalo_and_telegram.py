@@ -98,7 +98,7 @@ async def test_admin_invites_on_telegram_head_joins_and_works_on_zalo(both: Both
     head = zalo.add_user("Nguyễn Thị Zalo")
 
     (welcome,) = await both.says(head, code.group(1))  # the code alone, as a Zalo user would paste it
-    assert "Nguyễn Thị Zalo" in welcome["text"] and "trưởng đơn vị" in welcome["text"]
+    assert "Nguyễn Thị Zalo" in welcome["text"] and "với tư cách Trưởng phòng Tổ chức cán bộ" in welcome["text"]
     with Session(tg.engine) as s:
         member = s.scalars(select(MemberRow).where(MemberRow.unit == "TCCB")).one()
         address = s.get(ChatAddressRow, member.chat_id)

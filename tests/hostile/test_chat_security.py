@@ -156,7 +156,7 @@ async def test_admins_list_open_invites_and_revoke_one_after_confirming(h: Harne
     (listing,) = await h.say(ADMIN, "/loimoi")
     a, b = _invite_id(h, first), _invite_id(h, second)
     assert "Đường dẫn mời còn hiệu lực: 2" in listing.text
-    assert f"#{a} · trưởng đơn vị TCCB" in listing.text and f"#{b} · trưởng đơn vị KHTC" in listing.text
+    assert f"#{a} · Trưởng phòng Tổ chức cán bộ" in listing.text and f"#{b} · Trưởng phòng Kế hoạch" in listing.text
     assert "Chánh Văn phòng" in listing.text and "lanhdao" not in listing.text
     assert buttons(listing) == [f"ivd:{a}", f"ivd:{b}"] and labels(listing)[0].startswith("🗑 Thu hồi")
 
@@ -227,7 +227,7 @@ async def test_percent_and_underscore_in_unit_arguments_are_refused_with_the_val
     with Session(h.engine) as session:
         assert session.scalars(select(InviteRow)).all() == []
     (link,) = await h.say(ADMIN, "/moi tccb")  # exact code in any letter case still works
-    assert "?start=" in link.text and "TCCB" in link.text
+    assert "?start=" in link.text and "Trưởng phòng Tổ chức cán bộ" in link.text
     (progress,) = await h.say(ADMIN, "/tiendo tccb")
     assert "Không có đơn vị" not in progress.text
 
