@@ -131,7 +131,8 @@ async def test_a_newcomer_joins_on_zalo_and_a_reset_brings_everyone_back_to_tele
     link = await page.say(ADMIN_ID, "/moi TCCB")
     code = link["text"].split("?start=")[1].split()[0]
     (welcome,) = await zalo_says(page, NEWCOMER_ID, f"/start {code}")
-    assert "Nguyễn Thị Mai" in welcome["text"] and "nhận nhắc việc với tư cách Trưởng phòng Tổ chức cán bộ" in welcome["text"]
+    assert "Nguyễn Thị Mai" in welcome["text"]
+    assert "nhận nhắc việc với tư cách Trưởng phòng Tổ chức cán bộ" in welcome["text"]
     body = await page.get(f"/api/chat/{NEWCOMER_ID}")
     assert {"role": "head", "unit": "TCCB"} in body["roles"]
 
