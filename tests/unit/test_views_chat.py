@@ -43,13 +43,14 @@ def test_a_checklist_page_has_at_most_12_buttons_and_numbers_its_tasks_in_plain_
 def test_task_card_ticks_the_evidence_asked_and_goes_back_where_it_came_from() -> None:
     files = (Attached(7, "document", "ke-hoach.pdf", 20480, NOW, "Nguyễn Văn An"),)
     card = Card(Item(subject(1), "overdue", 1), "Chi tiết của kế hoạch", ("Kế hoạch", "Báo cáo"), files, (), (),
-                True, None, matched=frozenset({0}))
+                True, None, matched=frozenset({0}), ref="mục II.5.1, gạch đầu dòng thứ 2")
     with language("vi"):
         view = task_card(card, date(2019, 11, 21), "cl:q:2")
         plain, replies = plain_text(view)
     assert "☑ Kế hoạch" in plain and "☐ Báo cáo" in plain and "ke-hoach.pdf, 20 KB — Nguyễn Văn An" in plain
     assert "quá hạn 2 ngày làm việc" in plain and "📝 Chi tiết của kế hoạch" in plain
     assert "Tài liệu kiểm chứng gợi ý (Văn phòng Sở đề xuất):" in plain and "giả định" not in plain
+    assert "(Kế hoạch, mục II.5.1, gạch đầu dòng thứ 2)" in plain  # the seed's own reference
     assert list(replies.values()) == ["done:101", "ev:101", "snz:101", "blk:101", "cl:q:2"]
     assert "Trả lời 5 để ◀ Quay lại" in plain
     watcher = Card(card.item, None, (), (), (), (), False, None)
