@@ -100,7 +100,7 @@ def unit_kind(name: str) -> str | None:
 
 
 def head_title(unit_name: str, lang: str | None = None) -> str:
-    """The title of a unit's head: "Trưởng phòng Tổ chức cán bộ", "Hiệu trưởng Trường …", "Chánh Văn phòng Sở"."""
+    """The title of a unit's head, from its kind (head of a division, principal of a school, chief of the office)."""
     kind = unit_kind(unit_name)
     with _speaking(lang):
         if kind is None:

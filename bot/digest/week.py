@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import AuditRow, BlockerRow, MemberRow, MetricRow, OccurrenceRow
+from bot.domain.workdays import WorkCalendar
 from bot.i18n import N_, _, ngettext
 from bot.i18n.formats import fmt_number
 from bot.services.metrics import fmt_value
@@ -32,16 +33,17 @@ def results_countdown(session: Session, today: date) -> tuple[date, int]:
         due = date(today.year, 11, 20)
         if due < today:
             due = date(today.year + 1, 11, 20)
-    return due, (due - today).days
+    return due, WorkCalendar().working_days_between(today, due)  # working days, as every reminder counts
 
 
 def countdown_text(due: date, days: int) -> str:
     if days == 0:
         return _("⏳ Today ({due}) is the deadline for sending results to the department office.").format(
             due=fmt_date(due))
-    return ngettext("⏳ {n} day left until the deadline for sending results to the department office ({due}).",
-                    "⏳ {n} days left until the deadline for sending results to the department office ({due}).",
-                    days).format(n=fmt_number(days), due=fmt_date(due))
+    return ngettext("⏳ {n} working day left until the deadline for sending results to the department office "
+                    "({due}).",
+                    "⏳ {n} working days left until the deadline for sending results to the department office "
+                    "({due}).", days).format(n=fmt_number(days), due=fmt_date(due))
 
 
 def _role(role: object) -> str:
@@ -60,9 +62,11 @@ def _member_id(actor: str) -> int:
     return int(number) if number.isdigit() else 0
 
 
-def _listing(items: list[str]) -> str:
+def _listing(items: list[str], people: bool = False) -> str:
     extra = len(items) - _LISTED
-    more = ngettext(" and {n} other", " and {n} others", extra).format(n=fmt_number(extra)) if extra > 0 else ""
+    more = "" if extra <= 0 else (
+        ngettext(" and {n} other person", " and {n} other people", extra) if people
+        else ngettext(" and {n} other", " and {n} others", extra)).format(n=fmt_number(extra))
     return ", ".join(items[:_LISTED]) + more
 
 
@@ -109,7 +113,7 @@ def week_changes(session: Session, now: datetime, zone: ZoneInfo) -> str:
               ("review_returned", N_("↩️ Returned by the department office")),
               ("blocker_reported", N_("⚠️ New blockers")),
               ("metric_reported", N_("📈 Target figures reported")), ("member_added", N_("👥 New members")))
-    lines = [f"{_(label)}: {fmt_number(len(found[key]))} — {_listing(found[key])}"
+    lines = [f"{_(label)}: {fmt_number(len(found[key]))} — {_listing(found[key], key == 'member_added')}"
              for key, label in labels if found[key]]
     return "\n".join([head, *(lines or [_("No changes in the past 7 days.")])])
 

@@ -193,7 +193,7 @@ async def test_evidence_upload_confirm_review_and_progress_through_the_api(page:
         assert len(session.scalars(select(EvidenceRow)).all()) == 1
     assert list(page.sandbox.evidence_dir.rglob("*bao-cao-cchc.pdf"))
 
-    finished = await page.press(THPTCHUYEN, saved, lambda t: "Xong" in t)
+    finished = await page.press(THPTCHUYEN, saved, lambda t: "Đã gửi đủ tài liệu" in t)
     submitted = await page.press(THPTCHUYEN, finished, lambda t: "Hoàn thành" in t)
     assert "gửi Văn phòng Sở duyệt" in submitted["text"]
     await page.sandbox.sweep()

@@ -85,7 +85,7 @@ async def both(tmp_path: Path) -> AsyncIterator[Both]:
 
 def _reply_for(text: str, label: str) -> str:
     """The number the message offers for an action whose label contains `label`."""
-    found = re.search(r"Trả lời (\d+) để [^\n]*" + re.escape(label), text)
+    found = re.search(r"Trả lời (\d+): [^\n]*" + re.escape(label), text)
     assert found, f"no reply for {label!r} in:\n{text}"
     return found.group(1)
 
@@ -109,7 +109,7 @@ async def test_admin_invites_on_telegram_head_joins_and_works_on_zalo(both: Both
 
     await tg.sweep_at(at("30/10/2019"))
     (card,) = zalo.messages_to(head)[1:]
-    assert len(card["text"]) <= 2000 and "19/11/2019" in card["text"] and "Trả lời 1 để" in card["text"]
+    assert len(card["text"]) <= 2000 and "19/11/2019" in card["text"] and "Trả lời 1:" in card["text"]
     assert "callback" not in card["text"] and "done:" not in card["text"]  # no raw action data shown
     page_link = re.search(r"🔗 Trang cá nhân \(gửi tài liệu, nhập số liệu\): (\S+)", card["text"])
     assert page_link and page_link.group(1).startswith(both.page.base_url + "/p/"), card["text"]
@@ -139,7 +139,7 @@ async def test_admin_invites_on_telegram_head_joins_and_works_on_zalo(both: Both
         assert document.sha256 == hashlib.sha256(pdf).hexdigest()
         assert Path(document.stored_path or "").read_bytes() == pdf
 
-    (done,) = await both.says(head, _reply_for(saved["text"], "Xong"), expect=1)
+    (done,) = await both.says(head, _reply_for(saved["text"], "Đã gửi đủ tài liệu"), expect=1)
     (submitted,) = await both.says(head, _reply_for(done["text"], "Hoàn thành"))
     assert "Đã gửi Văn phòng Sở duyệt: 1.1" in submitted["text"]
     with Session(tg.engine) as s:
