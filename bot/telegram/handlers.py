@@ -30,6 +30,7 @@ from bot.telegram.context import BotContext
 from bot.telegram.i18n import t
 from bot.telegram.render import ROLE, members_text, overdue_text, progress_text
 from bot.texts import fmt_local, head_title
+from bot.trust.commands import TRUST_COMMANDS
 
 log = logging.getLogger(__name__)
 Handler = Callable[..., Awaitable[None]]
@@ -56,6 +57,7 @@ COMMANDS: list[tuple[str, str, frozenset[str]]] = [
     ("lienket", N_("Use the bot from another app too (Zalo or Telegram)"), frozenset({"head", "admin", "leader"})),
     ("lang", N_("Language: /lang vi or /lang en"), frozenset({"head", "admin", "leader"})),
     ("huongdan", N_("This help"), frozenset({"head", "admin", "leader"})),
+    *TRUST_COMMANDS,  # confirmations, delegation, extensions (bot.trust)
 ]
 
 

@@ -244,7 +244,7 @@ async def test_file_over_20_mb_asks_for_a_link_and_a_file_sent_twice_is_stored_o
     await h.press(HEAD, reminder, f"ev:{occ}")
 
     (too_big,) = await h.send_file(HEAD, "video-hop.mp4", b"\0" * (21 * 1024 * 1024))
-    assert "lớn hơn 20 MB" in too_big.text and "đường link" in too_big.text
+    assert "lớn hơn 20 MB" in too_big.text and "đường dẫn tới văn bản" in too_big.text
     assert evidence_rows(h) == [] and not list(h.evidence_dir.rglob("*.mp4"))
     assert not h.api.calls_of("getFile")  # refused before downloading
 

@@ -287,7 +287,7 @@ async def test_an_empty_file_is_refused_and_a_file_larger_than_declared_is_cut_o
     before = len(h.api.sent)
     h.api.updates.push("message", message)
     await h.api.wait_for_sent(before + 1)
-    assert "lớn hơn 20 MB" in h.api.sent[-1].text and "đường link" in h.api.sent[-1].text
+    assert "lớn hơn 20 MB" in h.api.sent[-1].text and "đường dẫn tới văn bản" in h.api.sent[-1].text
     assert evidence_rows(h) == [] and not list(h.evidence_dir.rglob("*.pdf"))
 
     (saved,) = await h.send_file(HEAD, "that.pdf", b"%PDF-1.4 that")  # the step is still open for a real file
