@@ -31,9 +31,11 @@ ROLE_WORDS = {"lanhdao": "leader", "leader": "leader", "quantri": "admin", "admi
 def create_invite(session: Session, actor: Actor, target: str, ev: Event) -> InviteRow:
     """`/moi TCCB` (head of a unit), `/moi lanhdao` (leader), `/moi quantri` (admin)."""
     require_admin(actor)
-    word = target.strip()
+    word, _sep, role_id = target.strip().partition(":")
     role = ROLE_WORDS.get(word.lower())
     unit = None
+    if role == "leader" and role_id.strip():  # `/moi lanhdao:pgd-1`: the plan's role in charge of some areas
+        unit = role_id.strip()[:24]
     if role is None:
         row = unit_by_code(session, word)  # exact (any case): `/moi %` or `/moi T_CB` are not patterns
         if row is None:
