@@ -126,7 +126,7 @@ def test_office_invites_head_gets_reminder_sends_evidence_and_office_accepts_in_
     # The newcomer accepts: the page switches to that persona and sends /start <code>.
     invite.get_by_role("button", name="Mở lời mời ▶").click()
     expect(page.locator("#persona")).to_have_value("9001")
-    expect(message("Chào Nguyễn Thị Mai")).to_contain_text("trưởng đơn vị Trường THPT chuyên của tỉnh",
+    expect(message("Chào Nguyễn Thị Mai")).to_contain_text("với tư cách Hiệu trưởng Trường THPT chuyên của tỉnh",
                                                            timeout=WAIT_MS)
 
     # ⏩: the rehearsal clock goes to 08:00 on Thursday 14/11; the reminder arrives without a reload.
