@@ -24,14 +24,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("occurrences") as batch:
-        batch.add_column(sa.Column("confirmed", sa.Boolean(), nullable=False, server_default=sa.true()))
-        batch.add_column(sa.Column("due_set", sa.Date(), nullable=True))
-        batch.add_column(sa.Column("assignee_id", sa.Integer(), nullable=True))
+    # Plain ADD COLUMN (no table copy): tasks and occurrences are referenced by other tables' foreign keys,
+    # which a SQLite batch copy (DROP TABLE) would trip over.
+    op.add_column("occurrences", sa.Column("confirmed", sa.Boolean(), nullable=False, server_default=sa.true()))
+    op.add_column("occurrences", sa.Column("due_set", sa.Date(), nullable=True))
+    op.add_column("occurrences", sa.Column("assignee_id", sa.Integer(), nullable=True))
     op.execute("UPDATE occurrences SET confirmed = false WHERE source = 'assumed'")
-    with op.batch_alter_table("tasks") as batch:
-        batch.add_column(sa.Column("evidence_confirmed", sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch.add_column(sa.Column("ref", sa.Text(), nullable=True))
+    op.add_column("tasks", sa.Column("evidence_confirmed", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("tasks", sa.Column("ref", sa.Text(), nullable=True))
     op.execute("UPDATE tasks SET evidence_confirmed = true WHERE evidence_source = 'seed'")
     op.create_table(
         "extensions",
