@@ -12,7 +12,7 @@ from bot.domain.deadlines import expand_plan
 from bot.domain.ladder import plan_reminders
 from bot.domain.plan import Plan
 from bot.domain.workdays import WorkCalendar
-from bot.i18n import _, current_lang, language, ngettext
+from bot.i18n import N_, _, current_lang, language, ngettext
 from bot.i18n.formats import fmt_number
 from bot.texts import fmt_date_weekday, fmt_local, rung_label
 
@@ -54,6 +54,14 @@ def render_json(items: list[dict[str, Any]]) -> str:
     return json.dumps(items, ensure_ascii=False, indent=2)
 
 
+AUDIENCES = {"office": N_("the department office"), "leadership": N_("the department's leadership")}
+
+
+def _audience(token: str) -> str:
+    """A unit id as is; the office and leadership in words (never the role id)."""
+    return _(AUDIENCES[token]) if token in AUDIENCES else token
+
+
 def render_table(items: list[dict[str, Any]], lang: str | None = None) -> str:
     """A human timeline: each deadline, then its reminders indented."""
     with language(lang or current_lang()):
@@ -68,7 +76,8 @@ def render_table(items: list[dict[str, Any]], lang: str | None = None) -> str:
                          f" — {item['label']}{tag}")
             for rem in item["reminders"]:
                 at = datetime.fromisoformat(rem["at"])
-                lines.append(f"    {fmt_local(at)}  {rung_label(rem['rung']):<48} → {', '.join(rem['to'])}")
+                to = ", ".join(map(_audience, rem["to"]))
+                lines.append(f"    {fmt_local(at)}  {rung_label(rem['rung']):<48} → {to}")
         return "\n".join(lines)
 
 

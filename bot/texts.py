@@ -75,3 +75,36 @@ def days_left_text(due: date, today: date, lang: str | None = None) -> str:
         if delta >= 0:
             return ngettext("{count} working day left", "{count} working days left", delta).format(count=delta)
         return ngettext("{count} working day overdue", "{count} working days overdue", -delta).format(count=-delta)
+
+
+# A unit's kind from its name, accents and case aside (the plan may say so itself one day): the title of
+# its head follows it (Chánh Văn phòng, Chánh Thanh tra, Trưởng phòng, Hiệu trưởng, Giám đốc trung tâm).
+_KINDS = (("van phong", "office"), ("thanh tra", "inspectorate"), ("phong", "division"), ("truong", "school"),
+          ("trung tam", "centre"))
+_TITLES = {"office": N_("Chief of {unit}"), "inspectorate": N_("Chief of {unit}"),
+           "division": N_("Head of division {unit}"), "school": N_("Principal of {unit}"),
+           "centre": N_("Director of {unit}")}
+
+
+def _folded(text: str) -> str:
+    import unicodedata
+
+    flat = unicodedata.normalize("NFD", text.casefold().replace("\u0111", "d"))
+    return "".join(c for c in flat if unicodedata.category(c) != "Mn")
+
+
+def unit_kind(name: str) -> str | None:
+    """office, inspectorate, division, school, centre, or None, read from the unit's name."""
+    folded = _folded(name).strip()
+    return next((kind for prefix, kind in _KINDS if folded.startswith(prefix + " ")), None)
+
+
+def head_title(unit_name: str, lang: str | None = None) -> str:
+    """The title of a unit's head, from its kind (head of a division, principal of a school, chief of the office)."""
+    kind = unit_kind(unit_name)
+    with _speaking(lang):
+        if kind is None:
+            return _("Head of unit {unit}").format(unit=unit_name)
+        # "Phòng Tổ chức cán bộ" → "Trưởng phòng Tổ chức cán bộ": the kind word joins the title
+        unit = unit_name[0].lower() + unit_name[1:] if kind == "division" else unit_name
+        return _(_TITLES[kind]).format(unit=unit)

@@ -58,6 +58,7 @@ class TaskRow(Base):
     plan_title: Mapped[str | None] = mapped_column(Text, nullable=True)
     # 0012: the office made the evidence list required (a list the plan itself gives is required already)
     evidence_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    ref: Mapped[str | None] = mapped_column(Text, nullable=True)  # 0012: the plan's own section and bullet
 
 
 class OccurrenceRow(Base):

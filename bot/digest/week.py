@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import AuditRow, BlockerRow, MemberRow, MetricRow, OccurrenceRow
+from bot.domain.workdays import WorkCalendar
 from bot.i18n import N_, _, ngettext
 from bot.i18n.formats import fmt_number
 from bot.services.metrics import fmt_value
@@ -19,7 +20,7 @@ RESULTS_DEADLINE = "ket-qua"  # the plan's common deadline: results to the offic
 ROLES = {"admin": N_("administrator"), "head": N_("head of unit"), "leader": N_("the department's leadership")}
 _LISTED = 8
 _WEEK_ACTIONS = ("completion_submitted", "review_accepted", "review_returned", "blocker_reported",
-                 "metric_reported", "member_added", "invite_accepted")
+                 "metric_reported", "member_added", "invite_accepted", "extension_granted")
 
 
 def results_countdown(session: Session, today: date) -> tuple[date, int]:
@@ -32,16 +33,17 @@ def results_countdown(session: Session, today: date) -> tuple[date, int]:
         due = date(today.year, 11, 20)
         if due < today:
             due = date(today.year + 1, 11, 20)
-    return due, (due - today).days
+    return due, WorkCalendar().working_days_between(today, due)  # working days, as every reminder counts
 
 
 def countdown_text(due: date, days: int) -> str:
     if days == 0:
         return _("⏳ Today ({due}) is the deadline for sending results to the department office.").format(
             due=fmt_date(due))
-    return ngettext("⏳ {n} day left until the deadline for sending results to the department office ({due}).",
-                    "⏳ {n} days left until the deadline for sending results to the department office ({due}).",
-                    days).format(n=fmt_number(days), due=fmt_date(due))
+    return ngettext("⏳ {n} working day left until the deadline for sending results to the department office "
+                    "({due}).",
+                    "⏳ {n} working days left until the deadline for sending results to the department office "
+                    "({due}).", days).format(n=fmt_number(days), due=fmt_date(due))
 
 
 def _role(role: object) -> str:
@@ -60,9 +62,11 @@ def _member_id(actor: str) -> int:
     return int(number) if number.isdigit() else 0
 
 
-def _listing(items: list[str]) -> str:
+def _listing(items: list[str], people: bool = False) -> str:
     extra = len(items) - _LISTED
-    more = ngettext(" and {n} other", " and {n} others", extra).format(n=fmt_number(extra)) if extra > 0 else ""
+    more = "" if extra <= 0 else (
+        ngettext(" and {n} other person", " and {n} other people", extra) if people
+        else ngettext(" and {n} other", " and {n} others", extra)).format(n=fmt_number(extra))
     return ", ".join(items[:_LISTED]) + more
 
 
@@ -72,7 +76,7 @@ def week_changes(session: Session, now: datetime, zone: ZoneInfo) -> str:
     rows = list(session.scalars(select(AuditRow).where(AuditRow.at > since, AuditRow.at <= now,
                                                        AuditRow.action.in_(_WEEK_ACTIONS))
                                 .order_by(AuditRow.at, AuditRow.id)))
-    keys = {r.subject for r in rows if r.action in _WEEK_ACTIONS[:4]}
+    keys = {r.subject for r in rows if r.action in (*_WEEK_ACTIONS[:4], "extension_granted")}
     occs = {o.key: o for o in session.scalars(select(OccurrenceRow).where(OccurrenceRow.key.in_(keys)))} \
         if keys else {}
     member_ids = [_member_id(r.actor) for r in rows if r.action == "invite_accepted"]
@@ -83,7 +87,11 @@ def week_changes(session: Session, now: datetime, zone: ZoneInfo) -> str:
     found: dict[str, list[str]] = defaultdict(list)
     for r in rows:
         occ = occs.get(r.subject)
-        if r.action == "review_returned":
+        if r.action == "extension_granted":  # counted apart from work done on time
+            old, new = (fmt_date(date.fromisoformat(str(r.details.get(k)))) for k in ("old_due", "due"))
+            found[r.action].append(_("[{task}] {unit}: {old} → {due}").format(
+                task=occ.task_id if occ else r.subject, unit=occ.unit if occ else "", old=old, due=new))
+        elif r.action == "review_returned":
             found[r.action].append(_("{task}, reason: {reason}").format(
                 task=_short(occ, r.subject), reason=str(r.details.get("reason", ""))[:120]))
         elif r.action == "member_added":
@@ -108,8 +116,9 @@ def week_changes(session: Session, now: datetime, zone: ZoneInfo) -> str:
               ("review_accepted", N_("✔️ Accepted by the department office")),
               ("review_returned", N_("↩️ Returned by the department office")),
               ("blocker_reported", N_("⚠️ New blockers")),
-              ("metric_reported", N_("📈 Target figures reported")), ("member_added", N_("👥 New members")))
-    lines = [f"{_(label)}: {fmt_number(len(found[key]))} — {_listing(found[key])}"
+              ("metric_reported", N_("📈 Target figures reported")), ("member_added", N_("👥 New members")),
+              ("extension_granted", N_("⏳ More time granted by the department office")))
+    lines = [f"{_(label)}: {fmt_number(len(found[key]))} — {_listing(found[key], key == 'member_added')}"
              for key, label in labels if found[key]]
     return "\n".join([head, *(lines or [_("No changes in the past 7 days.")])])
 

@@ -336,6 +336,7 @@ class Task(Strict):
     id: Ident
     area: Ident
     title: Text
+    ref: Text | None = None  # where the plan's own text says it (section, bullet), shown on the task card
     detail: str | None = None
     evidence: list[Text] = []
     evidence_source: Source | None = None  # seed: the plan lists them; assumed: the transcriber did

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -31,7 +32,8 @@ from bot.db.models import (
 )
 from bot.db.notices import queue_notice as queue_notice  # its home; re-exported for older callers
 
-CLOSED_STATUSES = ("done", "awaiting_review", "closed")  # closed: by the office, bot.services.closing
+CLOSED_STATUSES = ("done", "awaiting_review", "closed")
+_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")  # closed: by the office, bot.services.closing
 
 
 @dataclass(frozen=True)
@@ -232,7 +234,7 @@ def materialize(engine: Engine, now: datetime, late_after: timedelta, leadership
                                                         .where(OccurrenceRow.id.in_(occurrence_ids)))} \
             if occurrence_ids else {}
         directory = Directory(session, set().union(*(_units(r.target) for r in reminders)), email is not None,
-                              now.date())
+                              now.astimezone(_ZONE).date())  # acting heads by the plan's calendar day
         assignees = _assignees(session, {o.assignee_id for o in occurrences.values() if o.assignee_id},
                                email is not None)
         resolved: dict[str, list[Recipient]] = {}

@@ -20,6 +20,7 @@ from bot.engine.dispatcher import Dispatcher, DispatchSettings
 from bot.engine.ratelimit import NoLimit
 from bot.engine.sync import sync_plan
 from bot.i18n import _, ngettext
+from bot.texts import head_title
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ async def simulate(plan: Plan, calendar: WorkCalendar, start: date, end: date,
     ensure_member(engine, clock.now(), chat_id=1, role="admin", unit=plan.plan.office, name=names[1])
     ensure_member(engine, clock.now(), chat_id=2, role="leader", name=names[2])
     for index, unit in enumerate(plan.units, start=100):
-        names[index] = _("Head of {unit} ({name})").format(unit=unit.id, name=unit.name)
+        names[index] = head_title(unit.name)
         ensure_member(engine, clock.now(), chat_id=index, role="head", unit=unit.id, name=names[index])
     sync_plan(engine, plan, calendar, clock.now())
     channel = RecordingChannel()

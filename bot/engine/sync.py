@@ -105,7 +105,7 @@ def _sync_tasks(session: Session, plan: Plan, now: datetime, prefix: str) -> Non
         row.area, row.area_name, row.title = task.area, areas[task.area], task.title
         row.evidence_required, row.retired_at = task.evidence_required, None
         row.detail, row.evidence, row.evidence_source = task.detail, list(task.evidence), task.evidence_source
-        row.plan_id, row.plan_title = plan.plan.id, plan.plan.title
+        row.plan_id, row.plan_title, row.ref = plan.plan.id, plan.plan.title, task.ref
         row.others_cooperate = plan.responsibility(task).others_cooperate
     for row in tasks.values():
         if row.retired_at is None:

@@ -22,6 +22,7 @@ from bot.services import linking
 from bot.services.access import Actor, Refused, require_admin, unit_by_code
 from bot.services.linking import Linked
 from bot.services.tasks import Event
+from bot.texts import head_title
 
 INVITE_TTL = timedelta(days=7)
 ROLE_WORDS = {"lanhdao": "leader", "leader": "leader", "quantri": "admin", "admin": "admin"}
@@ -30,9 +31,11 @@ ROLE_WORDS = {"lanhdao": "leader", "leader": "leader", "quantri": "admin", "admi
 def create_invite(session: Session, actor: Actor, target: str, ev: Event) -> InviteRow:
     """`/moi TCCB` (head of a unit), `/moi lanhdao` (leader), `/moi quantri` (admin)."""
     require_admin(actor)
-    word = target.strip()
+    word, _sep, role_id = target.strip().partition(":")
     role = ROLE_WORDS.get(word.lower())
     unit = None
+    if role == "leader" and role_id.strip():  # `/moi lanhdao:pgd-1`: the plan's role in charge of some areas
+        unit = role_id.strip()[:24]
     if role is None:
         row = unit_by_code(session, word)  # exact (any case): `/moi %` or `/moi T_CB` are not patterns
         if row is None:
@@ -109,7 +112,7 @@ def accept_invite(session: Session, code: str, user_id: int, chat_id: int, name:
 def role_text(role: str, unit: str | None) -> str:
     """`head of unit X`, `department leadership`, `admin (department office)` in the current language."""
     if role == "head":
-        return _("head of unit {unit}").format(unit=unit)
+        return head_title(unit or "")
     if role == "staff":
         return _("staff member of {unit} (the items the head assigns)").format(unit=unit)
     return _("department leadership") if role == "leader" else _("admin (department office)")
@@ -128,6 +131,7 @@ class OpenInvite:
     created_by: str
     created_at: datetime
     expires_at: datetime
+    unit_name: str | None = None  # what the words say (the title follows the unit's kind), not the code
 
 
 def _open_rows(session: Session, now: datetime) -> list[InviteRow]:
@@ -142,7 +146,9 @@ def open_invites(session: Session, actor: Actor, now: datetime) -> list[OpenInvi
     """`/loimoi`: the invites that would still work now, oldest first."""
     require_admin(actor)
     names = {m.id: m.name for m in session.scalars(select(MemberRow).where(MemberRow.role == "admin"))}
-    return [OpenInvite(r.id, r.role, r.unit, names.get(r.created_by, "?"), r.created_at, r.expires_at)
+    units = {u.id: u.name for u in session.scalars(select(UnitRow))}
+    return [OpenInvite(r.id, r.role, r.unit, names.get(r.created_by, "?"), r.created_at, r.expires_at,
+                       units.get(r.unit or ""))
             for r in _open_rows(session, now)]
 
 

@@ -175,6 +175,7 @@ class Card:
     evidence_from: str = "suggested"  # who asks for the list: plan (the seed), office (confirmed), suggested
     evidence_required: bool = False  # ✅ needs a document first
     matched: frozenset[int] = frozenset()  # items of `asked` a document was matched to (bot.domain.evidence)
+    ref: str | None = None  # where the plan's own text says it (section, bullet)
 
 
 def _asked(task: TaskRow | None) -> tuple[str, ...]:
@@ -220,7 +221,8 @@ def card(session: Session, actor: Actor, occurrence_id: int, today: date) -> Car
     return Card(item, getattr(task, "detail", None), asked, files, metrics, history,
                 occ.unit in actor.units, occ.snoozed_until, blockers, assumed=not occ.confirmed,
                 evidence_from=evidence_from, evidence_required=bool(getattr(task, "evidence_required", False)),
-                matched=matched_items(asked, tuple(f.name for f in files) + tuple(x for x in summaries if x)))
+                matched=matched_items(asked, tuple(f.name for f in files) + tuple(x for x in summaries if x)),
+                ref=getattr(task, "ref", None))
 
 
 @dataclass(frozen=True)

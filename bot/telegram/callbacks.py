@@ -119,7 +119,7 @@ async def on_message(update: Update, context: BotContext) -> None:
         return
     with svc.tx() as session:
         state = session.get(ChatStateRow, chat.id)
-        actor = load_actor(session, user.id, chat.id)
+        actor = load_actor(session, user.id, chat.id, svc.today())  # an acting head uploads too
         kind, ref = (state.kind, state.ref) if state else (None, 0)
         if kind == par_chat.STATE:  # a file (or link) instead of the document's details: more evidence
             kind, ref = par_chat.resume_if_file(session, actor, ref, message, svc.clock.now())

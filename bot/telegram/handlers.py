@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.db.audit import audit
-from bot.db.models import ChatStateRow, MemberRow, ProcessedUpdateRow
+from bot.db.models import ChatStateRow, MemberRow, ProcessedUpdateRow, UnitRow
 from bot.engine.channel import Button
 from bot.i18n import N_, _, language
 from bot.services import invites, status
@@ -29,7 +29,8 @@ from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext
 from bot.telegram.i18n import t
 from bot.telegram.render import ROLE, members_text, progress_text, unit_pages
-from bot.texts import fmt_local
+from bot.texts import fmt_local, head_title
+from bot.trust.commands import TRUST_COMMANDS
 
 log = logging.getLogger(__name__)
 Handler = Callable[..., Awaitable[None]]
@@ -58,6 +59,7 @@ COMMANDS: list[tuple[str, str, frozenset[str]]] = [
     ("huy", N_("Cancel what the bot is waiting for (a difficulty, a reason, a figure)"),
      frozenset({"head", "admin", "leader"})),
     ("huongdan", N_("This help"), frozenset({"head", "admin", "leader"})),
+    *TRUST_COMMANDS,  # confirmations, delegation, extensions (bot.trust)
 ]
 
 
@@ -186,7 +188,7 @@ async def accept_code(update: Update, context: BotContext, code: str) -> None:
         await _linked(update, context, joined)
         return
     with language("vi"):
-        what = (_("head of unit {name} ({unit})").format(name=joined.unit_name, unit=joined.unit)
+        what = (head_title(joined.unit_name or joined.unit or "")
                 if joined.role == "head" else
                 _("staff member of {name} ({unit})").format(name=joined.unit_name, unit=joined.unit)
                 if joined.role == "staff" else _(ROLE[joined.role]))
@@ -282,9 +284,11 @@ async def moi(update: Update, context: BotContext) -> None:
         raise Refused("moi_usage")
     with context.services.tx() as session:
         invite = invites.create_invite(session, actor, context.args[0], event(update, context))
+        unit = session.get(UnitRow, invite.unit) if invite.unit else None
+        unit_name = unit.name if unit is not None else invite.unit
     link = f"https://t.me/{context.bot.username}?start={invite.code}"
     with language(actor.lang):
-        what = (_("head of unit {unit}").format(unit=invite.unit) if invite.unit else _(ROLE[invite.role]))
+        what = head_title(unit_name) if unit_name else _(ROLE[invite.role])
     text = t("invite_link", actor.lang, what=what, expires=fmt_local(invite.expires_at), link=link)
     if context.services.zalo:
         with language(actor.lang):

@@ -25,7 +25,7 @@ MAX_LISTED = 50
 
 
 def _what(invite: invites.OpenInvite) -> str:
-    return invites.role_text(invite.role, invite.unit)
+    return invites.role_text(invite.role, invite.unit_name or invite.unit)
 
 
 @guarded

@@ -149,7 +149,8 @@ def group_block(group: DeadlineGroup, with_unit: bool, most: int | None = None, 
         room = REPEAT_CARD_LINES if most is None else min(most, REPEAT_CARD_LINES)
         shown = room if count > room + 1 else count
         lines.append(since_text(group.since))
-        lines.append(ngettext("{count} task still not done, the nearest:", "{count} tasks still not done, the nearest:",
+        lines.append(_("1 task still not done:") if count == 1 else  # no "the nearest" before a single task
+                     ngettext("{count} task still not done, the nearest:", "{count} tasks still not done, the nearest:",
                               count).format(count=count))
     lines += [task_line(t, with_unit) for t in ordered[:shown]]
     if count > shown:

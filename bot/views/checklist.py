@@ -54,7 +54,9 @@ def checklist(page: Page, today: date, scope: str) -> View:
     rows: list[tuple[Action, ...]] = []
     for number, item in enumerate(page.items, start=1):
         s = item.subject
-        label = f"{number}. {s.task_id}" + (f" {s.unit}" if page.kind == "wl" else "") + f" {short(s.title, 24)}"
+        # the due date tells apart one task's several deadlines ("1.1 · 19/11")
+        label = (f"{number}. {s.task_id} · {s.due:%d/%m}" + (f" {s.unit}" if page.kind == "wl" else "")
+                 + f" {short(s.title, 20)}")
         rows.append((Action(label, card_data(s.occurrence_id, page)),))
     arrows = []
     if page.page > 0:

@@ -89,7 +89,8 @@ def task_card(card: Card, today: date, back: str) -> View:
               + ("\n⏰ " + _("Reminder postponed until {at}").format(at=fmt_local(card.snoozed_until))
                  if card.snoozed_until and state in ("open", "overdue", "returned") else "")]
     if card.detail:
-        blocks.append("📝 " + short(card.detail, 1200))
+        blocks.append("📝 " + short(card.detail, 1200)
+                      + ("\n" + _("(the plan, {ref})").format(ref=card.ref) if card.ref else ""))
     blocks.append(_asked_block(card))
     if card.attached:
         blocks.append("📎 " + _("Attached ({count}):").format(count=fmt_number(len(card.attached))) + "\n"

@@ -119,14 +119,14 @@ def test_office_invites_head_gets_reminder_sends_evidence_and_office_accepts_in_
     expect(page.locator("#clock")).to_contain_text("Thứ Tư 13/11/2019 10:0")
     page.fill("#text", "/moi THPTCHUYEN")
     page.press("#text", "Enter")
-    invite = message("Đường dẫn mời trưởng đơn vị THPTCHUYEN")
+    invite = message("Đường dẫn mời Hiệu trưởng Trường THPT chuyên")
     expect(invite).to_be_visible(timeout=WAIT_MS)
     expect(invite.locator(".invite select")).to_have_value("9001")  # "Người mới" by default
 
     # The newcomer accepts: the page switches to that persona and sends /start <code>.
     invite.get_by_role("button", name="Mở lời mời ▶").click()
     expect(page.locator("#persona")).to_have_value("9001")
-    expect(message("Chào Nguyễn Thị Mai")).to_contain_text("trưởng đơn vị Trường THPT chuyên của tỉnh",
+    expect(message("Chào Nguyễn Thị Mai")).to_contain_text("với tư cách Hiệu trưởng Trường THPT chuyên của tỉnh",
                                                            timeout=WAIT_MS)
 
     # ⏩: the rehearsal clock goes to 08:00 on Thursday 14/11; the reminder arrives without a reload.
@@ -153,7 +153,7 @@ def test_office_invites_head_gets_reminder_sends_evidence_and_office_accepts_in_
     expect(saved).to_be_visible(timeout=WAIT_MS)
     expect(saved).to_contain_text("Số/ký hiệu, ngày ban hành")  # the details the scoring software asks for
     expect(page.locator(".msg.user .doc", has_text="Báo cáo CCHC 2019.pdf")).to_be_visible()
-    saved.get_by_role("button", name="✔️ Xong").click()
+    saved.get_by_role("button", name="✔️ Đã gửi đủ tài liệu").click()
     done = message("Đã nhận 1 tài liệu kiểm chứng")
     expect(done).to_be_visible(timeout=WAIT_MS)
     done.get_by_role("button", name="✅ Hoàn thành").click()
@@ -320,10 +320,10 @@ def test_a_head_switched_to_zalo_reads_numbered_text_replies_by_number_and_is_to
     # ⏩: the reminder comes on Zalo as text with numbered replies and no buttons, marked "Zalo".
     page.get_by_role("button", name="⏩ Lời nhắc kế tiếp").click()
     reminder = page.locator(".msg.zalo.bot", has_text="Nhắc việc").first
-    expect(reminder).to_contain_text("Trả lời 1 để", timeout=WAIT_MS)
+    expect(reminder).to_contain_text("Trả lời 1:", timeout=WAIT_MS)
     expect(reminder.locator(".badge")).to_have_text("Zalo")
     assert reminder.locator(".buttons button").count() == 0
-    number = re.search(r"Trả lời (\d+) để [^\n]*Danh sách việc", reminder.inner_text())
+    number = re.search(r"Trả lời (\d+): [^\n]*Danh sách việc", reminder.inner_text())
     assert number, reminder.inner_text()
     page.fill("#text", number[1])
     page.press("#text", "Enter")

@@ -69,7 +69,7 @@ async def invite_code(h: Harness, target: str) -> str:
 async def join(h: Harness, target: str, user: int, name: str) -> SentMessage:
     code = await invite_code(h, target)
     (welcome,) = await h.say(user, f"/start {code}", name=name)
-    assert "Anh/chị đã là" in welcome.text
+    assert "Anh/chị đã được đăng ký nhận nhắc việc" in welcome.text
     return welcome
 
 
@@ -244,7 +244,7 @@ async def test_file_over_20_mb_asks_for_a_link_and_a_file_sent_twice_is_stored_o
     await h.press(HEAD, reminder, f"ev:{occ}")
 
     (too_big,) = await h.send_file(HEAD, "video-hop.mp4", b"\0" * (21 * 1024 * 1024))
-    assert "lớn hơn 20 MB" in too_big.text and "đường link" in too_big.text
+    assert "lớn hơn 20 MB" in too_big.text and "đường dẫn tới văn bản" in too_big.text
     assert evidence_rows(h) == [] and not list(h.evidence_dir.rglob("*.mp4"))
     assert not h.api.calls_of("getFile")  # refused before downloading
 
@@ -383,7 +383,7 @@ async def test_bot_commands_are_registered_with_vietnamese_descriptions(h: Harne
 async def test_invite_codes_are_single_use_expire_after_7_days_and_reject_garbage(h: Harness) -> None:
     code = await invite_code(h, "TCCB")
     (welcome,) = await h.say(HEAD, f"/start {code}", name="Nguyễn Văn An")
-    assert "trưởng đơn vị Phòng Tổ chức cán bộ" in welcome.text
+    assert "với tư cách Trưởng phòng Tổ chức cán bộ" in welcome.text
     (reused,) = await h.say(OTHER, f"/start {code}")
     assert "đã được dùng" in reused.text
 

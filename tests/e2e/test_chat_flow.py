@@ -25,7 +25,7 @@ async def _join(h: Harness, unit: str, user: int, name: str) -> None:
     assert "https://t.me/nhacviec_test_bot?start=" in link.text
     code = link.text.split("?start=")[1].split()[0]
     (welcome,) = await h.say(user, f"/start {code}", name=name)
-    assert "trưởng đơn vị" in welcome.text and unit in welcome.text
+    assert "nhận nhắc việc với tư cách Trưởng phòng" in welcome.text  # the title of the unit's head
 
 
 async def test_invite_reminder_evidence_confirm_review_and_progress(h: Harness) -> None:

@@ -59,7 +59,7 @@ async def test_upload_asks_once_and_one_line_stores_number_date_subject_issuer(h
     assert "Đã lưu tài liệu kiểm chứng (1): ke-hoach.pdf" in asked.text and PROMPT in asked.text
     assert "123/KH-SGDĐT; 05/03/2019; Kế hoạch CCHC năm 2019; Sở GDĐT" in asked.text  # the example
     (ref,) = [d.split(":")[1] for d in _datas(asked) if d.startswith("emx:")]
-    assert _labels(asked) == ["⏭ Bỏ qua", "✔️ Xong"] and _datas(asked)[1] == f"evend:{occ}"
+    assert _labels(asked) == ["⏭ Bỏ qua", "✔️ Đã gửi đủ tài liệu"] and _datas(asked)[1] == f"evend:{occ}"
 
     (refused,) = await h.say(HEAD, "123/KH-SGDĐT; 31/02/2019; Kế hoạch CCHC năm 2019")
     assert "\"31/02/2019\" không phải là ngày" in refused.text and "dd/mm/yyyy" in refused.text
@@ -100,7 +100,7 @@ async def test_office_requirement_removes_skip_and_blocks_confirm_until_numbers_
     assert "nhiệm vụ 1.1 phải có số/ký hiệu và ngày ban hành" in told.text
     _, occ = await _start_evidence(h)
     (asked,) = await h.send_file(HEAD, "ke-hoach.pdf", b"%PDF-1.4 ke hoach")
-    assert _labels(asked) == ["✔️ Xong"] and "bắt buộc có số/ký hiệu" in asked.text
+    assert _labels(asked) == ["✔️ Đã gửi đủ tài liệu"] and "bắt buộc có số/ký hiệu" in asked.text
     (finished,) = await h.press(HEAD, asked, f"evend:{occ}")
     await h.press(HEAD, finished, f"done:{occ}", expect=0)
     assert "yêu cầu số/ký hiệu và ngày ban hành" in h.api.answered_callbacks[-1]["text"]

@@ -71,7 +71,7 @@ async def test_telegram_and_zalo_in_one_process_a_zalo_head_joins_and_gets_the_0
 
             await until(card, 40, "08:00 card on Zalo", run)
             (text,) = [m["text"] for m in zalo.messages_to(head) if "Nhắc việc" in m["text"]]
-            assert "Phòng Tổ chức cán bộ" in text and "Trả lời 1 để" in text and len(text) <= 2000
+            assert "Phòng Tổ chức cán bộ" in text and "Trả lời 1:" in text and len(text) <= 2000
             before = len(zalo.messages_to(head))
             await zalo.user_says(head, "/viec")
             await until(lambda: len(zalo.messages_to(head)) > before, 10, "/viec on Zalo", run)

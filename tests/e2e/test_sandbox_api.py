@@ -134,7 +134,7 @@ async def test_personas_are_the_office_leadership_one_registered_head_per_unit_a
     heads = {p["unit"]: p for p in body["personas"] if p["role"] == "head"}
     assert set(heads) == {"VP", "TCCB", "KHTC", "TTr", "GDMN", "GDTH", "GDTrH", "GDTX", "KTKD", "THPTCHUYEN",
                           "TTGDTX", "TTNNTH"}
-    assert heads["TCCB"]["label"] == "Trưởng TCCB — Phòng Tổ chức cán bộ"
+    assert heads["TCCB"]["label"] == "Phòng Tổ chức cán bộ (TCCB)"
     assert people[NEWCOMER_ID]["role"] is None
     with Session(page.sandbox.engine) as session:
         members = session.scalars(select(MemberRow)).all()
@@ -158,14 +158,14 @@ async def test_help_typed_by_a_head_shows_both_sides_of_the_chat_in_order(page: 
 async def test_invite_accepted_through_the_page_makes_the_newcomer_a_head_who_gets_the_next_reminder(
         page: Page) -> None:
     welcome = await join_as_newcomer(page, "THPTCHUYEN")
-    assert "Nguyễn Thị Mai" in welcome["text"] and "trưởng đơn vị" in welcome["text"]
+    assert "Nguyễn Thị Mai" in welcome["text"] and "nhận nhắc việc với tư cách Hiệu trưởng" in welcome["text"]
     jump = await page.post("/api/clock/next")
     assert (jump["target"]["date"], jump["target"]["time"]) == ("14/11/2019", "08:00")
     (reminder,) = [m for m in await page.bot_messages(NEWCOMER_ID) if "Nhắc việc" in m["text"]]
     assert "Trường THPT chuyên" in reminder["text"] and reminder["at"] == "08:00 14/11/2019"
     assert [b["data"] for row in reminder["buttons"] for b in row][0] == "cl:o:0:n"  # one card: the checklist first
     told = [m["text"] for m in await page.chat(ADMIN_ID) if m["from"] == "bot"]
-    assert any("Nguyễn Thị Mai đã nhận lời mời" in t for t in told)
+    assert any("Nguyễn Thị Mai đã tham gia bot" in t for t in told)
 
 
 async def test_evidence_upload_confirm_review_and_progress_through_the_api(page: Page) -> None:
@@ -193,7 +193,7 @@ async def test_evidence_upload_confirm_review_and_progress_through_the_api(page:
         assert len(session.scalars(select(EvidenceRow)).all()) == 1
     assert list(page.sandbox.evidence_dir.rglob("*bao-cao-cchc.pdf"))
 
-    finished = await page.press(THPTCHUYEN, saved, lambda t: "Xong" in t)
+    finished = await page.press(THPTCHUYEN, saved, lambda t: "Đã gửi đủ tài liệu" in t)
     submitted = await page.press(THPTCHUYEN, finished, lambda t: "Hoàn thành" in t)
     assert "gửi Văn phòng Sở duyệt" in submitted["text"]
     await page.sandbox.sweep()

@@ -65,7 +65,7 @@ async def test_a_head_switched_to_zalo_gets_the_next_reminder_as_numbered_text_a
     (reminder,) = [m for m in await page.chat(THPTCHUYEN) if "Nhắc việc" in m["text"]]
     assert reminder["channel"] == "zalo" and reminder["buttons"] == [] and reminder["from"] == "bot"
     assert "Trường THPT chuyên" in reminder["text"] and reminder["at"] == "08:00 14/11/2019"
-    assert "Trả lời 1 để" in reminder["text"] and "cl:o:" not in reminder["text"]  # no raw action data
+    assert "Trả lời 1:" in reminder["text"] and "cl:o:" not in reminder["text"]  # no raw action data
     assert reminder["text"] in [m["text"] for m in zalo.messages_to(user)]
     # The personal page runs in the sandbox too: the Zalo card carries the persona's own link.
     link = re.search(r"🔗 Trang cá nhân \(gửi tài liệu, nhập số liệu\): (http://127\.0\.0\.1:\d+/p/\S+)",
@@ -109,7 +109,7 @@ async def test_a_head_switched_to_zalo_gets_the_next_reminder_as_numbered_text_a
     with Session(page.sandbox.engine) as session:
         (evidence,) = session.scalars(select(EvidenceRow)).all()
         assert evidence.kind == "photo" and evidence.sha256 == hashlib.sha256(JPEG).hexdigest()
-    (done,) = await zalo_says(page, THPTCHUYEN, reply_for(saved["text"], "Xong"))
+    (done,) = await zalo_says(page, THPTCHUYEN, reply_for(saved["text"], "Đã gửi đủ tài liệu"))
     (submitted,) = await zalo_says(page, THPTCHUYEN, reply_for(done["text"], "Hoàn thành"))
     assert "gửi Văn phòng Sở duyệt" in submitted["text"]
     await page.sandbox.sweep()
@@ -131,7 +131,8 @@ async def test_a_newcomer_joins_on_zalo_and_a_reset_brings_everyone_back_to_tele
     link = await page.say(ADMIN_ID, "/moi TCCB")
     code = link["text"].split("?start=")[1].split()[0]
     (welcome,) = await zalo_says(page, NEWCOMER_ID, f"/start {code}")
-    assert "Nguyễn Thị Mai" in welcome["text"] and "trưởng đơn vị" in welcome["text"]
+    assert "Nguyễn Thị Mai" in welcome["text"]
+    assert "nhận nhắc việc với tư cách Trưởng phòng Tổ chức cán bộ" in welcome["text"]
     body = await page.get(f"/api/chat/{NEWCOMER_ID}")
     assert {"role": "head", "unit": "TCCB"} in body["roles"]
 

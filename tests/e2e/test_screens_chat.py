@@ -181,7 +181,7 @@ async def test_watch_lists_for_leadership_and_a_lead_unit_open_cards_without_act
     assert _data(card) == ["wl:a:0"]  # leadership reads; the unit acts
 
     (led,) = await h.say(HEAD, "/theodoi")  # TCCB leads area 4: TTr and the schools cooperate
-    assert led.text.startswith("👀 Các đơn vị do Phòng Tổ chức cán bộ chủ trì theo dõi")
+    assert led.text.startswith("👀 Các đơn vị thuộc lĩnh vực do Phòng Tổ chức cán bộ chủ trì")
     (led,) = await h.press(HEAD, led, "wl:a:0")  # every state: since the plan's start, little is overdue yet
     units = {line.rsplit("(", 1)[1].split(")")[0] for line in led.text.splitlines() if line[:1].isdigit()}
     assert units and "TCCB" not in units

@@ -93,7 +93,7 @@ async def both(tmp_path: Path) -> AsyncIterator[Both]:
 
 def reply_for(text: str, label: str) -> str:
     """The number the message offers for an action whose label contains `label`."""
-    found = re.search(r"Trả lời (\d+) để [^\n]*" + re.escape(label), text)
+    found = re.search(r"Trả lời (\d+): [^\n]*" + re.escape(label), text)
     assert found, f"no reply for {label!r} in:\n{text}"
     return found.group(1)
 
@@ -106,7 +106,7 @@ async def test_admin_invites_on_telegram_head_joins_and_works_on_zalo(both: Both
     head = zalo.add_user("Nguyễn Thị Zalo")
 
     (welcome,) = await both.says(head, code.group(1))  # the code alone, as a Zalo user would paste it
-    assert "Nguyễn Thị Zalo" in welcome["text"] and "trưởng đơn vị" in welcome["text"]
+    assert "Nguyễn Thị Zalo" in welcome["text"] and "với tư cách Trưởng phòng Tổ chức cán bộ" in welcome["text"]
     with Session(tg.engine) as s:
         member = s.scalars(select(MemberRow).where(MemberRow.unit == "TCCB")).one()
         address = s.get(ChatAddressRow, member.chat_id)
@@ -117,7 +117,7 @@ async def test_admin_invites_on_telegram_head_joins_and_works_on_zalo(both: Both
 
     await tg.sweep_at(at("30/10/2019"))
     (card,) = zalo.messages_to(head)[1:]
-    assert len(card["text"]) <= 2000 and "19/11/2019" in card["text"] and "Trả lời 1 để" in card["text"]
+    assert len(card["text"]) <= 2000 and "19/11/2019" in card["text"] and "Trả lời 1:" in card["text"]
     assert "callback" not in card["text"] and "done:" not in card["text"]  # no raw action data shown
     page_link = re.search(r"🔗 Trang cá nhân \(gửi tài liệu, nhập số liệu\): (\S+)", card["text"])
     assert page_link and page_link.group(1).startswith(both.page.base_url + "/p/"), card["text"]
@@ -147,7 +147,7 @@ async def test_admin_invites_on_telegram_head_joins_and_works_on_zalo(both: Both
         assert document.sha256 == hashlib.sha256(pdf).hexdigest()
         assert Path(document.stored_path or "").read_bytes() == pdf
 
-    (done,) = await both.says(head, reply_for(saved["text"], "Xong"), expect=1)
+    (done,) = await both.says(head, reply_for(saved["text"], "Đã gửi đủ tài liệu"), expect=1)
     (submitted,) = await both.says(head, reply_for(done["text"], "Hoàn thành"))
     assert "Đã gửi Văn phòng Sở duyệt: 1.1" in submitted["text"]
     with Session(tg.engine) as s:

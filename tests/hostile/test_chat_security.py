@@ -158,7 +158,7 @@ async def test_admins_list_open_invites_and_revoke_one_after_confirming(h: Harne
     (listing,) = await h.say(ADMIN, "/loimoi")
     a, b = _invite_id(h, first), _invite_id(h, second)
     assert "Đường dẫn mời còn hiệu lực: 2" in listing.text
-    assert f"#{a} · trưởng đơn vị TCCB" in listing.text and f"#{b} · trưởng đơn vị KHTC" in listing.text
+    assert f"#{a} · Trưởng phòng Tổ chức cán bộ" in listing.text and f"#{b} · Trưởng phòng Kế hoạch" in listing.text
     assert "Chánh Văn phòng" in listing.text and "lanhdao" not in listing.text
     assert buttons(listing) == [f"ivd:{a}", f"ivd:{b}"] and labels(listing)[0].startswith("🗑 Thu hồi")
 
@@ -229,7 +229,7 @@ async def test_percent_and_underscore_in_unit_arguments_are_refused_with_the_val
     with Session(h.engine) as session:
         assert session.scalars(select(InviteRow)).all() == []
     (link,) = await h.say(ADMIN, "/moi tccb")  # exact code in any letter case still works
-    assert "?start=" in link.text and "TCCB" in link.text
+    assert "?start=" in link.text and "Trưởng phòng Tổ chức cán bộ" in link.text
     (progress,) = await h.say(ADMIN, "/tiendo tccb")
     assert "Không có đơn vị" not in progress.text
 
@@ -289,7 +289,7 @@ async def test_an_empty_file_is_refused_and_a_file_larger_than_declared_is_cut_o
     before = len(h.api.sent)
     h.api.updates.push("message", message)
     await h.api.wait_for_sent(before + 1)
-    assert "lớn hơn 20 MB" in h.api.sent[-1].text and "đường link" in h.api.sent[-1].text
+    assert "lớn hơn 20 MB" in h.api.sent[-1].text and "đường dẫn tới văn bản" in h.api.sent[-1].text
     assert evidence_rows(h) == [] and not list(h.evidence_dir.rglob("*.pdf"))
 
     (saved,) = await h.send_file(HEAD, "that.pdf", b"%PDF-1.4 that")  # the step is still open for a real file

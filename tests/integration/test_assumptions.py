@@ -103,3 +103,22 @@ def test_confirm_from_the_command_line_lists_then_confirms(tmp_path, capsys) -> 
     assert "khong-co" in capsys.readouterr().err
     assert main(["confirm", "--evidence", "1.2", "--config", str(config)]) == EXIT_OK
     assert "1.2" in capsys.readouterr().out
+
+
+def test_the_leadership_rung_reaches_the_deputy_in_charge_and_the_office(db) -> None:  # type: ignore[no-untyped-def]
+    from bot.db.members import ensure_member
+    from bot.engine.outbox import resolve
+    from bot.services.invites import accept_invite, create_invite
+
+    admin = ensure_member(db, T0, chat_id=1, user_id=1, role="admin", unit="VP", name="Văn phòng")
+    ensure_member(db, T0, chat_id=2, user_id=2, role="leader", name="Giám đốc")
+    office = Actor(1, 1, (admin,), frozenset({"admin"}), frozenset(), "Văn phòng", "vi")
+    with Session(db) as s, s.begin():
+        code = create_invite(s, office, "lanhdao:pgd-1", Event(NOW)).code
+    with Session(db) as s, s.begin():
+        accept_invite(s, code, 3, 3, "Phó Giám đốc Bình", Event(NOW))
+    with Session(db) as s:
+        chats = {r.chat_id for r in resolve(s, "pgd-1,office", ())}
+        everyone = {r.chat_id for r in resolve(s, "leadership", ())}
+    assert chats == {1, 3}  # the deputy in charge and the office, not the whole leadership
+    assert everyone == {2, 3}

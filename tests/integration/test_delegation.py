@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -10,9 +11,11 @@ from sqlalchemy.orm import Session
 
 from bot.db.members import ensure_member
 from bot.db.models import AuditRow, DeliveryRow, OccurrenceRow, ReminderRow
+from bot.digest.week import week_changes
 from bot.domain.workdays import WorkCalendar
 from bot.engine import outbox
 from bot.engine.sync import sync_plan
+from bot.i18n import language
 from bot.plans.loader import load_plan
 from bot.services.access import Actor, Refused, load_actor
 from bot.services.delegation import (
@@ -76,6 +79,10 @@ def test_more_time_granted_moves_the_deadline_and_its_reminders_refused_leaves_i
         assert due_rung is not None and due_rung.due_at.date() == CAL.previous_working_day(wanted)
         assert extension_counts(s)[("TCCB", "granted")] == 1 and extension_counts(s)[("TCCB", "refused")] == 1
         actions = set(s.scalars(select(AuditRow.action)))
+        with language("vi"):
+            week = week_changes(s, NOW + timedelta(hours=1), ZoneInfo("Asia/Ho_Chi_Minh"))
+    # the weekly digest counts granted extensions apart from work done on time
+    assert f"⏳ Văn phòng Sở đồng ý gia hạn: 1 — [1.1] TCCB: {due:%d/%m/%Y} → {wanted:%d/%m/%Y}" in week
     assert {"extension_requested", "extension_granted", "extension_refused"} <= actions
 
 

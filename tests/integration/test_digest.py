@@ -104,9 +104,9 @@ def seed(db: Engine) -> None:
 
 OVERVIEW = """📊 Tổng hợp tuần — kế hoạch CCHC năm 2019 (ngày 14/11/2019)
 
-⏳ Còn 5 ngày đến hạn gửi kết quả về Văn phòng Sở (19/11/2019).
+⏳ Còn 3 ngày làm việc đến hạn gửi kết quả về Văn phòng Sở (19/11/2019).
 
-Tổng: 8 lượt việc, đã xong 38%
+Tổng: 8 đầu việc, đã xong 38%
 ✅ 3 xong · ⏳ 1 chờ duyệt · 🔴 2 quá hạn · ⬜ 2 đang mở
 
 Theo lĩnh vực:
@@ -179,7 +179,7 @@ Năm 2019: ✅ 1 xong · ⏳ 0 chờ duyệt · 🔴 1 quá hạn · ⬜ 0 đang
 
 Gõ /viec để báo hoàn thành, gửi tài liệu kiểm chứng hoặc báo vướng mắc."""
 
-TOTALS = re.compile(r"lượt việc.*\n✅ (\d+) xong · ⏳ (\d+) chờ duyệt · 🔴 (\d+) quá hạn · ⬜ (\d+) đang mở$", re.M)
+TOTALS = re.compile(r"đầu việc.*\n✅ (\d+) xong · ⏳ (\d+) chờ duyệt · 🔴 (\d+) quá hạn · ⬜ (\d+) đang mở$", re.M)
 COUNTS = re.compile(r"^(.+?): ✅ (\d+) xong · ⏳ (\d+) chờ duyệt · 🔴 (\d+) quá hạn · ⬜ (\d+) đang mở$", re.M)
 
 
@@ -247,11 +247,11 @@ def test_every_figure_of_the_overview_equals_compute_progress_and_tiendo(db: Eng
     expected = {"Tổng": p.total, **{f"{a}. {p.area_names[a]}": c for a, c in p.areas.items()}, **p.units}
     for text in (digest, tiendo):
         found = {m[1]: tuple(map(int, m.groups()[1:])) for m in COUNTS.finditer(text)}
-        totals = TOTALS.search(text)  # the line under "Tổng: N lượt việc"
+        totals = TOTALS.search(text)  # the line under "Tổng: N đầu việc"
         assert totals is not None
         found["Tổng"] = tuple(map(int, totals.groups()))
         assert found == {k: (c.done, c.awaiting_review, c.overdue, c.open) for k, c in expected.items()}
-    assert f"Tổng: {p.total.total} lượt việc" in digest
+    assert f"Tổng: {p.total.total} đầu việc" in digest
 
 
 def test_long_digests_are_split_under_telegrams_limit_and_lose_nothing(db: Engine) -> None:
@@ -342,4 +342,4 @@ def test_results_countdown_finds_the_next_20_11(db: Engine, day: tuple[int, int,
     d, m, y = day
     with Session(db) as s:
         due, days = results_countdown(s, date(y, m, d))
-    assert fmt_date(due) == expected and days == (due - date(y, m, d)).days
+    assert fmt_date(due) == expected and days == WorkCalendar().working_days_between(date(y, m, d), due)  # working days

@@ -40,8 +40,8 @@ async def test_a_card_with_buttons_arrives_as_numbered_text_and_a_reply_maps_to_
             await channel.send(card)
         (sent,) = zalo.messages_to(head)
         assert sent["text"].startswith("🔔 Phòng TCCB")
-        assert "Trả lời 1 để 📋 Danh sách việc" in sent["text"]
-        assert "Trả lời 2 để ✅ Hoàn thành 1.1" in sent["text"]
+        assert "Trả lời 1: 📋 Danh sách việc" in sent["text"]
+        assert "Trả lời 2: ✅ Hoàn thành 1.1" in sent["text"]
         assert (menus.lookup(head.id, "2"), menus.lookup(head.id, " 1 "), menus.lookup(head.id, "3")) == \
             ("done:7", "cl:o:0", None)
 

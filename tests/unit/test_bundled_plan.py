@@ -323,3 +323,11 @@ def test_owed_deadlines_per_unit_in_2019(plan: Plan, calendar: WorkCalendar) -> 
     assert len(in_2019) == 241 and sum(results.values()) == 178
     assert (results["TCCB"], results["VP"], results["KHTC"], results["GDMN"], results["TTGDTX"]) == (
         32, 16, 18, 14, 8)
+
+
+def test_every_task_names_its_place_in_the_plan_text(plan: Plan) -> None:
+    refs = {t.id: t.ref for t in plan.tasks}
+    assert all(r and r.startswith("mục II.") for r in refs.values())
+    assert refs["5.2"] == "mục II.5.1, gạch đầu dòng thứ 2"  # the bot's 5.2 is the plan's 5.1, second bullet
+    assert refs["5.1.c"] == "mục II.5.1, gạch đầu dòng thứ 1, nội dung thứ 3"
+    assert refs["1.4"] == "mục II.1.1, gạch đầu dòng thứ 4"

@@ -107,7 +107,7 @@ def test_many_units_and_deadlines_stay_within_telegram_and_plain_text_limits() -
     assert len(text) <= TELEGRAM_TEXT_LIMIT and sum(len(r) for r in actions) <= TELEGRAM_MAX_BUTTONS
     assert "và 9 đơn vị khác" in text and "hạn sau" in text and not text.endswith("…")  # the rest counted
     assert "Gửi muộn: lẽ ra gửi lúc" in text and "(Có thể anh/chị đã nhận tin này trước đó.)" in text
-    assert len(plain) <= PLAIN_TEXT_LIMIT and plain.endswith("Trả lời 3 để ✅ Hoàn thành 1.1 · 01/11")
+    assert len(plain) <= PLAIN_TEXT_LIMIT and plain.endswith("Trả lời 3: ✅ Hoàn thành 1.1 · 01/11")
     assert replies == {"1": "cl:o:0:n", "2": "cl:q:0:n", "3": "done:1"}  # the most overdue deadline first
 
 
@@ -115,8 +115,8 @@ def test_plain_text_turns_every_action_into_a_numbered_reply() -> None:
     with language("vi"):
         view = build_card(card(38, units=2))
         plain, replies = plain_text(view)
-    assert "Trả lời 1 để 📋 Danh sách việc (38 chưa xong)" in plain
-    assert "Trả lời 2 để ✅ Hoàn thành 1.1 · 19/11" in plain
+    assert "Trả lời 1: 📋 Danh sách việc (38 chưa xong)" in plain
+    assert "Trả lời 2: ✅ Hoàn thành 1.1 · 19/11" in plain
     assert replies == {"1": "cl:o:0:n", "2": "done:1"} and len(plain) <= PLAIN_TEXT_LIMIT
     assert view.blocks[1] in plain  # the same card text as on Telegram
 
@@ -144,7 +144,7 @@ def test_watch_summary_counts_per_unit_and_deadline_worst_first() -> None:
     assert len(rows) == 10 and all("quá hạn 5 ngày làm việc" in r for r in rows[:6])  # the worst first
     assert "… và" in text and "ở 20 đơn vị khác" in text and "dòng" not in text and text.count(LABEL) == 1
     assert [a.data for row in actions for a in row] == ["wl:q:0:n"]
-    assert replies == {"1": "wl:q:0:n"} and "Trả lời 1 để 📋 Danh sách đầy đủ" in plain
+    assert replies == {"1": "wl:q:0:n"} and "Trả lời 1: 📋 Danh sách đầy đủ" in plain
 
 
 def test_a_card_and_a_summary_due_together_are_one_view_with_at_most_12_actions() -> None:

@@ -81,6 +81,8 @@ def plan_ladders(draw: st.DrawFn) -> dict[str, Any]:
     for rung in ("escalate_to_lead_after", "escalate_to_leadership_after"):
         if draw(st.booleans()) and draw(st.booleans()):
             ladder[rung] = None  # only the plan's ladder can switch an escalation off
+    if draw(st.booleans()):
+        ladder["leadership_via_office"] = draw(st.booleans())  # only the plan's ladder says so
     return ladder
 
 
@@ -197,7 +199,9 @@ def test_each_rung_of_the_ladder_gives_exactly_one_reminder_to_the_right_people(
                 assert reminder.to == (occurrence.unit,)
             elif reminder.rung.startswith("escalation-lead-"):
                 assert reminder.to == lead and occurrence.unit not in lead
-            else:
+            elif ladder.leadership_via_office and occurrence.unit != plan.plan.office:
+                assert reminder.to == ("office",)  # to leadership through the office (seed, section III)
+            else:  # the office's own share, or a plan that escalates straight to leadership
                 assert reminder.to == (ladder.leadership_role,)
 
 

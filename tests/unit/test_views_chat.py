@@ -34,24 +34,25 @@ def test_a_checklist_page_has_at_most_12_buttons_and_numbers_its_tasks_in_plain_
     assert "chưa xong: 20 (trang 2/3)" in text
     assert text.count("Gửi kết quả thực hiện về Văn phòng Sở — hạn 19/11/2019") == 1  # the group, once
     assert replies["1"] == "tc:100:cl:o:1" and replies[str(PAGE + 1)] == "cl:o:0" and replies[str(PAGE + 2)] == "cl:o:2"
-    assert f"Trả lời 1–{PAGE} để mở việc có số đó ở trên" in plain and f"Trả lời {PAGE + 3} để Quá hạn (2)" in plain
-    assert "Trả lời 1 để" not in plain  # the list is not named twice
-    assert f"Trả lời {PAGE + 1} để ◀ xem trang trước" in plain and f"Trả lời {PAGE + 2} để xem trang sau ▶" in plain
+    assert f"Trả lời 1–{PAGE} để mở việc có số đó ở trên" in plain and f"Trả lời {PAGE + 3}: Quá hạn (2)" in plain
+    assert "Trả lời 1:" not in plain  # the list is not named twice
+    assert f"Trả lời {PAGE + 1}: ◀ xem trang trước" in plain and f"Trả lời {PAGE + 2}: xem trang sau ▶" in plain
     assert all(len(d.encode()) <= 64 for d in replies.values())
 
 
 def test_task_card_ticks_the_evidence_asked_and_goes_back_where_it_came_from() -> None:
     files = (Attached(7, "document", "ke-hoach.pdf", 20480, NOW, "Nguyễn Văn An"),)
     card = Card(Item(subject(1), "overdue", 1), "Chi tiết của kế hoạch", ("Kế hoạch", "Báo cáo"), files, (), (),
-                True, None, matched=frozenset({0}))
+                True, None, matched=frozenset({0}), ref="mục II.5.1, gạch đầu dòng thứ 2")
     with language("vi"):
         view = task_card(card, date(2019, 11, 21), "cl:q:2")
         plain, replies = plain_text(view)
     assert "☑ Kế hoạch" in plain and "☐ Báo cáo" in plain and "ke-hoach.pdf, 20 KB — Nguyễn Văn An" in plain
     assert "quá hạn 2 ngày làm việc" in plain and "📝 Chi tiết của kế hoạch" in plain
     assert "Tài liệu kiểm chứng gợi ý (Văn phòng Sở đề xuất):" in plain and "giả định" not in plain
+    assert "(Kế hoạch, mục II.5.1, gạch đầu dòng thứ 2)" in plain  # the seed's own reference
     assert list(replies.values()) == ["done:101", "ev:101", "snz:101", "blk:101", "cl:q:2"]
-    assert "Trả lời 5 để ◀ Quay lại" in plain
+    assert "Trả lời 5: ◀ Quay lại" in plain
     watcher = Card(card.item, None, (), (), (), (), False, None)
     with language("vi"):
         assert [a.data for row in task_card(watcher, TODAY, "wl:q:0").actions for a in row] == ["wl:q:0"]

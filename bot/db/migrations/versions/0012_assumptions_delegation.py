@@ -4,7 +4,8 @@ occurrences.confirmed: an occurrence whose date or owner the plan assumes (sourc
 until the office confirms it (existing rows: confirmed unless assumed); occurrences.due_set: a date the
 office set (on confirming, or granting more time) that a plan sync keeps; occurrences.assignee_id: the
 staff member a head handed the item to; tasks.evidence_confirmed: the office made the evidence list
-required; extensions: requests for more time; acting_heads: who stands in for a head, and when.
+required; tasks.ref: where the plan's own text says it; extensions: requests for more time;
+acting_heads: who stands in for a head, and when.
 
 Revision ID: 0012
 Revises: 0009
@@ -23,13 +24,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("occurrences") as batch:
-        batch.add_column(sa.Column("confirmed", sa.Boolean(), nullable=False, server_default=sa.true()))
-        batch.add_column(sa.Column("due_set", sa.Date(), nullable=True))
-        batch.add_column(sa.Column("assignee_id", sa.Integer(), nullable=True))
+    # Plain ADD COLUMN (no table copy): tasks and occurrences are referenced by other tables' foreign keys,
+    # which a SQLite batch copy (DROP TABLE) would trip over.
+    op.add_column("occurrences", sa.Column("confirmed", sa.Boolean(), nullable=False, server_default=sa.true()))
+    op.add_column("occurrences", sa.Column("due_set", sa.Date(), nullable=True))
+    op.add_column("occurrences", sa.Column("assignee_id", sa.Integer(), nullable=True))
     op.execute("UPDATE occurrences SET confirmed = false WHERE source = 'assumed'")
-    with op.batch_alter_table("tasks") as batch:
-        batch.add_column(sa.Column("evidence_confirmed", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("tasks", sa.Column("evidence_confirmed", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("tasks", sa.Column("ref", sa.Text(), nullable=True))
     op.execute("UPDATE tasks SET evidence_confirmed = true WHERE evidence_source = 'seed'")
     op.create_table(
         "extensions",
@@ -62,6 +64,7 @@ def downgrade() -> None:
     op.drop_table("acting_heads")
     op.drop_table("extensions")
     with op.batch_alter_table("tasks") as batch:
+        batch.drop_column("ref")
         batch.drop_column("evidence_confirmed")
     with op.batch_alter_table("occurrences") as batch:
         batch.drop_column("assignee_id")
