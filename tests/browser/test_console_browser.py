@@ -54,7 +54,7 @@ def test_the_office_reviews_scores_and_exports_in_the_browser(db: Engine, tmp_pa
 
         page.click("nav a[href='/console/review']")
         expect(page.locator("h1")).to_contain_text("Kết quả chờ duyệt (4)")
-        page.locator("a.button", has_text="Mở").first.click()
+        page.locator("a.button", has_text="Xem").first.click()
         frame = page.locator("iframe.viewer")
         expect(frame).to_be_visible()
         shown = page.request.get(world.base + str(frame.get_attribute("src")))
