@@ -38,7 +38,10 @@ def add_routes(app: web.Application, console: Console) -> None:
             sets = tree.criteria_sets(session)
             if not sets:
                 return ctx.render("dossier_empty.html", nav="dossier")
-            view = facts.overview(session, ctx.viewer.actor, today, _set_id(ctx))
+            facts.require_reader(ctx.viewer.actor)
+            chosen = _set_id(ctx)
+            view = ctx.services.shared(("overview", chosen, today),
+                                       lambda: facts.overview(session, ctx.viewer.actor, today, chosen))
         return ctx.render("dossier.html", view=view, sets=sets, nav="dossier")
 
     def criteria_tree(ctx: Ctx) -> web.Response:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from bot.console.app import Console, Ctx
 
 INLINE = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
-QUEUE_SIZE = 200
+QUEUE_SIZE = 50
 
 
 @dataclass(frozen=True)
