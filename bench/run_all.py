@@ -48,6 +48,10 @@ def benches(pg: str | None) -> list[Bench]:
         Bench("export", "bench_export.py", quick=("--files", "50", "--units", "10")),
         Bench("conversation", "bench_conversation.py"),
         Bench("zalo", "bench_zalo.py", quick=("--heads", "10", "--rounds", "5")),
+        Bench("console, 20 users reading (SQLite)", "bench_console.py", ("--think", "1"), ("--seconds", "5")),
+        Bench("console, 20 users back to back (SQLite)", "bench_console.py", (), ("--seconds", "5")),
+        Bench("console, 20 users reading (PostgreSQL)", "bench_console.py", ("--think", "1", "--db", pg or ""),
+              ("--seconds", "5"), True),
     ]
     return [b for b in found if (BENCH / b.script).exists() and (pg or not b.needs_pg)]
 
