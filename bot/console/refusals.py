@@ -31,6 +31,10 @@ TEXTS: dict[str, str] = {
     "score_needs_explanation": N_("A score below the maximum ({max}) of criterion {code} needs its explanation "
                                   "(giải trình)."),
     "no_such_task_id": N_("There is no task \"{task}\" in the plan."),
+    "leaders_only": N_("Only the department's leadership and the office can answer a difficulty."),
+    "blocker_resolved": N_("This difficulty is already resolved."),
+    "already_forwarded": N_("This difficulty was already forwarded to leadership."),
+    "not_a_head": N_("You head no unit."),
     "console_not_current_set": N_("Self-scores are recorded in the current criteria set only (year {year})."),
 }
 

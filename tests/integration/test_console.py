@@ -483,3 +483,39 @@ async def test_the_dossier_exports_carry_the_documents_details_under_their_crite
         assert len(s.scalars(select(AuditRow).where(AuditRow.action == "dossier_exported")).all()) == 3
     await client.close()
     await head.close()
+
+
+async def test_leadership_gives_a_direction_on_a_difficulty_and_only_the_office_forwards(site: tuple,
+                                                                                        db: Engine) -> None:
+    from bot.db.models import BlockerReplyRow, BlockerRow
+    from bot.services import tasks
+    from bot.services.access import load_actor
+
+    world, server = site
+    with Session(db) as s, s.begin():
+        head = load_actor(s, 20, 20)
+        occ = s.scalars(select(OccurrenceRow.id).where(OccurrenceRow.unit == "TCCB",
+                                                       OccurrenceRow.status == "open")).first()
+        blocker_id = tasks.report_blocker(s, head, occ, "Chưa có hướng dẫn của tỉnh về mẫu báo cáo.",  # type: ignore[arg-type]
+                                          tasks.Event(world.clock.now())).id
+    office = await signed_in(world, server, "admin")
+    leader = await signed_in(world, server, "leader")
+    unit = await signed_in(world, server, "TCCB")
+    assert (await page(unit, "/console/difficulties"))[0] == 403
+    status, html = await page(leader, "/console/difficulties")
+    assert status == 200 and "Chưa có hướng dẫn của tỉnh" in html and "Cho ý kiến chỉ đạo" in html
+    assert "Chuyển Lãnh đạo Sở" not in html
+    token = csrf_of(html)
+    assert (await post(leader, world, f"/console/difficulties/{blocker_id}/forward", {"csrf": token}))[0] == 403
+    status, html = await post(leader, world, f"/console/difficulties/{blocker_id}/reply",
+                              {"csrf": token, "text": "Văn phòng Sở liên hệ Sở Nội vụ, báo lại trước 20/11."})
+    assert status == 200 and "Đã gửi tới Phòng Tổ chức cán bộ" in html
+    status, html = await page(office, "/console/difficulties")
+    assert "Văn phòng Sở liên hệ Sở Nội vụ" in html and "Trả lời / hướng dẫn" in html
+    status, html = await post(office, world, f"/console/difficulties/{blocker_id}/forward", {"csrf": csrf_of(html)})
+    assert status == 200 and "đã chuyển Lãnh đạo Sở" in html
+    with Session(db) as s:
+        assert s.scalars(select(BlockerReplyRow.member_id)).all() == [world.members["leader"]]
+        assert s.get(BlockerRow, blocker_id).forwarded_by == world.members["admin"]  # type: ignore[union-attr]
+    for client in (office, leader, unit):
+        await client.close()
