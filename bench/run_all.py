@@ -52,6 +52,8 @@ def benches(pg: str | None) -> list[Bench]:
         Bench("console, 20 users back to back (SQLite)", "bench_console.py", (), ("--seconds", "5")),
         Bench("console, 20 users reading (PostgreSQL)", "bench_console.py", ("--think", "1", "--db", pg or ""),
               ("--seconds", "5"), True),
+        Bench("dossier (SQLite)", "bench_dossier.py", quick=("--runs", "3", "--file-kb", "4")),
+        Bench("dossier (PostgreSQL)", "bench_dossier.py", ("--db", pg or ""), ("--runs", "3", "--file-kb", "4"), True),
     ]
     return [b for b in found if (BENCH / b.script).exists() and (pg or not b.needs_pg)]
 

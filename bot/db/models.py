@@ -80,7 +80,8 @@ class OccurrenceRow(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
-    __table_args__ = (Index("ix_occurrences_unit_due", "unit", "due"),)
+    __table_args__ = (Index("ix_occurrences_unit_due", "unit", "due"),
+                      Index("ix_occurrences_task_due", "task_id", "due"))  # 0011: a criterion's tasks in a period
 
 
 class ReminderRow(Base):
@@ -343,7 +344,7 @@ class CriteriaSetRow(Base):
 
 
 class CriterionRow(Base):
-    """A row of the province's PAR index: lĩnh vực, tiêu chí or tiêu chí thành phần of one criteria set."""
+    """A row of the province's PAR index: linh vuc, tieu chi or tieu chi thanh phan of one criteria set."""
 
     __tablename__ = "criteria"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -398,7 +399,7 @@ class OfficeDocumentRow(Base):
 
 
 class CriterionDocumentRow(Base):
-    """Document ↔ criterion with mục/trang: a unit's evidence or an office document, never uploaded twice.
+    """Document ↔ criterion with muc/trang: a unit's evidence or an office document, never uploaded twice.
 
     A unit's document reaches its criteria through the criterion's tasks without a row here; a row adds one
     to another criterion, records where the proof is (`section`), or leaves it out (`excluded`).
@@ -419,7 +420,7 @@ class CriterionDocumentRow(Base):
 
 
 class CouncilItemRow(Base):
-    """A question or point deduction of the council (Hội đồng thẩm định) on a criterion; its short task."""
+    """A question or point deduction of the council (Hoi dong tham dinh) on a criterion; its short task."""
 
     __tablename__ = "council_items"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

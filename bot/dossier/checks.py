@@ -30,7 +30,7 @@ from bot.services.tasks import Event
 
 @dataclass(frozen=True)
 class Existing:
-    """The document already received with the same số/ký hiệu: link it instead of counting it twice."""
+    """The document already received with the same so/ky hieu: link it instead of counting it twice."""
 
     evidence_id: int | None
     office_document_id: int | None
@@ -58,13 +58,20 @@ def _norm(number: str) -> str:
 
 
 def _period(session: Session, occ: OccurrenceRow) -> tuple[date, date] | None:
-    """The assessment period of the criteria the task proves (the one around the due date), else the current set's."""
-    sets = list(session.scalars(select(CriteriaSetRow).join(CriterionRow, CriterionRow.set_id == CriteriaSetRow.id)
-                                .join(CriterionTaskRow, CriterionTaskRow.criterion_id == CriterionRow.id)
-                                .where(CriterionTaskRow.task_id == occ.task_id).distinct()))
-    for s in sets:
-        if s.period_start <= occ.due <= s.period_end + GRACE:
-            return s.period_start, s.period_end
+    """The assessment period that judges the occurrence's documents: of the set of its due date's year (among the
+    sets whose criteria its task proves, else any), else a set whose period (with grace) holds the due date, else
+    the current set's."""
+    linked = list(session.scalars(select(CriteriaSetRow).join(CriterionRow, CriterionRow.set_id == CriteriaSetRow.id)
+                                  .join(CriterionTaskRow, CriterionTaskRow.criterion_id == CriterionRow.id)
+                                  .where(CriterionTaskRow.task_id == occ.task_id).distinct()))
+    every = list(session.scalars(select(CriteriaSetRow)))
+    for sets in (linked, every):
+        for s in sets:
+            if s.year == occ.due.year:
+                return s.period_start, s.period_end
+        for s in sets:
+            if s.period_start <= occ.due <= s.period_end + GRACE:
+                return s.period_start, s.period_end
     found = current_set(session)
     return (found.period_start, found.period_end) if found else None
 
@@ -97,7 +104,7 @@ def document_warnings(session: Session, occ: OccurrenceRow) -> list[DocWarning]:
 
 def _same_number(session: Session, doc: EvidenceRow, unit: str) -> Existing | None:
     """The earliest document of another unit (or of the office) with this number, compared in Python: SQLite's
-    upper() leaves Đ/đ alone. The SQL only narrows to numbers starting with the same digits."""
+    upper() leaves D/d alone. The SQL only narrows to numbers starting with the same digits."""
     number = _norm(doc.doc_number or "")
     digits = re.match(r"\d+", number)
     prefix = digits.group(0) if digits else ""
@@ -117,8 +124,8 @@ def _same_number(session: Session, doc: EvidenceRow, unit: str) -> Existing | No
 
 
 def review_warnings(session: Session, actor: Actor, review_id: int) -> list[DocWarning]:
-    """Before ✔️: a document's date outside the assessment period, số/ký hiệu missing or malformed, the same
-    số/ký hiệu already received from another unit (with that document)."""
+    """Before ✔: a document's date outside the assessment period, so/ky hieu missing or malformed, the same
+    so/ky hieu already received from another unit (with that document)."""
     require_admin(actor)
     found = session.get(ReviewRow, review_id)
     occ = session.get(OccurrenceRow, found.occurrence_id) if found is not None else None

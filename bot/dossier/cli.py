@@ -49,6 +49,10 @@ def run_export(args: argparse.Namespace, config_of: Callable[[argparse.Namespace
     except Refused as exc:
         print(refusal_text(exc) or exc.key, file=sys.stderr)
         return 2
+    except OSError as exc:
+        print(_("Cannot write the dossier into {path}: {error}").format(path=args.out, error=exc.strerror or exc),
+              file=sys.stderr)
+        return 2
     finally:
         engine.dispose()
     documents = sum(len(r.documents) for r in outline.rows)

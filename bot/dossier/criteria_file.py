@@ -154,8 +154,8 @@ def _rows(items: list[Any], problems: list[str], flat: bool) -> list[RowSpec]:
         if not name:
             problems.append(_("{where}: name is missing").format(where=where))
         points = _number(item.get("max_points"))
-        if points is None or points < 0 or (flat and points == 0):
-            problems.append(_("{where}: max_points must be a number, 0 or more").format(where=where))
+        if points is None or not (0 < points if flat else 0 <= points) or points > 100:
+            problems.append(_("{where}: max_points must be a number from 0 to 100").format(where=where))
         level = "tieu_chi" if flat else _text(item.get("level"))
         if level not in LEVELS:
             problems.append(_("{where}: level must be linh_vuc, tieu_chi or tieu_chi_thanh_phan")

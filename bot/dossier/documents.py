@@ -1,5 +1,5 @@
 """The office's document work on the dossier: attach its own document, link a unit's document to another
-criterion (no second upload), record where the proof is (mục/trang), leave a document out. Audited."""
+criterion (no second upload), record where the proof is (muc/trang), leave a document out. Audited."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
 from bot.db.models import CriterionDocumentRow, CriterionRow, EvidenceRow, OfficeDocumentRow
+from bot.dossier.facts import require_reader
 from bot.services.access import Actor, Refused, require_admin
 from bot.services.par import DOCUMENT_KINDS, DocumentMeta
 from bot.services.tasks import Event
@@ -60,7 +61,7 @@ def attach_office_document(session: Session, actor: Actor, criterion_id: int, fi
 
 def link_document(session: Session, actor: Actor, criterion_id: int, *, evidence_id: int | None = None,
                   office_document_id: int | None = None, section: str | None = None, ev: Event) -> None:
-    """The same document proves one more criterion (or gets its mục/trang, or comes back after being left out)."""
+    """The same document proves one more criterion (or gets its muc/trang, or comes back after being left out)."""
     require_admin(actor)
     row = _criterion(session, criterion_id)
     if (evidence_id is None) == (office_document_id is None):
@@ -99,3 +100,12 @@ def leave_out_document(session: Session, actor: Actor, criterion_id: int, *, evi
     audit(session, ev.now, f"member:{actor.member_id}", "dossier_document_left_out", row.code,
           {"criterion_id": row.id, "evidence_id": evidence_id, "office_document_id": office_document_id},
           ev.update_id)
+
+
+def office_document_file(session: Session, actor: Actor, office_document_id: int) -> OfficeDocumentRow:
+    """An office document whose file the reader may open (the office and leadership)."""
+    require_reader(actor)
+    row = session.get(OfficeDocumentRow, office_document_id)
+    if row is None:
+        raise Refused("no_such_document", ref=office_document_id)
+    return row

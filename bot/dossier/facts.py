@@ -4,7 +4,7 @@ and from whom; and the overview: self-score so far against the maximum per area 
 
 A unit's document reaches a criterion through the criterion's tasks: occurrences of those tasks due inside the
 set's assessment period (plus a grace for reports due just after it). A `criterion_documents` row adds a document
-to another criterion (never uploaded twice), records its mục/trang, or leaves it out.
+to another criterion (never uploaded twice), records its muc/trang, or leaves it out.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import (
@@ -31,6 +31,7 @@ from bot.db.models import (
     UnitRow,
 )
 from bot.dossier.tree import SetFacts, resolve_set, set_facts
+from bot.engine.sync import OWN_KEYS
 from bot.services.access import Actor, Refused, require_known
 from bot.services.queue import state_of
 
@@ -49,8 +50,9 @@ def require_reader(actor: Actor) -> None:
 
 @dataclass(frozen=True)
 class Document:
-    """One document proving a criterion. `via`: task (the criterion's task), link (a unit's document linked by
-    the office), office (attached by the office). `status`: the unit's occurrence status (None for office)."""
+    """One document proving a criterion. `via`: task (the criterion's task), council (the answer to a council
+    item), link (a unit's document linked by the office), office (attached by the office). `status`: the unit's
+    occurrence status (None for office)."""
 
     via: str
     evidence_id: int | None
@@ -136,7 +138,7 @@ class CriterionDossier:
     council: tuple[CouncilItem, ...]
 
 
-def _window(crit_set: CriteriaSetRow) -> tuple[date, date]:
+def window(crit_set: CriteriaSetRow) -> tuple[date, date]:
     return crit_set.period_start, crit_set.period_end + GRACE
 
 
@@ -155,18 +157,19 @@ def latest_scores(session: Session, ids: list[int]) -> dict[int, Score]:
     return out
 
 
-def documents_of(session: Session, criterion: CriterionRow, crit_set: CriteriaSetRow) -> list[Document]:
+def documents_of(session: Session, criterion: CriterionRow, crit_set: CriteriaSetRow,
+                 own_tasks: set[str] | None = None) -> list[Document]:
     """Every document proving `criterion`, through its tasks and through the office's links, each once."""
-    start, end = _window(crit_set)
-    tasks = select(CriterionTaskRow.task_id).where(CriterionTaskRow.criterion_id == criterion.id)
+    start, end = window(crit_set)
+    if own_tasks is None:
+        own_tasks = _task_ids(session, criterion.id)
     links = {(r.evidence_id, r.office_document_id): r for r in session.scalars(
         select(CriterionDocumentRow).where(CriterionDocumentRow.criterion_id == criterion.id))}
     out: list[Document] = []
     seen: set[int] = set()
-    own_tasks = _task_ids(session, criterion.id)
     rows = list(session.execute(
         select(EvidenceRow, OccurrenceRow).join(OccurrenceRow, OccurrenceRow.id == EvidenceRow.occurrence_id)
-        .where(OccurrenceRow.task_id.in_(tasks), OccurrenceRow.retired_at.is_(None), OccurrenceRow.due >= start,
+        .where(OccurrenceRow.task_id.in_(own_tasks), OccurrenceRow.retired_at.is_(None), OccurrenceRow.due >= start,
                OccurrenceRow.due <= end, EvidenceRow.kind.in_(DOCUMENT_KINDS))
         .order_by(EvidenceRow.id)).all())
     linked_ids = [e for e, o in links if e is not None]
@@ -179,7 +182,7 @@ def documents_of(session: Session, criterion: CriterionRow, crit_set: CriteriaSe
         if ev.id in seen or (link is not None and link.excluded):
             continue
         seen.add(ev.id)
-        via = "task" if occ.task_id in own_tasks else "link"
+        via = ("council" if occ.task_id.startswith(OWN_KEYS) else "task") if occ.task_id in own_tasks else "link"
         out.append(Document(via, ev.id, None, occ.unit, occ.task_id, occ.id, occ.status, ev.kind, ev.file_name,
                             ev.stored_path, ev.doc_number, ev.doc_date, ev.doc_summary, ev.doc_issuer,
                             link.section if link else None, ev.created_at))
@@ -194,17 +197,29 @@ def documents_of(session: Session, criterion: CriterionRow, crit_set: CriteriaSe
 
 
 def _task_ids(session: Session, criterion_id: int) -> set[str]:
-    return set(session.scalars(select(CriterionTaskRow.task_id).where(CriterionTaskRow.criterion_id == criterion_id)))
+    """The criterion's tasks, and the council's short tasks on it (their answers prove it too)."""
+    return set(session.scalars(select(CriterionTaskRow.task_id).where(CriterionTaskRow.criterion_id == criterion_id))) \
+        | council_tasks(session, [criterion_id]).get(criterion_id, set())
+
+
+def council_tasks(session: Session, criterion_ids: list[int]) -> dict[int, set[str]]:
+    """criterion id → the task ids of the council's short tasks on it."""
+    out: dict[int, set[str]] = defaultdict(set)
+    for cid, task in session.execute(select(CouncilItemRow.criterion_id, OccurrenceRow.task_id)
+                                     .join(OccurrenceRow, OccurrenceRow.id == CouncilItemRow.occurrence_id)
+                                     .where(CouncilItemRow.criterion_id.in_(criterion_ids))):
+        out[cid].add(task)
+    return out
 
 
 def _unit_states(session: Session, criterion: CriterionRow, crit_set: CriteriaSetRow, today: date,
-                 documents: list[Document]) -> list[UnitState]:
-    start, end = _window(crit_set)
+                 documents: list[Document], own_tasks: set[str]) -> list[UnitState]:
+    start, end = window(crit_set)
     owing = set(session.scalars(select(CriterionUnitRow.unit).where(CriterionUnitRow.criterion_id == criterion.id)))
     per: dict[str, list[tuple[str, date]]] = defaultdict(list)
     for unit, status, due in session.execute(
             select(OccurrenceRow.unit, OccurrenceRow.status, OccurrenceRow.due)
-            .where(OccurrenceRow.task_id.in_(_task_ids(session, criterion.id)), OccurrenceRow.retired_at.is_(None),
+            .where(OccurrenceRow.task_id.in_(own_tasks), OccurrenceRow.retired_at.is_(None),
                    OccurrenceRow.due >= start, OccurrenceRow.due <= end, OccurrenceRow.status != "closed")):
         per[unit].append((state_of(status, due, today), due))
     docs: dict[str, int] = defaultdict(int)
@@ -247,126 +262,17 @@ def criterion_dossier(session: Session, actor: Actor, criterion_id: int, today: 
     require_reader(actor)
     row = _criterion(session, criterion_id)
     crit_set = resolve_set(session, row.set_id)
-    documents = documents_of(session, row, crit_set)
-    units = _unit_states(session, row, crit_set, today, documents)
+    own_tasks = _task_ids(session, row.id)
+    documents = documents_of(session, row, crit_set, own_tasks)
+    units = _unit_states(session, row, crit_set, today, documents, own_tasks)
     parent = session.get(CriterionRow, row.parent_id) if row.parent_id else None
     children = tuple((i, c) for i, c in session.execute(
         select(CriterionRow.id, CriterionRow.code).where(CriterionRow.parent_id == row.id,
                                                          CriterionRow.retired.is_(False))
         .order_by(CriterionRow.position)))
     tasks = tuple((t, title) for t, title in session.execute(
-        select(TaskRow.id, TaskRow.title).join(CriterionTaskRow, CriterionTaskRow.task_id == TaskRow.id)
-        .where(CriterionTaskRow.criterion_id == row.id).order_by(TaskRow.id)))
+        select(TaskRow.id, TaskRow.title).where(TaskRow.id.in_(own_tasks)).order_by(TaskRow.id)))
     return CriterionDossier(set_facts(crit_set), row.id, row.code, row.level, row.name, row.max_points, row.method,
                             row.evidence, row.survey, parent.code if parent else None, children, tasks,
                             tuple(units), tuple(documents), latest_scores(session, [row.id]).get(row.id),
                             tuple(_missing(units, documents, row.survey)), tuple(council_items(session, [row.id])))
-
-
-# --- the overview ---
-
-@dataclass(frozen=True)
-class AreaTotal:
-    id: int
-    code: str
-    name: str
-    max_points: float
-    score: float  # self-scores so far (leaves under it, or its own when it has no rows)
-    scored: int  # leaves with a self-score
-    leaves: int
-
-
-@dataclass(frozen=True)
-class Risk:
-    id: int
-    code: str
-    name: str
-    max_points: float
-    reasons: tuple[str, ...]  # no_evidence, returned, overdue
-    documents: int
-    score: float | None
-
-
-@dataclass(frozen=True)
-class Overview:
-    set: SetFacts
-    areas: tuple[AreaTotal, ...]
-    total_max: float
-    total_score: float
-    scored: int
-    leaves: int
-    documents: int
-    at_risk: tuple[Risk, ...]  # worst first
-    last_points: float | None
-    last_rank: int | None
-    last_of: int | None
-
-
-def overview(session: Session, actor: Actor, today: date, set_id: int | None = None) -> Overview:
-    """Self-score so far against the maximum per area and in all, the criteria at risk first, last year beside."""
-    require_reader(actor)
-    crit_set = resolve_set(session, set_id)
-    rows = list(session.scalars(select(CriterionRow).where(CriterionRow.set_id == crit_set.id,
-                                                           CriterionRow.retired.is_(False))
-                                .order_by(CriterionRow.position, CriterionRow.id)))
-    ids = [r.id for r in rows]
-    has_children = {r.parent_id for r in rows if r.parent_id is not None}
-    leaves = [r for r in rows if r.id not in has_children]
-    scores = latest_scores(session, ids)
-    tasks_of: dict[int, set[str]] = defaultdict(set)
-    for cid, task in session.execute(select(CriterionTaskRow.criterion_id, CriterionTaskRow.task_id)
-                                     .where(CriterionTaskRow.criterion_id.in_(ids))):
-        tasks_of[cid].add(task)
-    all_tasks = {t for ts in tasks_of.values() for t in ts}
-    start, end = _window(crit_set)
-    in_window = (OccurrenceRow.task_id.in_(all_tasks), OccurrenceRow.retired_at.is_(None),
-                 OccurrenceRow.due >= start, OccurrenceRow.due <= end)
-    docs_of_task: dict[str, int] = dict(session.execute(  # type: ignore[arg-type]
-        select(OccurrenceRow.task_id, func.count(EvidenceRow.id))
-        .join(EvidenceRow, EvidenceRow.occurrence_id == OccurrenceRow.id)
-        .where(*in_window, EvidenceRow.kind.in_(DOCUMENT_KINDS)).group_by(OccurrenceRow.task_id)).all())
-    returned: set[str] = set(session.scalars(select(OccurrenceRow.task_id).where(
-        *in_window, OccurrenceRow.status == "returned").distinct()))
-    overdue: set[str] = set(session.scalars(select(OccurrenceRow.task_id).where(
-        *in_window, OccurrenceRow.status == "open", OccurrenceRow.due < today).distinct()))
-    extra: dict[int, int] = defaultdict(int)  # links to documents outside the tasks, less the ones left out
-    for cid, excluded, office_doc, task in session.execute(
-            select(CriterionDocumentRow.criterion_id, CriterionDocumentRow.excluded,
-                   CriterionDocumentRow.office_document_id, OccurrenceRow.task_id)
-            .outerjoin(EvidenceRow, EvidenceRow.id == CriterionDocumentRow.evidence_id)
-            .outerjoin(OccurrenceRow, OccurrenceRow.id == EvidenceRow.occurrence_id)
-            .where(CriterionDocumentRow.criterion_id.in_(ids))):
-        through_task = office_doc is None and task in tasks_of[cid]
-        if excluded and through_task:
-            extra[cid] -= 1
-        elif not excluded and not through_task:
-            extra[cid] += 1
-    by_id = {r.id: r for r in rows}
-    area_of: dict[int, int] = {}
-    for r in rows:
-        area_of[r.id] = area_of.get(r.parent_id, r.id) if r.parent_id is not None else r.id
-    totals: dict[int, list[float]] = defaultdict(lambda: [0.0, 0, 0])
-    risks, doc_total = [], 0
-    for leaf in leaves:
-        score = scores.get(leaf.id)
-        total = totals[area_of[leaf.id]]
-        total[0] += score.score if score else 0.0
-        total[1] += 1 if score else 0
-        total[2] += 1
-        count = max(0, sum(docs_of_task.get(t, 0) for t in tasks_of[leaf.id]) + extra[leaf.id])
-        doc_total += count
-        if leaf.survey:
-            continue
-        reasons = tuple(reason for reason, hit in (
-            ("no_evidence", count == 0), ("returned", bool(tasks_of[leaf.id] & returned)),
-            ("overdue", bool(tasks_of[leaf.id] & overdue))) if hit)
-        if reasons:
-            risks.append(Risk(leaf.id, leaf.code, leaf.name, leaf.max_points, reasons, count,
-                              score.score if score else None))
-    risks.sort(key=lambda r: (-len(r.reasons), -r.max_points, by_id[r.id].position))
-    areas = tuple(AreaTotal(r.id, r.code, r.name, r.max_points, round(totals[r.id][0], 2), int(totals[r.id][1]),
-                            int(totals[r.id][2])) for r in rows if r.parent_id is None)
-    return Overview(set_facts(crit_set), areas, round(sum(a.max_points for a in areas), 2),
-                    round(sum(a.score for a in areas), 2), sum(a.scored for a in areas),
-                    sum(a.leaves for a in areas), doc_total, tuple(risks), crit_set.last_points, crit_set.last_rank,
-                    crit_set.last_of)

@@ -1,7 +1,7 @@
 """The files the office hands in: the dossier workbook (.xlsx) in the criteria's order, a ZIP with one folder per
 criterion, and a draft of the annual CCHC report (.docx) for the office to finish in Word.
 
-Every cell a person wrote (names, giải trình, số/ký hiệu, trích yếu…) is written as text: a value such as
+Every cell a person wrote (names, giai trinh, so/ky hieu, trich yeu…) is written as text: a value such as
 "=HYPERLINK(…)" stays a string and never becomes a formula.
 """
 
@@ -32,8 +32,8 @@ _WIDTHS = (10, 48, 10, 10, 40, 20, 13, 48, 28, 16, 30, 12)
 
 
 def _headers() -> list[str]:
-    return [_("Code"), _("Criterion"), _("Maximum"), _("Self-score"), _("Explanation (giải trình)"),
-            _("Number (số/ký hiệu)"), _("Date of issue"), _("Subject (trích yếu)"), _("Issuing body"),
+    return [_("Code"), _("Criterion"), _("Maximum"), _("Self-score"), _("Explanation"),
+            _("Number and sign"), _("Date of issue"), _("Subject"), _("Issuing body"),
             _("Section/page"), _("File name"), _("Unit")]
 
 

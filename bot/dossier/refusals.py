@@ -18,6 +18,7 @@ REFUSALS = {
     "no_such_unit": N_("There is no unit with code {unit}."),
     "council_closed": N_("The council stage has not started: questions and deductions are recorded after "
                          "{day}."),
+    "score_on_parent": N_("{code} has rows under it: score its sub-criteria, their sum is its score."),
     "council_bad_points": N_("\"{value}\" is not a valid deduction: write a number from 0 to {max}."),
 }
 

@@ -31,6 +31,9 @@ from bot.domain.workdays import WorkCalendar
 _SYNC_LOCK = zlib.crc32(b"nhacviec-sync")
 
 # Rows that never produced a delivery and may come back to life when the plan changes again.
+# Tasks, occurrences and reminders made by the office outside any plan (the council's short tasks, see
+# bot.dossier.council): no plan's sync retires them.
+OWN_KEYS = "council:"
 _REVIVABLE = {("skipped", "before_sync"), ("skipped", "moved_past"), ("cancelled", "removed_from_plan")}
 
 
@@ -90,7 +93,8 @@ def _adopt_unprefixed(session: Session, plan_id: str, prefix: str) -> None:
 
 def _sync_tasks(session: Session, plan: Plan, now: datetime, prefix: str) -> None:
     areas = {a.id: a.name for a in plan.areas}
-    query = select(TaskRow) if not prefix else select(TaskRow).where(TaskRow.id.startswith(prefix))
+    query = (select(TaskRow).where(~TaskRow.id.startswith(OWN_KEYS)) if not prefix
+             else select(TaskRow).where(TaskRow.id.startswith(prefix)))
     tasks = {t.id: t for t in session.scalars(query)}
     for task in plan.tasks:
         row = tasks.pop(prefix + task.id, None)
@@ -122,7 +126,8 @@ def _sync_tasks(session: Session, plan: Plan, now: datetime, prefix: str) -> Non
 
 def _sync_occurrences(session: Session, occurrences: list[Occurrence], now: datetime,
                       prefix: str) -> tuple[dict[str, int], int, int, int]:
-    query = select(OccurrenceRow) if not prefix else select(OccurrenceRow).where(OccurrenceRow.key.startswith(prefix))
+    query = (select(OccurrenceRow).where(~OccurrenceRow.key.startswith(OWN_KEYS)) if not prefix
+             else select(OccurrenceRow).where(OccurrenceRow.key.startswith(prefix)))
     existing = {o.key: o for o in session.scalars(query)}
     added = updated = 0
     for occ in occurrences:
@@ -186,7 +191,8 @@ def _sync_one(session: Session, plan: Plan, calendar: WorkCalendar, now: datetim
     occ_ids, occ_added, occ_updated, occ_retired = _sync_occurrences(session, occurrences, now, prefix)
     query = select(ReminderRow.id, ReminderRow.key, ReminderRow.state, ReminderRow.due_at,
                    ReminderRow.note, ReminderRow.target).where(ReminderRow.occurrence_id.is_not(None))
-    rows = session.execute(query.where(ReminderRow.key.startswith(prefix)) if prefix else query).all()
+    rows = session.execute(query.where(ReminderRow.key.startswith(prefix)) if prefix
+                           else query.where(~ReminderRow.key.startswith(OWN_KEYS))).all()
     moved = cancelled = 0
     seen: set[str] = set()
     for rid, key, state, due_at, note, target_now in rows:

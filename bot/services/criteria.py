@@ -210,6 +210,13 @@ def record_self_score(session: Session, actor: Actor, code: str, raw_score: str,
     if criterion is None:
         known = ", ".join(r.code for r in session.scalars(_live(session).order_by(CriterionRow.position).limit(30)))
         raise Refused("no_such_criterion", code=code[:32], known=known or "-")
+    return score_criterion(session, actor, criterion, raw_score, explanation, ev)
+
+
+def score_criterion(session: Session, actor: Actor, criterion: CriterionRow, raw_score: str, explanation: str,
+                    ev: Event) -> SelfScoreRow:
+    """Record the self-score of `criterion` (any set: the console scores by id); audited."""
+    require_admin(actor)
     score = parse_score(raw_score, criterion.max_points)
     text = unicodedata.normalize("NFC", explanation.strip())[:EXPLANATION_CHARS]
     if score < criterion.max_points and not text:

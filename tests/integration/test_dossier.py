@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from bot.db.members import ensure_member
 from bot.db.models import AuditRow, OccurrenceRow, ReviewRow
 from bot.domain.workdays import WorkCalendar
-from bot.dossier import checks, documents, facts, tree
+from bot.dossier import checks, documents, editing, facts, overview, tree
 from bot.dossier.criteria_file import CriteriaFileError, parse_criteria_file
 from bot.engine.sync import sync_plan
 from bot.i18n import language
@@ -27,31 +27,7 @@ from tests.conftest import MINI_PLAN
 NOW = datetime(2019, 11, 21, 2, 0, tzinfo=timezone.utc)
 TODAY = date(2019, 11, 21)
 ADMIN, TCCB, KHTC, LEADER = 1, 20, 30, 40
-CRITERIA = """
-format: 2
-set:
-  year: 2019
-  name: "Chỉ số CCHC năm 2019 của các sở, ban, ngành"
-  source: "Quyết định số 123/QĐ-UBND ngày 15/01/2019"
-  total_points: 12
-  last_year: {points: "70,69", rank: 15, of: 21}
-criteria:
-  - {code: "1", level: linh_vuc, parent: null, name: "Công tác chỉ đạo, điều hành CCHC", max_points: 4}
-  - {code: "1.1", level: tieu_chi, parent: "1", name: "Kế hoạch CCHC", max_points: 4}
-  - code: "1.1.1"
-    level: tieu_chi_thanh_phan
-    parent: "1.1"
-    name: "Ban hành kế hoạch CCHC năm"
-    max_points: 2
-    method: "Ban hành đúng thời hạn: 1 điểm; chậm: 0,5"
-    evidence: "Kế hoạch CCHC năm"
-    tasks: ["1.1"]
-    units: ["TCCB", "KHTC"]
-  - {code: "1.1.2", level: tieu_chi_thanh_phan, parent: "1.1", name: "Mức độ hài lòng", max_points: 2,
-     survey: true}
-  - {code: "2", level: linh_vuc, parent: null, name: "Cải cách TTHC", max_points: 8}
-  - {code: "2.1", level: tieu_chi, parent: "2", name: "Công khai TTHC", max_points: 8, units: ["VP"]}
-"""
+CRITERIA = (Path(__file__).parents[1] / "data" / "criteria-2019-tree.yaml").read_text(encoding="utf-8")
 
 
 def act(db: Engine, user: int, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -133,20 +109,20 @@ def test_a_sum_that_differs_is_a_warning_and_the_old_list_still_loads(db: Engine
 def test_edits_are_the_office_s_and_audited(db: Engine, world: dict[str, int]) -> None:
     ev = Event(NOW)
     with pytest.raises(Refused):
-        act(db, TCCB, tree.rename_criterion, world["1.1.1"], "Khác", ev)
-    new = act(db, ADMIN, tree.add_criterion, world["set"], "1.1.3", "Báo cáo CCHC", "1,5",
+        act(db, TCCB, editing.rename_criterion, world["1.1.1"], "Khác", ev)
+    new = act(db, ADMIN, editing.add_criterion, world["set"], "1.1.3", "Báo cáo CCHC", "1,5",
               "tieu_chi_thanh_phan", world["1.1"], ev)
-    act(db, ADMIN, tree.rename_criterion, new, "Báo cáo CCHC định kỳ", ev)
-    act(db, ADMIN, tree.set_max_points, new, "1,25", ev)
-    act(db, ADMIN, tree.link_task, new, "1.1", ev)
-    act(db, ADMIN, tree.link_unit, new, "VP", ev)
-    act(db, ADMIN, tree.unlink_unit, world["1.1.1"], "KHTC", ev)
+    act(db, ADMIN, editing.rename_criterion, new, "Báo cáo CCHC định kỳ", ev)
+    act(db, ADMIN, editing.set_max_points, new, "1,25", ev)
+    act(db, ADMIN, editing.link_task, new, "1.1", ev)
+    act(db, ADMIN, editing.link_unit, new, "VP", ev)
+    act(db, ADMIN, editing.unlink_unit, world["1.1.1"], "KHTC", ev)
     with pytest.raises(Refused) as taken:
-        act(db, ADMIN, tree.add_criterion, world["set"], "1.1.3", "Trùng", 1, "tieu_chi_thanh_phan",
+        act(db, ADMIN, editing.add_criterion, world["set"], "1.1.3", "Trùng", 1, "tieu_chi_thanh_phan",
             world["1.1"], ev)
     assert taken.value.key == "criterion_code_taken"
     with pytest.raises(Refused):
-        act(db, ADMIN, tree.add_criterion, world["set"], "9", "Sai cấp", 1, "tieu_chi_thanh_phan", None, ev)
+        act(db, ADMIN, editing.add_criterion, world["set"], "9", "Sai cấp", 1, "tieu_chi_thanh_phan", None, ev)
     with Session(db) as s:
         nodes = tree.tree(s)[1]
         assert [n.code for n in nodes] == ["1", "1.1", "1.1.1", "1.1.2", "1.1.3", "2", "2.1"]
@@ -186,6 +162,9 @@ def test_a_criterion_s_page_has_units_documents_score_and_what_is_missing(db: En
     assert [(d.via, d.evidence_id, d.office_document_id, d.section) for d in other.documents] == [
         ("link", world["pdf"], None, "Mục III"), ("office", None, office, "Điều 1")]
     assert [(m.unit, m.kind) for m in other.missing] == [("VP", "no_task")]
+    assert act(db, LEADER, documents.office_document_file, office).file_name == "QD.pdf"
+    with pytest.raises(Refused):
+        act(db, TCCB, documents.office_document_file, office)
     act(db, ADMIN, documents.leave_out_document, world["2.1"], evidence_id=world["pdf"], ev=ev)
     assert [d.office_document_id for d in act(db, ADMIN, facts.criterion_dossier, world["2.1"], TODAY).documents] \
         == [office]
@@ -199,7 +178,7 @@ def test_the_overview_adds_self_scores_per_area_and_puts_risks_first(db: Engine,
         admin = load_actor(s, ADMIN, ADMIN)
         criteria.record_self_score(s, admin, "1.1.1", "1,5", "Ban hành chậm", ev)
         criteria.record_self_score(s, admin, "1.1.2", "2", "", ev)
-    view = act(db, LEADER, facts.overview, TODAY)
+    view = act(db, LEADER, overview.overview, TODAY)
     assert [(a.code, a.max_points, a.score, a.scored, a.leaves) for a in view.areas] == [
         ("1", 4, 3.5, 2, 2), ("2", 8, 0, 0, 1)]
     assert (view.total_max, view.total_score, view.last_points, view.last_rank, view.last_of) == (12, 3.5, 70.69,
@@ -207,7 +186,7 @@ def test_the_overview_adds_self_scores_per_area_and_puts_risks_first(db: Engine,
     assert [(r.code, r.reasons, r.documents) for r in view.at_risk] == [
         ("2.1", ("no_evidence",), 0), ("1.1.1", ("overdue",), 2)]  # the survey row 1.1.2 is never at risk
     act(db, ADMIN, checks.decide_many, [world["copy_review"]], False, "Thiếu ngày ban hành", Event(NOW))
-    view = act(db, LEADER, facts.overview, TODAY)
+    view = act(db, LEADER, overview.overview, TODAY)
     assert [(r.code, r.reasons) for r in view.at_risk] == [("1.1.1", ("returned", "overdue")),
                                                            ("2.1", ("no_evidence",))]
 
@@ -243,3 +222,30 @@ def test_several_reviews_are_decided_at_once_for_one_unit_only(db: Engine, world
     with Session(db) as s:
         assert s.get(OccurrenceRow, world["tccb"]).status == "done"
         assert s.scalar(select(AuditRow.action).where(AuditRow.action == "review_accepted")) == "review_accepted"
+
+
+def test_an_uploaded_file_a_set_s_period_and_scores_by_id(db: Engine, world: dict[str, int]) -> None:
+    ev = Event(NOW)
+    with pytest.raises(Refused):
+        act(db, TCCB, editing.import_criteria, CRITERIA.replace("2019", "2020"), "tc-2020.yaml", ev)
+    loaded = act(db, ADMIN, editing.import_criteria, CRITERIA.replace("year: 2019", "year: 2020"), "tc-2020.yaml", ev)
+    assert (loaded.year, loaded.loaded) != (2019, 0) and loaded.year == 2020
+    with pytest.raises(CriteriaFileError):
+        act(db, ADMIN, editing.import_criteria, "format: 2\nset: {year: 2021}\ncriteria: []\n", "x.yaml", ev)
+    # /tucham scores the current set (2020); the console scores any set's row by id
+    with Session(db, expire_on_commit=False) as s, s.begin():
+        criteria.record_self_score(s, load_actor(s, ADMIN, ADMIN), "1.1.1", "2", "", ev)
+    act(db, ADMIN, editing.record_score, world["1.1.1"], "1", "Chậm", ev)
+    with pytest.raises(Refused) as parent:
+        act(db, ADMIN, editing.record_score, world["1.1"], "3", "x", ev)
+    assert parent.value.key == "score_on_parent"
+    assert act(db, LEADER, facts.criterion_dossier, world["1.1.1"], TODAY).score.score == 1.0
+    assert act(db, LEADER, overview.overview, TODAY).total_score == 2.0  # 2020's 1.1.1
+    assert act(db, LEADER, overview.overview, TODAY, world["set"]).total_score == 1.0
+    updated = act(db, ADMIN, editing.update_set, world["set"], ev, period=(date(2018, 10, 1), date(2019, 9, 30)),
+                  last_year=(70.69, 15, 21))
+    assert (updated.period_start, updated.last_rank) == (date(2018, 10, 1), 15)
+    with pytest.raises(Refused):
+        act(db, ADMIN, editing.update_set, world["set"], ev, last_year=(70.0, 22, 21))
+    found = act(db, ADMIN, checks.review_warnings, world["review"])  # 05/03/2019 is inside the new period
+    assert "outside_period" not in {w.kind for w in found}

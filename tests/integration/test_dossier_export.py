@@ -85,8 +85,25 @@ def test_export_dossier_from_the_command_line(tmp_path: Path, capsys: pytest.Cap
     assert main(["export", "--dossier", "--out", str(tmp_path / "out"), "--config", str(config)]) == 2
     assert "chưa nạp bộ tiêu chí" in capsys.readouterr().err.lower()
     assert main(["criteria", "load", str(criteria_file), "--config", str(config)]) == EXIT_OK
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    assert main(["export", "--dossier", "--out", str(tmp_path / "a-file"), "--config", str(config)]) == 2
+    assert "Không ghi được hồ sơ vào" in capsys.readouterr().err
     assert main(["export", "--dossier", "--out", str(tmp_path / "out"), "--config", str(config)]) == EXIT_OK
     out = tmp_path / "out"
     assert sorted(p.name for p in out.iterdir()) == sorted([files.WORKBOOK, files.BUNDLE, files.REPORT])
     ws = openpyxl.load_workbook(out / files.WORKBOOK).active
     assert [c.value for c in ws["A"]][1:] == ["1", "1.1", "1.1.1", "1.1.2", "2", "2.1"]
+
+
+def test_names_in_the_zip_stay_inside_their_folder(db: Engine, described: dict[str, int], tmp_path: Path) -> None:
+    assert files.safe_name("../../etc/passwd") == "etc passwd"
+    assert files.safe_name('1.1 Kế hoạch: "CCHC" <2019>/quý?') == "1.1 Kế hoạch CCHC 2019 quý"
+    assert files.safe_name("...") == "_"
+    with Session(db) as s, s.begin():
+        pdf = s.get(EvidenceRow, described["pdf"])
+        assert pdf is not None
+        pdf.file_name = "../../../tmp/evil.pdf"
+    result = files.write_bundle(act(db, LEADER, outline.outline), tmp_path / "b.zip")
+    with zipfile.ZipFile(result.path) as zf:
+        names = zf.namelist()
+    assert names and all(".." not in n and not n.startswith("/") and n.count("/") == 1 for n in names), names

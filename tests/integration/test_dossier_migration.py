@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 from bot.db.engine import make_engine
 from tests.integration.test_migration_0006 import _upgrade
@@ -12,7 +13,8 @@ from tests.integration.test_migration_0006 import _upgrade
 AT = datetime(2019, 11, 14, 1, 0, tzinfo=UTC)
 
 
-def test_criteria_tasks_and_scores_at_0009_move_into_a_set_of_their_year(db_url: str) -> None:
+def _at_0011_with_criteria(db_url: str) -> Engine:
+    """Two criteria loaded at 0009 (one with a task and a self-score), then upgraded to 0011."""
     engine = make_engine(db_url)
     _upgrade(engine, "0009")
     with engine.begin() as conn:
@@ -27,6 +29,11 @@ def test_criteria_tasks_and_scores_at_0009_move_into_a_set_of_their_year(db_url:
         conn.execute(text("INSERT INTO audit_log (at, actor, action, subject, details) "
                           "VALUES (:at, 'cli', 'criteria_loaded', 'x.yaml', '{}')"), {"at": AT})
     _upgrade(engine, "0011")
+    return engine
+
+
+def test_criteria_tasks_and_scores_at_0009_move_into_a_set_of_their_year(db_url: str) -> None:
+    engine = _at_0011_with_criteria(db_url)
     with engine.begin() as conn:
         year, set_id = conn.execute(text("SELECT year, id FROM criteria_sets")).one()
         rows = conn.execute(text("SELECT code, set_id, level, parent_id, survey FROM criteria ORDER BY position")).all()
@@ -49,4 +56,23 @@ def test_an_empty_database_gets_no_set(db_url: str) -> None:
     _upgrade(engine, "0011")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM criteria_sets")).scalar_one() == 0
+    engine.dispose()
+
+
+def test_downgrade_to_0009_keeps_the_criteria_and_their_scores(db_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from bot.db.engine import MIGRATIONS
+
+    engine = _at_0011_with_criteria(db_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0009")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT code FROM criteria ORDER BY position")).scalars().all() == ["1.1", "1.2"]
+        assert conn.execute(text("SELECT score FROM self_scores")).scalar_one() == 1.5
+        assert conn.execute(text("SELECT task_id FROM criterion_tasks")).scalar_one() == "1.1"
     engine.dispose()

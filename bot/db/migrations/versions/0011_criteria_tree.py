@@ -1,5 +1,5 @@
 """Criteria as a tree: criteria sets (one per year), levels and parents, units owing evidence, office documents,
-document ↔ criterion links with mục/trang, the council's questions and deductions
+document ↔ criterion links with muc/trang, the council's questions and deductions
 
 Revision ID: 0011
 Revises: 0009
@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from bot.db.types import UTCDateTime
+from bot.i18n import gettext_in
 
 revision = '0011'
 down_revision = '0009'
@@ -37,6 +38,22 @@ def _year_of_existing(conn: sa.Connection) -> int | None:
     return 2019  # criteria with no trace of when: the bundled plan's first year
 
 
+def _park_children() -> None:
+    """SQLite rebuilds `criteria` (to change its unique constraint); with foreign keys on (inside a transaction
+    they cannot be turned off) the old table drops only with no rows pointing at it: park them meanwhile."""
+    conn = op.get_bind()
+    for table in _CHILDREN:
+        conn.execute(sa.text(f"CREATE TEMP TABLE _keep_{table} AS SELECT * FROM {table}"))
+        conn.execute(sa.text(f"DELETE FROM {table}"))
+
+
+def _restore_children() -> None:
+    conn = op.get_bind()
+    for table in _CHILDREN:
+        conn.execute(sa.text(f"INSERT INTO {table} SELECT * FROM _keep_{table}"))
+        conn.execute(sa.text(f"DROP TABLE _keep_{table}"))
+
+
 def upgrade() -> None:
     conn = op.get_bind()
     op.create_table(
@@ -55,11 +72,7 @@ def upgrade() -> None:
     )
     sqlite = conn.dialect.name == "sqlite"
     if sqlite:
-        # SQLite rebuilds `criteria` to drop UNIQUE(code); with foreign keys on (inside a transaction they
-        # cannot be turned off) the old table drops only with no rows pointing at it: park them meanwhile.
-        for table in _CHILDREN:
-            conn.execute(sa.text(f"CREATE TEMP TABLE _keep_{table} AS SELECT * FROM {table}"))
-            conn.execute(sa.text(f"DELETE FROM {table}"))
+        _park_children()
         batch = op.batch_alter_table("criteria", naming_convention=_SQLITE_NAMES)
     else:
         batch = op.batch_alter_table("criteria")
@@ -78,9 +91,7 @@ def upgrade() -> None:
         b.create_unique_constraint("uq_criteria_set_code", ["set_id", "code"])
         b.create_index("ix_criteria_set_id", ["set_id"])
     if sqlite:
-        for table in _CHILDREN:
-            conn.execute(sa.text(f"INSERT INTO {table} SELECT * FROM _keep_{table}"))
-            conn.execute(sa.text(f"DROP TABLE _keep_{table}"))
+        _restore_children()
     with op.batch_alter_table("criterion_tasks") as b:
         b.alter_column("task_id", type_=sa.String(64), existing_type=sa.String(24), existing_nullable=False)
     op.create_table(
@@ -130,12 +141,13 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(), nullable=False),
     )
     op.create_index("ix_council_items_criterion_id", "council_items", ["criterion_id"])
+    op.create_index("ix_occurrences_task_due", "occurrences", ["task_id", "due"])
     year = _year_of_existing(conn)
     if year is not None:
         sets = sa.table("criteria_sets", sa.column("id", sa.Integer()), sa.column("year", sa.Integer()),
                         sa.column("name", sa.Text()), sa.column("period_start", sa.Date()),
                         sa.column("period_end", sa.Date()), sa.column("created_at", UTCDateTime()))
-        conn.execute(sets.insert().values(year=year, name=f"Chỉ số CCHC năm {year}",
+        conn.execute(sets.insert().values(year=year, name=gettext_in("vi", "PAR index {year}").format(year=year),
                                           period_start=date(year, 1, 1), period_end=date(year, 12, 31),
                                           created_at=datetime(year, 1, 1, tzinfo=timezone.utc)))
         set_id = conn.execute(sa.text("SELECT id FROM criteria_sets WHERE year = :y"), {"y": year}).scalar()
@@ -143,6 +155,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_occurrences_task_due", "occurrences")
     op.drop_index("ix_council_items_criterion_id", "council_items")
     op.drop_table("council_items")
     op.drop_index("ix_criterion_documents_evidence_id", "criterion_documents")
@@ -150,6 +163,9 @@ def downgrade() -> None:
     op.drop_table("criterion_documents")
     op.drop_table("office_documents")
     op.drop_table("criterion_units")
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        _park_children()
     with op.batch_alter_table("criteria") as b:
         b.drop_index("ix_criteria_set_id")
         b.drop_constraint("uq_criteria_set_code", type_="unique")
@@ -158,4 +174,6 @@ def downgrade() -> None:
         for column in ("guessed", "survey", "evidence", "method", "parent_id", "level", "set_id"):
             b.drop_column(column)
         b.create_unique_constraint("criteria_code_key", ["code"])
+    if sqlite:
+        _restore_children()
     op.drop_table("criteria_sets")
