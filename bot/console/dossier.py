@@ -13,15 +13,19 @@ from urllib.parse import quote
 from aiohttp import web
 from sqlalchemy import select
 
+from bot.console.review import serve_file
 from bot.db.audit import audit
 from bot.db.models import TaskRow, UnitRow
-from bot.dossier import facts, files, outline, tree
-from bot.services import criteria
+from bot.dossier import documents, editing, facts, files, outline, tree
+from bot.dossier import overview as dossier_overview
+from bot.services import criteria, par
 from bot.services.access import Refused
+from bot.services.archive import archive, safe_file_name
 
 if TYPE_CHECKING:
     from bot.console.app import Console, Ctx
 
+OFFICE_TYPES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".jpg", ".jpeg", ".png"}
 TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "zip": "application/zip",
          "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
@@ -41,7 +45,7 @@ def add_routes(app: web.Application, console: Console) -> None:
             facts.require_reader(ctx.viewer.actor)
             chosen = _set_id(ctx)
             view = ctx.services.shared(("overview", chosen, today),
-                                       lambda: facts.overview(session, ctx.viewer.actor, today, chosen))
+                                       lambda: dossier_overview.overview(session, ctx.viewer.actor, today, chosen))
         return ctx.render("dossier.html", view=view, sets=sets, nav="dossier")
 
     def criteria_tree(ctx: Ctx) -> web.Response:
@@ -89,10 +93,10 @@ def add_routes(app: web.Application, console: Console) -> None:
 
         def act(session: Any, criterion_id: int) -> None:
             if kind == "task":
-                (tree.link_task if linking else tree.unlink_task)(session, ctx.viewer.actor, criterion_id, value,
+                (editing.link_task if linking else editing.unlink_task)(session, ctx.viewer.actor, criterion_id, value,
                                                                   ctx.ev)
             elif kind == "unit":
-                (tree.link_unit if linking else tree.unlink_unit)(session, ctx.viewer.actor, criterion_id, value,
+                (editing.link_unit if linking else editing.unlink_unit)(session, ctx.viewer.actor, criterion_id, value,
                                                                   ctx.ev)
             else:
                 raise Refused("bad_request")
@@ -125,6 +129,52 @@ def add_routes(app: web.Application, console: Console) -> None:
             await response.write_eof()
             return response
 
+    async def attach(ctx: Ctx) -> web.Response:
+        """A document the office holds itself, with its details and mục/trang, attached to the criterion."""
+        upload = ctx.form.get("file")
+        if upload is None or not hasattr(upload, "file") or not upload.filename:
+            raise Refused("console_file_type", types=", ".join(sorted(OFFICE_TYPES)))
+        name = safe_file_name(upload.filename, "van-ban")
+        if Path(name).suffix.lower() not in OFFICE_TYPES:
+            raise Refused("console_file_type", types=", ".join(sorted(OFFICE_TYPES)))
+        data = upload.file.read(ctx.services.max_bytes + 1)
+        if not data or len(data) > ctx.services.max_bytes:
+            raise Refused("console_file_size", mb=ctx.services.max_bytes // 2**20)
+        form = {key: str(ctx.form.get(key, ""))[:2000] for key in ("doc_number", "doc_date", "doc_summary",
+                                                                    "doc_issuer", "section")}
+
+        def act(session: Any, criterion_id: int) -> None:
+            meta = par.parse_meta_fields(form["doc_number"], form["doc_date"], form["doc_summary"],
+                                         form["doc_issuer"], ctx.ev.now.astimezone(ctx.services.zone).date())
+            stored = archive(ctx.services.evidence_dir / "office", f"criterion-{criterion_id}", data, name)
+            documents.attach_office_document(session, ctx.viewer.actor, criterion_id, name, str(stored.path),
+                                             stored.size, stored.sha256, meta, form["section"], ctx.ev)
+        return await asyncio.to_thread(change, ctx, act, _words("attached"))
+
+    def place(ctx: Ctx) -> web.Response:
+        """mục/trang of a document, or leave it out of this criterion."""
+        evidence = str(ctx.form.get("evidence_id", ""))
+        office = str(ctx.form.get("office_document_id", ""))
+        ids = {"evidence_id": int(evidence) if evidence.isdigit() else None,
+               "office_document_id": int(office) if office.isdigit() else None}
+        leave = ctx.request.match_info["how"] == "leave-out"
+
+        def act(session: Any, criterion_id: int) -> None:
+            if leave:
+                documents.leave_out_document(session, ctx.viewer.actor, criterion_id, ev=ctx.ev, **ids)
+            else:
+                documents.link_document(session, ctx.viewer.actor, criterion_id, ev=ctx.ev,
+                                        section=str(ctx.form.get("section", ""))[:200], **ids)
+        return change(ctx, act, _words("left_out" if leave else "placed"))
+
+    def office_file(ctx: Ctx) -> web.StreamResponse:
+        with ctx.services.tx() as session:
+            row = documents.office_document_file(session, ctx.viewer.actor, int(ctx.request.match_info["id"]))
+        return serve_file(ctx, row.file_name, row.stored_path)
+
+    app.router.add_post("/criteria/{id:\\d{1,12}}/document", console.route("edit", attach))
+    app.router.add_post("/criteria/{id:\\d{1,12}}/{how:section|leave-out}", console.route("edit", place))
+    app.router.add_get("/office-file/{id:\\d{1,12}}", console.route("direct", office_file))
     app.router.add_get("/dossier/export/{kind:xlsx|zip|docx}", console.route("direct", export))
     app.router.add_get("/dossier", console.route("direct", overview))
     app.router.add_get("/criteria", console.route("direct", criteria_tree))
@@ -138,4 +188,7 @@ def _words(key: str) -> str:
 
     return {"score": _("Self-score recorded (the history is kept)."),
             "linked": _("Link added: it shows on both sides."),
-            "unlinked": _("Link removed.")}[key]
+            "unlinked": _("Link removed."),
+            "attached": _("Document attached to the criterion."),
+            "placed": _("Section/page recorded."),
+            "left_out": _("The document no longer proves this criterion (it stays on its task).")}[key]

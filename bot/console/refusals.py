@@ -35,6 +35,10 @@ TEXTS: dict[str, str] = {
     "blocker_resolved": N_("This difficulty is already resolved."),
     "already_forwarded": N_("This difficulty was already forwarded to leadership."),
     "not_a_head": N_("You head no unit."),
+    "console_file_size": N_("The file is empty or larger than {mb} MB."),
+    "doc_bad_date": N_("Date of issue: \"{value}\" is not a date. Write it as dd/mm/yyyy, e.g. 05/03/2019."),
+    "doc_future_date": N_("Date of issue: {value} is after today. Please check it."),
+    "doc_number_too_long": N_("Number and sign: longer than {limit} characters."),
     "console_not_current_set": N_("Self-scores are recorded in the current criteria set only (year {year})."),
 }
 

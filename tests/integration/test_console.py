@@ -519,3 +519,39 @@ async def test_leadership_gives_a_direction_on_a_difficulty_and_only_the_office_
         assert s.get(BlockerRow, blocker_id).forwarded_by == world.members["admin"]  # type: ignore[union-attr]
     for client in (office, leader, unit):
         await client.close()
+
+
+async def test_the_office_attaches_its_own_document_with_section_and_page(site: tuple, db: Engine) -> None:
+    from tests.integration.console_world import PDF
+
+    world, server = site
+    ids = load_criteria(db)
+    client = await signed_in(world, server, "admin")
+    _status, html = await page(client, f"/console/criteria/{ids['2.1']}")
+
+    def form(name: str, data: bytes, date: str = "15/01/2019") -> aiohttp.FormData:
+        body = aiohttp.FormData()
+        for key, value in (("csrf", csrf_of(html)), ("doc_number", "12/QĐ-SGDĐT"), ("doc_date", date),
+                           ("doc_summary", "Quyết định công bố thủ tục hành chính"), ("doc_issuer", "Sở GDĐT"),
+                           ("section", "Điều 1, trang 2")):
+            body.add_field(key, value)
+        body.add_field("file", data, filename=name, content_type="application/octet-stream")
+        return body
+
+    status, text = await post(client, world, f"/console/criteria/{ids['2.1']}/document",
+                              form("x.exe", b"MZ"))  # type: ignore[arg-type]
+    assert status == 400 and ".pdf" in text
+    status, text = await post(client, world, f"/console/criteria/{ids['2.1']}/document",
+                              form("qd.pdf", PDF, "31/02/2019"))  # type: ignore[arg-type]
+    assert status == 400 and "31/02/2019" in text
+    status, html = await post(client, world, f"/console/criteria/{ids['2.1']}/document",
+                              form("Quyết định 12.pdf", PDF))  # type: ignore[arg-type]
+    assert status == 200 and "Đã gắn văn bản" in html and "12/QĐ-SGDĐT" in html and "Điều 1, trang 2" in html
+    link = re.search(r'href="(/console/office-file/\d+)"', html)
+    assert link
+    async with client.get(link[1]) as response:
+        assert response.status == 200 and (await response.read()).startswith(b"%PDF")
+    head = await signed_in(world, server, "TCCB")
+    assert (await page(head, link[1]))[0] == 403
+    await client.close()
+    await head.close()
