@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
+import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -37,6 +38,7 @@ from bot.services.access import Refused
 from bot.services.tasks import Event
 from bot.texts import fmt_date, fmt_local
 
+log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 COOKIE = "nhv_console"
 PREFIX = "/console"
@@ -184,8 +186,16 @@ class Console:
                 with language(viewer.lang if viewer else None):
                     return message(request, viewer, denied.text, denied.status_code)
             except Refused as exc:
+                forbidden = exc.key.endswith("_only") or exc.key in ("not_your_unit", "stranger")
                 with language(viewer.lang if viewer else None):
-                    return message(request, viewer, refusal_text(exc), 403 if exc.key.endswith("_only") else 400)
+                    return message(request, viewer, refusal_text(exc), 403 if forbidden else 400)
+            except web.HTTPException:
+                raise
+            except Exception:  # never a traceback for the reader; the log has it
+                log.exception("console: %s %s failed", request.method, request.path)
+                with language(viewer.lang if viewer else None):
+                    return message(request, viewer, _("Something went wrong on the server; nothing was changed. "
+                                                      "Please try again, or tell the department office."), 500)
 
         return wrapped
 

@@ -555,3 +555,19 @@ async def test_the_office_attaches_its_own_document_with_section_and_page(site: 
     assert (await page(head, link[1]))[0] == 403
     await client.close()
     await head.close()
+
+
+async def test_an_unexpected_error_is_a_sentence_not_a_traceback(site: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.services import status as status_service
+
+    world, server = site
+    client = await signed_in(world, server, "admin")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret detail /etc/passwd")
+
+    monkeypatch.setattr(status_service, "compute_progress", broken)
+    status, html = await page(client, "/console/")
+    assert status == 500 and "Máy chủ gặp lỗi" in html
+    assert "Traceback" not in html and "secret detail" not in html
+    await client.close()
