@@ -1,4 +1,4 @@
-"""Difficulties (vướng mắc) at a desk: leadership gives directions, the office answers or forwards them to
+"""Difficulties at a desk: leadership gives directions, the office answers or forwards them to
 leadership, either marks one resolved; through bot/services/blockers.py (the chat's rules and notices)."""
 
 from __future__ import annotations

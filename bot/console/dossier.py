@@ -1,5 +1,5 @@
 """Criteria and the dossier (bot/dossier): the tree per set, one (sub)criterion's page (units owing it,
-documents with their details and mục/trang, self-score and giải trình, what is missing from whom, links to
+documents with their details and section/page, self-score and explanation, what is missing from whom, links to
 tasks and units), and the overview. Leadership reads; the office edits."""
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ def add_routes(app: web.Application, console: Console) -> None:
             return response
 
     async def attach(ctx: Ctx) -> web.Response:
-        """A document the office holds itself, with its details and mục/trang, attached to the criterion."""
+        """A document the office holds itself, with its details and section/page, attached to the criterion."""
         upload = ctx.form.get("file")
         if upload is None or not hasattr(upload, "file") or not upload.filename:
             raise Refused("console_file_type", types=", ".join(sorted(OFFICE_TYPES)))
@@ -152,7 +152,7 @@ def add_routes(app: web.Application, console: Console) -> None:
         return await asyncio.to_thread(change, ctx, act, _words("attached"))
 
     def place(ctx: Ctx) -> web.Response:
-        """mục/trang of a document, or leave it out of this criterion."""
+        """section/page of a document, or leave it out of this criterion."""
         evidence = str(ctx.form.get("evidence_id", ""))
         office = str(ctx.form.get("office_document_id", ""))
         ids = {"evidence_id": int(evidence) if evidence.isdigit() else None,

@@ -28,8 +28,8 @@ TEXTS: dict[str, str] = {
     "console_file_type": N_("Send a file of type {types}."),
     "no_such_criterion": N_("There is no criterion with code \"{code}\" in the current criteria set."),
     "score_bad": N_("\"{value}\" is not a valid score: write a number from 0 to {max}, e.g. 2,5."),
-    "score_needs_explanation": N_("A score below the maximum ({max}) of criterion {code} needs its explanation "
-                                  "(giải trình)."),
+    "score_needs_explanation": N_("A score below the maximum ({max}) of criterion {code} needs its "
+                                  "explanation."),
     "no_such_task_id": N_("There is no task \"{task}\" in the plan."),
     "leaders_only": N_("Only the department's leadership and the office can answer a difficulty."),
     "blocker_resolved": N_("This difficulty is already resolved."),
