@@ -39,7 +39,6 @@ TEXTS: dict[str, str] = {
     "doc_bad_date": N_("Date of issue: \"{value}\" is not a date. Write it as dd/mm/yyyy, e.g. 05/03/2019."),
     "doc_future_date": N_("Date of issue: {value} is after today. Please check it."),
     "doc_number_too_long": N_("Number and sign: longer than {limit} characters."),
-    "console_not_current_set": N_("Self-scores are recorded in the current criteria set only (year {year})."),
 }
 
 

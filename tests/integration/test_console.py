@@ -571,3 +571,36 @@ async def test_an_unexpected_error_is_a_sentence_not_a_traceback(site: tuple, mo
     assert status == 500 and "Máy chủ gặp lỗi" in html
     assert "Traceback" not in html and "secret detail" not in html
     await client.close()
+
+
+async def test_the_office_loads_a_criteria_file_and_edits_a_row(site: tuple, db: Engine) -> None:
+    from tests.integration.console_world import CRITERIA
+
+    world, server = site
+    client = await signed_in(world, server, "admin")
+    status, html = await page(client, "/console/criteria")
+    assert status == 200 and "Nạp tiêu chí" in html
+
+    def upload(text: str, name: str = "tieu-chi-2019.yaml") -> aiohttp.FormData:
+        body = aiohttp.FormData()
+        body.add_field("csrf", csrf_of(html))
+        body.add_field("file", text.encode(), filename=name, content_type="application/x-yaml")
+        return body
+
+    bad = CRITERIA.replace('parent: "1.1"\n    name: "Ban hành', 'parent: "9.9"\n    name: "Ban hành')
+    status, text = await post(client, world, "/console/criteria/load", upload(bad))  # type: ignore[arg-type]
+    assert status == 400 and "Chưa nạp tệp tiêu chí" in text and "9.9" in text
+    status, html = await post(client, world, "/console/criteria/load", upload(CRITERIA))  # type: ignore[arg-type]
+    assert status == 200 and "Đã nạp 6 dòng vào bộ tiêu chí năm 2019" in html
+    criterion = re.search(r'href="/console/criteria/(\d+)">2\.1<', html)
+    assert criterion
+    status, html = await post(client, world, f"/console/criteria/{criterion[1]}/edit",
+                              {"csrf": csrf_of(html), "name": "Công khai, minh bạch thủ tục hành chính",
+                               "max_points": "7,5", "method": "Đủ 100%: 7,5 điểm", "evidence": "", "survey": ""})
+    assert status == 200 and "Đã lưu tiêu chí" in html and "Công khai, minh bạch thủ tục hành chính" in html
+    status, html = await page(client, "/console/criteria")
+    assert re.search(r">2\.1</a></td>\s*<td>Công khai, minh bạch thủ tục hành chính</td>\s*<td class=\"num\">7,5<", html)
+    with Session(db) as s:
+        audited = s.scalars(select(AuditRow.actor).where(AuditRow.action == "criterion_details_set")).all()
+    assert audited == [f"member:{world.members['admin']}"]
+    await client.close()
