@@ -599,7 +599,8 @@ async def test_the_office_loads_a_criteria_file_and_edits_a_row(site: tuple, db:
                                "max_points": "7,5", "method": "Đủ 100%: 7,5 điểm", "evidence": "", "survey": ""})
     assert status == 200 and "Đã lưu tiêu chí" in html and "Công khai, minh bạch thủ tục hành chính" in html
     status, html = await page(client, "/console/criteria")
-    assert re.search(r">2\.1</a></td>\s*<td>Công khai, minh bạch thủ tục hành chính</td>\s*<td class=\"num\">7,5<", html)
+    assert re.search(r">2\.1</a></td>\s*<td>Công khai, minh bạch thủ tục hành chính</td>\s*<td class=\"num\">7,5<",
+                     html)
     with Session(db) as s:
         audited = s.scalars(select(AuditRow.actor).where(AuditRow.action == "criterion_details_set")).all()
     assert audited == [f"member:{world.members['admin']}"]
