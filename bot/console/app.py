@@ -8,9 +8,14 @@ Jinja2 templates with autoescape; every sentence comes from the `console` catalo
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import inspect
+import logging
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,12 +32,13 @@ from bot.console import sessions
 from bot.console.refusals import refusal_text
 from bot.console.sessions import SignInError, Viewer
 from bot.domain.clock import Clock
-from bot.i18n import _, language
+from bot.i18n import _, current_lang, language
 from bot.i18n.formats import fmt_number
 from bot.services.access import Refused
 from bot.services.tasks import Event
 from bot.texts import fmt_date, fmt_local
 
+log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 COOKIE = "nhv_console"
 PREFIX = "/console"
@@ -48,6 +54,22 @@ class ConsoleServices:
     evidence_dir: Path
     base_url: str  # https://nhacviec.sogd.example.vn (no trailing slash)
     max_bytes: int = 20 * 1024 * 1024
+    fresh_seconds: float = 5.0  # how long a page shared by every reader (the dossier overview) is reused
+    _shared: dict[Any, tuple[float, Any]] = field(default_factory=dict)
+
+    def shared(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """A read every office and leadership reader sees alike, computed at most once per `fresh_seconds`;
+        a change made in the console forgets it at once (changes from the chat show within `fresh_seconds`)."""
+        now = time.monotonic()
+        found = self._shared.get(key)
+        if found is not None and now - found[0] < self.fresh_seconds:
+            return found[1]
+        value = compute()
+        self._shared[key] = (now, value)
+        return value
+
+    def changed(self) -> None:
+        self._shared.clear()
 
     @contextmanager
     def tx(self) -> Iterator[Session]:
@@ -82,6 +104,17 @@ class Ctx:
         return render(self.request, template, self.viewer, status=status, **context)
 
 
+@functools.lru_cache(maxsize=4096)
+def _number(lang: str, value: float, digits: int) -> str:
+    with language(lang):
+        return fmt_number(value, digits)
+
+
+def number(value: float, digits: int = 2) -> str:
+    """fmt_number, remembered: a dossier page shows hundreds of the same few points (Babel is slow)."""
+    return _number(current_lang(), value, digits)
+
+
 def headers() -> dict[str, str]:
     return {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "same-origin",
@@ -114,15 +147,15 @@ class Console:
         self.secure = parts.scheme == "https"
 
     def app(self) -> web.Application:
-        from bot.console import dossier, home, people, plan, review, signin
+        from bot.console import difficulties, dossier, home, people, plan, review, signin
 
         app = web.Application(client_max_size=self.s.max_bytes + 1024 * 1024)
         env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(HERE / "templates")),
-                                   autoescape=True, undefined=jinja2.StrictUndefined)
-        env.globals.update(_=_, fmt_date=fmt_date, fmt_number=fmt_number,
+                                   autoescape=True, undefined=jinja2.StrictUndefined, auto_reload=False)
+        env.globals.update(_=_, fmt_date=fmt_date, fmt_number=number,
                            fmt_local=lambda moment: fmt_local(moment, self.s.zone))
         app.router.add_static("/static", HERE / "static", append_version=True)
-        for module in (signin, home, review, people, plan, dossier):
+        for module in (signin, home, review, people, plan, dossier, difficulties):
             module.add_routes(app, self)
         return app
 
@@ -141,16 +174,28 @@ class Console:
                     form = await request.post() if request.method == "POST" else None
                     if request.method == "POST":
                         self.check_form(request, viewer, form)
-                    result = handler(Ctx(request, viewer, self.s, form))
-                    if not isinstance(result, web.StreamResponse):
-                        result = await result
+                    ctx = Ctx(request, viewer, self.s, form)
+                    if inspect.iscoroutinefunction(handler):
+                        result = await handler(ctx)
+                    else:  # database work off the event loop: other requests go on meanwhile
+                        result = await asyncio.to_thread(handler, ctx)
+                    if request.method == "POST":
+                        self.s.changed()
                     return result
             except Denied as denied:
                 with language(viewer.lang if viewer else None):
                     return message(request, viewer, denied.text, denied.status_code)
             except Refused as exc:
+                forbidden = exc.key.endswith("_only") or exc.key in ("not_your_unit", "stranger")
                 with language(viewer.lang if viewer else None):
-                    return message(request, viewer, refusal_text(exc), 403 if exc.key.endswith("_only") else 400)
+                    return message(request, viewer, refusal_text(exc), 403 if forbidden else 400)
+            except web.HTTPException:
+                raise
+            except Exception:  # never a traceback for the reader; the log has it
+                log.exception("console: %s %s failed", request.method, request.path)
+                with language(viewer.lang if viewer else None):
+                    return message(request, viewer, _("Something went wrong on the server; nothing was changed. "
+                                                      "Please try again, or tell the department office."), 500)
 
         return wrapped
 

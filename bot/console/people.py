@@ -100,7 +100,7 @@ def add_routes(app: web.Application, console: Console) -> None:
             texts = {"type": _("Send the list as .xlsx or .csv."),
                      "encoding": _("The .csv file is not UTF-8: save it again as \"CSV UTF-8\"."),
                      "unreadable": _("The .xlsx file cannot be opened ({why}).").format(why=exc.why),
-                     "header": _("No header row with the columns \"Họ tên\" and \"Đơn vị\" in the first 10 rows.")}
+                     "header": _("No header row naming the columns \"full name\" and \"unit\" in the first 10 rows.")}
             return listing(ctx, error=texts[exc.key], status=400)
         good = sum(1 for m in made if m.code)
         return listing(ctx, _("{good} invites made, {bad} rows need fixing (listed below).").format(

@@ -28,10 +28,17 @@ TEXTS: dict[str, str] = {
     "console_file_type": N_("Send a file of type {types}."),
     "no_such_criterion": N_("There is no criterion with code \"{code}\" in the current criteria set."),
     "score_bad": N_("\"{value}\" is not a valid score: write a number from 0 to {max}, e.g. 2,5."),
-    "score_needs_explanation": N_("A score below the maximum ({max}) of criterion {code} needs its explanation "
-                                  "(giải trình)."),
+    "score_needs_explanation": N_("A score below the maximum ({max}) of criterion {code} needs its "
+                                  "explanation."),
     "no_such_task_id": N_("There is no task \"{task}\" in the plan."),
-    "console_not_current_set": N_("Self-scores are recorded in the current criteria set only (year {year})."),
+    "leaders_only": N_("Only the department's leadership and the office can answer a difficulty."),
+    "blocker_resolved": N_("This difficulty is already resolved."),
+    "already_forwarded": N_("This difficulty was already forwarded to leadership."),
+    "not_a_head": N_("You head no unit."),
+    "console_file_size": N_("The file is empty or larger than {mb} MB."),
+    "doc_bad_date": N_("Date of issue: \"{value}\" is not a date. Write it as dd/mm/yyyy, e.g. 05/03/2019."),
+    "doc_future_date": N_("Date of issue: {value} is after today. Please check it."),
+    "doc_number_too_long": N_("Number and sign: longer than {limit} characters."),
 }
 
 

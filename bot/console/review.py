@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import mimetypes
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,7 +22,7 @@ if TYPE_CHECKING:
     from bot.console.app import Console, Ctx
 
 INLINE = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
-QUEUE_SIZE = 200
+QUEUE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -53,6 +52,26 @@ def documents(session: Session, actor: Actor, card: review.ReviewCard) -> list[D
                               row.doc_number or "", row.doc_date, row.doc_summary or "", row.doc_issuer or "",
                               row.text or "" if row.kind in ("text", "link") else ""))
     return found
+
+
+def serve_file(ctx: Ctx, file_name: str | None, stored_path: str | None) -> web.StreamResponse:
+    """A stored file, PDF and photos inline (framed by the console only), others as a download; never a path
+    outside the evidence folder."""
+    root = ctx.services.evidence_dir.resolve()
+    path = Path(stored_path).resolve() if stored_path else None
+    if path is None or not path.is_relative_to(root) or not path.is_file():
+        raise Denied(404, _("The file {name} is no longer on the server: ask the unit to send it again.")
+                     .format(name=file_name or ""))
+    name = file_name or path.name
+    ext = Path(name).suffix.lower()
+    how = "inline" if ext in INLINE else "attachment"
+    return web.FileResponse(path, headers={
+        "Content-Type": INLINE.get(ext, "application/octet-stream"),
+        "Content-Disposition": f"{how}; filename*=UTF-8''{quote(name)}",
+        "X-Content-Type-Options": "nosniff", "X-Frame-Options": "SAMEORIGIN", "Cache-Control": "private, no-store",
+        # a PDF opens in the browser's own viewer, which a stricter policy would block
+        "Content-Security-Policy": "frame-ancestors 'self'" if ext == ".pdf" else
+                                   "default-src 'none'; img-src 'self'; frame-ancestors 'self'"})
 
 
 def add_routes(app: web.Application, console: Console) -> None:
@@ -94,26 +113,10 @@ def add_routes(app: web.Application, console: Console) -> None:
         return queue_page(ctx, _("Returned to {unit} with the reason; the unit has been told.").format(unit=occ.unit))
 
     def file(ctx: Ctx) -> web.StreamResponse:
-        """The stored file of an evidence item: the office, leadership, or the unit's own head; never a path
-        outside the evidence folder."""
+        """The stored file of an evidence item: the office, leadership, or the unit's own head."""
         with ctx.services.tx() as session:
             row = review.evidence_file(session, ctx.viewer.actor, int(ctx.request.match_info["id"]))
-        root = ctx.services.evidence_dir.resolve()
-        path = Path(row.stored_path or "").resolve() if row.stored_path else None
-        if path is None or not path.is_relative_to(root) or not path.is_file():
-            raise Denied(404, _("The file {name} is no longer on the server: ask the unit to send it again.")
-                         .format(name=row.file_name or ""))
-        name = row.file_name or path.name
-        ext = Path(name).suffix.lower()
-        kind = INLINE.get(ext) or mimetypes.types_map.get(ext) or "application/octet-stream"
-        how = "inline" if ext in INLINE else "attachment"
-        return web.FileResponse(path, headers={
-            "Content-Type": kind if ext in INLINE else "application/octet-stream",
-            "Content-Disposition": f"{how}; filename*=UTF-8''{quote(name)}",
-            "X-Content-Type-Options": "nosniff", "X-Frame-Options": "SAMEORIGIN", "Cache-Control": "private, no-store",
-            # a PDF opens in the browser's own viewer, which a stricter policy would block
-            "Content-Security-Policy": "frame-ancestors 'self'" if ext == ".pdf" else
-                                       "default-src 'none'; img-src 'self'; frame-ancestors 'self'"})
+        return serve_file(ctx, row.file_name, row.stored_path)
 
     app.router.add_get("/review", console.route("edit", queue_page))
     app.router.add_get("/review/{id:\\d{1,12}}", console.route("edit", one))

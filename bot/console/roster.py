@@ -40,7 +40,8 @@ class Person:
 
 
 def _plain(text: str) -> str:
-    text = unicodedata.normalize("NFD", text.strip().lower()).replace("đ", "d")
+    # "\u0111" (d with stroke) has no decomposition: replaced by hand
+    text = unicodedata.normalize("NFD", text.strip().lower()).replace("\u0111", "d")
     return re.sub(r"\s+", " ", "".join(c for c in text if unicodedata.category(c) != "Mn")).strip(" :*")
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
+from bot.console.app import Console, ConsoleServices, Mounted
 from bot.domain.clock import Clock
 from bot.web.app import PersonalPage, WebServices
 from bot.web.personal import LinkMaker
@@ -35,7 +36,8 @@ async def serve_personal_page(engine: Engine, clock: Clock, zone: ZoneInfo, evid
     url = f"http://{host}:{sock.getsockname()[1]}"
     key = secrets.token_bytes(32)
     page = PersonalPage(WebServices(engine, clock, zone, evidence_dir, key, url))
-    runner = web.AppRunner(page.app(), access_log=None)
+    served = Mounted(page, Console(ConsoleServices(engine, clock, zone, evidence_dir, url)))  # /console/ too
+    runner = web.AppRunner(served.app(), access_log=None)
     await runner.setup()
     await web.SockSite(runner, sock).start()
     return SandboxPage(runner, LinkMaker(engine, key, url, clock), url)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
@@ -93,17 +93,24 @@ class Queue:
 def review_queue(session: Session, actor: Actor, page: int = 0, size: int = 8) -> Queue:
     """`/duyet`, `rq:`: reviews waiting for a decision, oldest first (the queue is the source of truth)."""
     require_admin(actor)
-    rows = session.execute(select(ReviewRow, OccurrenceRow).join(OccurrenceRow, OccurrenceRow.id ==
-                                                                ReviewRow.occurrence_id)
-                           .where(ReviewRow.decision.is_(None), OccurrenceRow.retired_at.is_(None))
-                           .order_by(ReviewRow.submitted_at, ReviewRow.id)).all()
-    pages = max(1, -(-len(rows) // size))
+    waiting = (select(ReviewRow, OccurrenceRow).join(OccurrenceRow, OccurrenceRow.id == ReviewRow.occurrence_id)
+               .where(ReviewRow.decision.is_(None), OccurrenceRow.retired_at.is_(None)))
+    total = session.scalar(select(func.count()).select_from(waiting.subquery())) or 0
+    pages = max(1, -(-total // size))
     page = min(max(page, 0), pages - 1)
-    names = {m.id: m.name for m in session.scalars(select(MemberRow))}
-    chosen = rows[page * size:(page + 1) * size]
+    chosen = session.execute(waiting.order_by(ReviewRow.submitted_at, ReviewRow.id)
+                             .offset(page * size).limit(size)).all()
+    names = dict(session.execute(select(MemberRow.id, MemberRow.name).where(
+        MemberRow.id.in_({r.submitted_by for r, _ in chosen}))).all())
+    # one query each for the page's tasks and units: `subject_of` then finds them in the session (held here:
+    # the session keeps rows only while someone does), not one query per row
+    held = [*session.scalars(select(TaskRow).where(TaskRow.id.in_({o.task_id for _, o in chosen}))),
+            *session.scalars(select(UnitRow).where(UnitRow.id.in_({o.unit for _, o in chosen})))]
     counts = evidence_counts(session, [o.id for _, o in chosen])
-    return Queue(tuple(Pending(r.id, subject_of(session, o), r.submitted_at, names.get(r.submitted_by, ""),
-                               counts.get(o.id, 0)) for r, o in chosen), page, pages, len(rows))
+    items = tuple(Pending(r.id, subject_of(session, o), r.submitted_at, names.get(r.submitted_by, ""),
+                          counts.get(o.id, 0)) for r, o in chosen)
+    del held
+    return Queue(items, page, pages, total)
 
 
 @dataclass(frozen=True)

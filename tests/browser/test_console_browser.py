@@ -7,44 +7,29 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 
-from tests.browser.test_sandbox_browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.browser.test_sandbox_browser import browser  # noqa: F401 (the fixture: Debian's Chromium)
 from tests.integration.console_world import Served, build, free_port, load_criteria, sign_in_link
 
 WAIT_MS = 15_000
 
 
-@pytest.fixture
-def chromium() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed (pip install -e '.[test]')")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
-
-
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_the_office_reviews_scores_and_exports_in_the_browser(db: Engine, tmp_path: Path, chromium: object) -> None:
+def test_the_office_reviews_scores_and_exports_in_the_browser(db: Engine, tmp_path: Path, browser: object) -> None:
     from openpyxl import load_workbook
     from playwright.sync_api import Browser, expect
 
-    assert isinstance(chromium, Browser)
+    assert isinstance(browser, Browser)
     port = free_port()
     world = build(db, tmp_path / "evidence", port)
     ids = load_criteria(db)
     served = Served(world, port)
     try:
-        context = chromium.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
         page = context.new_page()
         page.set_default_timeout(WAIT_MS)
         page.goto(sign_in_link(world, "admin"))
@@ -54,7 +39,7 @@ def test_the_office_reviews_scores_and_exports_in_the_browser(db: Engine, tmp_pa
 
         page.click("nav a[href='/console/review']")
         expect(page.locator("h1")).to_contain_text("Kết quả chờ duyệt (4)")
-        page.locator("a.button", has_text="Mở").first.click()
+        page.locator("a.button", has_text="Xem").first.click()
         frame = page.locator("iframe.viewer")
         expect(frame).to_be_visible()
         shown = page.request.get(world.base + str(frame.get_attribute("src")))

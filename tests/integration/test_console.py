@@ -483,3 +483,125 @@ async def test_the_dossier_exports_carry_the_documents_details_under_their_crite
         assert len(s.scalars(select(AuditRow).where(AuditRow.action == "dossier_exported")).all()) == 3
     await client.close()
     await head.close()
+
+
+async def test_leadership_gives_a_direction_on_a_difficulty_and_only_the_office_forwards(site: tuple,
+                                                                                        db: Engine) -> None:
+    from bot.db.models import BlockerReplyRow, BlockerRow
+    from bot.services import tasks
+    from bot.services.access import load_actor
+
+    world, server = site
+    with Session(db) as s, s.begin():
+        head = load_actor(s, 20, 20)
+        occ = s.scalars(select(OccurrenceRow.id).where(OccurrenceRow.unit == "TCCB",
+                                                       OccurrenceRow.status == "open")).first()
+        blocker_id = tasks.report_blocker(s, head, occ, "Chưa có hướng dẫn của tỉnh về mẫu báo cáo.",  # type: ignore[arg-type]
+                                          tasks.Event(world.clock.now())).id
+    office = await signed_in(world, server, "admin")
+    leader = await signed_in(world, server, "leader")
+    unit = await signed_in(world, server, "TCCB")
+    assert (await page(unit, "/console/difficulties"))[0] == 403
+    status, html = await page(leader, "/console/difficulties")
+    assert status == 200 and "Chưa có hướng dẫn của tỉnh" in html and "Cho ý kiến chỉ đạo" in html
+    assert "Chuyển Lãnh đạo Sở" not in html
+    token = csrf_of(html)
+    assert (await post(leader, world, f"/console/difficulties/{blocker_id}/forward", {"csrf": token}))[0] == 403
+    status, html = await post(leader, world, f"/console/difficulties/{blocker_id}/reply",
+                              {"csrf": token, "text": "Văn phòng Sở liên hệ Sở Nội vụ, báo lại trước 20/11."})
+    assert status == 200 and "Đã gửi tới Phòng Tổ chức cán bộ" in html
+    status, html = await page(office, "/console/difficulties")
+    assert "Văn phòng Sở liên hệ Sở Nội vụ" in html and "Trả lời / hướng dẫn" in html
+    status, html = await post(office, world, f"/console/difficulties/{blocker_id}/forward", {"csrf": csrf_of(html)})
+    assert status == 200 and "đã chuyển Lãnh đạo Sở" in html
+    with Session(db) as s:
+        assert s.scalars(select(BlockerReplyRow.member_id)).all() == [world.members["leader"]]
+        assert s.get(BlockerRow, blocker_id).forwarded_by == world.members["admin"]  # type: ignore[union-attr]
+    for client in (office, leader, unit):
+        await client.close()
+
+
+async def test_the_office_attaches_its_own_document_with_section_and_page(site: tuple, db: Engine) -> None:
+    from tests.integration.console_world import PDF
+
+    world, server = site
+    ids = load_criteria(db)
+    client = await signed_in(world, server, "admin")
+    _status, html = await page(client, f"/console/criteria/{ids['2.1']}")
+
+    def form(name: str, data: bytes, date: str = "15/01/2019") -> aiohttp.FormData:
+        body = aiohttp.FormData()
+        for key, value in (("csrf", csrf_of(html)), ("doc_number", "12/QĐ-SGDĐT"), ("doc_date", date),
+                           ("doc_summary", "Quyết định công bố thủ tục hành chính"), ("doc_issuer", "Sở GDĐT"),
+                           ("section", "Điều 1, trang 2")):
+            body.add_field(key, value)
+        body.add_field("file", data, filename=name, content_type="application/octet-stream")
+        return body
+
+    status, text = await post(client, world, f"/console/criteria/{ids['2.1']}/document",
+                              form("x.exe", b"MZ"))  # type: ignore[arg-type]
+    assert status == 400 and ".pdf" in text
+    status, text = await post(client, world, f"/console/criteria/{ids['2.1']}/document",
+                              form("qd.pdf", PDF, "31/02/2019"))  # type: ignore[arg-type]
+    assert status == 400 and "31/02/2019" in text
+    status, html = await post(client, world, f"/console/criteria/{ids['2.1']}/document",
+                              form("Quyết định 12.pdf", PDF))  # type: ignore[arg-type]
+    assert status == 200 and "Đã gắn văn bản" in html and "12/QĐ-SGDĐT" in html and "Điều 1, trang 2" in html
+    link = re.search(r'href="(/console/office-file/\d+)"', html)
+    assert link
+    async with client.get(link[1]) as response:
+        assert response.status == 200 and (await response.read()).startswith(b"%PDF")
+    head = await signed_in(world, server, "TCCB")
+    assert (await page(head, link[1]))[0] == 403
+    await client.close()
+    await head.close()
+
+
+async def test_an_unexpected_error_is_a_sentence_not_a_traceback(site: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.services import status as status_service
+
+    world, server = site
+    client = await signed_in(world, server, "admin")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret detail /etc/passwd")
+
+    monkeypatch.setattr(status_service, "compute_progress", broken)
+    status, html = await page(client, "/console/")
+    assert status == 500 and "Máy chủ gặp lỗi" in html
+    assert "Traceback" not in html and "secret detail" not in html
+    await client.close()
+
+
+async def test_the_office_loads_a_criteria_file_and_edits_a_row(site: tuple, db: Engine) -> None:
+    from tests.integration.console_world import CRITERIA
+
+    world, server = site
+    client = await signed_in(world, server, "admin")
+    status, html = await page(client, "/console/criteria")
+    assert status == 200 and "Nạp tiêu chí" in html
+
+    def upload(text: str, name: str = "tieu-chi-2019.yaml") -> aiohttp.FormData:
+        body = aiohttp.FormData()
+        body.add_field("csrf", csrf_of(html))
+        body.add_field("file", text.encode(), filename=name, content_type="application/x-yaml")
+        return body
+
+    bad = CRITERIA.replace('parent: "1.1"\n    name: "Ban hành', 'parent: "9.9"\n    name: "Ban hành')
+    status, text = await post(client, world, "/console/criteria/load", upload(bad))  # type: ignore[arg-type]
+    assert status == 400 and "Chưa nạp tệp tiêu chí" in text and "9.9" in text
+    status, html = await post(client, world, "/console/criteria/load", upload(CRITERIA))  # type: ignore[arg-type]
+    assert status == 200 and "Đã nạp 6 dòng vào bộ tiêu chí năm 2019" in html
+    criterion = re.search(r'href="/console/criteria/(\d+)">2\.1<', html)
+    assert criterion
+    status, html = await post(client, world, f"/console/criteria/{criterion[1]}/edit",
+                              {"csrf": csrf_of(html), "name": "Công khai, minh bạch thủ tục hành chính",
+                               "max_points": "7,5", "method": "Đủ 100%: 7,5 điểm", "evidence": "", "survey": ""})
+    assert status == 200 and "Đã lưu tiêu chí" in html and "Công khai, minh bạch thủ tục hành chính" in html
+    status, html = await page(client, "/console/criteria")
+    assert re.search(r">2\.1</a></td>\s*<td>Công khai, minh bạch thủ tục hành chính</td>\s*<td class=\"num\">7,5<",
+                     html)
+    with Session(db) as s:
+        audited = s.scalars(select(AuditRow.actor).where(AuditRow.action == "criterion_details_set")).all()
+    assert audited == [f"member:{world.members['admin']}"]
+    await client.close()
