@@ -14,6 +14,8 @@ from bot.db.models import (
     MemberRow,
     OccurrenceRow,
     ReviewRow,
+    TaskRow,
+    UnitRow,
 )
 from bot.db.notices import about, queue_notice
 from bot.domain.text import nfc
