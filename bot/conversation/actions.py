@@ -59,7 +59,7 @@ def blocker_withdraw(blocker_id: int) -> str:
 
 
 def cancel_wait() -> str:
-    """✖️ Hủy under a prompt: nothing changes and the chat stops waiting."""
+    """✖️ Cancel under a prompt: nothing changes and the chat stops waiting."""
     return WAY_OUT + "0"
 
 

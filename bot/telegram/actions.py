@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 
 def cancel_row() -> tuple[Action, ...]:
-    """The "✖️ Hủy" choice under a prompt that waits for text (typed "Hủy" on a text channel)."""
+    """The "✖️ Cancel" choice under a prompt that waits for text (typed as a word on a text channel)."""
     return (Action("✖️ " + _("Cancel"), wire.cancel_wait()),)
 
 
@@ -248,7 +248,7 @@ async def on_remove(update: Update, context: BotContext, args: str) -> None:
 
 @guarded
 async def on_cancel(update: Update, context: BotContext, args: str) -> None:
-    """◀ No / ✖️ Hủy / /huy: nothing changes, and a prompt waiting for text stops waiting."""
+    """◀ No / ✖️ Cancel / /huy: nothing changes, and a prompt waiting for text stops waiting."""
     actor = actor_of(update, context)
     with context.services.tx() as session:
         tasks.clear_state(session, actor.chat_id)

@@ -20,6 +20,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.engine.dispatcher import Dispatcher, SweepReport
+from bot.i18n.refusals import t
 from bot.logsafe import redact_secrets
 from bot.telegram import callbacks, channels_chat, digest, handlers, invites_chat, page_chat, screens
 from bot.telegram import closing as closing_chat
@@ -27,7 +28,6 @@ from bot.telegram import exports as exports_chat
 from bot.telegram import metrics as metrics_chat
 from bot.telegram import par as par_chat
 from bot.telegram.context import BotContext, Services
-from bot.telegram.i18n import t
 
 log = logging.getLogger(__name__)
 

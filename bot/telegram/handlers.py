@@ -19,6 +19,7 @@ from bot.db.audit import audit
 from bot.db.models import ChatStateRow, MemberRow, ProcessedUpdateRow
 from bot.engine.channel import Button
 from bot.i18n import N_, _, language
+from bot.i18n.refusals import t
 from bot.services import invites, status
 from bot.services.access import Actor, Refused, load_actor, require_admin, require_known
 from bot.services.linking import CHANNEL_NAMES, Linked
@@ -27,7 +28,6 @@ from bot.services.tasks import Event
 from bot.telegram import safety
 from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext
-from bot.telegram.i18n import t
 from bot.telegram.render import ROLE, members_text, overdue_text, progress_text
 from bot.texts import fmt_local
 

@@ -9,12 +9,12 @@ from bot.db.models import MetricRow, MetricValueRow
 from bot.engine.channel import Button
 from bot.engine.messages import chunk_blocks
 from bot.i18n import _, language
+from bot.i18n.refusals import t
 from bot.services import metrics
 from bot.services.access import Actor
 from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext
 from bot.telegram.handlers import actor_of, event, guarded, reply
-from bot.telegram.i18n import t
 from bot.texts import fmt_local
 from bot.views.taskcard import COMPARISON, value_text
 

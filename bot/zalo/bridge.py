@@ -31,7 +31,7 @@ from bot.domain.clock import Clock
 from bot.engine.channel import Failure
 from bot.engine.outbox import queue_notice
 from bot.i18n import _, language
-from bot.telegram.i18n import t
+from bot.i18n.refusals import t
 from bot.views.model import Action
 from bot.zalo.api import ZaloApi, ZaloError, classify
 from bot.zalo.channel import Actions, ZaloSender
