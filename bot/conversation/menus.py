@@ -15,9 +15,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
-from bot.conversation import actions
 from bot.conversation.incoming import Choice, Command, Text, parse_text
 from bot.i18n import LANGS, gettext_in
+from bot.views import actions
 
 NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 # Waits whose prompt offers only the way out: the next text is the answer. The evidence wait and the

@@ -22,7 +22,6 @@ from bot.i18n import _, language
 from bot.services.access import Actor, Refused, require_admin
 from bot.services.linking import CHANNEL_NAMES
 from bot.services.tasks import Event
-from bot.web.app import revoke_links
 
 CHOICES = {"telegram": "telegram", "tg": "telegram", "zalo": "zalo", "email": "email", "e-mail": "email",
            "mail": "email", "thuhoi": "revoke", "revoke": "revoke"}
@@ -107,8 +106,8 @@ def set_channel(session: Session, actor: Actor, member_id: int, word: str, addre
     ids = tuple(r.id for r in rows)
     who = f"member:{actor.member_id}"
     if choice == "revoke":
-        for row in rows:
-            revoke_links(session, row)
+        for row in rows:  # every link signed with an older version stops working (bot.web.links)
+            row.link_version += 1
         audit(session, ev.now, who, "links_revoked", f"member:{member.id}", {"member_ids": list(ids)}, ev.update_id)
         with language(member.lang):
             _tell(session, member, ev, _("🔒 The department office revoked your personal web links: the links "

@@ -10,7 +10,7 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.conversation import actions as wire
+from bot.conversation import waits
 from bot.db.models import MemberRow, OccurrenceRow, ReviewRow
 from bot.i18n import _, language
 from bot.services import blockers, invites, metrics, queue, review, tasks
@@ -21,7 +21,9 @@ from bot.telegram import screens
 from bot.telegram.context import BotContext
 from bot.telegram.handlers import actor_of, event, guarded, reply
 from bot.telegram.render import ROLE
+from bot.telegram.turn import TelegramTurn
 from bot.texts import fmt_local
+from bot.views import actions as wire
 from bot.views.model import Action, View
 from bot.views.review import confirm_return
 from bot.views.taskcard import subject_text
@@ -248,13 +250,13 @@ async def on_remove(update: Update, context: BotContext, args: str) -> None:
 
 @guarded
 async def on_cancel(update: Update, context: BotContext, args: str) -> None:
-    """◀ No / ✖️ Cancel / /huy: nothing changes, and a prompt waiting for text stops waiting."""
-    actor = actor_of(update, context)
-    with context.services.tx() as session:
-        tasks.clear_state(session, actor.chat_id)
-    with language(actor.lang):
-        await screens.answer(update)
-        await screens.show(update, View((_("Cancelled; nothing was changed."),)))
+    await waits.cancel(TelegramTurn.of(update, context))
+
+
+@guarded
+async def huy(update: Update, context: BotContext) -> None:
+    """/huy: the way out of any prompt (`dedupe` already ended the wait, as for any command)."""
+    await waits.cancel(TelegramTurn.of(update, context))
 
 
 @guarded
@@ -281,14 +283,7 @@ async def on_blocker_text(update: Update, context: BotContext, actor: Actor, ref
 
 @guarded
 async def on_blocker_withdraw(update: Update, context: BotContext, args: str) -> None:
-    """↩️ under a reported difficulty: its head takes it back while nobody has answered it."""
-    actor = actor_of(update, context)
-    with context.services.tx() as session:
-        subject = blockers.withdraw(session, actor, int(args), event(update, context))
-    with language(actor.lang):
-        text = "↩️ " + _("Difficulty withdrawn: {subject}; the office has been told.").format(
-            subject=subject_text(subject))
-        await _say(update, actor.lang, text)
+    await waits.withdraw_blocker(TelegramTurn.of(update, context), int(args))
 
 
 @guarded

@@ -21,7 +21,7 @@ from bot.engine.channel import Button
 from bot.i18n import N_, _, language
 from bot.i18n.refusals import t
 from bot.services import invites, status
-from bot.services.access import Actor, Refused, load_actor, require_admin, require_known
+from bot.services.access import Actor, Refused, load_actor, require_admin
 from bot.services.linking import CHANNEL_NAMES, Linked
 from bot.services.metrics import metric_status
 from bot.services.tasks import Event
@@ -295,14 +295,6 @@ async def lang(update: Update, context: BotContext) -> None:
     with context.services.tx() as session:
         invites.set_language(session, actor, choice, event(update, context))
     await reply(update, t("lang_set", choice))
-
-
-@guarded
-async def huy(update: Update, context: BotContext) -> None:
-    """/huy: the way out of any prompt (the wait itself was ended by `dedupe`, like any command)."""
-    actor = actor_of(update, context)
-    require_known(actor)
-    await reply(update, t("cancelled", actor.lang))
 
 
 @guarded

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.conversation.actions import WAY_OUT
 from bot.i18n import _
+from bot.views.actions import WAY_OUT
 
 TELEGRAM_TEXT_LIMIT = 4096
 TELEGRAM_MAX_BUTTONS = 12  # CONVERSATION.md: more than a dozen buttons is a wall on a phone

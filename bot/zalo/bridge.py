@@ -23,7 +23,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from telegram.request import BaseRequest, RequestData
 
-from bot.conversation import actions as wire
 from bot.conversation.menus import Choice, Confirm, Menu, Stale, read_reply
 from bot.db import addresses
 from bot.db.models import ChatStateRow, MemberRow
@@ -32,6 +31,7 @@ from bot.engine.channel import Failure
 from bot.engine.outbox import queue_notice
 from bot.i18n import _, language
 from bot.i18n.refusals import t
+from bot.views import actions as wire
 from bot.views.model import Action
 from bot.zalo.api import ZaloApi, ZaloError, classify
 from bot.zalo.channel import Actions, ZaloSender

@@ -15,12 +15,9 @@ ADAPTERS = ("bot.telegram", "bot.zalo", "bot.web")
 CHANNEL_LIBRARIES = ("telegram", "aiohttp", "httpx", "aiosmtplib")
 # Still crossed (the Zalo bridge runs the Telegram handlers; the page reuses the chat's words and flows).
 KNOWN_ADAPTER_EDGES = {("bot.zalo", "bot.telegram"), ("bot.web", "bot.telegram")}
-# The one package circle of today, made of these edges: services → engine (queue_notice) → views → services
-# (views read service facts); engine ↔ digest; services → web (revoke_links) → telegram (the chat's words and
-# flows) → services, exports. Issue 18's target cuts each of them (docs/architecture.md).
-KNOWN_CIRCLES = {
-    frozenset({"bot.digest", "bot.engine", "bot.exports", "bot.services", "bot.telegram", "bot.views", "bot.web"}),
-}
+# The one package circle of today: services → engine (queue_notice) → views → services (views read service
+# facts), and engine ↔ digest. (services → web, revoke_links, was cut by issue 18.) docs/architecture.md.
+KNOWN_CIRCLES = {frozenset({"bot.digest", "bot.engine", "bot.services", "bot.views"})}
 
 
 def _modules() -> dict[str, Path]:

@@ -1,0 +1,39 @@
+"""A Turn on Telegram: built from an Update and its context, answers drawn with buttons, a press edits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.constants import ChatType
+
+from bot.conversation.services import Services
+from bot.services.access import Actor
+from bot.services.tasks import Event
+from bot.telegram import screens
+from bot.telegram.context import BotContext
+from bot.telegram.handlers import actor_of, event
+from bot.views.model import View
+
+
+@dataclass
+class TelegramTurn:
+    update: Update
+    services: Services
+    actor: Actor
+    private: bool
+    event: Event
+
+    @classmethod
+    def of(cls, update: Update, context: BotContext) -> TelegramTurn:
+        chat = update.effective_chat
+        return cls(update, context.services, actor_of(update, context),
+                   chat is not None and chat.type == ChatType.PRIVATE, event(update, context))
+
+    async def reply(self, view: View) -> None:
+        await screens.answer(self.update)
+        await screens.show(self.update, view, new=True)
+
+    async def show(self, view: View) -> None:
+        await screens.answer(self.update)
+        await screens.show(self.update, view)
