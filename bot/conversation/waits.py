@@ -1,4 +1,4 @@
-"""The way out: cancelling a prompt's wait, withdrawing one's own difficulty; and the personal link."""
+"""The way out of a prompt (its ✖️ choice, cancelling the wait) and the personal link."""
 
 from __future__ import annotations
 
@@ -6,10 +6,15 @@ from bot.conversation.turn import Turn
 from bot.db.audit import audit
 from bot.i18n import _, language
 from bot.i18n.refusals import t
-from bot.services import blockers, tasks
+from bot.services import tasks
 from bot.services.access import Refused, require_known
-from bot.views.model import View
-from bot.views.taskcard import subject_text
+from bot.views import actions as wire
+from bot.views.model import Action, View
+
+
+def cancel_row() -> tuple[Action, ...]:
+    """The "✖️ Cancel" choice under a prompt that waits for text (typed as a word on a text channel)."""
+    return (Action("✖️ " + _("Cancel"), wire.cancel_wait()),)
 
 
 async def cancel(turn: Turn) -> None:
@@ -18,15 +23,6 @@ async def cancel(turn: Turn) -> None:
     with turn.services.tx() as session:
         tasks.clear_state(session, turn.actor.chat_id)
     await turn.show(View((t("cancelled", turn.actor.lang),)))
-
-
-async def withdraw_blocker(turn: Turn, blocker_id: int) -> None:
-    """↩️ under a reported difficulty: its head takes it back while nobody has answered it."""
-    with turn.services.tx() as session:
-        subject = blockers.withdraw(session, turn.actor, blocker_id, turn.event)
-    with language(turn.actor.lang):
-        await turn.reply(View(("↩️ " + _("Difficulty withdrawn: {subject}; the office has been told.").format(
-            subject=subject_text(subject)),)))
 
 
 async def page_link(turn: Turn) -> None:

@@ -10,10 +10,11 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.conversation import waits
+from bot.conversation import difficulties, waits
+from bot.conversation.waits import cancel_row
 from bot.db.models import MemberRow, OccurrenceRow, ReviewRow
 from bot.i18n import _, language
-from bot.services import blockers, invites, metrics, queue, review, tasks
+from bot.services import invites, metrics, queue, review, tasks
 from bot.services.access import Actor, Refused, own_occurrence, require_admin
 from bot.telegram import metrics as metrics_chat
 from bot.telegram import par as par_chat
@@ -23,17 +24,11 @@ from bot.telegram.handlers import actor_of, event, guarded, reply
 from bot.telegram.render import ROLE
 from bot.telegram.turn import TelegramTurn
 from bot.texts import fmt_local
-from bot.views import actions as wire
 from bot.views.model import Action, View
 from bot.views.review import confirm_return
 from bot.views.taskcard import subject_text
 
 log = logging.getLogger(__name__)
-
-
-def cancel_row() -> tuple[Action, ...]:
-    """The "✖️ Cancel" choice under a prompt that waits for text (typed as a word on a text channel)."""
-    return (Action("✖️ " + _("Cancel"), wire.cancel_wait()),)
 
 
 def _occ_subject(context: BotContext, occurrence_id: int) -> queue.Subject:
@@ -124,13 +119,7 @@ async def on_snooze(update: Update, context: BotContext, args: str, days: int) -
 
 @guarded
 async def on_blocker(update: Update, context: BotContext, args: str) -> None:
-    actor = actor_of(update, context)
-    with context.services.tx() as session:
-        tasks.start_blocker(session, actor, int(args), event(update, context))
-    with language(actor.lang):
-        text = "⚠️ " + _("Describe the difficulty with {subject} (one message):").format(
-            subject=subject_text(_occ_subject(context, int(args))))
-        await _say(update, actor.lang, text, (cancel_row(),))
+    await difficulties.ask(TelegramTurn.of(update, context), int(args))
 
 
 def _review_subject(context: BotContext, review_id: int) -> queue.Subject:
@@ -179,35 +168,17 @@ async def on_return_confirmed(update: Update, context: BotContext, args: str) ->
 
 @guarded
 async def on_forward(update: Update, context: BotContext, args: str) -> None:
-    actor = actor_of(update, context)
-    with context.services.tx() as session:
-        row = tasks.forward_blocker(session, actor, int(args), event(update, context))
-        occ_id = row.occurrence_id
-    with language(actor.lang):
-        text = "➡️ " + _("Difficulty forwarded to the department's leadership: {subject}").format(
-            subject=subject_text(_occ_subject(context, occ_id)))
-        await _say(update, actor.lang, text)
+    await difficulties.forward(TelegramTurn.of(update, context), int(args))
 
 
 @guarded
 async def on_blocker_reply(update: Update, context: BotContext, args: str) -> None:
-    actor = actor_of(update, context)
-    with context.services.tx() as session:
-        subject = blockers.start_reply(session, actor, int(args), event(update, context))
-    with language(actor.lang):
-        text = "💬 " + _("Type your direction on the difficulty with {subject} (one message):").format(
-            subject=subject_text(subject))
-        await _say(update, actor.lang, text, (cancel_row(),))
+    await difficulties.ask_direction(TelegramTurn.of(update, context), int(args))
 
 
 @guarded
 async def on_blocker_done(update: Update, context: BotContext, args: str) -> None:
-    actor = actor_of(update, context)
-    with context.services.tx() as session:
-        subject = blockers.resolve(session, actor, int(args), event(update, context))
-    with language(actor.lang):
-        text = "✔️ " + _("Difficulty marked resolved: {subject}").format(subject=subject_text(subject))
-        await _say(update, actor.lang, text, ((Action("⚠️ " + _("Open difficulties"), "bq:0"),),))
+    await difficulties.resolve(TelegramTurn.of(update, context), int(args))
 
 
 def member_text(member: MemberRow) -> str:
@@ -272,18 +243,12 @@ async def on_metric(update: Update, context: BotContext, args: str) -> None:
 @guarded
 async def on_blocker_text(update: Update, context: BotContext, actor: Actor, ref: int, text: str) -> None:
     """The text after ⚠️: the difficulty, to the office."""
-    with context.services.tx() as session:
-        row = tasks.report_blocker(session, actor, ref, text, event(update, context))
-        occ_id, blocker_id = row.occurrence_id, row.id
-    with language(actor.lang):
-        await reply(update, "⚠️ " + _("Difficulty sent to the department office: {subject}").format(
-            subject=subject_text(_occ_subject(context, occ_id))),
-            screens.keyboard(((Action("↩️ " + _("Withdraw the difficulty"), wire.blocker_withdraw(blocker_id)),),)))
+    await difficulties.report(TelegramTurn.of(update, context), ref, text)
 
 
 @guarded
 async def on_blocker_withdraw(update: Update, context: BotContext, args: str) -> None:
-    await waits.withdraw_blocker(TelegramTurn.of(update, context), int(args))
+    await difficulties.withdraw(TelegramTurn.of(update, context), int(args))
 
 
 @guarded
@@ -300,9 +265,4 @@ async def on_return_reason(update: Update, context: BotContext, actor: Actor, re
 @guarded
 async def on_direction(update: Update, context: BotContext, actor: Actor, ref: int, text: str) -> None:
     """The text after 💬: the direction, to the unit and the office."""
-    with context.services.tx() as session:
-        subject = blockers.reply(session, actor, ref, text, event(update, context))
-    with language(actor.lang):
-        await reply(update, "💬 " + _("Direction sent on {subject}: the unit and the office will receive it.")
-                    .format(subject=subject_text(subject)),
-                    screens.keyboard(((Action("⚠️ " + _("Open difficulties"), "bq:0"),),)))
+    await difficulties.direct(TelegramTurn.of(update, context), ref, text)

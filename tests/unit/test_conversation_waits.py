@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.conversation import waits
+from bot.conversation import difficulties, waits
 from bot.conversation.services import Services
 from bot.db.engine import make_engine, migrate
 from bot.db.members import ensure_member
@@ -86,10 +86,10 @@ async def test_cancel_ends_the_wait_and_says_so(services: Services) -> None:
 async def test_only_the_reporter_withdraws_and_only_before_an_answer(services: Services) -> None:
     blocker = _reported(services, 2002)
     with pytest.raises(Refused) as other:
-        await waits.withdraw_blocker(_turn(services, 2003), blocker)  # same unit, not the reporter
+        await difficulties.withdraw(_turn(services, 2003), blocker)  # same unit, not the reporter
     assert other.value.key == "blocker_not_yours"
     turn = _turn(services, 2002)
-    await waits.withdraw_blocker(turn, blocker)
+    await difficulties.withdraw(turn, blocker)
     assert turn.said and "1.1" in turn.said[0]
     with Session(services.engine) as session:
         assert session.get(BlockerRow, blocker).status == "withdrawn"  # type: ignore[union-attr]
@@ -98,7 +98,7 @@ async def test_only_the_reporter_withdraws_and_only_before_an_answer(services: S
     with services.tx() as session:
         session.add(BlockerReplyRow(blocker_id=answered, member_id=3, text="Chờ", created_at=NOW))
     with pytest.raises(Refused) as late:
-        await waits.withdraw_blocker(_turn(services, 2002), answered)
+        await difficulties.withdraw(_turn(services, 2002), answered)
     assert late.value.key == "blocker_answered"
 
 
