@@ -7,24 +7,14 @@ Every answer names the task, unit, deadline and due date.
 
 from __future__ import annotations
 
+from bot.conversation.subjects import occurrence_subject
 from bot.conversation.turn import Turn
 from bot.conversation.waits import cancel_row
-from bot.db.models import OccurrenceRow
 from bot.i18n import _, language
-from bot.services import blockers, queue, tasks
-from bot.services.access import Refused
+from bot.services import blockers, tasks
 from bot.views import actions as wire
 from bot.views.model import Action, View
 from bot.views.taskcard import subject_text
-
-
-def occurrence_subject(turn: Turn, occurrence_id: int) -> queue.Subject:
-    """What an answer names: the task, unit, deadline and due date of an occurrence."""
-    with turn.services.tx() as session:
-        occ = session.get(OccurrenceRow, occurrence_id)
-        if occ is None:
-            raise Refused("no_such_task")
-        return queue.subject_of(session, occ)
 
 
 def _open_list() -> tuple[Action, ...]:
@@ -37,7 +27,7 @@ async def ask(turn: Turn, occurrence_id: int) -> None:
         tasks.start_blocker(session, turn.actor, occurrence_id, turn.event)
     with language(turn.actor.lang):
         text = "⚠️ " + _("Describe the difficulty with {subject} (one message):").format(
-            subject=subject_text(occurrence_subject(turn, occurrence_id)))
+            subject=subject_text(occurrence_subject(turn.services, occurrence_id)))
         await turn.reply(View((text,), (cancel_row(),)))
 
 
@@ -48,7 +38,7 @@ async def report(turn: Turn, occurrence_id: int, text: str) -> None:
         occ_id, blocker_id = row.occurrence_id, row.id
     with language(turn.actor.lang):
         await turn.reply(View(("⚠️ " + _("Difficulty sent to the department office: {subject}").format(
-            subject=subject_text(occurrence_subject(turn, occ_id))),),
+            subject=subject_text(occurrence_subject(turn.services, occ_id))),),
             ((Action("↩️ " + _("Withdraw the difficulty"), wire.blocker_withdraw(blocker_id)),),)))
 
 
@@ -59,7 +49,7 @@ async def forward(turn: Turn, blocker_id: int) -> None:
         occ_id = row.occurrence_id
     with language(turn.actor.lang):
         await turn.reply(View(("➡️ " + _("Difficulty forwarded to the department's leadership: {subject}").format(
-            subject=subject_text(occurrence_subject(turn, occ_id))),)))
+            subject=subject_text(occurrence_subject(turn.services, occ_id))),)))
 
 
 async def ask_direction(turn: Turn, blocker_id: int) -> None:

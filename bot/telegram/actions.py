@@ -11,6 +11,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.conversation import difficulties, waits
+from bot.conversation.subjects import occurrence_subject
 from bot.conversation.waits import cancel_row
 from bot.db.models import MemberRow, OccurrenceRow, ReviewRow
 from bot.i18n import _, language
@@ -32,11 +33,7 @@ log = logging.getLogger(__name__)
 
 
 def _occ_subject(context: BotContext, occurrence_id: int) -> queue.Subject:
-    with context.services.tx() as session:
-        occ = session.get(OccurrenceRow, occurrence_id)
-        if occ is None:
-            raise Refused("no_such_task")
-        return queue.subject_of(session, occ)
+    return occurrence_subject(context.services, occurrence_id)
 
 
 async def _say(update: Update, lang: str, text: str, actions: tuple[tuple[Action, ...], ...] = ()) -> None:
