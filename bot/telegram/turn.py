@@ -10,7 +10,7 @@ from telegram.constants import ChatType
 from bot.conversation.services import Services
 from bot.services.access import Actor
 from bot.services.tasks import Event
-from bot.telegram import screens
+from bot.telegram import draw
 from bot.telegram.context import BotContext
 from bot.telegram.handlers import actor_of, event
 from bot.views.model import View
@@ -31,9 +31,9 @@ class TelegramTurn:
                    chat is not None and chat.type == ChatType.PRIVATE, event(update, context))
 
     async def reply(self, view: View) -> None:
-        await screens.answer(self.update)
-        await screens.show(self.update, view, new=True)
+        await draw.answer(self.update)
+        await draw.show(self.update, view, new=True)
 
     async def show(self, view: View) -> None:
-        await screens.answer(self.update)
-        await screens.show(self.update, view)
+        await draw.answer(self.update)
+        await draw.show(self.update, view)
