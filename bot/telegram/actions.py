@@ -21,9 +21,9 @@ from bot.telegram import metrics as metrics_chat
 from bot.telegram import screens
 from bot.telegram.context import BotContext
 from bot.telegram.handlers import actor_of, event, guarded, reply
-from bot.telegram.render import ROLE
 from bot.telegram.turn import TelegramTurn
 from bot.views.model import Action, View
+from bot.views.status import ROLE
 
 log = logging.getLogger(__name__)
 

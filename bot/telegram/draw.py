@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
-from bot.telegram.handlers import reply
 from bot.views.model import Action, View, telegram_parts
 
 log = logging.getLogger(__name__)
+
+
+async def reply(update: Update, texts: str | list[str], markup: Any = None) -> None:
+    """New messages answering the update (the markup under the last)."""
+    message = update.effective_message
+    if message is None:
+        return
+    parts = [texts] if isinstance(texts, str) else texts
+    for i, text in enumerate(parts):
+        await message.reply_text(text, reply_markup=markup if i == len(parts) - 1 else None)
 
 
 def keyboard(rows: tuple[tuple[Action, ...], ...]) -> InlineKeyboardMarkup | None:

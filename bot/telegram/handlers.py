@@ -15,21 +15,22 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
+from bot.conversation import status as status_flows
 from bot.db.audit import audit
 from bot.db.models import ChatStateRow, MemberRow, ProcessedUpdateRow
 from bot.engine.channel import Button
 from bot.i18n import N_, _, language
 from bot.i18n.refusals import t
-from bot.services import invites, status
-from bot.services.access import Actor, Refused, load_actor, require_admin
+from bot.services import invites
+from bot.services.access import Refused, load_actor, require_admin
 from bot.services.linking import CHANNEL_NAMES, Linked
-from bot.services.metrics import metric_status
-from bot.services.tasks import Event
 from bot.telegram import safety
 from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext
-from bot.telegram.render import ROLE, members_text, overdue_text, progress_text
+from bot.telegram.draw import reply
+from bot.telegram.turn import TelegramTurn, actor_of, event
 from bot.texts import fmt_local
+from bot.views.status import ROLE, members_text
 
 log = logging.getLogger(__name__)
 Handler = Callable[..., Awaitable[None]]
@@ -99,30 +100,6 @@ async def set_role_commands(bot: Bot, engine: Engine) -> None:
 def load_roles(context: BotContext, user_id: int, chat_id: int) -> frozenset[str]:
     with context.services.tx() as session:
         return load_actor(session, user_id, chat_id).roles
-
-
-def event(update: Update, context: BotContext) -> Event:
-    return Event(context.services.clock.now(), update.update_id)
-
-
-def actor_of(update: Update, context: BotContext) -> Actor:
-    """Who is acting: loaded by `dedupe` in its transaction, or now if it was not."""
-    if context.actor is not None:
-        return context.actor
-    user, chat = update.effective_user, update.effective_chat
-    assert user is not None and chat is not None
-    with context.services.tx() as session:
-        context.actor = load_actor(session, user.id, chat.id)
-    return context.actor
-
-
-async def reply(update: Update, texts: str | list[str], markup: Any = None) -> None:
-    message = update.effective_message
-    if message is None:
-        return
-    parts = [texts] if isinstance(texts, str) else texts
-    for i, text in enumerate(parts):
-        await message.reply_text(text, reply_markup=markup if i == len(parts) - 1 else None)
 
 
 def guarded(fn: Handler) -> Handler:
@@ -225,22 +202,12 @@ async def help_command(update: Update, context: BotContext) -> None:
 @guarded
 async def tiendo(update: Update, context: BotContext) -> None:
     """/tiendo [unit]."""
-    actor = actor_of(update, context)
-    unit = context.args[0] if context.args else None
-    today = context.services.today()
-    with context.services.tx() as session:
-        report = status.progress(session, actor, today, unit)
-        goals = metric_status(session, {report.unit} if report.unit else None)
-    await reply(update, progress_text(report, today, goals))
+    await status_flows.progress(TelegramTurn.of(update, context), context.args[0] if context.args else None)
 
 
 @guarded
 async def quahan(update: Update, context: BotContext) -> None:
-    actor = actor_of(update, context)
-    today = context.services.today()
-    with context.services.tx() as session:
-        lines = status.overdue(session, actor, today)
-    await reply(update, overdue_text(lines, today) if lines else t("no_overdue", actor.lang))
+    await status_flows.overdue(TelegramTurn.of(update, context))
 
 
 @guarded

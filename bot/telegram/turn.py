@@ -8,12 +8,26 @@ from telegram import Update
 from telegram.constants import ChatType
 
 from bot.conversation.services import Services
-from bot.services.access import Actor
+from bot.services.access import Actor, load_actor
 from bot.services.tasks import Event
 from bot.telegram import draw
 from bot.telegram.context import BotContext
-from bot.telegram.handlers import actor_of, event
 from bot.views.model import View
+
+
+def event(update: Update, context: BotContext) -> Event:
+    return Event(context.services.clock.now(), update.update_id)
+
+
+def actor_of(update: Update, context: BotContext) -> Actor:
+    """Who is acting: loaded by `dedupe` in its transaction, or now if it was not."""
+    if context.actor is not None:
+        return context.actor
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    with context.services.tx() as session:
+        context.actor = load_actor(session, user.id, chat.id)
+    return context.actor
 
 
 @dataclass

@@ -1,4 +1,6 @@
-"""Chat texts built from the read models, in the current language (split to Telegram's 4,096 characters)."""
+"""Status texts built from the read models, in the current language (split to Telegram's 4,096 characters).
+
+Channel-neutral words for /tiendo, /quahan, /thanhvien (were bot/telegram/render.py)."""
 
 from __future__ import annotations
 
