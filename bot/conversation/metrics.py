@@ -1,21 +1,17 @@
 """`/solieu` (aliases `/sochieu`, `/metric`): a head's metrics against their targets, and the 📈 check-in
-conversation."""
+conversation, on any channel."""
 
 from __future__ import annotations
 
-from telegram import Update
-
+from bot.conversation.turn import Turn
+from bot.conversation.waits import cancel_row
 from bot.db.models import MetricRow, MetricValueRow
-from bot.engine.channel import Button
 from bot.engine.messages import chunk_blocks
 from bot.i18n import _, language
 from bot.i18n.refusals import t
 from bot.services import metrics
-from bot.services.access import Actor
-from bot.telegram.channel import to_markup
-from bot.telegram.context import BotContext
-from bot.telegram.handlers import actor_of, event, guarded, reply
 from bot.texts import fmt_local
+from bot.views.model import Action, View
 from bot.views.taskcard import COMPARISON, value_text
 
 MAX_BUTTONS = 12  # CONVERSATION.md: no message has more than 12 buttons
@@ -40,24 +36,33 @@ def button_label(metric: MetricRow) -> str:
     return "📈 " + _("Report {code} {name}").format(code=metric.task_id, name=name)
 
 
-@guarded
-async def sochieu(update: Update, context: BotContext) -> None:
-    """/solieu (alias /sochieu, /metric): every metric the actor's units report, its target and latest value."""
-    actor = actor_of(update, context)
-    with context.services.tx() as session:
+async def listing(turn: Turn) -> None:
+    """/solieu: every metric the actor's units report, its target and latest value; 📈 to report one."""
+    actor = turn.actor
+    with turn.services.tx() as session:
         rows = metrics.metrics_for(session, actor)
-    if not rows:
-        await reply(update, t("no_metrics", actor.lang))
-        return
     with language(actor.lang):
+        if not rows:
+            await turn.reply(View((t("no_metrics", actor.lang),)))
+            return
         blocks = [f"• {m.task_id} {m.name} — " + _("unit {unit}").format(unit=unit) + "\n   "
                   + _("Target {target} · Now: {current}").format(target=target_text(m), current=current_text(m, latest))
                   for m, unit, latest in rows]
-        buttons: dict[int, Button] = {}
+        buttons: dict[int, Action] = {}
         for m, _unit, _latest in rows:
-            buttons.setdefault(m.id, Button(button_label(m), f"mt:{m.id}"))
+            buttons.setdefault(m.id, Action(button_label(m), f"mt:{m.id}"))
         texts = chunk_blocks("📈 " + _("Metrics your unit reports ({count})").format(count=len(rows)), blocks)
-    await reply(update, texts, to_markup(tuple((b,) for b in list(buttons.values())[:MAX_BUTTONS])))
+        for text in texts[:-1]:
+            await turn.reply(View((text,)))
+        await turn.reply(View((texts[-1],), tuple((b,) for b in list(buttons.values())[:MAX_BUTTONS])))
+
+
+async def ask(turn: Turn, metric_id: int) -> None:
+    """📈: the next text of this chat is the metric's current value."""
+    with turn.services.tx() as session:
+        target = metrics.start_report(session, turn.actor, metric_id, None, turn.event)
+    with language(turn.actor.lang):
+        await turn.reply(View((prompt_text(target, turn.actor.lang),), (cancel_row(),)))
 
 
 def prompt_text(target: metrics.ReportTarget, lang: str) -> str:
@@ -73,15 +78,14 @@ def prompt_text(target: metrics.ReportTarget, lang: str) -> str:
     return text
 
 
-async def on_value(update: Update, context: BotContext, actor: Actor, metric_id: int) -> None:
-    """The text answering the 📈 question; a bad one is refused (the question stands, see `guarded`)."""
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    with context.services.tx() as session:
-        row = metrics.record_value(session, actor, metric_id, message.text, event(update, context))
+async def record(turn: Turn, metric_id: int, text: str) -> None:
+    """The text answering the 📈 question; a bad one is refused (the question stands)."""
+    actor = turn.actor
+    with turn.services.tx() as session:
+        row = metrics.record_value(session, actor, metric_id, text, turn.event)
         metric = session.get(MetricRow, row.metric_id)
         assert metric is not None
         verdict = t("metric_met" if metrics.is_met(metric, row.value) else "metric_not_met", actor.lang)
-        text = t("metric_saved", actor.lang, name=metric.name, unit=row.unit,
-                 value=metrics.fmt_row(metric, row), verdict=verdict, target=target_text(metric))
-    await reply(update, text)
+        saved = t("metric_saved", actor.lang, name=metric.name, unit=row.unit,
+                  value=metrics.fmt_row(metric, row), verdict=verdict, target=target_text(metric))
+    await turn.reply(View((saved,)))

@@ -12,15 +12,13 @@ from telegram.error import TelegramError
 
 from bot.conversation import difficulties, reviews, waits
 from bot.conversation import tasks as flows
-from bot.conversation.waits import cancel_row
 from bot.db.models import MemberRow
 from bot.i18n import _, language
-from bot.services import invites, metrics
+from bot.services import invites
 from bot.services.access import Actor, Refused, require_admin
-from bot.telegram import metrics as metrics_chat
 from bot.telegram import screens
 from bot.telegram.context import BotContext
-from bot.telegram.handlers import actor_of, event, guarded, reply
+from bot.telegram.handlers import actor_of, event, guarded
 from bot.telegram.turn import TelegramTurn
 from bot.views.model import Action, View
 from bot.views.status import ROLE
@@ -149,16 +147,6 @@ async def on_cancel(update: Update, context: BotContext, args: str) -> None:
 async def huy(update: Update, context: BotContext) -> None:
     """/huy: the way out of any prompt (`dedupe` already ended the wait, as for any command)."""
     await waits.cancel(TelegramTurn.of(update, context))
-
-
-@guarded
-async def on_metric(update: Update, context: BotContext, args: str) -> None:
-    actor = actor_of(update, context)
-    with context.services.tx() as session:
-        target = metrics.start_report(session, actor, int(args), None, event(update, context))
-    await screens.answer(update)
-    with language(actor.lang):
-        await reply(update, metrics_chat.prompt_text(target, actor.lang), screens.keyboard((cancel_row(),)))
 
 
 @guarded
