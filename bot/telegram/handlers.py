@@ -15,11 +15,14 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
+from bot.conversation import commands
 from bot.conversation import status as status_flows
+from bot.conversation.commands import COMMANDS as COMMANDS  # re-exported: the table moved to the core
+from bot.conversation.commands import commands_for
 from bot.db.audit import audit
 from bot.db.models import ChatStateRow, MemberRow, ProcessedUpdateRow
 from bot.engine.channel import Button
-from bot.i18n import N_, _, language
+from bot.i18n import _, language
 from bot.i18n.refusals import t
 from bot.services import invites
 from bot.services.access import Refused, load_actor, require_admin
@@ -34,38 +37,6 @@ from bot.views.status import ROLE, members_text
 
 log = logging.getLogger(__name__)
 Handler = Callable[..., Awaitable[None]]
-
-# (command, description, roles that see it in the help and the command menu)
-COMMANDS: list[tuple[str, str, frozenset[str]]] = [
-    ("viec", N_("Checklist of your unit's tasks (the office and leadership: every unit)"),
-     frozenset({"head", "admin", "leader"})),
-    ("duyet", N_("Completions waiting for your review"), frozenset({"admin"})),
-    ("theodoi", N_("Tasks of the units you lead or watch, worst first"), frozenset({"head", "admin", "leader"})),
-    ("vuongmac", N_("Difficulties reported, until resolved"), frozenset({"head", "admin", "leader"})),
-    ("quahan", N_("Overdue tasks"), frozenset({"head", "admin", "leader"})),
-    ("nhiemvu", N_("A task's status per unit: /nhiemvu <code>, e.g. /nhiemvu 5.2"),
-     frozenset({"head", "admin", "leader"})),
-    ("tiendo", N_("Progress per area and unit: /tiendo [unit]"), frozenset({"head", "admin", "leader"})),
-    ("solieu", N_("Report the figures of your unit's metrics"), frozenset({"head"})),
-    ("tonghop", N_("The progress summary, now"), frozenset({"admin", "leader"})),
-    ("lich", N_("Your unit's deadline calendar (.ics)"), frozenset({"head", "admin"})),
-    ("moi", N_("Invite a head of unit: /moi <unit>, or /moi lanhdao, /moi quantri"), frozenset({"admin"})),
-    ("thanhvien", N_("Members, and units with nobody to remind"), frozenset({"admin"})),
-    ("xuat", N_("Summary workbook and package of supporting documents"), frozenset({"admin"})),
-    ("trang", N_("Your personal page: documents and figures on the phone"), frozenset({"head", "admin", "leader"})),
-    ("kenh", N_("Members' channels (Telegram, Zalo, e-mail) and where their reminders go"), frozenset({"admin"})),
-    ("lienket", N_("Use the bot from another app too (Zalo or Telegram)"), frozenset({"head", "admin", "leader"})),
-    ("lang", N_("Language: /lang vi or /lang en"), frozenset({"head", "admin", "leader"})),
-    ("huy", N_("Cancel what the bot is waiting for (a difficulty, a reason, a figure)"),
-     frozenset({"head", "admin", "leader"})),
-    ("huongdan", N_("This help"), frozenset({"head", "admin", "leader"})),
-]
-
-
-def commands_for(roles: frozenset[str] | set[str]) -> list[tuple[str, str]]:
-    """The commands of these roles, in menu order, in the current language."""
-    return [(name, _(text)) for name, text, who in COMMANDS if who & set(roles)]
-
 
 def bot_commands() -> list[BotCommand]:
     """The default command menu (a head's; Vietnamese)."""
@@ -187,16 +158,7 @@ async def _linked(update: Update, context: BotContext, linked: Linked) -> None:
 @guarded
 async def help_command(update: Update, context: BotContext) -> None:
     """Exactly the commands of the reader's roles."""
-    actor = actor_of(update, context)
-    if not actor.known:
-        raise Refused("stranger")
-    with language(actor.lang):
-        who = [_(ROLE[r]) for r in ("head", "leader", "admin") if r in actor.roles]
-        lines = [f"/{name} – {text}" for name, text in commands_for(actor.roles)]
-        text = _("CCHC reminder bot — you are: {roles}.").format(roles=", ".join(who)) + "\n" + "\n".join(lines)
-        if "head" in actor.roles:
-            text += "\n" + _("In a reminder: ✅ Done, 📎 Send documents, ⏰ Remind me later, ⚠️ Report a difficulty.")
-    await reply(update, text)
+    await commands.help_text(TelegramTurn.of(update, context))
 
 
 @guarded
@@ -255,19 +217,10 @@ async def thanhvien(update: Update, context: BotContext) -> None:
 
 @guarded
 async def lang(update: Update, context: BotContext) -> None:
-    actor = actor_of(update, context)
-    if not actor.known:
-        raise Refused("stranger")
-    choice = context.args[0].lower() if context.args else ""
-    with context.services.tx() as session:
-        invites.set_language(session, actor, choice, event(update, context))
-    await reply(update, t("lang_set", choice))
+    await commands.set_language(TelegramTurn.of(update, context), context.args[0] if context.args else "")
 
 
 @guarded
 async def unknown(update: Update, context: BotContext) -> None:
     """Anything the bot cannot act on: a short help, never silence."""
-    actor = actor_of(update, context)
-    if not actor.known:
-        raise Refused("stranger")
-    await reply(update, t("unknown_input", actor.lang))
+    await commands.unknown(TelegramTurn.of(update, context))
