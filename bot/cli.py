@@ -123,11 +123,11 @@ def cmd_invite(args: argparse.Namespace) -> int:
     from sqlalchemy.orm import Session
 
     from bot.db.engine import make_engine
+    from bot.i18n.refusals import t
     from bot.runner import sync_only
     from bot.services.access import Refused
     from bot.services.bootstrap import cli_invite
     from bot.services.tasks import Event
-    from bot.telegram.i18n import t
     from bot.texts import fmt_local
 
     config = _config(args)
@@ -296,8 +296,8 @@ def cmd_ics(args: argparse.Namespace) -> int:
     from bot.db.audit import audit
     from bot.db.engine import make_engine, migrate
     from bot.exports.calendar import find_unit, unit_calendar
+    from bot.i18n.refusals import t
     from bot.services.access import Refused
-    from bot.telegram.i18n import t
 
     config = _config(args)
     engine, now = make_engine(config.database.url), config.make_clock().now()

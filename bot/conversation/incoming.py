@@ -13,7 +13,7 @@ class Command:
 
 @dataclass(frozen=True)
 class Choice:
-    data: str  # action data (bot.conversation.actions): what the chosen action does
+    data: str  # action data (bot.views.actions): what the chosen action does
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 A text channel draws a view's actions as numbered replies and remembers the last menu it drew. Then:
 - a prompt waiting for text owns the next text, a bare number included (a figure of 1 is a figure);
-- the way out of a prompt is a word ("Hủy"), and any command ends the wait (the router does that);
+- the way out of a prompt is a word (the catalogs' "Cancel"), and any command ends the wait;
 - a number answers only the last message that offered numbers; a number that menu did not offer gets
   "this menu is out of date" and the current menu again;
 - an action that cannot be undone asks to confirm when its number's menu is not the last message sent.
@@ -11,16 +11,30 @@ A text channel draws a view's actions as numbered replies and remembers the last
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 
-from bot.conversation import actions
 from bot.conversation.incoming import Choice, Command, Text, parse_text
+from bot.i18n import LANGS, gettext_in
+from bot.views import actions
 
 NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
-CANCEL_WORDS = frozenset({"hủy", "huỷ", "huy", "cancel"})
 # Waits whose prompt offers only the way out: the next text is the answer. The evidence wait and the
 # document-details wait offer choices (✔️ Finished, ⏭ Skip): there a number still chooses.
 TEXT_WAITS = frozenset({"blocker", "return", "blocker_reply", "metric"})
+
+
+def _bare(text: str) -> str:
+    """Lower case without diacritics: both spellings of the Vietnamese word, and typed without accents."""
+    decomposed = unicodedata.normalize("NFD", text.strip().lower().replace("\u0111", "d"))
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+
+
+@cache
+def cancel_words() -> frozenset[str]:
+    """The way out in every language, as `_bare` writes it."""
+    return frozenset(_bare(gettext_in(lang, "Cancel")) for lang in LANGS)
 
 
 @dataclass(frozen=True)
@@ -59,7 +73,7 @@ def read_reply(text: str, menu: Menu, waiting: str | None = None) -> Command | C
     if isinstance(typed, Command):
         return typed
     stripped = text.strip()
-    if stripped.lower() in CANCEL_WORDS:
+    if _bare(stripped) in cancel_words():
         return Choice(actions.cancel_wait())
     number = NUMBER.match(stripped)
     if number is None or waiting in TEXT_WAITS or not menu.replies:

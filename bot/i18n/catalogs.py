@@ -34,7 +34,8 @@ def domain_of(path: Path) -> str:
 
 def source_files() -> Iterator[Path]:
     for path in sorted(PACKAGE_DIR.rglob("*.py")):
-        if "locale" not in path.parts and path.parent.name != "i18n":
+        # bot/i18n holds the machinery (not extracted), except the refusal catalog (domain `i18n`)
+        if "locale" not in path.parts and (path.parent.name != "i18n" or path.name == "refusals.py"):
             yield path
 
 

@@ -1,4 +1,9 @@
-"""Refusals and replies of the chat by key (Refused.key): English message ids, words in the catalogs."""
+"""The one catalog of refusals (Refused.key → words), used by the chat on every channel and by the CLI.
+
+English message ids, words in the catalogs (domain `i18n`). Besides refusals it holds a few replies of
+the chat by key (welcome, invite link...), as it did in bot/telegram/i18n.py, where it came from.
+"""
+# ruff: noqa: E501  (a table of whole message ids, one per line)
 
 from __future__ import annotations
 
@@ -81,6 +86,45 @@ MESSAGES: dict[str, str] = {
     'channel_taken': N_('That chat already holds member #{member} in the same role: remove one of them first (/thanhvien).'),
     **TRUST_REFUSALS,  # confirmations, delegation, extensions (bot.trust)
 }
+# Refusals of the evidence and invite checks (were bot/telegram/safety.py's own table).
+MESSAGES.update({
+    "evidence_closed": N_("The office has already accepted {task} as done: evidence can no longer be added "
+                          "and this was not stored. If something must change, contact the office."),
+    "evidence_task_closed": N_("The department office closed {task} ({reason}): it takes no more evidence, and "
+                               "this was not stored."),
+    "task_closed": N_("The department office closed {task} ({reason}): there is nothing to submit for it."),
+    "evidence_duplicate": N_("The file {name} is already among this task's supporting documents (not saved "
+                             "again)."),
+    "empty_file": N_("The file is empty (0 bytes): it was not stored as evidence. Send the file again with "
+                     "its content, or send a link."),
+    "no_such_invite": N_("No open invite #{invite}. Type /loimoi to see the open invites."),
+    "invite_revoked": N_("This invite link is no longer valid (it was revoked, or whoever made it is no "
+                         "longer an admin). Ask the department office for a new invite link."),
+    "huyloimoi_usage": N_("Use: /huyloimoi <number>, e.g. /huyloimoi 3 (the numbers are in /loimoi)."),
+})
+# Refusals of bot/services/par.py and criteria.py (were bot/telegram/par.py's own table).
+MESSAGES.update({
+    "doc_bad_date": N_("\"{value}\" is not a date: write the date of issue as dd/mm/yyyy, e.g. 05/03/2019."),
+    "doc_future_date": N_("The date of issue {value} is after today: please check it."),
+    "doc_number_too_long": N_("The number is longer than {limit} characters: write only the document's number "
+                              "and sign, e.g. 123/KH-SGDDT."),
+    "doc_meta_empty": N_("Nothing to record: write number; date of issue; subject; issuing body, separated by "
+                         "semicolons, or press Skip."),
+    "no_such_document": N_("There is no document #{ref} (texts and links carry no number). Type /vanban to see "
+                           "the documents."),
+    "doc_meta_required": N_("Task {task} requires the number and date of issue of every document (the office "
+                            "asks for them). Still missing: {missing}."),
+    "doc_meta_missing": N_("Task {task} requires the number and date of issue of every document: {count} "
+                           "document(s) still lack them. Type /vanban {ref} to add them, then press ✅ again."),
+    "no_such_criterion": N_("There is no criterion with code \"{code}\". Loaded codes: {known}."),
+    "score_bad": N_("\"{value}\" is not a valid score: write a number from 0 to {max}, e.g. 2,5."),
+    "score_needs_explanation": N_("A score below the maximum ({max}) of criterion {code} needs an explanation: "
+                                  "/tucham {code} <score> <explanation>."),
+    "tucham_usage": N_("Use: /tucham <criterion code> <score> <explanation>, e.g. /tucham 1.1 2,5 The plan was "
+                       "issued late."),
+    "yeucau_usage": N_("Use: /yeucauvanban <task code> to require the number and date of issue of the task's "
+                       "documents, or /yeucauvanban <task code> tat to stop requiring them."),
+})
 
 
 def t(key: str, lang: str | None = None, **params: Any) -> str:
@@ -91,3 +135,8 @@ def t(key: str, lang: str | None = None, **params: Any) -> str:
         return template.format(**params)
     except (KeyError, IndexError):
         return template
+
+
+def refusal_text(key: str, lang: str | None = None, **params: Any) -> str:
+    """The words of a refusal (`Refused.key`, `Refused.params`) in `lang`."""
+    return t(key, lang, **params)

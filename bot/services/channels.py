@@ -110,8 +110,8 @@ def set_channel(session: Session, actor: Actor, member_id: int, word: str, addre
     ids = tuple(r.id for r in rows)
     who = f"member:{actor.member_id}"
     if choice == "revoke":
-        for row in rows:
-            revoke_links(session, row)
+        for row in rows:  # every link signed with an older version stops working (bot.web.links)
+            row.link_version += 1
         audit(session, ev.now, who, "links_revoked", f"member:{member.id}", {"member_ids": list(ids)}, ev.update_id)
         _tell(session, member, ev, {"change": "links_revoked"})
         return ChannelSet(member.name, ids, choice)

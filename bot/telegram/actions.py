@@ -9,36 +9,20 @@ import logging
 
 from telegram import Update
 
-from bot.conversation import actions as wire
-from bot.db.models import MemberRow, OccurrenceRow, ReviewRow
+from bot.conversation import difficulties, reviews, waits
+from bot.conversation import tasks as flows
+from bot.db.models import MemberRow
 from bot.i18n import _, language
-from bot.services import blockers, invites, metrics, queue, review, tasks
-from bot.services.access import Actor, Refused, own_occurrence, require_admin
-from bot.telegram import metrics as metrics_chat
-from bot.telegram import par as par_chat
+from bot.services import invites
+from bot.services.access import Actor, Refused, require_admin
 from bot.telegram import screens
 from bot.telegram.context import BotContext
-from bot.telegram.handlers import actor_of, event, guarded, reply
-from bot.telegram.render import ROLE
-from bot.texts import fmt_local
+from bot.telegram.handlers import actor_of, event, guarded
+from bot.telegram.turn import TelegramTurn
 from bot.views.model import Action, View
-from bot.views.review import confirm_return
-from bot.views.taskcard import subject_text
+from bot.views.status import ROLE
 
 log = logging.getLogger(__name__)
-
-
-def cancel_row() -> tuple[Action, ...]:
-    """The "✖️ Hủy" choice under a prompt that waits for text (typed "Hủy" on a text channel)."""
-    return (Action("✖️ " + _("Cancel"), wire.cancel_wait()),)
-
-
-def _occ_subject(context: BotContext, occurrence_id: int) -> queue.Subject:
-    with context.services.tx() as session:
-        occ = session.get(OccurrenceRow, occurrence_id)
-        if occ is None:
-            raise Refused("no_such_task")
-        return queue.subject_of(session, occ)
 
 
 async def _say(update: Update, lang: str, text: str, actions: tuple[tuple[Action, ...], ...] = ()) -> None:
@@ -49,53 +33,22 @@ async def _say(update: Update, lang: str, text: str, actions: tuple[tuple[Action
 
 @guarded
 async def on_done(update: Update, context: BotContext, args: str) -> None:
-    actor = actor_of(update, context)
-    with context.services.tx() as session:
-        tasks.confirm_done(session, actor, int(args), event(update, context))
-        par_chat.par.require_described(session, int(args))  # the office may require số/ký hiệu first
-    with language(actor.lang):
-        text = "✅ " + _("Sent to the department office for review: {subject}").format(
-            subject=subject_text(_occ_subject(context, int(args))))
-    await _say(update, actor.lang, text, ((Action("📋 " + _("Checklist"), "cl:o:0"),),))
+    await flows.done(TelegramTurn.of(update, context), int(args))
 
 
 @guarded
 async def on_evidence(update: Update, context: BotContext, args: str) -> None:
-    actor = actor_of(update, context)
-    with context.services.tx() as session:
-        tasks.start_evidence(session, actor, int(args), event(update, context))
-    with language(actor.lang):
-        text = "📎 " + _("Send the supporting documents for {subject}: files, photos, text or links, one or "
-                        "several. Then press ✔️ Finished.").format(
-            subject=subject_text(_occ_subject(context, int(args))))
-        await _say(update, actor.lang, text, ((Action("✔️ " + _("Finished"), f"evend:{args}"),),))
+    await flows.ask_evidence(TelegramTurn.of(update, context), int(args))
 
 
 @guarded
 async def on_evidence_end(update: Update, context: BotContext, args: str) -> None:
-    actor = actor_of(update, context)
-    ref = int(args)
-    with context.services.tx() as session:
-        own_occurrence(session, actor, ref)
-        tasks.clear_state(session, actor.chat_id)
-        count = tasks.evidence_count(session, ref)
-    with language(actor.lang):
-        text = _("{count} supporting documents received for {subject}. Press ✅ Done when the task is done.").format(
-            count=count, subject=subject_text(_occ_subject(context, ref)))
-        await _say(update, actor.lang, text, ((Action("✅ " + _("Mark as done"), f"done:{ref}"),
-                                               Action("📌 " + _("Task card"), f"tc:{ref}")),))
+    await flows.end_evidence(TelegramTurn.of(update, context), int(args))
 
 
 @guarded
 async def on_snooze_menu(update: Update, context: BotContext, args: str) -> None:
-    actor = actor_of(update, context)
-    with context.services.tx() as session:
-        own_occurrence(session, actor, int(args))
-    with language(actor.lang):
-        text = "⏰ " + _("Remind again about {subject} in:").format(
-            subject=subject_text(_occ_subject(context, int(args))))
-        await _say(update, actor.lang, text, ((Action(_("1 working day"), f"snz1:{args}"),
-                                               Action(_("3 working days"), f"snz3:{args}")),))
+    await flows.ask_snooze(TelegramTurn.of(update, context), int(args))
 
 
 async def on_snooze1(update: Update, context: BotContext, args: str) -> None:
@@ -108,103 +61,42 @@ async def on_snooze3(update: Update, context: BotContext, args: str) -> None:
 
 @guarded
 async def on_snooze(update: Update, context: BotContext, args: str, days: int) -> None:
-    actor = actor_of(update, context)
-    svc = context.services
-    with svc.tx() as session:
-        until = tasks.snooze(session, actor, int(args), days, event(update, context), svc.calendar, svc.zone,
-                             svc.send_time)
-    with language(actor.lang):
-        text = "⏰ " + _("Will remind again about {subject} at {until}.").format(
-            subject=subject_text(_occ_subject(context, int(args))), until=fmt_local(until, svc.zone))
-        await _say(update, actor.lang, text)
+    await flows.snooze(TelegramTurn.of(update, context), int(args), days)
 
 
 @guarded
 async def on_blocker(update: Update, context: BotContext, args: str) -> None:
-    actor = actor_of(update, context)
-    with context.services.tx() as session:
-        tasks.start_blocker(session, actor, int(args), event(update, context))
-    with language(actor.lang):
-        text = "⚠️ " + _("Describe the difficulty with {subject} (one message):").format(
-            subject=subject_text(_occ_subject(context, int(args))))
-        await _say(update, actor.lang, text, (cancel_row(),))
-
-
-def _review_subject(context: BotContext, review_id: int) -> queue.Subject:
-    with context.services.tx() as session:
-        row = session.get(ReviewRow, review_id)
-        occ = session.get(OccurrenceRow, row.occurrence_id) if row else None
-        if occ is None:
-            raise Refused("bad_request")
-        return queue.subject_of(session, occ)
+    await difficulties.ask(TelegramTurn.of(update, context), int(args))
 
 
 @guarded
 async def on_accept(update: Update, context: BotContext, args: str) -> None:
-    actor = actor_of(update, context)
-    with context.services.tx() as session:
-        review.accept(session, actor, int(args), event(update, context))
-    with language(actor.lang):
-        text = "✔️ " + _("Accepted: {subject}; the unit has been told.").format(
-            subject=subject_text(_review_subject(context, int(args))))
-        await _say(update, actor.lang, text, ((Action("📝 " + _("Review queue"), "rq:0"),),))
+    await reviews.accept(TelegramTurn.of(update, context), int(args))
 
 
 @guarded
 async def on_return_ask(update: Update, context: BotContext, args: str) -> None:
-    """↩️ asks to confirm (edits the card or the notice in place)."""
-    actor = actor_of(update, context)
-    with context.services.tx() as session:
-        card = review.review_card(session, actor, int(args))
-    if card.decision is not None:
-        raise Refused("already_reviewed")
-    await screens.answer(update)
-    with language(actor.lang):
-        await screens.show(update, confirm_return(card))
+    await reviews.ask_return(TelegramTurn.of(update, context), int(args))
 
 
 @guarded
 async def on_return_confirmed(update: Update, context: BotContext, args: str) -> None:
-    actor = actor_of(update, context)
-    with context.services.tx() as session:
-        review.start_return(session, actor, int(args), event(update, context))
-    with language(actor.lang):
-        text = "↩️ " + _("Type the reason for returning {subject}:").format(
-            subject=subject_text(_review_subject(context, int(args))))
-        await _say(update, actor.lang, text, (cancel_row(),))
+    await reviews.ask_reason(TelegramTurn.of(update, context), int(args))
 
 
 @guarded
 async def on_forward(update: Update, context: BotContext, args: str) -> None:
-    actor = actor_of(update, context)
-    with context.services.tx() as session:
-        row = tasks.forward_blocker(session, actor, int(args), event(update, context))
-        occ_id = row.occurrence_id
-    with language(actor.lang):
-        text = "➡️ " + _("Difficulty forwarded to the department's leadership: {subject}").format(
-            subject=subject_text(_occ_subject(context, occ_id)))
-        await _say(update, actor.lang, text)
+    await difficulties.forward(TelegramTurn.of(update, context), int(args))
 
 
 @guarded
 async def on_blocker_reply(update: Update, context: BotContext, args: str) -> None:
-    actor = actor_of(update, context)
-    with context.services.tx() as session:
-        subject = blockers.start_reply(session, actor, int(args), event(update, context))
-    with language(actor.lang):
-        text = "💬 " + _("Type your direction on the difficulty with {subject} (one message):").format(
-            subject=subject_text(subject))
-        await _say(update, actor.lang, text, (cancel_row(),))
+    await difficulties.ask_direction(TelegramTurn.of(update, context), int(args))
 
 
 @guarded
 async def on_blocker_done(update: Update, context: BotContext, args: str) -> None:
-    actor = actor_of(update, context)
-    with context.services.tx() as session:
-        subject = blockers.resolve(session, actor, int(args), event(update, context))
-    with language(actor.lang):
-        text = "✔️ " + _("Difficulty marked resolved: {subject}").format(subject=subject_text(subject))
-        await _say(update, actor.lang, text, ((Action("⚠️ " + _("Open difficulties"), "bq:0"),),))
+    await difficulties.resolve(TelegramTurn.of(update, context), int(args))
 
 
 def member_text(member: MemberRow) -> str:
@@ -240,66 +132,33 @@ async def on_remove(update: Update, context: BotContext, args: str) -> None:
 
 @guarded
 async def on_cancel(update: Update, context: BotContext, args: str) -> None:
-    """◀ No / ✖️ Hủy / /huy: nothing changes, and a prompt waiting for text stops waiting."""
-    actor = actor_of(update, context)
-    with context.services.tx() as session:
-        tasks.clear_state(session, actor.chat_id)
-    with language(actor.lang):
-        await screens.answer(update)
-        await screens.show(update, View((_("Cancelled; nothing was changed."),)))
+    await waits.cancel(TelegramTurn.of(update, context))
 
 
 @guarded
-async def on_metric(update: Update, context: BotContext, args: str) -> None:
-    actor = actor_of(update, context)
-    with context.services.tx() as session:
-        target = metrics.start_report(session, actor, int(args), None, event(update, context))
-    await screens.answer(update)
-    with language(actor.lang):
-        await reply(update, metrics_chat.prompt_text(target, actor.lang), screens.keyboard((cancel_row(),)))
+async def huy(update: Update, context: BotContext) -> None:
+    """/huy: the way out of any prompt (`dedupe` already ended the wait, as for any command)."""
+    await waits.cancel(TelegramTurn.of(update, context))
 
 
 @guarded
 async def on_blocker_text(update: Update, context: BotContext, actor: Actor, ref: int, text: str) -> None:
     """The text after ⚠️: the difficulty, to the office."""
-    with context.services.tx() as session:
-        row = tasks.report_blocker(session, actor, ref, text, event(update, context))
-        occ_id, blocker_id = row.occurrence_id, row.id
-    with language(actor.lang):
-        await reply(update, "⚠️ " + _("Difficulty sent to the department office: {subject}").format(
-            subject=subject_text(_occ_subject(context, occ_id))),
-            screens.keyboard(((Action("↩️ " + _("Withdraw the difficulty"), wire.blocker_withdraw(blocker_id)),),)))
+    await difficulties.report(TelegramTurn.of(update, context), ref, text)
 
 
 @guarded
 async def on_blocker_withdraw(update: Update, context: BotContext, args: str) -> None:
-    """↩️ under a reported difficulty: its head takes it back while nobody has answered it."""
-    actor = actor_of(update, context)
-    with context.services.tx() as session:
-        subject = blockers.withdraw(session, actor, int(args), event(update, context))
-    with language(actor.lang):
-        text = "↩️ " + _("Difficulty withdrawn: {subject}; the office has been told.").format(
-            subject=subject_text(subject))
-        await _say(update, actor.lang, text)
+    await difficulties.withdraw(TelegramTurn.of(update, context), int(args))
 
 
 @guarded
 async def on_return_reason(update: Update, context: BotContext, actor: Actor, ref: int, text: str) -> None:
     """The text after a confirmed ↩️: the reason; the unit hears it."""
-    with context.services.tx() as session:
-        occ = review.return_with_reason(session, actor, ref, text, event(update, context))
-        subject = queue.subject_of(session, occ)
-    with language(actor.lang):
-        await reply(update, "↩️ " + _("Returned {subject}; the unit has been told, with your reason.").format(
-            subject=subject_text(subject)), screens.keyboard(((Action("📝 " + _("Review queue"), "rq:0"),),)))
+    await reviews.give_back(TelegramTurn.of(update, context), ref, text)
 
 
 @guarded
 async def on_direction(update: Update, context: BotContext, actor: Actor, ref: int, text: str) -> None:
     """The text after 💬: the direction, to the unit and the office."""
-    with context.services.tx() as session:
-        subject = blockers.reply(session, actor, ref, text, event(update, context))
-    with language(actor.lang):
-        await reply(update, "💬 " + _("Direction sent on {subject}: the unit and the office will receive it.")
-                    .format(subject=subject_text(subject)),
-                    screens.keyboard(((Action("⚠️ " + _("Open difficulties"), "bq:0"),),)))
+    await difficulties.direct(TelegramTurn.of(update, context), ref, text)

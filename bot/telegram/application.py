@@ -20,7 +20,9 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.engine.dispatcher import Dispatcher, SweepReport
+from bot.i18n.refusals import t
 from bot.logsafe import redact_secrets
+from bot.telegram import actions as actions_chat
 from bot.telegram import callbacks, channels_chat, digest, handlers, invites_chat, page_chat, screens
 from bot.telegram import closing as closing_chat
 from bot.telegram import console_chat as console_chat
@@ -28,7 +30,6 @@ from bot.telegram import exports as exports_chat
 from bot.telegram import metrics as metrics_chat
 from bot.telegram import par as par_chat
 from bot.telegram.context import BotContext, Services
-from bot.telegram.i18n import t
 from bot.trust import chat as trust_chat
 from bot.trust import delegation_chat
 
@@ -73,7 +74,7 @@ def build_application(token: str, services: Services, base_url: str | None = Non
                 (("viec",), screens.viec), (("tiendo",), handlers.tiendo), (("quahan",), handlers.quahan),
                 (("nhiemvu",), screens.nhiemvu), (("moi", "invite"), handlers.moi),
                 (("thanhvien", "members"), handlers.thanhvien), (("lang",), handlers.lang),
-                (("huy", "cancel"), handlers.huy)]
+                (("huy", "cancel"), actions_chat.huy)]
     commands.append((("tonghop", "digest"), digest.tonghop))
     commands.append((("solieu", "sochieu", "metric"), metrics_chat.sochieu))
     commands += [(("duyet", "reviews"), screens.duyet), (("vuongmac", "blockers"), screens.vuongmac),

@@ -47,7 +47,7 @@ ROUTES: dict[str, Route] = {
     "rvret": Route(ID, actions.on_return_ask), "rvrc": Route(ID, actions.on_return_confirmed),
     "fwd": Route(ID, actions.on_forward), "rm": Route(ID, actions.on_remove_ask), "rmy": Route(ID, actions.on_remove),
     "no": Route(ID, actions.on_cancel), "x": Route(ID, actions.on_cancel),
-    "bkw": Route(ID, actions.on_blocker_withdraw), "mt": Route(ID, actions.on_metric),
+    "bkw": Route(ID, actions.on_blocker_withdraw), "mt": Route(ID, metrics_chat.on_metric),
     # `:n` (from a pushed card or summary): open the list in a new message, so the card itself stays
     "cl": Route(re.compile(r"^[oqra]:\d{1,4}(:n)?$"), lambda u, c, a: screens.on_list(u, c, "cl:" + a)),
     "wl": Route(re.compile(r"^[oqra]:\d{1,4}(:n)?$"), lambda u, c, a: screens.on_list(u, c, "wl:" + a)),

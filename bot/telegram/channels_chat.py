@@ -9,8 +9,8 @@ from bot.services import channels, linking
 from bot.services.access import Refused, require_admin
 from bot.telegram.context import BotContext
 from bot.telegram.handlers import actor_of, event, guarded, reply
-from bot.telegram.render import ROLE
 from bot.texts import fmt_local
+from bot.views.status import ROLE
 
 MAX_CHARS = 3600  # Telegram's limit is 4,096 characters; room for the header and the footer
 

@@ -18,11 +18,11 @@ from bot.exports.calendar import find_unit, unit_calendar
 from bot.exports.package import MAX_PART, Export, fmt_size, write_export
 from bot.exports.records import load_snapshot
 from bot.i18n import _, language
+from bot.i18n.refusals import t
 from bot.services.access import Actor, Refused, require_admin, require_known
 from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext
 from bot.telegram.handlers import actor_of, guarded, reply
-from bot.telegram.i18n import t
 from bot.texts import fmt_date
 
 log = logging.getLogger(__name__)

@@ -15,58 +15,28 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
+from bot.conversation import commands
+from bot.conversation import status as status_flows
+from bot.conversation.commands import COMMANDS as COMMANDS  # re-exported: the table moved to the core
+from bot.conversation.commands import commands_for
 from bot.db.audit import audit
 from bot.db.models import ChatStateRow, MemberRow, ProcessedUpdateRow, UnitRow
 from bot.engine.channel import Button
-from bot.i18n import N_, _, language
-from bot.services import invites, status
-from bot.services.access import Actor, Refused, load_actor, require_admin, require_known
+from bot.i18n import _, language
+from bot.i18n.refusals import t
+from bot.services import invites
+from bot.services.access import Refused, load_actor, require_admin
 from bot.services.linking import CHANNEL_NAMES, Linked
-from bot.services.metrics import metric_status
-from bot.services.tasks import Event
 from bot.telegram import safety
 from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext
-from bot.telegram.i18n import t
-from bot.telegram.render import ROLE, members_text, progress_text, unit_pages
+from bot.telegram.draw import reply
+from bot.telegram.turn import TelegramTurn, actor_of, event
 from bot.texts import fmt_local, head_title
-from bot.trust.commands import TRUST_COMMANDS
+from bot.views.status import ROLE, members_text
 
 log = logging.getLogger(__name__)
 Handler = Callable[..., Awaitable[None]]
-
-# (command, description, roles that see it in the help and the command menu)
-COMMANDS: list[tuple[str, str, frozenset[str]]] = [
-    ("viec", N_("Checklist of your unit's tasks (the office and leadership: every unit)"),
-     frozenset({"head", "admin", "leader"})),
-    ("duyet", N_("Completions waiting for your review"), frozenset({"admin"})),
-    ("theodoi", N_("Tasks of the units you lead or watch, worst first"), frozenset({"head", "admin", "leader"})),
-    ("vuongmac", N_("Difficulties reported, until resolved"), frozenset({"head", "admin", "leader"})),
-    ("quahan", N_("Overdue tasks"), frozenset({"head", "admin", "leader"})),
-    ("nhiemvu", N_("A task's status per unit: /nhiemvu <code>, e.g. /nhiemvu 5.2"),
-     frozenset({"head", "admin", "leader"})),
-    ("tiendo", N_("Progress per area and unit: /tiendo [unit]"), frozenset({"head", "admin", "leader"})),
-    ("solieu", N_("Report the figures of your unit's metrics"), frozenset({"head"})),
-    ("tonghop", N_("The progress summary, now"), frozenset({"admin", "leader"})),
-    ("lich", N_("Your unit's deadline calendar (.ics)"), frozenset({"head", "admin"})),
-    ("moi", N_("Invite a head of unit: /moi <unit>, or /moi lanhdao, /moi quantri"), frozenset({"admin"})),
-    ("thanhvien", N_("Members, and units with nobody to remind"), frozenset({"admin"})),
-    ("xuat", N_("Summary workbook and package of supporting documents"), frozenset({"admin"})),
-    ("trang", N_("Your personal page: documents and figures on the phone"), frozenset({"head", "admin", "leader"})),
-    ("kenh", N_("Members' channels (Telegram, Zalo, e-mail) and where their reminders go"), frozenset({"admin"})),
-    ("lienket", N_("Use the bot from another app too (Zalo or Telegram)"), frozenset({"head", "admin", "leader"})),
-    ("lang", N_("Language: /lang vi or /lang en"), frozenset({"head", "admin", "leader"})),
-    ("huy", N_("Cancel what the bot is waiting for (a difficulty, a reason, a figure)"),
-     frozenset({"head", "admin", "leader"})),
-    ("huongdan", N_("This help"), frozenset({"head", "admin", "leader"})),
-    *TRUST_COMMANDS,  # confirmations, delegation, extensions (bot.trust)
-]
-
-
-def commands_for(roles: frozenset[str] | set[str]) -> list[tuple[str, str]]:
-    """The commands of these roles, in menu order, in the current language."""
-    return [(name, _(text)) for name, text, who in COMMANDS if who & set(roles)]
-
 
 def bot_commands() -> list[BotCommand]:
     """The default command menu (a head's; Vietnamese)."""
@@ -101,30 +71,6 @@ async def set_role_commands(bot: Bot, engine: Engine) -> None:
 def load_roles(context: BotContext, user_id: int, chat_id: int) -> frozenset[str]:
     with context.services.tx() as session:
         return load_actor(session, user_id, chat_id).roles
-
-
-def event(update: Update, context: BotContext) -> Event:
-    return Event(context.services.clock.now(), update.update_id)
-
-
-def actor_of(update: Update, context: BotContext) -> Actor:
-    """Who is acting: loaded by `dedupe` in its transaction, or now if it was not."""
-    if context.actor is not None:
-        return context.actor
-    user, chat = update.effective_user, update.effective_chat
-    assert user is not None and chat is not None
-    with context.services.tx() as session:
-        context.actor = load_actor(session, user.id, chat.id, context.services.today())
-    return context.actor
-
-
-async def reply(update: Update, texts: str | list[str], markup: Any = None) -> None:
-    message = update.effective_message
-    if message is None:
-        return
-    parts = [texts] if isinstance(texts, str) else texts
-    for i, text in enumerate(parts):
-        await message.reply_text(text, reply_markup=markup if i == len(parts) - 1 else None)
 
 
 def guarded(fn: Handler) -> Handler:
@@ -214,65 +160,24 @@ async def _linked(update: Update, context: BotContext, linked: Linked) -> None:
 @guarded
 async def help_command(update: Update, context: BotContext) -> None:
     """Exactly the commands of the reader's roles."""
-    actor = actor_of(update, context)
-    if not actor.known:
-        raise Refused("stranger")
-    with language(actor.lang):
-        who = [_(ROLE[r]) for r in ("head", "leader", "admin") if r in actor.roles]
-        lines = [f"/{name} – {text}" for name, text in commands_for(actor.roles)]
-        text = _("CCHC reminder bot — you are: {roles}.").format(roles=", ".join(who)) + "\n" + "\n".join(lines)
-        if "head" in actor.roles:
-            text += "\n" + _("In a reminder: ✅ Done, 📎 Send documents, ⏰ Remind me later, ⚠️ Report a difficulty.")
-    await reply(update, text)
-
-
-async def _progress(update: Update, context: BotContext, unit: str | None, page: int) -> tuple[list[str], Any]:
-    """/tiendo's texts and, for the whole department, ◀ ▶ over the per-unit list (`td:<page>`)."""
-    actor = actor_of(update, context)
-    today = context.services.today()
-
-    def read(session: Session) -> tuple[status.Progress, list[Any]]:
-        report = status.progress(session, actor, today, unit)
-        return report, metric_status(session, {report.unit} if report.unit else None)
-
-    report, goals = await context.services.run(read)
-    with language(actor.lang):
-        texts = progress_text(report, today, goals, unit_page=page)
-    pages = unit_pages(report)
-    page = min(max(page, 0), pages - 1)
-    arrows = ([Button("◀", f"td:{page - 1}")] if page > 0 else []) + \
-        ([Button("▶", f"td:{page + 1}")] if page + 1 < pages else [])
-    return texts, to_markup([arrows]) if arrows and not report.unit else None
+    await commands.help_text(TelegramTurn.of(update, context))
 
 
 @guarded
 async def tiendo(update: Update, context: BotContext) -> None:
-    """/tiendo [unit]: one message at any size (the per-unit list pages with ◀ ▶)."""
-    texts, markup = await _progress(update, context, context.args[0] if context.args else None, 0)
-    message = update.effective_message
-    if message is None:
-        return
-    for i, text in enumerate(texts):  # the arrows go under the per-unit list (the first part)
-        await message.reply_text(text, reply_markup=markup if i == 0 else None)
+    """/tiendo [unit]."""
+    await status_flows.progress(TelegramTurn.of(update, context), context.args[0] if context.args else None)
 
 
 @guarded
 async def on_progress_page(update: Update, context: BotContext, args: str) -> None:
     """`td:<page>`: another page of /tiendo's per-unit list, in place."""
-    texts, markup = await _progress(update, context, None, int(args))
-    query = update.callback_query
-    if query is not None:
-        await query.answer()
-        await query.edit_message_text(texts[0], reply_markup=markup)
+    await status_flows.progress(TelegramTurn.of(update, context), None, int(args), new=False)
 
 
 @guarded
 async def quahan(update: Update, context: BotContext) -> None:
-    """/quahan: the overdue filter of one's list (every unit's for the office), paged in one message like /viec."""
-    from bot.telegram import screens  # screens imports this module
-
-    actor = actor_of(update, context)
-    await screens.open_list(update, context, "cl" if actor.units else "wl", "q", 0)
+    await status_flows.overdue(TelegramTurn.of(update, context))
 
 
 @guarded
@@ -322,27 +227,10 @@ async def thanhvien(update: Update, context: BotContext) -> None:
 
 @guarded
 async def lang(update: Update, context: BotContext) -> None:
-    actor = actor_of(update, context)
-    if not actor.known:
-        raise Refused("stranger")
-    choice = context.args[0].lower() if context.args else ""
-    with context.services.tx() as session:
-        invites.set_language(session, actor, choice, event(update, context))
-    await reply(update, t("lang_set", choice))
-
-
-@guarded
-async def huy(update: Update, context: BotContext) -> None:
-    """/huy: the way out of any prompt (the wait itself was ended by `dedupe`, like any command)."""
-    actor = actor_of(update, context)
-    require_known(actor)
-    await reply(update, t("cancelled", actor.lang))
+    await commands.set_language(TelegramTurn.of(update, context), context.args[0] if context.args else "")
 
 
 @guarded
 async def unknown(update: Update, context: BotContext) -> None:
     """Anything the bot cannot act on: a short help, never silence."""
-    actor = actor_of(update, context)
-    if not actor.known:
-        raise Refused("stranger")
-    await reply(update, t("unknown_input", actor.lang))
+    await commands.unknown(TelegramTurn.of(update, context))

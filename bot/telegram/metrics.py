@@ -1,87 +1,32 @@
-"""`/solieu` (aliases `/sochieu`, `/metric`): a head's metrics against their targets, and the 📈 check-in
-conversation."""
+"""`/solieu` and the 📈 check-in on Telegram: handlers of bot/conversation/metrics.py."""
 
 from __future__ import annotations
 
 from telegram import Update
 
-from bot.db.models import MetricRow, MetricValueRow
-from bot.engine.channel import Button
-from bot.engine.messages import chunk_blocks
-from bot.i18n import _, language
-from bot.services import metrics
+from bot.conversation import metrics as flows
+from bot.conversation.metrics import button_label, current_text, prompt_text, target_text
 from bot.services.access import Actor
-from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext
-from bot.telegram.handlers import actor_of, event, guarded, reply
-from bot.telegram.i18n import t
-from bot.texts import fmt_local
-from bot.views.taskcard import COMPARISON, value_text
+from bot.telegram.handlers import guarded
+from bot.telegram.turn import TelegramTurn
 
-MAX_BUTTONS = 12  # CONVERSATION.md: no message has more than 12 buttons
-
-
-def target_text(metric: MetricRow) -> str:
-    """`≥ 100%`, numbers in the reader's format."""
-    return f"{COMPARISON.get(metric.comparison, metric.comparison)} {value_text(metric.kind, metric.target)}"
-
-
-def current_text(metric: MetricRow, latest: MetricValueRow | None) -> str:
-    """`98% (not met), reported at 08:00 12/11/2019`, or `not reported` (in the current language)."""
-    if latest is None:
-        return _("not reported")
-    verdict = t("metric_met") if metrics.is_met(metric, latest.value) else t("metric_not_met")
-    return _("{value} ({verdict}), reported at {at}").format(value=metrics.fmt_row(metric, latest),
-                                                            verdict=verdict, at=fmt_local(latest.reported_at))
-
-
-def button_label(metric: MetricRow) -> str:
-    name = metric.name if len(metric.name) <= 28 else metric.name[:27] + "…"
-    return "📈 " + _("Report {code} {name}").format(code=metric.task_id, name=name)
+__all__ = ["button_label", "current_text", "on_metric", "on_value", "prompt_text", "sochieu", "target_text"]
 
 
 @guarded
 async def sochieu(update: Update, context: BotContext) -> None:
-    """/solieu (alias /sochieu, /metric): every metric the actor's units report, its target and latest value."""
-    actor = actor_of(update, context)
-    with context.services.tx() as session:
-        rows = metrics.metrics_for(session, actor)
-    if not rows:
-        await reply(update, t("no_metrics", actor.lang))
-        return
-    with language(actor.lang):
-        blocks = [f"• {m.task_id} {m.name} — " + _("unit {unit}").format(unit=unit) + "\n   "
-                  + _("Target {target} · Now: {current}").format(target=target_text(m), current=current_text(m, latest))
-                  for m, unit, latest in rows]
-        buttons: dict[int, Button] = {}
-        for m, _unit, _latest in rows:
-            buttons.setdefault(m.id, Button(button_label(m), f"mt:{m.id}"))
-        texts = chunk_blocks("📈 " + _("Metrics your unit reports ({count})").format(count=len(rows)), blocks)
-    await reply(update, texts, to_markup(tuple((b,) for b in list(buttons.values())[:MAX_BUTTONS])))
+    """/solieu (alias /sochieu, /metric)."""
+    await flows.listing(TelegramTurn.of(update, context))
 
 
-def prompt_text(target: metrics.ReportTarget, lang: str) -> str:
-    """The question the next text message answers."""
-    m = target.metric
-    hint = t("metric_hint_percent" if m.kind == "percent" else "metric_hint_count", lang)
-    with language(lang):
-        current = current_text(m, target.latest)
-    text = t("metric_prompt", lang, name=m.name, task=m.task_id, unit=target.unit, target=target_text(m),
-             current=current, hint=hint)
-    if target.other_units:
-        text += "\n" + t("metric_several_units", lang, unit=target.unit, others=", ".join(target.other_units))
-    return text
+@guarded
+async def on_metric(update: Update, context: BotContext, args: str) -> None:
+    await flows.ask(TelegramTurn.of(update, context), int(args))
 
 
 async def on_value(update: Update, context: BotContext, actor: Actor, metric_id: int) -> None:
-    """The text answering the 📈 question; a bad one is refused (the question stands, see `guarded`)."""
+    """The text answering the 📈 question (called by the chat's text waits, which handle refusals)."""
     message = update.effective_message
     assert message is not None and message.text is not None
-    with context.services.tx() as session:
-        row = metrics.record_value(session, actor, metric_id, message.text, event(update, context))
-        metric = session.get(MetricRow, row.metric_id)
-        assert metric is not None
-        verdict = t("metric_met" if metrics.is_met(metric, row.value) else "metric_not_met", actor.lang)
-        text = t("metric_saved", actor.lang, name=metric.name, unit=row.unit,
-                 value=metrics.fmt_row(metric, row), verdict=verdict, target=target_text(metric))
-    await reply(update, text)
+    await flows.record(TelegramTurn.of(update, context), metric_id, message.text)

@@ -17,7 +17,7 @@ from telegram import Message, Update
 from bot.db.models import EvidenceRow, OccurrenceRow
 from bot.engine.channel import Button
 from bot.engine.messages import chunk_blocks
-from bot.i18n import N_, _, language
+from bot.i18n import _, language
 from bot.i18n.formats import fmt_number
 from bot.services import criteria as criteria_svc
 from bot.services import par
@@ -25,7 +25,6 @@ from bot.services.access import Actor, Refused, require_admin
 from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext
 from bot.telegram.handlers import Handler, actor_of, event, guarded, reply
-from bot.telegram.i18n import MESSAGES
 from bot.texts import fmt_date
 
 STATE = par.STATE
@@ -33,38 +32,7 @@ PATTERN = re.compile(r"^(em|emx):(\d{1,12})$")
 URL = re.compile(r"https?://\S+", re.IGNORECASE)
 OFF_WORDS = ("tat", "off", "0", "khong")  # ASCII: typed without diacritics on a phone
 
-# Refusals of bot/services/par.py and criteria.py, drawn by handlers.guarded through bot.telegram.i18n.
-REFUSALS = {
-    "doc_bad_date": N_("\"{value}\" is not a date: write the date of issue as dd/mm/yyyy, e.g. 05/03/2019."),
-    "doc_future_date": N_("The date of issue {value} is after today: please check it."),
-    "doc_number_too_long": N_("The number is longer than {limit} characters: write only the document's number "
-                              "and sign, e.g. 123/KH-SGDDT."),
-    "doc_meta_empty": N_("Nothing to record: write number; date of issue; subject; issuing body, separated by "
-                         "semicolons, or press Skip."),
-    "no_such_document": N_("There is no document #{ref} (texts and links carry no number). Type /vanban to see "
-                           "the documents."),
-    "doc_meta_required": N_("Task {task} requires the number and date of issue of every document (the office "
-                            "asks for them). Still missing: {missing}."),
-    "doc_meta_missing": N_("Task {task} requires the number and date of issue of every document: {count} "
-                           "document(s) still lack them. Type /vanban {ref} to add them, then press ✅ again."),
-    "no_such_criterion": N_("There is no criterion with code \"{code}\". Loaded codes: {known}."),
-    "score_bad": N_("\"{value}\" is not a valid score: write a number from 0 to {max}, e.g. 2,5."),
-    "score_needs_explanation": N_("A score below the maximum ({max}) of criterion {code} needs an explanation: "
-                                  "/tucham {code} <score> <explanation>."),
-    "tucham_usage": N_("Use: /tucham <criterion code> <score> <explanation>, e.g. /tucham 1.1 2,5 The plan was "
-                       "issued late."),
-    "yeucau_usage": N_("Use: /yeucauvanban <task code> to require the number and date of issue of the task's "
-                       "documents, or /yeucauvanban <task code> tat to stop requiring them."),
-}
 
-
-def register_refusals() -> None:
-    """Make the refusals above known to `handlers.guarded` (which draws `Refused.key` through `t`)."""
-    for key, message in REFUSALS.items():
-        MESSAGES.setdefault(key, message)
-
-
-register_refusals()
 
 
 def meta_button(evidence_id: int) -> Button:

@@ -23,42 +23,18 @@ from telegram.error import BadRequest
 from bot.db.audit import audit
 from bot.db.models import ChatStateRow, MemberRow, OccurrenceRow, ReviewRow
 from bot.db.notices import queue_notice
-from bot.i18n import N_, _, language
+from bot.i18n import refusals
 from bot.services.access import Refused
 from bot.services.guards import CLOSED_EVIDENCE, task_label
 from bot.telegram.context import BotContext
-from bot.telegram.i18n import t
 
 MAX_DOWNLOAD = 20 * 1024 * 1024  # Bot API getFile limit
 
-# Refusal keys of this module and of the services it guards; the rest are in bot/telegram/i18n.py.
-REFUSALS = {
-    "evidence_closed": N_("The office has already accepted {task} as done: evidence can no longer be added "
-                          "and this was not stored. If something must change, contact the office."),
-    "evidence_task_closed": N_("The department office closed {task} ({reason}): it takes no more evidence, and "
-                               "this was not stored."),
-    "task_closed": N_("The department office closed {task} ({reason}): there is nothing to submit for it."),
-    "evidence_duplicate": N_("The file {name} is already among this task's supporting documents (not saved "
-                             "again)."),
-    "empty_file": N_("The file is empty (0 bytes): it was not stored as evidence. Send the file again with "
-                     "its content, or send a link."),
-    "no_such_invite": N_("No open invite #{invite}. Type /loimoi to see the open invites."),
-    "invite_revoked": N_("This invite link is no longer valid (it was revoked, or whoever made it is no "
-                         "longer an admin). Ask the department office for a new invite link."),
-    "huyloimoi_usage": N_("Use: /huyloimoi <number>, e.g. /huyloimoi 3 (the numbers are in /loimoi)."),
-}
 
 
 def refusal_text(exc: Refused, lang: str) -> str:
-    """The words of a refusal in `lang`: this module's keys from the catalogs, the others from `t`."""
-    if exc.key not in REFUSALS:
-        return t(exc.key, lang, **exc.params)
-    with language(lang):
-        template = _(REFUSALS[exc.key])
-    try:
-        return template.format(**exc.params)
-    except (KeyError, IndexError):
-        return template
+    """The words of a refusal in `lang` (bot.i18n.refusals, the one catalog)."""
+    return refusals.refusal_text(exc.key, lang, **exc.params)
 
 
 # --- reachability ---------------------------------------------------------------------------------

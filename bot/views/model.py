@@ -11,8 +11,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.conversation.actions import WAY_OUT
 from bot.i18n import _
+from bot.views.actions import WAY_OUT
 
 TELEGRAM_TEXT_LIMIT = 4096  # in UTF-16 code units, as Telegram counts (an emoji outside the BMP counts 2)
 TELEGRAM_MAX_BUTTONS = 12  # CONVERSATION.md: more than a dozen buttons is a wall on a phone

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.conversation import actions
 from bot.i18n import _
 from bot.i18n.formats import fmt_number
 from bot.services.review import Queue, ReviewCard
 from bot.texts import fmt_date, fmt_local
+from bot.views import actions
 from bot.views.model import Action, View
 from bot.views.taskcard import file_text, short, subject_text
 

@@ -23,12 +23,15 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import MemberRow, MetricRow, TaskRow
 from bot.domain.clock import Clock
-from bot.i18n import _, current_lang, language
+from bot.i18n import (
+    _,
+    current_lang,
+    language,
+    refusals,  # the one refusal catalog, shared with the chat
+)
 from bot.services import guards, metrics, par, personal, queue, tasks
 from bot.services.access import Actor, Refused, load_actor, own_occurrence
 from bot.services.archive import archive, safe_file_name
-from bot.telegram import i18n as chat_texts  # refusal texts shared with the chat
-from bot.telegram import safety
 from bot.texts import fmt_date
 from bot.views.taskcard import subject_text
 from bot.web import page
@@ -83,8 +86,8 @@ def _refusal_text(exc: Refused) -> str:
         "doc_meta_required": _("Task {task} requires the number and date of issue of every document. "
                                "Still missing: {missing}."),
     }
-    if exc.key not in texts and (exc.key in chat_texts.MESSAGES or exc.key in safety.REFUSALS):
-        return safety.refusal_text(exc, current_lang())  # the chat's words for the same refusal
+    if exc.key not in texts and exc.key in refusals.MESSAGES:
+        return refusals.refusal_text(exc.key, current_lang(), **exc.params)  # the chat's words for the same refusal
     template = texts.get(exc.key, _("This cannot be done now."))
     try:
         return template.format(**{"example": par.EXAMPLE_NUMBER, **exc.params})

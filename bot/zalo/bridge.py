@@ -23,7 +23,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from telegram.request import BaseRequest, RequestData
 
-from bot.conversation import actions as wire
 from bot.conversation.menus import Choice, Confirm, Menu, Stale, read_reply
 from bot.db import addresses
 from bot.db.models import ChatStateRow, MemberRow
@@ -31,13 +30,14 @@ from bot.domain.clock import Clock
 from bot.engine.channel import Failure
 from bot.engine.outbox import queue_notice
 from bot.i18n import _, language
-from bot.telegram.i18n import t
+from bot.i18n.refusals import t
+from bot.views import actions as wire
 from bot.views.model import Action
 from bot.zalo.api import ZaloApi, ZaloError, classify
 from bot.zalo.channel import Actions, ZaloSender
 from bot.zalo.files import DEFAULT_FILE_HOSTS, DownloadError, download
 from bot.zalo.inbound import Chat, to_update
-from bot.zalo.menus import DbMenus
+from bot.zalo.menus import KIND, DbMenus
 from bot.zalo.updates import IDLE, Incoming, parse_event
 
 log = logging.getLogger(__name__)
@@ -140,7 +140,7 @@ class ZaloBridge(BaseRequest):
             row = addresses.address_of(session, key)
         if row is None or row.channel != "zalo":
             return None
-        return row.address, (row.menu or {}).get("kind") == "group"
+        return row.address, (row.menu or {}).get(KIND) == "group"
 
     async def _send_to(self, key: int, text: str, actions: Actions = ()) -> int | None:
         found = self._address(key)
@@ -236,8 +236,8 @@ class ZaloBridge(BaseRequest):
             if incoming.group:
                 key = addresses.zalo_key(session, incoming.chat_id, "", now)
                 row = addresses.address_of(session, key)
-                if row is not None and (row.menu or {}).get("kind") != "group":
-                    row.menu = {**(row.menu or {}), "kind": "group"}
+                if row is not None and (row.menu or {}).get(KIND) != "group":
+                    row.menu = {**(row.menu or {}), KIND: "group"}
             person = addresses.identity(session, sender)
             known = session.scalar(select(MemberRow.id).where(
                 MemberRow.active, (MemberRow.user_id == person) | (MemberRow.chat_id == sender)).limit(1)) is not None

@@ -15,7 +15,7 @@ from bot.engine.ratelimit import RateLimiter
 from bot.i18n import _
 from bot.views.model import PLAIN_TEXT_LIMIT, Action, View, plain_text
 from bot.zalo.api import ZaloApi, ZaloError, classify
-from bot.zalo.menus import Menu, parse, updated
+from bot.zalo.menus import KIND, Menu, parse, updated
 
 Actions = tuple[tuple[Action, ...], ...]
 
@@ -27,6 +27,8 @@ class MenuStore(Protocol):
                  labels: dict[str, str] | None = None, text: str = "") -> None: ...
 
     def current(self, chat: str) -> Menu: ...
+
+    def is_group(self, chat: str) -> bool: ...
 
 
 class MemoryMenus:
@@ -44,6 +46,9 @@ class MemoryMenus:
 
     def lookup(self, chat: str, reply: str) -> str | None:
         return self.current(chat).replies.get(reply.strip())
+
+    def is_group(self, chat: str) -> bool:
+        return self._menus.get(chat, {}).get(KIND) == "group"
 
 
 def _items(text: str) -> list[str]:
@@ -142,7 +147,9 @@ class ZaloChannel(ZaloSender):
 
     async def send(self, message: OutMessage) -> int:
         actions = tuple(tuple(Action(b.text, b.data) for b in row) for row in message.buttons)
+        # A personal link acts as its person: never into a group, where every member could open it.
+        link = "" if message.link and self.menus.is_group(message.address) else message.link
         try:
-            return await self.send_text(message.address, message.text, actions, message.link)
+            return await self.send_text(message.address, message.text, actions, link)
         except ZaloError as exc:
             raise classify(exc) from None

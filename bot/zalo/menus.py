@@ -68,6 +68,11 @@ class DbMenus:
             row = self._row(session, chat)
             return parse(row.menu if row is not None else None)
 
+    def is_group(self, chat: str) -> bool:
+        with Session(self.engine) as session:
+            row = self._row(session, chat)
+            return row is not None and (row.menu or {}).get(KIND) == "group"
+
     def menu(self, chat: str) -> tuple[dict[str, str], int]:
         """The replies and the message they came with."""
         found = self.current(chat)

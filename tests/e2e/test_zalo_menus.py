@@ -137,6 +137,10 @@ async def test_in_a_zalo_group_only_the_sender_acts_and_no_personal_link_is_post
     assert "1.1" in await in_group(head, "/viec")
     refused = await in_group(head, "/trang")
     assert "trò chuyện riêng" in refused and "/p/" not in refused, refused
+    before = len(zalo.messages_to(group))
+    await tg.sweep_at(at("30/10/2019"))  # the 08:00 card goes to the group the head joined from
+    (card,) = zalo.messages_to(group)[before:]
+    assert "Nhắc việc" in card["text"] and "/p/" not in card["text"], card["text"]
 
 
 def _queued_replies(both: Both) -> int:

@@ -26,7 +26,7 @@ from bot.services import metrics, review, tasks
 from bot.services.access import load_actor
 from bot.services.metrics import metric_status
 from bot.services.status import compute_progress
-from bot.telegram.render import progress_text
+from bot.views.status import progress_text
 from tests.conftest import BUNDLED_PLAN, MINI_PLAN
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -24,7 +24,7 @@ from bot.domain.workdays import WorkCalendar
 from bot.engine.sync import sync_plan, sync_plans
 from bot.plans.loader import PlanError, load_plans, parse_plan
 from bot.services.status import compute_progress
-from bot.telegram.render import progress_text
+from bot.views.status import progress_text
 from tests.conftest import MINI_PLAN
 
 T0 = datetime(2019, 10, 1, tzinfo=timezone.utc)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversation import actions
 from bot.conversation.incoming import Choice, Command, Text, parse_text
 from bot.conversation.menus import Confirm, Menu, Stale, read_reply
+from bot.views import actions
 
 CARD = Menu({"1": actions.done(12), "2": actions.evidence(12), "3": actions.blocker(12)},
             {"1": "✅ Hoàn thành", "2": "📎 Gửi tài liệu", "3": "⚠️ Báo vướng mắc"}, message=7, last=7, text="Thẻ")

@@ -1,5 +1,8 @@
 """The wire protocol: the action data a choice sends back (Telegram callback data, a Zalo reply's meaning).
 
+It lives with the views, which build actions, below the conversation, which reads them (bot/conversation
+above bot/views: a constructor module in bot/conversation would make the two packages import each other).
+
 One table of kinds: their prefix, and whether acting on them cannot be undone (a text channel then asks to
 confirm a number that did not come from the latest menu). Constructors build the data; adapters and views
 call them instead of writing "done:12" by hand. Data is at most 64 bytes (Telegram's callback limit).
@@ -59,7 +62,7 @@ def blocker_withdraw(blocker_id: int) -> str:
 
 
 def cancel_wait() -> str:
-    """✖️ Hủy under a prompt: nothing changes and the chat stops waiting."""
+    """✖️ Cancel under a prompt: nothing changes and the chat stops waiting."""
     return WAY_OUT + "0"
 
 

@@ -1,0 +1,116 @@
+"""The layering, read from the code's own imports (ast, nothing executed).
+
+The conversation core knows no channel; an adapter does not import another; no new import circle. What
+is still crossed today is listed by name below (issue 18's remaining work): a list that may only shrink.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+BOT = Path(__file__).resolve().parents[2] / "bot"
+ADAPTERS = ("bot.telegram", "bot.zalo", "bot.web")
+CHANNEL_LIBRARIES = ("telegram", "aiohttp", "httpx", "aiosmtplib")
+# Still crossed (the Zalo bridge runs the Telegram handlers; the page reuses the chat's words and flows).
+KNOWN_ADAPTER_EDGES = {("bot.zalo", "bot.telegram"), ("bot.web", "bot.telegram")}
+# The one package circle of today: services → engine (queue_notice) → views → services (views read service
+# facts), and engine ↔ digest. (services → web, revoke_links, was cut by issue 18.) docs/architecture.md.
+KNOWN_CIRCLES = {frozenset({"bot.digest", "bot.engine", "bot.services", "bot.views"})}
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in BOT.rglob("*.py"):
+        parts = path.relative_to(BOT.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        found[name] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _imported(name: str, path: Path) -> Iterator[str]:
+    """Every module `name` imports (any depth: local imports count too), `bot.*` or a library's top name."""
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[:len(parts) - node.level + 1] + ([base] if base else []))
+            for alias in node.names:
+                yield f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base
+
+
+def _package(module: str) -> str:
+    return ".".join(module.split(".")[:2])
+
+
+def _edges() -> set[tuple[str, str]]:
+    return {(_package(name), _package(target)) for name, path in MODULES.items()
+            for target in _imported(name, path) if target.startswith("bot.") and _package(name) != _package(target)}
+
+
+def _circles(edges: set[tuple[str, str]]) -> set[frozenset[str]]:
+    """Strongly connected package groups of more than one package (Tarjan)."""
+    graph: dict[str, set[str]] = {}
+    for a, b in edges:
+        graph.setdefault(a, set()).add(b)
+        graph.setdefault(b, set())
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: set[frozenset[str]] = set()
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for nxt in graph[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = set()
+            while True:
+                member = stack.pop()
+                group.add(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.add(frozenset(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_conversation_core_imports_no_adapter_and_no_channel_library() -> None:
+    core = {name: path for name, path in MODULES.items() if name.startswith("bot.conversation")}
+    assert core, "bot/conversation is missing"
+    for name, path in core.items():
+        for target in _imported(name, path):
+            assert not target.startswith(ADAPTERS), f"{name} imports the adapter {target}"
+            assert target.split(".")[0] not in CHANNEL_LIBRARIES, f"{name} imports the channel library {target}"
+
+
+def test_no_adapter_imports_another_beyond_the_known_crossings() -> None:
+    crossings = {(a, b) for a, b in _edges() if a in ADAPTERS and b in ADAPTERS}
+    assert crossings <= KNOWN_ADAPTER_EDGES, f"new: {crossings - KNOWN_ADAPTER_EDGES}"
+
+
+def test_no_new_import_circle_between_packages() -> None:
+    circles = _circles(_edges())
+    new = [c for c in circles if not any(c <= known for known in KNOWN_CIRCLES)]
+    assert new == [], f"new import circles: {[sorted(c) for c in new]}"
+
+
+def test_the_circle_finder_finds_a_circle() -> None:
+    assert _circles({("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")}) == {frozenset({"a", "b", "c"})}
