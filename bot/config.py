@@ -228,6 +228,12 @@ class EmailConfig(_Strict):
         return os.environ.get(self.password_env) or None
 
 
+class LoggingConfig(_Strict):
+    """The log: one line per event in the operator's language; `json` for a log collector."""
+
+    format: Literal["text", "json"] = "text"
+
+
 class Config(_Strict):
     """The whole configuration file (see config.example.yaml)."""
 
@@ -248,6 +254,7 @@ class Config(_Strict):
     dispatch: DispatchConfig = DispatchConfig()
     sandbox: SandboxConfig = SandboxConfig()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    logging: LoggingConfig = LoggingConfig()
 
     @field_validator("timezone")
     @classmethod

@@ -117,3 +117,16 @@ def test_wait_for_database_retries_with_back_off_then_gives_up(tmp_path: Path,
     engine.dispose()
     assert pauses == [1, 2, 4, 8, 16]  # the next (30 s) would pass the 60 s given
     assert len([r for r in caplog.records if "cơ sở dữ liệu" in r.getMessage()]) == 1  # one line, not five
+
+
+def test_sync_refuses_a_database_newer_than_the_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'n.db'}"
+    cfg = config(tmp_path, url)
+    engine = make_engine(url)
+    migrate(engine)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    assert main(["sync", "--config", cfg]) == 2
+    err = capsys.readouterr().err
+    assert "9999" in err and "khôi phục bản sao lưu" in err and "Traceback" not in err
