@@ -326,6 +326,9 @@ def _describe(error: Any) -> str:
     return f"{path}: {text}" if path else text
 
 
+DATABASE_URL_ENV = "NHACVIEC_DATABASE_URL"  # wins over database.url
+
+
 def load_config(path: str | Path | None) -> Config:
     """Read config.yaml (or defaults when no file is given)."""
     if path is None:
@@ -343,9 +346,13 @@ def load_config(path: str | Path | None) -> Config:
         raise ConfigError(file, [where + _("YAML syntax error ({detail})").format(
             detail=getattr(exc, "problem", exc))]) from None
     if data is None:
-        return Config()
+        data = {}
     if not isinstance(data, dict):
         raise ConfigError(file, [_("the configuration file must be a table of key: value")])
+    if os.environ.get(DATABASE_URL_ENV):  # the database's password stays out of the file (deploy/env.example)
+        database = data.get("database")
+        data["database"] = {**(database if isinstance(database, dict) else {}),
+                            "url": os.environ[DATABASE_URL_ENV]}
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
