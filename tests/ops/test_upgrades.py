@@ -8,23 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Float, Integer, MetaData, Numeric, Table, select
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
-from bot.db.engine import MIGRATIONS, make_engine
+from bot.db.engine import make_engine
 from bot.ops.schema import head, revisions
+from tests.unit.test_migration_0005 import _upgrade as upgrade
 
 ROWS = 2
-
-
-def upgrade(engine: Engine, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
 
 
 def value(table: Table, column: Any, i: int, chosen: dict[str, list[dict[str, Any]]]) -> Any:
