@@ -64,10 +64,28 @@ class ChannelState:
         return True
 
 
+class QuietRetries(logging.Filter):
+    """Drops the dispatcher's line per failed send when the failure is weather (retry, retry_after…): while a
+    channel is down every due delivery fails at each sweep; the Watch says it once per change instead."""
+
+    WEATHER = tuple(f"({f.value})" for f in (Failure.RETRY, Failure.RETRY_UNCERTAIN, Failure.RETRY_AFTER))
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not any(tag in record.getMessage() for tag in self.WEATHER)
+
+
+def quiet_retries() -> None:
+    """Install QuietRetries on the dispatcher's logger (once)."""
+    dispatcher = logging.getLogger("bot.engine.dispatcher")
+    if not any(isinstance(f, QuietRetries) for f in dispatcher.filters):
+        dispatcher.addFilter(QuietRetries())
+
+
 class Watch:
     """The metrics registry and the process's last sweep and channel states."""
 
     def __init__(self, engine: Engine, clock: Clock, sweep_interval: float) -> None:
+        quiet_retries()
         self.engine, self.clock, self.sweep_interval = engine, clock, sweep_interval
         self.started = time.monotonic()
         self.last_sweep: float | None = None  # monotonic

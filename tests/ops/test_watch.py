@@ -1,0 +1,60 @@
+"""The Watch: channel states (one line per change), counted sends, and the dispatcher's per-send lines for
+weather failures dropped (every due delivery fails at each sweep while a channel is down)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.db.engine import make_engine
+from bot.domain.clock import FixedClock
+from bot.engine.channel import Failure, OutMessage, SendError
+from bot.ops.health import QuietRetries, Watch
+
+
+@pytest.fixture(autouse=True)
+def _no_filter_left() -> Iterator[None]:
+    """The Watch quiets the dispatcher's logger process-wide: undo it for the other tests."""
+    yield
+    dispatcher = logging.getLogger("bot.engine.dispatcher")
+    for item in [f for f in dispatcher.filters if isinstance(f, QuietRetries)]:
+        dispatcher.removeFilter(item)
+
+
+class Flaky:
+    def __init__(self) -> None:
+        self.fail: Failure | None = None
+
+    async def send(self, message: OutMessage) -> int:
+        if self.fail is not None:
+            raise SendError(self.fail, "httpx.ConnectError: [Errno -2] Name or service not known")
+        return 7
+
+
+async def test_a_channel_going_and_coming_back_is_one_line_each_way(caplog: pytest.LogCaptureFixture) -> None:
+    engine = make_engine("sqlite://")
+    watch = Watch(engine, FixedClock(datetime(2019, 11, 14, 1, tzinfo=UTC)), 5)
+    inner = Flaky()
+    channel = watch.watch_channel(inner)
+    caplog.set_level(logging.INFO)
+    assert await channel.send(OutMessage(1001, "a")) == 7
+    inner.fail = Failure.RETRY
+    for _ in range(50):  # fifty due deliveries failing while the network is down
+        with pytest.raises(SendError):
+            await channel.send(OutMessage(1001, "a"))
+        logging.getLogger("bot.engine.dispatcher").warning("send to chat %s failed (%s): %s", 1001, "retry", "x")
+    logging.getLogger("bot.engine.dispatcher").warning("send to chat %s failed (%s): %s", 1001, "permanent", "y")
+    inner.fail = None
+    await channel.send(OutMessage(1001, "a"))
+    lines = [r.getMessage() for r in caplog.records]
+    assert sum("Không kết nối được kênh Telegram" in line for line in lines) == 1
+    assert sum("Kênh Telegram đã kết nối lại" in line for line in lines) == 1
+    assert sum("failed" in line or "không thành công" in line for line in lines) == 1  # only the permanent one
+    text = (await watch.metrics(None)).body.decode()  # type: ignore[arg-type,union-attr]
+    assert 'nhacviec_deliveries_failed_total{channel="telegram",kind="retry"} 50.0' in text
+    assert 'nhacviec_messages_sent_total{channel="telegram"} 2.0' in text
+    assert 'nhacviec_channel_up{channel="telegram"} 1.0' in text
+    engine.dispose()
