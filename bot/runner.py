@@ -34,7 +34,7 @@ from bot.ops import logwords
 from bot.ops.faults import DatabaseUnreachable, missing_token_text, wait_for_database
 from bot.ops.health import Watch
 from bot.ops.logwords import migrate_logged, plan_synced
-from bot.ops.weather import start_without_telegram, watch_polling
+from bot.ops.weather import start_without_telegram, start_zalo, watch_polling
 from bot.plans.loader import PlanError, load_plans
 
 log = logging.getLogger(__name__)
@@ -251,13 +251,14 @@ class Extras:
     watch: Any = None  # (bot.ops.health.Watch, listen, port): /healthz, /readyz, /metrics on the web port
     _runner: Any = None
     _started: bool = False
+    _zalo_later: Any = None
 
     async def start(self, _app: object = None) -> None:
         if self._started:  # already started while Telegram did not answer
             return
         self._started = True
         if self.zalo is not None:
-            await self.zalo.start()
+            self._zalo_later = await start_zalo(self.zalo, self.watch[0])  # Zalo down: started when it answers
         if self.web is not None or self.watch is not None:
             from bot.ops.web import serve
 
@@ -265,6 +266,8 @@ class Extras:
 
     async def stop(self, _app: object = None) -> None:
         self._started = False
+        if self._zalo_later is not None:
+            self._zalo_later.cancel()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -294,11 +297,13 @@ def _run_telegram(config: Config, app: Any, extras: Extras) -> None:
 
 async def _run_alone(zalo: Any, extras: Extras, stopped: asyncio.Event) -> None:
     """Zalo without Telegram: its Application runs until a signal (or a vanished database) stops it."""
-    await zalo.start()
+    later = await start_zalo(zalo, extras.watch[0])  # Zalo down at start: started when it answers
     await extras.start()
     try:
         await stopped.wait()
     finally:
+        if later is not None:
+            later.cancel()
         await extras.stop()
         await zalo.stop()
 

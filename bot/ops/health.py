@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -74,11 +75,25 @@ class QuietRetries(logging.Filter):
         return not any(tag in record.getMessage() for tag in self.WEATHER)
 
 
+class QuietZalo(logging.Filter):
+    """Drops the Zalo bridge's line per failed call when Zalo did not answer (code 0), throttled (429) or failed
+    (5xx): the Watch says it once per change."""
+
+    WEATHER = re.compile(r": (0|429|5\d\d): ")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not self.WEATHER.search(record.getMessage())
+
+
+QUIET = {"bot.engine.dispatcher": QuietRetries, "bot.zalo.bridge": QuietZalo, "bot.zalo.updates": QuietZalo}
+
+
 def quiet_retries() -> None:
-    """Install QuietRetries on the dispatcher's logger (once)."""
-    dispatcher = logging.getLogger("bot.engine.dispatcher")
-    if not any(isinstance(f, QuietRetries) for f in dispatcher.filters):
-        dispatcher.addFilter(QuietRetries())
+    """Install the filters above on their loggers (once)."""
+    for name, kind in QUIET.items():
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, kind) for f in logger.filters):
+            logger.addFilter(kind())
 
 
 class Watch:
