@@ -31,7 +31,7 @@ from bot.engine.sync import SyncReport, combined, sync_plans
 from bot.i18n import _
 from bot.logsafe import setup_logging
 from bot.ops import logwords
-from bot.ops.faults import DatabaseUnreachable, missing_token_text, wait_for_database
+from bot.ops.faults import DatabaseUnreachable, missing_token_text, url_password, wait_for_database
 from bot.ops.health import Watch
 from bot.ops.logwords import migrate_logged, plan_synced
 from bot.ops.weather import start_without_telegram, start_zalo, watch_polling
@@ -96,7 +96,8 @@ def email_channel(config: Config) -> EmailChannel | None:
 def run_bot(config: Config) -> None:
     """`nhacviec run`: start the bot on Telegram and/or Zalo (long polling, or webhooks when configured)."""
     token, zalo_token = config.token(), config.zalo_token()
-    secrets = [token or "", zalo_token or "", config.email.password() or "", config.web.signing_key() or ""]
+    secrets = [token or "", zalo_token or "", config.email.password() or "", config.web.signing_key() or "",
+               url_password(config.database.url)]
     setup_logging(config.log_level, secrets, config.logging.format, logwords.translate)
     if not token and not zalo_token:
         raise MissingToken(missing_token_text())
