@@ -20,10 +20,11 @@ from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot.db.addresses import ZALO_BASE, ZALO_SPAN
 from bot.db.models import DeliveryRow
 from bot.domain.clock import Clock
 from bot.engine.channel import Channel, Failure, OutMessage, SendError
@@ -33,6 +34,7 @@ from bot.ops.status import backlog
 
 log = logging.getLogger("nhacviec.ops")
 DB_TIMEOUT = 3.0
+OPEN = ("pending", "claimed", "sending", "uncertain", "failed")
 
 
 def channel_name(message: OutMessage) -> str:
@@ -121,7 +123,8 @@ class Watch:
         self.due = Gauge("nhacviec_reminders_due", "Deliveries due now and not sent yet (outbox backlog)",
                          registry=r)
         self.lag = Gauge("nhacviec_outbox_lag_seconds", "How long the oldest due delivery has waited", registry=r)
-        self.by_state = Gauge("nhacviec_deliveries", "Deliveries in the outbox by state and channel",
+        self.by_state = Gauge("nhacviec_deliveries", "Open deliveries (pending, claimed, sending, uncertain, failed) "
+                              "by state and channel",
                               ["state", "channel"], registry=r)
         self.channel_up = Gauge("nhacviec_channel_up", "1 when the channel answers, 0 when it does not",
                                 ["channel"], registry=r)
@@ -175,13 +178,13 @@ class Watch:
         with Session(self.engine) as session:
             revision = current_revision(session.connection())
             queue = backlog(session, now)
-            states = session.execute(select(DeliveryRow.state, DeliveryRow.chat_id, DeliveryRow.address,
-                                            func.count()).group_by(DeliveryRow.state, DeliveryRow.chat_id,
-                                                                   DeliveryRow.address)).all()
-        by: dict[tuple[str, str], int] = {}
-        for state, chat_id, address, count in states:
-            key = (state, channel_name(OutMessage(chat_id, "", address=address)))
-            by[key] = by.get(key, 0) + count
+            d = DeliveryRow
+            channel = case((d.address != "", "email"),
+                           (d.chat_id.between(ZALO_BASE, ZALO_BASE + ZALO_SPAN - 1), "zalo"), else_="telegram")
+            # Open states only: sent and skipped rows are history and grow without end (the counters say those).
+            states = session.execute(select(d.state, channel, func.count()).where(d.state.in_(OPEN))
+                                     .group_by(d.state, channel)).all()
+        by = {(state, name): count for state, name, count in states}
         lag = max(0.0, (now - queue.oldest).total_seconds()) if queue.oldest else 0.0
         return {"revision": revision, "due": queue.due, "lag": lag, "by_state": by}
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -57,4 +58,35 @@ async def test_a_channel_going_and_coming_back_is_one_line_each_way(caplog: pyte
     assert 'nhacviec_deliveries_failed_total{channel="telegram",kind="retry"} 50.0' in text
     assert 'nhacviec_messages_sent_total{channel="telegram"} 2.0' in text
     assert 'nhacviec_channel_up{channel="telegram"} 1.0' in text
+    engine.dispose()
+
+
+async def test_metrics_and_readiness_read_the_outbox_per_channel(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from bot.db.addresses import ZALO_BASE
+    from bot.db.engine import migrate
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'n.db'}")
+    migrate(engine)
+    now = datetime(2019, 11, 14, 1, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO reminders (id, key, kind, rung, target, due_at, state) "
+                          "VALUES (1, 'r1', 'reminder', 'r', 'TCCB', '2019-11-14 00:00:00', 'queued')"))
+
+        rows = [(1001, "", "pending"), (ZALO_BASE + 5, "", "pending"), (0, "vp@so.gov.vn", "failed"), (1002, "", "sent")]
+        for chat, address, state in rows:
+            conn.execute(text("INSERT INTO deliveries (reminder_id, chat_id, address, state, next_at, attempts, "
+                              "uncertain, late) VALUES (1, :c, :a, :s, '2019-11-14 00:50:00', 0, false, false)"),
+                         {"c": chat, "a": address, "s": state})
+    watch = Watch(engine, FixedClock(now), 5)
+    ready, body = await watch.check()
+    assert body["outbox"] == {"due": 2, "lag_seconds": 600.0} and body["database"]["ok"]
+    assert ready and body["sweep"] == {"ok": True, "last_seconds_ago": None}  # starting: no sweep needed yet
+    assert body["migrations"]["ok"] and body["status"] == "ok"
+    text_ = (await watch.metrics(None)).body.decode()  # type: ignore[arg-type,union-attr]
+    assert 'nhacviec_deliveries{channel="telegram",state="pending"} 1.0' in text_
+    assert 'nhacviec_deliveries{channel="zalo",state="pending"} 1.0' in text_
+    assert 'nhacviec_deliveries{channel="email",state="failed"} 1.0' in text_
+    assert 'state="sent"' not in text_ and "nhacviec_outbox_lag_seconds 600.0" in text_
     engine.dispose()
