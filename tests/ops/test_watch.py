@@ -73,8 +73,8 @@ async def test_metrics_and_readiness_read_the_outbox_per_channel(tmp_path: Path)
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO reminders (id, key, kind, rung, target, due_at, state) "
                           "VALUES (1, 'r1', 'reminder', 'r', 'TCCB', '2019-11-14 00:00:00', 'queued')"))
-
-        rows = [(1001, "", "pending"), (ZALO_BASE + 5, "", "pending"), (0, "vp@so.gov.vn", "failed"), (1002, "", "sent")]
+        rows = [(1001, "", "pending"), (ZALO_BASE + 5, "", "pending"), (0, "vp@so.gov.vn", "failed"),
+                (1002, "", "sent")]
         for chat, address, state in rows:
             conn.execute(text("INSERT INTO deliveries (reminder_id, chat_id, address, state, next_at, attempts, "
                               "uncertain, late) VALUES (1, :c, :a, :s, '2019-11-14 00:50:00', 0, false, false)"),
