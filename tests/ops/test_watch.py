@@ -13,16 +13,17 @@ import pytest
 from bot.db.engine import make_engine
 from bot.domain.clock import FixedClock
 from bot.engine.channel import Failure, OutMessage, SendError
-from bot.ops.health import QuietRetries, Watch
+from bot.ops.health import QUIET, Watch
 
 
 @pytest.fixture(autouse=True)
 def _no_filter_left() -> Iterator[None]:
     """The Watch quiets the dispatcher's logger process-wide: undo it for the other tests."""
     yield
-    dispatcher = logging.getLogger("bot.engine.dispatcher")
-    for item in [f for f in dispatcher.filters if isinstance(f, QuietRetries)]:
-        dispatcher.removeFilter(item)
+    for name, kind in QUIET.items():
+        logger = logging.getLogger(name)
+        for item in [f for f in logger.filters if isinstance(f, kind)]:
+            logger.removeFilter(item)
 
 
 class Flaky:
