@@ -79,7 +79,7 @@ def test_status_reports_plan_members_outbox_and_channels(tmp_path: Path, capsys:
     assert f"lược đồ: {head()} (mới nhất)" in out and "Kế hoạch: mini" in out
     assert "Telegram: tắt" in out and "Zalo: bật" in out and "zalo-token-for-status" not in out
     assert "Hàng đợi gửi: 0 tin đến lượt gửi" in out
-    assert f"Bot đang chạy: không có trả lời tại http://127.0.0.1:{port}/readyz" in out  # no bot running
+    assert f"Bot trên máy này: không có trả lời tại http://127.0.0.1:{port}/readyz" in out  # no bot running
 
 
 def test_missing_token_names_telegram_and_zalo(tmp_path: Path, capsys: pytest.CaptureFixture[str],
