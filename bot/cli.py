@@ -34,6 +34,7 @@ from bot.i18n import _, language
 from bot.i18n.formats import fmt_number
 from bot.importer import cli as importer_cli
 from bot.ops import cli as ops_cli
+from bot.ops.faults import DatabaseUnreachable
 from bot.plans.loader import PlanError, load_plan
 from bot.preview import render_json, render_table, summary, timeline
 from bot.trust import cli as trust_cli
@@ -391,6 +392,9 @@ def _main(argv: list[str], lang: str) -> int:
         from bot.ops.faults import database_unreachable
 
         print(database_unreachable(exc, _config(args).database.url), file=sys.stderr)
+        return EXIT_USAGE
+    except DatabaseUnreachable as exc:  # or is newer than this code (bot.ops.logwords.migrate_logged)
+        print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     except UsageError as exc:
         print(_("Usage error: {message}").format(message=exc), file=sys.stderr)

@@ -239,6 +239,12 @@ class EmailConfig(_Strict):
         return os.environ.get(self.password_env) or None
 
 
+class LoggingConfig(_Strict):
+    """The log: one line per event in the operator's language; `json` for a log collector."""
+
+    format: Literal["text", "json"] = "text"
+
+
 class Config(_Strict):
     """The whole configuration file (see config.example.yaml)."""
 
@@ -259,6 +265,7 @@ class Config(_Strict):
     dispatch: DispatchConfig = DispatchConfig()
     sandbox: SandboxConfig = SandboxConfig()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    logging: LoggingConfig = LoggingConfig()
 
     @field_validator("timezone")
     @classmethod
@@ -330,6 +337,9 @@ def _describe(error: Any) -> str:
     return f"{path}: {text}" if path else text
 
 
+DATABASE_URL_ENV = "NHACVIEC_DATABASE_URL"  # wins over database.url
+
+
 def load_config(path: str | Path | None) -> Config:
     """Read config.yaml (or defaults when no file is given)."""
     if path is None:
@@ -347,9 +357,13 @@ def load_config(path: str | Path | None) -> Config:
         raise ConfigError(file, [where + _("YAML syntax error ({detail})").format(
             detail=getattr(exc, "problem", exc))]) from None
     if data is None:
-        return Config()
+        data = {}
     if not isinstance(data, dict):
         raise ConfigError(file, [_("the configuration file must be a table of key: value")])
+    if os.environ.get(DATABASE_URL_ENV):  # the database's password stays out of the file (deploy/env.example)
+        database = data.get("database")
+        data["database"] = {**(database if isinstance(database, dict) else {}),
+                            "url": os.environ[DATABASE_URL_ENV]}
     try:
         return Config.model_validate(data)
     except ValidationError as exc:

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError
 
 from bot.config import Config, ConfigError, engine_config_error
-from bot.db.engine import DatabaseVanished, is_sqlite, make_engine, migrate, on_vanished
+from bot.db.engine import DatabaseVanished, is_sqlite, make_engine, on_vanished
 from bot.db.lock import AlreadyRunning, InstanceLock
 from bot.db.members import ensure_member
 from bot.domain.clock import Clock, SystemClock
@@ -30,9 +30,11 @@ from bot.engine.ratelimit import RateLimiter, SharedBudget, TelegramRateLimiter
 from bot.engine.sync import SyncReport, combined, sync_plans
 from bot.i18n import _
 from bot.logsafe import setup_logging
-from bot.ops.faults import DatabaseUnreachable, missing_token_text, wait_for_database
+from bot.ops import logwords
+from bot.ops.faults import DatabaseUnreachable, missing_token_text, url_password, wait_for_database
 from bot.ops.health import Watch
-from bot.ops.weather import start_without_telegram, watch_polling
+from bot.ops.logwords import migrate_logged, plan_synced
+from bot.ops.weather import start_without_telegram, start_zalo, watch_polling
 from bot.plans.loader import PlanError, load_plans
 
 log = logging.getLogger(__name__)
@@ -58,7 +60,7 @@ def sync_only(config: Config) -> SyncReport:
     """`nhacviec sync`: migrate, then sync the plan into the database."""
     plans = load_plans(config.plan_paths())
     engine = make_engine(config.database.url)
-    migrate(engine)
+    migrate_logged(engine)
     clock = config.make_clock()
     report = combined(sync_plans(engine, plans, WorkCalendar(), clock.now()))
     engine.dispose()
@@ -94,8 +96,9 @@ def email_channel(config: Config) -> EmailChannel | None:
 def run_bot(config: Config) -> None:
     """`nhacviec run`: start the bot on Telegram and/or Zalo (long polling, or webhooks when configured)."""
     token, zalo_token = config.token(), config.zalo_token()
-    secrets = [token or "", zalo_token or "", config.email.password() or "", config.web.signing_key() or ""]
-    setup_logging(config.log_level, secrets)
+    secrets = [token or "", zalo_token or "", config.email.password() or "", config.web.signing_key() or "",
+               url_password(config.database.url)]
+    setup_logging(config.log_level, secrets, config.logging.format, logwords.translate)
     if not token and not zalo_token:
         raise MissingToken(missing_token_text())
     if config.web.base_url and not config.web.signing_key():
@@ -161,14 +164,14 @@ def _run(config: Config, token: str | None, zalo_token: str | None) -> None:
     plan = plans[0]  # the office and the send time come from the first plan
     engine = make_engine(config.database.url)
     wait_for_database(engine, config.database.url, config.database.start_wait_seconds)
-    migrate(engine)
+    migrate_logged(engine)  # refuses a database newer than the code (exit 2)
     lock = InstanceLock(engine, config.database.url)
     polling = config.telegram.webhook is None if token else config.zalo.webhook is None
     if polling:
         lock.acquire()
     clock = config.make_clock()
     report = sync_plans(engine, plans, WorkCalendar(), clock.now())
-    log.info("plan synced: %s", report)
+    log.info("%s", plan_synced(report))
     for admin in config.admins:
         ensure_member(engine, clock.now(), chat_id=admin, user_id=admin, role="admin", unit=plan.plan.office,
                       name=_("Administrator (from the configuration)"))
@@ -252,13 +255,14 @@ class Extras:
     watch: Any = None  # (bot.ops.health.Watch, listen, port): /healthz, /readyz, /metrics on the web port
     _runner: Any = None
     _started: bool = False
+    _zalo_later: Any = None
 
     async def start(self, _app: object = None) -> None:
         if self._started:  # already started while Telegram did not answer
             return
         self._started = True
         if self.zalo is not None:
-            await self.zalo.start()
+            self._zalo_later = await start_zalo(self.zalo, self.watch[0])  # Zalo down: started when it answers
         if self.web is not None or self.watch is not None:
             from bot.ops.web import serve
 
@@ -266,6 +270,8 @@ class Extras:
 
     async def stop(self, _app: object = None) -> None:
         self._started = False
+        if self._zalo_later is not None:
+            self._zalo_later.cancel()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -295,11 +301,13 @@ def _run_telegram(config: Config, app: Any, extras: Extras) -> None:
 
 async def _run_alone(zalo: Any, extras: Extras, stopped: asyncio.Event) -> None:
     """Zalo without Telegram: its Application runs until a signal (or a vanished database) stops it."""
-    await zalo.start()
+    later = await start_zalo(zalo, extras.watch[0])  # Zalo down at start: started when it answers
     await extras.start()
     try:
         await stopped.wait()
     finally:
+        if later is not None:
+            later.cancel()
         await extras.stop()
         await zalo.stop()
 

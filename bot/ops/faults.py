@@ -22,6 +22,15 @@ def safe_url(url: str) -> str:
         return "?"
 
 
+def url_password(url: str) -> str:
+    """The database URL's password ("" when none), to hide in the log like a token."""
+    try:
+        password = make_url(url).password
+    except Exception:  # noqa: BLE001
+        return ""
+    return str(password) if password else ""
+
+
 def _reason(exc: BaseException) -> str:
     """The driver's first line (e.g. "Connection refused", "database \"x\" does not exist"), without the class."""
     original = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -19,10 +20,11 @@ from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot.db.addresses import ZALO_BASE, ZALO_SPAN
 from bot.db.models import DeliveryRow
 from bot.domain.clock import Clock
 from bot.engine.channel import Channel, Failure, OutMessage, SendError
@@ -32,6 +34,7 @@ from bot.ops.status import backlog
 
 log = logging.getLogger("nhacviec.ops")
 DB_TIMEOUT = 3.0
+OPEN = ("pending", "claimed", "sending", "uncertain", "failed")
 
 
 def channel_name(message: OutMessage) -> str:
@@ -64,10 +67,42 @@ class ChannelState:
         return True
 
 
+class QuietRetries(logging.Filter):
+    """Drops the dispatcher's line per failed send when the failure is weather (retry, retry_after…): while a
+    channel is down every due delivery fails at each sweep; the Watch says it once per change instead."""
+
+    WEATHER = tuple(f"({f.value})" for f in (Failure.RETRY, Failure.RETRY_UNCERTAIN, Failure.RETRY_AFTER))
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not any(tag in record.getMessage() for tag in self.WEATHER)
+
+
+class QuietZalo(logging.Filter):
+    """Drops the Zalo bridge's line per failed call when Zalo did not answer (code 0), throttled (429) or failed
+    (5xx): the Watch says it once per change."""
+
+    WEATHER = re.compile(r": (0|429|5\d\d): ")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not self.WEATHER.search(record.getMessage())
+
+
+QUIET = {"bot.engine.dispatcher": QuietRetries, "bot.zalo.bridge": QuietZalo, "bot.zalo.updates": QuietZalo}
+
+
+def quiet_retries() -> None:
+    """Install the filters above on their loggers (once)."""
+    for name, kind in QUIET.items():
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, kind) for f in logger.filters):
+            logger.addFilter(kind())
+
+
 class Watch:
     """The metrics registry and the process's last sweep and channel states."""
 
     def __init__(self, engine: Engine, clock: Clock, sweep_interval: float) -> None:
+        quiet_retries()
         self.engine, self.clock, self.sweep_interval = engine, clock, sweep_interval
         self.started = time.monotonic()
         self.last_sweep: float | None = None  # monotonic
@@ -88,7 +123,8 @@ class Watch:
         self.due = Gauge("nhacviec_reminders_due", "Deliveries due now and not sent yet (outbox backlog)",
                          registry=r)
         self.lag = Gauge("nhacviec_outbox_lag_seconds", "How long the oldest due delivery has waited", registry=r)
-        self.by_state = Gauge("nhacviec_deliveries", "Deliveries in the outbox by state and channel",
+        self.by_state = Gauge("nhacviec_deliveries", "Open deliveries (pending, claimed, sending, uncertain, failed) "
+                              "by state and channel",
                               ["state", "channel"], registry=r)
         self.channel_up = Gauge("nhacviec_channel_up", "1 when the channel answers, 0 when it does not",
                                 ["channel"], registry=r)
@@ -142,13 +178,13 @@ class Watch:
         with Session(self.engine) as session:
             revision = current_revision(session.connection())
             queue = backlog(session, now)
-            states = session.execute(select(DeliveryRow.state, DeliveryRow.chat_id, DeliveryRow.address,
-                                            func.count()).group_by(DeliveryRow.state, DeliveryRow.chat_id,
-                                                                   DeliveryRow.address)).all()
-        by: dict[tuple[str, str], int] = {}
-        for state, chat_id, address, count in states:
-            key = (state, channel_name(OutMessage(chat_id, "", address=address)))
-            by[key] = by.get(key, 0) + count
+            d = DeliveryRow
+            channel = case((d.address != "", "email"),
+                           (d.chat_id.between(ZALO_BASE, ZALO_BASE + ZALO_SPAN - 1), "zalo"), else_="telegram")
+            # Open states only: sent and skipped rows are history and grow without end (the counters say those).
+            states = session.execute(select(d.state, channel, func.count()).where(d.state.in_(OPEN))
+                                     .group_by(d.state, channel)).all()
+        by = {(state, name): count for state, name, count in states}
         lag = max(0.0, (now - queue.oldest).total_seconds()) if queue.oldest else 0.0
         return {"revision": revision, "due": queue.due, "lag": lag, "by_state": by}
 

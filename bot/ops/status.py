@@ -120,4 +120,37 @@ def render_status(config: Config, engine: Engine, state: SchemaState, plans: lis
         out.append(_("Last sweep that sent work: {when}; last message sent: {sent}").format(
             when=_when(queue.last_claimed, now, zone), sent=_when(queue.last_sent, now, zone)))
     out += [_("Channels:")] + [f"  {line}" for line in channels(config)]
+    out += running(config)
     return "\n".join(out)
+
+
+def running(config: Config, timeout: float = 2.0) -> list[str]:
+    """What the running bot says about itself on its /readyz (on this machine), or that it does not answer."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    host = "127.0.0.1" if config.web.listen in ("0.0.0.0", "", "::") else config.web.listen
+    url = f"http://{host}:{config.web.port}/readyz"
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - a local URL we built
+            body = json.loads(response.read())
+    except urllib.error.HTTPError as exc:  # 503: running, not ready
+        try:
+            body = json.loads(exc.read())
+        except ValueError:
+            return [_("Running bot: {url} answered {status}").format(url=url, status=exc.code)]
+    except (OSError, ValueError):
+        return [_("Running bot: no answer at {url} (not running on this machine, or another web.port)").format(
+            url=url)]
+    words = {"ok": _("ready"), "degraded": _("ready, but a channel does not answer"),
+             "unavailable": _("NOT ready")}
+    lines = [_("Running bot: {state}").format(state=words.get(body.get("status"), body.get("status")))]
+    for name, state in sorted((body.get("channels") or {}).items()):
+        shown = _("e-mail") if name == "email" else name.capitalize()
+        lines.append(_("  {name}: {state} since {since}").format(
+            name=shown, state=_("answers") if state.get("up") else _("does not answer"), since=state.get("since")))
+    sweep = body.get("sweep") or {}
+    if sweep.get("last_seconds_ago") is not None:
+        lines.append(_("  last sweep: {seconds} s ago").format(seconds=sweep["last_seconds_ago"]))
+    return lines

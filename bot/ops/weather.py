@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop
@@ -85,29 +85,40 @@ async def start_without_telegram(app: Any, watch: Watch, stopped: asyncio.Event,
             await sweeper
 
 
-def watch_polling(app: Any, watch: Watch) -> None:
-    """A polling error that is weather: one line per change (the Watch), a probe until Telegram answers again,
-    and no traceback from the chat's own error handler (this one runs first and stops the others)."""
-    probing: list[asyncio.Task[Any]] = []
+async def retry_until(ask: Callable[[], Awaitable[Any]]) -> None:
+    """Call `ask` after 1 s, 2 s, 4 s … (at most 30 s apart) until it does not raise."""
+    delay = 1.0
+    while True:
+        await asyncio.sleep(delay)
+        try:
+            await ask()
+        except Exception:  # noqa: BLE001 - still away
+            delay = min(delay * 2, MAX_DELAY)
+            continue
+        return
 
-    async def probe() -> None:
-        delay = 1.0
-        while True:
-            await asyncio.sleep(delay)
-            try:
-                await app.bot.get_me()
-            except TelegramError:
-                delay = min(delay * 2, MAX_DELAY)
-                continue
-            watch.mark_channel("telegram", True)
-            return
+
+def watch_polling(app: Any, watch: Watch, name: str = "telegram",
+                  probe: Callable[[], Awaitable[Any]] | None = None) -> Callable[[BaseException], None]:
+    """A polling error that is weather: one line per change (the Watch), a probe until the channel answers again,
+    and no traceback from the chat's own error handler (this one runs first and stops the others). Returns the
+    function that reports such an error (for an updater that logs its errors itself)."""
+    probing: list[asyncio.Task[Any]] = []
+    ask = probe or app.bot.get_me
+
+    async def until_back() -> None:
+        await retry_until(ask)
+        watch.mark_channel(name, True)
+
+    def down(error: BaseException) -> None:
+        watch.mark_channel(name, False, describe(error))
+        if not probing or probing[0].done():
+            probing[:] = [asyncio.ensure_future(until_back())]
 
     async def on_error(update: object, context: Any) -> None:
         error = context.error
         if update is None and error is not None and is_weather(error):
-            watch.mark_channel("telegram", False, describe(error))
-            if not probing or probing[0].done():
-                probing[:] = [asyncio.ensure_future(probe())]
+            down(error)
             raise ApplicationHandlerStop
 
     others = dict(app.error_handlers)
@@ -115,3 +126,54 @@ def watch_polling(app: Any, watch: Watch) -> None:
     app.add_error_handler(on_error)
     for callback, block in others.items():
         app.add_error_handler(callback, block=block)
+    return down
+
+
+class _UpdaterWeather(logging.Filter):
+    """The Zalo Application's updater polls without an error callback, so PTB logs each failed poll with a
+    traceback: a weather one becomes the Watch's state change instead."""
+
+    def __init__(self, down: Callable[[BaseException], None]) -> None:
+        super().__init__()
+        self.down = down
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is None or not is_weather(error):
+            return True
+        try:
+            asyncio.get_running_loop().call_soon(self.down, error)
+        except RuntimeError:  # not in the loop (a shutdown): the line is dropped all the same
+            pass
+        return False
+
+
+async def start_zalo(zalo: Any, watch: Watch) -> asyncio.Task[Any] | None:
+    """Start the Zalo channel now if its API answers; else return a task that waits for it (back-off, one line
+    each way) and starts it then, while the rest of the bot runs."""
+
+    def ping() -> Awaitable[Any]:
+        return cast(Awaitable[Any], zalo.api.call("getMe"))
+
+    async def start() -> None:
+        down = watch_polling(zalo.app, watch, "zalo", ping)
+        updater = logging.getLogger("telegram.ext.Updater")
+        for old in [f for f in updater.filters if isinstance(f, _UpdaterWeather)]:
+            updater.removeFilter(old)
+        updater.addFilter(_UpdaterWeather(down))
+        await zalo.start()
+        watch.mark_channel("zalo", True)
+
+    try:
+        await ping()
+    except Exception as exc:  # noqa: BLE001 - DNS, refused, 5xx, timeout: weather
+        watch.mark_channel("zalo", False, describe(exc))
+    else:
+        await start()
+        return None
+
+    async def later() -> None:
+        await retry_until(ping)
+        await start()
+
+    return asyncio.ensure_future(later())

@@ -66,7 +66,9 @@ async def serve(config: Config) -> int:
 
 def run_sandbox(config: Config) -> int:
     """Entry point from `nhacviec run` when no token is configured."""
-    setup_logging(config.log_level, [TOKEN])
+    from bot.ops.logwords import translate
+
+    setup_logging(config.log_level, [TOKEN], config.logging.format, translate)  # the operator's language
     # Every start and reset migrates an empty database, and the first sweep of a rehearsal may outlast
     # the 1 s tick: neither is news for someone trying the bot.
     logging.getLogger("alembic").setLevel(logging.WARNING)

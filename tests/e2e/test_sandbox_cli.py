@@ -93,7 +93,7 @@ def test_the_evidence_folder_emptied_at_each_start_cannot_be_the_working_folder(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("bot.sandbox.run.setup_logging", lambda level, secrets: None)  # keep pytest's handlers
+    monkeypatch.setattr("bot.sandbox.run.setup_logging", lambda *args: None)  # keep pytest's handlers
     (tmp_path / "keep.txt").write_text("không được xóa", encoding="utf-8")
     assert main(["run", "--config", str(write_config(tmp_path, evidence_dir="."))]) == 2
     assert "sandbox.evidence_dir" in capsys.readouterr().err and (tmp_path / "keep.txt").exists()
@@ -102,7 +102,7 @@ def test_the_evidence_folder_emptied_at_each_start_cannot_be_the_working_folder(
 def test_a_busy_port_is_reported_in_vietnamese(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-    monkeypatch.setattr("bot.sandbox.run.setup_logging", lambda level, secrets: None)  # keep pytest's handlers
+    monkeypatch.setattr("bot.sandbox.run.setup_logging", lambda *args: None)  # keep pytest's handlers
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()

@@ -164,3 +164,27 @@ def test_a_damaged_backup_is_refused_before_anything_is_written(tmp_path: Path) 
     assert (target_ev / "x" / "f.pdf").read_bytes() == b"original"
     with pytest.raises(BackupRefused):
         take_backup(url, tmp_path / "ev", None, good, datetime.now(timezone.utc))  # never overwrites
+
+
+def test_a_sqlite_backup_moves_into_postgresql_with_every_row(tmp_path: Path) -> None:
+    """An office that outgrows SQLite: back up, restore into an empty PostgreSQL database, same rows."""
+    from tests.ops.test_upgrades import comparable, fill
+
+    url = f"sqlite:///{tmp_path / 'small.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    with engine.begin() as connection:
+        fill(connection)  # a row or two in every table, every column set
+    with engine.connect() as connection:
+        expected = read_rows(connection)
+    engine.dispose()
+    backup = take_backup(url, tmp_path / "ev", None, tmp_path / "small.tar.gz", datetime.now(timezone.utc)).path
+    with fresh_pg_database("move") as target:
+        restore_backup(backup, target, tmp_path / "new-ev")
+        moved = make_engine(target)
+        with moved.connect() as connection:
+            got = read_rows(connection)
+        moved.dispose()
+    assert set(got) == set(expected) and all(len(v) == 2 for v in expected.values())
+    for table, rows in expected.items():
+        assert [comparable(r) for r in got[table]] == [comparable(r) for r in rows], table

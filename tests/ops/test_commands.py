@@ -70,6 +70,8 @@ def test_status_reports_plan_members_outbox_and_channels(tmp_path: Path, capsys:
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     monkeypatch.setenv("ZALO_BOT_TOKEN", "zalo-token-for-status")
     cfg = config(tmp_path, f"sqlite:///{tmp_path / 'n.db'}")
+    port = closed_port()
+    Path(cfg).write_text(Path(cfg).read_text(encoding="utf-8") + f"web: {{port: {port}}}\n", encoding="utf-8")
     assert main(["sync", "--config", cfg]) == 0
     capsys.readouterr()
     assert main(["status", "--config", cfg]) == 0
@@ -77,6 +79,7 @@ def test_status_reports_plan_members_outbox_and_channels(tmp_path: Path, capsys:
     assert f"lược đồ: {head()} (mới nhất)" in out and "Kế hoạch: mini" in out
     assert "Telegram: tắt" in out and "Zalo: bật" in out and "zalo-token-for-status" not in out
     assert "Hàng đợi gửi: 0 tin đến lượt gửi" in out
+    assert f"Bot trên máy này: không có trả lời tại http://127.0.0.1:{port}/readyz" in out  # no bot running
 
 
 def test_missing_token_names_telegram_and_zalo(tmp_path: Path, capsys: pytest.CaptureFixture[str],
@@ -117,3 +120,16 @@ def test_wait_for_database_retries_with_back_off_then_gives_up(tmp_path: Path,
     engine.dispose()
     assert pauses == [1, 2, 4, 8, 16]  # the next (30 s) would pass the 60 s given
     assert len([r for r in caplog.records if "cơ sở dữ liệu" in r.getMessage()]) == 1  # one line, not five
+
+
+def test_sync_refuses_a_database_newer_than_the_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'n.db'}"
+    cfg = config(tmp_path, url)
+    engine = make_engine(url)
+    migrate(engine)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    assert main(["sync", "--config", cfg]) == 2
+    err = capsys.readouterr().err
+    assert "9999" in err and "khôi phục bản sao lưu" in err and "Traceback" not in err

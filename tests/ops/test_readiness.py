@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from bot.sandbox.fake_api import FakeBotApi
 from tests.e2e.test_run_command import ADMIN, Run, until
 from tests.ops.pg import fresh_pg_database
-from tests.ops.test_backup_restore import config_file
+from tests.ops.test_backup_restore import cli, config_file
 from tests.ops.test_commands import closed_port
 
 TOKEN = "987654:OPS-READY-SECRET"
@@ -88,6 +88,9 @@ async def test_readyz_follows_the_database_away_and_back(tmp_path: Path) -> None
                 set_connections(url, True)
                 back = json.loads(await eventually(port, "/readyz", 200, run))
                 assert back["database"]["ok"] and back["status"] in ("ok", "degraded")
+                code, status = await cli("status", "--config", str(path))
+                assert code == 0 and "Bot trên máy này: sẵn sàng" in status, status
+                assert "Telegram: kết nối được" in status, status
                 before = len(api.messages_to(ADMIN))
                 api.user_sends(ADMIN, "/start")
                 await until(lambda: len(api.messages_to(ADMIN)) > before, 15, "answer to /start", run)
