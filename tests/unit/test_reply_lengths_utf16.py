@@ -7,8 +7,8 @@ from datetime import date
 from bot.engine.messages import chunk_blocks
 from bot.i18n import language
 from bot.services.status import Counts, Progress
-from bot.views.status import UNITS_PER_PAGE, progress_text, unit_pages
 from bot.views.model import View, cut_utf16, telegram_parts, utf16_len
+from bot.views.status import UNITS_PER_PAGE, progress_text, unit_pages
 
 TODAY = date(2019, 11, 14)
 
