@@ -23,7 +23,7 @@ def _alembic(engine, action: str, revision: str) -> None:  # type: ignore[no-unt
 
 def test_the_console_tables_come_and_go_and_members_stay(db_url: str) -> None:
     engine = make_engine(db_url)
-    _alembic(engine, "upgrade", "0011")
+    _alembic(engine, "upgrade", "0012")
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO members (chat_id, name, role, reachable, active, lang, created_at) "
                           "VALUES (7, 'Nguyễn Văn An', 'admin', true, true, 'vi', :at)"), {"at": AT})
@@ -33,7 +33,7 @@ def test_the_console_tables_come_and_go_and_members_stay(db_url: str) -> None:
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO console_sessions (token_hash, member_id, csrf, created_at, expires_at) "
                           "VALUES ('h', (SELECT id FROM members), 'c', :at, :at)"), {"at": AT})
-    _alembic(engine, "downgrade", "0011")
+    _alembic(engine, "downgrade", "0012")
     assert not {"console_logins", "console_sessions"} & set(inspect(engine).get_table_names())
     with engine.connect() as conn:
         assert conn.execute(text("SELECT name FROM members")).scalar_one() == "Nguyễn Văn An"

@@ -18,7 +18,7 @@ from bot.db.types import UTCDateTime
 from bot.i18n import gettext_in
 
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@ from alembic import op
 import bot.db.types
 
 revision = '0013'
-down_revision = '0011'  # chained after h-dossier's 0011 once merged (the integrator re-chains)
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
