@@ -54,6 +54,10 @@ def benches(pg: str | None) -> list[Bench]:
         Bench("export", "bench_export.py", quick=("--files", "50", "--units", "10"),
               smoke=("--files", "5", "--units", "3")),
         Bench("conversation", "bench_conversation.py"),
+        Bench("screens (SQLite)", "bench_screens.py", quick=("--units", "100", "--runs", "5"),
+              smoke=("--units", "5", "--runs", "2")),
+        Bench("screens (PostgreSQL)", "bench_screens.py", ("--db", pg or ""), ("--units", "100", "--runs", "5"), True,
+              ("--units", "5", "--runs", "2")),
         Bench("zalo", "bench_zalo.py", quick=("--heads", "10", "--rounds", "5"),
               smoke=("--heads", "3", "--rounds", "1")),
     ]

@@ -54,6 +54,7 @@ class TaskRow(Base):
     plan_id: Mapped[str | None] = mapped_column(String(24), nullable=True, index=True)
     # 0010: the units other than the lead help (phối hợp: True) or carry it out (thực hiện: False); NULL: unknown
     others_cooperate: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    sync_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)  # 0010: unchanged since (bot.engine.sync)
     plan_title: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
@@ -83,7 +84,8 @@ class OccurrenceRow(Base):
     closed_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (Index("ix_occurrences_unit_due", "unit", "due"),
-                      Index("ix_occurrences_task_id", "task_id"))
+                      Index("ix_occurrences_task_id", "task_id"),
+                      Index("ix_occurrences_status_due", "status", "due", "retired_at"))  # lists and counts by state
 
 
 class ReminderRow(Base):

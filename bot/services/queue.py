@@ -25,7 +25,7 @@ from bot.domain.status import TO_DO, State
 from bot.domain.status import state_of as _state_of
 from bot.services.access import Actor, Refused, require_known
 from bot.services.metrics import MetricStatus, metric_status
-from bot.services.occurrences import STATE_RANK_OWN, Scope, counted, filter_counts, page_rows
+from bot.services.occurrences import STATE_RANK_OWN, Scope, counted, filter_counts, page_rows, state_counts
 from bot.services.occurrences import evidence_counts as evidence_counts  # bot.services.review reads it here
 
 PAGE = 7  # 7 tasks + ◀ ▶ + three other filters = 12 buttons, Telegram's screenful (CONVERSATION.md)
@@ -90,11 +90,12 @@ def list_page(session: Session, scope: Scope, today: date, kind: str, f: str, pa
     """Filter, count and page in the database (bot.services.occurrences): the cost grows with the page."""
     if f not in FILTERS:
         raise Refused("bad_request")
-    counts = filter_counts(session, scope, today)
+    by_state = state_counts(session, scope, today)
+    counts = filter_counts(session, scope, today, by_state)
     total = counts[f]
     pages = max(1, -(-total // PAGE))
     page = min(max(page, 0), pages - 1)
-    rows = page_rows(session, scope, today, f, page * PAGE, PAGE, watch=kind == "wl")
+    rows = page_rows(session, scope, today, f, page * PAGE, PAGE, watch=kind == "wl", by_state=by_state)
     items = tuple(Item(Subject(r.occurrence_id, r.task_id, r.title, r.unit, r.unit_name, r.label, r.due),
                        str(r.state), r.evidence, not r.own) for r in rows)
     return Page(items, kind, f, page, pages, total, counts)

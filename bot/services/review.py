@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
@@ -22,6 +22,7 @@ from bot.engine.outbox import queue_notice
 from bot.i18n import _
 from bot.services.access import Actor, Refused, require_admin, require_known
 from bot.services.guards import close_steps
+from bot.services.occurrences import counted
 from bot.services.queue import Attached, Subject, attached, evidence_counts, subject_of
 from bot.services.tasks import Event, clear_state, set_state
 from bot.texts import fmt_date
@@ -108,17 +109,18 @@ class Queue:
 def review_queue(session: Session, actor: Actor, page: int = 0, size: int = 8) -> Queue:
     """`/duyet`, `rq:`: reviews waiting for a decision, oldest first (the queue is the source of truth)."""
     require_admin(actor)
-    rows = session.execute(select(ReviewRow, OccurrenceRow).join(OccurrenceRow, OccurrenceRow.id ==
-                                                                ReviewRow.occurrence_id)
-                           .where(ReviewRow.decision.is_(None), OccurrenceRow.retired_at.is_(None))
-                           .order_by(ReviewRow.submitted_at, ReviewRow.id)).all()
-    pages = max(1, -(-len(rows) // size))
+    pending = (select(ReviewRow, OccurrenceRow).join(OccurrenceRow, OccurrenceRow.id == ReviewRow.occurrence_id)
+               .join(TaskRow, TaskRow.id == OccurrenceRow.task_id).where(ReviewRow.decision.is_(None), *counted()))
+    total = session.scalar(pending.with_only_columns(func.count())) or 0  # counted and paged in the database
+    pages = max(1, -(-total // size))
     page = min(max(page, 0), pages - 1)
-    names = {m.id: m.name for m in session.scalars(select(MemberRow))}
-    chosen = rows[page * size:(page + 1) * size]
+    chosen = session.execute(pending.order_by(ReviewRow.submitted_at, ReviewRow.id)
+                             .offset(page * size).limit(size)).all()
+    names = {m.id: m.name for m in session.scalars(select(MemberRow).where(
+        MemberRow.id.in_({r.submitted_by for r, _ in chosen})))}
     counts = evidence_counts(session, [o.id for _, o in chosen])
     return Queue(tuple(Pending(r.id, subject_of(session, o), r.submitted_at, names.get(r.submitted_by, ""),
-                               counts.get(o.id, 0)) for r, o in chosen), page, pages, len(rows))
+                               counts.get(o.id, 0)) for r, o in chosen), page, pages, total)
 
 
 @dataclass(frozen=True)
