@@ -69,6 +69,13 @@ def fresh(url: str) -> Engine:
 
 
 def rss_mb() -> float:
+    """Peak resident memory of this process: VmHWM (ru_maxrss would carry a forking parent's peak over)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -220,7 +227,7 @@ def main() -> int:
         print("| start-up sync | seconds |\n| --- | ---: |")
         print(f"| first (empty database) | {first:.2f} |\n| second sync, same process, plan unchanged | {again:.2f} |")
         print(f"| restart in a new process (Python, imports, plan validation, migrate, sync) | **{restart_s:.2f}** |")
-        print(f"\npeak memory of the restarted process (ru_maxrss): **{peak:.0f} MB**; of this process after the "
+        print(f"\npeak memory of the restarted process (VmHWM): **{peak:.0f} MB**; of this process after the "
               f"first sync: {rss_mb():.0f} MB")
         ok &= on_thread[0] < TARGET_MS and restart_s < START_S and peak < START_MB
         print(f"\ntargets (screens p95 < {TARGET_MS:.0f} ms, /help < {TARGET_MS:.0f} ms, restart < {START_S:g} s, "

@@ -85,7 +85,9 @@ class OccurrenceRow(Base):
 
     __table_args__ = (Index("ix_occurrences_unit_due", "unit", "due"),
                       Index("ix_occurrences_task_id", "task_id"),
-                      Index("ix_occurrences_status_due", "status", "due", "retired_at"))  # lists and counts by state
+                      Index("ix_occurrences_status_due", "status", "due", "retired_at"),  # lists by state
+                      # reports (/tiendo, digests) by period: the year's rows read from the index alone
+                      Index("ix_occurrences_due_report", "due", "status", "retired_at", "unit", "task_id"))
 
 
 class ReminderRow(Base):

@@ -53,6 +53,8 @@ def upgrade() -> None:
     with op.batch_alter_table("occurrences") as batch:
         batch.create_index("ix_occurrences_task_id", ["task_id"], unique=False)
         batch.create_index("ix_occurrences_status_due", ["status", "due", "retired_at"], unique=False)
+        batch.create_index("ix_occurrences_due_report", ["due", "status", "retired_at", "unit", "task_id"],
+                           unique=False)
     if op.get_bind().dialect.name == "sqlite":
         _rebuild_members_sqlite(r",\s*CONSTRAINT uq_member_chat_role_unit UNIQUE \([^)]*\)", "")
     else:
@@ -77,6 +79,7 @@ def downgrade() -> None:
     else:
         op.create_unique_constraint("uq_member_chat_role_unit", "members", ["chat_id", "role", "unit"])
     with op.batch_alter_table("occurrences") as batch:
+        batch.drop_index("ix_occurrences_due_report")
         batch.drop_index("ix_occurrences_status_due")
         batch.drop_index("ix_occurrences_task_id")
     with op.batch_alter_table("reminders") as batch:
