@@ -104,7 +104,9 @@ def filter_counts(session: Session, scope: Scope, today: date,
 
 
 @dataclass(frozen=True)
-class Row:
+class Subject:
+    """What an answer names: the task, the unit, the deadline's label and due date."""
+
     occurrence_id: int
     task_id: str
     title: str
@@ -112,6 +114,11 @@ class Row:
     unit_name: str
     label: str
     due: date
+
+
+@dataclass(frozen=True)
+class Row:
+    subject: Subject
     state: State
     own: bool
     evidence: int
@@ -138,8 +145,8 @@ def _columns(own: ColumnElement[bool], state: ColumnElement[str]) -> list[Any]:
 def _rows(session: Session, stmt: Select[Any]) -> list[Row]:
     found = session.execute(stmt).all()
     evidence = evidence_counts(session, [r[0] for r in found])
-    return [Row(oid, task, title or "", unit, name or unit, label, due, State(st), bool(is_own), evidence.get(oid, 0))
-            for oid, task, title, unit, name, label, due, st, is_own in found]
+    return [Row(Subject(oid, task, title or "", unit, name or unit, label, due), State(st), bool(is_own),
+                evidence.get(oid, 0)) for oid, task, title, unit, name, label, due, st, is_own in found]
 
 
 def page_rows(session: Session, scope: Scope, today: date, f: str, offset: int, limit: int,
