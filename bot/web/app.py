@@ -8,6 +8,7 @@ value and must come from the page's own origin.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -144,14 +145,18 @@ class PersonalPage:
         """A form post: the link, the anti-forgery value, then `act(session, actor, id, form)` → the answer."""
         member: MemberRow | None = None
         try:
-            with self.s.tx() as session:
-                member, actor, token = self._member(session, request)
+            reader, actor, token = await asyncio.to_thread(self._read_member, request)  # no database on the loop
+            member = reader
             form = await request.post()
             self._check_form(request, token, str(form.get("form", "")))
-            with language(member.lang), self.s.tx() as session:
-                text = act(session, actor, int(request.match_info[ref]), form)
-            with language(member.lang):
-                return self._respond(member, "ok", text, back=f"/p/{token}")
+
+            def run() -> str:
+                with language(reader.lang), self.s.tx() as session:
+                    return str(act(session, actor, int(request.match_info[ref]), form))
+
+            text = await asyncio.to_thread(run)
+            with language(reader.lang):
+                return self._respond(reader, "ok", text, back=f"/p/{token}")
         except _Denied as denied:
             return self._respond(member, "err", denied.text, denied.status_code)
         except Refused as exc:
@@ -194,13 +199,20 @@ class PersonalPage:
 
     # --- routes ------------------------------------------------------------------------------------
     async def show(self, request: web.Request) -> web.Response:
-        try:
-            with self.s.tx() as session:
-                member, actor, token = self._member(session, request)
-                with language(member.lang):
-                    return self._page(session, member, actor, token, flash="")
-        except _Denied as denied:
-            return self._respond(None, "err", denied.text, denied.status_code)
+        def render() -> web.Response:  # on a worker thread: the page's queries never hold the event loop
+            try:
+                with self.s.tx() as session:
+                    member, actor, token = self._member(session, request)
+                    with language(member.lang):
+                        return self._page(session, member, actor, token, flash="")
+            except _Denied as denied:
+                return self._respond(None, "err", denied.text, denied.status_code)
+
+        return await asyncio.to_thread(render)
+
+    def _read_member(self, request: web.Request) -> tuple[MemberRow, Actor, str]:
+        with self.s.tx() as session:
+            return self._member(session, request)
 
     def _page(self, session: Session, member: MemberRow, actor: Actor, token: str, flash: str) -> web.Response:
         today = self.s.clock.now().astimezone(self.s.zone).date()
