@@ -3,7 +3,7 @@
 - `counted()`: THE filter an occurrence must pass to appear or be counted anywhere (live occurrence of a live
   task). A new rule (e.g. "confirmed") is one line here.
 - `state_sql(today)`: `bot.domain.status.state_of` written in SQL (tests/unit hold the two together).
-- `own_sql()`: the unit's own work (chủ trì, thực hiện) as opposed to a contribution (phối hợp).
+- `own_sql()`: the unit's own work (it leads, or carries the task out) as opposed to a contribution (it helps).
 - `page_of(...)`: filter, count and page in the database: the cost grows with the page, not with the plan.
 """
 
@@ -43,13 +43,13 @@ def _like_escape(value: str) -> str:
 
 
 def led_by(units: Iterable[str]) -> ColumnElement[bool]:
-    """Occurrences whose task one of `units` leads (chủ trì / tổng hợp): `lead_units` is "A,B"."""
+    """Occurrences whose task one of `units` leads: `lead_units` is "A,B"."""
     padded = literal(",").concat(OccurrenceRow.lead_units).concat(",")
     return or_(false(), *(padded.like(f"%,{_like_escape(u)},%", escape="\\") for u in sorted(units)))
 
 
 def own_sql() -> ColumnElement[bool]:
-    """The unit's own work: it leads, nobody leads, or the others carry it out (thực hiện) rather than help."""
+    """The unit's own work: it leads, nobody leads, or the others carry the task out rather than help."""
     leads_itself = literal(",").concat(OccurrenceRow.lead_units).concat(",").like(
         literal("%,").concat(OccurrenceRow.unit).concat(",%"))
     return or_(OccurrenceRow.lead_units == "", leads_itself, TaskRow.others_cooperate.is_not(True))
