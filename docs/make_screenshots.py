@@ -4,6 +4,7 @@ Run once on the merged code, from the repository's root, with Debian's Chromium 
 
     .venv/bin/python docs/make_screenshots.py            # all screens into docs/img/
     .venv/bin/python docs/make_screenshots.py --only 02  # the screens whose name starts with 02
+    .venv/bin/python docs/make_screenshots.py --from-tests  # 13, 14: copied from the browser tests' run
 
 The sandbox (the real bot, the fake Bot API and the chat page) runs in this process on a fresh
 database, with the rehearsal clock at 10:00 on 13/11/2019. Each screen is a small scenario driven
@@ -192,7 +193,16 @@ def scenarios(phone: Phone, scratch: Path) -> list[tuple[str, Callable[[], None]
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description="Screenshots of docs/huong-dan-su-dung.md from the sandbox.")
     parser.add_argument("--only", default="", help="only the screens whose number starts with this")
+    parser.add_argument("--from-tests", action="store_true",
+                        help="copy the screens the browser tests made (test-artifacts/docs-img) into docs/img")
     args = parser.parse_args(argv)
+    if args.from_tests:  # the tests never write into the tracked docs/img themselves
+        made = sorted((ROOT / "test-artifacts" / "docs-img").glob("*.png"))
+        OUT.mkdir(parents=True, exist_ok=True)
+        for shot in made:
+            (OUT / shot.name).write_bytes(shot.read_bytes())
+            print(f"{shot.name} → {OUT.relative_to(ROOT)}")
+        return 0 if made else 1
     from playwright.sync_api import sync_playwright
 
     OUT.mkdir(parents=True, exist_ok=True)

@@ -44,6 +44,49 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 PG_URL_ENV = "NHACVIEC_TEST_PG_URL"
+_RUN_DATABASE: dict[str, str] = {}  # the server's URL → this run's own database on it
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One PostgreSQL database per test run: two runs on one server (CI and a developer, two worktrees) never
+    wipe each other. NHACVIEC_TEST_PG_URL names the server (and a database to connect to); this run creates
+    `nhv_run_<pid>_<random>` there, points NHACVIEC_TEST_PG_URL at it, and drops it at the end."""
+    url = os.environ.get(PG_URL_ENV)
+    if not url or hasattr(config, "workerinput") or url in _RUN_DATABASE.values():
+        return
+    import secrets
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"nhv_run_{os.getpid()}_{secrets.token_hex(3)}"
+    try:
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    except Exception as exc:  # the server is unreachable: the PostgreSQL tests fail (or skip) as before
+        logging.getLogger(__name__).warning("could not create a database for this run: %s", exc)
+        return
+    _RUN_DATABASE[url] = make_url(url).set(database=name).render_as_string(hide_password=False)
+    os.environ[PG_URL_ENV] = _RUN_DATABASE[url]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for server, run_url in list(_RUN_DATABASE.items()):
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        os.environ[PG_URL_ENV] = server
+        admin = create_engine(server, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(run_url).database}" WITH (FORCE)'))
+        except Exception as exc:
+            logging.getLogger(__name__).warning("could not drop this run's database: %s", exc)
+        finally:
+            admin.dispose()
+        del _RUN_DATABASE[server]
 
 
 def _reset_postgres(url: str) -> None:

@@ -55,6 +55,7 @@ class TaskRow(Base):
     plan_id: Mapped[str | None] = mapped_column(String(24), nullable=True, index=True)
     # 0010: the units other than the lead help (phối hợp: True) or carry it out (thực hiện: False); NULL: unknown
     others_cooperate: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    sync_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)  # 0010: unchanged since (bot.engine.sync)
     plan_title: Mapped[str | None] = mapped_column(Text, nullable=True)
     # 0012: the office made the evidence list required (a list the plan itself gives is required already)
     evidence_confirmed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
@@ -93,7 +94,10 @@ class OccurrenceRow(Base):
 
     __table_args__ = (Index("ix_occurrences_unit_due", "unit", "due"),
                       Index("ix_occurrences_task_id", "task_id"),
-                      Index("ix_occurrences_task_due", "task_id", "due"))  # 0011: a criterion's tasks in a period
+                      Index("ix_occurrences_task_due", "task_id", "due"),  # 0011: a criterion's tasks in a period
+                      Index("ix_occurrences_status_due", "status", "due", "retired_at"),  # lists by state
+                      # reports (/tiendo, digests) by period: the year's rows read from the index alone
+                      Index("ix_occurrences_due_report", "due", "status", "retired_at", "unit", "task_id"))
 
 
 class ReminderRow(Base):

@@ -12,9 +12,10 @@ possible stay as they are); when a second plan is added, the first plan's rows a
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, insert, literal, select, text, update
 from sqlalchemy.engine import Engine
@@ -24,7 +25,7 @@ from bot.db.audit import audit
 from bot.db.models import MetricRow, OccurrenceRow, ReminderRow, TaskRow, UnitRow
 from bot.domain.deadlines import Occurrence, expand_task
 from bot.domain.ladder import Reminder, plan_reminders
-from bot.domain.plan import Plan
+from bot.domain.plan import Plan, Task
 from bot.domain.workdays import WorkCalendar
 
 # Several processes may start together on one PostgreSQL database (webhook mode): their syncs take turns.
@@ -127,9 +128,11 @@ def _sync_tasks(session: Session, plan: Plan, now: datetime, prefix: str) -> Non
 
 
 def _sync_occurrences(session: Session, occurrences: list[Occurrence], now: datetime,
-                      prefix: str) -> tuple[dict[str, int], int, int, int]:
-    query = (select(OccurrenceRow).where(~OccurrenceRow.key.startswith(OWN_KEYS)) if not prefix
-             else select(OccurrenceRow).where(OccurrenceRow.key.startswith(prefix)))
+                      prefix: str, tasks: set[str]) -> tuple[dict[str, int], int, int, int]:
+    """The occurrences of `tasks` (ids with the prefix) as the plan has them now; others are not read."""
+    query = select(OccurrenceRow).where(OccurrenceRow.task_id.in_(sorted(tasks)))
+    if prefix:
+        query = query.where(OccurrenceRow.key.startswith(prefix))
     existing = {o.key: o for o in session.scalars(query)}
     added = updated = 0
     for occ in occurrences:
@@ -155,7 +158,8 @@ def _sync_occurrences(session: Session, occurrences: list[Occurrence], now: date
             row.retired_at = now
             retired += 1
     session.flush()
-    ids = {key: oid for key, oid in session.execute(select(OccurrenceRow.key, OccurrenceRow.id))}
+    ids = {key: oid for key, oid in session.execute(select(OccurrenceRow.key, OccurrenceRow.id)
+                                                     .where(OccurrenceRow.task_id.in_(sorted(tasks))))}
     return ids, added, updated, retired
 
 
@@ -194,20 +198,48 @@ def sync_plans(engine: Engine, plans: list[Plan], calendar: WorkCalendar, now: d
     return reports
 
 
+def plan_signature(plan: Plan, calendar: WorkCalendar) -> str:
+    """What every task's expansion depends on besides the task itself: the plan without its tasks, the calendar."""
+    digest = hashlib.sha256(plan.model_dump_json(exclude={"tasks"}).encode())
+    years = sorted({y for y in plan.plan.years} | {min(plan.plan.years) - 1, max(plan.plan.years) + 1})
+    first, last = date(years[0], 1, 1), date(years[-1], 12, 31)
+    digest.update(bytes(calendar.is_working_day(first + timedelta(days=i)) for i in range((last - first).days + 1)))
+    return digest.hexdigest()
+
+
+def task_signature(common: str, task: Task) -> str:
+    return hashlib.sha256((common + task.model_dump_json()).encode()).hexdigest()[:32]
+
+
 def _sync_one(session: Session, plan: Plan, calendar: WorkCalendar, now: datetime, actor: str,
               prefix: str) -> SyncReport:
-    occurrences = _with_set_dates(session, [occ for task in plan.tasks for occ in expand_task(plan, task, calendar)],
-                                  prefix)
+    # Only what changed: a task whose signature (its own definition, the rest of the plan, the calendar) is the
+    # one stored at the last sync keeps its occurrences and reminders as they are (a restart reads no reminder).
+    common = plan_signature(plan, calendar)
+    signatures = {prefix + t.id: task_signature(common, t) for t in plan.tasks}
+    hashes = select(TaskRow.id, TaskRow.sync_hash, TaskRow.retired_at)
+    stored = {tid: (h, r) for tid, h, r in session.execute(
+        hashes.where(TaskRow.id.startswith(prefix)) if prefix else hashes.where(~TaskRow.id.startswith(OWN_KEYS)))}
+    changed = {tid for tid, sig in signatures.items() if stored.get(tid, (None, None)) != (sig, None)}
+    changed |= {tid for tid, (_h, retired) in stored.items() if tid not in signatures and retired is None}
+    _sync_tasks(session, plan, now, prefix)
+    for tid, sig in signatures.items():
+        session.execute(update(TaskRow).where(TaskRow.id == tid).values(sync_hash=sig))
+    if not changed:
+        report = SyncReport(0, 0, 0, 0, 0, 0, 0)
+        audit(session, now, actor, "plan_sync", plan.plan.id, {**report.__dict__, "unchanged": True})
+        return report
+    occurrences = _with_set_dates(session, [occ for task in plan.tasks if prefix + task.id in changed
+                                            for occ in expand_task(plan, task, calendar)], prefix)
     wanted: dict[str, tuple[Reminder, str]] = {}
     for occ in occurrences:
         for rem in plan_reminders(plan, occ, calendar):
             wanted[prefix + rem.key] = (rem, prefix + occ.key)
-    _sync_tasks(session, plan, now, prefix)
-    occ_ids, occ_added, occ_updated, occ_retired = _sync_occurrences(session, occurrences, now, prefix)
+    occ_ids, occ_added, occ_updated, occ_retired = _sync_occurrences(session, occurrences, now, prefix, changed)
+    touched = select(OccurrenceRow.id).where(OccurrenceRow.task_id.in_(sorted(changed)))
     query = select(ReminderRow.id, ReminderRow.key, ReminderRow.state, ReminderRow.due_at,
-                   ReminderRow.note, ReminderRow.target).where(ReminderRow.occurrence_id.is_not(None))
-    rows = session.execute(query.where(ReminderRow.key.startswith(prefix)) if prefix
-                           else query.where(~ReminderRow.key.startswith(OWN_KEYS))).all()
+                   ReminderRow.note, ReminderRow.target).where(ReminderRow.occurrence_id.in_(touched))
+    rows = session.execute(query.where(ReminderRow.key.startswith(prefix)) if prefix else query).all()
     moved = cancelled = 0
     seen: set[str] = set()
     for rid, key, state, due_at, note, target_now in rows:

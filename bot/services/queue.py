@@ -26,25 +26,13 @@ from bot.domain.status import TO_DO, State
 from bot.domain.status import state_of as _state_of
 from bot.services.access import Actor, Refused, require_known
 from bot.services.metrics import MetricStatus, metric_status
-from bot.services.occurrences import STATE_RANK_OWN, Scope, counted, filter_counts, page_rows
+from bot.services.occurrences import STATE_RANK_OWN, Scope, counted, filter_counts, page_rows, state_counts
+from bot.services.occurrences import Subject as Subject  # read models name their subject with it
 from bot.services.occurrences import evidence_counts as evidence_counts  # bot.services.review reads it here
 
 PAGE = 7  # 7 tasks + ◀ ▶ + three other filters = 12 buttons, Telegram's screenful (CONVERSATION.md)
 FILTERS = _FILTERS  # chưa xong, quá hạn, chờ duyệt, tất cả (bot.domain.status)
 OPEN = tuple(str(s) for s in TO_DO)
-
-
-@dataclass(frozen=True)
-class Subject:
-    """What an answer names: the task, the unit, the deadline's label and due date."""
-
-    occurrence_id: int
-    task_id: str
-    title: str
-    unit: str
-    unit_name: str
-    label: str
-    due: date
 
 
 @dataclass(frozen=True)
@@ -91,13 +79,13 @@ def list_page(session: Session, scope: Scope, today: date, kind: str, f: str, pa
     """Filter, count and page in the database (bot.services.occurrences): the cost grows with the page."""
     if f not in FILTERS:
         raise Refused("bad_request")
-    counts = filter_counts(session, scope, today)
+    by_state = state_counts(session, scope, today)
+    counts = filter_counts(session, scope, today, by_state)
     total = counts[f]
     pages = max(1, -(-total // PAGE))
     page = min(max(page, 0), pages - 1)
-    rows = page_rows(session, scope, today, f, page * PAGE, PAGE, watch=kind == "wl")
-    items = tuple(Item(Subject(r.occurrence_id, r.task_id, r.title, r.unit, r.unit_name, r.label, r.due),
-                       str(r.state), r.evidence, not r.own) for r in rows)
+    rows = page_rows(session, scope, today, f, page * PAGE, PAGE, watch=kind == "wl", by_state=by_state)
+    items = tuple(Item(r.subject, str(r.state), r.evidence, not r.own) for r in rows)
     return Page(items, kind, f, page, pages, total, counts)
 
 

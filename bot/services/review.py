@@ -21,6 +21,7 @@ from bot.db.notices import about, queue_notice
 from bot.domain.text import nfc
 from bot.services.access import Actor, Refused, require_admin, require_known
 from bot.services.guards import close_steps
+from bot.services.occurrences import counted
 from bot.services.queue import Attached, Subject, attached, evidence_counts, subject_of
 from bot.services.tasks import Event, clear_state, set_state
 
@@ -95,15 +96,15 @@ class Queue:
 def review_queue(session: Session, actor: Actor, page: int = 0, size: int = 8) -> Queue:
     """`/duyet`, `rq:`: reviews waiting for a decision, oldest first (the queue is the source of truth)."""
     require_admin(actor)
-    waiting = (select(ReviewRow, OccurrenceRow).join(OccurrenceRow, OccurrenceRow.id == ReviewRow.occurrence_id)
-               .where(ReviewRow.decision.is_(None), OccurrenceRow.retired_at.is_(None)))
-    total = session.scalar(select(func.count()).select_from(waiting.subquery())) or 0
+    pending = (select(ReviewRow, OccurrenceRow).join(OccurrenceRow, OccurrenceRow.id == ReviewRow.occurrence_id)
+               .join(TaskRow, TaskRow.id == OccurrenceRow.task_id).where(ReviewRow.decision.is_(None), *counted()))
+    total = session.scalar(pending.with_only_columns(func.count())) or 0  # counted and paged in the database
     pages = max(1, -(-total // size))
     page = min(max(page, 0), pages - 1)
-    chosen = session.execute(waiting.order_by(ReviewRow.submitted_at, ReviewRow.id)
+    chosen = session.execute(pending.order_by(ReviewRow.submitted_at, ReviewRow.id)
                              .offset(page * size).limit(size)).all()
-    names = dict(session.execute(select(MemberRow.id, MemberRow.name).where(
-        MemberRow.id.in_({r.submitted_by for r, _ in chosen}))).all())
+    names = {m.id: m.name for m in session.scalars(select(MemberRow).where(
+        MemberRow.id.in_({r.submitted_by for r, _ in chosen})))}
     # one query each for the page's tasks and units: `subject_of` then finds them in the session (held here:
     # the session keeps rows only while someone does), not one query per row
     held = [*session.scalars(select(TaskRow).where(TaskRow.id.in_({o.task_id for _, o in chosen}))),

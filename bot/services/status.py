@@ -81,11 +81,18 @@ def compute_progress(session: Session, today: date, unit: str | None = None, yea
     if year is None and has_year(session, today.year, plan_id):
         year = today.year
     result = Progress(year, unit)
-    for t in tallies(session, today, unit, year, plan_id):
-        name = bucket_of(t.state)
-        for counts in (result.total, result.areas[t.area], result.units[t.unit], result.plans[t.plan_title]):
-            counts.add(name, t.count)
-        result.area_names[t.area] = t.area_name
+    found = tallies(session, today, unit, year, plan_id)
+    tasks = {t.id: t for t in session.scalars(select(TaskRow).where(TaskRow.id.in_({k for k, _, _ in found.by_task})))}
+    for unit_id, state, n in found.by_unit:
+        result.units[unit_id].add(bucket_of(state), n)
+    for task_id, state, n in found.by_task:
+        task = tasks[task_id]
+        for counts in (result.total, result.areas[task.area], result.plans[task.plan_title or ""]):
+            counts.add(bucket_of(state), n)
+        result.area_names[task.area] = task.area_name
+    order = {t.plan_title or "": t.plan_id or "" for t in sorted(tasks.values(), key=lambda t: t.plan_id or "",
+                                                                  reverse=True)}
+    result.plans = dict(sorted(result.plans.items(), key=lambda kv: order.get(kv[0], "")))  # by plan id
     result.areas = dict(sorted(result.areas.items(), key=lambda kv: _area_key(kv[0])))
     result.units = dict(sorted(result.units.items()))
     return result

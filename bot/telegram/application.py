@@ -30,6 +30,7 @@ from bot.telegram import exports as exports_chat
 from bot.telegram import metrics as metrics_chat
 from bot.telegram import par as par_chat
 from bot.telegram.context import BotContext, Services
+from bot.telegram.lanes import ChatLanes
 from bot.trust import chat as trust_chat
 from bot.trust import delegation_chat
 
@@ -58,7 +59,8 @@ def build_application(token: str, services: Services, base_url: str | None = Non
     # PTB logs its base URL (token inside) at DEBUG, httpx every request URL at INFO: redact at record level.
     redact_secrets([token, token.partition(":")[2] if len(token.partition(":")[2]) >= 8 else ""])
     builder = (ApplicationBuilder().token(token).defaults(Defaults(tzinfo=services.zone))
-               .context_types(ContextTypes(context=BotContext)).post_init(_post_init).concurrent_updates(8))
+               .context_types(ContextTypes(context=BotContext)).post_init(_post_init)
+               .concurrent_updates(ChatLanes(workers=8)))
     if base_url:
         builder = builder.base_url(base_url)
     if base_file_url:

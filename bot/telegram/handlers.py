@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -73,6 +74,24 @@ def load_roles(context: BotContext, user_id: int, chat_id: int) -> frozenset[str
         return load_actor(session, user_id, chat_id).roles
 
 
+STRANGER_QUIET_SECONDS = 600.0
+STRANGER_ANSWERS = 5  # refusals a non-member gets per STRANGER_QUIET_SECONDS; a flood beyond them is not answered
+
+
+def _may_answer_stranger(context: BotContext, user_id: int) -> bool:
+    """Whether a user who is no member may be told again (per application: a few answers, then quiet)."""
+    seen: dict[int, tuple[float, int]] = context.application.bot_data.setdefault("refused_strangers", {})
+    now = time.monotonic()
+    if len(seen) > 10_000:  # bounded: forget the old ones
+        for key in [k for k, (start, _n) in seen.items() if now - start > STRANGER_QUIET_SECONDS]:
+            del seen[key]
+    start, count = seen.get(user_id, (now, 0))
+    if now - start > STRANGER_QUIET_SECONDS:
+        start, count = now, 0
+    seen[user_id] = (start, count + 1)
+    return count < STRANGER_ANSWERS
+
+
 def guarded(fn: Handler) -> Handler:
     """Turn a Refused into its message (as an alert for buttons)."""
 
@@ -83,7 +102,11 @@ def guarded(fn: Handler) -> Handler:
         except Refused as exc:
             lang = "vi"
             if update.effective_user is not None:
-                lang = actor_of(update, context).lang
+                actor = actor_of(update, context)
+                lang = actor.lang
+                if not actor.known and update.callback_query is None \
+                        and not _may_answer_stranger(context, update.effective_user.id):
+                    return  # a stranger's flood is not answered message by message
             text = safety.refusal_text(exc, lang)
             with context.services.tx() as session:
                 audit(session, context.services.clock.now(),

@@ -8,6 +8,7 @@ value and must come from the page's own origin.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -148,13 +149,17 @@ class PersonalPage:
         """A form post: the link, the anti-forgery value, then `act(session, actor, id, form)` → the answer."""
         member: MemberRow | None = None
         try:
-            with self.s.tx() as session:
-                member, actor, token = self._member(session, request)
+            reader, actor, token = await asyncio.to_thread(self._read_member, request)  # no database on the loop
+            member = reader
             form = await request.post()
             self._check_form(request, token, str(form.get("form", "")))
-            with language(member.lang), self.s.tx() as session:
-                text = act(session, actor, int(request.match_info[ref]), form)
-            return self._after(member, actor, token, request, "ok", text)
+
+            def run() -> str:
+                with language(reader.lang), self.s.tx() as session:
+                    return str(act(session, actor, int(request.match_info[ref]), form))
+
+            text = await asyncio.to_thread(run)  # no database work on the event loop
+            return self._after(reader, actor, token, request, "ok", text)
         except _Denied as denied:
             return self._respond(member, "err", denied.text, denied.status_code)
         except Refused as exc:
@@ -216,13 +221,21 @@ class PersonalPage:
         tab = request.query.get("tab", "")[:10]
         number = request.query.get("page", "1")
         index = int(number) - 1 if number.isdigit() and len(number) < 6 else 0
-        try:
-            with self.s.tx() as session:
-                member, actor, token = self._member(session, request)
-                with language(member.lang):
-                    return self._list(session, member, actor, token, tab, index, "")
-        except _Denied as denied:
-            return self._respond(None, "err", denied.text, denied.status_code)
+
+        def render() -> web.Response:  # on a worker thread: the page's queries never hold the event loop
+            try:
+                with self.s.tx() as session:
+                    member, actor, token = self._member(session, request)
+                    with language(member.lang):
+                        return self._list(session, member, actor, token, tab, index, "")
+            except _Denied as denied:
+                return self._respond(None, "err", denied.text, denied.status_code)
+
+        return await asyncio.to_thread(render)
+
+    def _read_member(self, request: web.Request) -> tuple[MemberRow, Actor, str]:
+        with self.s.tx() as session:
+            return self._member(session, request)
 
     async def task(self, request: web.Request) -> web.Response:
         """One task's page: its state, the return reason, documents, the upload form, ✅ and ⚠️."""

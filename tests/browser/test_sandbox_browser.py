@@ -286,7 +286,7 @@ def test_next_stays_usable_while_sending_answers_come_into_view_and_edits_update
     assert errors == []
 
 
-DOCS_IMG = ROOT / "docs" / "img"
+DOCS_IMG = ARTIFACTS / "docs-img"  # scratch: `docs/make_screenshots.py --from-tests` copies them into docs/img
 
 
 def test_a_head_switched_to_zalo_reads_numbered_text_replies_by_number_and_is_told_where_documents_go(

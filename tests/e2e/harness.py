@@ -82,7 +82,8 @@ def at(day: str, hh: int = 8, mm: int = 0) -> datetime:
     return datetime(y, m, d, hh, mm, tzinfo=ZONE)
 
 
-async def start_harness(tmp: Path, plan_path: Path, start: datetime, **api_kwargs: Any) -> Harness:
+async def start_harness(tmp: Path, plan_path: Path, start: datetime, rate_limiter: Any = None,
+                        **api_kwargs: Any) -> Harness:
     api = FakeBotApi(**api_kwargs)
     await api.start()
     engine = make_engine(f"sqlite:///{tmp / 'bot.db'}")
@@ -93,7 +94,8 @@ async def start_harness(tmp: Path, plan_path: Path, start: datetime, **api_kwarg
     ensure_member(engine, clock.now(), chat_id=ADMIN, user_id=ADMIN, role="admin", unit=plan.plan.office,
                   name="Chánh Văn phòng")
     services = Services(engine, clock, WorkCalendar(), ZONE, tmp / "evidence", time(8, 0))
-    app = build_application(api.token, services, api.base_url, api.base_file_url)
+    limits = {"rate_limiter": rate_limiter} if rate_limiter is not None else {}  # some tests wrap build_application
+    app = build_application(api.token, services, api.base_url, api.base_file_url, **limits)
     await app.initialize()
     await app.post_init(app)  # type: ignore[misc]
     await app.start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -39,12 +40,13 @@ async def site(db: Engine, tmp_path: Path) -> AsyncIterator[tuple[str, WebServic
     sync_plan(db, parse_plan(MINI_PLAN.read_text(encoding="utf-8"), "mini.yaml"), WorkCalendar(), T0)
     ensure_member(db, T0, chat_id=HEAD, user_id=HEAD, role="head", unit="TCCB", name="Trần Thị Bình")
     ensure_member(db, T0, chat_id=OTHER, user_id=OTHER, role="head", unit="KHTC", name="Lê Văn C")
-    with socket_port() as port:
-        base = f"http://127.0.0.1:{port}"
+    sock = socket.socket()  # bound here and handed to the server: no other process can take the port meanwhile
+    sock.bind(("127.0.0.1", 0))
+    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
     services = WebServices(db, FixedClock(T0), ZoneInfo("Asia/Ho_Chi_Minh"), tmp_path / "ev", SECRET, base)
     runner = web.AppRunner(PersonalPage(services).app())
     await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+    await web.SockSite(runner, sock).start()
     with Session(db) as s:
         members = {m.unit or "": m.id for m in s.scalars(select(MemberRow))}
         members["occ_TCCB"] = s.scalars(select(OccurrenceRow.id).where(OccurrenceRow.unit == "TCCB",
@@ -58,8 +60,10 @@ async def site(db: Engine, tmp_path: Path) -> AsyncIterator[tuple[str, WebServic
 
 
 class socket_port:
+    """A free port for a server in ANOTHER process (which must bind it itself): chosen, then closed. In-process
+    servers take the bound socket instead (web.SockSite above), so nothing can take the port in between."""
+
     def __enter__(self) -> int:
-        import socket
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         port = int(self.sock.getsockname()[1])

@@ -27,7 +27,7 @@ def _run_all():  # type: ignore[no-untyped-def]
 
 
 RUN_ALL = _run_all()
-PG = os.environ.get("NHACVIEC_TEST_PG_URL")
+PG = os.environ.get("NHACVIEC_TEST_PG_URL")  # this run's own database (tests/conftest.py)
 
 
 def test_every_bench_file_is_run_by_run_all() -> None:

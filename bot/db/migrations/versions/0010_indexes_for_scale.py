@@ -45,12 +45,16 @@ def _rebuild_members_sqlite(pattern: str, replacement: str) -> None:
 def upgrade() -> None:
     with op.batch_alter_table("tasks") as batch:
         batch.add_column(sa.Column("others_cooperate", sa.Boolean(), nullable=True))
+        batch.add_column(sa.Column("sync_hash", sa.String(64), nullable=True))
     with op.batch_alter_table("audit_log") as batch:
         batch.create_index("ix_audit_log_subject_id", ["subject", "id"], unique=False)
     with op.batch_alter_table("reminders") as batch:
         batch.create_index("ix_reminders_occurrence_id", ["occurrence_id"], unique=False)
     with op.batch_alter_table("occurrences") as batch:
         batch.create_index("ix_occurrences_task_id", ["task_id"], unique=False)
+        batch.create_index("ix_occurrences_status_due", ["status", "due", "retired_at"], unique=False)
+        batch.create_index("ix_occurrences_due_report", ["due", "status", "retired_at", "unit", "task_id"],
+                           unique=False)
     if op.get_bind().dialect.name == "sqlite":
         _rebuild_members_sqlite(r",\s*CONSTRAINT uq_member_chat_role_unit UNIQUE \([^)]*\)", "")
     else:
@@ -75,10 +79,13 @@ def downgrade() -> None:
     else:
         op.create_unique_constraint("uq_member_chat_role_unit", "members", ["chat_id", "role", "unit"])
     with op.batch_alter_table("occurrences") as batch:
+        batch.drop_index("ix_occurrences_due_report")
+        batch.drop_index("ix_occurrences_status_due")
         batch.drop_index("ix_occurrences_task_id")
     with op.batch_alter_table("reminders") as batch:
         batch.drop_index("ix_reminders_occurrence_id")
     with op.batch_alter_table("audit_log") as batch:
         batch.drop_index("ix_audit_log_subject_id")
     with op.batch_alter_table("tasks") as batch:
+        batch.drop_column("sync_hash")
         batch.drop_column("others_cooperate")
