@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
 
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -150,7 +151,8 @@ def cmd_invite(args: argparse.Namespace) -> int:
 # One function per group of subcommands; a new group is one more entry here.
 SUBCOMMANDS: list[Callable[[Subparsers], None]] = [
     add_plan_commands, add_bot_commands, add_export_commands, add_closing_commands, add_invite_commands,
-    importer_cli.add_subcommands, criteria_cli.add_parser, console_cli.add_parser,
+    importer_cli.add_subcommands, criteria_cli.add_parser,
+    lambda sub: console_cli.add_parser(sub, _config, _sync_only),
     lambda sub: ops_cli.add_subcommands(sub, _command, config_option, _config),
     lambda sub: trust_cli.add_subcommands(sub, config_option, lang_option),
 ]
@@ -198,6 +200,12 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     messages = asyncio.run(simulate(plan, WorkCalendar(), args.start, args.end))
     print(json.dumps(as_json(messages), ensure_ascii=False, indent=2) if args.format == "json" else as_text(messages))
     return EXIT_OK
+
+
+def _sync_only(config: Config) -> Any:
+    from bot.runner import sync_only
+
+    return sync_only(config)
 
 
 def _config(args: argparse.Namespace) -> Config:

@@ -5,39 +5,41 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from bot.i18n import _
 
 
-def add_parser(sub: Any) -> None:
-    """Register `console-link WHO [--config F]` on the CLI's subparsers."""
+def add_parser(sub: Any, load_config: Callable[[argparse.Namespace], Any], sync: Callable[[Any], Any]) -> None:
+    """Register `console-link WHO [--config F]` on the CLI's subparsers (the CLI hands in how to read the
+    configuration and sync the plan: the console does not import the entry points)."""
     text = _("print a one-time sign-in link to the office console: quantri, lanhdao or a member number")
     cmd = sub.add_parser("console-link", help=text, description=text)
     cmd.add_argument("target", metavar=_("WHO"), help=_("quantri, lanhdao, or a member number"))
     cmd.add_argument("--config", default=None, help=_("config file (default: config.yaml if present)"))
-    cmd.set_defaults(handler=run)
+    cmd.set_defaults(handler=partial(run, load_config=load_config, sync=sync))
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, load_config: Callable[[argparse.Namespace], Any],
+        sync: Callable[[Any], Any]) -> int:
     """Print the link; exit 2 with a sentence when the console is off or nobody matches."""
     from sqlalchemy.orm import Session
 
-    from bot.cli import _config
     from bot.console import sessions
     from bot.console.app import PREFIX
     from bot.console.refusals import refusal_text
     from bot.db.engine import make_engine
-    from bot.runner import sync_only
     from bot.services.access import Refused
     from bot.texts import fmt_local
 
-    config = _config(args)
+    config = load_config(args)
     if not config.web.base_url:
         print(_("The console is off: set web.base_url (and the page's signing key) in the configuration."),
               file=sys.stderr)
         return 2
-    sync_only(config)  # migrated, and the plan's units known
+    sync(config)  # migrated, and the plan's units known
     engine, now = make_engine(config.database.url), config.make_clock().now()
     try:
         with Session(engine) as session, session.begin():

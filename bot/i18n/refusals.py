@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from bot.i18n import N_, _, current_lang, language
-from bot.trust.refusals import TRUST_REFUSALS
 
 MESSAGES: dict[str, str] = {
     'leaders_only': N_("Only the department's leadership and the office can give directions on a difficulty."),
@@ -84,8 +83,22 @@ MESSAGES: dict[str, str] = {
     'email_missing': N_('Member #{member} has no e-mail address: type /kenh {member} email <address>.'),
     'bad_email': N_('"{address}" is not an e-mail address (like ten@so-gddt.vn).'),
     'channel_taken': N_('That chat already holds member #{member} in the same role: remove one of them first (/thanhvien).'),
-    **TRUST_REFUSALS,  # confirmations, delegation, extensions (bot.trust)
 }
+# Confirmations, delegation, extensions (bot.trust).
+MESSAGES.update({
+    "nothing_to_confirm": N_("No draft matches: name a task, a deadline or a unit (type /xacnhan for the list)."),
+    "too_many_at_once": N_("Too many at once (at most {limit}): name a task or a unit."),
+    "not_a_unit_member": N_("That member is not an active member of {unit}: see /chuyenvien."),
+    "bad_range": N_("The end date is before the start date."),
+    "extension_not_later": N_("Ask for a date after the current deadline ({due})."),
+    "extension_pending": N_("A request for more time on this item is already waiting for the office."),
+    "extension_decided": N_("This request was already decided."),
+    "heads_only": N_("This command is for the head of a unit."),
+    "delegation_usage": N_("Use: /giao <task> [deadline] #<member> (#0 takes it back); /quyen #<member> "
+                           "<from dd/mm/yyyy> <to dd/mm/yyyy>. /chuyenvien lists the members."),
+    "extension_usage": N_("Use: /giahan <task> [deadline] <new date dd/mm/yyyy> <reason>, e.g. /giahan 1.2 "
+                          "05/12/2019 waiting for the province's figures."),
+})
 # Refusals of the evidence and invite checks (were bot/telegram/safety.py's own table).
 MESSAGES.update({
     "evidence_closed": N_("The office has already accepted {task} as done: evidence can no longer be added "

@@ -23,7 +23,17 @@ from bot.engine.dispatcher import Dispatcher, SweepReport
 from bot.i18n.refusals import t
 from bot.logsafe import redact_secrets
 from bot.telegram import actions as actions_chat
-from bot.telegram import callbacks, channels_chat, digest, handlers, invites_chat, page_chat, screens
+from bot.telegram import (
+    callbacks,
+    channels_chat,
+    delegation_chat,
+    digest,
+    handlers,
+    invites_chat,
+    page_chat,
+    screens,
+    trust_chat,
+)
 from bot.telegram import closing as closing_chat
 from bot.telegram import console_chat as console_chat
 from bot.telegram import exports as exports_chat
@@ -31,8 +41,6 @@ from bot.telegram import metrics as metrics_chat
 from bot.telegram import par as par_chat
 from bot.telegram.context import BotContext, Services
 from bot.telegram.lanes import ChatLanes
-from bot.trust import chat as trust_chat
-from bot.trust import delegation_chat
 
 log = logging.getLogger(__name__)
 

@@ -73,7 +73,7 @@ async def test_a_notice_queued_by_an_english_speaking_head_reaches_the_office_in
     assert told.text.startswith("⚠️ Vướng mắc được báo cáo\n1.1 Ban hành kế hoạch CCHC — Phòng Tổ chức cán bộ"), told
     assert "Người báo: Nguyễn Văn An" in told.text and "Difficulty" not in told.text
     labels = [b.text for row in told.buttons for b in row]
-    assert labels == ["➡️ Chuyển Lãnh đạo Sở", "💬 Chỉ đạo"], labels
+    assert labels == ["➡️ Chuyển Lãnh đạo Sở", "💬 Trả lời / hướng dẫn"], labels
     with Session(db) as s:  # stored as facts, not as a sentence in the head's English
         stored = s.scalars(select(ReminderRow).where(ReminderRow.kind == "notice")).one()
         assert stored.facts is not None and stored.facts["notice"] in NOTICES and not stored.body
@@ -103,5 +103,5 @@ async def test_the_office_answers_a_difficulty_without_giving_directions(db: Eng
         blockers.reply(s, load_actor(s, ADMIN, ADMIN), row.id, "Trình Phó Giám đốc ký trong tuần", tasks.Event(NOW))
     await dispatcher.sweep()
     (answer,) = [m for m in zalo.to(zalo_chat) if "Trình Phó Giám đốc" in m.text]
-    assert answer.text.startswith("💬 Ý kiến của Văn phòng Sở (người trả lời: Văn phòng) về vướng mắc của việc:")
-    assert "Ý kiến: Trình Phó Giám đốc ký trong tuần" in answer.text and "chỉ đạo" not in answer.text.lower()
+    assert answer.text.startswith("💬 Ý kiến của Văn phòng Sở (người trả lời: Văn phòng) về vướng mắc của nhiệm vụ:")
+    assert "Trả lời, hướng dẫn: Trình Phó Giám đốc ký trong tuần" in answer.text and "chỉ đạo" not in answer.text.lower()
