@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 from telegram.ext import Application
 
 from bot.db.engine import make_engine, migrate
@@ -20,6 +21,7 @@ from bot.engine.ratelimit import NoLimit
 from bot.engine.sync import sync_plan
 from bot.plans.loader import load_plan
 from bot.sandbox.fake_api import FakeBotApi, SentMessage
+from bot.services.assumptions import confirm_all_for_rehearsal
 from bot.telegram.application import build_application
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.context import Services
@@ -83,7 +85,9 @@ def at(day: str, hh: int = 8, mm: int = 0) -> datetime:
 
 
 async def start_harness(tmp: Path, plan_path: Path, start: datetime, rate_limiter: Any = None,
-                        **api_kwargs: Any) -> Harness:
+                        confirm_assumptions: bool = True, **api_kwargs: Any) -> Harness:
+    """The bot over PTB against the fake Bot API. Like the sandbox, the plan runs as the office would run it,
+    every assumption confirmed, unless `confirm_assumptions` is false (the draft rules are tested apart)."""
     api = FakeBotApi(**api_kwargs)
     await api.start()
     engine = make_engine(f"sqlite:///{tmp / 'bot.db'}")
@@ -91,6 +95,9 @@ async def start_harness(tmp: Path, plan_path: Path, start: datetime, rate_limite
     clock = FixedClock(start)
     plan = load_plan(plan_path)
     sync_plan(engine, plan, WorkCalendar(), clock.now())
+    if confirm_assumptions:
+        with Session(engine) as session, session.begin():
+            confirm_all_for_rehearsal(session, clock.now())
     ensure_member(engine, clock.now(), chat_id=ADMIN, user_id=ADMIN, role="admin", unit=plan.plan.office,
                   name="Chánh Văn phòng")
     services = Services(engine, clock, WorkCalendar(), ZONE, tmp / "evidence", time(8, 0))
