@@ -28,3 +28,13 @@ class ScriptedChannel:
 
     def to(self, chat_id: int) -> list[OutMessage]:
         return [m for m in self.sent if m.chat_id == chat_id]
+
+
+def confirm_all(engine: object, now: object) -> int:
+    """The office has confirmed every assumption (what a running Sở does before counting on the figures)."""
+    from sqlalchemy.orm import Session
+
+    from bot.services.assumptions import confirm_all_for_rehearsal
+
+    with Session(engine) as session, session.begin():  # type: ignore[call-overload]
+        return confirm_all_for_rehearsal(session, now)  # type: ignore[arg-type]

@@ -55,7 +55,7 @@ async def test_an_old_number_gets_the_current_menu_again_and_a_late_done_asks_to
     assert stale["text"].startswith("Menu này đã cũ") and "Trả lời 1:" in stale["text"], stale["text"]
     assert _status(both) == "open"
 
-    (overdue,) = await both.says(head, "/tiendo")  # a message without numbers after the card (/quahan is a numbered list now)
+    (overdue,) = await both.says(head, "/tiendo")  # no numbers (/quahan is a numbered list now)
     assert "Trả lời" not in overdue["text"]
     (ask,) = await both.says(head, done)  # the card's "done" number, no longer from the latest message
     assert "Xác nhận" in ask["text"] and "Hoàn thành" in ask["text"], ask["text"]

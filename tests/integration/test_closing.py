@@ -17,6 +17,7 @@ from bot.services.closing import close_before
 from bot.services.status import compute_progress
 from bot.services.tasks import Event
 from tests.conftest import BUNDLED_PLAN
+from tests.fakes import confirm_all
 
 T0 = datetime(2019, 4, 20, tzinfo=timezone.utc)  # synced before the plan starts: every deadline still ahead
 NOW = datetime(2019, 12, 2, 2, 0, tzinfo=timezone.utc)
@@ -30,6 +31,7 @@ def _count(session: Session, model: object, *where: object) -> int:
 
 def test_closing_before_a_date_closes_open_and_returned_deadlines_only(db) -> None:  # type: ignore[no-untyped-def]
     sync_plan(db, load_plan(BUNDLED_PLAN), WorkCalendar(), T0)
+    confirm_all(db, T0)  # the figures below count confirmed deadlines only
     before = date(2019, 10, 1)
     with Session(db) as s, s.begin():
         rows = list(s.scalars(select(OccurrenceRow).where(OccurrenceRow.due < before).order_by(OccurrenceRow.id)))

@@ -28,6 +28,7 @@ from bot.services.metrics import metric_status
 from bot.services.status import compute_progress
 from bot.views.status import progress_text
 from tests.conftest import BUNDLED_PLAN, MINI_PLAN
+from tests.fakes import confirm_all
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 ADMIN, LEADER, HEAD_VP, HEAD_TCCB, HEAD_KHTC = 1, 90, 10, 20, 30
@@ -233,6 +234,7 @@ def _bundled(db: Engine) -> None:
     from bot.plans.loader import load_plan
 
     sync_plan(db, load_plan(BUNDLED_PLAN), WorkCalendar(), local(1, 10, 8))
+    confirm_all(db, local(1, 10, 8))  # digests count confirmed deadlines only
     ensure_member(db, local(1, 10, 8), chat_id=ADMIN, user_id=ADMIN, role="admin", unit="VP", name="Văn phòng")
 
 

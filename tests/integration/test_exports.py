@@ -34,6 +34,7 @@ from bot.services import review, status, tasks
 from bot.services.access import Refused, load_actor
 from bot.services.tasks import Event
 from tests.conftest import MINI_PLAN
+from tests.fakes import confirm_all
 
 UTC = timezone.utc
 NOW = datetime(2019, 11, 25, 2, 0, tzinfo=UTC)  # 09:00 25/11/2019 in Hà Nội
@@ -83,6 +84,7 @@ def _store(folder: Path, name: str, content: bytes) -> tuple[str, str, int]:
 def seed(engine: Engine, tmp: Path) -> Seeded:
     """Members, evidence files on disk, done / awaiting / returned occurrences, metric values."""
     sync_plan(engine, plan_with_metrics(), WorkCalendar(), NOW - timedelta(days=40))
+    confirm_all(engine, NOW - timedelta(days=40))  # exports count confirmed deadlines only
     ensure_member(engine, NOW, chat_id=ADMIN, role="admin", unit="VP", name="Chánh Văn phòng")
     for chat, unit in ((HEAD_VP, "VP"), (HEAD_TCCB, "TCCB"), (HEAD_KHTC, "KHTC")):
         ensure_member(engine, NOW, chat_id=chat, role="head", unit=unit, name=f"Trưởng {unit}")

@@ -21,7 +21,7 @@ ROWS = 2
 def value(table: Table, column: Any, i: int, chosen: dict[str, list[dict[str, Any]]]) -> Any:
     """Row i's value for a column: the referenced row's key for a foreign key, else one that fits the type."""
     for fk in column.foreign_keys:
-        if fk.column.table.name == table.name:  # a tree (criteria.parent_id): the first row is a root, the next its child
+        if fk.column.table.name == table.name:  # a tree (criteria.parent_id): a root, then its child
             return None if i == 0 else 1
         return chosen[fk.column.table.name][i][fk.column.name]
     kind = column.type
