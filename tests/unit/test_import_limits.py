@@ -13,9 +13,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+# Peak memory from /proc/self/status VmHWM: getrusage's ru_maxrss survives exec, so a child of a big pytest
+# process would report the parent's size.
 CHILD = ("import resource, sys\nfrom bot.cli import main\nrc = main(sys.argv[1:])\n"
          "use = resource.getrusage(resource.RUSAGE_SELF)\n"
-         "print('PEAK_KB', use.ru_maxrss, use.ru_utime + use.ru_stime, file=sys.stderr)\nsys.exit(rc)\n")
+         "hwm = next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:'))\n"
+         "print('PEAK_KB', hwm, use.ru_utime + use.ru_stime, file=sys.stderr)\nsys.exit(rc)\n")
 
 
 def run_import(*args: str) -> tuple[int, str, float, float, int]:
