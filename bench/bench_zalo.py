@@ -51,7 +51,7 @@ TARGET_P95_MS = 500.0
 
 
 def _number(text: str, label: str) -> str:
-    found = re.search(r"Trả lời (\d+) để [^\n]*" + re.escape(label), text)
+    found = re.search(r"Trả lời (\d+): [^\n]*" + re.escape(label), text)
     if not found:
         raise SystemExit(f"no reply for {label!r} in:\n{text}")
     return found.group(1)
