@@ -66,9 +66,10 @@ def benches(pg: str | None) -> list[Bench]:
               ("--runs", "1", "--file-kb", "1")),
         Bench("console, 20 users reading (SQLite)", "bench_console.py", ("--think", "1"), ("--seconds", "5"),
               smoke=("--seconds", "1", "--users", "2", "--documents", "20", "--pending", "5")),
-        Bench("console, 20 users back to back (SQLite)", "bench_console.py", (), ("--seconds", "5")),
+        Bench("console, 20 users back to back (SQLite)", "bench_console.py", (), ("--seconds", "5"),
+              smoke=("--seconds", "1", "--users", "2", "--documents", "20", "--pending", "5")),
         Bench("console, 20 users reading (PostgreSQL)", "bench_console.py", ("--think", "1", "--db", pg or ""),
-              ("--seconds", "5"), True),
+              ("--seconds", "5"), True, ("--seconds", "1", "--users", "2", "--documents", "20", "--pending", "5")),
     ]
     return [b for b in found if (BENCH / b.script).exists() and (pg or not b.needs_pg)]
 
