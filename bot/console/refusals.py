@@ -39,6 +39,9 @@ TEXTS: dict[str, str] = {
     "doc_bad_date": N_("Date of issue: \"{value}\" is not a date. Write it as dd/mm/yyyy, e.g. 05/03/2019."),
     "doc_future_date": N_("Date of issue: {value} is after today. Please check it."),
     "doc_number_too_long": N_("Number and sign: longer than {limit} characters."),
+    "console_nothing_ticked": N_("Tick at least one row first."),
+    "nothing_to_confirm": N_("Tick at least one row first."),
+    "too_many_at_once": N_("Too many at once (at most {limit}): filter by task or unit."),
 }
 
 
