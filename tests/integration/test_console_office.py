@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.db.models import AuditRow, CouncilItemRow, OccurrenceRow, ReminderRow, TaskRow
-from tests.integration.console_world import World, load_criteria
+from bot.db.members import ensure_member
+from bot.db.models import ActingHeadRow, AuditRow, CouncilItemRow, ExtensionRow, OccurrenceRow, ReminderRow, TaskRow
+from bot.services import delegation
+from bot.services.access import load_actor
+from bot.services.tasks import Event
+from tests.integration.console_world import HEAD, T0, World, load_criteria
 from tests.integration.test_console import csrf_of, page, post, signed_in, site
 
 __all__ = ["site"]
@@ -170,4 +174,126 @@ async def test_leadership_reads_the_council_items_but_records_nothing_and_a_forg
     with Session(db) as s:
         assert s.scalar(select(func.count()).select_from(CouncilItemRow)) == 0
     for client in (leader, head, admin):
+        await client.close()
+
+
+STAFF_CHAT = 40
+
+
+def _deputy(db: Engine) -> int:
+    """A deputy of TCCB, invited as the unit's staff."""
+    return ensure_member(db, T0, chat_id=STAFF_CHAT, user_id=STAFF_CHAT, role="staff", unit="TCCB",
+                         name="Đỗ Thị Hoa")
+
+
+async def test_the_office_sets_an_acting_head_for_a_date_range_and_cancels_it(site: tuple, db: Engine) -> None:
+    world, server = site
+    deputy = _deputy(db)
+    client = await signed_in(world, server, "admin")
+    status, html = await page(client, "/console/people")
+    assert status == 200 and f'<option value="{deputy}">' in html and "Đỗ Thị Hoa" in html
+    token = csrf_of(html)
+    status, said = await post(client, world, "/console/people/acting",
+                              {"csrf": token, "member": deputy, "starts": "20/11/2019", "ends": "13/11/2019"})
+    assert status == 400 and "trước ngày bắt đầu" in said
+    status, said = await post(client, world, "/console/people/acting",
+                              {"csrf": token, "member": world.members["leader"], "starts": "13/11/2019",
+                               "ends": "20/11/2019"})
+    assert status == 400 and "không phải thành viên" in said
+    status, html = await post(client, world, "/console/people/acting",
+                              {"csrf": token, "member": deputy, "starts": "13/11/2019", "ends": "20/11/2019"})
+    assert status == 200 and "Đỗ Thị Hoa" in html and "13/11/2019" in html, html[-1500:]
+    with Session(db) as s:
+        row = s.scalars(select(ActingHeadRow)).one()
+        assert (row.unit, row.member_id, row.starts, row.ends) == ("TCCB", deputy, date(2019, 11, 13),
+                                                                    date(2019, 11, 20))
+        assert delegation.acting_units(s, (deputy,), date(2019, 11, 14)) == {"TCCB"}
+        assert delegation.acting_units(s, (deputy,), date(2019, 11, 21)) == frozenset()
+    status, html = await post(client, world, f"/console/people/acting/{row.id}/cancel", {"csrf": token})
+    assert status == 200 and "đã hủy" in html.lower(), html[-1500:]
+    status, said = await post(client, world, f"/console/people/acting/{row.id}/cancel", {"csrf": token})
+    assert status == 400
+    with Session(db) as s:
+        assert delegation.acting_units(s, (deputy,), date(2019, 11, 14)) == frozenset()
+        actions = list(s.scalars(select(AuditRow.action).where(AuditRow.action.like("acting_head_%"))
+                                 .order_by(AuditRow.id)))
+        assert actions == ["acting_head_set", "acting_head_cancelled"]
+    await client.close()
+
+
+async def test_only_the_office_sets_an_acting_head_and_a_forged_form_is_refused(site: tuple, db: Engine) -> None:
+    world, server = site
+    deputy = _deputy(db)
+    form = {"member": deputy, "starts": "13/11/2019", "ends": "20/11/2019"}
+    leader = await signed_in(world, server, "leader")
+    _status, html = await page(leader, "/console/")
+    assert (await post(leader, world, "/console/people/acting", {**form, "csrf": csrf_of(html)}))[0] == 403
+    head = await signed_in(world, server, "TCCB")
+    _status, html = await page(head, "/console/")
+    assert (await post(head, world, "/console/people/acting", {**form, "csrf": csrf_of(html)}))[0] == 403
+    admin = await signed_in(world, server, "admin")
+    assert (await post(admin, world, "/console/people/acting", {**form, "csrf": "forged"}))[0] == 403
+    _status, html = await page(admin, "/console/people")
+    assert (await post(admin, world, "/console/people/acting", {**form, "csrf": csrf_of(html)},
+                       origin="http://evil.example"))[0] == 403
+    with Session(db) as s:
+        assert s.scalar(select(func.count()).select_from(ActingHeadRow)) == 0
+    for client in (leader, head, admin):
+        await client.close()
+
+
+def _ask_for_more_time(db: Engine, days: int = 10) -> tuple[int, int, date]:
+    """TCCB's head asks for `days` more on its first open item: (extension id, occurrence id, old due)."""
+    with Session(db) as s, s.begin():
+        actor = load_actor(s, HEAD, HEAD)
+        occ = s.scalars(select(OccurrenceRow).where(OccurrenceRow.unit == "TCCB", OccurrenceRow.status == "open")
+                        .order_by(OccurrenceRow.due, OccurrenceRow.id)).first()
+        assert occ is not None
+        row = delegation.request_extension(s, actor, occ.id, occ.due + timedelta(days=days),
+                                           "Chờ số liệu của các trường", Event(T0))
+        return row.id, occ.id, occ.due
+
+
+async def test_the_office_grants_one_request_for_more_time_and_refuses_another(site: tuple, db: Engine) -> None:
+    world, server = site
+    asked, occ_id, old_due = _ask_for_more_time(db)
+    client = await signed_in(world, server, "admin")
+    status, html = await page(client, "/console/extensions")
+    assert status == 200 and "Chờ số liệu của các trường" in html and f'id="grant-{asked}"' in html
+    status, html = await post(client, world, f"/console/extensions/{asked}/grant",
+                              {"csrf": csrf_of(html), "answer": "Đồng ý, đề nghị gửi đúng hạn mới"})
+    wanted = old_due + timedelta(days=10)
+    assert status == 200 and wanted.strftime("%d/%m/%Y") in html, html[-1500:]
+    status, said = await post(client, world, f"/console/extensions/{asked}/refuse", {"csrf": csrf_of(html)})
+    assert status == 400 and "Đề nghị này đã được" in said
+    with Session(db) as s:
+        occ = s.get(OccurrenceRow, occ_id)
+        assert occ is not None and occ.due == wanted
+        extension = s.get(ExtensionRow, asked)
+        assert extension is not None and extension.decision == "granted"
+        assert extension.answer == "Đồng ý, đề nghị gửi đúng hạn mới"
+    again, _occ, due_now = _ask_for_more_time(db, 5)
+    status, html = await post(client, world, f"/console/extensions/{again}/refuse", {"csrf": csrf_of(html)})
+    assert status == 200 and due_now.strftime("%d/%m/%Y") in html
+    with Session(db) as s:
+        assert s.get(OccurrenceRow, occ_id).due == wanted  # type: ignore[union-attr]
+        actions = list(s.scalars(select(AuditRow.action).where(AuditRow.action.in_(
+            ("extension_granted", "extension_refused"))).order_by(AuditRow.id)))
+        assert actions == ["extension_granted", "extension_refused"]
+    await client.close()
+
+
+async def test_leadership_cannot_decide_a_request_for_more_time_nor_can_a_forged_form(site: tuple,
+                                                                                     db: Engine) -> None:
+    world, server = site
+    asked, _occ, _due = _ask_for_more_time(db)
+    leader = await signed_in(world, server, "leader")
+    status, html = await page(leader, "/console/extensions")
+    assert status == 403
+    assert (await post(leader, world, f"/console/extensions/{asked}/grant", {"csrf": csrf_of(html)}))[0] == 403
+    admin = await signed_in(world, server, "admin")
+    assert (await post(admin, world, f"/console/extensions/{asked}/grant", {"csrf": "forged"}))[0] == 403
+    with Session(db) as s:
+        assert s.get(ExtensionRow, asked).decision is None  # type: ignore[union-attr]
+    for client in (leader, admin):
         await client.close()
