@@ -149,7 +149,19 @@ class Console:
         self.secure = parts.scheme == "https"
 
     def app(self) -> web.Application:
-        from bot.console import council, difficulties, dossier, drafts, home, people, plan, review, signin, standins
+        from bot.console import (
+            council,
+            difficulties,
+            dossier,
+            drafts,
+            home,
+            people,
+            plan,
+            review,
+            signin,
+            standins,
+            units,
+        )
 
         app = web.Application(client_max_size=self.s.max_bytes + 1024 * 1024)
         env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(HERE / "templates")),
@@ -158,7 +170,7 @@ class Console:
                            fmt_local=lambda moment: fmt_local(moment, self.s.zone))
         app.router.add_static("/static", HERE / "static", append_version=True)
         for module in (signin, home, review, people, plan, dossier, difficulties, drafts, council,
-                       standins):
+                       standins, units):
             module.add_routes(app, self)
         return app
 

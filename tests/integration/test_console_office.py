@@ -9,7 +9,17 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.db.members import ensure_member
-from bot.db.models import ActingHeadRow, AuditRow, CouncilItemRow, ExtensionRow, OccurrenceRow, ReminderRow, TaskRow
+from bot.db.models import (
+    ActingHeadRow,
+    AuditRow,
+    CouncilItemRow,
+    ExtensionRow,
+    MemberRow,
+    OccurrenceRow,
+    ReminderRow,
+    TaskRow,
+    UnitRow,
+)
 from bot.services import delegation
 from bot.services.access import load_actor
 from bot.services.tasks import Event
@@ -295,5 +305,60 @@ async def test_leadership_cannot_decide_a_request_for_more_time_nor_can_a_forged
     assert (await post(admin, world, f"/console/extensions/{asked}/grant", {"csrf": "forged"}))[0] == 403
     with Session(db) as s:
         assert s.get(ExtensionRow, asked).decision is None  # type: ignore[union-attr]
+    for client in (leader, admin):
+        await client.close()
+
+
+async def test_the_office_adds_and_renames_a_unit_and_merges_one_after_seeing_what_moves(site: tuple,
+                                                                                        db: Engine) -> None:
+    world, server = site
+    client = await signed_in(world, server, "admin")
+    status, html = await page(client, "/console/units")
+    assert status == 200 and "Hợp nhất đơn vị" in html
+    token = csrf_of(html)
+    status, html = await post(client, world, "/console/units/add", {"csrf": token, "code": "THPTNK",
+                                                                   "name": "Trường THPT Năng khiếu"})
+    assert status == 200 and "Đã thêm đơn vị THPTNK" in html
+    status, said = await post(client, world, "/console/units/add", {"csrf": token, "code": "THPT NK", "name": "x"})
+    assert status == 400 and "không phải mã đơn vị hợp lệ" in said
+    status, html = await post(client, world, "/console/units/THPTNK/rename",
+                              {"csrf": token, "name": "Trường THPT Năng khiếu tỉnh"})
+    assert status == 200 and "Trường THPT Năng khiếu tỉnh" in html
+    status, said = await post(client, world, "/console/units/merge", {"csrf": token, "source": "KHTC",
+                                                                     "target": "TCCB"})
+    assert status == 400 and "Kế hoạch vẫn còn đơn vị KHTC" in said
+    with Session(db) as s, s.begin():  # a member of the school the office added, to move with it
+        s.add(MemberRow(chat_id=77, user_id=77, role="head", unit="THPTNK", name="Hồ Văn Nam", active=True,
+                        created_at=T0))
+    status, html = await post(client, world, "/console/units/merge", {"csrf": token, "source": "THPTNK",
+                                                                     "target": "TCCB"})
+    assert status == 200 and "Hợp nhất THPTNK vào TCCB?" in html and "1 thành viên" in html
+    with Session(db) as s:
+        assert not s.get(UnitRow, "THPTNK").retired  # type: ignore[union-attr]  # only shown, nothing stored
+    status, html = await post(client, world, "/console/units/merge", {"csrf": token, "source": "THPTNK",
+                                                                     "target": "TCCB", "confirm": "1"})
+    assert status == 200 and "Đã hợp nhất THPTNK vào TCCB" in html
+    with Session(db) as s:
+        assert s.get(UnitRow, "THPTNK").retired  # type: ignore[union-attr]
+        assert s.scalars(select(MemberRow).where(MemberRow.chat_id == 77)).one().unit == "TCCB"
+        actions = list(s.scalars(select(AuditRow.action).where(AuditRow.action.like("unit%")).order_by(AuditRow.id)))
+        assert actions == ["unit_added", "unit_renamed", "units_merged"]
+    await client.close()
+
+
+async def test_only_the_office_manages_units_and_a_forged_form_is_refused(site: tuple, db: Engine) -> None:
+    world, server = site
+    leader = await signed_in(world, server, "leader")
+    status, html = await page(leader, "/console/units")
+    assert status == 403
+    _status, html = await page(leader, "/console/")
+    assert (await post(leader, world, "/console/units/add", {"csrf": csrf_of(html), "code": "X1",
+                                                             "name": "X"}))[0] == 403
+    admin = await signed_in(world, server, "admin")
+    assert (await post(admin, world, "/console/units/add", {"csrf": "forged", "code": "X1", "name": "X"}))[0] == 403
+    assert (await post(admin, world, "/console/units/TCCB/rename", {"csrf": "forged", "name": "X"}))[0] == 403
+    with Session(db) as s:
+        assert s.get(UnitRow, "X1") is None
+        assert s.get(UnitRow, "TCCB").name == "Phòng Tổ chức cán bộ"  # type: ignore[union-attr]
     for client in (leader, admin):
         await client.close()
