@@ -4,9 +4,10 @@ checklist (bot/importer); close everything due before a date (bot/services/closi
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiohttp import web
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from bot.console.app import Console, Ctx
 
 PLAN_TYPES = (".docx", ".xlsx", ".txt")
+T = TypeVar("T")
 MAX_PLAN_BYTES = 10 * 1024 * 1024
 
 
@@ -34,6 +36,17 @@ def _date(raw: str) -> date:
             return date.fromisoformat(raw.strip())  # <input type="date"> sends yyyy-mm-dd
         except ValueError:
             raise Refused("console_bad_date", value=raw[:20]) from None
+
+
+def preview_or_do(ctx: Ctx, confirm: bool, act: Callable[[Session], T]) -> T:
+    """Run a change: kept when the office confirmed it, otherwise only shown (rolled back, nothing stored)."""
+    with Session(ctx.services.engine, expire_on_commit=False) as session:
+        result = act(session)
+        if confirm:
+            session.commit()
+        else:
+            session.rollback()
+    return result
 
 
 def add_routes(app: web.Application, console: Console) -> None:
@@ -76,12 +89,8 @@ def add_routes(app: web.Application, console: Console) -> None:
         """Without `confirm`: how many would close (nothing stored); with it: close them (audited)."""
         before, reason = _date(str(ctx.form.get("before", ""))), str(ctx.form.get("reason", ""))
         confirm = ctx.form.get("confirm") == "1"
-        with Session(ctx.services.engine, expire_on_commit=False) as session:
-            result = closing.close_before(session, ctx.viewer.actor, before, reason, ctx.ev)
-            if confirm:
-                session.commit()
-            else:
-                session.rollback()
+        result = preview_or_do(ctx, confirm, lambda session: closing.close_before(session, ctx.viewer.actor, before,
+                                                                                   reason, ctx.ev))
         if confirm:
             return show(ctx, closed=result, flash=_("Closed {count} deadlines due before {day}; {reminders} reminders "
                                                     "cancelled.").format(count=result.closed, day=before.strftime(

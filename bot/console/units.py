@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
+from bot.console.plan import preview_or_do
 from bot.db.models import MemberRow, OccurrenceRow, UnitRow
 from bot.i18n import _
 from bot.services import units
@@ -49,12 +49,8 @@ def add_routes(app: web.Application, console: Console) -> None:
         """Without `confirm`: what would move (nothing stored); with it: merge (audited)."""
         source, target = str(ctx.form.get("source", ""))[:24], str(ctx.form.get("target", ""))[:24]
         confirm = ctx.form.get("confirm") == "1"
-        with Session(ctx.services.engine, expire_on_commit=False) as session:
-            result = units.merge_units(session, ctx.viewer.actor, source, target, ctx.ev)
-            if confirm:
-                session.commit()
-            else:
-                session.rollback()
+        result = preview_or_do(ctx, confirm, lambda session: units.merge_units(session, ctx.viewer.actor, source,
+                                                                                target, ctx.ev))
         if confirm:
             return show(ctx, _("{source} was merged into {target}: {occurrences} items of work and {members} members "
                                "moved; {source} no longer appears in lists.").format(
