@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
+import aiohttp
+import yaml
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -362,3 +365,45 @@ async def test_only_the_office_manages_units_and_a_forged_form_is_refused(site: 
         assert s.get(UnitRow, "TCCB").name == "Phòng Tổ chức cán bộ"  # type: ignore[union-attr]
     for client in (leader, admin):
         await client.close()
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def test_the_office_rolls_a_plan_to_2026_and_sees_the_terms_no_longer_in_force(site: tuple, db: Engine) -> None:
+    world, server = site
+    client = await signed_in(world, server, "admin")
+    _status, html = await page(client, "/console/plan")
+    token = csrf_of(html)
+    plan = (ROOT / "schedules" / "cchc-2019-2020.yaml").read_bytes()
+
+    def form(year: str, how: str = "show", data: bytes = plan, name: str = "cchc-2019-2020.yaml") -> aiohttp.FormData:
+        sent = aiohttp.FormData()
+        sent.add_field("csrf", token)
+        sent.add_field("year", year)
+        sent.add_field("how", how)
+        sent.add_field("file", data, filename=name, content_type="application/x-yaml")
+        return sent
+
+    status, html = await post(client, world, "/console/plan/roll", form("2026"))  # type: ignore[arg-type]
+    assert status == 200 and "sang năm 2026" in html and "Thanh tra Sở" in html and 'id="stale"' in html, html[-800:]
+    async with client.post("/console/plan/roll", data=form("2026", "download"),
+                            headers={"Origin": world.base}) as response:
+        assert response.status == 200 and "attachment" in response.headers["Content-Disposition"]
+        rolled = yaml.safe_load(await response.text())
+        assert rolled["plan"]["years"] == [2026, 2027]
+    status, said = await post(client, world, "/console/plan/roll", form("26"))  # type: ignore[arg-type]
+    assert status == 400 and "bốn chữ số" in said
+    status, said = await post(client, world, "/console/plan/roll",
+                              form("2026", data=b"plan: [", name="hong.yaml"))  # type: ignore[arg-type]
+    assert status == 400 and "hong.yaml" in said and "Traceback" not in said
+    with Session(db) as s:
+        assert s.scalar(select(func.count()).select_from(AuditRow).where(AuditRow.action == "plan_rolled")) == 2
+    leader = await signed_in(world, server, "leader")
+    _status, html = await page(leader, "/console/")
+    token = csrf_of(html)
+    assert (await post(leader, world, "/console/plan/roll", form("2026")))[0] == 403  # type: ignore[arg-type]
+    token = "forged"
+    assert (await post(client, world, "/console/plan/roll", form("2026")))[0] == 403  # type: ignore[arg-type]
+    for each in (client, leader):
+        await each.close()
