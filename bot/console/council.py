@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 def add_routes(app: web.Application, console: Console) -> None:
     def show(ctx: Ctx, flash: str = "", status: int = 200) -> web.Response:
-        chosen_criterion = ctx.request.query.get("criterion", "")
+        chosen_criterion = str(ctx.form.get("criterion", "")) if ctx.form else ctx.request.query.get("criterion", "")
         with ctx.services.tx() as session:
             facts.require_reader(ctx.viewer.actor)
             sets = tree.criteria_sets(session)
