@@ -1,6 +1,6 @@
 """Acting heads and extensions from the console: on the People page the office sets who stands in for a unit's
 head from one date to another, or cancels it; on the extensions page it grants or refuses the units' requests
-for more time ("xin gia hạn"). Every step through bot/services/delegation.py (audited there)."""
+for more time. Every step through bot/services/delegation.py (audited there)."""
 
 from __future__ import annotations
 
