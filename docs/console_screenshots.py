@@ -17,7 +17,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+
 from bot.db.engine import make_engine, migrate
+from bot.db.models import OccurrenceRow
 from tests.browser.test_sandbox_browser import CHROMIUM, CHROMIUM_FLAGS
 from tests.integration.console_world import Served, build, free_port, load_criteria, sign_in_link
 
@@ -33,6 +38,10 @@ def shoot(out: Path) -> list[Path]:
         port = free_port()
         world = build(engine, Path(tmp) / "evidence", port)
         ids = load_criteria(engine)
+        with engine.begin() as conn:  # two deadlines of KHTC the plan only assumed, for the list of drafts
+            conn.execute(update(OccurrenceRow).where(OccurrenceRow.id.in_(
+                select(OccurrenceRow.id).where(OccurrenceRow.unit == "KHTC", OccurrenceRow.status == "open")
+                .order_by(OccurrenceRow.due).limit(2).scalar_subquery())).values(confirmed=False, source="assumed"))
         served = Served(world, port)
         try:
             with sync_playwright() as p:
@@ -82,6 +91,19 @@ def shoot(out: Path) -> list[Path]:
                 page.click("form[action$='/plan/import'] button")
                 page.wait_for_selector("#checks, details")
                 snap("09-ke-hoach")
+                page.goto(f"{world.base}/console/drafts")
+                page.locator("#drafts input[name=occ]").first.check()
+                page.fill("#due", "25/11/2019")
+                snap("10-gia-dinh")
+                world.clock.set(datetime(2019, 11, 25, 2, 0, tzinfo=UTC))  # the council's review
+                page.goto(sign_in_link(world, "admin"))
+                page.click("#signin")
+                page.goto(f"{world.base}/console/council?criterion={ids['1.1.1']}")
+                page.fill("#ctext", "Kế hoạch ban hành ngày 25/01/2019, chậm so với hướng dẫn: đề nghị giải trình.")
+                page.select_option("#cunit", "TCCB")
+                page.click("#record-item")
+                page.wait_for_selector("#council-items a")
+                snap("11-tham-dinh", full=True)
                 browser.close()
         finally:
             served.stop()

@@ -32,6 +32,7 @@ from bot.console import sessions
 from bot.console.refusals import refusal_text
 from bot.console.sessions import SignInError, Viewer
 from bot.domain.clock import Clock
+from bot.domain.workdays import WorkCalendar
 from bot.i18n import _, current_lang, language
 from bot.i18n.formats import fmt_number
 from bot.services.access import Refused
@@ -54,6 +55,7 @@ class ConsoleServices:
     evidence_dir: Path
     base_url: str  # https://nhacviec.sogd.example.vn (no trailing slash)
     max_bytes: int = 20 * 1024 * 1024
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)  # working days (confirming on a date, extensions)
     fresh_seconds: float = 5.0  # how long a page shared by every reader (the dossier overview) is reused
     _shared: dict[Any, tuple[float, Any]] = field(default_factory=dict)
 
@@ -147,7 +149,19 @@ class Console:
         self.secure = parts.scheme == "https"
 
     def app(self) -> web.Application:
-        from bot.console import difficulties, dossier, home, people, plan, review, signin
+        from bot.console import (
+            council,
+            difficulties,
+            dossier,
+            drafts,
+            home,
+            people,
+            plan,
+            review,
+            signin,
+            standins,
+            units,
+        )
 
         app = web.Application(client_max_size=self.s.max_bytes + 1024 * 1024)
         env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(HERE / "templates")),
@@ -155,7 +169,8 @@ class Console:
         env.globals.update(_=_, fmt_date=fmt_date, fmt_number=number,
                            fmt_local=lambda moment: fmt_local(moment, self.s.zone))
         app.router.add_static("/static", HERE / "static", append_version=True)
-        for module in (signin, home, review, people, plan, dossier, difficulties):
+        for module in (signin, home, review, people, plan, dossier, difficulties, drafts, council,
+                       standins, units):
             module.add_routes(app, self)
         return app
 

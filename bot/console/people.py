@@ -69,16 +69,24 @@ def _with(row: Invited, **changes: Any) -> Invited:
     return Invited(**{**row.__dict__, **changes})
 
 
+def listing_of(ctx: Ctx, flash: str = "", made: list[Invited] | None = None, error: str = "",
+               status: int = 200) -> web.Response:
+    """The People page: members and channels, open invites, acting heads (bot/console/standins.py)."""
+    from bot.console.standins import acting_heads, candidates
+
+    today = ctx.ev.now.astimezone(ctx.services.zone).date()
+    with ctx.services.tx() as session:
+        persons = channels.people(session, ctx.viewer.actor)
+        _members, uncovered = invites.members_by_unit(session, ctx.viewer.actor)
+        open_ = invites.open_invites(session, ctx.viewer.actor, ctx.ev.now)
+        units = {u.id: u.name for u in session.scalars(select(UnitRow))}
+        acting, standins = acting_heads(session, today), candidates(session)
+    return ctx.render("people.html", persons=persons, uncovered=uncovered, invites=open_, units=units,
+                      flash=flash, made=made or [], error=error, status=status, acting=acting, standins=standins)
+
+
 def add_routes(app: web.Application, console: Console) -> None:
-    def listing(ctx: Ctx, flash: str = "", made: list[Invited] | None = None, error: str = "",
-                status: int = 200) -> web.Response:
-        with ctx.services.tx() as session:
-            persons = channels.people(session, ctx.viewer.actor)
-            _members, uncovered = invites.members_by_unit(session, ctx.viewer.actor)
-            open_ = invites.open_invites(session, ctx.viewer.actor, ctx.ev.now)
-            units = {u.id: u.name for u in session.scalars(select(UnitRow))}
-        return ctx.render("people.html", persons=persons, uncovered=uncovered, invites=open_, units=units,
-                          flash=flash, made=made or [], error=error, status=status)
+    listing = listing_of
 
     def invite_one(ctx: Ctx) -> web.Response:
         with ctx.services.tx() as session:

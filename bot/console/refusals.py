@@ -39,6 +39,19 @@ TEXTS: dict[str, str] = {
     "doc_bad_date": N_("Date of issue: \"{value}\" is not a date. Write it as dd/mm/yyyy, e.g. 05/03/2019."),
     "doc_future_date": N_("Date of issue: {value} is after today. Please check it."),
     "doc_number_too_long": N_("Number and sign: longer than {limit} characters."),
+    "no_such_acting": N_("This stand-in no longer exists or was already cancelled."),
+    "not_a_unit_member": N_("That person is not an active member of the unit (head or staff)."),
+    "bad_range": N_("The end date is before the start date."),
+    "extension_decided": N_("This request was already decided."),
+    "unit_bad_code": N_("\"{unit}\" is not a valid unit code: letters, digits, - or _, at most 24 characters."),
+    "unit_exists": N_("There is already a unit with code {unit} (perhaps no longer in the plan): choose another code."),
+    "unit_bad_name": N_("Write the unit's name (at most {limit} characters)."),
+    "unit_merge_self": N_("Choose two different units."),
+    "unit_in_plan": N_("The plan still names {unit}: change the plan first so that it no longer names it, then "
+                       "merge its history."),
+    "console_nothing_ticked": N_("Tick at least one row first."),
+    "nothing_to_confirm": N_("Tick at least one row first."),
+    "too_many_at_once": N_("Too many at once (at most {limit}): filter by task or unit."),
 }
 
 

@@ -35,6 +35,8 @@ class UnitRow(Base):
     name: Mapped[str] = mapped_column(Text)
     email: Mapped[str | None] = mapped_column(Text, nullable=True)
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    name_set: Mapped[str | None] = mapped_column(Text, nullable=True)  # renamed by the office; a sync keeps it (0014)
+    office_added: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # added in the console
 
 
 class TaskRow(Base):

@@ -63,9 +63,9 @@ def _sync_units(session: Session, plans: list[Plan]) -> None:
             if row is None:
                 session.add(UnitRow(id=unit.id, name=unit.name, email=unit.email, retired=False))
             else:
-                row.name, row.email, row.retired = unit.name, unit.email, False
+                row.name, row.email, row.retired = row.name_set or unit.name, unit.email, False
     for row in units.values():
-        row.retired = True
+        row.retired = row.retired or not row.office_added  # the office's own units stay until it merges them
     session.flush()
 
 

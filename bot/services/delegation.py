@@ -94,6 +94,19 @@ def set_acting_head(session: Session, actor: Actor, unit: str, member_id: int, s
     return row
 
 
+def cancel_acting_head(session: Session, actor: Actor, acting_id: int, ev: Event) -> ActingHeadRow:
+    """The office (or the unit's head) ends a stand-in before its time: reminders and rights go back at once."""
+    row = session.get(ActingHeadRow, acting_id)
+    if row is None or row.cancelled_at is not None:
+        raise Refused("no_such_acting")
+    _require_head_of(actor, row.unit)
+    row.cancelled_at = ev.now
+    audit(session, ev.now, _who(actor), "acting_head_cancelled", row.unit,
+          {"member_id": row.member_id, "starts": row.starts.isoformat(), "ends": row.ends.isoformat(), "id": row.id},
+          ev.update_id)
+    return row
+
+
 def acting_units(session: Session, member_ids: tuple[int, ...], today: date) -> frozenset[str]:
     """The units these members stand in for today."""
     if not member_ids:
