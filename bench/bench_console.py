@@ -245,14 +245,16 @@ def main() -> None:
             if pg:
                 own_schema(args.db, drop_only=True)
     failed = False
+    print("| page | requests | p50 ms | p95 ms | max ms | requests/s |")
+    print("|---|---:|---:|---:|---:|---:|")
     for path, ms in times.items():
         if not ms:  # a run too short for this page to be asked (the smoke run)
             continue
         ms.sort()
         p95 = ms[max(0, int(len(ms) * 0.95) - 1)]
         failed |= p95 >= TARGET_MS
-        print(f"{path:<18} {len(ms):>5} requests  p50 {statistics.median(ms):6.1f} ms  p95 {p95:6.1f} ms  "
-              f"max {ms[-1]:6.1f} ms  ({len(ms) / args.seconds:.1f}/s)")
+        print(f"| {path} | {len(ms)} | {statistics.median(ms):.1f} | {p95:.1f} | {ms[-1]:.1f} | "
+              f"{len(ms) / args.seconds:.1f} |")
     print(f"{args.users} concurrent users, think time {args.think:g} s, for {args.seconds:.0f} s; target p95 < "
           f"{TARGET_MS} ms: "
           f"{'NOT MET' if failed else 'met'} (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
