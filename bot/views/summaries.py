@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.i18n import _, ngettext
+from bot.texts import unit_short
 from bot.views.cards import fmt_day, short, working_days_text
 from bot.views.model import Action, View
 
@@ -56,7 +57,7 @@ def build_summary(summary: WatchSummary) -> View:
     for row in rows[:WORST_ROWS]:
         lines.append(ngettext("• {unit} — {count} task due {date}, {late}",
                               "• {unit} — {count} tasks due {date}, {late}", row.count)
-                     .format(unit=short(row.unit_name, 40), count=row.count, date=fmt_day(row.due),
+                     .format(unit=unit_short(row.unit_name or row.unit, 40), count=row.count, date=fmt_day(row.due),
                              late=working_days_text(row.working_days)))
     if len(rows) > WORST_ROWS:
         rest = rows[WORST_ROWS:]
