@@ -171,7 +171,7 @@ def test_office_invites_head_gets_reminder_sends_evidence_and_office_accepts_in_
     expect(message("Tiến độ")).to_contain_text("✅ 1 xong", timeout=WAIT_MS)
     page.fill("#text", "/tiendo THPTCHUYEN")
     page.press("#text", "Enter")
-    expect(message("— đơn vị THPTCHUYEN")).to_contain_text("✅ 1 xong", timeout=WAIT_MS)
+    expect(message("— đơn vị Trường THPT chuyên")).to_contain_text("✅ 1 xong", timeout=WAIT_MS)
     expect(page.locator("#toast")).to_be_hidden(timeout=WAIT_MS)
     page.screenshot(path=str(ARTIFACTS / "sandbox-phone.png"))
 
@@ -190,7 +190,7 @@ def test_office_invites_head_gets_reminder_sends_evidence_and_office_accepts_in_
     chart.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "sandbox-digest.png"))
     page.select_option("#persona", "1001")
-    expect(message("— đơn vị THPTCHUYEN")).to_be_visible(timeout=WAIT_MS)
+    expect(message("— đơn vị Trường THPT chuyên")).to_be_visible(timeout=WAIT_MS)
 
     # The same page on a desktop screen, for the record.
     page.set_viewport_size({"width": 1280, "height": 900})

@@ -144,7 +144,9 @@ def test_leadership_lists_name_units_not_codes() -> None:
     page = Page((Item(kt, "overdue", 0), Item(subject(1), "overdue", 0)), "wl", "q", 0, 1, 2,
                 {"o": 2, "q": 2, "r": 0, "a": 2})
     escalation = WatchSummary((WatchRow("THPTCHUYEN", "Trường THPT chuyên của tỉnh", "Báo cáo quý", date(2019, 11, 1),
-                                        2, -9),), to_leadership=True)
+                                        2, -9),
+                               WatchRow("GDTX", "Phòng Giáo dục thường xuyên - Chuyên nghiệp và Giáo dục dân tộc",
+                                        "Báo cáo quý", date(2019, 11, 1), 1, -9)), to_leadership=True)
     with language("vi"):
         text, rows = telegram_parts(checklist(page, TODAY, "Văn phòng Sở"))
         summary, _rows = telegram_parts(build_summary(escalation))
@@ -152,7 +154,8 @@ def test_leadership_lists_name_units_not_codes() -> None:
     assert "(P. Khảo thí và Kiểm định…)" in text and "(P. Tổ chức cán bộ)" in text
     assert "KTKD" not in text + "".join(labels) and "TCCB" not in text + "".join(labels)
     assert any("P. Khảo thí" in label for label in labels)
-    assert "• Trường THPT chuyên — 2 việc" in summary and "THPTCHUYEN" not in summary
+    assert "• Trường THPT chuyên của tỉnh — 2 việc" in summary and "THPTCHUYEN" not in summary  # fits: in full
+    assert "• P. Giáo dục thường xuyên - Chuyên… — 1 việc" in summary  # too long: short, cut at a word
 
 
 def test_short_unit_names_keep_the_kind_and_cut_at_a_word() -> None:
