@@ -149,7 +149,7 @@ async def test_admin_invites_on_telegram_head_joins_and_works_on_zalo(both: Both
 
     (done,) = await both.says(head, reply_for(saved["text"], "Đã gửi đủ tài liệu"), expect=1)
     (submitted,) = await both.says(head, reply_for(done["text"], "Hoàn thành"))
-    assert "Đã gửi Văn phòng Sở duyệt: 1.1" in submitted["text"]
+    assert "Đã gửi Văn phòng Sở xác nhận: 1.1" in submitted["text"]
     with Session(tg.engine) as s:
         assert s.get(OccurrenceRow, occ.id).status == "awaiting_review"  # type: ignore[union-attr]
         actions = set(s.scalars(select(AuditRow.action)))
@@ -157,7 +157,7 @@ async def test_admin_invites_on_telegram_head_joins_and_works_on_zalo(both: Both
     for m in zalo.messages_to(head):  # what the head read, for `pytest -s`
         print("---\n" + m["text"])
     to_office = await tg.sweep_at(at("30/10/2019", 8, 5))
-    assert any(m.chat_id == ADMIN and "Đề nghị duyệt" in m.text for m in to_office)
+    assert any(m.chat_id == ADMIN and "Đề nghị xác nhận" in m.text for m in to_office)
 
     (page,) = await both.says(head, "/trang")
     asked = re.search(r"Có hiệu lực 30 ngày:\n(\S+)", page["text"])

@@ -109,20 +109,20 @@ OVERVIEW = """📊 Tổng hợp tuần — kế hoạch CCHC năm 2019 (ngày 14
 ⏳ Còn 3 ngày làm việc đến hạn gửi kết quả về Văn phòng Sở (19/11/2019).
 
 Tổng: 8 đầu việc, đã xong 38%
-✅ 3 xong · ⏳ 1 chờ duyệt · 🔴 2 quá hạn · ⬜ 2 đang mở
+✅ 3 xong · ⏳ 1 chờ xác nhận · 🔴 2 quá hạn · ⬜ 2 đang mở
 
 Theo lĩnh vực:
-1. Công tác chỉ đạo điều hành: ✅ 3 xong · ⏳ 1 chờ duyệt · 🔴 2 quá hạn · ⬜ 2 đang mở
+1. Công tác chỉ đạo điều hành: ✅ 3 xong · ⏳ 1 chờ xác nhận · 🔴 2 quá hạn · ⬜ 2 đang mở
 
 Theo đơn vị:
-P. Kế hoạch - Tài chính: ✅ 1 xong · ⏳ 1 chờ duyệt · 🔴 0 quá hạn · ⬜ 1 đang mở
-P. Tổ chức cán bộ: ✅ 1 xong · ⏳ 0 chờ duyệt · 🔴 1 quá hạn · ⬜ 1 đang mở
-Văn phòng: ✅ 1 xong · ⏳ 0 chờ duyệt · 🔴 1 quá hạn · ⬜ 0 đang mở
+P. Kế hoạch - Tài chính: ✅ 1 xong · ⏳ 1 chờ xác nhận · 🔴 0 quá hạn · ⬜ 1 đang mở
+P. Tổ chức cán bộ: ✅ 1 xong · ⏳ 0 chờ xác nhận · 🔴 1 quá hạn · ⬜ 1 đang mở
+Văn phòng: ✅ 1 xong · ⏳ 0 chờ xác nhận · 🔴 1 quá hạn · ⬜ 0 đang mở
 
 🗓 Tuần qua (07/11/2019 – 14/11/2019):
 📝 Đơn vị báo hoàn thành: 4 — [1.1] P. Tổ chức cán bộ (hạn 20/09/2019), [1.1] Văn phòng (hạn 19/11/2019), \
 [1.1] P. Kế hoạch - Tài chính (hạn 20/03/2019), [1.1] P. Kế hoạch - Tài chính (hạn 20/09/2019)
-✔️ Văn phòng Sở duyệt: 2 — [1.1] Văn phòng (hạn 19/11/2019), [1.1] P. Kế hoạch - Tài chính (hạn 20/03/2019)
+✔️ Văn phòng Sở tiếp nhận: 2 — [1.1] Văn phòng (hạn 19/11/2019), [1.1] P. Kế hoạch - Tài chính (hạn 20/03/2019)
 ↩️ Văn phòng Sở trả lại: 1 — [1.1] P. Tổ chức cán bộ (hạn 20/09/2019), lý do: Thiếu bảng số liệu quý III.
 ⚠️ Vướng mắc mới: 1 — [1.1] P. Tổ chức cán bộ (hạn 19/11/2019)
 📈 Số liệu chỉ tiêu được báo: 3 — [1.1] Văn phòng 100%, [1.1] P. Tổ chức cán bộ 98%, \
@@ -140,7 +140,7 @@ chưa báo: P. Kế hoạch - Tài chính
 
 TCCB = """📬 Tổng hợp tuần — Phòng Tổ chức cán bộ (TCCB), ngày 14/11/2019
 
-Năm 2019: ✅ 1 xong · ⏳ 0 chờ duyệt · 🔴 1 quá hạn · ⬜ 1 đang mở
+Năm 2019: ✅ 1 xong · ⏳ 0 chờ xác nhận · 🔴 1 quá hạn · ⬜ 1 đang mở
 
 ↩️ Bị Văn phòng Sở trả lại, cần bổ sung (1):
 • Hạn 20/09/2019 (quá hạn 39 ngày làm việc) — Báo cáo quý:
@@ -157,13 +157,13 @@ Gõ /viec để báo hoàn thành, gửi tài liệu kiểm chứng hoặc báo 
 
 KHTC = """📬 Tổng hợp tuần — Phòng Kế hoạch - Tài chính (KHTC), ngày 14/11/2019
 
-Năm 2019: ✅ 1 xong · ⏳ 1 chờ duyệt · 🔴 0 quá hạn · ⬜ 1 đang mở
+Năm 2019: ✅ 1 xong · ⏳ 1 chờ xác nhận · 🔴 0 quá hạn · ⬜ 1 đang mở
 
 ⏰ Đến hạn trong 14 ngày tới (1):
 • Hạn 19/11/2019 (còn 3 ngày làm việc) — Gửi kết quả về Văn phòng Sở (trước ngày 20/11):
    [1.1] Ban hành kế hoạch CCHC
 
-📝 Đang chờ Văn phòng Sở duyệt (1):
+📝 Đang chờ Văn phòng Sở xác nhận (1):
 • Hạn 20/09/2019 — Báo cáo quý:
    [1.1] Ban hành kế hoạch CCHC
 
@@ -173,7 +173,7 @@ Gõ /viec để báo hoàn thành, gửi tài liệu kiểm chứng hoặc báo 
 
 VP = """📬 Tổng hợp tuần — Văn phòng Sở (VP), ngày 14/11/2019
 
-Năm 2019: ✅ 1 xong · ⏳ 0 chờ duyệt · 🔴 1 quá hạn · ⬜ 0 đang mở
+Năm 2019: ✅ 1 xong · ⏳ 0 chờ xác nhận · 🔴 1 quá hạn · ⬜ 0 đang mở
 
 🔴 Quá hạn (1):
 • Hạn 28/06/2019 (quá hạn 98 ngày làm việc) — Kế hoạch đào tạo (quý II năm trước):
@@ -183,8 +183,8 @@ Năm 2019: ✅ 1 xong · ⏳ 0 chờ duyệt · 🔴 1 quá hạn · ⬜ 0 đang
 
 Gõ /viec để báo hoàn thành, gửi tài liệu kiểm chứng hoặc báo vướng mắc."""
 
-TOTALS = re.compile(r"đầu việc.*\n✅ (\d+) xong · ⏳ (\d+) chờ duyệt · 🔴 (\d+) quá hạn · ⬜ (\d+) đang mở$", re.M)
-COUNTS = re.compile(r"^(.+?): ✅ (\d+) xong · ⏳ (\d+) chờ duyệt · 🔴 (\d+) quá hạn · ⬜ (\d+) đang mở$", re.M)
+TOTALS = re.compile(r"đầu việc.*\n✅ (\d+) xong · ⏳ (\d+) chờ xác nhận · 🔴 (\d+) quá hạn · ⬜ (\d+) đang mở$", re.M)
+COUNTS = re.compile(r"^(.+?): ✅ (\d+) xong · ⏳ (\d+) chờ xác nhận · 🔴 (\d+) quá hạn · ⬜ (\d+) đang mở$", re.M)
 
 
 def test_overview_digest_says_exactly_this_for_the_seeded_week(db: Engine) -> None:
@@ -208,7 +208,7 @@ def test_unit_with_nothing_due_gets_a_clear_nothing_to_do_line(db: Engine) -> No
     with Session(db) as s:
         assert unit_digest(s, "VP", NOW, ZONE) == [
             "📬 Tổng hợp tuần — Văn phòng Sở (VP), ngày 14/11/2019\n\n"
-            "Năm 2019: ✅ 2 xong · ⏳ 0 chờ duyệt · 🔴 0 quá hạn · ⬜ 0 đang mở\n\n"
+            "Năm 2019: ✅ 2 xong · ⏳ 0 chờ xác nhận · 🔴 0 quá hạn · ⬜ 0 đang mở\n\n"
             "✅ Không có việc nào cần làm trong 14 ngày tới: không có việc quá hạn, sắp đến hạn hay bị trả lại.\n\n"
             "⬜ Còn 2 việc có hạn sau 28/11/2019."]
 

@@ -317,7 +317,7 @@ async def test_done_and_a_difficulty_from_the_page_go_through_the_chats_services
     async with aiohttp.ClientSession() as session:
         async with session.get(f"{link}/task/{ids['occ_TCCB']}") as response:
             html = await response.text()
-        assert "✅ Hoàn thành: gửi Văn phòng Sở duyệt" in html and "⚠️ Báo vướng mắc" in html
+        assert "✅ Hoàn thành: gửi Văn phòng Sở xác nhận" in html and "⚠️ Báo vướng mắc" in html
         status, _html = await _act(session, base, link, "done", ids["occ_TCCB"], form="forged")
         assert status == 403
         status, text = await _act(session, base, link, "blocker", ids["occ_TCCB"], text="   ")
@@ -327,7 +327,7 @@ async def test_done_and_a_difficulty_from_the_page_go_through_the_chats_services
         status, text = await _act(session, base, link, "done", ids["occ_KHTC"])
         assert status == 400 and "KHTC" in text  # another unit's task: refused
         status, text = await _act(session, base, link, "done", ids["occ_TCCB"])
-        assert status == 200 and "Đã gửi Văn phòng Sở duyệt: 1.1" in text
+        assert status == 200 and "Đã gửi Văn phòng Sở xác nhận: 1.1" in text
     with Session(db) as s:
         occ = s.get(OccurrenceRow, ids["occ_TCCB"])
         assert occ is not None and occ.status == "awaiting_review"
