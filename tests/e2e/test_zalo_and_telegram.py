@@ -125,6 +125,7 @@ async def test_admin_invites_on_telegram_head_joins_and_works_on_zalo(both: Both
     (prompt,) = await both.says(head, reply_for(card["text"], "Gửi tài liệu"))
     assert "Gửi tài liệu kiểm chứng cho 1.1" in prompt["text"]
     assert "🔗 Trang cá nhân" in prompt["text"]  # documents cannot come through Zalo: the page takes them
+    assert "ảnh, văn bản hoặc đường dẫn" in prompt["text"] and "tệp, ảnh" not in prompt["text"]  # Zalo: photos
     jpeg = b"\xff\xd8\xff\xe0 anh chup bien ban " * 50
     (saved,) = await both.photo(head, jpeg)
     assert "Đã lưu tài liệu kiểm chứng (1)" in saved["text"]
@@ -133,6 +134,9 @@ async def test_admin_invites_on_telegram_head_joins_and_works_on_zalo(both: Both
         assert photo.kind == "photo" and photo.sha256 == hashlib.sha256(jpeg).hexdigest()
         assert Path(photo.stored_path or "").read_bytes() == jpeg
         occ = s.scalars(select(OccurrenceRow).where(OccurrenceRow.id == photo.occurrence_id)).one()
+        # a readable name for the office (task, unit, when), never "photo_<hash>.jpg"
+        assert re.fullmatch(rf"Ảnh 1\.1 {occ.unit} \d\d-\d\d-\d{{4}} \d\d\.\d\d\.\d\d\.jpg", photo.file_name or ""), \
+            photo.file_name
 
     pdf = b"%PDF-1.4 bien ban hop " * 40
     link = page_link.group(1)  # the link the card carried
