@@ -168,3 +168,14 @@ def test_short_unit_names_keep_the_kind_and_cut_at_a_word() -> None:
     assert unit_short("Phòng Khảo thí và Kiểm định chất lượng giáo dục", 22) == "P. Khảo thí và Kiểm…"
     assert unit_short("Phòng Khảo thí và Kiểm định chất lượng giáo dục", 16) == "P. Khảo thí…"  # no "và…"
     assert unit_short("KTKD") == "KTKD"
+
+
+def test_closed_says_it_is_no_longer_followed() -> None:
+    """WORDING L17: "đóng" alone reads like a verb; closed items are "đã đóng (không theo dõi)"."""
+    from bot.services.status import Counts
+    from bot.views.status import counts_text
+    from bot.views.taskcard import state_text
+
+    with language("vi"):
+        assert counts_text(Counts(done=1, closed=3)).endswith(" · 🔒 3 đã đóng (không theo dõi)")
+        assert state_text("closed") == "đã đóng (không theo dõi)"
