@@ -99,8 +99,9 @@ def test_answers_name_task_unit_label_and_due_in_both_languages() -> None:
         vi = subject_text(subject(1))
     with language("en"):
         en = subject_text(subject(1))
-    assert vi == ("1.1 Xây dựng kế hoạch CCHC năm 2020 số 1 — Phòng Tổ chức cán bộ, Gửi kết quả thực hiện về "
-                  "Văn phòng Sở hạn 19/11/2019")
+    # WORDING L19: the due date right after the unit, the deadline's words in brackets
+    assert vi == ("1.1 Xây dựng kế hoạch CCHC năm 2020 số 1 — Phòng Tổ chức cán bộ; hạn 19/11/2019 (Gửi kết quả "
+                  "thực hiện về Văn phòng Sở)")
     assert en.endswith("due 19/11/2019")
 
 
