@@ -36,7 +36,9 @@ def checklist(page: Page, today: date, scope: str) -> View:
     contributing = False
     for number, item in enumerate(page.items, start=1):  # the buttons carry the same numbers
         s = item.subject
-        if item.contribution and not contributing:  # own work first; what the unit helps with after, marked
+        # own work first; what the unit helps with after, marked (a unit's own list: the office's watch list
+        # holds every unit's items in the order of urgency, where one heading would split it at random)
+        if page.kind == "cl" and item.contribution and not contributing:
             if lines:
                 blocks.append("\n".join(lines))
             blocks.append(_("🤝 Contributions (the unit cooperates; another unit leads):"))

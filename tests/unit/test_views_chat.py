@@ -142,7 +142,7 @@ def test_leadership_lists_name_units_not_codes() -> None:
 
     kt = Subject(7, "2.1", "Rà soát văn bản", "KTKD", "Phòng Khảo thí và Kiểm định chất lượng giáo dục",
                  "Gửi kết quả thực hiện về Văn phòng Sở", date(2019, 11, 19))
-    page = Page((Item(kt, "overdue", 0), Item(subject(1), "overdue", 0)), "wl", "q", 0, 1, 2,
+    page = Page((Item(kt, "overdue", 0, contribution=True), Item(subject(1), "overdue", 0)), "wl", "q", 0, 1, 2,
                 {"o": 2, "q": 2, "r": 0, "a": 2})
     escalation = WatchSummary((WatchRow("THPTCHUYEN", "Trường THPT chuyên của tỉnh", "Báo cáo quý", date(2019, 11, 1),
                                         2, -9),
@@ -155,6 +155,7 @@ def test_leadership_lists_name_units_not_codes() -> None:
     assert "(P. Khảo thí và Kiểm định…)" in text and "(P. Tổ chức cán bộ)" in text
     assert "KTKD" not in text + "".join(labels) and "TCCB" not in text + "".join(labels)
     assert any("P. Khảo thí" in label for label in labels)
+    assert "🤝" not in text  # the watch list is ordered by urgency across units: no "Phối hợp" heading splitting it
     assert "• Trường THPT chuyên của tỉnh — 2 việc" in summary and "THPTCHUYEN" not in summary  # fits: in full
     assert "• P. Giáo dục thường xuyên - Chuyên… — 1 việc" in summary  # too long: short, cut at a word
 
