@@ -99,6 +99,36 @@ def unit_kind(name: str) -> str | None:
     return next((kind for prefix, kind in _KINDS if folded.startswith(prefix + " ")), None)
 
 
+# The short form of a unit's name for leadership's lists where space is tight (WORDING M5): the kind word
+# abbreviated as a Sở writes it ("P. Khảo thí…", "TT Ngoại ngữ - Tin học"), "Sở" dropped where it goes without
+# saying ("Văn phòng", "Thanh tra"), cut at a word boundary.
+_SHORT_KINDS = {"division": ("Phòng ", "P. "), "centre": ("Trung tâm ", "TT ")}
+_SHORT_TRIMS = (" Sở", " của tỉnh", " tỉnh")
+
+
+def unit_short(name: str, width: int = 28) -> str:
+    """`Phòng Khảo thí và Kiểm định chất lượng giáo dục` → `P. Khảo thí và Kiểm định…`; a code-like or empty name
+    is kept as it is."""
+    text = " ".join(name.split())
+    kind = unit_kind(text)
+    if kind in _SHORT_KINDS:
+        long_form, short_form = _SHORT_KINDS[kind]
+        if text.startswith(long_form):
+            text = short_form + text[len(long_form):]
+    for trim in _SHORT_TRIMS:
+        if kind is not None and text.endswith(trim) and len(text) > len(trim) + 4:
+            text = text[: -len(trim)]
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    words = cut.rstrip(" -,").split(" ")
+    while len(words) > 1 and words[-1] in ("và", "-", "của"):  # never end on a joining word
+        words.pop()
+    return " ".join(words) + "…"
+
+
 def head_title(unit_name: str, lang: str | None = None) -> str:
     """The title of a unit's head, from its kind (head of a division, principal of a school, chief of the office)."""
     kind = unit_kind(unit_name)

@@ -39,7 +39,7 @@ TEXTS: dict[str, str] = {
     "doc_bad_date": N_("Date of issue: \"{value}\" is not a date. Write it as dd/mm/yyyy, e.g. 05/03/2019."),
     "doc_future_date": N_("Date of issue: {value} is after today. Please check it."),
     "doc_number_too_long": N_("Number and sign: longer than {limit} characters."),
-    "no_such_acting": N_("This stand-in no longer exists or was already cancelled."),
+    "no_such_acting_head": N_("This stand-in no longer exists or was already cancelled."),
     "not_a_unit_member": N_("That person is not an active member of the unit (head or staff)."),
     "bad_range": N_("The end date is before the start date."),
     "extension_decided": N_("This request was already decided."),

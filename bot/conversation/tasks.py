@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bot.conversation.subjects import occurrence_subject
 from bot.conversation.turn import Turn
+from bot.db.addresses import channel_of
 from bot.i18n import _, language
 from bot.services import par
 from bot.services import tasks as work
@@ -33,9 +34,15 @@ async def ask_evidence(turn: Turn, occurrence_id: int) -> None:
     with turn.services.tx() as session:
         work.start_evidence(session, turn.actor, occurrence_id, turn.event)
     with language(turn.actor.lang):
-        text = "📎 " + _("Send the supporting documents for {subject}: files, photos, text or links, one or "
-                        "several. Then press ✔️ Finished.").format(
-            subject=subject_text(occurrence_subject(turn.services, occurrence_id)))
+        if channel_of(turn.actor.chat_id) == "zalo":  # Zalo brings only photos to the bot (TRIAL-NOTES #23)
+            text = "📎 " + _("Send the supporting documents for {subject}: photos, text or links, one or several "
+                            "(a document such as a PDF or Word file: through your personal page, /trang). Then "
+                            "press ✔️ Finished.").format(
+                subject=subject_text(occurrence_subject(turn.services, occurrence_id)))
+        else:
+            text = "📎 " + _("Send the supporting documents for {subject}: files, photos, text or links, one or "
+                            "several. Then press ✔️ Finished.").format(
+                subject=subject_text(occurrence_subject(turn.services, occurrence_id)))
         await turn.reply(View((text,), ((Action("✔️ " + _("Finished"), wire.evidence_end(occurrence_id)),),)))
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from bot.i18n import N_, _
 from bot.i18n.formats import fmt_number
 from bot.services.status import Counts, compute_progress
-from bot.texts import fmt_date
+from bot.texts import fmt_date, unit_short
 
 FONT = "DejaVu Sans"  # ships with matplotlib and has every Vietnamese glyph; a system default may lack them
 SEGMENTS = (("done", N_("Done"), "#2e7d32"), ("awaiting_review", N_("Awaiting review"), "#f9a825"),
@@ -58,7 +58,8 @@ def chart_data(session: Session, now: datetime, zone: ZoneInfo) -> ChartData:
         worst = sorted(units, key=lambda kv: (-kv[1].overdue, -(kv[1].open + kv[1].awaiting_review), kv[0]))
         keep = {u for u, _c in worst[:MAX_UNITS]}
         units = [(u, c) for u, c in units if u in keep]
-    return ChartData(title, areas, [Bar(u, c) for u, c in units], len(p.units))
+    # the unit's short name, not its code (WORDING M5): "P. Khảo thí…", "Trường THPT chuyên"
+    return ChartData(title, areas, [Bar(unit_short(p.unit_names.get(u) or u), c) for u, c in units], len(p.units))
 
 
 def _panel(ax: Axes, bars: list[Bar], title: str) -> None:

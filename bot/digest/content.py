@@ -16,6 +16,7 @@ from bot.digest.week import (
     countdown_text,
     open_blockers,
     results_countdown,
+    unit_short_names,
     week_changes,
 )
 from bot.engine.messages import chunk_blocks
@@ -130,7 +131,8 @@ def overview_digest(session: Session, now: datetime, zone: ZoneInfo) -> list[str
     if len(p.plans) > 1:  # several plans in one database: say which is which
         blocks += sections(_("By plan:"), [f"{t}: {counts_line(c)}" for t, c in p.plans.items()])
     blocks += sections(_("By area:"), [f"{a}. {p.area_names[a]}: {counts_line(c)}" for a, c in p.areas.items()])
-    blocks += sections(_("By unit:"), [f"{u}: {counts_line(c)}" for u, c in p.units.items()])
+    names = unit_short_names(session)  # leadership and the office read unit names, not codes (WORDING M5)
+    blocks += sections(_("By unit:"), [f"{names.get(u, u)}: {counts_line(c)}" for u, c in p.units.items()])
     blocks.append(week_changes(session, now, zone))
     blockers = open_blockers(session, zone)
     blocks += sections(_("⚠️ Unresolved blockers ({n}):").format(n=fmt_number(len(blockers))), blockers) \
@@ -138,5 +140,5 @@ def overview_digest(session: Session, now: datetime, zone: ZoneInfo) -> list[str
     statuses = metric_status(session)
     if statuses:
         blocks += sections(_("📈 Targets: {summary}").format(summary=metrics_summary(statuses)),
-                           describe_metrics(statuses))
+                           describe_metrics(statuses, names=names))
     return chunk_blocks(head, blocks)

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db.models import AuditRow, BlockerRow, MemberRow, MetricRow, OccurrenceRow
+from bot.db.models import AuditRow, BlockerRow, MemberRow, MetricRow, OccurrenceRow, UnitRow
 from bot.domain.workdays import WorkCalendar
 from bot.i18n import N_, _, ngettext
 from bot.i18n.formats import fmt_number
 from bot.services.metrics import fmt_value
-from bot.texts import fmt_date
+from bot.texts import fmt_date, unit_short
 
 RESULTS_DEADLINE = "ket-qua"  # the plan's common deadline: results to the office before 20/11 (section III)
 ROLES = {"admin": N_("administrator"), "head": N_("head of unit"), "leader": N_("the department's leadership")}
@@ -50,10 +50,16 @@ def _role(role: object) -> str:
     return _(ROLES[str(role)]) if str(role) in ROLES else ""
 
 
-def _short(occ: OccurrenceRow | None, subject: str) -> str:
+def unit_short_names(session: Session) -> dict[str, str]:
+    """Code → short name: the digest goes to leadership and the office, who read names, not codes (M5)."""
+    return {code: unit_short(name) for code, name in session.execute(select(UnitRow.id, UnitRow.name))}
+
+
+def _short(occ: OccurrenceRow | None, subject: str, names: dict[str, str]) -> str:
     if occ is None:
         return subject
-    return _("[{task}] {unit} (due {due})").format(task=occ.task_id, unit=occ.unit, due=fmt_date(occ.due))
+    return _("[{task}] {unit} (due {due})").format(task=occ.task_id, unit=names.get(occ.unit, occ.unit),
+                                                   due=fmt_date(occ.due))
 
 
 def _member_id(actor: str) -> int:
@@ -85,31 +91,34 @@ def week_changes(session: Session, now: datetime, zone: ZoneInfo) -> str:
     kinds = {m.id: m for m in session.scalars(select(MetricRow))} if any(
         r.action == "metric_reported" for r in rows) else {}
     found: dict[str, list[str]] = defaultdict(list)
+    units = unit_short_names(session)
     for r in rows:
         occ = occs.get(r.subject)
         if r.action == "extension_granted":  # counted apart from work done on time
             old, new = (fmt_date(date.fromisoformat(str(r.details.get(k)))) for k in ("old_due", "due"))
             found[r.action].append(_("[{task}] {unit}: {old} → {due}").format(
-                task=occ.task_id if occ else r.subject, unit=occ.unit if occ else "", old=old, due=new))
+                task=occ.task_id if occ else r.subject, unit=units.get(occ.unit, occ.unit) if occ else "", old=old,
+                due=new))
         elif r.action == "review_returned":
             found[r.action].append(_("{task}, reason: {reason}").format(
-                task=_short(occ, r.subject), reason=str(r.details.get("reason", ""))[:120]))
+                task=_short(occ, r.subject, units), reason=str(r.details.get("reason", ""))[:120]))
         elif r.action == "member_added":
             d = r.details
-            where = f" {d['unit']}" if d.get("role") == "head" and d.get("unit") else ""
+            where = f", {units.get(d['unit'], d['unit'])}" if d.get("role") == "head" and d.get("unit") else ""
             found[r.action].append(f"{d.get('name') or r.subject} ({_role(d.get('role', ''))}{where})")
         elif r.action == "invite_accepted":
             member = names.get(_member_id(r.actor))
-            where = f" {member.unit}" if member is not None and member.unit else ""
+            where = f", {units.get(member.unit, member.unit)}" if member is not None and member.unit else ""
             who = member.name if member is not None else r.actor
             found["member_added"].append(f"{who} ({_role(r.details.get('role'))}{where})")
         elif r.action == "metric_reported":
             task, _sep, unit = r.subject.partition("/")
             metric = kinds.get(int(r.details.get("metric") or 0))
             value = fmt_value(metric.kind, float(r.details["value"])) if metric and "value" in r.details else "?"
-            found[r.action].append(f"[{task}] {unit.rpartition('/')[2]} {value}")
+            code = unit.rpartition('/')[2]
+            found[r.action].append(f"[{task}] {units.get(code, code)} {value}")
         else:
-            found[r.action].append(_short(occ, r.subject))
+            found[r.action].append(_short(occ, r.subject, units))
     head = _("🗓 The past week ({start} – {end}):").format(start=fmt_date(since.astimezone(zone).date()),
                                                            end=fmt_date(now.astimezone(zone).date()))
     labels = (("completion_submitted", N_("📝 Completions reported by units")),
@@ -130,10 +139,11 @@ def open_blockers(session: Session, zone: ZoneInfo) -> list[str]:
                            .where(BlockerRow.resolved_at.is_(None))
                            .order_by(BlockerRow.created_at, BlockerRow.id)).all()
     out = []
+    units = unit_short_names(session) if rows else {}
     for blocker, occ in rows:
         where = _("forwarded to the department's leadership") if blocker.forwarded_at is not None \
             else _("not forwarded to the department's leadership")
         day = fmt_date(blocker.created_at.astimezone(zone).date())
-        out.append(f"• [{occ.task_id}] {occ.unit} — {occ.label}\n   "
+        out.append(f"• [{occ.task_id}] {units.get(occ.unit, occ.unit)} — {occ.label}\n   "
                    + _("Reported on {day}, {where}: {text}").format(day=day, where=where, text=blocker.text[:300]))
     return out

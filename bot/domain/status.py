@@ -41,7 +41,7 @@ def state_of(status: str, due: date, today: date) -> State:
     return State(status)
 
 
-# The list filters: chưa xong (o), quá hạn (q), chờ duyệt (r), tất cả (a).
+# The list filters: chưa xong (o), quá hạn (q), chờ xác nhận (r), tất cả (a).
 FILTER_STATES: dict[str, frozenset[State]] = {
     "o": frozenset({State.RETURNED, State.OVERDUE, State.OPEN}),
     "q": frozenset({State.OVERDUE}),

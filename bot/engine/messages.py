@@ -109,7 +109,8 @@ def _card(own: list[Claimed], history: CardHistory, now: datetime) -> ReminderCa
     for (label, _due), members in groups.items():
         assert members[0].due is not None
         tasks = tuple(DueTask(i.occurrence_id or 0, i.task_id or "", i.title or "", i.unit or "",
-                              history.status.get(i.occurrence_id or 0, "open"), i.metrics, i.evidence_required)
+                              history.status.get(i.occurrence_id or 0, "open"), i.metrics, i.evidence_required,
+                              i.contribution)
                       for i in members)
         previous = history.previous.get((label, members[0].due))
         since = None

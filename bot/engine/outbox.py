@@ -31,6 +31,7 @@ from bot.db.models import (
     UnitRow,
 )
 from bot.db.notices import queue_notice as queue_notice  # its home; re-exported for older callers
+from bot.services.occurrences import is_contribution
 
 CLOSED_STATUSES = ("done", "awaiting_review", "closed")
 _ZONE = ZoneInfo("Asia/Ho_Chi_Minh")  # closed: by the office, bot.services.closing
@@ -101,6 +102,7 @@ class Claimed:
     address: str = ""  # e-mail deliveries
     facts: dict[str, Any] | None = None  # a notice's kind and parameters, rendered when sent
     evidence_required: bool = False  # the task's ✅ needs a document first (the card offers 📎 first)
+    contribution: bool = False  # phối hợp: another unit leads, this one helps (the card lists it after own work)
 
 
 def _locking(session: Session, stmt: Select) -> Select:  # type: ignore[type-arg]
@@ -366,7 +368,8 @@ def claim(engine: Engine, now: datetime, worker: str, limit: int, real_now: date
                                t.area if t else None, t.area_name if t else None, o.unit if o else None,
                                u.name if u else None, o.label if o else None, o.due if o else None,
                                tuple(metrics.get(t.id, ())) if t else (), d.address, r.facts,
-                               bool(t.evidence_required) if t else False))
+                               bool(t.evidence_required) if t else False,
+                               bool(o and t and is_contribution(o.unit, o.lead_units, t.others_cooperate))))
         if closed:
             session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(closed))
                             .values(state="skipped", error="task closed before sending"))

@@ -94,8 +94,10 @@ MESSAGES.update({
     "extension_pending": N_("A request for more time on this item is already waiting for the office."),
     "extension_decided": N_("This request was already decided."),
     "heads_only": N_("This command is for the head of a unit."),
+    "no_such_acting_head": N_("No such stand-in in force: type /quyen for the list."),
     "delegation_usage": N_("Use: /giao <task> [deadline] #<member> (#0 takes it back); /quyen #<member> "
-                           "<from dd/mm/yyyy> <to dd/mm/yyyy>. /chuyenvien lists the members."),
+                           "<from dd/mm/yyyy> <to dd/mm/yyyy>; /quyen huy <number> ends a stand-in early. "
+                           "/chuyenvien lists the members."),
     "extension_usage": N_("Use: /giahan <task> [deadline] <new date dd/mm/yyyy> <reason>, e.g. /giahan 1.2 "
                           "05/12/2019 waiting for the province's figures."),
 })

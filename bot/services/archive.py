@@ -10,6 +10,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 MAX_NAME_BYTES = 200  # file systems allow 255 bytes (ext4/NTFS/APFS); the digest prefix and folder take the rest
@@ -35,6 +36,14 @@ def _fit(name: str, limit: int) -> str:
 def safe_file_name(name: str | None, fallback: str) -> str:
     """`clean_name` that also fits the file system (at most MAX_NAME_BYTES of UTF-8, extension kept)."""
     return _fit(clean_name(name, fallback), MAX_NAME_BYTES)
+
+
+def photo_name(occurrence_key: str, moment: datetime) -> str:
+    """A photo has no name of its own (Telegram, Zalo): `Ảnh 1.2 TCCB 14-11-2019 08.05.12.jpg`, the task, the
+    unit and the local time it came, readable in the review and the ZIP (TRIAL-NOTES #23)."""
+    parts = occurrence_key.split("/")  # task/deadline/unit/period
+    task, unit = (parts[0], parts[2]) if len(parts) >= 3 else (occurrence_key, "")
+    return clean_name(" ".join(p for p in ("Ảnh", task, unit, f"{moment:%d-%m-%Y %H.%M.%S}") if p) + ".jpg", "anh.jpg")
 
 
 def stored_name(digest: str, name: str) -> str:

@@ -98,13 +98,20 @@ def cancel_acting_head(session: Session, actor: Actor, acting_id: int, ev: Event
     """The office (or the unit's head) ends a stand-in before its time: reminders and rights go back at once."""
     row = session.get(ActingHeadRow, acting_id)
     if row is None or row.cancelled_at is not None:
-        raise Refused("no_such_acting")
+        raise Refused("no_such_acting_head")
     _require_head_of(actor, row.unit)
     row.cancelled_at = ev.now
     audit(session, ev.now, _who(actor), "acting_head_cancelled", row.unit,
           {"member_id": row.member_id, "starts": row.starts.isoformat(), "ends": row.ends.isoformat(), "id": row.id},
           ev.update_id)
     return row
+
+
+def acting_heads(session: Session, unit: str, today: date) -> list[ActingHeadRow]:
+    """The unit's stand-ins not cancelled and not yet over (for `/quyen` without arguments)."""
+    return list(session.scalars(select(ActingHeadRow).where(
+        ActingHeadRow.unit == unit, ActingHeadRow.cancelled_at.is_(None), ActingHeadRow.ends >= today)
+        .order_by(ActingHeadRow.starts, ActingHeadRow.id)))
 
 
 def acting_units(session: Session, member_ids: tuple[int, ...], today: date) -> frozenset[str]:

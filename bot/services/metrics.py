@@ -195,11 +195,13 @@ def record_value(session: Session, actor: Actor, metric_id: int, raw_text: str, 
     return row
 
 
-def describe_metrics(statuses: list[MetricStatus], listed: int = 12) -> list[str]:
+def describe_metrics(statuses: list[MetricStatus], listed: int = 12, names: dict[str, str] | None = None) -> list[str]:
     """One line per metric: `• [8.1] <name> ≥ 100%: VP 98% (not met); not reported: KHTC` (/tiendo, digests).
 
-    Units that missed the target come first; at most `listed` reported and `listed` missing units are named.
+    Units that missed the target come first; at most `listed` reported and `listed` missing units are named, by
+    `names` (code → short name, for leadership) where given.
     """
+    names = names or {}
     by_metric: dict[int, list[MetricStatus]] = {}
     for status in statuses:
         by_metric.setdefault(status[0].id, []).append(status)
@@ -209,11 +211,12 @@ def describe_metrics(statuses: list[MetricStatus], listed: int = 12) -> list[str
         reported = sorted(((unit, v) for _m, unit, v in group if v is not None),
                           key=lambda uv: is_met(metric, uv[1].value))  # stable: unit order within each kind
         parts = [_("{unit} {value} ({verdict})").format(
-                    unit=unit, value=fmt_row(metric, v), verdict=_("met") if is_met(metric, v.value) else _("not met"))
+                    unit=names.get(unit, unit), value=fmt_row(metric, v),
+                    verdict=_("met") if is_met(metric, v.value) else _("not met"))
                  for unit, v in reported[:listed]]
         if len(reported) > listed:
             parts[-1] += _(" and {count} other units reported").format(count=len(reported) - listed)
-        missing = [unit for _m, unit, v in group if v is None]
+        missing = [names.get(unit, unit) for _m, unit, v in group if v is None]
         if missing:
             more = (_(" and {count} other units").format(count=len(missing) - listed)
                     if len(missing) > listed else "")

@@ -56,6 +56,12 @@ def own_sql() -> ColumnElement[bool]:
     return or_(OccurrenceRow.lead_units == "", leads_itself, TaskRow.others_cooperate.is_not(True))
 
 
+def is_contribution(unit: str, lead_units: str, others_cooperate: bool | None) -> bool:
+    """`own_sql()` negated, for one row already read (the reminder card): another unit leads, this one helps."""
+    led = set(filter(None, lead_units.split(",")))
+    return bool(led) and unit not in led and bool(others_cooperate)
+
+
 def current_sql(today: date) -> ColumnElement[bool]:
     """The current period: due by the end of this year (later years only under "all")."""
     return OccurrenceRow.due <= date(today.year, 12, 31)

@@ -31,7 +31,7 @@ from bot.services.occurrences import Subject as Subject  # read models name thei
 from bot.services.occurrences import evidence_counts as evidence_counts  # bot.services.review reads it here
 
 PAGE = 7  # 7 tasks + ◀ ▶ + three other filters = 12 buttons, Telegram's screenful (CONVERSATION.md)
-FILTERS = _FILTERS  # chưa xong, quá hạn, chờ duyệt, tất cả (bot.domain.status)
+FILTERS = _FILTERS  # chưa xong, quá hạn, chờ xác nhận, tất cả (bot.domain.status)
 OPEN = tuple(str(s) for s in TO_DO)
 
 

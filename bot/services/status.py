@@ -56,6 +56,7 @@ class Progress:
     area_names: dict[str, str] = field(default_factory=dict)
     units: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     plans: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))  # plan title → counts
+    unit_names: dict[str, str] = field(default_factory=dict)  # code → name: leadership reads names (WORDING M5)
 
 
 def progress(session: Session, actor: Actor, today: date, unit: str | None = None,
@@ -95,6 +96,8 @@ def compute_progress(session: Session, today: date, unit: str | None = None, yea
     result.plans = dict(sorted(result.plans.items(), key=lambda kv: order.get(kv[0], "")))  # by plan id
     result.areas = dict(sorted(result.areas.items(), key=lambda kv: _area_key(kv[0])))
     result.units = dict(sorted(result.units.items()))
+    result.unit_names = dict(session.execute(select(UnitRow.id, UnitRow.name).where(
+        UnitRow.id.in_(set(result.units) | ({unit} if unit else set())))).all())
     return result
 
 

@@ -18,7 +18,7 @@ from bot.db.models import ChatStateRow, EvidenceRow, OccurrenceRow
 from bot.i18n import _, language
 from bot.services import linking, queue, tasks
 from bot.services.access import Actor, Refused, load_actor, own_occurrence
-from bot.services.archive import archive, clean_name
+from bot.services.archive import archive, clean_name, photo_name
 from bot.telegram import actions, safety, screens
 from bot.telegram import exports as exports_chat
 from bot.telegram import metrics as metrics_chat
@@ -160,7 +160,7 @@ async def _evidence(update: Update, context: BotContext, actor: Actor, ref: int,
         size = media.file_size or 0
         if size > MAX_DOWNLOAD:
             raise Refused("file_too_big")
-        fallback = f"photo_{media.file_unique_id}.jpg"
+        fallback = photo_name(occ_key, svc.clock.now().astimezone(svc.zone))  # task, unit, time: readable
         name = safe_file_name(getattr(media, "file_name", None), fallback)
         if _seen(context, ref, EvidenceRow.file_unique_id == media.file_unique_id):
             await _already(update, actor, name)

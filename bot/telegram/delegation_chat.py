@@ -2,7 +2,8 @@
 
 `/chuyenvien`: a head gets an invite link for a specialist or deputy of the unit, and sees who joined.
 `/giao 1.2 [deadline] #12`: hands the unit's nearest open 1.2 to member #12 (`#0` takes it back).
-`/quyen #12 04/11/2019 08/11/2019`: member #12 stands in for the head on those days.
+`/quyen #12 04/11/2019 08/11/2019`: member #12 stands in for the head on those days; `/quyen` lists the stand-ins
+in force, `/quyen huy 3` ends stand-in 3 early.
 `/giahan 1.2 [deadline] 05/12/2019 reason…`: asks the office for more time.
 """
 
@@ -18,7 +19,9 @@ from bot.domain.text import nfc
 from bot.i18n import _, language
 from bot.services.access import Actor, Refused, require_known
 from bot.services.delegation import (
+    acting_heads,
     assign,
+    cancel_acting_head,
     create_staff_invite,
     decide_extension,
     find_own,
@@ -113,6 +116,8 @@ async def quyen(update: Update, context: BotContext) -> None:
 
     def make() -> str:
         words = [nfc(a) for a in context.args or []]
+        if not words or words[0].lower() in ("huy", "hủy", "cancel"):
+            return _acting_list_or_cancel(words[1:] if words else None)
         member = _MEMBER.match(words[0]) if words else None
         if member is None or len(words) != 3:
             raise Refused("delegation_usage")
@@ -127,6 +132,33 @@ async def quyen(update: Update, context: BotContext) -> None:
             return _("✅ Member #{member} stands in for the head of {unit} from {starts} to {ends}: reminders and "
                      "rights follow them on those days.").format(member=member.group(1), unit=unit,
                                                                  starts=fmt_date(starts), ends=fmt_date(ends))
+
+    def _acting_list_or_cancel(rest: list[str] | None) -> str:
+        """No words: the stand-ins in force; `huy <number>`: end that one now (audited)."""
+        unit = _unit(actor)
+        with context.services.tx() as session:
+            if rest is None:
+                rows = [(r.id, r.member_id, r.starts, r.ends)
+                        for r in acting_heads(session, unit, context.services.today())]
+            else:
+                number = _MEMBER.match(rest[0]) if len(rest) == 1 else None
+                if number is None:
+                    raise Refused("delegation_usage")
+                row = cancel_acting_head(session, actor, int(number.group(1)), event(update, context))
+                cancelled = (row.id, row.member_id)
+        with language(actor.lang):
+            if rest is not None:
+                return _("✅ Stand-in {number} ended: member #{member} no longer acts for the head.").format(
+                    number=cancelled[0], member=cancelled[1])
+            if not rows:
+                return _("No one stands in for the head of {unit}. Set one: /quyen #<number> <from dd/mm/yyyy> "
+                         "<to dd/mm/yyyy>.").format(unit=unit)
+            lines = [_("Stand-ins for the head of {unit}:").format(unit=unit)]
+            lines += [_("{number}. member #{member}, from {starts} to {ends}").format(
+                number=ident, member=member, starts=fmt_date(starts), ends=fmt_date(ends))
+                for ident, member, starts, ends in rows]
+            lines.append(_("End one early: /quyen huy <number>."))
+            return "\n".join(lines)
 
     await _answer(update, make)
 

@@ -33,6 +33,7 @@ class DueTask:
     status: str = "open"  # open, returned
     metrics: tuple[tuple[int, str], ...] = ()
     evidence_required: bool = False  # ✅ is refused until a document is attached: offer 📎 first
+    contribution: bool = False  # phối hợp: another unit leads; listed after the unit's own work, under 🤝
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,9 @@ def plan_order(code: str) -> tuple[tuple[int, str], ...]:
 
 
 def nearest(tasks: tuple[DueTask, ...]) -> list[DueTask]:
-    """What needs action first: returned tasks, then open ones, in plan order."""
-    return sorted(tasks, key=lambda t: (t.status != "returned", plan_order(t.task_id), t.unit))
+    """The unit's own work first (chủ trì, thực hiện), contributions after; in each, returned tasks, then open ones,
+    in plan order."""
+    return sorted(tasks, key=lambda t: (t.contribution, t.status != "returned", plan_order(t.task_id), t.unit))
 
 
 def card_header(card: ReminderCard) -> str:
@@ -152,7 +154,10 @@ def group_block(group: DeadlineGroup, with_unit: bool, most: int | None = None, 
         lines.append(_("1 task still not done:") if count == 1 else  # no "the nearest" before a single task
                      ngettext("{count} task still not done, the nearest:", "{count} tasks still not done, the nearest:",
                               count).format(count=count))
-    lines += [task_line(t, with_unit) for t in ordered[:shown]]
+    for index, task in enumerate(ordered[:shown]):
+        if task.contribution and (index == 0 or not ordered[index - 1].contribution):
+            lines.append(_("🤝 Contributions (the unit cooperates; another unit leads):"))
+        lines.append(task_line(task, with_unit))
     if count > shown:
         lines.append(ngettext("… and {count} more task", "… and {count} more tasks", count - shown)
                      .format(count=count - shown))

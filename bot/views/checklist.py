@@ -7,7 +7,7 @@ from datetime import date
 from bot.i18n import N_, _
 from bot.i18n.formats import fmt_number
 from bot.services.queue import FILTERS, Page
-from bot.texts import fmt_date
+from bot.texts import fmt_date, unit_short
 from bot.views.model import Action, View
 from bot.views.taskcard import ICON, short, state_text
 
@@ -36,7 +36,9 @@ def checklist(page: Page, today: date, scope: str) -> View:
     contributing = False
     for number, item in enumerate(page.items, start=1):  # the buttons carry the same numbers
         s = item.subject
-        if item.contribution and not contributing:  # own work first; what the unit helps with after, marked
+        # own work first; what the unit helps with after, marked (a unit's own list: the office's watch list
+        # holds every unit's items in the order of urgency, where one heading would split it at random)
+        if page.kind == "cl" and item.contribution and not contributing:
             if lines:
                 blocks.append("\n".join(lines))
             blocks.append(_("🤝 Contributions (the unit cooperates; another unit leads):"))
@@ -45,7 +47,7 @@ def checklist(page: Page, today: date, scope: str) -> View:
             if lines:
                 blocks.append("\n".join(lines))
             group, lines = (s.label, s.due), [_("🗓 {label} — due {due}:").format(label=s.label, due=fmt_date(s.due))]
-        unit = f" ({s.unit})" if page.kind == "wl" else ""
+        unit = f" ({unit_short(s.unit_name or s.unit)})" if page.kind == "wl" else ""  # leadership: names (M5)
         lines.append(f"{number}. {ICON[item.state]} {s.task_id} {short(s.title, 70)}{unit} — {state_text(item.state)}")
     if lines:
         blocks.append("\n".join(lines))
@@ -55,7 +57,8 @@ def checklist(page: Page, today: date, scope: str) -> View:
     for number, item in enumerate(page.items, start=1):
         s = item.subject
         # the due date tells apart one task's several deadlines ("1.1 · 19/11")
-        label = (f"{number}. {s.task_id} · {s.due:%d/%m}" + (f" {s.unit}" if page.kind == "wl" else "")
+        where = f" {unit_short(s.unit_name or s.unit, 22)}" if page.kind == "wl" else ""
+        label = (f"{number}. {s.task_id} · {s.due:%d/%m}" + where
                  + f" {short(s.title, 20)}")
         rows.append((Action(label, card_data(s.occurrence_id, page)),))
     arrows = []

@@ -12,7 +12,7 @@ from bot.engine.messages import chunk_blocks
 from bot.i18n import N_, _
 from bot.services.metrics import MetricStatus, describe_metrics, metrics_summary
 from bot.services.status import Counts, Line, Progress
-from bot.texts import fmt_date
+from bot.texts import fmt_date, unit_short
 from bot.views.taskcard import days_text
 
 ROLE = {"admin": N_("Admin (department office)"), "head": N_("Head of unit"), "leader": N_("Department leadership"),
@@ -38,7 +38,7 @@ def progress_text(p: Progress, today: date, metrics: list[MetricStatus] | None =
     scope = _("year {year}").format(year=p.year) if p.year else _("the whole plan")
     head = "📊 " + _("Progress of {scope}").format(scope=scope)
     if p.unit:
-        head += " " + _("— unit {unit}").format(unit=p.unit)
+        head += " " + _("— unit {unit}").format(unit=p.unit_names.get(p.unit) or p.unit)
     head += " " + _("(on {day})").format(day=fmt_date(today))
     blocks = [_("Total: {count} task occurrences").format(count=p.total.total) + "\n" + counts_text(p.total),
               _("Per area:") + "\n" + "\n".join(f"{a}. {p.area_names[a]}: {counts_text(c)}"
@@ -54,10 +54,11 @@ def progress_text(p: Progress, today: date, metrics: list[MetricStatus] | None =
             units = units[unit_page * UNITS_PER_PAGE:(unit_page + 1) * UNITS_PER_PAGE]
             if pages > 1:
                 title += " " + _("(page {page}/{pages})").format(page=unit_page + 1, pages=pages)
-        blocks.append(title + "\n" + "\n".join(f"{u}: {counts_text(c)}" for u, c in units))
+        blocks.append(title + "\n" + "\n".join(f"{unit_short(p.unit_names.get(u) or u)}: {counts_text(c)}"
+                                               for u, c in units))
     if metrics:
         blocks += sections("📈 " + _("Metrics: {summary}").format(summary=metrics_summary(metrics)),
-                           describe_metrics(metrics))
+                           describe_metrics(metrics, names={u: unit_short(n) for u, n in p.unit_names.items()}))
     return chunk_blocks(head, blocks)
 
 

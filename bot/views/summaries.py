@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.i18n import _, ngettext
+from bot.texts import unit_short
 from bot.views.cards import fmt_day, short, working_days_text
 from bot.views.model import Action, View
 
@@ -38,6 +39,12 @@ def worst_first(rows: tuple[WatchRow, ...]) -> list[WatchRow]:
     return sorted(rows, key=lambda r: (r.working_days, -r.count, r.due, r.unit))
 
 
+def _unit_name(row: WatchRow) -> str:
+    """The unit's name in full where it fits the line, else its short form (WORDING M5: names, never codes)."""
+    name = row.unit_name or row.unit
+    return name if len(name) <= 40 else unit_short(name, 40)
+
+
 def build_summary(summary: WatchSummary) -> View:
     rows = worst_first(summary.rows)
     total = sum(r.count for r in rows)
@@ -56,7 +63,7 @@ def build_summary(summary: WatchSummary) -> View:
     for row in rows[:WORST_ROWS]:
         lines.append(ngettext("• {unit} — {count} task due {date}, {late}",
                               "• {unit} — {count} tasks due {date}, {late}", row.count)
-                     .format(unit=short(row.unit_name, 40), count=row.count, date=fmt_day(row.due),
+                     .format(unit=_unit_name(row), count=row.count, date=fmt_day(row.due),
                              late=working_days_text(row.working_days)))
     if len(rows) > WORST_ROWS:
         rest = rows[WORST_ROWS:]

@@ -196,7 +196,8 @@ class PersonalPage:
         member = session.get(MemberRow, claims.member_id)
         if member is None or not member.active or member.link_version != claims.version:
             raise _Denied(410, _("This link was revoked by the office. Ask the bot for a new one (/trang)."))
-        actor = load_actor(session, member.user_id or member.chat_id, member.chat_id)
+        today = self.s.clock.now().astimezone(self.s.zone).date()  # an acting head acts for the unit that day
+        actor = load_actor(session, member.user_id or member.chat_id, member.chat_id, today)
         return member, actor, token
 
     def _check_form(self, request: web.Request, token: str, given: str) -> None:

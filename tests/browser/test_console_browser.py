@@ -38,7 +38,7 @@ def test_the_office_reviews_scores_and_exports_in_the_browser(db: Engine, tmp_pa
         page.screenshot(path=str(tmp_path / "1-overview.png"))
 
         page.click("nav a[href='/console/review']")
-        expect(page.locator("h1")).to_contain_text("Kết quả chờ duyệt (4)")
+        expect(page.locator("h1")).to_contain_text("Kết quả chờ xác nhận (4)")
         page.locator("a.button", has_text="Xem").first.click()
         frame = page.locator("iframe.viewer")
         expect(frame).to_be_visible()
@@ -48,7 +48,7 @@ def test_the_office_reviews_scores_and_exports_in_the_browser(db: Engine, tmp_pa
         expect(page.locator("dl.meta").first).to_contain_text("45/KH-TCCB")
         page.screenshot(path=str(tmp_path / "2-review.png"))
         page.click("#accept")
-        expect(page.locator("p.note.ok")).to_contain_text("Đã duyệt 1 kết quả của TCCB")
+        expect(page.locator("p.note.ok")).to_contain_text("Đã tiếp nhận 1 kết quả của TCCB")
 
         page.click("nav a[href='/console/criteria']")
         expect(page.locator("#tree")).to_contain_text("Ban hành kế hoạch CCHC năm")

@@ -157,21 +157,21 @@ def test_office_invites_head_gets_reminder_sends_evidence_and_office_accepts_in_
     done = message("Đã nhận 1 tài liệu kiểm chứng")
     expect(done).to_be_visible(timeout=WAIT_MS)
     done.get_by_role("button", name="✅ Hoàn thành").click()
-    expect(message("gửi Văn phòng Sở duyệt")).to_be_visible(timeout=WAIT_MS)
+    expect(message("gửi Văn phòng Sở xác nhận")).to_be_visible(timeout=WAIT_MS)
     expect(page.locator("#toast")).to_be_hidden(timeout=WAIT_MS)
     page.screenshot(path=str(ARTIFACTS / "sandbox-head.png"))
 
-    # The office: the review request arrives (the sandbox sweeps every second), ✔️ Duyệt, then /tiendo.
+    # The office: the review request arrives (the sandbox sweeps every second), ✔️ Tiếp nhận, then /tiendo.
     page.select_option("#persona", "1001")
-    review = message("Đề nghị duyệt")
+    review = message("Đề nghị xác nhận")
     expect(review).to_be_visible(timeout=WAIT_MS)
-    review.get_by_role("button", name="✔️ Duyệt").click()
-    expect(message("Đã duyệt")).to_be_visible(timeout=WAIT_MS)
+    review.get_by_role("button", name="✔️ Tiếp nhận").click()
+    expect(message("Đã tiếp nhận")).to_be_visible(timeout=WAIT_MS)
     page.get_by_role("button", name="/tiendo", exact=True).click()
     expect(message("Tiến độ")).to_contain_text("✅ 1 xong", timeout=WAIT_MS)
     page.fill("#text", "/tiendo THPTCHUYEN")
     page.press("#text", "Enter")
-    expect(message("— đơn vị THPTCHUYEN")).to_contain_text("✅ 1 xong", timeout=WAIT_MS)
+    expect(message("— đơn vị Trường THPT chuyên")).to_contain_text("✅ 1 xong", timeout=WAIT_MS)
     expect(page.locator("#toast")).to_be_hidden(timeout=WAIT_MS)
     page.screenshot(path=str(ARTIFACTS / "sandbox-phone.png"))
 
@@ -190,7 +190,7 @@ def test_office_invites_head_gets_reminder_sends_evidence_and_office_accepts_in_
     chart.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "sandbox-digest.png"))
     page.select_option("#persona", "1001")
-    expect(message("— đơn vị THPTCHUYEN")).to_be_visible(timeout=WAIT_MS)
+    expect(message("— đơn vị Trường THPT chuyên")).to_be_visible(timeout=WAIT_MS)
 
     # The same page on a desktop screen, for the record.
     page.set_viewport_size({"width": 1280, "height": 900})

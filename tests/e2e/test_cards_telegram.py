@@ -109,7 +109,7 @@ async def test_a_head_of_two_units_gets_one_card_then_a_shorter_one_saying_what_
     later = second.text or ""
     assert len(api.messages_to(HEAD)) == 2
     assert len(later) < len(text)
-    assert "Từ lần nhắc trước (30/10/2019): 3 việc đã xong, 1 việc chờ duyệt." in later
+    assert "Từ lần nhắc trước (30/10/2019): 3 việc đã xong, 1 việc chờ xác nhận." in later
     assert "Còn 12 việc chưa xong, gần nhất:" in later and "… và 9 việc khác" in later
     assert keyboard(second)[0]["text"] == "📋 Danh sách việc (12 chưa xong)" and len(keyboard(second)) <= 12
 

@@ -184,10 +184,10 @@ async def test_returned_completion_reopens_the_task_with_the_reason_and_reminder
     await h.sweep_at(at("25/10/2019", 9))
     reminder, occ = await head_reminder(h, at("30/10/2019"))
     (submitted,) = await h.press(HEAD, reminder, f"done:{occ}")
-    assert "gửi Văn phòng Sở duyệt" in submitted.text
+    assert "gửi Văn phòng Sở xác nhận" in submitted.text
 
     (review,) = to(await h.sweep_at(at("30/10/2019", 8, 5)), ADMIN)
-    assert labels(review) == ["✔️ Duyệt", "↩️ Trả lại", "📝 Xem đề nghị"]
+    assert labels(review) == ["✔️ Tiếp nhận", "↩️ Đề nghị bổ sung", "📝 Xem đề nghị"]
     (confirm,) = await h.press(ADMIN, review, buttons(review)[1])  # asks first, in the same message
     assert confirm.method == "editMessageText" and confirm.message_id == review.message_id
     assert "Trả lại đề nghị hoàn thành này" in confirm.text and "1.1 Ban hành kế hoạch CCHC" in confirm.text
@@ -233,7 +233,7 @@ async def test_task_that_requires_evidence_refuses_completion_until_a_link_is_at
     (row,) = evidence_rows(h)
     assert (row.kind, row.text) == ("link", "https://drive.example/abc")
     (submitted,) = await h.press(HEAD, reminder, f"done:{occ}")
-    assert "gửi Văn phòng Sở duyệt" in submitted.text
+    assert "gửi Văn phòng Sở xác nhận" in submitted.text
     assert occurrence(h, occ).status == "awaiting_review"
 
 
@@ -294,7 +294,7 @@ async def test_quahan_lists_overdue_tasks_after_the_deadline(h: Harness) -> None
     assert "📋 Phòng Tổ chức cán bộ — quá hạn: 3" in mine.text
     assert "hạn 19/11/2019" in mine.text and "KHTC" not in mine.text
     (everyone,) = await h.say(ADMIN, "/quahan")
-    assert "👀 Tất cả đơn vị — quá hạn:" in everyone.text and "(KHTC)" in everyone.text
+    assert "👀 Tất cả đơn vị — quá hạn:" in everyone.text and "(P. Kế hoạch - Tài chính)" in everyone.text  # names, not codes (M5)
     assert "▶" in labels(everyone)  # every unit's overdue items: more than a page
 
 
@@ -317,7 +317,7 @@ async def test_nhiemvu_shows_evidence_and_history_and_explains_its_usage(h: Harn
     (everyone,) = await h.say(ADMIN, "/nhiemvu 1.1")
     assert "(KHTC)" in everyone.text and "(TCCB)" in everyone.text
     (mine,) = await h.press(HEAD, reminder, f"tc:{occ}", forged=True)  # the card of the one in review
-    assert "• https://drive.example/abc — Nguyễn Văn An" in mine.text and "⏳ chờ duyệt" in mine.text
+    assert "• https://drive.example/abc — Nguyễn Văn An" in mine.text and "⏳ chờ xác nhận" in mine.text
     assert "thêm tài liệu kiểm chứng" in mine.text and "báo hoàn thành" in mine.text
     (usage,) = await h.say(HEAD, "/nhiemvu")
     assert "Dùng: /nhiemvu <mã nhiệm vụ>" in usage.text
@@ -429,13 +429,13 @@ async def whole_flow(h: Harness) -> None:
     await h.press(HEAD, reminder, f"ev:{occ}")
     await h.say(HEAD, "https://drive.example/abc")
     await h.press(HEAD, reminder, f"done:{occ}")
-    (review,) = [m for m in to(await h.sweep_at(at("30/10/2019", 8, 10)), ADMIN) if "Đề nghị duyệt" in m.text]
+    (review,) = [m for m in to(await h.sweep_at(at("30/10/2019", 8, 10)), ADMIN) if "Đề nghị xác nhận" in m.text]
     (confirm,) = await h.press(ADMIN, review, buttons(review)[1])
     await h.press(ADMIN, confirm, buttons(confirm)[0])
     await h.say(ADMIN, "Thiếu quyết định")
     (returned,) = to(await h.sweep_at(at("30/10/2019", 8, 15)), HEAD)
     await h.press(HEAD, returned, f"done:{occ}")
-    (review2,) = [m for m in to(await h.sweep_at(at("30/10/2019", 8, 20)), ADMIN) if "Đề nghị duyệt" in m.text]
+    (review2,) = [m for m in to(await h.sweep_at(at("30/10/2019", 8, 20)), ADMIN) if "Đề nghị xác nhận" in m.text]
     await h.press(ADMIN, review2, buttons(review2)[0])
     await refused(h, HEAD, reminder, "rvok:1")
     _, uncovered = await h.say(ADMIN, "/thanhvien", expect=2)

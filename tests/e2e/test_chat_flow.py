@@ -51,19 +51,19 @@ async def test_invite_reminder_evidence_confirm_review_and_progress(h: Harness) 
     assert "Đã nhận 1 tài liệu kiểm chứng cho 1.1" in finished.text
 
     (submitted,) = await h.press(HEAD, finished, f"done:{occ}")
-    assert "Đã gửi Văn phòng Sở duyệt: 1.1" in submitted.text and "Phòng Tổ chức cán bộ" in submitted.text
+    assert "Đã gửi Văn phòng Sở xác nhận: 1.1" in submitted.text and "Phòng Tổ chức cán bộ" in submitted.text
     assert "hạn 19/11/2019" in submitted.text
     to_office = await h.sweep_at(at("30/10/2019", 8, 5))
     (review,) = [m for m in to_office if m.chat_id == ADMIN]
-    assert "Đề nghị duyệt" in review.text and "Nguyễn Văn An" in review.text
+    assert "Đề nghị xác nhận" in review.text and "Nguyễn Văn An" in review.text
     review_data = [b["callback_data"] for row in review.reply_markup["inline_keyboard"] for b in row]
     (accepted,) = await h.press(ADMIN, review, review_data[0])
-    assert "Đã duyệt: 1.1" in accepted.text and "hạn 19/11/2019" in accepted.text
+    assert "Đã tiếp nhận: 1.1" in accepted.text and "hạn 19/11/2019" in accepted.text
 
     (progress,) = await h.say(ADMIN, "/tiendo TCCB")
     assert "✅ 1 xong" in progress.text
     later = [m.text for m in await h.sweep_at(at("08/11/2019")) if m.chat_id == HEAD]
-    assert len(later) == 1 and "đã duyệt hoàn thành" in later[0]  # the unit hears; no reminder for a done task
+    assert len(later) == 1 and "đã xác nhận hoàn thành" in later[0]  # the unit hears; no reminder for a done task
 
 
 async def test_head_cannot_act_on_another_units_task_or_review(h: Harness) -> None:

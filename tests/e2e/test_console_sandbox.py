@@ -24,7 +24,7 @@ async def sign_in(page: Page, persona: int) -> tuple[aiohttp.ClientSession, str]
 
 async def test_the_office_signs_in_to_the_console_from_the_chat(page: Page) -> None:
     browser, html = await sign_in(page, ADMIN_ID)
-    assert "Tổng quan" in html and "Duyệt kết quả" in html
+    assert "Tổng quan" in html and "Tiếp nhận kết quả" in html
     async with browser.get("/console/review") as response:
         assert response.status == 200
     await browser.close()
@@ -32,7 +32,7 @@ async def test_the_office_signs_in_to_the_console_from_the_chat(page: Page) -> N
 
 async def test_a_heads_link_opens_only_their_units_page(page: Page) -> None:
     browser, html = await sign_in(page, TCCB)
-    assert "Nhiệm vụ của đơn vị" in html and "Duyệt kết quả" not in html
+    assert "Nhiệm vụ của đơn vị" in html and "Tiếp nhận kết quả" not in html
     async with browser.get("/console/review") as response:
         assert response.status == 403
     await browser.close()

@@ -197,20 +197,20 @@ async def test_evidence_done_and_the_office_accepts(head: Head) -> None:
     assert "Đã lưu tài liệu kiểm chứng (1)" in saved.text, saved.text
     finished = await head.choose(saved, "Đã gửi đủ tài liệu")
     submitted = await head.choose(finished, "Hoàn thành")
-    assert "Đã gửi Văn phòng Sở duyệt: 1.1" in submitted.text, submitted.text
+    assert "Đã gửi Văn phòng Sở xác nhận: 1.1" in submitted.text, submitted.text
     assert "awaiting_review" in _statuses(head).values()
     with Session(_both(head).tg.engine) as s:
         assert s.scalars(select(EvidenceRow.kind)).all() == ["photo"]
 
     tg = _both(head).tg
     notices = [m for m in await tg.sweep_at(at("30/10/2019", 8, 5)) if m.chat_id == ADMIN]
-    (ask,) = [m for m in notices if "Đề nghị duyệt" in (m.text or "")]
+    (ask,) = [m for m in notices if "Đề nghị xác nhận" in (m.text or "")]
     accept = next(b["callback_data"] for row in ask.reply_markup["inline_keyboard"] for b in row
                   if b["callback_data"].startswith("rvok:"))
     await tg.press(ADMIN, ask, accept)
     await tg.sweep_at(at("30/10/2019", 8, 10))
     assert "done" in _statuses(head).values()
-    assert any("1.1" in text and "duyệt" in text.lower() for text in head.received()[-2:]), head.received()[-2:]
+    assert any("1.1" in text and "xác nhận" in text.lower() for text in head.received()[-2:]), head.received()[-2:]
 
 
 async def test_a_difficulty_with_the_offices_direction_and_a_cancelled_prompt(head: Head) -> None:
@@ -245,5 +245,5 @@ async def test_done_from_an_older_message_acts_on_that_messages_task_only(head: 
         assert any("Xác nhận" in label for label in answer.choices) and "Hoàn thành" in answer.text, answer.text
         assert "awaiting_review" not in _statuses(head).values()
         answer = await head.choose(answer, "Xác nhận")
-    assert "Đã gửi Văn phòng Sở duyệt: 1.1" in answer.text, answer.text
+    assert "Đã gửi Văn phòng Sở xác nhận: 1.1" in answer.text, answer.text
     assert list(_statuses(head).values()).count("awaiting_review") == 1

@@ -59,3 +59,30 @@ async def test_a_head_invites_a_staff_member_and_hands_them_an_item(h: Harness) 
     assert f"#{member}" in handed.text
     told = [m for m in await h.sweep_at(at("25/10/2019", 8, 1)) if m.chat_id == STAFF]
     assert any("đã giao anh/chị nhiệm vụ 1.1" in m.text for m in told)
+
+
+async def test_a_head_ends_a_stand_in_early_and_it_is_audited(h: Harness) -> None:
+    from datetime import date
+
+    from bot.db.models import ActingHeadRow, AuditRow, MemberRow
+    from bot.services.access import load_actor
+
+    await join(h, "TCCB", HEAD, "Nguyễn Văn An")
+    (link,) = await h.say(HEAD, "/chuyenvien")
+    code = link.text.split("?start=")[1].split()[0]
+    await h.say(STAFF, f"/start {code}", name="Trần Thị Lan")
+    with Session(h.engine) as s:
+        member = s.scalar(select(MemberRow.id).where(MemberRow.chat_id == STAFF))
+    await h.say(HEAD, f"/quyen #{member} 25/10/2019 08/11/2019")
+    (listed,) = await h.say(HEAD, "/quyen")
+    with Session(h.engine) as s:
+        row = s.scalar(select(ActingHeadRow))
+        assert row is not None and load_actor(s, STAFF, STAFF, date(2019, 10, 28)).units == {"TCCB"}
+    assert f"#{member}" in listed.text and "08/11/2019" in listed.text and f"{row.id}." in listed.text
+    (ended,) = await h.say(HEAD, f"/quyen huy {row.id}")
+    assert f"#{member}" in ended.text
+    (again,) = await h.say(HEAD, f"/quyen huy {row.id}")
+    assert "/quyen" in again.text  # already ended: said so, with the way to the list
+    with Session(h.engine) as s:
+        assert not load_actor(s, STAFF, STAFF, date(2019, 10, 28)).units
+        assert s.scalar(select(AuditRow).where(AuditRow.action == "acting_head_cancelled")) is not None

@@ -109,7 +109,7 @@ async def test_office_requirement_removes_skip_and_blocks_confirm_until_numbers_
     (saved,) = await h.say(HEAD, f"/vanban {evidence_id} 123/KH-SGDĐT; 05/03/2019")
     assert "✅ Đã ghi" in saved.text
     (submitted,) = await h.press(HEAD, finished, f"done:{occ}")
-    assert "gửi Văn phòng Sở duyệt" in submitted.text
+    assert "gửi Văn phòng Sở xác nhận" in submitted.text
 
 
 async def test_tucham_records_a_self_score_with_its_explanation(h: Harness) -> None:

@@ -58,7 +58,7 @@ async def test_429_on_the_answer_and_the_reply_to_a_press_still_confirms_and_nev
     h.api.inject("retry_after", method="answerCallbackQuery", retry_after=1)
     h.api.inject("retry_after", method="sendMessage", chat_id=HEAD, retry_after=1)
     (confirmed,) = await h.press(HEAD, reminder, data, expect=1)
-    assert "Đã gửi Văn phòng Sở duyệt" in (confirmed.text or "")
+    assert "Đã gửi Văn phòng Sở xác nhận" in (confirmed.text or "")
     assert h.api.count_429 == 2
     answers = [c for c in h.api.answered_callbacks]
     assert answers and not any(ERROR_WORDS in str(c.get("text", "")) for c in answers), answers

@@ -195,11 +195,11 @@ async def test_evidence_upload_confirm_review_and_progress_through_the_api(page:
 
     finished = await page.press(THPTCHUYEN, saved, lambda t: "Đã gửi đủ tài liệu" in t)
     submitted = await page.press(THPTCHUYEN, finished, lambda t: "Hoàn thành" in t)
-    assert "gửi Văn phòng Sở duyệt" in submitted["text"]
+    assert "gửi Văn phòng Sở xác nhận" in submitted["text"]
     await page.sandbox.sweep()
-    (review,) = [m for m in await page.bot_messages(ADMIN_ID) if "Đề nghị duyệt" in m["text"]]
-    accepted = await page.press(ADMIN_ID, review, lambda t: "Duyệt" in t)
-    assert "Đã duyệt" in accepted["text"]
+    (review,) = [m for m in await page.bot_messages(ADMIN_ID) if "Đề nghị xác nhận" in m["text"]]
+    accepted = await page.press(ADMIN_ID, review, lambda t: "Tiếp nhận" in t)
+    assert "Đã tiếp nhận" in accepted["text"]
     progress = await page.say(ADMIN_ID, "/tiendo THPTCHUYEN")
     assert "✅ 1 xong" in progress["text"]
 

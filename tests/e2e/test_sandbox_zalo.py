@@ -111,9 +111,9 @@ async def test_a_head_switched_to_zalo_gets_the_next_reminder_as_numbered_text_a
         assert evidence.kind == "photo" and evidence.sha256 == hashlib.sha256(JPEG).hexdigest()
     (done,) = await zalo_says(page, THPTCHUYEN, reply_for(saved["text"], "Đã gửi đủ tài liệu"))
     (submitted,) = await zalo_says(page, THPTCHUYEN, reply_for(done["text"], "Hoàn thành"))
-    assert "gửi Văn phòng Sở duyệt" in submitted["text"]
+    assert "gửi Văn phòng Sở xác nhận" in submitted["text"]
     await page.sandbox.sweep()
-    assert any("Đề nghị duyệt" in m["text"] for m in await page.bot_messages(ADMIN_ID))  # the office, on Telegram
+    assert any("Đề nghị xác nhận" in m["text"] for m in await page.bot_messages(ADMIN_ID))  # the office, on Telegram
 
     # Back to Telegram: the member's chat is the persona's own again; its Telegram chat is what the page shows.
     back = await page.post(f"/api/chat/{THPTCHUYEN}/channel", json={"channel": "telegram"})

@@ -90,7 +90,7 @@ async def _submit_with_file(h: Harness, content: bytes) -> tuple[str, SentMessag
     (saved,) = await h.send_file(HEAD, "ke-hoach.pdf", content)
     assert "Đã lưu tài liệu kiểm chứng (1): ke-hoach.pdf" in saved.text
     (submitted,) = await h.press(HEAD, card, f"done:{occ}")
-    assert "Đã gửi Văn phòng Sở duyệt: " in submitted.text and "Phòng Tổ chức cán bộ" in submitted.text
+    assert "Đã gửi Văn phòng Sở xác nhận: " in submitted.text and "Phòng Tổ chức cán bộ" in submitted.text
     return occ, submitted
 
 
@@ -100,7 +100,7 @@ async def test_review_queue_sends_back_the_same_bytes_and_lists_a_review_whose_n
     _occ, _ = await _submit_with_file(h, content)
     # No sweep: the office never got the notice. The queue still lists the review.
     (queue,) = await h.say(ADMIN, "/duyet")
-    assert "Đề nghị duyệt hoàn thành đang chờ: 1" in queue.text and "Nguyễn Văn An" in queue.text
+    assert "Đề nghị xác nhận hoàn thành đang chờ: 1" in queue.text and "Nguyễn Văn An" in queue.text
     (open_review,) = [d for d in _data(queue) if d.startswith("rv:")]
     (card,) = await h.press(ADMIN, queue, open_review)
     assert card.message_id == queue.message_id and "Đơn vị: Phòng Tổ chức cán bộ (TCCB)" in card.text
@@ -117,7 +117,7 @@ async def test_review_queue_sends_back_the_same_bytes_and_lists_a_review_whose_n
     await h.press(HEAD, (await h.say(HEAD, "/viec"))[0], file_button, expect=1, forged=True)  # own unit: allowed
 
     (accepted,) = await h.press(ADMIN, card, f"rvok:{review_id}")
-    assert "Đã duyệt: " in accepted.text and "Phòng Tổ chức cán bộ" in accepted.text
+    assert "Đã tiếp nhận: " in accepted.text and "Phòng Tổ chức cán bộ" in accepted.text
     (empty,) = await h.say(ADMIN, "/duyet")
     assert "đang chờ: 0" in empty.text and not [d for d in _data(empty) if d.startswith("rv:")]
 

@@ -125,6 +125,7 @@ async def test_admin_invites_on_telegram_head_joins_and_works_on_zalo(both: Both
     (prompt,) = await both.says(head, reply_for(card["text"], "Gửi tài liệu"))
     assert "Gửi tài liệu kiểm chứng cho 1.1" in prompt["text"]
     assert "🔗 Trang cá nhân" in prompt["text"]  # documents cannot come through Zalo: the page takes them
+    assert "ảnh, văn bản hoặc đường dẫn" in prompt["text"] and "tệp, ảnh" not in prompt["text"]  # Zalo: photos
     jpeg = b"\xff\xd8\xff\xe0 anh chup bien ban " * 50
     (saved,) = await both.photo(head, jpeg)
     assert "Đã lưu tài liệu kiểm chứng (1)" in saved["text"]
@@ -133,6 +134,9 @@ async def test_admin_invites_on_telegram_head_joins_and_works_on_zalo(both: Both
         assert photo.kind == "photo" and photo.sha256 == hashlib.sha256(jpeg).hexdigest()
         assert Path(photo.stored_path or "").read_bytes() == jpeg
         occ = s.scalars(select(OccurrenceRow).where(OccurrenceRow.id == photo.occurrence_id)).one()
+        # a readable name for the office (task, unit, when), never "photo_<hash>.jpg"
+        assert re.fullmatch(rf"Ảnh 1\.1 {occ.unit} \d\d-\d\d-\d{{4}} \d\d\.\d\d\.\d\d\.jpg", photo.file_name or ""), \
+            photo.file_name
 
     pdf = b"%PDF-1.4 bien ban hop " * 40
     link = page_link.group(1)  # the link the card carried
@@ -149,7 +153,7 @@ async def test_admin_invites_on_telegram_head_joins_and_works_on_zalo(both: Both
 
     (done,) = await both.says(head, reply_for(saved["text"], "Đã gửi đủ tài liệu"), expect=1)
     (submitted,) = await both.says(head, reply_for(done["text"], "Hoàn thành"))
-    assert "Đã gửi Văn phòng Sở duyệt: 1.1" in submitted["text"]
+    assert "Đã gửi Văn phòng Sở xác nhận: 1.1" in submitted["text"]
     with Session(tg.engine) as s:
         assert s.get(OccurrenceRow, occ.id).status == "awaiting_review"  # type: ignore[union-attr]
         actions = set(s.scalars(select(AuditRow.action)))
@@ -157,7 +161,7 @@ async def test_admin_invites_on_telegram_head_joins_and_works_on_zalo(both: Both
     for m in zalo.messages_to(head):  # what the head read, for `pytest -s`
         print("---\n" + m["text"])
     to_office = await tg.sweep_at(at("30/10/2019", 8, 5))
-    assert any(m.chat_id == ADMIN and "Đề nghị duyệt" in m.text for m in to_office)
+    assert any(m.chat_id == ADMIN and "Đề nghị xác nhận" in m.text for m in to_office)
 
     (page,) = await both.says(head, "/trang")
     asked = re.search(r"Có hiệu lực 30 ngày:\n(\S+)", page["text"])

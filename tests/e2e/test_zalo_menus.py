@@ -61,7 +61,7 @@ async def test_an_old_number_gets_the_current_menu_again_and_a_late_done_asks_to
     assert "Xác nhận" in ask["text"] and "Hoàn thành" in ask["text"], ask["text"]
     assert _status(both) == "open"  # nothing submitted without the confirmation
     (submitted,) = await both.says(head, reply_for(ask["text"], "Xác nhận"))
-    assert "Đã gửi Văn phòng Sở duyệt" in submitted["text"], submitted["text"]
+    assert "Đã gửi Văn phòng Sở xác nhận" in submitted["text"], submitted["text"]
     assert _status(both) == "awaiting_review"
 
 

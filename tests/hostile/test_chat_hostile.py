@@ -53,17 +53,17 @@ async def ready(h: Harness) -> tuple[object, int]:
 async def test_the_same_done_button_pressed_twice_makes_one_review(h: Harness) -> None:
     reminder, occ = await ready(h)
     (submitted,) = await h.press(HEAD, reminder, f"done:{occ}")
-    assert "gửi Văn phòng Sở duyệt" in submitted.text
+    assert "gửi Văn phòng Sở xác nhận" in submitted.text
     refusals = len(audit_actions(h, "refused"))
     again = await refused(h, HEAD, reminder, f"done:{occ}")
-    assert "đã gửi" in again or "chờ duyệt" in again, again
+    assert "đã gửi" in again or "chờ xác nhận" in again, again
     assert len(audit_actions(h, "refused")) == refusals + 1
-    reviews = [m for m in to(await h.sweep_at(at("30/10/2019", 8, 5)), ADMIN) if "Đề nghị duyệt" in m.text]
+    reviews = [m for m in to(await h.sweep_at(at("30/10/2019", 8, 5)), ADMIN) if "Đề nghị xác nhận" in m.text]
     assert len(reviews) == 1
     assert len(audit_actions(h, "completion_submitted")) == 1
     # The office accepts; a replayed accept is refused and does not accept twice.
     (accepted,) = await h.press(ADMIN, reviews[0], buttons(reviews[0])[0])
-    assert "Đã duyệt" in accepted.text
+    assert "Đã tiếp nhận" in accepted.text
     assert vietnamese(await refused(h, ADMIN, reviews[0], buttons(reviews[0])[0]))
     assert len(audit_actions(h, "review_accepted")) == 1
     assert len(audit_actions(h, "refused")) == refusals + 2

@@ -55,7 +55,7 @@ async def _reminded(h: Harness) -> tuple[SentMessage, int]:
 
 
 async def _review_request(h: Harness, moment: tuple[str, int, int] = ("30/10/2019", 8, 5)) -> SentMessage:
-    (review,) = [m for m in to(await h.sweep_at(at(*moment)), ADMIN) if "Đề nghị duyệt" in m.text]
+    (review,) = [m for m in to(await h.sweep_at(at(*moment)), ADMIN) if "Đề nghị xác nhận" in m.text]
     return review
 
 
@@ -91,10 +91,10 @@ async def test_an_evidence_step_opened_during_review_is_closed_by_the_acceptance
     (prompt,) = await h.press(HEAD, reminder, f"ev:{occ}")  # 📎 again while the office reviews
     assert "Gửi tài liệu kiểm chứng" in prompt.text
     (accepted,) = await h.press(ADMIN, review, buttons(review)[0])
-    assert "Đã duyệt" in accepted.text and occurrence(h, occ).status == "done"
+    assert "Đã tiếp nhận" in accepted.text and occurrence(h, occ).status == "done"
 
     (refusal,) = await h.send_file(HEAD, "bo-sung.pdf", b"%PDF-1.4 gui sau khi duyet")
-    assert "đã duyệt hoàn thành" in refusal.text and f"[{occurrence(h, occ).task_id}]" in refusal.text
+    assert "đã xác nhận hoàn thành" in refusal.text and f"[{occurrence(h, occ).task_id}]" in refusal.text
     assert "không được lưu" in refusal.text
     assert evidence_rows(h) == [] and not list(h.evidence_dir.rglob("*.pdf"))
     assert not h.api.calls_of("getFile")
@@ -240,13 +240,13 @@ async def test_after_return_then_accept_elsewhere_plain_text_is_handled_normally
     reminder, occ = await _reminded(h)
     await h.press(HEAD, reminder, f"done:{occ}")
     review = await _review_request(h)
-    (confirm,) = await h.press(ADMIN, review, buttons(review)[1])  # ↩️ Trả lại asks first, in the same message
+    (confirm,) = await h.press(ADMIN, review, buttons(review)[1])  # ↩️ Đề nghị bổ sung asks first, in the same message
     (prompt,) = await h.press(ADMIN, confirm, buttons(confirm)[0])  # confirmed: the bot waits for a reason
     assert "lý do" in prompt.text
     (queue,) = await h.say(ADMIN, "/duyet")  # ✔️ from the review queue, as from the other device
     (card,) = await h.press(ADMIN, queue, next(d for d in buttons(queue) if d.startswith("rv:")))
     (accepted,) = await h.press(ADMIN, card, next(d for d in buttons(card) if d.startswith("rvok:")))
-    assert "Đã duyệt" in accepted.text
+    assert "Đã tiếp nhận" in accepted.text
     for text in ("xin chào", "cảm ơn"):
         (answer,) = await h.say(ADMIN, text)
         assert "đã được xử lý rồi" not in answer.text and "chưa hiểu" in answer.text, answer.text
@@ -258,7 +258,7 @@ async def test_a_return_reason_left_waiting_when_another_admin_decided_is_cleare
     await h.say(ADMIN2, f"/start {code}", name="Phó Chánh Văn phòng")
     reminder, occ = await _reminded(h)
     await h.press(HEAD, reminder, f"done:{occ}")
-    reviews = [m for m in await h.sweep_at(at("30/10/2019", 8, 5)) if "Đề nghị duyệt" in m.text]
+    reviews = [m for m in await h.sweep_at(at("30/10/2019", 8, 5)) if "Đề nghị xác nhận" in m.text]
     mine, theirs = to(reviews, ADMIN)[0], to(reviews, ADMIN2)[0]
     for admin, notice in ((ADMIN, mine), (ADMIN2, theirs)):  # each: ↩️, then yes, then the bot waits
         (confirm,) = await h.press(admin, notice, buttons(notice)[1])

@@ -122,3 +122,36 @@ def test_the_leadership_rung_reaches_the_deputy_in_charge_and_the_office(db) -> 
         everyone = {r.chat_id for r in resolve(s, "leadership", ())}
     assert chats == {1, 3}  # the deputy in charge and the office, not the whole leadership
     assert everyone == {2, 3}
+
+
+def test_after_confirming_all_tccbs_card_of_14_11_2019_lists_its_own_items_first(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 20's measure: chủ trì / thực hiện items before phối hợp ones, which come under their own heading."""
+    from bot.db.engine import migrate
+    from bot.services.occurrences import is_contribution
+    from tests.fakes import confirm_all
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'sim.db'}")
+    plan = load_plan(BUNDLED_PLAN)
+    migrate(engine)
+    sync_plan(engine, plan, WorkCalendar(), T0)
+    assert confirm_all(engine, T0) > 0
+    messages = asyncio.run(simulate(plan, WorkCalendar(), date(2019, 11, 14), date(2019, 11, 14), engine))
+    tccb = 100 + [u.id for u in plan.units].index("TCCB")  # simulate's head chats: 100 + the unit's place
+    card = [m for m in messages if m.chat_id == tccb and m.text.startswith("🔔")][-1]  # 08:00's card
+    with Session(engine) as s:
+        from bot.db.models import TaskRow
+
+        rows = s.execute(select(OccurrenceRow.task_id, OccurrenceRow.lead_units, TaskRow.others_cooperate)
+                         .join(TaskRow, TaskRow.id == OccurrenceRow.task_id)
+                         .where(OccurrenceRow.unit == "TCCB", OccurrenceRow.due == date(2019, 11, 19))).all()
+    engine.dispose()
+    helps = {task for task, lead, cooperate in rows if is_contribution("TCCB", lead, cooperate)}
+    own = {task for task, _lead, _c in rows} - helps
+    assert own and helps  # both kinds are due on 19/11/2019
+    (block,) = [b for b in card.text.split("\n\n") if b.startswith("📅 Hạn 19/11/2019")]
+    lines = block.splitlines()
+    heading = next((i for i, line in enumerate(lines) if line.startswith("🤝")), len(lines))
+    before = [line.split()[1] for line in lines[:heading] if line.startswith("• ")]
+    after = [line.split()[1] for line in lines[heading:] if line.startswith("• ")]
+    assert before and set(before) <= own and set(after) <= helps  # own work first; contributions only under 🤝
+    assert "1.2" in helps and "1.2" not in before  # TCCB helps with 1.2 (propaganda): not among its first lines

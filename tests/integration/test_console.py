@@ -222,7 +222,7 @@ async def test_accepting_several_of_one_unit_at_once_and_refusing_a_mix_of_units
     assert status == 400 and "từng đơn vị" in text
     both = [("csrf", token)] + [("review", str(r)) for r in world.reviews["TCCB"]]
     status, text = await post(client, world, "/console/review/accept", both)
-    assert status == 200 and "Đã duyệt 2 kết quả của TCCB" in text
+    assert status == 200 and "Đã tiếp nhận 2 kết quả của TCCB" in text
     with Session(db) as s:
         decisions = {r.id: r.decision for r in s.scalars(select(ReviewRow))}
         audited = s.scalars(select(AuditRow.actor).where(AuditRow.action == "review_accepted")).all()

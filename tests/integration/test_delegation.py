@@ -82,7 +82,7 @@ def test_more_time_granted_moves_the_deadline_and_its_reminders_refused_leaves_i
         with language("vi"):
             week = week_changes(s, NOW + timedelta(hours=1), ZoneInfo("Asia/Ho_Chi_Minh"))
     # the weekly digest counts granted extensions apart from work done on time
-    assert f"⏳ Văn phòng Sở đồng ý gia hạn: 1 — [1.1] TCCB: {due:%d/%m/%Y} → {wanted:%d/%m/%Y}" in week
+    assert f"⏳ Văn phòng Sở đồng ý gia hạn: 1 — [1.1] P. Tổ chức cán bộ: {due:%d/%m/%Y} → {wanted:%d/%m/%Y}" in week
     assert {"extension_requested", "extension_granted", "extension_refused"} <= actions
 
 

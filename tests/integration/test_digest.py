@@ -26,6 +26,7 @@ from bot.services import metrics, review, tasks
 from bot.services.access import load_actor
 from bot.services.metrics import metric_status
 from bot.services.status import compute_progress
+from bot.texts import unit_short
 from bot.views.status import progress_text
 from tests.conftest import BUNDLED_PLAN, MINI_PLAN
 from tests.fakes import confirm_all
@@ -108,36 +109,38 @@ OVERVIEW = """📊 Tổng hợp tuần — kế hoạch CCHC năm 2019 (ngày 14
 ⏳ Còn 3 ngày làm việc đến hạn gửi kết quả về Văn phòng Sở (19/11/2019).
 
 Tổng: 8 đầu việc, đã xong 38%
-✅ 3 xong · ⏳ 1 chờ duyệt · 🔴 2 quá hạn · ⬜ 2 đang mở
+✅ 3 xong · ⏳ 1 chờ xác nhận · 🔴 2 quá hạn · ⬜ 2 đang mở
 
 Theo lĩnh vực:
-1. Công tác chỉ đạo điều hành: ✅ 3 xong · ⏳ 1 chờ duyệt · 🔴 2 quá hạn · ⬜ 2 đang mở
+1. Công tác chỉ đạo điều hành: ✅ 3 xong · ⏳ 1 chờ xác nhận · 🔴 2 quá hạn · ⬜ 2 đang mở
 
 Theo đơn vị:
-KHTC: ✅ 1 xong · ⏳ 1 chờ duyệt · 🔴 0 quá hạn · ⬜ 1 đang mở
-TCCB: ✅ 1 xong · ⏳ 0 chờ duyệt · 🔴 1 quá hạn · ⬜ 1 đang mở
-VP: ✅ 1 xong · ⏳ 0 chờ duyệt · 🔴 1 quá hạn · ⬜ 0 đang mở
+P. Kế hoạch - Tài chính: ✅ 1 xong · ⏳ 1 chờ xác nhận · 🔴 0 quá hạn · ⬜ 1 đang mở
+P. Tổ chức cán bộ: ✅ 1 xong · ⏳ 0 chờ xác nhận · 🔴 1 quá hạn · ⬜ 1 đang mở
+Văn phòng: ✅ 1 xong · ⏳ 0 chờ xác nhận · 🔴 1 quá hạn · ⬜ 0 đang mở
 
 🗓 Tuần qua (07/11/2019 – 14/11/2019):
-📝 Đơn vị báo hoàn thành: 4 — [1.1] TCCB (hạn 20/09/2019), [1.1] VP (hạn 19/11/2019), \
-[1.1] KHTC (hạn 20/03/2019), [1.1] KHTC (hạn 20/09/2019)
-✔️ Văn phòng Sở duyệt: 2 — [1.1] VP (hạn 19/11/2019), [1.1] KHTC (hạn 20/03/2019)
-↩️ Văn phòng Sở trả lại: 1 — [1.1] TCCB (hạn 20/09/2019), lý do: Thiếu bảng số liệu quý III.
-⚠️ Vướng mắc mới: 1 — [1.1] TCCB (hạn 19/11/2019)
-📈 Số liệu chỉ tiêu được báo: 3 — [1.1] VP 100%, [1.1] TCCB 98%, [1.1] KHTC 3
-👥 Thành viên mới: 1 — Lê Văn Cường (trưởng đơn vị KHTC)
+📝 Đơn vị báo hoàn thành: 4 — [1.1] P. Tổ chức cán bộ (hạn 20/09/2019), [1.1] Văn phòng (hạn 19/11/2019), \
+[1.1] P. Kế hoạch - Tài chính (hạn 20/03/2019), [1.1] P. Kế hoạch - Tài chính (hạn 20/09/2019)
+✔️ Văn phòng Sở tiếp nhận: 2 — [1.1] Văn phòng (hạn 19/11/2019), [1.1] P. Kế hoạch - Tài chính (hạn 20/03/2019)
+↩️ Văn phòng Sở trả lại: 1 — [1.1] P. Tổ chức cán bộ (hạn 20/09/2019), lý do: Thiếu bảng số liệu quý III.
+⚠️ Vướng mắc mới: 1 — [1.1] P. Tổ chức cán bộ (hạn 19/11/2019)
+📈 Số liệu chỉ tiêu được báo: 3 — [1.1] Văn phòng 100%, [1.1] P. Tổ chức cán bộ 98%, \
+[1.1] P. Kế hoạch - Tài chính 3
+👥 Thành viên mới: 1 — Lê Văn Cường (trưởng đơn vị, P. Kế hoạch - Tài chính)
 
 ⚠️ Vướng mắc chưa giải quyết (1):
-• [1.1] TCCB — Gửi kết quả về Văn phòng Sở (trước ngày 20/11)
+• [1.1] P. Tổ chức cán bộ — Gửi kết quả về Văn phòng Sở (trước ngày 20/11)
    Báo ngày 13/11/2019, đã chuyển Lãnh đạo Sở: Chưa có mẫu báo cáo của UBND tỉnh.
 
 📈 Chỉ tiêu: 2 đạt · 1 chưa đạt · 3 chưa báo
-• [1.1] Tỷ lệ hồ sơ đúng hạn ≥ 100%: TCCB 98% (chưa đạt); VP 100% (đạt); chưa báo: KHTC
-• [1.1] Số văn bản chỉ đạo ban hành ≥ 2: KHTC 3 (đạt); chưa báo: TCCB, VP"""
+• [1.1] Tỷ lệ hồ sơ đúng hạn ≥ 100%: P. Tổ chức cán bộ 98% (chưa đạt); Văn phòng 100% (đạt); \
+chưa báo: P. Kế hoạch - Tài chính
+• [1.1] Số văn bản chỉ đạo ban hành ≥ 2: P. Kế hoạch - Tài chính 3 (đạt); chưa báo: P. Tổ chức cán bộ, Văn phòng"""
 
 TCCB = """📬 Tổng hợp tuần — Phòng Tổ chức cán bộ (TCCB), ngày 14/11/2019
 
-Năm 2019: ✅ 1 xong · ⏳ 0 chờ duyệt · 🔴 1 quá hạn · ⬜ 1 đang mở
+Năm 2019: ✅ 1 xong · ⏳ 0 chờ xác nhận · 🔴 1 quá hạn · ⬜ 1 đang mở
 
 ↩️ Bị Văn phòng Sở trả lại, cần bổ sung (1):
 • Hạn 20/09/2019 (quá hạn 39 ngày làm việc) — Báo cáo quý:
@@ -154,13 +157,13 @@ Gõ /viec để báo hoàn thành, gửi tài liệu kiểm chứng hoặc báo 
 
 KHTC = """📬 Tổng hợp tuần — Phòng Kế hoạch - Tài chính (KHTC), ngày 14/11/2019
 
-Năm 2019: ✅ 1 xong · ⏳ 1 chờ duyệt · 🔴 0 quá hạn · ⬜ 1 đang mở
+Năm 2019: ✅ 1 xong · ⏳ 1 chờ xác nhận · 🔴 0 quá hạn · ⬜ 1 đang mở
 
 ⏰ Đến hạn trong 14 ngày tới (1):
 • Hạn 19/11/2019 (còn 3 ngày làm việc) — Gửi kết quả về Văn phòng Sở (trước ngày 20/11):
    [1.1] Ban hành kế hoạch CCHC
 
-📝 Đang chờ Văn phòng Sở duyệt (1):
+📝 Đang chờ Văn phòng Sở xác nhận (1):
 • Hạn 20/09/2019 — Báo cáo quý:
    [1.1] Ban hành kế hoạch CCHC
 
@@ -170,7 +173,7 @@ Gõ /viec để báo hoàn thành, gửi tài liệu kiểm chứng hoặc báo 
 
 VP = """📬 Tổng hợp tuần — Văn phòng Sở (VP), ngày 14/11/2019
 
-Năm 2019: ✅ 1 xong · ⏳ 0 chờ duyệt · 🔴 1 quá hạn · ⬜ 0 đang mở
+Năm 2019: ✅ 1 xong · ⏳ 0 chờ xác nhận · 🔴 1 quá hạn · ⬜ 0 đang mở
 
 🔴 Quá hạn (1):
 • Hạn 28/06/2019 (quá hạn 98 ngày làm việc) — Kế hoạch đào tạo (quý II năm trước):
@@ -180,8 +183,8 @@ Năm 2019: ✅ 1 xong · ⏳ 0 chờ duyệt · 🔴 1 quá hạn · ⬜ 0 đang
 
 Gõ /viec để báo hoàn thành, gửi tài liệu kiểm chứng hoặc báo vướng mắc."""
 
-TOTALS = re.compile(r"đầu việc.*\n✅ (\d+) xong · ⏳ (\d+) chờ duyệt · 🔴 (\d+) quá hạn · ⬜ (\d+) đang mở$", re.M)
-COUNTS = re.compile(r"^(.+?): ✅ (\d+) xong · ⏳ (\d+) chờ duyệt · 🔴 (\d+) quá hạn · ⬜ (\d+) đang mở$", re.M)
+TOTALS = re.compile(r"đầu việc.*\n✅ (\d+) xong · ⏳ (\d+) chờ xác nhận · 🔴 (\d+) quá hạn · ⬜ (\d+) đang mở$", re.M)
+COUNTS = re.compile(r"^(.+?): ✅ (\d+) xong · ⏳ (\d+) chờ xác nhận · 🔴 (\d+) quá hạn · ⬜ (\d+) đang mở$", re.M)
 
 
 def test_overview_digest_says_exactly_this_for_the_seeded_week(db: Engine) -> None:
@@ -205,7 +208,7 @@ def test_unit_with_nothing_due_gets_a_clear_nothing_to_do_line(db: Engine) -> No
     with Session(db) as s:
         assert unit_digest(s, "VP", NOW, ZONE) == [
             "📬 Tổng hợp tuần — Văn phòng Sở (VP), ngày 14/11/2019\n\n"
-            "Năm 2019: ✅ 2 xong · ⏳ 0 chờ duyệt · 🔴 0 quá hạn · ⬜ 0 đang mở\n\n"
+            "Năm 2019: ✅ 2 xong · ⏳ 0 chờ xác nhận · 🔴 0 quá hạn · ⬜ 0 đang mở\n\n"
             "✅ Không có việc nào cần làm trong 14 ngày tới: không có việc quá hạn, sắp đến hạn hay bị trả lại.\n\n"
             "⬜ Còn 2 việc có hạn sau 28/11/2019."]
 
@@ -246,7 +249,9 @@ def test_every_figure_of_the_overview_equals_compute_progress_and_tiendo(db: Eng
         digest = "\n".join(overview_digest(s, NOW, ZONE))
         p = compute_progress(s, today)
         tiendo = "\n".join(progress_text(p, today, metric_status(s)))
-    expected = {"Tổng": p.total, **{f"{a}. {p.area_names[a]}": c for a, c in p.areas.items()}, **p.units}
+    # leadership reads unit names, not codes (WORDING M5): the digest and /tiendo name each unit the same way
+    expected = {"Tổng": p.total, **{f"{a}. {p.area_names[a]}": c for a, c in p.areas.items()},
+                **{unit_short(p.unit_names[u]): c for u, c in p.units.items()}}
     for text in (digest, tiendo):
         found = {m[1]: tuple(map(int, m.groups()[1:])) for m in COUNTS.finditer(text)}
         totals = TOTALS.search(text)  # the line under "Tổng: N đầu việc"
@@ -297,7 +302,8 @@ def test_chart_is_a_png_built_from_compute_progress_without_missing_glyphs(db: E
     assert data.title == "Tiến độ kế hoạch CCHC năm 2019 (đến 14/11/2019)"
     assert [b.counts for b in data.areas] == list(p.areas.values())
     assert data.areas[0].label == "1. Công tác chỉ đạo điều hành"
-    assert [(b.label, b.counts) for b in data.units] == list(p.units.items())
+    assert [(b.label, b.counts) for b in data.units] == [(unit_short(p.unit_names[u]), c) for u, c in p.units.items()]
+    assert "P. Khảo thí và Kiểm định…" in {b.label for b in data.units}  # names, not codes (KTKD): WORDING M5
     width, height = _png_size(png)
     from PIL import Image
 
@@ -322,8 +328,8 @@ def test_chart_draws_the_units_with_most_overdue_work_when_there_are_many(db: En
     assert not caught and _png_size(png)[0] == 1000
     assert data.units_total == len(p.units) == 48 and len(data.units) == MAX_UNITS
     worst = sorted(p.units.items(), key=lambda kv: (-kv[1].overdue, -(kv[1].open + kv[1].awaiting_review), kv[0]))
-    assert {b.label for b in data.units} == {u for u, _ in worst[:MAX_UNITS]}
-    assert all(b.counts == p.units[b.label] for b in data.units)
+    assert {b.label for b in data.units} == {p.unit_names[u] for u, _ in worst[:MAX_UNITS]}  # "Trường 7", not U07
+    assert all(b.counts == p.units[f"U{int(b.label.split()[1]):02d}"] for b in data.units)
 
 
 def test_long_area_names_are_wrapped_and_cut() -> None:

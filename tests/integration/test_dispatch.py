@@ -215,14 +215,14 @@ async def test_read_timeout_on_a_review_request_resends_it_flagged_until_deliver
     clock = FixedClock(FIRST_RUNG)
     channel, dispatcher = _setup(db, clock)
     with Session(db) as s, s.begin():
-        outbox.queue_notice(s, clock.now(), "review:7", "office", "📥 Đề nghị duyệt", [[("✔️ Chấp nhận", "rvok:7")]])
+        outbox.queue_notice(s, clock.now(), "review:7", "office", "📥 Đề nghị xác nhận", [[("✔️ Chấp nhận", "rvok:7")]])
     for _ in range(3):  # three read timeouts in a row: the decision must still reach the office
         channel.fail(ADMIN, Failure.UNCERTAIN, "Timed out")
     await dispatcher.sweep()
     for _ in range(4):
         clock.advance(timedelta(minutes=10))
         await dispatcher.sweep()
-    notices = [m for m in channel.to(ADMIN) if "Đề nghị duyệt" in m.text]
+    notices = [m for m in channel.to(ADMIN) if "Đề nghị xác nhận" in m.text]
     assert len(notices) == 1
     assert "Có thể anh/chị đã nhận" in notices[0].text and notices[0].buttons[0][0].data == "rvok:7"
     with Session(db) as s:

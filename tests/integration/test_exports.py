@@ -147,13 +147,13 @@ def test_workbook_has_the_four_sheets_with_headers_filters_and_frozen_header(see
     assert wb.sheetnames == SHEETS
     assert [c.value for c in wb["Lượt việc"][1]] == [
         "Lĩnh vực", "Tên lĩnh vực", "Mã nhiệm vụ", "Nhiệm vụ", "Nội dung hạn", "Đơn vị", "Hạn", "Nguồn hạn",
-        "Trạng thái", "Hoàn thành lúc", "Người xác nhận", "Người duyệt", "Số tài liệu kiểm chứng", "Kế hoạch"]
+        "Trạng thái", "Hoàn thành lúc", "Người xác nhận", "Người tiếp nhận", "Số tài liệu kiểm chứng", "Kế hoạch"]
     assert [c.value for c in wb[EVIDENCE][1]] == [
         "Mã nhiệm vụ", "Đơn vị", "Hạn", "Loại", "Tên tệp", "Số/ký hiệu", "Ngày ban hành", "Trích yếu",
         "Cơ quan ban hành", "Kích thước (byte)", "SHA-256", "Nội dung/đường link", "Người gửi", "Thời điểm",
         "Đường dẫn trong gói"]
     assert [c.value for c in wb["Tổng hợp lĩnh vực"][1]] == [
-        "Lĩnh vực", "Tên", "Tổng", "Đã xong", "Chờ duyệt", "Quá hạn", "Đang mở", "Tỷ lệ hoàn thành (%)", "Đóng"]
+        "Lĩnh vực", "Tên", "Tổng", "Đã xong", "Chờ xác nhận", "Quá hạn", "Đang mở", "Tỷ lệ hoàn thành (%)", "Đóng"]
     assert [c.value for c in wb["Chỉ tiêu"][1]][:4] == ["Mã nhiệm vụ", "Chỉ tiêu", "Mục tiêu", "Đơn vị"]
     for ws in wb:
         assert ws.freeze_panes == "A2"
@@ -178,7 +178,7 @@ def test_workbook_rows_statuses_and_local_times(seeded: Seeded) -> None:
                         "Văn bản gốc", "Đã xong"]
     assert done[9] == datetime(2019, 11, 15, 9, 0)  # submitted 02:00 UTC → 09:00 in Hà Nội, naive
     assert done[10:] == ["Trưởng TCCB", "Chánh Văn phòng", 3, "Kế hoạch thử"]
-    assert by_key("1.1", "KHTC", 2019, "Gửi kết quả")[8:13] == ["Chờ duyệt", None, "Trưởng KHTC", None, 4]
+    assert by_key("1.1", "KHTC", 2019, "Gửi kết quả")[8:13] == ["Chờ xác nhận", None, "Trưởng KHTC", None, 4]
     assert by_key("1.1", "KHTC", 2020, "Gửi kết quả")[8:13] == ["Đang mở", None, None, None, 0]
     quarterly = [r[8] for r in rows if r[2:7:3] == ["1.1", "TCCB"] and r[4] == "Báo cáo quý" and r[6].year == 2019]
     assert quarterly == ["Quá hạn", "Quá hạn"]

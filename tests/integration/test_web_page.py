@@ -317,7 +317,7 @@ async def test_done_and_a_difficulty_from_the_page_go_through_the_chats_services
     async with aiohttp.ClientSession() as session:
         async with session.get(f"{link}/task/{ids['occ_TCCB']}") as response:
             html = await response.text()
-        assert "✅ Hoàn thành: gửi Văn phòng Sở duyệt" in html and "⚠️ Báo vướng mắc" in html
+        assert "✅ Hoàn thành: gửi Văn phòng Sở xác nhận" in html and "⚠️ Báo vướng mắc" in html
         status, _html = await _act(session, base, link, "done", ids["occ_TCCB"], form="forged")
         assert status == 403
         status, text = await _act(session, base, link, "blocker", ids["occ_TCCB"], text="   ")
@@ -327,7 +327,7 @@ async def test_done_and_a_difficulty_from_the_page_go_through_the_chats_services
         status, text = await _act(session, base, link, "done", ids["occ_KHTC"])
         assert status == 400 and "KHTC" in text  # another unit's task: refused
         status, text = await _act(session, base, link, "done", ids["occ_TCCB"])
-        assert status == 200 and "Đã gửi Văn phòng Sở duyệt: 1.1" in text
+        assert status == 200 and "Đã gửi Văn phòng Sở xác nhận: 1.1" in text
     with Session(db) as s:
         occ = s.get(OccurrenceRow, ids["occ_TCCB"])
         assert occ is not None and occ.status == "awaiting_review"
@@ -554,3 +554,30 @@ async def test_figures_have_their_own_tab_and_a_saved_value_comes_back_to_it(db:
     assert status == 200 and "Đã ghi Tỷ lệ hồ sơ đúng hạn: 87,5" in saved and 'aria-current="page">Số liệu' in saved
     with Session(db) as s:
         assert s.scalars(select(MetricValueRow.value)).one() == 87.5
+
+
+async def test_an_acting_head_opens_and_sends_the_units_task_only_on_the_days_given(db: Engine, site: tuple) -> None:
+    """The page loads who acts with the day: an acting head's rights apply there as in the chat."""
+    from datetime import date
+
+    from bot.services.access import load_actor
+    from bot.services.delegation import cancel_acting_head, set_acting_head
+    from bot.services.tasks import Event
+
+    base, services, ids = site
+    deputy = ensure_member(db, T0, chat_id=40, user_id=40, role="staff", unit="TCCB", name="Phó phòng")
+    with Session(db) as s, s.begin():
+        acting = set_acting_head(s, load_actor(s, HEAD, HEAD), "TCCB", deputy, date(2019, 11, 11),
+                                 date(2019, 11, 15), Event(T0)).id
+    link = _link(services, db, deputy)
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{link}/task/{ids['occ_TCCB']}") as response:
+            assert response.status == 200, await response.text()
+        status, _text = await _upload(session, base, link, ids["occ_TCCB"], "bao-cao.pdf", b"%PDF-1.4 thay mat")
+        assert status == 200
+        with Session(db) as s, s.begin():
+            cancel_acting_head(s, load_actor(s, HEAD, HEAD), acting, Event(T0))
+        async with session.get(f"{link}/task/{ids['occ_TCCB']}") as response:
+            assert response.status == 403  # cancelled: the unit's task is no longer theirs
+    with Session(db) as s:
+        assert s.scalar(select(EvidenceRow).where(EvidenceRow.occurrence_id == ids["occ_TCCB"])) is not None

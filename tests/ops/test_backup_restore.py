@@ -101,7 +101,7 @@ async def put_evidence_in(api: FakeBotApi, run: Run) -> None:
             assert then is not None
             api.user_sends_document(HEAD, then[0], then[1])
         await until(lambda b=before: len(api.messages_to(HEAD)) > b, 15, f"answer to {data or then}", run)
-    assert "Đã gửi Văn phòng Sở duyệt" in (api.messages_to(HEAD)[-1].text or "")
+    assert "Đã gửi Văn phòng Sở xác nhận" in (api.messages_to(HEAD)[-1].text or "")
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])

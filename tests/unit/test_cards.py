@@ -68,7 +68,7 @@ def test_a_later_rung_says_what_changed_and_is_shorter() -> None:
     with language("vi"):
         first, _ = telegram_parts(build_card(card(38)))
         later, actions = telegram_parts(build_card(card(34, Since(when, done=3, awaiting_review=1))))
-    assert "Từ lần nhắc trước (14/11/2019): 3 việc đã xong, 1 việc chờ duyệt." in later
+    assert "Từ lần nhắc trước (14/11/2019): 3 việc đã xong, 1 việc chờ xác nhận." in later
     assert "Còn 34 việc chưa xong, gần nhất:" in later and "… và 31 việc khác" in later
     assert len(later) < len(first)
     assert actions[0][0].label == "📋 Danh sách việc (34 chưa xong)"
@@ -164,16 +164,16 @@ def test_catch_up_is_compact() -> None:
     assert actions[0][0].data == "cl:o:0:n"
 
 
-def _notice(buttons: list[list[list[str]]], body: str = "📝 Đề nghị duyệt") -> Claimed:
+def _notice(buttons: list[list[list[str]]], body: str = "📝 Đề nghị xác nhận") -> Claimed:
     return Claimed(1, 5, "notice", "review", datetime(2019, 11, 1, tzinfo=UTC), False, False, 0, None,
                    body, buttons, None, None, None, None, None, None, None, None, None)
 
 
 def test_review_notice_also_opens_the_review_and_notices_stay_within_limits() -> None:
     with language("vi"):
-        message = render_notice(5, _notice([[["✔️ Duyệt", "rvok:9"], ["↩️ Trả lại", "rvret:9"]]]))
+        message = render_notice(5, _notice([[["✔️ Tiếp nhận", "rvok:9"], ["↩️ Trả lại", "rvret:9"]]]))
     assert [b.data for row in message.buttons for b in row] == ["rvok:9", "rvret:9", "rv:9"]
-    assert message.buttons[-1] == (Button("🔎 Mở hồ sơ duyệt", "rv:9"),)
+    assert message.buttons[-1] == (Button("🔎 Mở hồ sơ để tiếp nhận", "rv:9"),)
     many = [[[f"b{i}", f"x:{i}"]] for i in range(30)]
     with language("vi"):
         big = render_notice(5, _notice(many, "x" * 10_000))

@@ -17,3 +17,13 @@ def test_a_named_plan_ticks_its_own_item_only() -> None:
 
 def test_two_files_for_one_item_tick_one_item() -> None:
     assert matched_items(ASKED, ("Kế hoạch tuyên truyền CCHC.docx", "Kế hoạch tuyên truyền CCHC (bản ký).pdf")) == {1}
+
+
+def test_a_photos_readable_name_says_task_unit_and_time_and_still_ticks_nothing() -> None:
+    from datetime import datetime
+
+    from bot.services.archive import photo_name
+
+    name = photo_name("1.2/ket-qua/TCCB/2019", datetime(2019, 11, 14, 8, 5, 12))
+    assert name == "Ảnh 1.2 TCCB 14-11-2019 08.05.12.jpg"
+    assert matched_items(ASKED, (name,)) == frozenset()

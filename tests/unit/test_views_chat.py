@@ -99,8 +99,9 @@ def test_answers_name_task_unit_label_and_due_in_both_languages() -> None:
         vi = subject_text(subject(1))
     with language("en"):
         en = subject_text(subject(1))
-    assert vi == ("1.1 Xây dựng kế hoạch CCHC năm 2020 số 1 — Phòng Tổ chức cán bộ, Gửi kết quả thực hiện về "
-                  "Văn phòng Sở hạn 19/11/2019")
+    # WORDING L19: the due date right after the unit, the deadline's words in brackets
+    assert vi == ("1.1 Xây dựng kế hoạch CCHC năm 2020 số 1 — Phòng Tổ chức cán bộ; hạn 19/11/2019 (Gửi kết quả "
+                  "thực hiện về Văn phòng Sở)")
     assert en.endswith("due 19/11/2019")
 
 
@@ -133,3 +134,50 @@ def test_every_prefix_of_the_callback_contract_has_a_route_that_checks_its_argum
         for forged in ("", "-1", "1 OR 1=1", "9" * 13, "1:2:3:4:5:6", "x"):
             assert not route.pattern.match(forged), (prefix, forged)
     assert ROUTES["nv"].pattern.match("1.1:0") and not ROUTES["nv"].pattern.match("1.1/x:0")
+
+
+def test_leadership_lists_name_units_not_codes() -> None:
+    """WORDING M5: /quahan and the watch list (the office, leadership) and the escalation name the unit, shortly."""
+    from bot.views.summaries import WatchRow, WatchSummary, build_summary
+
+    kt = Subject(7, "2.1", "Rà soát văn bản", "KTKD", "Phòng Khảo thí và Kiểm định chất lượng giáo dục",
+                 "Gửi kết quả thực hiện về Văn phòng Sở", date(2019, 11, 19))
+    page = Page((Item(kt, "overdue", 0, contribution=True), Item(subject(1), "overdue", 0)), "wl", "q", 0, 1, 2,
+                {"o": 2, "q": 2, "r": 0, "a": 2})
+    escalation = WatchSummary((WatchRow("THPTCHUYEN", "Trường THPT chuyên của tỉnh", "Báo cáo quý", date(2019, 11, 1),
+                                        2, -9),
+                               WatchRow("GDTX", "Phòng Giáo dục thường xuyên - Chuyên nghiệp và Giáo dục dân tộc",
+                                        "Báo cáo quý", date(2019, 11, 1), 1, -9)), to_leadership=True)
+    with language("vi"):
+        text, rows = telegram_parts(checklist(page, TODAY, "Văn phòng Sở"))
+        summary, _rows = telegram_parts(build_summary(escalation))
+    labels = [a.label for row in rows for a in row]
+    assert "(P. Khảo thí và Kiểm định…)" in text and "(P. Tổ chức cán bộ)" in text
+    assert "KTKD" not in text + "".join(labels) and "TCCB" not in text + "".join(labels)
+    assert any("P. Khảo thí" in label for label in labels)
+    assert "🤝" not in text  # the watch list is ordered by urgency across units: no "Phối hợp" heading splitting it
+    assert "• Trường THPT chuyên của tỉnh — 2 việc" in summary and "THPTCHUYEN" not in summary  # fits: in full
+    assert "• P. Giáo dục thường xuyên - Chuyên… — 1 việc" in summary  # too long: short, cut at a word
+
+
+def test_short_unit_names_keep_the_kind_and_cut_at_a_word() -> None:
+    from bot.texts import unit_short
+
+    assert unit_short("Văn phòng Sở") == "Văn phòng" and unit_short("Thanh tra Sở") == "Thanh tra"
+    assert unit_short("Phòng Tổ chức cán bộ") == "P. Tổ chức cán bộ"
+    assert unit_short("Trung tâm Ngoại ngữ - Tin học") == "TT Ngoại ngữ - Tin học"
+    assert unit_short("Phòng Giáo dục thường xuyên - Chuyên nghiệp") == "P. Giáo dục thường xuyên…"  # not "ng…"
+    assert unit_short("Phòng Khảo thí và Kiểm định chất lượng giáo dục", 22) == "P. Khảo thí và Kiểm…"
+    assert unit_short("Phòng Khảo thí và Kiểm định chất lượng giáo dục", 16) == "P. Khảo thí…"  # no "và…"
+    assert unit_short("KTKD") == "KTKD"
+
+
+def test_closed_says_it_is_no_longer_followed() -> None:
+    """WORDING L17: "đóng" alone reads like a verb; closed items are "đã đóng (không theo dõi)"."""
+    from bot.services.status import Counts
+    from bot.views.status import counts_text
+    from bot.views.taskcard import state_text
+
+    with language("vi"):
+        assert counts_text(Counts(done=1, closed=3)).endswith(" · 🔒 3 đã đóng (không theo dõi)")
+        assert state_text("closed") == "đã đóng (không theo dõi)"
