@@ -102,8 +102,8 @@ def unit_kind(name: str) -> str | None:
 # The short form of a unit's name for leadership's lists where space is tight (WORDING M5): the kind word
 # abbreviated as a Sở writes it ("P. Khảo thí…", "TT Ngoại ngữ - Tin học"), "Sở" dropped where it goes without
 # saying ("Văn phòng", "Thanh tra"), cut at a word boundary.
-_SHORT_KINDS = {"division": ("Phòng ", "P. "), "centre": ("Trung tâm ", "TT ")}
-_SHORT_TRIMS = (" Sở", " của tỉnh", " tỉnh")
+from bot.domain.unitnames import SHORT_KINDS as _SHORT_KINDS  # noqa: E402 (the words live with the vocabulary)
+from bot.domain.unitnames import SHORT_TRIMS as _SHORT_TRIMS  # noqa: E402
 
 
 def unit_short(name: str, width: int = 28) -> str:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from bot.i18n import gettext_in
+
 MAX_NAME_BYTES = 200  # file systems allow 255 bytes (ext4/NTFS/APFS); the digest prefix and folder take the rest
 
 
@@ -39,11 +41,13 @@ def safe_file_name(name: str | None, fallback: str) -> str:
 
 
 def photo_name(occurrence_key: str, moment: datetime) -> str:
-    """A photo has no name of its own (Telegram, Zalo): `Ảnh 1.2 TCCB 14-11-2019 08.05.12.jpg`, the task, the
-    unit and the local time it came, readable in the review and the ZIP (TRIAL-NOTES #23)."""
+    """A photo has no name of its own (Telegram, Zalo): the word "Photo" in the office's language, the task, the
+    unit and the local time it came (`<Photo> 1.2 TCCB 14-11-2019 08.05.12.jpg`), readable in the review and the
+    ZIP (TRIAL-NOTES #23)."""
     parts = occurrence_key.split("/")  # task/deadline/unit/period
     task, unit = (parts[0], parts[2]) if len(parts) >= 3 else (occurrence_key, "")
-    return clean_name(" ".join(p for p in ("Ảnh", task, unit, f"{moment:%d-%m-%Y %H.%M.%S}") if p) + ".jpg", "anh.jpg")
+    words = (gettext_in("vi", "Photo"), task, unit, f"{moment:%d-%m-%Y %H.%M.%S}")
+    return clean_name(" ".join(p for p in words if p) + ".jpg", "anh.jpg")
 
 
 def stored_name(digest: str, name: str) -> str:

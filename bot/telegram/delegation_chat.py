@@ -10,6 +10,7 @@ in force, `/quyen huy 3` ends stand-in 3 early.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 
 from telegram import Update
@@ -110,13 +111,18 @@ async def giao(update: Update, context: BotContext) -> None:
     await _answer(update, make)
 
 
+def _plain(word: str) -> str:
+    """The word without case or diacritics (the way out typed with or without its accent)."""
+    return "".join(c for c in unicodedata.normalize("NFD", word.casefold()) if unicodedata.category(c) != "Mn")
+
+
 @guarded
 async def quyen(update: Update, context: BotContext) -> None:
     actor = actor_of(update, context)
 
     def make() -> str:
         words = [nfc(a) for a in context.args or []]
-        if not words or words[0].lower() in ("huy", "hủy", "cancel"):
+        if not words or _plain(words[0]) in ("huy", "cancel"):
             return _acting_list_or_cancel(words[1:] if words else None)
         member = _MEMBER.match(words[0]) if words else None
         if member is None or len(words) != 3:

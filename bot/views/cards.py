@@ -103,8 +103,8 @@ def plan_order(code: str) -> tuple[tuple[int, str], ...]:
 
 
 def nearest(tasks: tuple[DueTask, ...]) -> list[DueTask]:
-    """The unit's own work first (chủ trì, thực hiện), contributions after; in each, returned tasks, then open ones,
-    in plan order."""
+    """The unit's own work first (it leads or carries out), contributions after; in each, returned tasks, then
+    open ones, in plan order."""
     return sorted(tasks, key=lambda t: (t.contribution, t.status != "returned", plan_order(t.task_id), t.unit))
 
 

@@ -25,6 +25,7 @@ VOCABULARY = {
     "bot/importer/plan_read.py",  # the plan format's role words as documents write them ("phối hợp")
     "bot/importer/tables.py",  # column names read in plan tables ("Đơn vị chủ trì", "Thời gian hoàn thành")
     "bot/importer/criteria.py",  # column names read in criteria tables ("Điểm tối đa", "điều tra xã hội học")
+    "bot/domain/unitnames.py",  # unit-name words for the short form ("Phòng " → "P. ", " của tỉnh")
     "bot/importer/stale.py",  # terms of before 2025 read in plans ("Thanh tra Sở") and the laws named in its messages
 }
 
