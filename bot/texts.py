@@ -102,13 +102,14 @@ def unit_kind(name: str) -> str | None:
 # The short form of a unit's name for leadership's lists where space is tight (WORDING M5): the kind word
 # abbreviated as a Sở writes it ("P. Khảo thí…", "TT Ngoại ngữ - Tin học"), "Sở" dropped where it goes without
 # saying ("Văn phòng", "Thanh tra"), cut at a word boundary.
+from bot.domain.unitnames import JOINING as _JOINING  # noqa: E402
 from bot.domain.unitnames import SHORT_KINDS as _SHORT_KINDS  # noqa: E402 (the words live with the vocabulary)
 from bot.domain.unitnames import SHORT_TRIMS as _SHORT_TRIMS  # noqa: E402
 
 
 def unit_short(name: str, width: int = 28) -> str:
-    """`Phòng Khảo thí và Kiểm định chất lượng giáo dục` → `P. Khảo thí và Kiểm định…`; a code-like or empty name
-    is kept as it is."""
+    """A division's or centre's long name with its kind word abbreviated and cut at a word boundary (examples in
+    bot/domain/unitnames.py); a code-like or empty name is kept as it is."""
     text = " ".join(name.split())
     kind = unit_kind(text)
     if kind in _SHORT_KINDS:
@@ -124,7 +125,7 @@ def unit_short(name: str, width: int = 28) -> str:
     if " " in cut:
         cut = cut[: cut.rindex(" ")]
     words = cut.rstrip(" -,").split(" ")
-    while len(words) > 1 and words[-1] in ("và", "-", "của"):  # never end on a joining word
+    while len(words) > 1 and words[-1] in _JOINING:  # never end on a joining word
         words.pop()
     return " ".join(words) + "…"
 

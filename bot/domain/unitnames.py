@@ -4,3 +4,5 @@ sentences: listed in tests/unit/test_catalogs.py's VOCABULARY."""
 
 SHORT_KINDS = {"division": ("Phòng ", "P. "), "centre": ("Trung tâm ", "TT ")}
 SHORT_TRIMS = (" Sở", " của tỉnh", " tỉnh")
+JOINING = ("và", "-", "của")  # a short form never ends on one of these
+# e.g. "Phòng Khảo thí và Kiểm định chất lượng giáo dục" → "P. Khảo thí và Kiểm định…"
