@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from bot.db.addresses import identity
-from bot.db.models import ActingHeadRow, MemberRow, OccurrenceRow, UnitRow
+from bot.db.models import ActingHeadRow, ChatAddressRow, MemberRow, OccurrenceRow, UnitRow
 
 
 class Refused(Exception):
@@ -57,17 +57,33 @@ def load_actor(session: Session, user_id: int, chat_id: int, today: date | None 
     A chat linked to a person (a second channel, bot.db.addresses) acts as that person. With `today`, a
     member standing in for a unit's head that day (bot.services.delegation) acts for that unit too.
     """
-    user_id = identity(session, user_id)
-    rows = session.scalars(select(MemberRow).where(MemberRow.active,
-                                                   (MemberRow.user_id == user_id) | (MemberRow.chat_id == user_id))
-                           .order_by(MemberRow.id)).all()
-    units = frozenset(r.unit for r in rows if r.role == "head" and r.unit)
-    if today is not None and rows:
-        units |= frozenset(session.scalars(select(ActingHeadRow.unit).where(
-            ActingHeadRow.member_id.in_([r.id for r in rows]), ActingHeadRow.cancelled_at.is_(None),
-            ActingHeadRow.starts <= today, ActingHeadRow.ends >= today)))
-    return Actor(user_id, chat_id, tuple(r.id for r in rows), frozenset(r.role for r in rows), units,
-                 rows[0].name if rows else "", rows[0].lang if rows else "vi")
+    return actor_rows(session, user_id, chat_id, today)[0]
+
+
+def actor_rows(session: Session, user_id: int, chat_id: int,
+               today: date | None = None) -> tuple[Actor, list[MemberRow]]:
+    """load_actor, and the member rows it was made of. One statement for a member (it runs on every update):
+    the linked identity is a subquery and the stand-ins an outer join; a stranger costs one more."""
+    ident = func.coalesce(select(ChatAddressRow.user_id).where(ChatAddressRow.key == user_id).scalar_subquery(),
+                          user_id)
+    query = select(MemberRow, ident)
+    if today is not None:
+        query = query.add_columns(ActingHeadRow.unit).outerjoin(ActingHeadRow, and_(
+            ActingHeadRow.member_id == MemberRow.id, ActingHeadRow.cancelled_at.is_(None),
+            ActingHeadRow.starts <= today, ActingHeadRow.ends >= today))
+    result = session.execute(query.where(MemberRow.active, (MemberRow.user_id == ident) | (MemberRow.chat_id == ident))
+                             .order_by(MemberRow.id)).all()
+    rows: list[MemberRow] = []
+    acting: set[str] = set()
+    for found in result:
+        if not rows or rows[-1].id != found[0].id:
+            rows.append(found[0])
+        if today is not None and found[2] is not None:
+            acting.add(found[2])
+    ident_value = int(result[0][1]) if result else identity(session, user_id)
+    units = frozenset(r.unit for r in rows if r.role == "head" and r.unit) | acting
+    return Actor(ident_value, chat_id, tuple(r.id for r in rows), frozenset(r.role for r in rows), units,
+                 rows[0].name if rows else "", rows[0].lang if rows else "vi"), rows
 
 
 def require_known(actor: Actor) -> None:
