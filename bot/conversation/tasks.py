@@ -54,8 +54,8 @@ async def end_evidence(turn: Turn, occurrence_id: int) -> None:
 
 async def ask_snooze(turn: Turn, occurrence_id: int) -> None:
     """⏰: in how many working days to remind again."""
-    with turn.services.tx() as session:  # one transaction: the check and what the answer names
-        subject = queue.subject_of(session, own_occurrence(session, turn.actor, occurrence_id))
+    with turn.services.tx() as session:  # one statement: the check and what the answer names
+        subject = queue.own_subject(session, turn.actor, occurrence_id)
     with language(turn.actor.lang):
         text = "⏰ " + _("Remind again about {subject} in:").format(subject=subject_text(subject))
         await turn.reply(View((text,), ((Action(_("1 working day"), f"snz1:{occurrence_id}"),

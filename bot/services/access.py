@@ -60,27 +60,32 @@ def load_actor(session: Session, user_id: int, chat_id: int, today: date | None 
     return actor_rows(session, user_id, chat_id, today)[0]
 
 
+_ACTOR_COLUMNS = (MemberRow.id, MemberRow.role, MemberRow.unit, MemberRow.name, MemberRow.lang, MemberRow.chat_id,
+                  MemberRow.reachable)
+
+
 def actor_rows(session: Session, user_id: int, chat_id: int,
-               today: date | None = None) -> tuple[Actor, list[MemberRow]]:
-    """load_actor, and the member rows it was made of. One statement for a member (it runs on every update):
-    the linked identity is a subquery and the stand-ins an outer join; a stranger costs one more."""
+               today: date | None = None) -> tuple[Actor, list[Any]]:
+    """load_actor, and the member rows it was made of (id, role, unit, name, lang, chat_id, reachable). One
+    statement for a member, of plain columns (it runs on every update): the linked identity is a subquery and
+    the stand-ins an outer join; a stranger costs one more."""
     ident = func.coalesce(select(ChatAddressRow.user_id).where(ChatAddressRow.key == user_id).scalar_subquery(),
                           user_id)
-    query = select(MemberRow, ident)
+    query = select(*_ACTOR_COLUMNS, ident.label("ident"))
     if today is not None:
-        query = query.add_columns(ActingHeadRow.unit).outerjoin(ActingHeadRow, and_(
+        query = query.add_columns(ActingHeadRow.unit.label("acting")).outerjoin(ActingHeadRow, and_(
             ActingHeadRow.member_id == MemberRow.id, ActingHeadRow.cancelled_at.is_(None),
             ActingHeadRow.starts <= today, ActingHeadRow.ends >= today))
     result = session.execute(query.where(MemberRow.active, (MemberRow.user_id == ident) | (MemberRow.chat_id == ident))
                              .order_by(MemberRow.id)).all()
-    rows: list[MemberRow] = []
+    rows: list[Any] = []
     acting: set[str] = set()
     for found in result:
-        if not rows or rows[-1].id != found[0].id:
-            rows.append(found[0])
-        if today is not None and found[2] is not None:
-            acting.add(found[2])
-    ident_value = int(result[0][1]) if result else identity(session, user_id)
+        if not rows or rows[-1].id != found.id:
+            rows.append(found)
+        if today is not None and found.acting is not None:
+            acting.add(found.acting)
+    ident_value = int(result[0].ident) if result else identity(session, user_id)
     units = frozenset(r.unit for r in rows if r.role == "head" and r.unit) | acting
     return Actor(ident_value, chat_id, tuple(r.id for r in rows), frozenset(r.role for r in rows), units,
                  rows[0].name if rows else "", rows[0].lang if rows else "vi"), rows
@@ -101,11 +106,17 @@ def own_occurrence(session: Session, actor: Actor, occurrence_id: int) -> Occurr
     """The occurrence, if it belongs to one of the actor's units (forged ids for other units are refused)."""
     require_known(actor)
     occ = session.get(OccurrenceRow, occurrence_id)
+    check_own(actor, occ)
+    assert occ is not None
+    return occ
+
+
+def check_own(actor: Actor, occ: Any) -> None:
+    """Refuse an occurrence (a row, or columns with retired_at, unit, assignee_id) none of the actor's units has."""
     if occ is None or occ.retired_at is not None:
         raise Refused("no_such_task")
     if occ.unit not in actor.units and occ.assignee_id not in actor.member_ids:  # or handed to them
         raise Refused("not_your_unit", unit=occ.unit)
-    return occ
 
 
 def unit_by_code(session: Session, code: str, *, active_only: bool = True) -> UnitRow | None:

@@ -11,8 +11,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import select
@@ -39,7 +41,7 @@ def refusal_text(exc: Refused, lang: str) -> str:
 
 # --- reachability ---------------------------------------------------------------------------------
 
-def may_restore(rows: list[MemberRow], ident: int, user_id: int, chat_id: int) -> bool:
+def may_restore(rows: Sequence[Any], ident: int, user_id: int, chat_id: int) -> bool:
     """Whether restore_reachability can find anyone, knowing the acting user's member rows (`load_actor`'s):
     in a private chat of an unlinked user the members it looks at are among those rows, so an update from a
     reachable member (nearly every update) costs no query. A group chat or a linked chat always looks."""

@@ -1,19 +1,21 @@
-"""Who is acting is loaded on every update: one statement for a member, the same answer as before."""
+"""Who is acting, and what a button names, on every update: one statement each, the same answers as before."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import event
+import pytest
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from bot.db.addresses import link
 from bot.db.members import ensure_member
-from bot.db.models import ActingHeadRow, MemberRow
+from bot.db.models import ActingHeadRow, MemberRow, OccurrenceRow
 from bot.domain.workdays import WorkCalendar
 from bot.engine.sync import sync_plan
 from bot.plans.loader import load_plan
-from bot.services.access import actor_rows, load_actor
+from bot.services.access import Refused, actor_rows, load_actor
+from bot.services.queue import own_subject, subject_of
 from bot.telegram.safety import may_restore
 from tests.conftest import MINI_PLAN
 
@@ -76,3 +78,25 @@ def test_a_linked_chat_acts_as_its_person_and_the_reachability_check_is_skipped_
         s.flush()
         actor, rows = actor_rows(s, 20, 20, TODAY)
         assert may_restore(rows, actor.user_id, 20, 20)
+
+
+def test_a_buttons_subject_is_one_statement_and_refuses_as_own_occurrence_does(db) -> None:  # type: ignore[no-untyped-def]
+    sync_plan(db, load_plan(MINI_PLAN), WorkCalendar(), T0)
+    ensure_member(db, T0, chat_id=20, user_id=20, role="head", unit="TCCB", name="Trưởng phòng")
+    with Session(db) as s:
+        head = load_actor(s, 20, 20)
+        own = s.scalars(select(OccurrenceRow).where(OccurrenceRow.unit == "TCCB")).first()
+        other = s.scalars(select(OccurrenceRow).where(OccurrenceRow.unit == "KHTC")).first()
+        assert own is not None and other is not None
+        own_id, other_id, expected = own.id, other.id, subject_of(s, own)
+    subject, statements = _statements(db, lambda s: own_subject(s, head, own_id))
+    assert subject == expected and len(statements) == 1
+    for occurrence_id, key in ((other_id, "not_your_unit"), (10**9, "no_such_task")):
+        with Session(db) as s, pytest.raises(Refused) as refused:
+            own_subject(s, head, occurrence_id)
+        assert refused.value.key == key
+    with Session(db) as s, s.begin():
+        s.get(OccurrenceRow, own_id).retired_at = T0  # type: ignore[union-attr]
+    with Session(db) as s, pytest.raises(Refused) as refused:
+        own_subject(s, head, own_id)
+    assert refused.value.key == "no_such_task"
