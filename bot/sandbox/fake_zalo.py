@@ -93,6 +93,7 @@ class FakeZaloApi:
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers do: a port a test holds
         sock.bind(("127.0.0.1", port))
         self.port = sock.getsockname()[1]
         site = web.SockSite(self._runner, sock)
