@@ -20,7 +20,7 @@ what nhacviec's own work costs. Bot, fake server and load share one process and 
 figure includes the fake server's own work.
 
 Run: `.venv/bin/python bench/bench_chat.py [--heads 50] [--rounds 20] [--profile FILE]`.
-Targets: paced p95 < 100 ms on SQLite, saturation throughput ratio nhacviec/echo ≥ 0.5.
+Targets: paced p95 < 100 ms on SQLite, saturation throughput ratio nhacviec/echo ≥ 0.6.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2019, 10, 30, 10, 0, tzinfo=ZONE)
 FIRST_CHAT = 50_001
 CONCURRENT_UPDATES = 8  # what build_application uses; the echo bot gets the same
-TARGET_P95_MS, TARGET_RATIO = 100.0, 0.5
+TARGET_P95_MS, TARGET_RATIO = 100.0, 0.6  # issue 23: at least 0.6 of the echo bot
 
 
 class BenchApi(FakeBotApi):

@@ -7,8 +7,12 @@ half of them self-scored), and 20 signed-in office sessions. The console runs in
 (`--serve`), as `nhacviec run` serves it; the parent's 20 clients each load the dossier overview and the
 review queue in turn for `--seconds`. Reports p50/p95/max per page and the requests per second.
 
+Then the same load runs, in the same run, against a bare aiohttp handler answering the same number of bytes
+(`--no-bare` skips it): the ratio shows what the console's own work costs.
+
 Run: `.venv/bin/python bench/bench_console.py [--seconds 20] [--users 20] [--db URL]`. Target: p95 under
-150 ms for both pages. Without --db a fresh SQLite file in a temporary folder is used.
+150 ms for both pages (issue 23: with 50 concurrent clients, `--users 50`).
+Without --db a fresh SQLite file in a temporary folder is used.
 """
 
 from __future__ import annotations
@@ -145,6 +149,21 @@ def cookies(engine: Engine, users: int) -> list[str]:
     return out
 
 
+def serve_bare(port: int, size: int) -> None:
+    """The child of the baseline: a bare aiohttp handler answering both pages with `size` fixed bytes."""
+    from aiohttp import web
+
+    body = b"<p>" + b"x" * max(0, size - 7) + b"</p>\n"
+
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(body=body, content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/console/dossier", page)
+    app.router.add_get("/console/review", page)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+
+
 def serve(db: str, port: int) -> None:
     """The child: the console alone on 127.0.0.1:port until killed."""
     from aiohttp import web
@@ -160,7 +179,8 @@ def serve(db: str, port: int) -> None:
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
-async def load(base: str, cookie_values: list[str], seconds: float, think: float) -> dict[str, list[float]]:
+async def load(base: str, cookie_values: list[str], seconds: float, think: float,
+               sizes: dict[str, int] | None = None) -> dict[str, list[float]]:
     """Each user alternates the overview and the review queue until the time is up, `think` seconds apart
     (0: back to back, a stress far beyond 20 people reading)."""
     import aiohttp
@@ -179,8 +199,10 @@ async def load(base: str, cookie_values: list[str], seconds: float, think: float
                 path = paths[n % 2]
                 start = time.perf_counter()
                 async with client.get(path) as response:
-                    await response.read()
+                    body = await response.read()
                     assert response.status == 200, (path, response.status)
+                if sizes is not None:
+                    sizes[path] = len(body)
                 if start >= warm:
                     times[path].append((time.perf_counter() - start) * 1000)
                 n += 1
@@ -212,12 +234,18 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=0.0, help="seconds between a user's requests (0: none)")
     parser.add_argument("--documents", type=int, default=2000)
     parser.add_argument("--pending", type=int, default=400)
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare aiohttp baseline")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-bare", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args.db, args.port)
         return
+    if args.serve_bare:
+        serve_bare(args.port, args.serve_bare)
+        return
+    bare: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="nhacviec-bench-console-") as tmp:
         pg = bool(args.db and args.db.startswith("postgresql"))
         db = own_schema(args.db) if pg else args.db or f"sqlite:///{Path(tmp) / 'bench.db'}"
@@ -231,30 +259,47 @@ def main() -> None:
               f"{counts[2]:,} reviews waiting, 500 units")
         values = cookies(engine, args.users)
         engine.dispose()
-        from tests.integration.console_world import free_port
+        from tests.ports import held_port
 
-        port = free_port()
-        proc = subprocess.Popen([sys.executable, __file__, "--serve", "--db", db, "--port", str(port)],
-                                env={**os.environ, "PYTHONPATH": str(ROOT)})
-        try:
-            wait_for(port, proc)
-            times = asyncio.run(load(f"http://127.0.0.1:{port}", values, args.seconds, args.think))
-        finally:
-            proc.terminate()
-            proc.wait(30)
-            if pg:
-                own_schema(args.db, drop_only=True)
+        sizes: dict[str, int] = {}
+        with held_port() as port:  # held until the child listens on it (SO_REUSEADDR)
+            proc = subprocess.Popen([sys.executable, __file__, "--serve", "--db", db, "--port", str(port)],
+                                    env={**os.environ, "PYTHONPATH": str(ROOT)})
+            try:
+                wait_for(port, proc)
+                times = asyncio.run(load(f"http://127.0.0.1:{port}", values, args.seconds, args.think, sizes))
+            finally:
+                proc.terminate()
+                proc.wait(30)
+                if pg:
+                    own_schema(args.db, drop_only=True)
+        if not args.no_bare:  # the same load, in the same run, on a bare aiohttp handler of the same page size
+            size = max(sizes.values(), default=1000)
+            with held_port() as port:
+                proc = subprocess.Popen([sys.executable, __file__, "--serve-bare", str(size), "--port", str(port)],
+                                        env={**os.environ, "PYTHONPATH": str(ROOT)})
+                try:
+                    wait_for(port, proc)
+                    bare = asyncio.run(load(f"http://127.0.0.1:{port}", values, args.seconds, args.think))
+                finally:
+                    proc.terminate()
+                    proc.wait(30)
     failed = False
-    print("| page | requests | p50 ms | p95 ms | max ms | requests/s |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| page | server | requests | p50 ms | p95 ms | max ms | requests/s | nhacviec/bare |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |")
     for path, ms in times.items():
         if not ms:  # a run too short for this page to be asked (the smoke run)
             continue
         ms.sort()
         p95 = ms[max(0, int(len(ms) * 0.95) - 1)]
         failed |= p95 >= TARGET_MS
-        print(f"| {path} | {len(ms)} | {statistics.median(ms):.1f} | {p95:.1f} | {ms[-1]:.1f} | "
-              f"{len(ms) / args.seconds:.1f} |")
+        print(f"| {path} | nhacviec | {len(ms)} | {statistics.median(ms):.1f} | {p95:.1f} | {ms[-1]:.1f} "
+              f"| {len(ms) / args.seconds:.1f} | |")
+        base = sorted(bare.get(path, []))
+        if base:
+            bare_p95 = base[max(0, int(len(base) * 0.95) - 1)]
+            print(f"| | bare aiohttp | {len(base)} | {statistics.median(base):.1f} | {bare_p95:.1f} | {base[-1]:.1f} "
+                  f"| {len(base) / args.seconds:.1f} | requests {len(ms) / len(base):.2f}, p95 {p95 / bare_p95:.1f}× |")
     print(f"{args.users} concurrent users, think time {args.think:g} s, for {args.seconds:.0f} s; target p95 < "
           f"{TARGET_MS} ms: "
           f"{'NOT MET' if failed else 'met'} (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,13 @@ def db(db_url: str) -> Iterator[object]:
     migrate(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def free_port() -> Iterator[Callable[[], int]]:
+    """Give out local ports held until the test ends (tests/ports.py): never chosen, closed, then taken by
+    someone else; a server binding with SO_REUSEADDR (every server the tests start) listens on it."""
+    from tests.ports import held_port
+
+    with ExitStack() as stack:
+        yield lambda: stack.enter_context(held_port())

@@ -9,7 +9,7 @@ from bot.conversation.subjects import occurrence_subject
 from bot.conversation.turn import Turn
 from bot.db.addresses import channel_of
 from bot.i18n import _, language
-from bot.services import par
+from bot.services import par, queue
 from bot.services import tasks as work
 from bot.services.access import own_occurrence
 from bot.texts import fmt_local
@@ -61,11 +61,10 @@ async def end_evidence(turn: Turn, occurrence_id: int) -> None:
 
 async def ask_snooze(turn: Turn, occurrence_id: int) -> None:
     """⏰: in how many working days to remind again."""
-    with turn.services.tx() as session:
-        own_occurrence(session, turn.actor, occurrence_id)
+    with turn.services.tx() as session:  # one statement: the check and what the answer names
+        subject = queue.own_subject(session, turn.actor, occurrence_id)
     with language(turn.actor.lang):
-        text = "⏰ " + _("Remind again about {subject} in:").format(
-            subject=subject_text(occurrence_subject(turn.services, occurrence_id)))
+        text = "⏰ " + _("Remind again about {subject} in:").format(subject=subject_text(subject))
         await turn.reply(View((text,), ((Action(_("1 working day"), f"snz1:{occurrence_id}"),
                                          Action(_("3 working days"), f"snz3:{occurrence_id}")),)))
 

@@ -66,6 +66,7 @@ class FakeZaloApi:
     def __init__(self, token: str | None = None) -> None:
         self.state = FakeZaloState(token=token or f"{secrets.randbelow(10**9)}:{secrets.token_urlsafe(12)}")
         self._arrived = asyncio.Condition()
+        self._closing = False
         self._runner: web.AppRunner | None = None
         self._client: aiohttp.ClientSession | None = None
         self.port = 0
@@ -86,23 +87,32 @@ class FakeZaloApi:
         await self.stop()
 
     async def start(self, port: int = 0) -> None:
+        self._closing = False
         app = web.Application(client_max_size=25 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
         app.router.add_get("/photos/{name}", self._photo)
         app.router.add_get("/redirect", self._redirect)  # a file host that sends the client elsewhere
-        self._runner = web.AppRunner(app, access_log=None)
+        # Like the fake Bot API: a client that went away cancels its handler, and closing does not wait for a
+        # long poll to time out (it held every test's teardown for up to 30 s).
+        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0)
         await self._runner.setup()
         sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers do: a port a test holds
         sock.bind(("127.0.0.1", port))
         self.port = sock.getsockname()[1]
         site = web.SockSite(self._runner, sock)
         await site.start()
 
     async def stop(self) -> None:
+        """Release long polls, then close the server."""
+        self._closing = True
+        async with self._arrived:
+            self._arrived.notify_all()
         if self._client is not None:
             await self._client.close()
         if self._runner is not None:
             await self._runner.cleanup()
+            self._runner = None
 
     # --- what a test or the sandbox does -------------------------------------------------------
     def add_user(self, name: str, user_id: str | None = None) -> ZaloUser:
@@ -226,7 +236,8 @@ class FakeZaloApi:
         timeout = float(params.get("timeout") or 30)
         async with self._arrived:
             try:
-                await asyncio.wait_for(self._arrived.wait_for(lambda: bool(self.state.events)), timeout)
+                await asyncio.wait_for(self._arrived.wait_for(lambda: bool(self.state.events) or self._closing),
+                                       timeout)
             except TimeoutError:
                 return _error(self.state.idle_code, "Request Timeout") if self.state.idle_code else []
             events = list(self.state.events)

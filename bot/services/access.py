@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from bot.db.addresses import identity
-from bot.db.models import ActingHeadRow, MemberRow, OccurrenceRow, UnitRow
+from bot.db.models import ActingHeadRow, ChatAddressRow, MemberRow, OccurrenceRow, UnitRow
 
 
 class Refused(Exception):
@@ -57,17 +57,38 @@ def load_actor(session: Session, user_id: int, chat_id: int, today: date | None 
     A chat linked to a person (a second channel, bot.db.addresses) acts as that person. With `today`, a
     member standing in for a unit's head that day (bot.services.delegation) acts for that unit too.
     """
-    user_id = identity(session, user_id)
-    rows = session.scalars(select(MemberRow).where(MemberRow.active,
-                                                   (MemberRow.user_id == user_id) | (MemberRow.chat_id == user_id))
-                           .order_by(MemberRow.id)).all()
-    units = frozenset(r.unit for r in rows if r.role == "head" and r.unit)
-    if today is not None and rows:
-        units |= frozenset(session.scalars(select(ActingHeadRow.unit).where(
-            ActingHeadRow.member_id.in_([r.id for r in rows]), ActingHeadRow.cancelled_at.is_(None),
-            ActingHeadRow.starts <= today, ActingHeadRow.ends >= today)))
-    return Actor(user_id, chat_id, tuple(r.id for r in rows), frozenset(r.role for r in rows), units,
-                 rows[0].name if rows else "", rows[0].lang if rows else "vi")
+    return actor_rows(session, user_id, chat_id, today)[0]
+
+
+_ACTOR_COLUMNS = (MemberRow.id, MemberRow.role, MemberRow.unit, MemberRow.name, MemberRow.lang, MemberRow.chat_id,
+                  MemberRow.reachable)
+
+
+def actor_rows(session: Session, user_id: int, chat_id: int,
+               today: date | None = None) -> tuple[Actor, list[Any]]:
+    """load_actor, and the member rows it was made of (id, role, unit, name, lang, chat_id, reachable). One
+    statement for a member, of plain columns (it runs on every update): the linked identity is a subquery and
+    the stand-ins an outer join; a stranger costs one more."""
+    ident = func.coalesce(select(ChatAddressRow.user_id).where(ChatAddressRow.key == user_id).scalar_subquery(),
+                          user_id)
+    query = select(*_ACTOR_COLUMNS, ident.label("ident"))
+    if today is not None:
+        query = query.add_columns(ActingHeadRow.unit.label("acting")).outerjoin(ActingHeadRow, and_(
+            ActingHeadRow.member_id == MemberRow.id, ActingHeadRow.cancelled_at.is_(None),
+            ActingHeadRow.starts <= today, ActingHeadRow.ends >= today))
+    result = session.execute(query.where(MemberRow.active, (MemberRow.user_id == ident) | (MemberRow.chat_id == ident))
+                             .order_by(MemberRow.id)).all()
+    rows: list[Any] = []
+    acting: set[str] = set()
+    for found in result:
+        if not rows or rows[-1].id != found.id:
+            rows.append(found)
+        if today is not None and found.acting is not None:
+            acting.add(found.acting)
+    ident_value = int(result[0].ident) if result else identity(session, user_id)
+    units = frozenset(r.unit for r in rows if r.role == "head" and r.unit) | acting
+    return Actor(ident_value, chat_id, tuple(r.id for r in rows), frozenset(r.role for r in rows), units,
+                 rows[0].name if rows else "", rows[0].lang if rows else "vi"), rows
 
 
 def require_known(actor: Actor) -> None:
@@ -85,11 +106,17 @@ def own_occurrence(session: Session, actor: Actor, occurrence_id: int) -> Occurr
     """The occurrence, if it belongs to one of the actor's units (forged ids for other units are refused)."""
     require_known(actor)
     occ = session.get(OccurrenceRow, occurrence_id)
+    check_own(actor, occ)
+    assert occ is not None
+    return occ
+
+
+def check_own(actor: Actor, occ: Any) -> None:
+    """Refuse an occurrence (a row, or columns with retired_at, unit, assignee_id) none of the actor's units has."""
     if occ is None or occ.retired_at is not None:
         raise Refused("no_such_task")
     if occ.unit not in actor.units and occ.assignee_id not in actor.member_ids:  # or handed to them
         raise Refused("not_your_unit", unit=occ.unit)
-    return occ
 
 
 def unit_by_code(session: Session, code: str, *, active_only: bool = True) -> UnitRow | None:

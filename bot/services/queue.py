@@ -24,7 +24,7 @@ from bot.domain.evidence import matched_items
 from bot.domain.status import FILTERS as _FILTERS
 from bot.domain.status import TO_DO, State
 from bot.domain.status import state_of as _state_of
-from bot.services.access import Actor, Refused, require_known
+from bot.services.access import Actor, Refused, check_own, require_known
 from bot.services.metrics import MetricStatus, metric_status
 from bot.services.occurrences import STATE_RANK_OWN, Scope, counted, filter_counts, page_rows, state_counts
 from bot.services.occurrences import Subject as Subject  # read models name their subject with it
@@ -61,6 +61,20 @@ def subject_of(session: Session, occ: OccurrenceRow) -> Subject:
     unit = session.get(UnitRow, occ.unit)
     return Subject(occ.id, occ.task_id, task.title if task else "", occ.unit, unit.name if unit else occ.unit,
                    occ.label, occ.due)
+
+
+def own_subject(session: Session, actor: Actor, occurrence_id: int) -> Subject:
+    """bot.services.access.own_occurrence and subject_of in one statement (a button's answer names its task)."""
+    require_known(actor)
+    found = session.execute(
+        select(OccurrenceRow.id, OccurrenceRow.task_id, OccurrenceRow.unit, OccurrenceRow.label, OccurrenceRow.due,
+               OccurrenceRow.retired_at, OccurrenceRow.assignee_id, TaskRow.title, UnitRow.name)
+        .outerjoin(TaskRow, TaskRow.id == OccurrenceRow.task_id).outerjoin(UnitRow, UnitRow.id == OccurrenceRow.unit)
+        .where(OccurrenceRow.id == occurrence_id)).first()
+    check_own(actor, found)
+    assert found is not None
+    return Subject(found.id, found.task_id, found.title or "", found.unit, found.name or found.unit, found.label,
+                   found.due)
 
 
 def state_of(status: str, due: date, today: date) -> str:

@@ -6,9 +6,9 @@ import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -26,7 +26,7 @@ from bot.engine.channel import Button
 from bot.i18n import _, language
 from bot.i18n.refusals import t
 from bot.services import invites
-from bot.services.access import Refused, load_actor, require_admin
+from bot.services.access import Refused, actor_rows, load_actor, require_admin
 from bot.services.linking import CHANNEL_NAMES, Linked
 from bot.telegram import safety
 from bot.telegram.channel import to_markup
@@ -120,16 +120,21 @@ def guarded(fn: Handler) -> Handler:
     return wrapper
 
 
+# Core, not the ORM bulk insert: it runs on every update.
+_MARK_PROCESSED = insert(cast(Table, ProcessedUpdateRow.__table__))
+
+
 async def dedupe(update: Update, context: BotContext) -> None:
     """Telegram can deliver an update twice; handle it once. The same transaction loads who is acting."""
     user, chat = update.effective_user, update.effective_chat
     try:
         with context.services.tx() as session:
-            session.execute(insert(ProcessedUpdateRow).values(update_id=update.update_id,
-                                                              at=context.services.clock.now()))
+            now = context.services.clock.now()
+            session.execute(_MARK_PROCESSED, {"update_id": update.update_id, "at": now})
             if user is not None and chat is not None:
-                context.actor = load_actor(session, user.id, chat.id, context.services.today())
-                safety.restore_reachability(session, user.id, chat.id, context.services.clock.now(), update.update_id)
+                context.actor, rows = actor_rows(session, user.id, chat.id, context.services.today())
+                if safety.may_restore(rows, context.actor.user_id, user.id, chat.id):
+                    safety.restore_reachability(session, user.id, chat.id, now, update.update_id)
                 text = update.message.text if update.message is not None else None
                 if text and text.startswith("/"):  # any command ends a prompt waiting for text
                     session.execute(delete(ChatStateRow).where(ChatStateRow.chat_id == chat.id))

@@ -11,8 +11,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import select
@@ -38,6 +40,15 @@ def refusal_text(exc: Refused, lang: str) -> str:
 
 
 # --- reachability ---------------------------------------------------------------------------------
+
+def may_restore(rows: Sequence[Any], ident: int, user_id: int, chat_id: int) -> bool:
+    """Whether restore_reachability can find anyone, knowing the acting user's member rows (`load_actor`'s):
+    in a private chat of an unlinked user the members it looks at are among those rows, so an update from a
+    reachable member (nearly every update) costs no query. A group chat or a linked chat always looks."""
+    if chat_id != user_id or ident != user_id:
+        return True
+    return any(not r.reachable and r.chat_id == chat_id for r in rows)
+
 
 def restore_reachability(session: Session, user_id: int, chat_id: int, now: datetime,
                          update_id: int | None = None) -> list[str]:

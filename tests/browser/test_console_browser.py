@@ -7,19 +7,21 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 
 from tests.browser.test_sandbox_browser import browser  # noqa: F401 (the fixture: Debian's Chromium)
-from tests.integration.console_world import Served, build, free_port, load_criteria, sign_in_link
+from tests.integration.console_world import Served, build, load_criteria, sign_in_link
 
 WAIT_MS = 15_000
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_the_office_reviews_scores_and_exports_in_the_browser(db: Engine, tmp_path: Path, browser: object) -> None:
+def test_the_office_reviews_scores_and_exports_in_the_browser(db: Engine, tmp_path: Path, browser: object,
+                                                              free_port: Callable[[], int]) -> None:
     from openpyxl import load_workbook
     from playwright.sync_api import Browser, expect
 

@@ -8,8 +8,7 @@ The page is served in-process by `PersonalPage` over 127.0.0.1; Playwright drive
 from __future__ import annotations
 
 import re
-import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,7 +47,7 @@ class Site:
 
 
 @pytest.fixture
-async def site(db: Engine, tmp_path: Path) -> AsyncIterator[Site]:
+async def site(db: Engine, tmp_path: Path, free_port: Callable[[], int]) -> AsyncIterator[Site]:
     sync_plan(db, parse_plan(MINI_PLAN.read_text(encoding="utf-8"), "mini.yaml"), WorkCalendar(), NOW)
     ensure_member(db, NOW, chat_id=HEAD, user_id=HEAD, role="head", unit="TCCB", name="Trần Thị Bình")
     ensure_member(db, NOW, chat_id=OFFICE, user_id=OFFICE, role="admin", unit="VP", name="Văn phòng")
@@ -59,10 +58,7 @@ async def site(db: Engine, tmp_path: Path) -> AsyncIterator[Site]:
         assert returned is not None
         submitted = tasks.confirm_done(s, load_actor(s, HEAD, HEAD), returned, tasks.Event(NOW))
         review.return_with_reason(s, load_actor(s, OFFICE, OFFICE), submitted.id, REASON, tasks.Event(NOW))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = int(sock.getsockname()[1])
-    sock.close()
+    port = free_port()  # held (tests/ports.py): nobody takes it before the site listens
     services = WebServices(db, FixedClock(NOW), ZoneInfo("Asia/Ho_Chi_Minh"), tmp_path / "ev",
                            b"browser-secret-0123456789", f"http://127.0.0.1:{port}")
     runner = web.AppRunner(PersonalPage(services).app())

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-import socket
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
 
@@ -33,6 +32,7 @@ from bot.plans.loader import parse_plan
 from bot.sandbox.fake_api import FakeBotApi
 from bot.telegram.channel import TelegramChannel
 from tests.conftest import MINI_PLAN
+from tests.ports import held_port
 
 UTC = timezone.utc
 TOKEN = "7654321:E2E-secret-token-must-not-leak"
@@ -137,24 +137,17 @@ async def sweep_when_due(dispatcher: Dispatcher, clock: FixedClock) -> None:
     await dispatcher.sweep()
 
 
-def closed_port() -> int:
-    """A local port nobody listens on: bound, then closed."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.asynccontextmanager
 async def unreachable_bot() -> AsyncIterator[Bot]:
-    """A second real Bot whose server is down: every request fails to connect."""
-    port = closed_port()
-    dead = make_bot(f"http://127.0.0.1:{port}/bot", f"http://127.0.0.1:{port}/file/bot")
-    with pytest.raises(NetworkError):
-        await dead.initialize()  # opens the request objects; getMe cannot connect
-    try:
-        yield dead
-    finally:
-        await dead.shutdown()
+    """A second real Bot whose server is down: every request fails to connect (its port held, never listened on)."""
+    with held_port() as port:
+        dead = make_bot(f"http://127.0.0.1:{port}/bot", f"http://127.0.0.1:{port}/file/bot")
+        with pytest.raises(NetworkError):
+            await dead.initialize()  # opens the request objects; getMe cannot connect
+        try:
+            yield dead
+        finally:
+            await dead.shutdown()
 
 
 # --- tests -------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """`nhacviec run` as a real process: config → migrations → plan sync → polling + JobQueue sweeps → SIGTERM.
 
 The fake Bot API runs in the test's event loop, so the child process is driven with asyncio's
-subprocess API (a blocking wait would freeze the server it talks to). The rehearsal clock starts ten
-seconds before 08:00 on 30/10/2019, when the mini plan's first reminders fall due.
+subprocess API (a blocking wait would freeze the server it talks to). The rehearsal clock starts two
+seconds before 08:00 on 30/10/2019, when the mini plan's first reminders fall due: the process's start-up
+(migrations, plan sync) takes longer, so the first sweep finds them due without the test waiting for 08:00.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def write_config(tmp: Path, api: FakeBotApi | None, name: str = "config.yaml") -
         "telegram": {"token": api.token, "base_url": api.base_url, "base_file_url": api.base_file_url}
         if api is not None else {},
         "admins": [ADMIN],
-        "clock": {"start": "2019-10-30T07:59:50+07:00", "speed": 1},
+        "clock": {"start": "2019-10-30T07:59:58+07:00", "speed": 1},
         "dispatch": {"interval_seconds": 1},
         "storage": {"evidence_dir": str(tmp / "evidence")},
     }

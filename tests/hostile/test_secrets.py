@@ -7,10 +7,9 @@ import json
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import time
 from pathlib import Path
 from time import monotonic, sleep
@@ -39,11 +38,6 @@ PASSWORD = "Mat-Khau-SMTP-9f3c2e71"
 PASSWORD_ENV = "NHACVIEC_TEST_SMTP_SECRET"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 @pytest.fixture
 def secrets(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
@@ -58,13 +52,14 @@ def _leaks(blob: bytes | str, secrets: list[str]) -> list[str]:
 
 
 async def test_a_whole_flow_with_email_and_an_export_never_shows_the_token_or_password(
-        start, tmp_path: Path, caplog: pytest.LogCaptureFixture, secrets: list[str]) -> None:  # type: ignore[no-untyped-def]
+        start, tmp_path: Path, caplog: pytest.LogCaptureFixture, secrets: list[str],  # type: ignore[no-untyped-def]
+        free_port: Callable[[], int]) -> None:
     caplog.set_level(logging.DEBUG)
     cfg_path = tmp_path / "config.yaml"
     cfg_path.write_text(yaml.safe_dump({
         "plan": str(MINI_PLAN), "database": {"url": f"sqlite:///{tmp_path / 'cfg.db'}"},
         "telegram": {"token": TOKEN},
-        "email": {"enabled": True, "host": "127.0.0.1", "port": _free_port(), "starttls": False,
+        "email": {"enabled": True, "host": "127.0.0.1", "port": free_port(), "starttls": False,
                   "user": "nhacviec", "password_env": PASSWORD_ENV, "office": ["vp@so-gddt.vn"], "reminders": True},
     }), encoding="utf-8")
     config = load_config(str(cfg_path))
@@ -116,13 +111,14 @@ async def test_a_whole_flow_with_email_and_an_export_never_shows_the_token_or_pa
     assert [d for d in details if _leaks(d, secrets)] == []
 
 
-def test_run_with_an_unreachable_api_waits_for_it_without_showing_the_token(tmp_path: Path) -> None:
+def test_run_with_an_unreachable_api_waits_for_it_without_showing_the_token(tmp_path: Path,
+                                                                            free_port: Callable[[], int]) -> None:
     token = "424242:RUN-SECRET-TOKEN-abcdef"
     config = tmp_path / "config.yaml"
     config.write_text(yaml.safe_dump({
         "plan": str(MINI_PLAN), "database": {"url": f"sqlite:///{tmp_path / 'run.db'}"},
-        "telegram": {"base_url": f"http://127.0.0.1:{_free_port()}/bot",
-                     "base_file_url": f"http://127.0.0.1:{_free_port()}/file/bot"},
+        "telegram": {"base_url": f"http://127.0.0.1:{free_port()}/bot",
+                     "base_file_url": f"http://127.0.0.1:{free_port()}/file/bot"},
         "email": {"enabled": True, "password_env": PASSWORD_ENV},
         "log_level": "DEBUG",
     }), encoding="utf-8")

@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +26,6 @@ ADMIN, ATTACKER_CHAT = 1001, 6666
 TOKEN = "777000:WEBHOOK-SECRET-TEST"
 SECRET = "s3cret-Hook_token"
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _config(tmp: Path, api: FakeBotApi | None, port: int, secret: str | None) -> Path:
@@ -55,8 +50,9 @@ def _env() -> dict[str, str]:
     return env
 
 
-def test_webhook_mode_without_a_secret_refuses_to_start_naming_the_key(tmp_path: Path) -> None:
-    config = _config(tmp_path, None, _free_port(), None)
+def test_webhook_mode_without_a_secret_refuses_to_start_naming_the_key(tmp_path: Path,
+                                                                       free_port: Callable[[], int]) -> None:
+    config = _config(tmp_path, None, free_port(), None)
     done = subprocess.run([sys.executable, "-m", "bot", "run", "--config", str(config)], cwd=tmp_path,
                           env=_env(), capture_output=True, text=True, timeout=120)
     assert done.returncode == 2, done.stderr[-2000:]
@@ -71,8 +67,9 @@ def _update(api: FakeBotApi, update_id: int) -> dict[str, Any]:
     return {"update_id": update_id, "message": message}
 
 
-async def test_a_forged_webhook_post_without_or_with_a_wrong_secret_is_refused(tmp_path: Path) -> None:
-    port = _free_port()
+async def test_a_forged_webhook_post_without_or_with_a_wrong_secret_is_refused(tmp_path: Path,
+                                                                              free_port: Callable[[], int]) -> None:
+    port = free_port()
     async with FakeBotApi(token=TOKEN, enforce_limits=False) as api:
         err = tmp_path / "run.err"
         with err.open("wb") as stderr:

@@ -3,7 +3,6 @@ waiting for review with a PDF and a photo attached (through the chat's own servi
 
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -91,12 +90,6 @@ def load_criteria(db: Engine) -> dict[str, int]:
     with Session(db) as s, s.begin():
         tree.load_file(s, parse_criteria_file(CRITERIA), T0, source="criteria-2019.yaml")
         return {row.code: row.id for row in s.scalars(select(CriterionRow))}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

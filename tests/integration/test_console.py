@@ -4,7 +4,7 @@ and review at a desk (files shown inline, accept several of one unit, return wit
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,11 +21,11 @@ from bot.console.app import COOKIE, Console
 from bot.console.sessions import LINK_TTL, SESSION_TTL
 from bot.db.models import AuditRow, ConsoleSessionRow, EvidenceRow, OccurrenceRow, ReviewRow
 from bot.services.access import Refused
-from tests.integration.console_world import World, build, free_port, load_criteria, sign_in_link
+from tests.integration.console_world import World, build, load_criteria, sign_in_link
 
 
 @pytest.fixture
-async def site(db: Engine, tmp_path: Path) -> AsyncIterator[tuple[World, TestServer]]:
+async def site(db: Engine, tmp_path: Path, free_port: Callable[[], int]) -> AsyncIterator[tuple[World, TestServer]]:
     port = free_port()
     world = build(db, tmp_path / "evidence", port)
     app = web.Application()
@@ -285,7 +285,8 @@ def test_console_link_prints_a_working_link_for_the_first_admin(tmp_path: Path,
     engine.dispose()
 
 
-def test_the_chat_command_gives_a_link_to_a_known_member_only(db: Engine, tmp_path: Path) -> None:
+def test_the_chat_command_gives_a_link_to_a_known_member_only(db: Engine, tmp_path: Path,
+                                                             free_port: Callable[[], int]) -> None:
     from bot.console.chatwords import sign_in_message
     from bot.services.access import load_actor
     from bot.services.tasks import Event

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email import message_from_bytes, policy
 from typing import Any
 
@@ -31,15 +30,10 @@ class Inbox:
         return "250 Message accepted for delivery"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 @pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), _free_port()
+def smtp(free_port: Callable[[], int]) -> Iterator[tuple[Inbox, int]]:
+    inbox, port = Inbox(), free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     yield inbox, port
@@ -96,9 +90,9 @@ async def test_refused_recipient_is_unreachable(smtp) -> None:  # type: ignore[n
     assert err.value.failure is Failure.UNREACHABLE
 
 
-async def test_server_down_is_retried_and_the_password_never_shows() -> None:
+async def test_server_down_is_retried_and_the_password_never_shows(free_port: Callable[[], int]) -> None:
     with pytest.raises(SendError) as err:
-        await _channel(_free_port(), password="mat-khau-bi-mat").send(OutMessage(0, "x", address="a@b.vn"))
+        await _channel(free_port(), password="mat-khau-bi-mat").send(OutMessage(0, "x", address="a@b.vn"))
     assert err.value.failure is Failure.RETRY
     assert "mat-khau-bi-mat" not in str(err.value)
 

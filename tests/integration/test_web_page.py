@@ -29,6 +29,7 @@ from bot.services.channels import revoke_links
 from bot.web.app import PersonalPage, WebServices
 from bot.web.links import LinkError, form_token, read_link, sign_link
 from tests.conftest import MINI_PLAN
+from tests.ports import held_port
 
 T0 = datetime(2019, 11, 12, 2, 0, tzinfo=UTC)
 SECRET = b"test-secret-0123456789"
@@ -60,18 +61,16 @@ async def site(db: Engine, tmp_path: Path) -> AsyncIterator[tuple[str, WebServic
 
 
 class socket_port:
-    """A free port for a server in ANOTHER process (which must bind it itself): chosen, then closed. In-process
-    servers take the bound socket instead (web.SockSite above), so nothing can take the port in between."""
+    """A port for a server in ANOTHER process (which binds it itself, with SO_REUSEADDR): held (tests/ports.py)
+    until the block ends, so nothing else takes it meanwhile. In-process servers take the bound socket instead
+    (web.SockSite above)."""
 
     def __enter__(self) -> int:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        port = int(self.sock.getsockname()[1])
-        self.sock.close()
-        return port
+        self._held = held_port()
+        return self._held.__enter__()
 
     def __exit__(self, *exc: object) -> None:
-        pass
+        self._held.__exit__(None, None, None)
 
 
 def _link(services: WebServices, db: Engine, member_id: int) -> str:

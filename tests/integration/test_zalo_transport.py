@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import socket
+from collections.abc import Callable
 
 import aiohttp
 import pytest
@@ -21,11 +21,6 @@ from bot.zalo.updates import SECRET_HEADER, Incoming, parse_event, poll, webhook
 
 LOCAL = ("127.0.0.1",)  # the fake Zalo API's file host, listed as the configuration would
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def test_a_card_with_buttons_arrives_as_numbered_text_and_a_reply_maps_to_the_action() -> None:
@@ -101,7 +96,7 @@ async def test_a_blocked_user_and_an_unknown_chat_are_unreachable() -> None:
             assert caught.value.failure is Failure.UNREACHABLE
 
 
-async def test_a_read_timeout_is_uncertain_and_a_refused_connection_is_retried() -> None:
+async def test_a_read_timeout_is_uncertain_and_a_refused_connection_is_retried(free_port: Callable[[], int]) -> None:
     async with FakeZaloApi() as zalo:
         head = zalo.add_user("A")
         zalo.fail_next("sendMessage", 500, delay=2.0)
@@ -109,7 +104,7 @@ async def test_a_read_timeout_is_uncertain_and_a_refused_connection_is_retried()
             with pytest.raises(SendError) as caught:
                 await ZaloChannel(api, MemoryMenus()).send(OutMessage(0, "x", address=head.id))
             assert caught.value.failure is Failure.UNCERTAIN
-    async with ZaloApi("1:abc", f"http://127.0.0.1:{_free_port()}") as api:
+    async with ZaloApi("1:abc", f"http://127.0.0.1:{free_port()}") as api:
         with pytest.raises(SendError) as caught:
             await ZaloChannel(api, MemoryMenus()).send(OutMessage(0, "x", address="ab"))
         assert caught.value.failure is Failure.RETRY
@@ -171,13 +166,13 @@ async def test_a_photo_over_the_limit_or_empty_is_refused_whatever_the_server_sa
                 await download(session, "file:///etc/passwd")
 
 
-async def test_the_webhook_refuses_a_forged_post_and_takes_zalos() -> None:
+async def test_the_webhook_refuses_a_forged_post_and_takes_zalos(free_port: Callable[[], int]) -> None:
     got: list[Incoming] = []
 
     async def handle(incoming: Incoming) -> None:
         got.append(incoming)
 
-    port = _free_port()
+    port = free_port()
     runner = web.AppRunner(webhook_app("s3cret-token", handle, "/zalo"))
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import socket
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,12 +20,6 @@ def config(tmp: Path, url: str) -> str:
     path.write_text(yaml.safe_dump({"plan": str(MINI_PLAN), "database": {"url": url},
                                     "storage": {"evidence_dir": str(tmp / "ev")}}), encoding="utf-8")
     return str(path)
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_version_names_the_package_and_the_schema(capsys: pytest.CaptureFixture[str]) -> None:
@@ -56,8 +50,8 @@ def test_db_check_empty_pending_current_and_newer(tmp_path: Path, capsys: pytest
 
 
 def test_sync_and_status_with_a_wrong_port_say_database_url_without_driver_text(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    cfg = config(tmp_path, f"postgresql+psycopg://nhacviec:s3cret-pw@127.0.0.1:{closed_port()}/nhacviec")
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], free_port: Callable[[], int]) -> None:
+    cfg = config(tmp_path, f"postgresql+psycopg://nhacviec:s3cret-pw@127.0.0.1:{free_port()}/nhacviec")
     for command in (["sync"], ["status"], ["db", "check"], ["backup", "--out", str(tmp_path / "b.tgz")]):
         assert main([*command, "--config", cfg]) == 2, command
         err = capsys.readouterr().err
@@ -66,11 +60,12 @@ def test_sync_and_status_with_a_wrong_port_say_database_url_without_driver_text(
 
 
 def test_status_reports_plan_members_outbox_and_channels(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         free_port: Callable[[], int]) -> None:
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     monkeypatch.setenv("ZALO_BOT_TOKEN", "zalo-token-for-status")
     cfg = config(tmp_path, f"sqlite:///{tmp_path / 'n.db'}")
-    port = closed_port()
+    port = free_port()
     Path(cfg).write_text(Path(cfg).read_text(encoding="utf-8") + f"web: {{port: {port}}}\n", encoding="utf-8")
     assert main(["sync", "--config", cfg]) == 0
     capsys.readouterr()
@@ -94,9 +89,10 @@ def test_missing_token_names_telegram_and_zalo(tmp_path: Path, capsys: pytest.Ca
 
 
 def test_run_with_the_database_down_exits_2_naming_database_url(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+                                                                monkeypatch: pytest.MonkeyPatch,
+                                                                free_port: Callable[[], int]) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:RUN-DB-DOWN-SECRET")
-    cfg = config(tmp_path, f"postgresql+psycopg://nhacviec@127.0.0.1:{closed_port()}/nhacviec")
+    cfg = config(tmp_path, f"postgresql+psycopg://nhacviec@127.0.0.1:{free_port()}/nhacviec")
     assert main(["run", "--config", cfg]) == 2
     err = capsys.readouterr().err
     assert "Không kết nối được cơ sở dữ liệu" in err and "database.url" in err and "Connection refused" in err
@@ -104,10 +100,11 @@ def test_run_with_the_database_down_exits_2_naming_database_url(tmp_path: Path, 
 
 
 def test_wait_for_database_retries_with_back_off_then_gives_up(tmp_path: Path,
-                                                               caplog: pytest.LogCaptureFixture) -> None:
+                                                               caplog: pytest.LogCaptureFixture,
+                                                               free_port: Callable[[], int]) -> None:
     from bot.ops.faults import DatabaseUnreachable, wait_for_database
 
-    url = f"postgresql+psycopg://nhacviec@127.0.0.1:{closed_port()}/nhacviec"
+    url = f"postgresql+psycopg://nhacviec@127.0.0.1:{free_port()}/nhacviec"
     engine = make_engine(url)
     now, pauses = [0.0], []
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
@@ -16,7 +17,6 @@ from bot.sandbox.fake_api import FakeBotApi
 from tests.e2e.test_run_command import ADMIN, Run, until
 from tests.ops.pg import fresh_pg_database
 from tests.ops.test_backup_restore import cli, config_file
-from tests.ops.test_commands import closed_port
 
 TOKEN = "987654:OPS-READY-SECRET"
 
@@ -61,10 +61,11 @@ def set_connections(url: str, allowed: bool) -> None:
     admin.dispose()
 
 
-async def test_readyz_follows_the_database_away_and_back(tmp_path: Path) -> None:
+async def test_readyz_follows_the_database_away_and_back(
+        tmp_path: Path, free_port: Callable[[], int]) -> None:
     import yaml
 
-    port = closed_port()
+    port = free_port()
     with fresh_pg_database("ready") as url:
         async with FakeBotApi(token=TOKEN) as api:
             path = config_file(tmp_path, "c.yaml", url, tmp_path / "ev", api)

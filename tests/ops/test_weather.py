@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -13,7 +14,6 @@ import yaml
 from bot.sandbox.fake_api import FakeBotApi
 from tests.conftest import MINI_PLAN
 from tests.e2e.test_run_command import ADMIN, Run, until
-from tests.ops.test_commands import closed_port
 from tests.ops.test_readiness import eventually
 
 TOKEN = "987654:OPS-WEATHER-SECRET"
@@ -46,8 +46,9 @@ async def finish(run: Run, api: FakeBotApi) -> None:
     assert output.count(DOWN) == 1 and output.count(BACK) == 1, output
 
 
-async def test_run_while_the_bot_api_is_down_serves_start_soon_after_it_comes_up(tmp_path: Path) -> None:
-    api_port, web_port = closed_port(), closed_port()
+async def test_run_while_the_bot_api_is_down_serves_start_soon_after_it_comes_up(
+        tmp_path: Path, free_port: Callable[[], int]) -> None:
+    api_port, web_port = free_port(), free_port()
     path = write_config(tmp_path, api_port, web_port)
     run = await Run.start(path, tmp_path, "weather")
     api = FakeBotApi(token=TOKEN)
@@ -69,9 +70,10 @@ async def test_run_while_the_bot_api_is_down_serves_start_soon_after_it_comes_up
         await finish(run, api)
 
 
-async def test_bot_api_going_away_later_is_one_line_each_way_and_the_bot_catches_up(tmp_path: Path) -> None:
-    api_port = closed_port()
-    path = write_config(tmp_path, api_port, closed_port())
+async def test_bot_api_going_away_later_is_one_line_each_way_and_the_bot_catches_up(
+        tmp_path: Path, free_port: Callable[[], int]) -> None:
+    api_port = free_port()
+    path = write_config(tmp_path, api_port, free_port())
     api = FakeBotApi(token=TOKEN)
     await api.start(port=api_port)
     run = await Run.start(path, tmp_path, "later")
@@ -88,11 +90,12 @@ async def test_bot_api_going_away_later_is_one_line_each_way_and_the_bot_catches
         await finish(run, api)
 
 
-async def test_zalo_down_at_start_leaves_telegram_working_and_joins_when_it_answers(tmp_path: Path) -> None:
+async def test_zalo_down_at_start_leaves_telegram_working_and_joins_when_it_answers(
+        tmp_path: Path, free_port: Callable[[], int]) -> None:
     from bot.sandbox.fake_zalo import FakeZaloApi
 
-    api_port, zalo_port = closed_port(), closed_port()
-    path = write_config(tmp_path, api_port, closed_port())
+    api_port, zalo_port = free_port(), free_port()
+    path = write_config(tmp_path, api_port, free_port())
     config = yaml.safe_load(path.read_text(encoding="utf-8"))
     config["zalo"] = {"token": "zalo-weather-token-123", "base_url": f"http://127.0.0.1:{zalo_port}"}
     path.write_text(yaml.safe_dump(config), encoding="utf-8")

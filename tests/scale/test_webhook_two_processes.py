@@ -17,10 +17,10 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 import time
 from collections import Counter
+from contextlib import ExitStack
 from pathlib import Path
 
 import yaml
@@ -31,25 +31,21 @@ from bot.db.models import DeliveryRow
 from bot.sandbox.fake_api import FakeBotApi
 from tests.conftest import MINI_PLAN, ROOT
 from tests.integration.test_crash_and_concurrency import _seed_notices
+from tests.ports import held_port
 
 COUNT = int(os.environ.get("NHACVIEC_SCALE_COUNT", "10000"))
 TOKEN = "555000:WEBHOOK-SCALE"
 FIRST_CHAT = 1000  # _seed_notices: head of unit U{i} has chat 1000 + i
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
-
-def _config(tmp: Path, api: FakeBotApi, pg_url: str, tag: str, **dispatch: object) -> Path:
+def _config(tmp: Path, api: FakeBotApi, pg_url: str, tag: str, port: int, **dispatch: object) -> Path:
     config = {
         "plan": str(MINI_PLAN.resolve()),
         "database": {"url": pg_url},
         "telegram": {"token": api.token, "base_url": api.base_url, "base_file_url": api.base_file_url,
                      "webhook": {"url": f"https://example.invalid/hook/{tag}", "listen": "127.0.0.1",
-                                 "port": _free_port(), "secret_token": f"secret-{tag}"}},
+                                 "port": port, "secret_token": f"secret-{tag}"}},
         "clock": {"start": "2019-11-20T08:00:00+07:00", "speed": 1},  # the notices' due time (DUE)
         # A batch of 300 takes ~2 s at 150 msg/s, well inside the 120 s lease; one huge batch would let the
         # first process claim everything.
@@ -90,6 +86,7 @@ async def _two_processes(pg_url: str, tmp_path: Path, count: int, enforce_limits
     _seed_notices(engine, COUNT)
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     env["PYTHONPATH"] = str(ROOT)
+    ports = ExitStack()  # the webhook ports, held (tests/ports.py) until both processes are gone
     async with FakeBotApi(token=TOKEN, enforce_limits=enforce_limits) as api:
         procs, errs = [], []
         for tag in ("a", "b"):
@@ -98,7 +95,7 @@ async def _two_processes(pg_url: str, tmp_path: Path, count: int, enforce_limits
             with err.open("wb") as stderr:
                 procs.append(await asyncio.create_subprocess_exec(
                     sys.executable, "-m", "bot", "run", "--config",
-                    str(_config(tmp_path, api, pg_url, tag, **dispatch)),
+                    str(_config(tmp_path, api, pg_url, tag, ports.enter_context(held_port()), **dispatch)),
                     cwd=ROOT, env=env, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
                     stderr=stderr))
         started = time.monotonic()
@@ -133,6 +130,7 @@ async def _two_processes(pg_url: str, tmp_path: Path, count: int, enforce_limits
                 if proc.returncode is None:
                     proc.send_signal(signal.SIGTERM)
             codes = [await asyncio.wait_for(proc.wait(), 30) for proc in procs]
+            ports.close()
             engine.dispose()
         assert codes == [0, 0], [e.read_text(errors="replace")[-3000:] for e in errs]
         for err in errs:
