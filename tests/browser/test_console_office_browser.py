@@ -3,6 +3,7 @@ question as a task for a unit, set an acting head. Screenshots go to tmp_path on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,14 +15,14 @@ from sqlalchemy.orm import Session
 from bot.db.members import ensure_member
 from bot.db.models import OccurrenceRow
 from tests.browser.test_sandbox_browser import browser  # noqa: F401 (the fixture: Debian's Chromium)
-from tests.integration.console_world import T0, Served, build, free_port, load_criteria, sign_in_link
+from tests.integration.console_world import T0, Served, build, load_criteria, sign_in_link
 
 WAIT_MS = 15_000
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_the_office_confirms_drafts_records_a_council_question_and_sets_an_acting_head(
-        db: Engine, tmp_path: Path, browser: object) -> None:
+        db: Engine, tmp_path: Path, browser: object, free_port: Callable[[], int]) -> None:
     from playwright.sync_api import Browser, expect
 
     assert isinstance(browser, Browser)

@@ -3,6 +3,7 @@ merge moves the history so that evidence, reviews and audit entries still point 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from bot.services import units
 from bot.services.access import Refused, load_actor
 from bot.services.tasks import Event
 from tests.conftest import MINI_PLAN
-from tests.integration.console_world import ADMIN, T0, build, free_port
+from tests.integration.console_world import ADMIN, T0, build
 
 WITHOUT_KHTC = (MINI_PLAN.read_text(encoding="utf-8")
                 .replace("  - {id: KHTC, name: Phòng Kế hoạch - Tài chính}\n", "")
@@ -29,7 +30,8 @@ def _sync(db: Engine, text: str) -> None:
     sync_plan(db, parse_plan(text, "mini.yaml"), WorkCalendar(), T0)
 
 
-def test_a_unit_the_office_adds_or_renames_stays_so_after_a_sync(db: Engine, tmp_path: Path) -> None:
+def test_a_unit_the_office_adds_or_renames_stays_so_after_a_sync(db: Engine, tmp_path: Path,
+                                                                  free_port: Callable[[], int]) -> None:
     build(db, tmp_path, free_port(), reviews_per_unit=0)
     with Session(db) as s, s.begin():
         admin = load_actor(s, ADMIN, ADMIN)
@@ -50,7 +52,8 @@ def test_a_unit_the_office_adds_or_renames_stays_so_after_a_sync(db: Engine, tmp
             "unit_added", "unit_renamed"]
 
 
-def test_merging_moves_the_history_and_everything_still_points_at_the_same_work(db: Engine, tmp_path: Path) -> None:
+def test_merging_moves_the_history_and_everything_still_points_at_the_same_work(
+        db: Engine, tmp_path: Path, free_port: Callable[[], int]) -> None:
     build(db, tmp_path, free_port())  # KHTC sent two results with files, awaiting review
     with Session(db) as s, s.begin():
         admin = load_actor(s, ADMIN, ADMIN)
