@@ -324,7 +324,7 @@ def web_page(config: Config, services: Any) -> tuple[Any, str, int] | None:
     page = PersonalPage(WebServices(services.engine, services.clock, services.zone, services.evidence_dir,
                                     key.encode(), w.base_url, link_days=w.link_days))
     console = Console(ConsoleServices(services.engine, services.clock, services.zone, services.evidence_dir,
-                                      w.base_url, calendar=services.calendar))
+                                      w.base_url, calendar=services.calendar, plan_paths=config.plan_paths()))
     return Mounted(page, console), w.listen, w.port
 
 

@@ -56,6 +56,7 @@ class ConsoleServices:
     base_url: str  # https://nhacviec.sogd.example.vn (no trailing slash)
     max_bytes: int = 20 * 1024 * 1024
     calendar: WorkCalendar = field(default_factory=WorkCalendar)  # working days (confirming on a date, extensions)
+    plan_paths: list[str] = field(default_factory=list)  # config plan files/folders (empty: no applying)
     fresh_seconds: float = 5.0  # how long a page shared by every reader (the dossier overview) is reused
     _shared: dict[Any, tuple[float, Any]] = field(default_factory=dict)
 

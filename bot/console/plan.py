@@ -13,6 +13,7 @@ from urllib.parse import quote
 from aiohttp import web
 from sqlalchemy.orm import Session
 
+from bot.console import publish
 from bot.db.audit import audit
 from bot.i18n import _
 from bot.importer.cli import run_import
@@ -69,7 +70,7 @@ def read_uploaded(name: str, data: bytes, read: Callable[[Path], Any],
 def add_routes(app: web.Application, console: Console) -> None:
     def show(ctx: Ctx, **extra: Any) -> web.Response:
         values = {"draft": None, "rolled": None, "preview": None, "closed": None, "error": "", "file": "", "before": "",
-                  "checks": [], "reason": "", **extra}
+                  "checks": [], "reason": "", "editing": "", "problems": [], "checked": "", "applied": None, **extra}
         return ctx.render("plan.html", **values)
 
     def upload(ctx: Ctx) -> web.Response:
@@ -93,7 +94,7 @@ def add_routes(app: web.Application, console: Console) -> None:
             audit(session, ctx.ev.now, f"member:{ctx.viewer.member_id}", "plan_draft_made", name,
                   {"tasks": draft.tasks, "deadlines": draft.deadlines})
         items = [line.strip()[2:] for line in draft.checks if line.strip().startswith("- ")]
-        return show(ctx, draft=draft, file=name, checks=items)
+        return show(ctx, draft=draft, file=name, checks=items, editing=draft.text)
 
     def close(ctx: Ctx) -> web.Response:
         """Without `confirm`: how many would close (nothing stored); with it: close them (audited)."""
@@ -143,3 +144,4 @@ def add_routes(app: web.Application, console: Console) -> None:
     app.router.add_post("/plan/roll", console.route("edit", roll))
     app.router.add_post("/plan/import", console.route("edit", upload))
     app.router.add_post("/plan/close", console.route("edit", close))
+    publish.add_routes(app, console, show)

@@ -40,17 +40,25 @@ class PlanError(Exception):
     def render(self, lang: str = "vi") -> str:
         """The full report, one line per problem, in Vietnamese or English."""
         with language(lang):
-            head, where, tail = headers()
+            head, _where, tail = headers()
         lines = [head.format(file=self.file, count=len(self.issues))]
+        lines += [f"  {line}" for line in self.lines(lang)]
+        lines.append(tail)
+        return "\n".join(lines)
+
+    def lines(self, lang: str = "vi") -> list[str]:
+        """One sentence per problem, with its file, line, column and field path (the report without head and tail)."""
+        with language(lang):
+            _head, where, _tail = headers()
+        out = []
         for issue in self.issues:
             place = self.file
             if issue.line is not None:
                 place += ", " + where.format(line=issue.line, col=issue.column)
             path = format_path(issue.path)
             message = render(issue.code, issue.params, lang, issue.fallback)
-            lines.append(f"  {place}: {path + ': ' if path else ''}{message}")
-        lines.append(tail)
-        return "\n".join(lines)
+            out.append(f"{place}: {path + ': ' if path else ''}{message}")
+        return out
 
 
 def format_path(path: Path) -> str:
