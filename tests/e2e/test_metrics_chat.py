@@ -63,9 +63,10 @@ async def test_sochieu_button_bad_value_asked_again_good_value_saved_and_shown(h
 
     (progress,) = await h.say(ADMIN, "/tiendo")
     assert "📈 Chỉ tiêu: 0 đạt · 1 chưa đạt · 2 chưa báo" in progress.text
-    assert "• [1.1] Tỷ lệ hồ sơ đúng hạn ≥ 100%: P. Tổ chức cán bộ 95,5% (chưa đạt); chưa báo: P. Kế hoạch - Tài chính, Văn phòng" in progress.text
+    assert ("• [1.1] Tỷ lệ hồ sơ đúng hạn ≥ 100%: P. Tổ chức cán bộ 95,5% (chưa đạt); "
+            "chưa báo: P. Kế hoạch - Tài chính, Văn phòng") in progress.text
     (mine,) = await h.say(HEAD, "/tiendo TCCB")
-    assert "TCCB 95,5% (chưa đạt)" in mine.text and "KHTC" not in mine.text
+    assert "P. Tổ chức cán bộ 95,5% (chưa đạt)" in mine.text and "KHTC" not in mine.text
     (listing,) = await h.say(HEAD, "/metric")
     assert "Hiện tại: 95,5% (chưa đạt), báo lúc" in listing.text
 
