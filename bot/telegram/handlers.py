@@ -240,9 +240,10 @@ async def thanhvien(update: Update, context: BotContext) -> None:
     unit = context.args[0].upper() if context.args else None
     with context.services.tx() as session:
         members, uncovered = invites.members_by_unit(session, actor)
+        names = {code: name for code, name in session.execute(select(UnitRow.id, UnitRow.name))}
     if unit is not None:
         members = [m for m in members if (m.unit or "").upper() == unit]
-    texts = members_text(members, uncovered if unit is None else [])
+    texts = members_text(members, uncovered if unit is None else [], names)
     removable = [m for m in members if m.id not in actor.member_ids]
     with language(actor.lang):
         buttons = tuple((Button("🗑 " + _("Remove {name}").format(name=_member_label(m)), f"rm:{m.id}"),)
