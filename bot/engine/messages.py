@@ -170,7 +170,7 @@ def catch_up_view(items: list[Claimed], now: datetime, engine: Engine | None = N
     for item in items:
         seen[item.occurrence_id] = item
     history = card_history(engine, items[0].chat_id, items[0].address, set(), set(), now)
-    lines = tuple(CatchUpLine(i.task_id, i.title, i.unit, i.due, i.body) for i in seen.values())
+    lines = tuple(CatchUpLine(i.task_id, i.title, i.unit, i.due, i.body, i.unit_name) for i in seen.values())
     own = sum(1 for i in seen.values() if i.kind != "escalation" and i.due is not None)
     with language(history.lang):
         return build_catch_up(CatchUp(len(items), first.astimezone(ZONE), lines, own),

@@ -95,6 +95,11 @@ def _text_file(items: list[EvidenceRecord], zone: ZoneInfo) -> bytes:
     return ("\ufeff" + "\r\n".join(lines)).encode("utf-8")  # BOM + CRLF: Notepad on the office's PCs
 
 
+def _unit(code: str, name: str) -> str:
+    """`TCCB (Phòng Tổ chức cán bộ)`: the code the folders use, and the name the office reads (WORDING M5)."""
+    return f"{code} ({name})" if name and name != code else code
+
+
 def _missing_file(missing: list[EvidenceRecord], zone: ZoneInfo) -> bytes:
     lines = [_("Evidence files not found on the server ({count} files).").format(count=len(missing)),
              _("Ask the units to send them again through the bot (📎 Send evidence), then export again."), ""]
@@ -102,8 +107,8 @@ def _missing_file(missing: list[EvidenceRecord], zone: ZoneInfo) -> bytes:
         o = e.occurrence
         lines.append(_("- {path} — task {task}, unit {unit}, due {due}; sent by {sender} at {time}; "
                        "stored at: {stored}").format(
-            path=e.archive_path, task=o.task_id, unit=o.unit, due=fmt_date(o.due), sender=e.sender or "?",
-            time=fmt_local(e.created_at, zone), stored=e.stored_path or _("(none)")))
+            path=e.archive_path, task=o.task_id, unit=_unit(o.unit, o.unit_name), due=fmt_date(o.due),
+            sender=e.sender or "?", time=fmt_local(e.created_at, zone), stored=e.stored_path or _("(none)")))
     return ("\ufeff" + "\r\n".join(lines)).encode("utf-8")
 
 

@@ -81,6 +81,7 @@ class MetricRecord:
     reported_at: datetime | None
     numerator: int | None = None  # a ratio entered as counts (12/40)
     denominator: int | None = None
+    unit_name: str = ""  # beside the code: the office reads names (WORDING M5)
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,7 @@ def _occurrences(session: Session, today: date, members: dict[int, str]) -> dict
 
 def _metrics(session: Session, occurrences: list[OccurrenceRecord], members: dict[int, str]) -> list[MetricRecord]:
     """Every live metric × every unit that reported it or is due for its task; the latest value counts."""
+    names = {u.id: u.name for u in session.scalars(select(UnitRow))}
     latest: dict[tuple[int, str], MetricValueRow] = {}
     for value in session.scalars(select(MetricValueRow).order_by(MetricValueRow.reported_at, MetricValueRow.id)):
         latest[(value.metric_id, value.unit)] = value
@@ -178,7 +180,8 @@ def _metrics(session: Session, occurrences: list[OccurrenceRecord], members: dic
                                        unit, last.value if last else None,
                                        members.get(last.reported_by, "") if last else "",
                                        last.reported_at if last else None,
-                                       last.numerator if last else None, last.denominator if last else None))
+                                       last.numerator if last else None, last.denominator if last else None,
+                                       names.get(unit, unit)))
     return result
 
 

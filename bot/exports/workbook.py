@@ -57,23 +57,24 @@ def target_text(kind: str, comparison: str, target: float) -> str:
 
 def _occurrence_sheet(ws: Worksheet, snap: Snapshot, zone: ZoneInfo) -> None:
     sheet = Sheet(ws, headers(N_("Area"), N_("Area name"), N_("Task code"), N_("Task"), N_("Deadline"),
-                              N_("Unit"), N_("Due"), N_("Deadline source"), N_("Status"), N_("Completed at"),
-                              N_("Confirmed by"), N_("Reviewed by"), N_("Evidence items"), N_("Plan")), zone)
+                              N_("Unit"), N_("Unit name"), N_("Due"), N_("Deadline source"), N_("Status"),
+                              N_("Completed at"), N_("Confirmed by"), N_("Reviewed by"), N_("Evidence items"),
+                              N_("Plan")), zone)
     for o in snap.occurrences:
-        sheet.add([o.area, o.area_name, o.task_id, o.title, o.label, o.unit, o.due, label(SOURCE_LABELS, o.source),
-                   label(BUCKET_LABELS, o.bucket), o.completed_at, o.confirmed_by, o.reviewed_by, o.evidence_count,
-                   o.plan])
+        sheet.add([o.area, o.area_name, o.task_id, o.title, o.label, o.unit, o.unit_name, o.due,
+                   label(SOURCE_LABELS, o.source), label(BUCKET_LABELS, o.bucket), o.completed_at, o.confirmed_by,
+                   o.reviewed_by, o.evidence_count, o.plan])
     sheet.finish()
 
 
 def _evidence_sheet(ws: Worksheet, snap: Snapshot, zone: ZoneInfo) -> None:
-    sheet = Sheet(ws, headers(N_("Task code"), N_("Unit"), N_("Due"), N_("Kind"), N_("File name"),
+    sheet = Sheet(ws, headers(N_("Task code"), N_("Unit"), N_("Unit name"), N_("Due"), N_("Kind"), N_("File name"),
                               *DOCUMENT_HEADERS, N_("Size (bytes)"), "SHA-256", N_("Text or link"), N_("Sent by"),
                               N_("Sent at"), N_("Path in the package")), zone)
     for e in snap.evidence:
-        sheet.add([e.occurrence.task_id, e.occurrence.unit, e.occurrence.due, label(KIND_LABELS, e.kind),
-                   e.file_name, *document_cells(e), e.size, e.sha256, e.text, e.sender, e.created_at,
-                   where_in_package(e)])
+        sheet.add([e.occurrence.task_id, e.occurrence.unit, e.occurrence.unit_name, e.occurrence.due,
+                   label(KIND_LABELS, e.kind), e.file_name, *document_cells(e), e.size, e.sha256, e.text, e.sender,
+                   e.created_at, where_in_package(e)])
     sheet.finish()
 
 
@@ -127,13 +128,15 @@ def _verdict(m: MetricRecord) -> str:
 
 
 def _metric_sheet(ws: Worksheet, snap: Snapshot, zone: ZoneInfo) -> None:
-    sheet = Sheet(ws, headers(N_("Task code"), N_("Metric"), N_("Target"), N_("Unit"), N_("Latest value"),
+    sheet = Sheet(ws, headers(N_("Task code"), N_("Metric"), N_("Target"), N_("Unit"), N_("Unit name"),
+                              N_("Latest value"),
                               N_("Numerator"), N_("Denominator"), N_("Result"), N_("Reported by"),
                               N_("Reported at")), zone)
     for m in snap.metrics:
-        sheet.add([m.task_id, m.name, target_text(m.kind, m.comparison, m.target), m.unit, m.value, m.numerator,
+        sheet.add([m.task_id, m.name, target_text(m.kind, m.comparison, m.target), m.unit, m.unit_name,
+                   m.value, m.numerator,
                    m.denominator, _verdict(m), m.reported_by, m.reported_at])
-    for (cell,) in ws.iter_rows(min_row=2, min_col=5, max_col=5):
+    for (cell,) in ws.iter_rows(min_row=2, min_col=6, max_col=6):
         cell.number_format = "General"
     sheet.finish()
 
@@ -141,17 +144,19 @@ def _metric_sheet(ws: Worksheet, snap: Snapshot, zone: ZoneInfo) -> None:
 def _scoring_sheet(ws: Worksheet, snap: Snapshot, zone: ZoneInfo) -> None:
     """The self-scoring table: one bold row per criterion (self-score, maximum, explanation), then its evidence."""
     sheet = Sheet(ws, headers(N_("Criterion code"), N_("Criterion"), N_("Maximum points"), N_("Self-score"),
-                              N_("Explanation"), N_("Tasks"), N_("Unit"), N_("File name"), *DOCUMENT_HEADERS,
+                              N_("Explanation"), N_("Tasks"), N_("Unit"), N_("Unit name"), N_("File name"),
+                              *DOCUMENT_HEADERS,
                               N_("Path in the package"), N_("Scored by"), N_("Scored at")), zone)
     for c in snap.criteria:
-        sheet.add([c.code, c.name, c.max_points, c.score, c.explanation, ", ".join(c.task_ids), "", "",
+        sheet.add([c.code, c.name, c.max_points, c.score, c.explanation, ", ".join(c.task_ids), "", "", "",
                    None, None, None, None, "", c.scored_by, c.scored_at], bold=True)
         if not c.evidence:
-            sheet.add([c.code, "", None, None, "", ", ".join(c.task_ids), "", _("(no evidence yet)"),
+            sheet.add([c.code, "", None, None, "", ", ".join(c.task_ids), "", "", _("(no evidence yet)"),
                        None, None, None, None, "", "", None])
         for e in c.evidence:
             sheet.add([c.code, "", None, None, "", e.occurrence.task_id, e.occurrence.unit,
-                       e.file_name or (e.text or "")[:200], *document_cells(e), where_in_package(e), "", None])
+                       e.occurrence.unit_name, e.file_name or (e.text or "")[:200], *document_cells(e),
+                       where_in_package(e), "", None])
     sheet.finish()
 
 

@@ -11,7 +11,7 @@ from telegram import Update
 
 from bot.conversation import difficulties, reviews, waits
 from bot.conversation import tasks as flows
-from bot.db.models import MemberRow
+from bot.db.models import MemberRow, UnitRow
 from bot.i18n import _, language
 from bot.services import invites
 from bot.services.access import Actor, Refused, require_admin
@@ -19,6 +19,7 @@ from bot.telegram import screens
 from bot.telegram.context import BotContext
 from bot.telegram.handlers import actor_of, event, guarded
 from bot.telegram.turn import TelegramTurn
+from bot.texts import unit_short
 from bot.views.model import Action, View
 from bot.views.status import ROLE
 
@@ -99,8 +100,9 @@ async def on_blocker_done(update: Update, context: BotContext, args: str) -> Non
     await difficulties.resolve(TelegramTurn.of(update, context), int(args))
 
 
-def member_text(member: MemberRow) -> str:
-    where = f" — {member.unit}" if member.unit else ""
+def member_text(member: MemberRow, unit_name: str | None = None) -> str:
+    """`Name (role — unit)`, the unit by its short name when known (WORDING M5: the office reads names)."""
+    where = f" — {unit_short(unit_name or member.unit)}" if member.unit else ""
     return f"{member.name or member.chat_id} ({_(ROLE.get(member.role, member.role))}{where})"
 
 
@@ -112,9 +114,10 @@ async def on_remove_ask(update: Update, context: BotContext, args: str) -> None:
         member = session.get(MemberRow, int(args))
         if member is None or not member.active:
             raise Refused("no_such_member")
+        unit = session.get(UnitRow, member.unit) if member.unit else None
     with language(actor.lang):
         text = "🗑 " + _("Remove {member}? They will no longer receive reminders and will be told.").format(
-            member=member_text(member))
+            member=member_text(member, unit.name if unit else None))
         await _say(update, actor.lang, text, ((Action("🗑 " + _("Yes, remove"), f"rmy:{args}"),
                                                Action("◀ " + _("No"), "no:0")),))
 
@@ -124,8 +127,10 @@ async def on_remove(update: Update, context: BotContext, args: str) -> None:
     actor = actor_of(update, context)
     with context.services.tx() as session:
         member = invites.remove_member(session, actor, int(args), event(update, context))
+        unit = session.get(UnitRow, member.unit) if member.unit else None
     with language(actor.lang):  # the member is told through the outbox (bot.services.invites.remove_member)
-        text = "🗑 " + _("Removed {member}; they have been told.").format(member=member_text(member))
+        text = "🗑 " + _("Removed {member}; they have been told.").format(
+            member=member_text(member, unit.name if unit else None))
         await screens.answer(update)
         await screens.show(update, View((text,)))
 

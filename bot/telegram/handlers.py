@@ -33,7 +33,7 @@ from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext
 from bot.telegram.draw import reply
 from bot.telegram.turn import TelegramTurn, actor_of, event
-from bot.texts import fmt_local, head_title
+from bot.texts import fmt_local, head_title, unit_short
 from bot.views.status import ROLE, members_text
 
 log = logging.getLogger(__name__)
@@ -229,8 +229,9 @@ async def moi(update: Update, context: BotContext) -> None:
     await reply(update, text)
 
 
-def _member_label(m: MemberRow) -> str:
-    return f"{m.name or m.chat_id} ({m.unit or _(ROLE.get(m.role, m.role))})"
+def _member_label(m: MemberRow, names: dict[str, str]) -> str:
+    where = unit_short(names.get(m.unit) or m.unit, 22) if m.unit else _(ROLE.get(m.role, m.role))
+    return f"{m.name or m.chat_id} ({where})"
 
 
 @guarded
@@ -240,12 +241,13 @@ async def thanhvien(update: Update, context: BotContext) -> None:
     unit = context.args[0].upper() if context.args else None
     with context.services.tx() as session:
         members, uncovered = invites.members_by_unit(session, actor)
+        names = {code: name for code, name in session.execute(select(UnitRow.id, UnitRow.name))}
     if unit is not None:
         members = [m for m in members if (m.unit or "").upper() == unit]
-    texts = members_text(members, uncovered if unit is None else [])
+    texts = members_text(members, uncovered if unit is None else [], names)
     removable = [m for m in members if m.id not in actor.member_ids]
     with language(actor.lang):
-        buttons = tuple((Button("🗑 " + _("Remove {name}").format(name=_member_label(m)), f"rm:{m.id}"),)
+        buttons = tuple((Button("🗑 " + _("Remove {name}").format(name=_member_label(m, names)), f"rm:{m.id}"),)
                         for m in removable[:12])
         if len(removable) > 12:
             texts[-1] += "\n\n" + _("Only the first 12 members have a remove button: type /thanhvien <unit>, "

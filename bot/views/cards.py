@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.i18n import _, ngettext
+from bot.texts import unit_short
 from bot.views.model import TELEGRAM_MAX_BUTTONS, Action, View
 
 FIRST_CARD_LINES = 5  # tasks listed under a deadline on its first card
@@ -92,8 +93,9 @@ def status_text(status: str) -> str:
             "done": _("done")}.get(status, _("not done"))
 
 
-def task_line(task: DueTask, with_unit: bool) -> str:
-    unit = f" ({task.unit})" if with_unit else ""
+def task_line(task: DueTask, with_unit: bool, names: dict[str, str] | None = None) -> str:
+    """A card covering several units names each task's unit, shortly (WORDING M5: names, not codes)."""
+    unit = f" ({unit_short((names or {}).get(task.unit) or task.unit, 24)})" if with_unit else ""
     return f"• {task.task_id}{unit} {short(task.title)} — {status_text(task.status)}"
 
 
@@ -136,7 +138,8 @@ def since_text(since: Since) -> str:
     return _("Since the last reminder ({date}): {changes}.").format(date=when, changes=", ".join(parts))
 
 
-def group_block(group: DeadlineGroup, with_unit: bool, most: int | None = None, alone: bool = False) -> str:
+def group_block(group: DeadlineGroup, with_unit: bool, most: int | None = None, alone: bool = False,
+                names: dict[str, str] | None = None) -> str:
     """A deadline written once (the days left are in the header when it is the card's only one), then its tasks."""
     due = (_("📅 Due {date}").format(date=fmt_day(group.due)) if alone else
            _("📅 Due {date} · {left}").format(date=fmt_day(group.due), left=working_days_text(group.working_days)))
@@ -157,7 +160,7 @@ def group_block(group: DeadlineGroup, with_unit: bool, most: int | None = None, 
     for index, task in enumerate(ordered[:shown]):
         if task.contribution and (index == 0 or not ordered[index - 1].contribution):
             lines.append(_("🤝 Contributions (the unit cooperates; another unit leads):"))
-        lines.append(task_line(task, with_unit))
+        lines.append(task_line(task, with_unit, names))
     if count > shown:
         lines.append(ngettext("… and {count} more task", "… and {count} more tasks", count - shown)
                      .format(count=count - shown))
@@ -208,6 +211,7 @@ def card_actions(card: ReminderCard) -> tuple[tuple[Action, ...], ...]:
 
 def card_blocks(card: ReminderCard) -> list[str]:
     with_unit = len(card.units) > 1
+    names = {code: name for code, name in card.units if name}
     groups = sorted(card.groups, key=lambda g: (g.working_days, g.due, g.label))
     blocks = [card_header(card)]
     if card.late_from is not None:
@@ -216,11 +220,11 @@ def card_blocks(card: ReminderCard) -> list[str]:
         blocks.append(_("(You may have received this message before.)"))
     for unit in card.unstaffed:
         blocks.append(_("ℹ️ Unit {unit} has nobody receiving reminders yet: the office please see to it.")
-                      .format(unit=unit))
+                      .format(unit=unit_short(names.get(unit) or unit)))
     budget = CARD_BUDGET - sum(len(b) + 2 for b in blocks)
     # Many deadlines at once: fewer lines under each, then fewer deadlines, until the card fits.
     for most, shown in ((None, MAX_GROUPS), (3, MAX_GROUPS), (1, MAX_GROUPS), (1, 3), (0, 2), (0, 1)):
-        parts = [group_block(g, with_unit, most, alone=len(groups) == 1) for g in groups[:shown]]
+        parts = [group_block(g, with_unit, most, alone=len(groups) == 1, names=names) for g in groups[:shown]]
         if sum(len(p) + 2 for p in parts) <= budget:
             break
     blocks += parts

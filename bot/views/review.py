@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from bot.i18n import _
 from bot.i18n.formats import fmt_number
 from bot.services.review import Queue, ReviewCard
-from bot.texts import fmt_date, fmt_local
+from bot.texts import fmt_date, fmt_local, unit_short
 from bot.views import actions
 from bot.views.model import Action, View
 from bot.views.taskcard import file_text, short, subject_text
@@ -41,7 +41,8 @@ def review_queue(q: Queue) -> View:
         blocks.append(f"{number}. " + subject_text(p.subject) + "\n   " + _(
             "sent {at} by {by}; {count} supporting documents").format(
             at=fmt_local(p.submitted_at), by=p.submitted_by or "?", count=fmt_number(p.evidence)))
-        rows.append((Action(f"{number}. {p.subject.task_id} {p.subject.unit} {short(p.subject.title, 20)}",
+        where = unit_short(p.subject.unit_name or p.subject.unit, 18)
+        rows.append((Action(f"{number}. {p.subject.task_id} {where} {short(p.subject.title, 20)}",
                             f"rv:{p.review_id}"),))
     if not q.items:
         blocks.append(_("Nothing waits for review. 👍"))
@@ -55,7 +56,7 @@ def review_card(card: ReviewCard) -> View:
     p = card.pending
     s = p.subject
     blocks = ["📝 " + _("Request to accept a completion"),
-              f"{s.task_id} {s.title}\n" + _("Unit: {unit}").format(unit=f"{s.unit_name} ({s.unit})") + "\n"
+              f"{s.task_id} {s.title}\n" + _("Unit: {unit}").format(unit=s.unit_name or s.unit) + "\n"
               + _("Deadline: {label}, due {due}").format(label=s.label, due=fmt_date(s.due)) + "\n"
               + _("Sent {at} by {by}").format(at=fmt_local(p.submitted_at), by=p.submitted_by or "?")]
     files = [a for a in card.attached if a.kind in ("document", "photo")]
@@ -103,7 +104,8 @@ def blocker_list(b: BlockerList) -> View:
         state = _("answered") if item.replies else (_("forwarded to leadership") if item.forwarded else _("new"))
         blocks.append(f"{number}. " + subject_text(item.subject) + "\n   " + _("{at}, {by}: {text} ({state})").format(
             at=fmt_local(item.created_at), by=item.by or "?", text=short(item.text, 120), state=state))
-        rows.append((Action(f"{number}. {item.subject.task_id} {item.subject.unit} {short(item.text, 20)}",
+        where = unit_short(item.subject.unit_name or item.subject.unit, 18)
+        rows.append((Action(f"{number}. {item.subject.task_id} {where} {short(item.text, 20)}",
                             f"bk:{item.blocker_id}"),))
     if not b.items:
         blocks.append(_("No open difficulty. 👍"))

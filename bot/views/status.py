@@ -82,12 +82,13 @@ def overdue_text(lines: list[Line], today: date) -> list[str]:
                         [line_text(x, today) for x in lines])
 
 
-def members_text(members: list[MemberRow], uncovered: list[UnitRow]) -> list[str]:
-    """`/thanhvien`: members per unit, then units nobody can be reminded at."""
+def members_text(members: list[MemberRow], uncovered: list[UnitRow], names: dict[str, str] | None = None) -> list[str]:
+    """`/thanhvien`: members per unit (the unit's short name, WORDING M5), then units nobody can be reminded at."""
+    names = names or {}
     blocks = []
     for m in members:
         state = " " + _("(unreachable)") if not m.reachable else ""
-        where = f" — {m.unit}" if m.unit else ""
+        where = f" — {unit_short(names.get(m.unit) or m.unit)}" if m.unit else ""
         blocks.append(f"{m.name or m.chat_id}: {_(ROLE[m.role]) if m.role in ROLE else m.role}{where}{state}")
     text = chunk_blocks("👥 " + _("Members ({count})").format(count=len(members)), blocks)
     if uncovered:

@@ -87,6 +87,7 @@ class CatchUpLine:
     unit: str | None
     due: date | None
     text: str | None = None  # a notice without a task
+    unit_name: str | None = None  # what the line shows (WORDING M5); the code when unknown
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,8 @@ def build_catch_up(catch_up: CatchUp, today: date) -> View:
             lines.append(f"• {short(line.text or '', 120)}")
         else:
             lines.append(_("• {code} {title} — {unit}, due {date}").format(
-                code=line.task_id, title=short(line.title or "", 56), unit=line.unit, date=fmt_day(line.due)))
+                code=line.task_id, title=short(line.title or "", 56),
+                unit=unit_short(line.unit_name or line.unit or "", 24), date=fmt_day(line.due)))
     if len(ordered) > CATCH_UP_LINES:
         lines.append(ngettext("… and {count} more task", "… and {count} more tasks", len(ordered) - CATCH_UP_LINES)
                      .format(count=len(ordered) - CATCH_UP_LINES))

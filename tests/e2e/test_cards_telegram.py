@@ -87,7 +87,7 @@ async def test_a_head_of_two_units_gets_one_card_then_a_shorter_one_saying_what_
     text = first.text or ""
     assert "Phòng Tổ chức cán bộ" in text and "Phòng Kế hoạch - Tài chính" in text
     assert text.count("Gửi kết quả về Văn phòng Sở (trước ngày 20/11)") == 1 and text.count("19/11/2019") == 1
-    assert "16 việc:" in text and "• 1.1 (KHTC) Ban hành kế hoạch CCHC — chưa xong" in text
+    assert "16 việc:" in text and "• 1.1 (P. Kế hoạch - Tài chính) Ban hành kế hoạch CCHC — chưa xong" in text
     assert "… và 11 việc khác" in text and "còn 14 ngày làm việc" in text
     buttons = keyboard(first)
     assert 1 <= len(buttons) <= 12 and len(text) <= 4096

@@ -329,18 +329,21 @@ async def test_thanhvien_lists_members_and_uncovered_units_and_removes_a_member(
     await join(h, "TCCB", HEAD, "Nguyễn Văn An")
     members, uncovered = await h.say(ADMIN, "/thanhvien", expect=2)
     assert "👥 Thành viên (2)" in members.text
-    assert "Chánh Văn phòng: Quản trị" in members.text and "Nguyễn Văn An: Trưởng đơn vị — TCCB" in members.text
+    assert "Chánh Văn phòng: Quản trị" in members.text
+    assert "Nguyễn Văn An: Trưởng đơn vị — P. Tổ chức cán bộ" in members.text  # the unit's name, not its code (M5)
     assert "chưa có trưởng đơn vị" in uncovered.text
     assert "• VP" in uncovered.text and "• KHTC" in uncovered.text and "TCCB" not in uncovered.text
     (remove,) = [(text, data) for text, data in zip(labels(uncovered), buttons(uncovered), strict=True)]
     assert remove[0].startswith("🗑 Xóa") and "Nguyễn Văn An" in remove[0]  # the admin cannot remove themself
 
     assert "#" not in remove[0] and len(remove[0]) > len("🗑 Xóa Nguyễn Văn An")  # a full name, not a cut label
+    assert remove[0] == "🗑 Xóa Nguyễn Văn An (P. Tổ chức cán bộ)"  # the unit's name, not its code (M5)
     (one_unit,) = await h.say(ADMIN, "/thanhvien tccb")
-    assert "Nguyễn Văn An: Trưởng đơn vị — TCCB" in one_unit.text and "Chánh Văn phòng" not in one_unit.text
+    assert "Nguyễn Văn An: Trưởng đơn vị — P. Tổ chức cán bộ" in one_unit.text
+    assert "Chánh Văn phòng" not in one_unit.text
     assert buttons(one_unit) == [remove[1]]
     (confirm,) = await h.press(ADMIN, uncovered, remove[1])
-    assert "Xóa Nguyễn Văn An (Trưởng đơn vị — TCCB)?" in confirm.text
+    assert "Xóa Nguyễn Văn An (Trưởng đơn vị — P. Tổ chức cán bộ)?" in confirm.text  # names, not codes (M5)
     with Session(h.engine) as session:
         assert session.scalar(select(MemberRow.active).where(MemberRow.user_id == HEAD)) is True  # not yet
     (removed,) = await h.press(ADMIN, confirm, buttons(confirm)[0])

@@ -146,15 +146,16 @@ def test_workbook_has_the_four_sheets_with_headers_filters_and_frozen_header(see
     wb = _workbook(seeded.engine)
     assert wb.sheetnames == SHEETS
     assert [c.value for c in wb["Lượt việc"][1]] == [
-        "Lĩnh vực", "Tên lĩnh vực", "Mã nhiệm vụ", "Nhiệm vụ", "Nội dung hạn", "Đơn vị", "Hạn", "Nguồn hạn",
-        "Trạng thái", "Hoàn thành lúc", "Người xác nhận", "Người tiếp nhận", "Số tài liệu kiểm chứng", "Kế hoạch"]
+        "Lĩnh vực", "Tên lĩnh vực", "Mã nhiệm vụ", "Nhiệm vụ", "Nội dung hạn", "Đơn vị", "Tên đơn vị", "Hạn",
+        "Nguồn hạn", "Trạng thái", "Hoàn thành lúc", "Người xác nhận", "Người tiếp nhận", "Số tài liệu kiểm chứng",
+        "Kế hoạch"]
     assert [c.value for c in wb[EVIDENCE][1]] == [
-        "Mã nhiệm vụ", "Đơn vị", "Hạn", "Loại", "Tên tệp", "Số/ký hiệu", "Ngày ban hành", "Trích yếu",
+        "Mã nhiệm vụ", "Đơn vị", "Tên đơn vị", "Hạn", "Loại", "Tên tệp", "Số/ký hiệu", "Ngày ban hành", "Trích yếu",
         "Cơ quan ban hành", "Kích thước (byte)", "SHA-256", "Nội dung/đường link", "Người gửi", "Thời điểm",
         "Đường dẫn trong gói"]
     assert [c.value for c in wb["Tổng hợp lĩnh vực"][1]] == [
         "Lĩnh vực", "Tên", "Tổng", "Đã xong", "Chờ xác nhận", "Quá hạn", "Đang mở", "Tỷ lệ hoàn thành (%)", "Đóng"]
-    assert [c.value for c in wb["Chỉ tiêu"][1]][:4] == ["Mã nhiệm vụ", "Chỉ tiêu", "Mục tiêu", "Đơn vị"]
+    assert [c.value for c in wb["Chỉ tiêu"][1]][:5] == ["Mã nhiệm vụ", "Chỉ tiêu", "Mục tiêu", "Đơn vị", "Tên đơn vị"]
     for ws in wb:
         assert ws.freeze_panes == "A2"
         assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
@@ -169,27 +170,31 @@ def test_workbook_rows_statuses_and_local_times(seeded: Seeded) -> None:
     rows = _rows(wb["Lượt việc"])
     assert len(rows) == live and len(_rows(wb[EVIDENCE])) == evidence == 8
     def by_key(task: str, unit: str, year: int, label: str) -> list[Any]:
-        (row,) = [r for r in rows if r[2:7:3] == [task, unit] and r[6].year == year and r[4].startswith(label)]
+        (row,) = [r for r in rows if r[2:7:3] == [task, unit] and r[7].year == year and r[4].startswith(label)]
         return row
 
     done = by_key("1.1", "TCCB", 2019, "Gửi kết quả")
-    assert done[:9] == ["1", "Công tác chỉ đạo điều hành", "1.1", "Ban hành kế hoạch CCHC",
-                        "Gửi kết quả về Văn phòng Sở (trước ngày 20/11)", "TCCB", datetime(2019, 11, 19),
-                        "Văn bản gốc", "Đã xong"]
-    assert done[9] == datetime(2019, 11, 15, 9, 0)  # submitted 02:00 UTC → 09:00 in Hà Nội, naive
-    assert done[10:] == ["Trưởng TCCB", "Chánh Văn phòng", 3, "Kế hoạch thử"]
-    assert by_key("1.1", "KHTC", 2019, "Gửi kết quả")[8:13] == ["Chờ xác nhận", None, "Trưởng KHTC", None, 4]
-    assert by_key("1.1", "KHTC", 2020, "Gửi kết quả")[8:13] == ["Đang mở", None, None, None, 0]
-    quarterly = [r[8] for r in rows if r[2:7:3] == ["1.1", "TCCB"] and r[4] == "Báo cáo quý" and r[6].year == 2019]
+    assert done[:10] == ["1", "Công tác chỉ đạo điều hành", "1.1", "Ban hành kế hoạch CCHC",
+                         "Gửi kết quả về Văn phòng Sở (trước ngày 20/11)", "TCCB", "Phòng Tổ chức cán bộ",
+                         datetime(2019, 11, 19), "Văn bản gốc", "Đã xong"]
+    assert done[10] == datetime(2019, 11, 15, 9, 0)  # submitted 02:00 UTC → 09:00 in Hà Nội, naive
+    assert done[11:] == ["Trưởng TCCB", "Chánh Văn phòng", 3, "Kế hoạch thử"]
+    assert by_key("1.1", "KHTC", 2019, "Gửi kết quả")[9:14] == ["Chờ xác nhận", None, "Trưởng KHTC", None, 4]
+    assert by_key("1.1", "KHTC", 2020, "Gửi kết quả")[9:14] == ["Đang mở", None, None, None, 0]
+    quarterly = [r[9] for r in rows if r[2:7:3] == ["1.1", "TCCB"] and r[4] == "Báo cáo quý" and r[7].year == 2019]
     assert quarterly == ["Quá hạn", "Quá hạn"]
-    assert by_key("2.1", "VP", 2019, "Báo cáo rà s")[8] == "Quá hạn"  # returned and past its due date
-    assert by_key("2.1", "VP", 2020, "Báo cáo rà s")[7:9] == ["Giả định", "Đang mở"]
+    assert by_key("2.1", "VP", 2019, "Báo cáo rà s")[9] == "Quá hạn"  # returned and past its due date
+    assert by_key("2.1", "VP", 2020, "Báo cáo rà s")[8:10] == ["Giả định", "Đang mở"]
+    assert {r[5]: r[6] for r in rows} == {"VP": "Văn phòng Sở", "TCCB": "Phòng Tổ chức cán bộ",
+                                          "KHTC": "Phòng Kế hoạch - Tài chính"}  # the name beside the code (M5)
     ws = wb["Lượt việc"]
-    assert ws["G2"].is_date and ws["G2"].number_format == "dd/mm/yyyy"
-    stamped = [c for (c,) in ws.iter_rows(min_row=2, min_col=10, max_col=10) if c.value is not None]
+    assert ws["H2"].is_date and ws["H2"].number_format == "dd/mm/yyyy"
+    stamped = [c for (c,) in ws.iter_rows(min_row=2, min_col=11, max_col=11) if c.value is not None]
     assert stamped and all(c.is_date and c.number_format == "dd/mm/yyyy hh:mm" for c in stamped)
     ev = wb[EVIDENCE]
-    assert ev["C2"].is_date and ev["N2"].number_format == "dd/mm/yyyy hh:mm"
+    assert ev["D2"].is_date and ev["O2"].number_format == "dd/mm/yyyy hh:mm"
+    assert {r[1]: r[2] for r in _rows(ev)} == {"TCCB": "Phòng Tổ chức cán bộ", "KHTC": "Phòng Kế hoạch - Tài chính",
+                                               "VP": "Văn phòng Sở"}
 
 
 def test_summary_totals_equal_the_status_counts_of_tiendo(seeded: Seeded) -> None:
@@ -209,7 +214,8 @@ def test_summary_totals_equal_the_status_counts_of_tiendo(seeded: Seeded) -> Non
 
 def test_metric_sheet_judges_the_latest_value_and_lists_units_that_did_not_report(seeded: Seeded) -> None:
     rows = _rows(_workbook(seeded.engine)["Chỉ tiêu"])
-    found = {(r[1], r[3]): (r[2], r[4], r[7], r[8]) for r in rows}
+    found = {(r[1], r[3]): (r[2], r[5], r[8], r[9]) for r in rows}
+    assert {r[3]: r[4] for r in rows}["KHTC"] == "Phòng Kế hoạch - Tài chính"  # the name beside the code (M5)
     assert found[("Tỷ lệ TTHC được rà soát", "TCCB")] == ("≥ 90%", 95, "Đạt", "Trưởng TCCB")
     assert found[("Tỷ lệ TTHC được rà soát", "KHTC")][1:3] == (80, "Chưa đạt")
     assert found[("Tỷ lệ TTHC được rà soát", "VP")][1:3] == (None, "Chưa báo cáo")
@@ -271,7 +277,8 @@ def test_missing_files_are_reported_and_listed_not_fatal(seeded: Seeded, tmp_pat
     assert len(result.missing) == 1 and f"{AREA2}/VP/bien-ban.pdf" in result.missing[0]
     listing = _entries(result.paths[0])["thieu-tep.txt"].decode("utf-8-sig")
     assert f"{AREA2}/VP/bien-ban.pdf" in listing and "Trưởng VP" in listing
-    paths = [r[14] for r in _rows(wb[EVIDENCE])]
+    assert "đơn vị VP (Văn phòng Sở)" in listing  # the name beside the code (M5)
+    paths = [r[15] for r in _rows(wb[EVIDENCE])]
     assert MISSING_NOTE in paths
     in_zip = set(_entries(result.paths[0]))
     assert all(p in in_zip for p in paths if p != MISSING_NOTE)  # the index points at real entries

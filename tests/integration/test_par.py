@@ -199,21 +199,23 @@ def test_workbook_and_zip_index_carry_metadata_next_to_the_file_and_the_scoring_
         assert wb.sheetnames == ["Lượt việc", "Tài liệu kiểm chứng", "Tổng hợp lĩnh vực", "Chỉ tiêu",
                                  "Bảng tự chấm điểm"]
         evidence = _sheet(data, "Tài liệu kiểm chứng")
-        assert evidence[0][4:9] == ["Tên tệp", "Số/ký hiệu", "Ngày ban hành", "Trích yếu", "Cơ quan ban hành"]
-        (pdf,) = [r for r in evidence[1:] if r[4] == "Kế hoạch CCHC.pdf"]
-        assert pdf[5:9] == ["123/KH-SGDĐT", datetime(2019, 3, 5), "Kế hoạch CCHC năm 2019", "Sở GDĐT"]
-        assert [r[5] for r in evidence[1:] if r[3] == "Đường link"] == [None]
+        assert evidence[0][5:10] == ["Tên tệp", "Số/ký hiệu", "Ngày ban hành", "Trích yếu", "Cơ quan ban hành"]
+        (pdf,) = [r for r in evidence[1:] if r[5] == "Kế hoạch CCHC.pdf"]
+        assert pdf[6:10] == ["123/KH-SGDĐT", datetime(2019, 3, 5), "Kế hoạch CCHC năm 2019", "Sở GDĐT"]
+        assert [r[6] for r in evidence[1:] if r[4] == "Đường link"] == [None]
         scoring = _sheet(data, "Bảng tự chấm điểm")
         assert scoring[0][:6] == ["Mã tiêu chí", "Tiêu chí", "Điểm tối đa", "Điểm tự chấm", "Giải trình", "Nhiệm vụ"]
-        assert scoring[0][7:12] == ["Tên tệp", "Số/ký hiệu", "Ngày ban hành", "Trích yếu", "Cơ quan ban hành"]
+        assert scoring[0][6:13] == ["Đơn vị", "Tên đơn vị", "Tên tệp", "Số/ký hiệu", "Ngày ban hành", "Trích yếu",
+                                    "Cơ quan ban hành"]
         assert scoring[1][:6] == ["TC1.1", "Ban hành kế hoạch CCHC", 2, 1.75, "Thiếu báo cáo quý", "1.1"]
         rows = [r for r in scoring[1:] if r[0] == "TC1.1"][1:]
-        assert [(r[5], r[6], r[8]) for r in rows] == [("1.1", "TCCB", "123/KH-SGDĐT"), ("1.1", "TCCB", None),
+        assert [(r[5], r[6], r[9]) for r in rows] == [("1.1", "TCCB", "123/KH-SGDĐT"), ("1.1", "TCCB", None),
                                                       ("1.1", "TCCB", None)]
-        assert rows[0][7] == "Kế hoạch CCHC.pdf" and rows[0][9] == datetime(2019, 3, 5)
-        assert [r[0] for r in scoring[1:]][-2:] == ["TC9", "TC9"] and scoring[-1][7] == "(chưa có tài liệu kiểm chứng)"
+        assert {r[7] for r in rows} == {"Phòng Tổ chức cán bộ"}  # the name beside the code (M5)
+        assert rows[0][8] == "Kế hoạch CCHC.pdf" and rows[0][10] == datetime(2019, 3, 5)
+        assert [r[0] for r in scoring[1:]][-2:] == ["TC9", "TC9"] and scoring[-1][8] == "(chưa có tài liệu kiểm chứng)"
         metric = [r for r in _sheet(data, "Chỉ tiêu")[1:] if r[3] == "TCCB"]
-        assert [(r[4], r[5], r[6], r[7]) for r in metric] == [(30, 12, 40, "Đạt")]
+        assert [(r[5], r[6], r[7], r[8]) for r in metric] == [(30, 12, 40, "Đạt")]
 
 
 def test_a_plan_without_criteria_has_no_scoring_sheet(db: Engine, docs: dict[str, int], tmp_path: Path) -> None:
@@ -231,8 +233,8 @@ def test_closed_occurrences_read_dong(db: Engine, docs: dict[str, int], tmp_path
         snap = load_snapshot(s, TODAY + timedelta(days=30))
     wb = openpyxl.load_workbook(write_export(snap, tmp_path / "o").workbook)
     rows = [list(r) for r in wb["Lượt việc"].iter_rows(min_row=2, values_only=True)]
-    (closed,) = [r for r in rows if r[5] == "TCCB" and r[4].startswith("Gửi kết quả") and r[6].year == 2019]
-    assert closed[8] == "Đóng"
+    (closed,) = [r for r in rows if r[5] == "TCCB" and r[4].startswith("Gửi kết quả") and r[7].year == 2019]
+    assert closed[9] == "Đóng"
     summary = [list(r) for r in wb["Tổng hợp lĩnh vực"].iter_rows(min_row=2, values_only=True)]
     assert summary[-1][0] == "Tổng cộng" and summary[-1][8] == 1
 
