@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_console import NOW, own_schema, seed, wait_for  # noqa: E402
+from bench_console import NOW, own_schema, seed, table, wait_for  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
@@ -134,10 +133,6 @@ def _run(argv: list[str], port: int, paths: list[tuple[str, str]], seconds: floa
         proc.wait(30)
 
 
-def _p95(ms: list[float]) -> float:
-    return ms[max(0, int(len(ms) * 0.95) - 1)]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default=None)
@@ -187,23 +182,9 @@ def main() -> None:
             with held_port() as port:
                 bare = _run([sys.executable, __file__, "--serve-bare", tmp, "--port", str(port)], port, paths,
                             args.seconds, args.think)
-    failed = False
-    print("| page | server | requests | p50 ms | p95 ms | max ms | requests/s | nhacviec/bare |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |")
-    for name, ms in times.items():
-        if not ms:  # a run too short for this page to be asked (the smoke run)
-            continue
-        ms.sort()
-        p95 = _p95(ms)
-        failed |= p95 >= TARGET_MS
-        shown = "/p/{token}" if name == "list" else "/p/{token}/task/{occ}"
-        print(f"| {shown} ({len(bodies.get(name, b'')) / 1024:.1f} KiB) | nhacviec | {len(ms)} "
-              f"| {statistics.median(ms):.1f} | {p95:.1f} | {ms[-1]:.1f} | {len(ms) / args.seconds:.1f} | |")
-        base = sorted(bare.get(name, []))
-        if base:
-            bare_p95 = _p95(base)
-            print(f"| | bare aiohttp | {len(base)} | {statistics.median(base):.1f} | {bare_p95:.1f} | {base[-1]:.1f} "
-                  f"| {len(base) / args.seconds:.1f} | requests {len(ms) / len(base):.2f}, p95 {p95 / bare_p95:.1f}× |")
+    labels = {"list": "/p/{token}", "task": "/p/{token}/task/{occ}"}
+    failed = table({name: (f"{labels[name]} ({len(bodies.get(name, b'')) / 1024:.1f} KiB)", ms)
+                    for name, ms in times.items()}, bare, args.seconds)
     print(f"{args.users} concurrent clients, think time {args.think:g} s, for {args.seconds:.0f} s; target p95 < "
           f"{TARGET_MS} ms: {'NOT MET' if failed else 'met'} "
           f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
