@@ -70,6 +70,10 @@ def benches(pg: str | None) -> list[Bench]:
               smoke=("--seconds", "1", "--users", "2", "--documents", "20", "--pending", "5")),
         Bench("console, 20 users reading (PostgreSQL)", "bench_console.py", ("--think", "1", "--db", pg or ""),
               ("--seconds", "5"), True, ("--seconds", "1", "--users", "2", "--documents", "20", "--pending", "5")),
+        Bench("personal page, 50 heads reading (SQLite)", "bench_page.py", ("--think", "1"), ("--seconds", "5"),
+              smoke=("--seconds", "1", "--users", "2", "--documents", "20", "--pending", "5")),
+        Bench("personal page, 50 heads back to back (SQLite)", "bench_page.py", ("--think", "0"), ("--seconds", "5"),
+              smoke=("--seconds", "1", "--users", "2", "--documents", "20", "--pending", "5")),
     ]
     return [b for b in found if (BENCH / b.script).exists() and (pg or not b.needs_pg)]
 

@@ -193,12 +193,19 @@ def _asked(task: TaskRow | None) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _member_names(session: Session, ids: set[int]) -> dict[int, str]:
+    """The names of these members only (a task card used to load every member, twice, per view)."""
+    if not ids:
+        return {}
+    return {i: n for i, n in session.execute(select(MemberRow.id, MemberRow.name).where(MemberRow.id.in_(ids)))}
+
+
 def attached(session: Session, occurrence_id: int) -> tuple[Attached, ...]:
-    names = {m.id: m.name for m in session.scalars(select(MemberRow))}
+    rows = list(session.scalars(select(EvidenceRow).where(EvidenceRow.occurrence_id == occurrence_id)
+                                .order_by(EvidenceRow.id)))
+    names = _member_names(session, {e.member_id for e in rows if e.member_id is not None})
     return tuple(Attached(e.id, e.kind, e.file_name or (e.text or "")[:200], e.size, e.created_at,
-                          names.get(e.member_id, ""))
-                 for e in session.scalars(select(EvidenceRow).where(EvidenceRow.occurrence_id == occurrence_id)
-                                          .order_by(EvidenceRow.id)))
+                          names.get(e.member_id, "")) for e in rows)
 
 
 def card(session: Session, actor: Actor, occurrence_id: int, today: date) -> Card:
@@ -208,10 +215,11 @@ def card(session: Session, actor: Actor, occurrence_id: int, today: date) -> Car
     files = attached(session, occ.id)
     item = Item(subject_of(session, occ), state_of(occ.status, occ.due, today), len(files))
     metrics = tuple(m for m in metric_status(session, {occ.unit}) if m[0].task_id == occ.task_id)
-    names = {f"member:{m.id}": m.name for m in session.scalars(select(MemberRow))}
-    history = tuple(Event(a.at, a.action, names.get(a.actor, ""), str(a.details.get("reason") or ""))
-                    for a in session.scalars(select(AuditRow).where(AuditRow.subject == occ.key)
-                                             .order_by(AuditRow.id.desc()).limit(10)))
+    audit = list(session.scalars(select(AuditRow).where(AuditRow.subject == occ.key)
+                                 .order_by(AuditRow.id.desc()).limit(10)))
+    ids = {int(a.actor[7:]) for a in audit if a.actor.startswith("member:") and a.actor[7:].isdigit()}
+    names = {f"member:{i}": n for i, n in _member_names(session, ids).items()}
+    history = tuple(Event(a.at, a.action, names.get(a.actor, ""), str(a.details.get("reason") or "")) for a in audit)
     blockers = tuple(session.scalars(select(BlockerRow.id).where(BlockerRow.occurrence_id == occ.id,
                                                                  BlockerRow.resolved_at.is_(None))
                                      .order_by(BlockerRow.id)))
