@@ -96,7 +96,7 @@ def _text_file(items: list[EvidenceRecord], zone: ZoneInfo) -> bytes:
 
 
 def _unit(code: str, name: str) -> str:
-    """`TCCB (Phòng Tổ chức cán bộ)`: the code the folders use, and the name the office reads (WORDING M5)."""
+    """`CODE (name)`: the code the folders use, and the name the office reads (WORDING M5)."""
     return f"{code} ({name})" if name and name != code else code
 
 
