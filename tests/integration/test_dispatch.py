@@ -68,7 +68,7 @@ async def test_reminders_due_together_go_out_as_one_message_per_person(db) -> No
     text = to_tccb[0].text
     # One card for both units: the deadline written once, one line per task naming its unit.
     assert "Phòng Tổ chức cán bộ" in text and "Phòng Kế hoạch" in text and text.count("19/11/2019") == 1
-    assert "2 việc" in text and "1.1 (TCCB)" in text and "1.1 (KHTC)" in text
+    assert "2 việc" in text and "1.1 (P. Tổ chức cán bộ)" in text and "1.1 (P. Kế hoạch - Tài chính)" in text
     datas = [b.data for row in to_tccb[0].buttons for b in row]
     assert datas[0] == "cl:o:0:n" and len(datas) <= 12 and all(len(d.encode()) <= 64 for d in datas)
     assert "📋 Danh sách việc (2 chưa xong)" == to_tccb[0].buttons[0][0].text
