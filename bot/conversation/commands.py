@@ -3,6 +3,7 @@ language, and the answer to anything the bot cannot act on."""
 
 from __future__ import annotations
 
+from bot.conversation.routes import Topic
 from bot.conversation.turn import Turn
 from bot.i18n import N_, _, language
 from bot.i18n.refusals import t
@@ -72,3 +73,14 @@ async def unknown(turn: Turn) -> None:
     if not turn.actor.known:
         raise Refused("stranger")
     await turn.reply(View((t("unknown_input", turn.actor.lang),)))
+
+
+async def _help(turn: Turn, args: tuple[str, ...]) -> None:
+    await help_text(turn)
+
+
+async def _lang(turn: Turn, args: tuple[str, ...]) -> None:
+    await set_language(turn, args[0] if args else "")
+
+
+TOPIC = Topic(commands={"help": _help, "huongdan": _help, "lang": _lang})

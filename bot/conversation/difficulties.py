@@ -7,6 +7,7 @@ Every answer names the task, unit, deadline and due date.
 
 from __future__ import annotations
 
+from bot.conversation.routes import Topic, by_id, text_only
 from bot.conversation.subjects import occurrence_subject
 from bot.conversation.turn import Turn
 from bot.conversation.waits import cancel_row
@@ -86,3 +87,8 @@ async def withdraw(turn: Turn, blocker_id: int) -> None:
     with language(turn.actor.lang):
         await turn.reply(View(("↩️ " + _("Difficulty withdrawn: {subject}; the office has been told.").format(
             subject=subject_text(subject)),)))
+
+
+TOPIC = Topic(choices={"blk": by_id(ask), "fwd": by_id(forward), "bkr": by_id(ask_direction),
+                       "bkd": by_id(resolve), "bkw": by_id(withdraw)},
+              waits={"blocker": text_only(report), "blocker_reply": text_only(direct)})

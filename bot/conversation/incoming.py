@@ -23,9 +23,12 @@ class Text:
 
 @dataclass(frozen=True)
 class File:
-    ref: str  # the channel's own reference (Telegram file_id, a Zalo photo URL)
-    name: str = ""
-    size: int = 0
+    ref: str  # the channel's own reference (Telegram file_id, a downloaded Zalo photo's key)
+    name: str = ""  # the file's own name, if it has one (photos have none)
+    size: int = 0  # as declared by the channel (the bytes are counted when fetched)
+    kind: str = "document"  # "document" | "photo"
+    unique: str = ""  # the channel's id of the same bytes (Telegram file_unique_id), to refuse a copy early
+    caption: str | None = None
 
 
 Incoming = Command | Choice | Text | File

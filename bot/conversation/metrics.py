@@ -3,6 +3,7 @@ conversation, on any channel."""
 
 from __future__ import annotations
 
+from bot.conversation.routes import Topic, bare, by_id, text_only
 from bot.conversation.turn import Turn
 from bot.conversation.waits import cancel_row
 from bot.db.models import MetricRow, MetricValueRow
@@ -89,3 +90,7 @@ async def record(turn: Turn, metric_id: int, text: str) -> None:
         saved = t("metric_saved", actor.lang, name=metric.name, unit=row.unit,
                   value=metrics.fmt_row(metric, row), verdict=verdict, target=target_text(metric))
     await turn.reply(View((saved,)))
+
+
+TOPIC = Topic(commands={"solieu": bare(listing), "sochieu": bare(listing), "metric": bare(listing)},
+              choices={"mt": by_id(ask)}, waits={"metric": text_only(record)})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.conversation.routes import Topic, by_id, text_only
 from bot.conversation.turn import Turn
 from bot.conversation.waits import cancel_row
 from bot.db.models import OccurrenceRow, ReviewRow
@@ -61,3 +62,7 @@ async def give_back(turn: Turn, review_id: int, reason: str) -> None:
     with language(turn.actor.lang):
         await turn.reply(View(("↩️ " + _("Returned {subject}; the unit has been told, with your reason.").format(
             subject=subject_text(subject)),), (_queue(),)))
+
+
+TOPIC = Topic(choices={"rvok": by_id(accept), "rvret": by_id(ask_return), "rvrc": by_id(ask_reason)},
+              waits={"return": text_only(give_back)})

@@ -5,10 +5,12 @@ message it came from where the channel can; `new` sends another)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.conversation.routes import ChoiceRoute, Topic, bare, by_id, by_page
 from bot.conversation.turn import Turn
 from bot.db.models import UnitRow
 from bot.i18n import _, language
@@ -97,3 +99,76 @@ async def task_summary(turn: Turn, code: str, page: int, new: bool = False) -> N
         summary = queue.task_summary(session, turn.actor, code, turn.services.today())
     with language(turn.actor.lang):
         await _put(turn, taskcard.task_summary(summary, page), new)
+
+
+async def evidence_file(turn: Turn, evidence_id: int) -> None:
+    """`rvf:<evidence>`: the same bytes the head uploaded, from the archive (or the link/text itself)."""
+    with turn.services.tx() as session:
+        row = review.evidence_file(session, turn.actor, evidence_id)
+    path = Path(row.stored_path) if row.stored_path else None
+    has_file = path is not None and path.is_file()
+    if not has_file and not (row.kind in ("link", "text") and row.text):
+        raise Refused("file_missing", name=row.file_name or "?")
+    with language(turn.actor.lang):
+        caption = taskcard.short(_("Supporting document #{id}: {name}").format(
+            id=row.id, name=row.file_name or ""), 1000)
+    if has_file and path is not None:
+        await turn.send_file(path.read_bytes(), row.file_name or path.name, caption, photo=row.kind == "photo")
+    else:
+        await turn.reply(View(("📎 " + (row.text or "")[:4000],)))
+
+
+async def _viec(turn: Turn, args: tuple[str, ...]) -> None:
+    """/viec [o|q|r|a]: the checklist (the office and leadership: the watch list)."""
+    f = args[0][:1].lower() if args and args[0][:1].lower() in queue.FILTERS else "o"
+    await checklist(turn, f)
+
+
+async def _watch(turn: Turn) -> None:
+    """/theodoi: the watch list (occurrences of the units one leads; every unit for the office and leadership)."""
+    await open_list(turn, "wl", "q", 0)
+
+
+async def _nhiemvu(turn: Turn, args: tuple[str, ...]) -> None:
+    """/nhiemvu CODE: the task's status per unit, the reader's own occurrences as choices."""
+    if not args:
+        raise Refused("nhiemvu_usage")
+    await task_summary(turn, args[0], 0)
+
+
+async def _list(turn: Turn, args: str) -> None:
+    """`cl:<f>:<page>`, `wl:<f>:<page>`; with `:n`, in a new message (the press came from a card)."""
+    kind, f, page, *new = args.split(":")
+    await open_list(turn, kind, f, int(page), new=bool(new))
+
+
+def _list_route(kind: str) -> ChoiceRoute:
+    async def run(turn: Turn, args: str) -> None:
+        await _list(turn, f"{kind}:{args}")
+
+    return ChoiceRoute(re.compile(r"^[oqra]:\d{1,4}(:n)?$"), run)
+
+
+async def _summary_page(turn: Turn, args: str) -> None:
+    """`nv:<code>:<page>`."""
+    code, _sep, page = args.rpartition(":")
+    await task_summary(turn, code, int(page))
+
+
+async def _first_queue(turn: Turn) -> None:
+    await review_queue(turn, 0)
+
+
+async def _first_difficulties(turn: Turn) -> None:
+    await difficulties(turn, 0)
+
+
+TOPIC = Topic(
+    commands={"viec": _viec, "theodoi": bare(_watch), "watch": bare(_watch), "duyet": bare(_first_queue),
+              "reviews": bare(_first_queue), "vuongmac": bare(_first_difficulties),
+              "blockers": bare(_first_difficulties), "nhiemvu": _nhiemvu},
+    choices={"cl": _list_route("cl"), "wl": _list_route("wl"),
+             "tc": ChoiceRoute(re.compile(r"^\d{1,12}(:(cl|wl):[oqra]:\d{1,4})?$"), card),
+             "rq": by_page(review_queue), "rv": by_id(review_card), "rvf": by_id(evidence_file),
+             "bq": by_page(difficulties), "bk": by_id(difficulty),
+             "nv": ChoiceRoute(re.compile(r"^[\w.\-]{1,24}:\d{1,3}$", re.ASCII), _summary_page)})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,6 +30,9 @@ class Services:
     send_time: time = time(8, 0)
     zalo: bool = False  # the Zalo channel runs too: invites also give the code to send on Zalo
     links: Any = None  # bot.web.personal.LinkMaker when the personal page is on (/trang)
+    telegram_username: str = ""  # the Telegram bot's username, for t.me invite links (set at start)
+    # strangers answered lately (user id → first answer's monotonic time, answers), bounded by the router
+    strangers: dict[int, tuple[float, int]] = field(default_factory=dict, repr=False)
 
     @contextmanager
     def tx(self) -> Iterator[Session]:

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.conversation import screens
+from bot.conversation.routes import Topic, by_page
 from bot.conversation.turn import Turn
 from bot.i18n import language
 from bot.services import status
@@ -40,3 +41,20 @@ async def progress(turn: Turn, unit: str | None, page: int = 0, new: bool = True
 async def overdue(turn: Turn) -> None:
     """/quahan: the overdue filter of one's list (every unit's for the office), paged in one message like /viec."""
     await screens.open_list(turn, "cl" if turn.actor.units else "wl", "q", 0, new=True)
+
+
+async def _progress(turn: Turn, args: tuple[str, ...]) -> None:
+    """/tiendo [unit]."""
+    await progress(turn, args[0] if args else None)
+
+
+async def _progress_page(turn: Turn, page: int) -> None:
+    """`td:<page>`: another page of /tiendo's per-unit list, in place."""
+    await progress(turn, None, page, new=False)
+
+
+async def _overdue(turn: Turn, args: tuple[str, ...]) -> None:
+    await overdue(turn)
+
+
+TOPIC = Topic(commands={"tiendo": _progress, "quahan": _overdue}, choices={"td": by_page(_progress_page)})

@@ -5,6 +5,7 @@ The evidence itself (files, photos, texts) arrives through the adapter, which fe
 
 from __future__ import annotations
 
+from bot.conversation.routes import ID, ChoiceRoute, Topic, by_id
 from bot.conversation.subjects import occurrence_subject
 from bot.conversation.turn import Turn
 from bot.db.addresses import channel_of
@@ -77,3 +78,15 @@ async def snooze(turn: Turn, occurrence_id: int, days: int) -> None:
     with language(turn.actor.lang):
         await turn.reply(View(("⏰ " + _("Will remind again about {subject} at {until}.").format(
             subject=subject_text(occurrence_subject(svc, occurrence_id)), until=fmt_local(until, svc.zone)),)))
+
+
+async def _snooze1(turn: Turn, args: str) -> None:
+    await snooze(turn, int(args), 1)
+
+
+async def _snooze3(turn: Turn, args: str) -> None:
+    await snooze(turn, int(args), 3)
+
+
+TOPIC = Topic(choices={"done": by_id(done), "ev": by_id(ask_evidence), "evend": by_id(end_evidence),
+                       "snz": by_id(ask_snooze), "snz1": ChoiceRoute(ID, _snooze1), "snz3": ChoiceRoute(ID, _snooze3)})

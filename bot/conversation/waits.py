@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.conversation.routes import ID, ChoiceRoute, Topic, bare
 from bot.conversation.turn import Turn
 from bot.db.audit import audit
 from bot.i18n import _, language
@@ -43,3 +44,12 @@ async def page_link(turn: Turn) -> None:
         await turn.reply(View((_("Your personal page (checklist, supporting documents with their number, date "
                                  "and summary, figures). Do not share it: it acts as you. Valid {days} days:\n{url}")
                                .format(days=links.days, url=url),)))
+
+
+async def _cancel(turn: Turn, args: str) -> None:
+    await cancel(turn)
+
+
+TOPIC = Topic(commands={"huy": bare(cancel), "cancel": bare(cancel), "trang": bare(page_link),
+                        "page": bare(page_link)},
+              choices={"no": ChoiceRoute(ID, _cancel), "x": ChoiceRoute(ID, _cancel)})

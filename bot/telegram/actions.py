@@ -9,16 +9,13 @@ import logging
 
 from telegram import Update
 
-from bot.conversation import difficulties, reviews, waits
-from bot.conversation import tasks as flows
 from bot.db.models import MemberRow, UnitRow
 from bot.i18n import _, language
 from bot.services import invites
-from bot.services.access import Actor, Refused, require_admin
+from bot.services.access import Refused, require_admin
 from bot.telegram import screens
 from bot.telegram.context import BotContext
 from bot.telegram.handlers import actor_of, event, guarded
-from bot.telegram.turn import TelegramTurn
 from bot.texts import unit_short
 from bot.views.model import Action, View
 from bot.views.status import ROLE
@@ -32,72 +29,18 @@ async def _say(update: Update, lang: str, text: str, actions: tuple[tuple[Action
         await screens.show(update, View((text,), actions), new=True)
 
 
-@guarded
-async def on_done(update: Update, context: BotContext, args: str) -> None:
-    await flows.done(TelegramTurn.of(update, context), int(args))
 
 
-@guarded
-async def on_evidence(update: Update, context: BotContext, args: str) -> None:
-    await flows.ask_evidence(TelegramTurn.of(update, context), int(args))
 
 
-@guarded
-async def on_evidence_end(update: Update, context: BotContext, args: str) -> None:
-    await flows.end_evidence(TelegramTurn.of(update, context), int(args))
 
 
-@guarded
-async def on_snooze_menu(update: Update, context: BotContext, args: str) -> None:
-    await flows.ask_snooze(TelegramTurn.of(update, context), int(args))
 
 
-async def on_snooze1(update: Update, context: BotContext, args: str) -> None:
-    await on_snooze(update, context, args, 1)
 
 
-async def on_snooze3(update: Update, context: BotContext, args: str) -> None:
-    await on_snooze(update, context, args, 3)
 
 
-@guarded
-async def on_snooze(update: Update, context: BotContext, args: str, days: int) -> None:
-    await flows.snooze(TelegramTurn.of(update, context), int(args), days)
-
-
-@guarded
-async def on_blocker(update: Update, context: BotContext, args: str) -> None:
-    await difficulties.ask(TelegramTurn.of(update, context), int(args))
-
-
-@guarded
-async def on_accept(update: Update, context: BotContext, args: str) -> None:
-    await reviews.accept(TelegramTurn.of(update, context), int(args))
-
-
-@guarded
-async def on_return_ask(update: Update, context: BotContext, args: str) -> None:
-    await reviews.ask_return(TelegramTurn.of(update, context), int(args))
-
-
-@guarded
-async def on_return_confirmed(update: Update, context: BotContext, args: str) -> None:
-    await reviews.ask_reason(TelegramTurn.of(update, context), int(args))
-
-
-@guarded
-async def on_forward(update: Update, context: BotContext, args: str) -> None:
-    await difficulties.forward(TelegramTurn.of(update, context), int(args))
-
-
-@guarded
-async def on_blocker_reply(update: Update, context: BotContext, args: str) -> None:
-    await difficulties.ask_direction(TelegramTurn.of(update, context), int(args))
-
-
-@guarded
-async def on_blocker_done(update: Update, context: BotContext, args: str) -> None:
-    await difficulties.resolve(TelegramTurn.of(update, context), int(args))
 
 
 def member_text(member: MemberRow, unit_name: str | None = None) -> str:
@@ -135,35 +78,6 @@ async def on_remove(update: Update, context: BotContext, args: str) -> None:
         await screens.show(update, View((text,)))
 
 
-@guarded
-async def on_cancel(update: Update, context: BotContext, args: str) -> None:
-    await waits.cancel(TelegramTurn.of(update, context))
 
 
-@guarded
-async def huy(update: Update, context: BotContext) -> None:
-    """/huy: the way out of any prompt (`dedupe` already ended the wait, as for any command)."""
-    await waits.cancel(TelegramTurn.of(update, context))
 
-
-@guarded
-async def on_blocker_text(update: Update, context: BotContext, actor: Actor, ref: int, text: str) -> None:
-    """The text after ⚠️: the difficulty, to the office."""
-    await difficulties.report(TelegramTurn.of(update, context), ref, text)
-
-
-@guarded
-async def on_blocker_withdraw(update: Update, context: BotContext, args: str) -> None:
-    await difficulties.withdraw(TelegramTurn.of(update, context), int(args))
-
-
-@guarded
-async def on_return_reason(update: Update, context: BotContext, actor: Actor, ref: int, text: str) -> None:
-    """The text after a confirmed ↩️: the reason; the unit hears it."""
-    await reviews.give_back(TelegramTurn.of(update, context), ref, text)
-
-
-@guarded
-async def on_direction(update: Update, context: BotContext, actor: Actor, ref: int, text: str) -> None:
-    """The text after 💬: the direction, to the unit and the office."""
-    await difficulties.direct(TelegramTurn.of(update, context), ref, text)

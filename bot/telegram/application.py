@@ -22,22 +22,19 @@ from telegram.request import BaseRequest
 from bot.engine.dispatcher import Dispatcher, SweepReport
 from bot.i18n.refusals import t
 from bot.logsafe import redact_secrets
-from bot.telegram import actions as actions_chat
 from bot.telegram import (
     callbacks,
     channels_chat,
     delegation_chat,
     digest,
+    entry,
     handlers,
     invites_chat,
-    page_chat,
-    screens,
     trust_chat,
 )
 from bot.telegram import closing as closing_chat
 from bot.telegram import console_chat as console_chat
 from bot.telegram import exports as exports_chat
-from bot.telegram import metrics as metrics_chat
 from bot.telegram import par as par_chat
 from bot.telegram.context import BotContext, Services
 from bot.telegram.lanes import ChatLanes
@@ -79,21 +76,15 @@ def build_application(token: str, services: Services, base_url: str | None = Non
         builder = builder.rate_limiter(rate_limiter)
     app = builder.build()
     app.bot_data["services"] = services
-    app.add_handler(TypeHandler(Update, handlers.dedupe), group=-1)
-    commands = [(("start",), handlers.start), (("help", "huongdan"), handlers.help_command),
-                (("viec",), screens.viec), (("tiendo",), handlers.tiendo), (("quahan",), handlers.quahan),
-                (("nhiemvu",), screens.nhiemvu), (("moi", "invite"), handlers.moi),
-                (("thanhvien", "members"), handlers.thanhvien), (("lang",), handlers.lang),
-                (("huy", "cancel"), actions_chat.huy)]
+    app.add_handler(TypeHandler(Update, entry.dedupe), group=-1)
+    # Topics not yet on the conversation core (their Telegram handlers answer them; the rest is routed).
+    commands = [(("start",), handlers.start), (("moi", "invite"), handlers.moi),
+                (("thanhvien", "members"), handlers.thanhvien)]
     commands.append((("tonghop", "digest"), digest.tonghop))
-    commands.append((("solieu", "sochieu", "metric"), metrics_chat.sochieu))
-    commands += [(("duyet", "reviews"), screens.duyet), (("vuongmac", "blockers"), screens.vuongmac),
-                 (("theodoi", "watch"), screens.theodoi)]
     commands += [(("xuat", "export"), exports_chat.xuat), (("lich",), exports_chat.lich)]
     commands += par_chat.COMMANDS  # i12b: /vanban, /yeucauvanban, /tucham
     commands += [(("loimoi", "invites"), invites_chat.loimoi), (("huyloimoi", "revoke"), invites_chat.huyloimoi)]
     commands.append((("dong", "close"), closing_chat.dong))
-    commands.append((("trang", "page"), page_chat.trang))
     commands.append((("bangdieukhien", "console"), console_chat.bangdieukhien))
     commands += [(("lienket", "link"), channels_chat.lienket), (("kenh", "channels"), channels_chat.kenh)]
     commands += trust_chat.COMMANDS  # /xacnhan: the office confirms assumptions
@@ -108,10 +99,10 @@ def build_application(token: str, services: Services, base_url: str | None = Non
     app.add_handler(CallbackQueryHandler(invites_chat.on_invite_button,  # type: ignore[arg-type]
                                          pattern=invites_chat.PATTERN))
     app.add_handler(CallbackQueryHandler(callbacks.on_button))  # type: ignore[arg-type]
-    app.add_handler(MessageHandler(filters.COMMAND, handlers.unknown))  # type: ignore[arg-type]
+    app.add_handler(MessageHandler(filters.COMMAND, entry.on_update))  # type: ignore[arg-type]
     app.add_handler(MessageHandler(filters.TEXT | filters.Document.ALL | filters.PHOTO,
                                    callbacks.on_message))  # type: ignore[arg-type]
-    app.add_handler(MessageHandler(filters.ALL, handlers.unknown))  # type: ignore[arg-type]
+    app.add_handler(MessageHandler(filters.ALL, entry.on_update))  # type: ignore[arg-type]
     app.add_error_handler(_on_error)  # type: ignore[arg-type]
     return app
 

@@ -14,17 +14,18 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 from telegram import Update
 
+from bot.conversation import router
 from bot.db.models import ChatStateRow, EvidenceRow, OccurrenceRow
 from bot.i18n import _, language
 from bot.services import linking, queue, tasks
 from bot.services.access import Actor, Refused, load_actor, own_occurrence
 from bot.services.archive import archive, clean_name, photo_name
-from bot.telegram import actions, safety, screens
+from bot.services.guards import CLOSED_EVIDENCE
+from bot.telegram import actions, entry, safety, screens
 from bot.telegram import exports as exports_chat
-from bot.telegram import metrics as metrics_chat
 from bot.telegram import par as par_chat  # PAR document metadata (số/ký hiệu, ngày ban hành…)
 from bot.telegram.context import BotContext
-from bot.telegram.handlers import accept_code, event, guarded, on_progress_page, reply, unknown
+from bot.telegram.handlers import accept_code, event, guarded, reply, unknown
 from bot.views.taskcard import subject_text
 
 MAX_DOWNLOAD = 20 * 1024 * 1024  # Bot API getFile limit
@@ -39,44 +40,22 @@ class Route:
     handler: Callable[[Update, BotContext, str], Awaitable[None]]
 
 
+# Kinds not yet on the conversation core (bot.conversation.router.CHOICES has the others).
 ROUTES: dict[str, Route] = {
-    "done": Route(ID, actions.on_done), "ev": Route(ID, actions.on_evidence),
-    "evend": Route(ID, actions.on_evidence_end), "snz": Route(ID, actions.on_snooze_menu),
-    "snz1": Route(ID, actions.on_snooze1), "snz3": Route(ID, actions.on_snooze3),
-    "blk": Route(ID, actions.on_blocker), "rvok": Route(ID, actions.on_accept),
-    "rvret": Route(ID, actions.on_return_ask), "rvrc": Route(ID, actions.on_return_confirmed),
-    "fwd": Route(ID, actions.on_forward), "rm": Route(ID, actions.on_remove_ask), "rmy": Route(ID, actions.on_remove),
-    "no": Route(ID, actions.on_cancel), "x": Route(ID, actions.on_cancel),
-    "bkw": Route(ID, actions.on_blocker_withdraw), "mt": Route(ID, metrics_chat.on_metric),
-    # `:n` (from a pushed card or summary): open the list in a new message, so the card itself stays
-    "cl": Route(re.compile(r"^[oqra]:\d{1,4}(:n)?$"), lambda u, c, a: screens.on_list(u, c, "cl:" + a)),
-    "wl": Route(re.compile(r"^[oqra]:\d{1,4}(:n)?$"), lambda u, c, a: screens.on_list(u, c, "wl:" + a)),
-    "tc": Route(re.compile(r"^\d{1,12}(:(cl|wl):[oqra]:\d{1,4})?$"), screens.on_card),
-    "rq": Route(PAGE, screens.on_queue), "rv": Route(ID, screens.on_review), "rvf": Route(ID, screens.on_file),
-    "bq": Route(PAGE, screens.on_blockers), "bk": Route(ID, screens.on_blocker),
-    "bkr": Route(ID, actions.on_blocker_reply), "bkd": Route(ID, actions.on_blocker_done),
+    "rm": Route(ID, actions.on_remove_ask), "rmy": Route(ID, actions.on_remove),
     "lp": Route(PAGE, exports_chat.on_picker),
-    "td": Route(PAGE, on_progress_page),
-    "nv": Route(re.compile(r"^[\w.\-]{1,24}:\d{1,3}$", re.ASCII), screens.on_task_summary),
 }
 
 
 TextState = Callable[[Update, BotContext, Actor, int, str], Awaitable[None]]
 
 
-async def _metric_value(update: Update, context: BotContext, actor: Actor, ref: int, text: str) -> None:
-    await metrics_chat.on_value(update, context, actor, ref)
-
-
-# What a text answers when the chat waits for one (chat_states.kind → handler); the evidence wait takes files too.
+# What a text answers when the chat waits for one, for the waits not yet on the conversation core.
 async def _document_details(update: Update, context: BotContext, actor: Actor, ref: int, text: str) -> None:
     await par_chat.on_text(update, context, actor, ref)
 
 
-TEXT_STATES: dict[str, TextState] = {
-    "blocker": actions.on_blocker_text, "return": actions.on_return_reason,
-    "blocker_reply": actions.on_direction, "metric": _metric_value, par_chat.STATE: _document_details,
-}
+TEXT_STATES: dict[str, TextState] = {par_chat.STATE: _document_details}
 # Called after each evidence item is stored: (update, context, actor, occurrence id, evidence row id).
 AFTER_EVIDENCE: list[Callable[[Update, BotContext, Actor, int, int], Awaitable[None]]] = []
 
@@ -87,6 +66,9 @@ async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     prefix, _sep, args = (query.data or "").partition(":")
+    if prefix in router.CHOICES or prefix not in ROUTES:
+        await entry.on_update(update, context)
+        return
     route = ROUTES.get(prefix)
     if route is None or len((query.data or "").encode()) > 64 or not route.pattern.match(args):
         raise Refused("bad_request")
@@ -115,7 +97,13 @@ async def on_message(update: Update, context: BotContext) -> None:
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     assert message is not None and chat is not None and user is not None
     svc = context.services
-    if await safety.stale_state(update, context):  # a wait left by a review decided meanwhile
+    with svc.tx() as session:
+        state = session.get(ChatStateRow, chat.id)
+        legacy = state is not None and state.kind in ("evidence", CLOSED_EVIDENCE, par_chat.STATE)
+    if not legacy and not (message.text and linking.normalize_code(message.text)):
+        await entry.on_update(update, context)  # the conversation core's waits
+        return
+    if await safety.stale_state(update, context):  # a wait left by a task accepted meanwhile
         return
     with svc.tx() as session:
         state = session.get(ChatStateRow, chat.id)

@@ -6,33 +6,29 @@ import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from telegram import Bot, BotCommand, BotCommandScopeChat, Update
-from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop
+from telegram import Bot, BotCommand, Update
 
 from bot.conversation import commands
-from bot.conversation import status as status_flows
 from bot.conversation.commands import COMMANDS as COMMANDS  # re-exported: the table moved to the core
 from bot.conversation.commands import commands_for
 from bot.db.audit import audit
-from bot.db.models import ChatStateRow, MemberRow, ProcessedUpdateRow, UnitRow
+from bot.db.models import MemberRow, UnitRow
 from bot.engine.channel import Button
 from bot.i18n import _, language
 from bot.i18n.refusals import t
 from bot.services import invites
-from bot.services.access import Refused, actor_rows, load_actor, require_admin
+from bot.services.access import Refused, load_actor, require_admin
 from bot.services.linking import CHANNEL_NAMES, Linked
 from bot.telegram import safety
 from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext
 from bot.telegram.draw import reply
-from bot.telegram.turn import TelegramTurn, actor_of, event
+from bot.telegram.turn import TelegramTurn, actor_of, event, set_chat_commands
 from bot.texts import fmt_local, head_title, unit_short
 from bot.views.status import ROLE, members_text
 
@@ -44,15 +40,6 @@ def bot_commands() -> list[BotCommand]:
     with language("vi"):
         return [BotCommand(name, text[:256]) for name, text in commands_for({"head"})]
 
-
-async def set_chat_commands(bot: Bot, chat_id: int, roles: frozenset[str], lang: str) -> None:
-    """The command menu of one chat: its person's roles (the default menu is a head's)."""
-    with language(lang):
-        commands = [BotCommand(name, text[:256]) for name, text in commands_for(roles)]
-    try:
-        await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
-    except TelegramError as exc:  # a menu is a convenience: never fail the answer for it
-        log.info("command menu of chat %s not set: %s", chat_id, exc)
 
 
 async def set_role_commands(bot: Bot, engine: Engine) -> None:
@@ -120,27 +107,7 @@ def guarded(fn: Handler) -> Handler:
     return wrapper
 
 
-# Core, not the ORM bulk insert: it runs on every update.
-_MARK_PROCESSED = insert(cast(Table, ProcessedUpdateRow.__table__))
 
-
-async def dedupe(update: Update, context: BotContext) -> None:
-    """Telegram can deliver an update twice; handle it once. The same transaction loads who is acting."""
-    user, chat = update.effective_user, update.effective_chat
-    try:
-        with context.services.tx() as session:
-            now = context.services.clock.now()
-            session.execute(_MARK_PROCESSED, {"update_id": update.update_id, "at": now})
-            if user is not None and chat is not None:
-                context.actor, rows = actor_rows(session, user.id, chat.id, context.services.today())
-                if safety.may_restore(rows, context.actor.user_id, user.id, chat.id):
-                    safety.restore_reachability(session, user.id, chat.id, now, update.update_id)
-                text = update.message.text if update.message is not None else None
-                if text and text.startswith("/"):  # any command ends a prompt waiting for text
-                    session.execute(delete(ChatStateRow).where(ChatStateRow.chat_id == chat.id))
-    except IntegrityError:
-        log.info("update %s seen before: ignored", update.update_id)
-        raise ApplicationHandlerStop from None
 
 
 @guarded
@@ -191,21 +158,7 @@ async def help_command(update: Update, context: BotContext) -> None:
     await commands.help_text(TelegramTurn.of(update, context))
 
 
-@guarded
-async def tiendo(update: Update, context: BotContext) -> None:
-    """/tiendo [unit]."""
-    await status_flows.progress(TelegramTurn.of(update, context), context.args[0] if context.args else None)
 
-
-@guarded
-async def on_progress_page(update: Update, context: BotContext, args: str) -> None:
-    """`td:<page>`: another page of /tiendo's per-unit list, in place."""
-    await status_flows.progress(TelegramTurn.of(update, context), None, int(args), new=False)
-
-
-@guarded
-async def quahan(update: Update, context: BotContext) -> None:
-    await status_flows.overdue(TelegramTurn.of(update, context))
 
 
 @guarded
@@ -254,10 +207,6 @@ async def thanhvien(update: Update, context: BotContext) -> None:
                                      "e.g. /thanhvien TCCB, for one unit's members.")
     await reply(update, texts, to_markup(buttons))
 
-
-@guarded
-async def lang(update: Update, context: BotContext) -> None:
-    await commands.set_language(TelegramTurn.of(update, context), context.args[0] if context.args else "")
 
 
 @guarded

@@ -403,7 +403,7 @@ async def test_invite_codes_are_single_use_expire_after_7_days_and_reject_garbag
 # --- replays ----------------------------------------------------------------------------------------
 
 async def test_an_update_delivered_twice_is_handled_once(h: Harness, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="bot.telegram.handlers")
+    caplog.set_level(logging.INFO, logger="bot.conversation.router")
     before = len(h.api.messages_to(ADMIN))
     update = h.api.user_sends(ADMIN, "/help")
     h.api.updates.pending.append(dict(update))  # the same update_id again, in the same getUpdates batch

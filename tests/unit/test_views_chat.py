@@ -124,8 +124,10 @@ def test_task_summary_pages_its_units_and_keeps_the_readers_own_cards() -> None:
 
 
 def test_every_prefix_of_the_callback_contract_has_a_route_that_checks_its_argument() -> None:
-    from bot.telegram.callbacks import ROUTES
+    from bot.conversation.router import CHOICES
+    from bot.telegram.callbacks import ROUTES as LEGACY  # the kinds not yet on the core (issue 18)
 
+    ROUTES = {**CHOICES, **LEGACY}
     contract = {"done", "ev", "evend", "snz", "snz1", "snz3", "blk", "rvok", "rvret", "fwd", "rm", "mt",
                 "cl", "tc", "wl", "rq", "rv", "rvf", "bq", "bk", "bkr", "bkd"}
     assert contract <= set(ROUTES)
