@@ -84,7 +84,7 @@ async def main(heads: int, rounds: int, rate: int) -> int:
                 users.append(user)
             services = Services(engine, clock, WorkCalendar(), ZONE, folder / "evidence")
             runtime = build_runtime(zalo.token, zalo.base_url, services,
-                                    RateLimiter(per_second=rate, private_interval=1.0), folder / "in", poll_timeout=5)
+                                    RateLimiter(per_second=rate, private_interval=1.0), poll_timeout=5)
             await runtime.start()
             dispatcher = Dispatcher(engine, ChannelRouter(engine, None, runtime.channel), clock, NoLimit(),
                                     DispatchSettings(concurrency=4))

@@ -7,7 +7,7 @@ import logging
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -184,8 +184,7 @@ def _run(config: Config, token: str | None, zalo_token: str | None) -> None:
                             rate_limiter=TelegramRateLimiter(limiter)) if token else None
     zalo = build_runtime(zalo_token, config.zalo.base_url, services,
                          RateLimiter(per_second=config.zalo.rate_per_second, private_interval=1.0),
-                         evidence_dir.resolve().parent / "zalo-incoming", config.zalo.webhook,
-                         links=links, file_hosts=tuple(config.zalo.file_hosts)) if zalo_token else None
+                         config.zalo.webhook, file_hosts=tuple(config.zalo.file_hosts)) if zalo_token else None
     router = ChannelRouter(engine, TelegramChannel(app.bot) if app else None, zalo.channel if zalo else None)
     watch = Watch(engine, clock, config.dispatch.interval_seconds)  # /readyz, /metrics (bot.ops.health)
     mail = email_channel(config)
@@ -200,8 +199,7 @@ def _run(config: Config, token: str | None, zalo_token: str | None) -> None:
     vanished: list[DatabaseVanished] = []
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    primary = app if app is not None else zalo.app if zalo is not None else None
-    assert primary is not None
+    primary: Any = app if app is not None else Alone(Jobs(services.zone))  # Zalo alone: APScheduler itself
     extras = Extras(zalo if app is not None else None, web_page(config, services),
                     (watch, config.web.listen, config.web.port))
     stopped = asyncio.Event()
@@ -230,7 +228,7 @@ def _run(config: Config, token: str | None, zalo_token: str | None) -> None:
     try:
         if app is None:
             assert zalo is not None
-            loop.run_until_complete(_run_alone(zalo, extras, stopped))
+            loop.run_until_complete(_run_alone(zalo, primary.job_queue, extras, stopped))
         elif loop.run_until_complete(start_without_telegram(  # Telegram down at start: weather (bot.ops.weather)
                 app, watch, stopped, extras.start, dispatcher.sweep, config.dispatch.interval_seconds)):
             watch_polling(app, watch)
@@ -299,8 +297,32 @@ def _run_telegram(config: Config, app: Any, extras: Extras) -> None:
                         allowed_updates=["message", "callback_query"], stop_signals=None)
 
 
-async def _run_alone(zalo: Any, extras: Extras, stopped: asyncio.Event) -> None:
-    """Zalo without Telegram: its Application runs until a signal (or a vanished database) stops it."""
+class Jobs:
+    """The repeating jobs (sweep, pruning) on APScheduler when no Telegram Application carries them: the one
+    call the runner makes of PTB's JobQueue, `run_repeating`, on an AsyncIOScheduler of the bot's loop."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+        self.scheduler = AsyncIOScheduler(timezone=zone)
+
+    def run_repeating(self, callback: Callable[[Any], Any], interval: float, first: float = 0.0,
+                      name: str | None = None, job_kwargs: dict[str, Any] | None = None) -> None:
+        start = datetime.now(self.scheduler.timezone) + timedelta(seconds=first)
+        self.scheduler.add_job(callback, "interval", args=(None,), seconds=interval, next_run_time=start,
+                               id=name, **(job_kwargs or {}))
+
+
+@dataclass
+class Alone:
+    """What the jobs hang on when Zalo runs without Telegram (the place of Telegram's Application)."""
+
+    job_queue: Jobs
+
+
+async def _run_alone(zalo: Any, jobs: Jobs, extras: Extras, stopped: asyncio.Event) -> None:
+    """Zalo without Telegram: the channel and the jobs run until a signal (or a vanished database) stops them."""
+    jobs.scheduler.start()
     later = await start_zalo(zalo, extras.watch[0])  # Zalo down at start: started when it answers
     await extras.start()
     try:
@@ -308,6 +330,7 @@ async def _run_alone(zalo: Any, extras: Extras, stopped: asyncio.Event) -> None:
     finally:
         if later is not None:
             later.cancel()
+        jobs.scheduler.shutdown(wait=False)
         await extras.stop()
         await zalo.stop()
 

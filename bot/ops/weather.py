@@ -129,25 +129,6 @@ def watch_polling(app: Any, watch: Watch, name: str = "telegram",
     return down
 
 
-class _UpdaterWeather(logging.Filter):
-    """The Zalo Application's updater polls without an error callback, so PTB logs each failed poll with a
-    traceback: a weather one becomes the Watch's state change instead."""
-
-    def __init__(self, down: Callable[[BaseException], None]) -> None:
-        super().__init__()
-        self.down = down
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        error = record.exc_info[1] if record.exc_info else None
-        if error is None or not is_weather(error):
-            return True
-        try:
-            asyncio.get_running_loop().call_soon(self.down, error)
-        except RuntimeError:  # not in the loop (a shutdown): the line is dropped all the same
-            pass
-        return False
-
-
 async def start_zalo(zalo: Any, watch: Watch) -> asyncio.Task[Any] | None:
     """Start the Zalo channel now if its API answers; else return a task that waits for it (back-off, one line
     each way) and starts it then, while the rest of the bot runs."""
@@ -155,12 +136,11 @@ async def start_zalo(zalo: Any, watch: Watch) -> asyncio.Task[Any] | None:
     def ping() -> Awaitable[Any]:
         return cast(Awaitable[Any], zalo.api.call("getMe"))
 
+    def weather(up: bool, error: BaseException | None) -> None:  # the poll loop's state changes, one line each
+        watch.mark_channel("zalo", up, describe(error) if error is not None else "")
+
     async def start() -> None:
-        down = watch_polling(zalo.app, watch, "zalo", ping)
-        updater = logging.getLogger("telegram.ext.Updater")
-        for old in [f for f in updater.filters if isinstance(f, _UpdaterWeather)]:
-            updater.removeFilter(old)
-        updater.addFilter(_UpdaterWeather(down))
+        zalo.weather = weather
         await zalo.start()
         watch.mark_channel("zalo", True)
 

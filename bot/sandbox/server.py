@@ -191,8 +191,8 @@ class Sandbox:
         zalo_files = Path(tempfile.mkdtemp(prefix="nhacviec-sandbox-zalo-"))
         try:
             await zalo.start()
-            runtime = build_runtime(zalo.token, zalo.base_url, services, self._limiter_factory(), zalo_files,
-                                    poll_timeout=1, links=page.links, file_hosts=("127.0.0.1",))
+            runtime = build_runtime(zalo.token, zalo.base_url, services, self._limiter_factory(),
+                                    poll_timeout=1, file_hosts=("127.0.0.1",))
             await app.initialize()
             await app.post_init(app)  # type: ignore[misc]  # run_polling would call it; we start by hand
             await app.start()

@@ -93,16 +93,24 @@ def webhook_app(secret: str, handle: Handler, path: str = "/zalo") -> web.Applic
 
 
 async def poll(api: ZaloApi, handle: Handler, stop: asyncio.Event, timeout: int = 30,
-               backoff: float = 1.0) -> None:
-    """Long-poll getUpdates until `stop` is set (development: the docs say production uses the webhook)."""
+               backoff: float = 1.0, weather: Callable[[bool, BaseException | None], None] | None = None) -> None:
+    """Long-poll getUpdates until `stop` is set. An idle poll (408) is not an error; a failed one backs off
+    (1 s, 2 s … 30 s) and `weather` hears each change between answering and not."""
     delay = backoff
+    down = False
     while not stop.is_set():
         try:
             result = await api.call("getUpdates", read_timeout=timeout + 10, timeout=str(timeout))
         except ZaloError as exc:
             if exc.code == IDLE:
                 delay = backoff
+                if down and weather is not None:
+                    weather(True, None)
+                down = False
                 continue
+            if not down and weather is not None:
+                weather(False, exc)
+            down = True
             log.warning("zalo getUpdates failed: %s", exc)
             try:
                 await asyncio.wait_for(stop.wait(), delay)
@@ -111,6 +119,9 @@ async def poll(api: ZaloApi, handle: Handler, stop: asyncio.Event, timeout: int 
             delay = min(delay * 2, 30.0)
             continue
         delay = backoff
+        if down and weather is not None:
+            weather(True, None)
+        down = False
         events = result if isinstance(result, list) else [result]
         for item in events:
             incoming = parse_event(item)

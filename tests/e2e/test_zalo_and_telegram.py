@@ -68,7 +68,7 @@ async def running_both(tmp_path: Path, plan: Path = MINI_PLAN) -> AsyncIterator[
     zalo = FakeZaloApi()
     await zalo.start()
     runtime = build_runtime(zalo.token, zalo.base_url, services, RateLimiter(per_second=50, private_interval=0.0),
-                            tmp_path / "zalo-incoming", poll_timeout=1, links=links, file_hosts=("127.0.0.1",))
+                            poll_timeout=1, file_hosts=("127.0.0.1",))
     await runtime.start()
     tg.dispatcher = Dispatcher(tg.engine, ChannelRouter(tg.engine, TelegramChannel(tg.app.bot), runtime.channel),
                                tg.clock, NoLimit(), DispatchSettings(concurrency=2), links=links)

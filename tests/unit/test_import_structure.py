@@ -13,8 +13,8 @@ from pathlib import Path
 BOT = Path(__file__).resolve().parents[2] / "bot"
 ADAPTERS = ("bot.telegram", "bot.zalo", "bot.web")
 CHANNEL_LIBRARIES = ("telegram", "aiohttp", "httpx", "aiosmtplib")
-# Still crossed (the Zalo bridge runs the Telegram handlers; the page reuses the chat's words and flows).
-KNOWN_ADAPTER_EDGES = {("bot.zalo", "bot.telegram"), ("bot.web", "bot.telegram")}
+# No adapter imports another (the Zalo bridge that ran the Telegram handlers is gone).
+KNOWN_ADAPTER_EDGES: set[tuple[str, str]] = set()
 # The one package circle of today: services → engine (queue_notice) → views → services (views read service
 # facts), and engine ↔ digest. (services → web, revoke_links, was cut by issue 18.) docs/architecture.md.
 KNOWN_CIRCLES = {frozenset({"bot.digest", "bot.engine", "bot.services", "bot.views"})}
