@@ -1,4 +1,4 @@
-"""Benchmark: heads on Zalo, through the bridge, against the fake Zalo Bot API on 127.0.0.1.
+"""Benchmark: heads on Zalo, through the conversation core, against the fake Zalo Bot API on 127.0.0.1.
 
 Seeds a plan of `--heads` units with one open task each and one head per unit on Zalo. Then:
 - cards: one dispatcher sweep at 08:00 on 30/10/2019 sends every head its card through Zalo, at the
@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy.orm import Session  # noqa: E402
 
 from bench.bench_chat import write_plan  # noqa: E402
+from bot.app import ZaloSetup, build_channels  # noqa: E402
 from bot.db import addresses  # noqa: E402
 from bot.db.engine import make_engine, migrate  # noqa: E402
 from bot.db.members import ensure_member  # noqa: E402
@@ -43,7 +44,6 @@ from bot.engine.sync import sync_plan  # noqa: E402
 from bot.plans.loader import load_plan  # noqa: E402
 from bot.sandbox.fake_zalo import FakeZaloApi, ZaloUser  # noqa: E402
 from bot.telegram.context import Services  # noqa: E402
-from bot.zalo.runtime import ChannelRouter, build_runtime  # noqa: E402
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 CARDS_AT = datetime(2019, 10, 30, 8, 0, tzinfo=ZONE)
@@ -83,11 +83,12 @@ async def main(heads: int, rounds: int, rate: int) -> int:
                               name=user.name)
                 users.append(user)
             services = Services(engine, clock, WorkCalendar(), ZONE, folder / "evidence")
-            runtime = build_runtime(zalo.token, zalo.base_url, services,
-                                    RateLimiter(per_second=rate, private_interval=1.0), poll_timeout=5)
+            channels = build_channels(services, zalo=ZaloSetup(zalo.token, zalo.base_url,
+                                                               RateLimiter(per_second=rate, private_interval=1.0),
+                                                               poll_timeout=5))
+            runtime = channels.zalo
             await runtime.start()
-            dispatcher = Dispatcher(engine, ChannelRouter(engine, None, runtime.channel), clock, NoLimit(),
-                                    DispatchSettings(concurrency=4))
+            dispatcher = Dispatcher(engine, channels.outbound, clock, NoLimit(), DispatchSettings(concurrency=4))
             try:
                 clock.set(CARDS_AT)
                 started = time.perf_counter()

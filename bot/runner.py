@@ -155,10 +155,9 @@ def schedule_pruning(app: Any, engine: Engine, clock: Clock, exports_dir: Path, 
 
 
 def _run(config: Config, token: str | None, zalo_token: str | None) -> None:
-    from bot.telegram.application import build_application, schedule_sweeps
-    from bot.telegram.channel import TelegramChannel
-    from bot.telegram.context import Services
-    from bot.zalo.runtime import ChannelRouter, build_runtime
+    from bot.app import TelegramSetup, ZaloSetup, build_channels
+    from bot.conversation.services import Services
+    from bot.telegram.application import schedule_sweeps
 
     plans = load_plans(config.plan_paths())
     plan = plans[0]  # the office and the send time come from the first plan
@@ -180,12 +179,14 @@ def _run(config: Config, token: str | None, zalo_token: str | None) -> None:
     services = Services(engine, clock, WorkCalendar(), ZoneInfo(config.timezone), evidence_dir,
                         plan.plan.ladder.send_time, zalo=zalo_token is not None, links=links)
     limiter = shared_limiter(engine, config.database.url, config.dispatch.rate_per_second)
-    app = build_application(token, services, config.telegram.base_url, config.telegram.base_file_url,
-                            rate_limiter=TelegramRateLimiter(limiter)) if token else None
-    zalo = build_runtime(zalo_token, config.zalo.base_url, services,
-                         RateLimiter(per_second=config.zalo.rate_per_second, private_interval=1.0),
-                         config.zalo.webhook, file_hosts=tuple(config.zalo.file_hosts)) if zalo_token else None
-    router = ChannelRouter(engine, TelegramChannel(app.bot) if app else None, zalo.channel if zalo else None)
+    channels = build_channels(
+        services,
+        TelegramSetup(token, config.telegram.base_url, config.telegram.base_file_url,
+                      TelegramRateLimiter(limiter)) if token else None,
+        ZaloSetup(zalo_token, config.zalo.base_url, RateLimiter(per_second=config.zalo.rate_per_second,
+                                                                private_interval=1.0),
+                  config.zalo.webhook, file_hosts=tuple(config.zalo.file_hosts)) if zalo_token else None)
+    app, zalo, router = channels.telegram, channels.zalo, channels.outbound
     watch = Watch(engine, clock, config.dispatch.interval_seconds)  # /readyz, /metrics (bot.ops.health)
     mail = email_channel(config)
     dispatcher = Dispatcher(engine, watch.watch_channel(router), clock, limiter, dispatch_settings(config),

@@ -13,7 +13,6 @@ import contextlib
 import dataclasses
 import logging
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -69,7 +68,6 @@ class BotStack:
     dispatcher: Dispatcher
     zalo: SandboxZalo
     zalo_runtime: ZaloRuntime
-    zalo_files: Path  # where the Zalo bridge keeps downloaded photos until they are archived
     zalo_users: dict[int, ZaloUser] = field(default_factory=dict)  # persona → its Zalo user, once switched
     on_zalo: set[int] = field(default_factory=set)  # personas whose chat is on Zalo now
     page: SandboxPage | None = None  # the personal page (bot.web) on 127.0.0.1
@@ -178,21 +176,20 @@ class Sandbox:
         for persona in self.personas.values():
             api.state.user(persona.id, persona.name)
         await api.start()
-        from bot.telegram.application import build_application, schedule_sweeps
-        from bot.telegram.channel import TelegramChannel
-        from bot.telegram.context import Services
-        from bot.zalo.runtime import ChannelRouter, build_runtime
+        from bot.app import TelegramSetup, ZaloSetup, build_channels
+        from bot.conversation.services import Services
+        from bot.telegram.application import schedule_sweeps
 
         page = await serve_personal_page(self.engine, clock, self.zone, self.evidence_dir, self.config.sandbox.host)
         services = Services(self.engine, clock, WorkCalendar(), self.zone, self.evidence_dir,
                             self.plan.plan.ladder.send_time, zalo=True, links=page.links)
-        app = build_application(api.token, services, api.base_url, api.base_file_url)
         zalo = SandboxZalo(feed)
-        zalo_files = Path(tempfile.mkdtemp(prefix="nhacviec-sandbox-zalo-"))
         try:
             await zalo.start()
-            runtime = build_runtime(zalo.token, zalo.base_url, services, self._limiter_factory(),
-                                    poll_timeout=1, file_hosts=("127.0.0.1",))
+            channels = build_channels(services, TelegramSetup(api.token, api.base_url, api.base_file_url),
+                                      ZaloSetup(zalo.token, zalo.base_url, self._limiter_factory(), poll_timeout=1,
+                                                file_hosts=("127.0.0.1",)))
+            app, runtime = channels.telegram, channels.zalo
             await app.initialize()
             await app.post_init(app)  # type: ignore[misc]  # run_polling would call it; we start by hand
             await app.start()
@@ -204,14 +201,12 @@ class Sandbox:
             await api.stop()
             await zalo.stop()
             await page.stop()
-            shutil.rmtree(zalo_files, ignore_errors=True)
             raise
-        router = ChannelRouter(self.engine, TelegramChannel(app.bot), runtime.channel)
-        dispatcher = Dispatcher(self.engine, router, clock, self._limiter_factory(), self._settings(),
+        dispatcher = Dispatcher(self.engine, channels.outbound, clock, self._limiter_factory(), self._settings(),
                                 digest_renderer=digest_renderer(self.engine, self.zone), links=page.links)
         if self.sweep_interval is not None:
             schedule_sweeps(app, dispatcher, self.sweep_interval)
-        self._stack = BotStack(clock, feed, api, app, dispatcher, zalo, runtime, zalo_files, page=page)
+        self._stack = BotStack(clock, feed, api, app, dispatcher, zalo, runtime, page=page)
         self.epoch += 1
         self._ready.set()
 
@@ -237,7 +232,6 @@ class Sandbox:
         finally:
             await stack.api.stop()
             await stack.zalo.stop()
-            shutil.rmtree(stack.zalo_files, ignore_errors=True)
             if stack.page is not None:
                 await stack.page.stop()
 

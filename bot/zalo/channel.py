@@ -8,9 +8,10 @@ text goes as several messages, the last one carrying the replies.
 from __future__ import annotations
 
 import zlib
+from dataclasses import replace
 from typing import Protocol
 
-from bot.engine.channel import OutMessage
+from bot.engine.channel import Failure, OutMessage, SendError
 from bot.engine.ratelimit import RateLimiter
 from bot.i18n import _
 from bot.views.model import PLAIN_TEXT_LIMIT, Action, View, plain_text
@@ -29,6 +30,8 @@ class MenuStore(Protocol):
     def current(self, chat: str) -> Menu: ...
 
     def is_group(self, chat: str) -> bool: ...
+
+    def address_of(self, key: int) -> str | None: ...
 
 
 class MemoryMenus:
@@ -49,6 +52,9 @@ class MemoryMenus:
 
     def is_group(self, chat: str) -> bool:
         return self._menus.get(chat, {}).get(KIND) == "group"
+
+    def address_of(self, key: int) -> str | None:
+        return None  # unit tests give the address with each message
 
 
 def _items(text: str) -> list[str]:
@@ -146,6 +152,10 @@ class ZaloChannel(ZaloSender):
     """Sends OutMessages whose `address` is a Zalo chat id; raises SendError with the outbox's policy."""
 
     async def send(self, message: OutMessage) -> int:
+        address = message.address or self.menus.address_of(message.chat_id)
+        if not address:
+            raise SendError(Failure.UNREACHABLE, "unknown zalo chat")
+        message = replace(message, address=address)
         actions = tuple(tuple(Action(b.text, b.data) for b in row) for row in message.buttons)
         # A personal link acts as its person: never into a group, where every member could open it.
         link = "" if message.link and self.menus.is_group(message.address) else message.link

@@ -73,6 +73,12 @@ class DbMenus:
             row = self._row(session, chat)
             return row is not None and (row.menu or {}).get(KIND) == "group"
 
+    def address_of(self, key: int) -> str | None:
+        """The Zalo chat id of a chat key (bot.db.addresses)."""
+        with Session(self.engine) as session:
+            row = session.get(ChatAddressRow, key)
+            return row.address if row is not None and row.channel == "zalo" else None
+
     def menu(self, chat: str) -> tuple[dict[str, str], int]:
         """The replies and the message they came with."""
         found = self.current(chat)

@@ -15,13 +15,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
 
 from bot.config import ZaloWebhookConfig
 from bot.conversation.services import Services
-from bot.db import addresses
-from bot.engine.channel import Channel, Failure, OutMessage, SendError
 from bot.engine.ratelimit import RateLimiter
 from bot.zalo.adapter import ZaloAdapter
 from bot.zalo.api import ZaloApi
@@ -83,24 +79,3 @@ def build_runtime(token: str, base_url: str, services: Services, limiter: RateLi
     channel = ZaloChannel(api, DbMenus(services.engine), limiter)
     adapter = ZaloAdapter(replace(services, zalo=True), channel, file_hosts=file_hosts)
     return ZaloRuntime(adapter, api, channel, webhook, poll_timeout)
-
-
-class ChannelRouter:
-    """The dispatcher's channel: a chat key in the Zalo range goes to Zalo, any other to Telegram."""
-
-    def __init__(self, engine: Engine, telegram: Channel | None, zalo: ZaloChannel | None) -> None:
-        self.engine = engine
-        self.telegram = telegram
-        self.zalo = zalo
-
-    async def send(self, message: OutMessage) -> int:
-        if addresses.channel_of(message.chat_id) == "zalo":
-            with Session(self.engine) as session:
-                row = addresses.address_of(session, message.chat_id)
-            if self.zalo is None or row is None:
-                raise SendError(Failure.UNREACHABLE, "zalo channel not configured" if self.zalo is None
-                                else "unknown zalo chat")
-            return await self.zalo.send(replace(message, address=row.address))
-        if self.telegram is None:
-            raise SendError(Failure.UNREACHABLE, "telegram channel not configured")
-        return await self.telegram.send(message)

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from telegram.ext import Application
 
+from bot.app import TelegramSetup, build_channels
 from bot.db.engine import make_engine, migrate
 from bot.db.members import ensure_member
 from bot.domain.clock import FixedClock
@@ -22,8 +23,6 @@ from bot.engine.sync import sync_plan
 from bot.plans.loader import load_plan
 from bot.sandbox.fake_api import FakeBotApi, SentMessage
 from bot.services.assumptions import confirm_all_for_rehearsal
-from bot.telegram.application import build_application
-from bot.telegram.channel import TelegramChannel
 from bot.telegram.context import Services
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -101,14 +100,14 @@ async def start_harness(tmp: Path, plan_path: Path, start: datetime, rate_limite
     ensure_member(engine, clock.now(), chat_id=ADMIN, user_id=ADMIN, role="admin", unit=plan.plan.office,
                   name="Chánh Văn phòng")
     services = Services(engine, clock, WorkCalendar(), ZONE, tmp / "evidence", time(8, 0))
-    limits = {"rate_limiter": rate_limiter} if rate_limiter is not None else {}  # some tests wrap build_application
-    app = build_application(api.token, services, api.base_url, api.base_file_url, **limits)
+    channels = build_channels(services, TelegramSetup(api.token, api.base_url, api.base_file_url, rate_limiter))
+    app = channels.telegram
     await app.initialize()
     await app.post_init(app)  # type: ignore[misc]
     await app.start()
     assert app.updater is not None
     await app.updater.start_polling(poll_interval=0, timeout=1)
-    dispatcher = Dispatcher(engine, TelegramChannel(app.bot), clock, NoLimit(), DispatchSettings(concurrency=2))
+    dispatcher = Dispatcher(engine, channels.outbound, clock, NoLimit(), DispatchSettings(concurrency=2))
     return Harness(api, app, engine, clock, dispatcher, tmp / "evidence")
 
 

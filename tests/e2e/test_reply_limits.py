@@ -10,7 +10,6 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -19,7 +18,6 @@ from sqlalchemy.orm import Session
 from bot.db.members import ensure_member
 from bot.db.models import OccurrenceRow
 from bot.engine.ratelimit import RateLimiter, TelegramRateLimiter
-from bot.telegram import application
 from tests.conftest import MINI_PLAN
 from tests.e2e.harness import Harness, at, start_harness, stop_harness
 
@@ -30,16 +28,10 @@ ERROR_WORDS = "gặp lỗi"
 
 
 @pytest.fixture
-async def h(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Harness]:
+async def h(tmp_path: Path) -> AsyncIterator[Harness]:
     """The harness, its Application built with the limiter `bot.runner` installs."""
-    limiter = RateLimiter()
-    build = application.build_application
-
-    def with_limiter(*args: Any, **kwargs: Any) -> Any:
-        return build(*args, rate_limiter=TelegramRateLimiter(limiter), **kwargs)
-
-    monkeypatch.setattr("tests.e2e.harness.build_application", with_limiter)
-    harness = await start_harness(tmp_path, MINI_PLAN, at("25/10/2019"), enforce_limits=True)
+    harness = await start_harness(tmp_path, MINI_PLAN, at("25/10/2019"),
+                                  rate_limiter=TelegramRateLimiter(RateLimiter()), enforce_limits=True)
     try:
         yield harness
     finally:

@@ -20,6 +20,7 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.app import ChannelTable, ZaloSetup, build_channels
 from bot.db.addresses import ZALO_BASE, channel_of
 from bot.db.models import AuditRow, ChatAddressRow, EvidenceRow, MemberRow, OccurrenceRow
 from bot.domain.clock import FixedClock, SystemClock
@@ -30,7 +31,7 @@ from bot.telegram.channel import TelegramChannel
 from bot.web.app import PersonalPage, WebServices
 from bot.web.links import form_token
 from bot.web.personal import LinkMaker
-from bot.zalo.runtime import ChannelRouter, ZaloRuntime, build_runtime
+from bot.zalo.runtime import ZaloRuntime
 from tests.conftest import MINI_PLAN
 from tests.e2e.harness import ADMIN, Harness, at, start_harness, stop_harness
 from tests.integration.test_web_page import socket_port
@@ -67,11 +68,12 @@ async def running_both(tmp_path: Path, plan: Path = MINI_PLAN) -> AsyncIterator[
     services = tg.app.bot_data["services"] = replace(services, links=links)
     zalo = FakeZaloApi()
     await zalo.start()
-    runtime = build_runtime(zalo.token, zalo.base_url, services, RateLimiter(per_second=50, private_interval=0.0),
-                            poll_timeout=1, file_hosts=("127.0.0.1",))
+    runtime = build_channels(services, zalo=ZaloSetup(zalo.token, zalo.base_url,
+                                                      RateLimiter(per_second=50, private_interval=0.0),
+                                                      poll_timeout=1, file_hosts=("127.0.0.1",))).zalo
     await runtime.start()
-    tg.dispatcher = Dispatcher(tg.engine, ChannelRouter(tg.engine, TelegramChannel(tg.app.bot), runtime.channel),
-                               tg.clock, NoLimit(), DispatchSettings(concurrency=2), links=links)
+    outbound = ChannelTable({"telegram": TelegramChannel(tg.app.bot), "zalo": runtime.channel})
+    tg.dispatcher = Dispatcher(tg.engine, outbound, tg.clock, NoLimit(), DispatchSettings(concurrency=2), links=links)
     page = WebServices(tg.engine, tg.clock, services.zone, services.evidence_dir, SECRET, base)
     runner = web.AppRunner(PersonalPage(page).app())
     await runner.setup()
