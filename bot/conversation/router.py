@@ -21,7 +21,19 @@ from typing import cast
 from sqlalchemy import Table, delete, insert
 from sqlalchemy.exc import IntegrityError
 
-from bot.conversation import commands, difficulties, metrics, reviews, screens, status, tasks, waits
+from bot.conversation import (
+    closing,
+    commands,
+    difficulties,
+    digest,
+    exports,
+    metrics,
+    reviews,
+    screens,
+    status,
+    tasks,
+    waits,
+)
 from bot.conversation.incoming import Choice, Command, File, Incoming, Text
 from bot.conversation.routes import ChoiceRoute, CommandFlow, Topic, WaitFlow
 from bot.conversation.services import Services
@@ -37,6 +49,7 @@ log = logging.getLogger(__name__)
 
 TOPICS: list[Topic] = [commands.TOPIC, waits.TOPIC, tasks.TOPIC, reviews.TOPIC, difficulties.TOPIC,
                        screens.TOPIC, status.TOPIC, metrics.TOPIC]
+TOPICS += [exports.TOPIC, closing.TOPIC, digest.TOPIC]  # the office's topics: /xuat /lich, /dong, /tonghop
 
 COMMANDS: dict[str, CommandFlow] = {}
 CHOICES: dict[str, ChoiceRoute] = {}
