@@ -332,11 +332,11 @@ def cmd_close(args: argparse.Namespace) -> int:
     """Close, in bulk, the configured database's open deadlines due before a date (bot.services.closing)."""
     from sqlalchemy.orm import Session
 
+    from bot.conversation.closing import closing_text
     from bot.db.engine import make_engine, migrate
     from bot.services.access import Refused
     from bot.services.closing import cli_actor, close_before
     from bot.services.tasks import Event
-    from bot.telegram.closing import closing_text
 
     config = _config(args)
     engine, now = make_engine(config.database.url), config.make_clock().now()

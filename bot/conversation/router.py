@@ -21,7 +21,20 @@ from typing import cast
 from sqlalchemy import Table, delete, insert
 from sqlalchemy.exc import IntegrityError
 
-from bot.conversation import commands, difficulties, joining, metrics, reviews, screens, status, tasks, waits
+from bot.conversation import (
+    closing,
+    commands,
+    difficulties,
+    digest,
+    exports,
+    joining,
+    metrics,
+    reviews,
+    screens,
+    status,
+    tasks,
+    waits,
+)
 from bot.conversation.incoming import Choice, Command, File, Incoming, Text
 from bot.conversation.routes import ChoiceRoute, CommandFlow, Topic, WaitFlow
 from bot.conversation.services import Services
@@ -35,8 +48,20 @@ from bot.services.reachability import may_restore, restore_reachability
 
 log = logging.getLogger(__name__)
 
-TOPICS: list[Topic] = [commands.TOPIC, waits.TOPIC, tasks.TOPIC, reviews.TOPIC, difficulties.TOPIC,
-                       screens.TOPIC, status.TOPIC, metrics.TOPIC, joining.TOPIC]
+TOPICS: list[Topic] = [  # one line per topic module
+    commands.TOPIC,
+    waits.TOPIC,
+    tasks.TOPIC,
+    reviews.TOPIC,
+    difficulties.TOPIC,
+    screens.TOPIC,
+    status.TOPIC,
+    metrics.TOPIC,
+    joining.TOPIC,
+    exports.TOPIC,  # the office's topics: /xuat /lich, /dong, /tonghop
+    closing.TOPIC,
+    digest.TOPIC,
+]
 
 COMMANDS: dict[str, CommandFlow] = {}
 CHOICES: dict[str, ChoiceRoute] = {}

@@ -22,7 +22,6 @@ from bot.services.access import Actor, Refused, load_actor, own_occurrence
 from bot.services.archive import archive, clean_name, photo_name
 from bot.services.guards import CLOSED_EVIDENCE
 from bot.telegram import actions, entry, safety, screens
-from bot.telegram import exports as exports_chat
 from bot.telegram import par as par_chat  # PAR document metadata (số/ký hiệu, ngày ban hành…)
 from bot.telegram.context import BotContext
 from bot.telegram.handlers import accept_code, event, guarded, reply, unknown
@@ -43,7 +42,6 @@ class Route:
 # Kinds not yet on the conversation core (bot.conversation.router.CHOICES has the others).
 ROUTES: dict[str, Route] = {
     "rm": Route(ID, actions.on_remove_ask), "rmy": Route(ID, actions.on_remove),
-    "lp": Route(PAGE, exports_chat.on_picker),
 }
 
 

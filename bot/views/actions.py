@@ -26,7 +26,7 @@ KINDS: dict[str, Kind] = {k.prefix: k for k in (
     Kind("fwd", irreversible=True), Kind("rm"), Kind("rmy", irreversible=True),  # forward; remove a member
     Kind("no"), Kind("x"), Kind("mt"), Kind("cl"), Kind("wl"), Kind("tc"), Kind("rq"), Kind("rv"), Kind("rvf"),
     Kind("bq"), Kind("bk"), Kind("bkr"), Kind("bkd", irreversible=True), Kind("bkw", irreversible=True),
-    Kind("lp"), Kind("nv"), Kind("td"),
+    Kind("lp"), Kind("nv"), Kind("td"), Kind("ics"),
 )}
 WAY_OUT = "x:"  # the way out of a prompt waiting for text: a word on a text channel, never a number
 

@@ -13,9 +13,9 @@ from icalendar import Calendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.conversation import exports as exports_chat
 from bot.db.models import AuditRow
 from bot.sandbox.fake_api import SentMessage
-from bot.telegram import exports as exports_chat
 from tests.conftest import MINI_PLAN
 from tests.e2e.harness import ADMIN, Harness, at, start_harness, stop_harness
 

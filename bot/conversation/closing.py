@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram import Update
-
+from bot.conversation.routes import Topic
+from bot.conversation.turn import Turn
 from bot.domain.plan import parse_day
 from bot.domain.text import nfc
 from bot.i18n import _, language
 from bot.services.access import require_admin
 from bot.services.closing import Closing, close_before
-from bot.telegram.context import BotContext
-from bot.telegram.handlers import actor_of, event, guarded, reply
 from bot.texts import fmt_date
+from bot.views.model import View
 
 
 def closing_text(result: Closing) -> str:
@@ -30,28 +29,30 @@ def closing_text(result: Closing) -> str:
     ])
 
 
-@guarded
-async def dong(update: Update, context: BotContext) -> None:
+async def close(turn: Turn, words: tuple[str, ...]) -> None:
     """Admins only; the date is the first argument, the reason the rest (required)."""
-    actor = actor_of(update, context)
+    actor = turn.actor
     require_admin(actor)
-    args = [nfc(a) for a in context.args or []]
+    args = [nfc(a) for a in words]
     with language(actor.lang):
         if len(args) < 2:
-            await reply(update, _("Usage: /dong dd/mm/yyyy reason. Closes every open deadline due before that "
-                                  "date, e.g. /dong 02/05/2019 before the bot was deployed"))
+            await turn.reply(View((_("Usage: /dong dd/mm/yyyy reason. Closes every open deadline due before that "
+                                     "date, e.g. /dong 02/05/2019 before the bot was deployed"),)))
             return
         try:
             before = parse_day(args[0])
         except ValueError:
-            await reply(update, _("\"{text}\" is not a date dd/mm/yyyy. Example: /dong 02/05/2019 reason")
-                        .format(text=args[0][:20]))
+            await turn.reply(View((_("\"{text}\" is not a date dd/mm/yyyy. Example: /dong 02/05/2019 reason")
+                                   .format(text=args[0][:20]),)))
             return
-        today = context.services.today()
+        today = turn.services.today()
         if before > today + timedelta(days=1):
-            await reply(update, _("{date} is after today: only deadlines already due can be closed.")
-                        .format(date=fmt_date(before)))
+            await turn.reply(View((_("{date} is after today: only deadlines already due can be closed.")
+                                   .format(date=fmt_date(before)),)))
             return
-        with context.services.tx() as session:
-            result = close_before(session, actor, before, " ".join(args[1:]), event(update, context))
-        await reply(update, closing_text(result))
+        with turn.services.tx() as session:
+            result = close_before(session, actor, before, " ".join(args[1:]), turn.event)
+        await turn.reply(View((closing_text(result),)))
+
+
+TOPIC = Topic(commands={"dong": close, "close": close})
