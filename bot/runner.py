@@ -26,7 +26,7 @@ from bot.engine.dispatcher import Dispatcher, DispatchSettings, SweepReport
 from bot.engine.email import EmailChannel, SmtpSettings
 from bot.engine.outbox import EmailRouting
 from bot.engine.prune import Retention, prune
-from bot.engine.ratelimit import RateLimiter, SharedBudget, TelegramRateLimiter
+from bot.engine.ratelimit import RateLimiter, SharedBudget
 from bot.engine.sync import SyncReport, combined, sync_plans
 from bot.i18n import _
 from bot.logsafe import setup_logging
@@ -34,8 +34,10 @@ from bot.ops import logwords
 from bot.ops.faults import DatabaseUnreachable, missing_token_text, url_password, wait_for_database
 from bot.ops.health import Watch
 from bot.ops.logwords import migrate_logged, plan_synced
-from bot.ops.weather import start_without_telegram, start_zalo, watch_polling
+from bot.ops.weather import start_zalo
 from bot.plans.loader import PlanError, load_plans
+from bot.telegram.ratelimit import TelegramRateLimiter
+from bot.telegram.weather import start_without_telegram, watch_polling
 
 log = logging.getLogger(__name__)
 
@@ -230,7 +232,7 @@ def _run(config: Config, token: str | None, zalo_token: str | None) -> None:
         if app is None:
             assert zalo is not None
             loop.run_until_complete(_run_alone(zalo, primary.job_queue, extras, stopped))
-        elif loop.run_until_complete(start_without_telegram(  # Telegram down at start: weather (bot.ops.weather)
+        elif loop.run_until_complete(start_without_telegram(  # Telegram down at start: weather (bot.telegram.weather)
                 app, watch, stopped, extras.start, dispatcher.sweep, config.dispatch.interval_seconds)):
             watch_polling(app, watch)
             _run_telegram(config, app, extras)

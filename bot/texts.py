@@ -139,3 +139,12 @@ def head_title(unit_name: str, lang: str | None = None) -> str:
         # "Phòng Tổ chức cán bộ" → "Trưởng phòng Tổ chức cán bộ": the kind word joins the title
         unit = unit_name[0].lower() + unit_name[1:] if kind == "division" else unit_name
         return _(_TITLES[kind]).format(unit=unit)
+
+
+def role_text(role: str, unit: str | None) -> str:
+    """`head of unit X`, `department leadership`, `admin (department office)` in the current language."""
+    if role == "head":
+        return head_title(unit or "")
+    if role == "staff":
+        return _("staff member of {unit} (the items the head assigns)").format(unit=unit)
+    return _("department leadership") if role == "leader" else _("admin (department office)")

@@ -7,11 +7,11 @@ from bot.conversation.routes import Topic, bare, by_id, text_only
 from bot.conversation.turn import Turn
 from bot.conversation.waits import cancel_row
 from bot.db.models import MetricRow, MetricValueRow
-from bot.engine.messages import chunk_blocks
 from bot.i18n import _, language
 from bot.i18n.refusals import t
 from bot.services import metrics
 from bot.texts import fmt_local
+from bot.views.chunks import chunk_blocks
 from bot.views.model import Action, View
 from bot.views.taskcard import COMPARISON, value_text
 

@@ -19,16 +19,15 @@ from bot.digest.week import (
     unit_short_names,
     week_changes,
 )
-from bot.engine.messages import chunk_blocks
 from bot.i18n import _
 from bot.i18n.formats import fmt_number
 from bot.services.metrics import describe_metrics, metric_status, metrics_summary
 from bot.services.occurrences import counted
 from bot.services.status import Counts, compute_progress
 from bot.texts import days_left_text, fmt_date
+from bot.views.chunks import chunk_blocks, sections
 
 HORIZON = 14  # days ahead a unit's digest lists deadlines for
-SECTION_LIMIT = 3000  # a section longer than this continues in a second block (chunk_blocks would cut it)
 
 
 def counts_line(c: Counts) -> str:
@@ -40,18 +39,6 @@ def counts_line(c: Counts) -> str:
 
 def done_share(c: Counts) -> str:
     return f"{fmt_number(round(100 * c.done / c.total)) if c.total else 0}%"
-
-
-def sections(title: str, lines: list[str], limit: int = SECTION_LIMIT) -> list[str]:
-    """`title` then its lines, as blocks short enough for one message each."""
-    blocks, current = [], title
-    for line in lines:
-        if len(current) + 1 + len(line) > limit and current != title:
-            blocks.append(current)
-            current = _("{title} (continued):").format(title=title.rstrip(":"))
-        current += "\n" + line
-    blocks.append(current)
-    return blocks
 
 
 def _grouped(rows: list[tuple[OccurrenceRow, TaskRow]], today: date,

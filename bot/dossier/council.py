@@ -24,11 +24,11 @@ from bot.db.models import (
     TaskRow,
     UnitRow,
 )
+from bot.db.notices import queue_notice
 from bot.domain.deadlines import Occurrence
 from bot.domain.ladder import ladder_reminders
 from bot.domain.plan import Ladder
 from bot.domain.workdays import WorkCalendar
-from bot.engine.outbox import queue_notice
 from bot.engine.sync import OWN_KEYS
 from bot.i18n import _
 from bot.services.access import Actor, Refused, require_admin

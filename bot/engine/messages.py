@@ -6,17 +6,16 @@ reader's language, and the View the channel's parts (Telegram: ≤ 4,096 charact
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
+from bot.db.notices import notice_buttons, notice_text
 from bot.domain.workdays import WorkCalendar
 from bot.engine.channel import Button, OutMessage
 from bot.engine.history import CardHistory, card_history
-from bot.engine.notices import notice_buttons, notice_text
 from bot.engine.outbox import Claimed
 from bot.i18n import _, language
 from bot.views.cards import (
@@ -33,9 +32,7 @@ from bot.views.model import (
     TELEGRAM_TEXT_LIMIT,
     Action,
     View,
-    cut_utf16,
     telegram_parts,
-    utf16_len,
 )
 from bot.views.summaries import (
     CatchUp,
@@ -70,21 +67,6 @@ def occurrence_buttons(oid: int, prefix: str = "") -> Rows:
     """A task's actions (✅ 📎 ⏰ ⚠️) as two rows; callback data stays under Telegram's 64 bytes."""
     rows = task_actions(DueTask(oid, "", "", ""))
     return tuple(tuple(Button(prefix + a.label, a.data) for a in row) for row in rows)
-
-
-def chunk_blocks(header: str, blocks: Iterable[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Join blocks under a header, splitting into messages that fit Telegram's limit (chat listings)."""
-    chunks: list[str] = []
-    current = header
-    more = header + " " + _("(continued)")
-    for block in blocks:  # measured as Telegram measures: UTF-16 code units
-        block = cut_utf16(block, limit - utf16_len(more) - 4)
-        if utf16_len(current) + 2 + utf16_len(block) > limit:
-            chunks.append(current)
-            current = more
-        current += "\n\n" + block
-    chunks.append(current)
-    return chunks
 
 
 def _one_per_task(items: list[Claimed]) -> list[Claimed]:

@@ -19,10 +19,9 @@ from sqlalchemy.orm import Session
 
 from bot.db.audit import audit
 from bot.db.models import ActingHeadRow, ExtensionRow, InviteRow, MemberRow, OccurrenceRow
+from bot.db.notices import notice_text, queue_notice
 from bot.domain.text import nfc
 from bot.domain.workdays import WorkCalendar
-from bot.engine.notices import notice_text
-from bot.engine.outbox import queue_notice
 from bot.services.access import Actor, Refused, own_occurrence, require_admin, require_known
 from bot.services.assumptions import move_deadline
 from bot.services.invites import INVITE_TTL

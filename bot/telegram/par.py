@@ -16,7 +16,6 @@ from telegram import Message, Update
 
 from bot.db.models import EvidenceRow, OccurrenceRow
 from bot.engine.channel import Button
-from bot.engine.messages import chunk_blocks
 from bot.i18n import _, language
 from bot.i18n.formats import fmt_number
 from bot.services import criteria as criteria_svc
@@ -26,6 +25,7 @@ from bot.telegram.channel import to_markup
 from bot.telegram.context import BotContext
 from bot.telegram.handlers import Handler, actor_of, event, guarded, reply
 from bot.texts import fmt_date
+from bot.views.chunks import chunk_blocks
 
 STATE = par.STATE
 PATTERN = re.compile(r"^(em|emx):(\d{1,12})$")

@@ -7,12 +7,11 @@ from __future__ import annotations
 from datetime import date
 
 from bot.db.models import MemberRow, UnitRow
-from bot.digest.content import sections
-from bot.engine.messages import chunk_blocks
 from bot.i18n import N_, _
 from bot.services.metrics import MetricStatus, describe_metrics, metrics_summary
 from bot.services.status import Counts, Line, Progress
 from bot.texts import fmt_date, unit_short
+from bot.views.chunks import chunk_blocks, sections
 from bot.views.taskcard import days_text
 
 ROLE = {"admin": N_("Admin (department office)"), "head": N_("Head of unit"), "leader": N_("Department leadership"),

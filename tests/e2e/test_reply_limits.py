@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from bot.db.members import ensure_member
 from bot.db.models import OccurrenceRow
-from bot.engine.ratelimit import RateLimiter, TelegramRateLimiter
+from bot.engine.ratelimit import RateLimiter
+from bot.telegram.ratelimit import TelegramRateLimiter
 from tests.conftest import MINI_PLAN
 from tests.e2e.harness import Harness, at, start_harness, stop_harness
 

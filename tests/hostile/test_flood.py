@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.ratelimit import RateLimiter, TelegramRateLimiter
+from bot.engine.ratelimit import RateLimiter
+from bot.telegram.ratelimit import TelegramRateLimiter
 from tests.conftest import BUNDLED_PLAN
 from tests.e2e.harness import ADMIN, ZONE, Harness, start_harness, stop_harness
 

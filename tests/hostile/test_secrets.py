@@ -124,7 +124,7 @@ def test_run_with_an_unreachable_api_waits_for_it_without_showing_the_token(tmp_
     }), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     env.update(TELEGRAM_BOT_TOKEN=token, PYTHONPATH=str(ROOT), **{PASSWORD_ENV: PASSWORD})
-    # An unreachable API is weather (bot.ops.weather): the bot waits for it, saying so once, until stopped.
+    # An unreachable API is weather (bot.telegram.weather): the bot waits for it, saying so once, until stopped.
     err_path = tmp_path / "run.err"
     with err_path.open("wb") as err:
         proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--config", str(config)], cwd=tmp_path,

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from bot.db import addresses
 from bot.db.members import ensure_member
 from bot.db.models import AuditRow, MemberRow, ReminderRow
+from bot.db.notices import notice_text
 from bot.engine import outbox
-from bot.engine.notices import notice_text
 from bot.services import channels, invites, linking
 from bot.services.access import Refused, load_actor
 from bot.services.tasks import Event

@@ -57,7 +57,7 @@ async def test_a_member_on_zalo_removed_by_an_office_on_telegram_is_told(db: Eng
 
 
 async def test_a_notice_queued_by_an_english_speaking_head_reaches_the_office_in_vietnamese(db: Engine) -> None:
-    from bot.engine.notices import NOTICES
+    from bot.db.notices import NOTICES
     from bot.i18n import language
 
     telegram, zalo, dispatcher, zalo_chat = _site(db)

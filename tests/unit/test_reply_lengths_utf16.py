@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.engine.messages import chunk_blocks
 from bot.i18n import language
 from bot.services.status import Counts, Progress
+from bot.views.chunks import chunk_blocks
 from bot.views.model import View, cut_utf16, telegram_parts, utf16_len
 from bot.views.status import UNITS_PER_PAGE, progress_text, unit_pages
 
