@@ -59,7 +59,8 @@ async def export(turn: Turn) -> None:
     done = await asyncio.to_thread(write_export, snap, out, MAX_PART, svc.zone)
     pkg = done.package
     files = [done.workbook, *pkg.paths]
-    kept = [p for p in files if p.stat().st_size > MAX_PART]  # Telegram refuses uploads over 50 MB
+    limit = min(MAX_PART, turn.file_limit)  # Telegram refuses uploads over 50 MB; Zalo carries no file
+    kept = [p for p in files if p.stat().st_size > limit]
     sendable = [p for p in files if p not in kept]
     for path in sendable:
         caption = (t("export_workbook_caption", actor.lang, day=fmt_date(snap.today)) if path == done.workbook else

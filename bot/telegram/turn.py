@@ -60,6 +60,7 @@ class TelegramTurn:
     name: str
     pressed: bool
     channel: str = "telegram"
+    file_limit: int = 50 * 1024 * 1024  # the Bot API's upload limit
 
     @classmethod
     def of(cls, update: Update, context: BotContext) -> TelegramTurn:
