@@ -21,7 +21,18 @@ from typing import cast
 from sqlalchemy import Table, delete, insert
 from sqlalchemy.exc import IntegrityError
 
-from bot.conversation import commands, difficulties, metrics, reviews, screens, status, tasks, waits
+from bot.conversation import (
+    commands,
+    difficulties,
+    documents,
+    evidence,
+    metrics,
+    reviews,
+    screens,
+    status,
+    tasks,
+    waits,
+)
 from bot.conversation.incoming import Choice, Command, File, Incoming, Text
 from bot.conversation.routes import ChoiceRoute, CommandFlow, Topic, WaitFlow
 from bot.conversation.services import Services
@@ -36,7 +47,7 @@ from bot.services.reachability import may_restore, restore_reachability
 log = logging.getLogger(__name__)
 
 TOPICS: list[Topic] = [commands.TOPIC, waits.TOPIC, tasks.TOPIC, reviews.TOPIC, difficulties.TOPIC,
-                       screens.TOPIC, status.TOPIC, metrics.TOPIC]
+                       screens.TOPIC, status.TOPIC, metrics.TOPIC, evidence.TOPIC, documents.TOPIC]
 
 COMMANDS: dict[str, CommandFlow] = {}
 CHOICES: dict[str, ChoiceRoute] = {}

@@ -35,7 +35,6 @@ from bot.telegram import (
 from bot.telegram import closing as closing_chat
 from bot.telegram import console_chat as console_chat
 from bot.telegram import exports as exports_chat
-from bot.telegram import par as par_chat
 from bot.telegram.context import BotContext, Services
 from bot.telegram.lanes import ChatLanes
 
@@ -82,7 +81,6 @@ def build_application(token: str, services: Services, base_url: str | None = Non
                 (("thanhvien", "members"), handlers.thanhvien)]
     commands.append((("tonghop", "digest"), digest.tonghop))
     commands += [(("xuat", "export"), exports_chat.xuat), (("lich",), exports_chat.lich)]
-    commands += par_chat.COMMANDS  # i12b: /vanban, /yeucauvanban, /tucham
     commands += [(("loimoi", "invites"), invites_chat.loimoi), (("huyloimoi", "revoke"), invites_chat.huyloimoi)]
     commands.append((("dong", "close"), closing_chat.dong))
     commands.append((("bangdieukhien", "console"), console_chat.bangdieukhien))
@@ -93,7 +91,6 @@ def build_application(token: str, services: Services, base_url: str | None = Non
         app.add_handler(CommandHandler(list(names), callback))  # type: ignore[arg-type]
     app.add_handler(CallbackQueryHandler(exports_chat.on_ics,  # type: ignore[arg-type]
                                          pattern=exports_chat.ICS_PATTERN))
-    app.add_handler(CallbackQueryHandler(par_chat.on_button, pattern=par_chat.PATTERN))  # type: ignore[arg-type]
     app.add_handler(CallbackQueryHandler(delegation_chat.on_extension_button,  # type: ignore[arg-type]
                                          pattern=delegation_chat.PATTERN))
     app.add_handler(CallbackQueryHandler(invites_chat.on_invite_button,  # type: ignore[arg-type]
