@@ -26,6 +26,8 @@ from bot.conversation import (
     commands,
     difficulties,
     digest,
+    documents,
+    evidence,
     exports,
     joining,
     metrics,
@@ -57,6 +59,8 @@ TOPICS: list[Topic] = [  # one line per topic module
     screens.TOPIC,
     status.TOPIC,
     metrics.TOPIC,
+    evidence.TOPIC,
+    documents.TOPIC,
     joining.TOPIC,
     exports.TOPIC,  # the office's topics: /xuat /lich, /dong, /tonghop
     closing.TOPIC,

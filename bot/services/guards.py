@@ -35,8 +35,11 @@ def refuse_after_acceptance(session: Session, occ: OccurrenceRow) -> None:
         raise Refused("evidence_task_closed", task=task_label(session, occ), reason=occ.closed_reason or "")
 
 
-def refuse_duplicate(session: Session, occurrence_id: int, sha256: str | None, name: str | None) -> None:
-    """The same bytes are stored once per occurrence: a second copy is refused, naming the file."""
-    if sha256 and session.scalar(select(EvidenceRow.id).where(EvidenceRow.occurrence_id == occurrence_id,
-                                                              EvidenceRow.sha256 == sha256).limit(1)) is not None:
-        raise Refused("evidence_duplicate", name=name or "")
+def refuse_duplicate(session: Session, occurrence_id: int, sha256: str | None, name: str | None,
+                     unique: str | None = None) -> None:
+    """The same bytes are stored once per occurrence: a second copy is refused, naming the file. `unique` (the
+    channel's id of the same bytes, Telegram's file_unique_id) refuses a copy before it is downloaded."""
+    for column, value in ((EvidenceRow.sha256, sha256), (EvidenceRow.file_unique_id, unique)):
+        if value and session.scalar(select(EvidenceRow.id).where(EvidenceRow.occurrence_id == occurrence_id,
+                                                                 column == value).limit(1)) is not None:
+            raise Refused("evidence_duplicate", name=name or "")

@@ -32,7 +32,6 @@ from bot.telegram import (
     trust_chat,
 )
 from bot.telegram import console_chat as console_chat
-from bot.telegram import par as par_chat
 from bot.telegram.context import BotContext, Services
 from bot.telegram.lanes import ChatLanes
 
@@ -77,7 +76,6 @@ def build_application(token: str, services: Services, base_url: str | None = Non
     # Topics not yet on the conversation core (their Telegram handlers answer them; the rest is routed).
     commands = [(("start",), handlers.start), (("moi", "invite"), handlers.moi),
                 (("thanhvien", "members"), handlers.thanhvien)]
-    commands += par_chat.COMMANDS  # i12b: /vanban, /yeucauvanban, /tucham
     commands += [(("loimoi", "invites"), invites_chat.loimoi), (("huyloimoi", "revoke"), invites_chat.huyloimoi)]
     commands.append((("bangdieukhien", "console"), console_chat.bangdieukhien))
     commands += [(("lienket", "link"), channels_chat.lienket), (("kenh", "channels"), channels_chat.kenh)]
@@ -85,7 +83,6 @@ def build_application(token: str, services: Services, base_url: str | None = Non
     commands += delegation_chat.COMMANDS  # /chuyenvien, /giao, /quyen, /giahan
     for names, callback in commands:
         app.add_handler(CommandHandler(list(names), callback))  # type: ignore[arg-type]
-    app.add_handler(CallbackQueryHandler(par_chat.on_button, pattern=par_chat.PATTERN))  # type: ignore[arg-type]
     app.add_handler(CallbackQueryHandler(delegation_chat.on_extension_button,  # type: ignore[arg-type]
                                          pattern=delegation_chat.PATTERN))
     app.add_handler(CallbackQueryHandler(invites_chat.on_invite_button,  # type: ignore[arg-type]

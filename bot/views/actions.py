@@ -27,6 +27,7 @@ KINDS: dict[str, Kind] = {k.prefix: k for k in (
     Kind("no"), Kind("x"), Kind("mt"), Kind("cl"), Kind("wl"), Kind("tc"), Kind("rq"), Kind("rv"), Kind("rvf"),
     Kind("bq"), Kind("bk"), Kind("bkr"), Kind("bkd", irreversible=True), Kind("bkw", irreversible=True),
     Kind("lp"), Kind("nv"), Kind("td"), Kind("ics"),
+    Kind("em"), Kind("emx"),  # a document's number and date: ask (or edit); skip the question
 )}
 WAY_OUT = "x:"  # the way out of a prompt waiting for text: a word on a text channel, never a number
 
@@ -51,6 +52,16 @@ def evidence(occurrence_id: int) -> str:
 
 def evidence_end(occurrence_id: int) -> str:
     return f"evend:{occurrence_id}"
+
+
+def edit_meta(evidence_id: int) -> str:
+    """✏️ a document's number, date of issue, subject and issuing body."""
+    return f"em:{evidence_id}"
+
+
+def skip_meta(evidence_id: int) -> str:
+    """⏭ no number and date for this document now."""
+    return f"emx:{evidence_id}"
 
 
 def blocker(occurrence_id: int) -> str:
