@@ -21,7 +21,20 @@ from typing import cast
 from sqlalchemy import Table, delete, insert
 from sqlalchemy.exc import IntegrityError
 
-from bot.conversation import commands, difficulties, metrics, reviews, screens, status, tasks, waits
+from bot.conversation import (
+    channels,
+    commands,
+    delegation,
+    difficulties,
+    metrics,
+    people,
+    reviews,
+    screens,
+    status,
+    tasks,
+    trust,
+    waits,
+)
 from bot.conversation.incoming import Choice, Command, File, Incoming, Text
 from bot.conversation.routes import ChoiceRoute, CommandFlow, Topic, WaitFlow
 from bot.conversation.services import Services
@@ -37,12 +50,14 @@ log = logging.getLogger(__name__)
 
 TOPICS: list[Topic] = [commands.TOPIC, waits.TOPIC, tasks.TOPIC, reviews.TOPIC, difficulties.TOPIC,
                        screens.TOPIC, status.TOPIC, metrics.TOPIC]
+TOPICS += [people.TOPIC, channels.TOPIC, trust.TOPIC, delegation.TOPIC]
 
 COMMANDS: dict[str, CommandFlow] = {}
 CHOICES: dict[str, ChoiceRoute] = {}
 WAITS: dict[str, WaitFlow] = {}
 # A code typed alone, without a wait: a /lienket code or an invite (bot.conversation.people sets it).
 CODE_TYPED: list[tuple[re.Pattern[str], CommandFlow]] = []
+CODE_TYPED += people.CODE_TYPED
 
 
 def register(topic: Topic) -> None:

@@ -24,16 +24,11 @@ from bot.i18n.refusals import t
 from bot.logsafe import redact_secrets
 from bot.telegram import (
     callbacks,
-    channels_chat,
-    delegation_chat,
     digest,
     entry,
     handlers,
-    invites_chat,
-    trust_chat,
 )
 from bot.telegram import closing as closing_chat
-from bot.telegram import console_chat as console_chat
 from bot.telegram import exports as exports_chat
 from bot.telegram import par as par_chat
 from bot.telegram.context import BotContext, Services
@@ -54,6 +49,8 @@ async def _on_error(update: object, context: BotContext) -> None:
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     await app.bot.set_my_commands(handlers.bot_commands())
     await handlers.set_role_commands(app.bot, app.bot_data["services"].engine)
+    if app.bot_data.get("telegram", True):  # not behind another channel's bridge: t.me links name this bot
+        app.bot_data["services"].telegram_username = app.bot.username
 
 
 def build_application(token: str, services: Services, base_url: str | None = None,
@@ -76,28 +73,18 @@ def build_application(token: str, services: Services, base_url: str | None = Non
         builder = builder.rate_limiter(rate_limiter)
     app = builder.build()
     app.bot_data["services"] = services
+    app.bot_data["telegram"] = request is None
     app.add_handler(TypeHandler(Update, entry.dedupe), group=-1)
     # Topics not yet on the conversation core (their Telegram handlers answer them; the rest is routed).
-    commands = [(("start",), handlers.start), (("moi", "invite"), handlers.moi),
-                (("thanhvien", "members"), handlers.thanhvien)]
-    commands.append((("tonghop", "digest"), digest.tonghop))
+    commands: list[tuple[tuple[str, ...], handlers.Handler]] = [(("tonghop", "digest"), digest.tonghop)]
     commands += [(("xuat", "export"), exports_chat.xuat), (("lich",), exports_chat.lich)]
     commands += par_chat.COMMANDS  # i12b: /vanban, /yeucauvanban, /tucham
-    commands += [(("loimoi", "invites"), invites_chat.loimoi), (("huyloimoi", "revoke"), invites_chat.huyloimoi)]
     commands.append((("dong", "close"), closing_chat.dong))
-    commands.append((("bangdieukhien", "console"), console_chat.bangdieukhien))
-    commands += [(("lienket", "link"), channels_chat.lienket), (("kenh", "channels"), channels_chat.kenh)]
-    commands += trust_chat.COMMANDS  # /xacnhan: the office confirms assumptions
-    commands += delegation_chat.COMMANDS  # /chuyenvien, /giao, /quyen, /giahan
     for names, callback in commands:
         app.add_handler(CommandHandler(list(names), callback))  # type: ignore[arg-type]
     app.add_handler(CallbackQueryHandler(exports_chat.on_ics,  # type: ignore[arg-type]
                                          pattern=exports_chat.ICS_PATTERN))
     app.add_handler(CallbackQueryHandler(par_chat.on_button, pattern=par_chat.PATTERN))  # type: ignore[arg-type]
-    app.add_handler(CallbackQueryHandler(delegation_chat.on_extension_button,  # type: ignore[arg-type]
-                                         pattern=delegation_chat.PATTERN))
-    app.add_handler(CallbackQueryHandler(invites_chat.on_invite_button,  # type: ignore[arg-type]
-                                         pattern=invites_chat.PATTERN))
     app.add_handler(CallbackQueryHandler(callbacks.on_button))  # type: ignore[arg-type]
     app.add_handler(MessageHandler(filters.COMMAND, entry.on_update))  # type: ignore[arg-type]
     app.add_handler(MessageHandler(filters.TEXT | filters.Document.ALL | filters.PHOTO,

@@ -17,15 +17,15 @@ from telegram import Update
 from bot.conversation import router
 from bot.db.models import ChatStateRow, EvidenceRow, OccurrenceRow
 from bot.i18n import _, language
-from bot.services import linking, queue, tasks
+from bot.services import queue, tasks
 from bot.services.access import Actor, Refused, load_actor, own_occurrence
 from bot.services.archive import archive, clean_name, photo_name
 from bot.services.guards import CLOSED_EVIDENCE
-from bot.telegram import actions, entry, safety, screens
+from bot.telegram import entry, safety, screens
 from bot.telegram import exports as exports_chat
 from bot.telegram import par as par_chat  # PAR document metadata (số/ký hiệu, ngày ban hành…)
 from bot.telegram.context import BotContext
-from bot.telegram.handlers import accept_code, event, guarded, reply, unknown
+from bot.telegram.handlers import event, guarded, reply, unknown
 from bot.views.taskcard import subject_text
 
 MAX_DOWNLOAD = 20 * 1024 * 1024  # Bot API getFile limit
@@ -42,7 +42,6 @@ class Route:
 
 # Kinds not yet on the conversation core (bot.conversation.router.CHOICES has the others).
 ROUTES: dict[str, Route] = {
-    "rm": Route(ID, actions.on_remove_ask), "rmy": Route(ID, actions.on_remove),
     "lp": Route(PAGE, exports_chat.on_picker),
 }
 
@@ -100,8 +99,8 @@ async def on_message(update: Update, context: BotContext) -> None:
     with svc.tx() as session:
         state = session.get(ChatStateRow, chat.id)
         legacy = state is not None and state.kind in ("evidence", CLOSED_EVIDENCE, par_chat.STATE)
-    if not legacy and not (message.text and linking.normalize_code(message.text)):
-        await entry.on_update(update, context)  # the conversation core's waits
+    if not legacy:
+        await entry.on_update(update, context)  # the conversation core's waits and codes typed alone
         return
     if await safety.stale_state(update, context):  # a wait left by a task accepted meanwhile
         return
@@ -119,8 +118,6 @@ async def on_message(update: Update, context: BotContext) -> None:
         await text_state(update, context, actor, ref, message.text)
     elif kind == "evidence":
         await _evidence(update, context, actor, ref, occ_key)
-    elif message.text and linking.normalize_code(message.text):  # a /lienket code typed alone
-        await accept_code(update, context, message.text)
     else:
         await unknown(update, context)
 
