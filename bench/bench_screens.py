@@ -48,8 +48,8 @@ from bot.engine.sync import sync_plan  # noqa: E402
 from bot.i18n import language  # noqa: E402
 from bot.services import queue, review, status  # noqa: E402
 from bot.services.access import Actor, load_actor  # noqa: E402
-from bot.telegram.render import progress_text  # noqa: E402
 from bot.views.checklist import checklist as checklist_view  # noqa: E402
+from bot.views.status import progress_text  # noqa: E402
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2020, 10, 20, 1, 0, tzinfo=UTC)

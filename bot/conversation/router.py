@@ -22,19 +22,22 @@ from sqlalchemy import Table, delete, insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.conversation import (
+    channels,
     closing,
     commands,
+    delegation,
     difficulties,
     digest,
     documents,
     evidence,
     exports,
-    joining,
     metrics,
+    people,
     reviews,
     screens,
     status,
     tasks,
+    trust,
     waits,
 )
 from bot.conversation.incoming import Choice, Command, File, Incoming, Text
@@ -61,7 +64,10 @@ TOPICS: list[Topic] = [  # one line per topic module
     metrics.TOPIC,
     evidence.TOPIC,
     documents.TOPIC,
-    joining.TOPIC,
+    people.TOPIC,  # /start, invites, members
+    channels.TOPIC,
+    trust.TOPIC,
+    delegation.TOPIC,
     exports.TOPIC,  # the office's topics: /xuat /lich, /dong, /tonghop
     closing.TOPIC,
     digest.TOPIC,
@@ -70,8 +76,8 @@ TOPICS: list[Topic] = [  # one line per topic module
 COMMANDS: dict[str, CommandFlow] = {}
 CHOICES: dict[str, ChoiceRoute] = {}
 WAITS: dict[str, WaitFlow] = {}
-# A code typed alone, without a wait: a /lienket code or an invite (bot.conversation.people sets it).
-CODE_TYPED: list[tuple[re.Pattern[str], CommandFlow]] = []
+# A code typed alone, without a wait: a /lienket code, or an invite from someone the bot does not know yet.
+CODE_TYPED: list[tuple[re.Pattern[str], CommandFlow]] = [*people.CODE_TYPED]
 
 
 def register(topic: Topic) -> None:

@@ -10,28 +10,17 @@ from telegram.ext import (
     ApplicationBuilder,
     BaseRateLimiter,
     CallbackQueryHandler,
-    CommandHandler,
     ContextTypes,
     Defaults,
     MessageHandler,
     TypeHandler,
     filters,
 )
-from telegram.request import BaseRequest
 
 from bot.engine.dispatcher import Dispatcher, SweepReport
 from bot.i18n.refusals import t
 from bot.logsafe import redact_secrets
-from bot.telegram import (
-    callbacks,
-    channels_chat,
-    delegation_chat,
-    entry,
-    handlers,
-    invites_chat,
-    trust_chat,
-)
-from bot.telegram import console_chat as console_chat
+from bot.telegram import entry, handlers
 from bot.telegram.context import BotContext, Services
 from bot.telegram.lanes import ChatLanes
 
@@ -50,12 +39,12 @@ async def _on_error(update: object, context: BotContext) -> None:
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     await app.bot.set_my_commands(handlers.bot_commands())
     await handlers.set_role_commands(app.bot, app.bot_data["services"].engine)
+    app.bot_data["services"].telegram_username = app.bot.username  # invites give t.me links to this bot
 
 
 def build_application(token: str, services: Services, base_url: str | None = None,
                       base_file_url: str | None = None,
-                      rate_limiter: BaseRateLimiter | None = None,
-                      request: BaseRequest | None = None) -> Application:  # type: ignore[type-arg]
+                      rate_limiter: BaseRateLimiter | None = None) -> Application:  # type: ignore[type-arg]
     """The Application with the chat handlers and the services in a typed context."""
     # PTB logs its base URL (token inside) at DEBUG, httpx every request URL at INFO: redact at record level.
     redact_secrets([token, token.partition(":")[2] if len(token.partition(":")[2]) >= 8 else ""])
@@ -66,31 +55,13 @@ def build_application(token: str, services: Services, base_url: str | None = Non
         builder = builder.base_url(base_url)
     if base_file_url:
         builder = builder.base_file_url(base_file_url)
-    if request is not None:  # another channel answering the Bot API calls (bot.zalo.bridge)
-        builder = builder.request(request).get_updates_request(request)
     if rate_limiter is not None:  # replies share the dispatcher's limiter, with a bounded RetryAfter retry
         builder = builder.rate_limiter(rate_limiter)
     app = builder.build()
     app.bot_data["services"] = services
     app.add_handler(TypeHandler(Update, entry.dedupe), group=-1)
-    # Topics not yet on the conversation core (their Telegram handlers answer them; the rest is routed).
-    commands = [(("start",), handlers.start), (("moi", "invite"), handlers.moi),
-                (("thanhvien", "members"), handlers.thanhvien)]
-    commands += [(("loimoi", "invites"), invites_chat.loimoi), (("huyloimoi", "revoke"), invites_chat.huyloimoi)]
-    commands.append((("bangdieukhien", "console"), console_chat.bangdieukhien))
-    commands += [(("lienket", "link"), channels_chat.lienket), (("kenh", "channels"), channels_chat.kenh)]
-    commands += trust_chat.COMMANDS  # /xacnhan: the office confirms assumptions
-    commands += delegation_chat.COMMANDS  # /chuyenvien, /giao, /quyen, /giahan
-    for names, callback in commands:
-        app.add_handler(CommandHandler(list(names), callback))  # type: ignore[arg-type]
-    app.add_handler(CallbackQueryHandler(delegation_chat.on_extension_button,  # type: ignore[arg-type]
-                                         pattern=delegation_chat.PATTERN))
-    app.add_handler(CallbackQueryHandler(invites_chat.on_invite_button,  # type: ignore[arg-type]
-                                         pattern=invites_chat.PATTERN))
-    app.add_handler(CallbackQueryHandler(callbacks.on_button))  # type: ignore[arg-type]
-    app.add_handler(MessageHandler(filters.COMMAND, entry.on_update))  # type: ignore[arg-type]
-    app.add_handler(MessageHandler(filters.TEXT | filters.Document.ALL | filters.PHOTO,
-                                   callbacks.on_message))  # type: ignore[arg-type]
+    # Every command, button, text and file: the conversation core's one routing table (bot.conversation.router).
+    app.add_handler(CallbackQueryHandler(entry.on_update))  # type: ignore[arg-type]
     app.add_handler(MessageHandler(filters.ALL, entry.on_update))  # type: ignore[arg-type]
     app.add_error_handler(_on_error)  # type: ignore[arg-type]
     return app

@@ -1,11 +1,5 @@
-"""Chat safety checks called from one line each in handlers/callbacks (issue 11).
-
-- a member who writes again is reachable again, and the office is told;
-- (a chat state left behind by a decided review or an accepted task: bot.conversation.router._wait);
-- evidence files are stored under a name the file system accepts (≤ 255 bytes), whatever their length;
-- downloads count their bytes: an empty file or one over the limit is refused, whatever it declared;
-- refusals added here are rendered from the catalogs.
-"""
+"""Files a person sends on Telegram: downloads count their bytes (the declared size is not trusted); an empty
+file or one over the limit is refused, whatever it declared."""
 
 from __future__ import annotations
 
@@ -16,22 +10,11 @@ import httpx
 from telegram import Bot
 from telegram.error import BadRequest
 
-from bot.i18n import refusals
 from bot.services.access import Refused
-from bot.services.reachability import may_restore, restore_reachability
-
-__all__ = ["may_restore", "restore_reachability"]
 
 MAX_DOWNLOAD = 20 * 1024 * 1024  # Bot API getFile limit
 
 
-
-def refusal_text(exc: Refused, lang: str) -> str:
-    """The words of a refusal in `lang` (bot.i18n.refusals, the one catalog)."""
-    return refusals.refusal_text(exc.key, lang, **exc.params)
-
-
-# --- files -----------------------------------------------------------------------------------------
 
 async def download_evidence(bot: Bot, file_id: str, limit: int = MAX_DOWNLOAD) -> tuple[bytes, str]:
     """Download a file counting its bytes (the declared file_size is not trusted): more than `limit` bytes

@@ -28,6 +28,8 @@ KINDS: dict[str, Kind] = {k.prefix: k for k in (
     Kind("bq"), Kind("bk"), Kind("bkr"), Kind("bkd", irreversible=True), Kind("bkw", irreversible=True),
     Kind("lp"), Kind("nv"), Kind("td"), Kind("ics"),
     Kind("em"), Kind("emx"),  # a document's number and date: ask (or edit); skip the question
+    Kind("ivd"), Kind("ivy", irreversible=True), Kind("ivn"),  # revoke an invite: ask, revoke, keep
+    Kind("gh", irreversible=True),  # the office grants or refuses more time
 )}
 WAY_OUT = "x:"  # the way out of a prompt waiting for text: a word on a text channel, never a number
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import re
 from collections.abc import Coroutine
 from typing import Any
 
@@ -48,7 +47,6 @@ log = logging.getLogger(__name__)
 UPDATE_BASE = 1 << 62  # Zalo update ids never meet Telegram's (processed_updates holds both)
 RETRIED = (Failure.RETRY, Failure.RETRY_AFTER)  # certainly not delivered: the outbox sends it later
 PHOTO_PREFIX = "zalo-photo-"
-INVITE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")  # invite codes (secrets.token_urlsafe)
 
 
 def update_id(incoming: Incoming) -> int:
@@ -119,7 +117,7 @@ class ZaloAdapter:
         if incoming.unsupported:
             return
         menu = self.menus.current(incoming.chat_id)
-        key, sender, known, waiting = self._who(incoming)
+        key, sender, waiting = self._who(incoming)
         meaning: Command | Choice | Text | File
         if incoming.event == "message.image.received":
             if not incoming.photo_url:
@@ -134,8 +132,6 @@ class ZaloAdapter:
                 await self._not_a_choice(key, sender, incoming, menu, read)
                 return
             meaning = read
-            if not known and isinstance(read, Text) and INVITE.match(read.text.strip()):
-                meaning = Command("start", (read.text.strip(),))  # an invite code sent alone by a newcomer
         uid = update_id(incoming)
         actor = router.begin(self.services, uid, sender, key, isinstance(meaning, Command))
         if actor is None:  # a webhook retry or a repeated poll
@@ -148,8 +144,9 @@ class ZaloAdapter:
             if isinstance(meaning, File):
                 self._photos.pop(meaning.ref, None)
 
-    def _who(self, incoming: Incoming) -> tuple[int, int, bool, str | None]:
-        """The chat's key, the sender's key, whether the sender is a member, and what the chat waits for."""
+    def _who(self, incoming: Incoming) -> tuple[int, int, str | None]:
+        """The chat's key, the sender's key, and what the chat waits for (the sender's, created on first
+        contact; in a group the group has its own key, marked as a group: no personal link goes there)."""
         now = self.services.clock.now()
         with Session(self.services.engine) as session, session.begin():
             sender = addresses.zalo_key(session, incoming.user_id if incoming.group else incoming.chat_id,
@@ -160,12 +157,9 @@ class ZaloAdapter:
                 row = addresses.address_of(session, key)
                 if row is not None and (row.menu or {}).get(KIND) != "group":
                     row.menu = {**(row.menu or {}), KIND: "group"}
-            person = addresses.identity(session, sender)
-            known = session.scalar(select(MemberRow.id).where(
-                MemberRow.active, (MemberRow.user_id == person) | (MemberRow.chat_id == sender)).limit(1)) is not None
             state = session.get(ChatStateRow, key)
             waiting = state.kind if state is not None else None
-        return key, sender, known, waiting
+        return key, sender, waiting
 
     async def _not_a_choice(self, key: int, sender: int, incoming: Incoming, menu: Menu,
                             meaning: Stale | Confirm) -> None:

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
@@ -77,5 +77,6 @@ def build_runtime(token: str, base_url: str, services: Services, limiter: RateLi
     """The Zalo channel: its API, the sender with the chats' numbered menus, the adapter to the core."""
     api = ZaloApi(token, base_url, timeout=poll_timeout + 15.0)
     channel = ZaloChannel(api, DbMenus(services.engine), limiter)
-    adapter = ZaloAdapter(replace(services, zalo=True), channel, file_hosts=file_hosts)
+    services.zalo = True  # invites also give the code to send on Zalo
+    adapter = ZaloAdapter(services, channel, file_hosts=file_hosts)
     return ZaloRuntime(adapter, api, channel, webhook, poll_timeout)

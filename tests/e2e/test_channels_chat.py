@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import MemberRow
 from tests.e2e.harness import ADMIN, Harness, at
-from tests.e2e.test_chat_commands import HEAD, OTHER, h, join, start, to
+from tests.e2e.test_chat_commands import HEAD, OTHER, h, invite_code, join, start, to
 
 
 def _head_id(h: Harness) -> int:
@@ -35,6 +35,16 @@ async def test_a_second_telegram_account_linked_with_the_code_alone_acts_as_the_
     assert any("liên kết với anh/chị" in m.text for m in told)
     (invites,) = await h.say(ADMIN, "/loimoi")
     assert "Không có đường dẫn mời nào" in invites.text  # the link code is not an invite
+
+
+async def test_an_invite_code_typed_alone_joins_a_stranger_and_is_only_text_for_a_member(h: Harness) -> None:
+    """What Zalo people do (no deep link there): the conversation core accepts the code alone from a stranger."""
+    await join(h, "TCCB", HEAD, "Trưởng TCCB")
+    code = await invite_code(h, "lanhdao")
+    (member,) = await h.say(HEAD, code)
+    assert "Bot chưa hiểu" in member.text  # a member: the short help, the invite stays unused
+    (welcome,) = await h.say(OTHER, code, name="Phó Giám đốc")
+    assert "Anh/chị đã được đăng ký nhận nhắc việc" in welcome.text
 
 
 async def test_office_lists_channels_and_sends_reminders_of_a_head_by_email(h: Harness) -> None:

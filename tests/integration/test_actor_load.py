@@ -16,7 +16,7 @@ from bot.engine.sync import sync_plan
 from bot.plans.loader import load_plan
 from bot.services.access import Refused, actor_rows, load_actor
 from bot.services.queue import own_subject, subject_of
-from bot.telegram.safety import may_restore
+from bot.services.reachability import may_restore
 from tests.conftest import MINI_PLAN
 
 T0 = datetime(2019, 10, 1, 1, 0, tzinfo=timezone.utc)

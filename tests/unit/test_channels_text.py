@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.conversation.channels import people_text
 from bot.i18n import language
 from bot.services.channels import Person
-from bot.telegram.channels_chat import people_text
 
 
 def _person(i: int) -> Person:

@@ -50,6 +50,5 @@ def test_commands_and_text_pass_through() -> None:
 
 def test_every_action_prefix_the_chat_routes_is_in_the_one_table() -> None:
     from bot.conversation.router import CHOICES
-    from bot.telegram.callbacks import ROUTES  # the kinds not yet on the core (issue 18)
 
-    assert set(CHOICES) | set(ROUTES) <= set(actions.KINDS)
+    assert set(CHOICES) == set(actions.KINDS)  # one table: every kind routed, every route a kind

@@ -124,14 +124,11 @@ def test_task_summary_pages_its_units_and_keeps_the_readers_own_cards() -> None:
 
 
 def test_every_prefix_of_the_callback_contract_has_a_route_that_checks_its_argument() -> None:
-    from bot.conversation.router import CHOICES
-    from bot.telegram.callbacks import ROUTES as LEGACY  # the kinds not yet on the core (issue 18)
-
-    ROUTES = {**CHOICES, **LEGACY}
+    from bot.conversation.router import CHOICES as ROUTES
     contract = {"done", "ev", "evend", "snz", "snz1", "snz3", "blk", "rvok", "rvret", "fwd", "rm", "mt",
                 "cl", "tc", "wl", "rq", "rv", "rvf", "bq", "bk", "bkr", "bkd"}
     assert contract <= set(ROUTES)
-    good = {"cl": "o:0", "wl": "q:12", "tc": "5:cl:r:1", "rq": "3", "bq": "0"}
+    good = {"cl": "o:0", "wl": "q:12", "tc": "5:cl:r:1", "rq": "3", "bq": "0", "gh": "ok:123"}
     for prefix, route in ROUTES.items():
         assert route.pattern.match(good.get(prefix, "123")) or prefix == "nv", prefix
         for forged in ("", "-1", "1 OR 1=1", "9" * 13, "1:2:3:4:5:6", "x"):

@@ -1,33 +1,39 @@
-"""`/lienket` (a code to use the bot from a second app) and `/kenh` (the office: people's channels)."""
+"""A person's channels on any channel: `/lienket` (a code to use the bot from a second app), `/kenh` (the
+office: people's channels and where their reminders go), `/bangdieukhien` (a sign-in link to the console)."""
 
 from __future__ import annotations
 
-from telegram import Update
-
+from bot.console.chatwords import sign_in_message
+from bot.conversation.people import telegram_link
+from bot.conversation.routes import Topic, bare
+from bot.conversation.turn import Turn
 from bot.i18n import _, language, ngettext
 from bot.services import channels, linking
 from bot.services.access import Refused, require_admin
-from bot.telegram.context import BotContext
-from bot.telegram.handlers import actor_of, event, guarded, reply
 from bot.texts import fmt_local
+from bot.views.model import View
 from bot.views.status import ROLE
 
 MAX_CHARS = 3600  # Telegram's limit is 4,096 characters; room for the header and the footer
 
 
-@guarded
-async def lienket(update: Update, context: BotContext) -> None:
+async def link_code(turn: Turn) -> None:
     """/lienket: a one-day code; sent from the other app, that chat acts as this person too."""
-    actor = actor_of(update, context)
-    svc = context.services
+    actor, svc = turn.actor, turn.services
     with svc.tx() as session:
-        code = linking.create_link_code(session, actor, event(update, context))
+        code = linking.create_link_code(session, actor, turn.event)
+    link = telegram_link(turn, code.code)
+    expires = fmt_local(code.expires_at, svc.zone)
     with language(actor.lang):
-        text = _("🔗 Linking code: {code} (works once, until {expires}).\nFrom your other app (Zalo or Telegram), "
-                 "send the bot: /start {code} (or just the code). On Telegram you can also open: {link}\nAfter "
-                 "that, both apps act as you.").format(code=code.shown, expires=fmt_local(code.expires_at, svc.zone),
-                                                       link=f"https://t.me/{context.bot.username}?start={code.code}")
-    await reply(update, text)
+        if link:
+            text = _("🔗 Linking code: {code} (works once, until {expires}).\nFrom your other app (Zalo or "
+                     "Telegram), send the bot: /start {code} (or just the code). On Telegram you can also open: "
+                     "{link}\nAfter that, both apps act as you.").format(code=code.shown, expires=expires, link=link)
+        else:
+            text = _("🔗 Linking code: {code} (works once, until {expires}).\nFrom your other app (Zalo or "
+                     "Telegram), send the bot: /start {code} (or just the code).\nAfter that, both apps act as "
+                     "you.").format(code=code.shown, expires=expires)
+    await turn.reply(View((text,)))
 
 
 def _roles(person: channels.Person) -> str:
@@ -78,25 +84,23 @@ def people_text(found: list[channels.Person]) -> str:
     return "\n".join(lines)
 
 
-@guarded
-async def kenh(update: Update, context: BotContext) -> None:
+async def people(turn: Turn, args: tuple[str, ...]) -> None:
     """/kenh [unit] lists; /kenh <member> zalo|telegram|email [address]|thuhoi changes."""
-    actor = actor_of(update, context)
+    actor = turn.actor
     require_admin(actor)
-    args = context.args or []
     if args and args[0].lstrip("#").isdigit():
         if len(args) < 2 or len(args) > 3 or len(args[0]) > 12:
             raise Refused("kenh_usage")
-        with context.services.tx() as session:
+        with turn.services.tx() as session:
             done = channels.set_channel(session, actor, int(args[0].lstrip("#")), args[1],
-                                        args[2] if len(args) > 2 else "", event(update, context))
-        await reply(update, _done_text(done, actor.lang))
+                                        args[2] if len(args) > 2 else "", turn.event)
+        await turn.reply(View((_done_text(done, actor.lang),)))
         return
-    with context.services.tx() as session:
+    with turn.services.tx() as session:
         found = channels.people(session, actor, args[0] if args else None)
     with language(actor.lang):
         text = people_text(found) if found else _("No member matches. Type /kenh for everyone.")
-    await reply(update, text)
+    await turn.reply(View((text,)))
 
 
 def _done_text(done: channels.ChannelSet, lang: str) -> str:
@@ -110,3 +114,15 @@ def _done_text(done: channels.ChannelSet, lang: str) -> str:
                                                                                         address=done.address)
         return _("📨 {name} now receives reminders on {channel}. They were told.").format(
             name=done.name, channel=linking.CHANNEL_NAMES[done.choice])
+
+
+async def console(turn: Turn) -> None:
+    """/bangdieukhien: a one-time sign-in link to the office console, on the member's own channel."""
+    links = turn.services.links
+    with language(turn.actor.lang), turn.services.tx() as session:
+        text = sign_in_message(session, turn.actor, links.base_url if links is not None else None, turn.event)
+    await turn.reply(View((text,)))
+
+
+TOPIC = Topic(commands={"lienket": bare(link_code), "link": bare(link_code), "kenh": people, "channels": people,
+                        "bangdieukhien": bare(console), "console": bare(console)})
