@@ -2,7 +2,7 @@
 
 The runner (`nhacviec run`), the sandbox, the end-to-end tests and the benchmarks build their channels here, each
 with its own settings (real servers, or the fake Bot API and the fake Zalo API on 127.0.0.1). A channel is an
-adapter package (bot/telegram, bot/zalo; e-mail: bot/engine/email.py), its configuration section and one entry
+adapter package (bot/telegram, bot/zalo, bot/mail), its configuration section and one entry
 below; the dispatcher finds it by the chat key's channel (bot.db.addresses.channel_of).
 """
 
@@ -56,12 +56,14 @@ class ChannelTable:
 class Channels:
     telegram: Any  # the python-telegram-bot Application (bot.telegram.application), or None
     zalo: Any  # bot.zalo.runtime.ZaloRuntime, or None
-    outbound: ChannelTable  # what the dispatcher sends through
+    outbound: ChannelTable  # what the dispatcher sends through, by chat key
+    email: Any = None  # bot.mail.EmailChannel: the dispatcher sends to e-mail addresses through it, or None
 
 
 def build_channels(services: Services, telegram: TelegramSetup | None = None,
-                   zalo: ZaloSetup | None = None) -> Channels:
-    """The adapters of one bot on the same services (the conversation core answers on each)."""
+                   zalo: ZaloSetup | None = None, email: Any = None) -> Channels:
+    """The adapters of one bot on the same services (the conversation core answers on each); `email` is a
+    bot.mail.SmtpSettings when e-mail is on (outbound only: replies come through the personal page)."""
     table: dict[str, Channel] = {}
     app = None
     if telegram is not None:
@@ -78,4 +80,9 @@ def build_channels(services: Services, telegram: TelegramSetup | None = None,
         runtime = build_runtime(zalo.token, zalo.base_url, services, zalo.limiter, zalo.webhook, zalo.poll_timeout,
                                 zalo.file_hosts)
         table["zalo"] = runtime.channel
-    return Channels(app, runtime, ChannelTable(table))
+    mail = None
+    if email is not None:
+        from bot.mail import EmailChannel
+
+        mail = EmailChannel(email)
+    return Channels(app, runtime, ChannelTable(table), mail)

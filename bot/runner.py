@@ -23,13 +23,13 @@ from bot.domain.clock import Clock, SystemClock
 from bot.domain.workdays import WorkCalendar
 from bot.engine.digests import DigestSchedule, digest_renderer
 from bot.engine.dispatcher import Dispatcher, DispatchSettings, SweepReport
-from bot.engine.email import EmailChannel, SmtpSettings
 from bot.engine.outbox import EmailRouting
 from bot.engine.prune import Retention, prune
 from bot.engine.ratelimit import RateLimiter, SharedBudget
 from bot.engine.sync import SyncReport, combined, sync_plans
 from bot.i18n import _
 from bot.logsafe import setup_logging
+from bot.mail import SmtpSettings
 from bot.ops import logwords
 from bot.ops.faults import DatabaseUnreachable, missing_token_text, url_password, wait_for_database
 from bot.ops.health import Watch
@@ -87,12 +87,12 @@ def email_routing(config: Config) -> EmailRouting | None:
     return EmailRouting(tuple(e.office), tuple(e.leadership), e.reminders) if e.enabled else None
 
 
-def email_channel(config: Config) -> EmailChannel | None:
-    """The SMTP channel when `email.enabled`; its password is redacted from logs like the token."""
+def smtp_settings(config: Config) -> SmtpSettings | None:
+    """The SMTP settings when `email.enabled`; its password is redacted from logs like the token."""
     e = config.email
     if not e.enabled:
         return None
-    return EmailChannel(SmtpSettings(e.host, e.port, e.starttls, e.user, e.password(), e.sender))
+    return SmtpSettings(e.host, e.port, e.starttls, e.user, e.password(), e.sender)
 
 
 def run_bot(config: Config) -> None:
@@ -187,10 +187,10 @@ def _run(config: Config, token: str | None, zalo_token: str | None) -> None:
                       TelegramRateLimiter(limiter)) if token else None,
         ZaloSetup(zalo_token, config.zalo.base_url, RateLimiter(per_second=config.zalo.rate_per_second,
                                                                 private_interval=1.0),
-                  config.zalo.webhook, file_hosts=tuple(config.zalo.file_hosts)) if zalo_token else None)
-    app, zalo, router = channels.telegram, channels.zalo, channels.outbound
+                  config.zalo.webhook, file_hosts=tuple(config.zalo.file_hosts)) if zalo_token else None,
+        smtp_settings(config))
+    app, zalo, router, mail = channels.telegram, channels.zalo, channels.outbound, channels.email
     watch = Watch(engine, clock, config.dispatch.interval_seconds)  # /readyz, /metrics (bot.ops.health)
-    mail = email_channel(config)
     dispatcher = Dispatcher(engine, watch.watch_channel(router), clock, limiter, dispatch_settings(config),
                             digest_renderer=digest_renderer(engine, services.zone),
                             email_channel=watch.watch_channel(mail, "email") if mail else None,  # type: ignore[arg-type]

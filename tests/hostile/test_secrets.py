@@ -23,12 +23,12 @@ from bot.config import load_config
 from bot.db.models import AuditRow, OccurrenceRow
 from bot.engine.digests import DigestSchedule, digest_renderer
 from bot.engine.dispatcher import Dispatcher, DispatchSettings
-from bot.engine.email import EmailChannel, SmtpSettings
 from bot.engine.outbox import EmailRouting
 from bot.engine.ratelimit import NoLimit
 from bot.exports.package import write_export
 from bot.exports.records import load_snapshot
 from bot.logsafe import forget_secrets, redact_secrets
+from bot.mail import EmailChannel, SmtpSettings
 from bot.telegram.channel import TelegramChannel
 from tests.conftest import MINI_PLAN, ROOT
 from tests.e2e.harness import ADMIN, ZONE, at

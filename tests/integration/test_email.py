@@ -10,7 +10,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from bot.engine.channel import Button, Failure, OutMessage, SendError
-from bot.engine.email import EmailChannel, SmtpSettings
+from bot.mail import EmailChannel, SmtpSettings
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 64
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
-ADAPTERS = ("bot.telegram", "bot.zalo", "bot.web")
+ADAPTERS = ("bot.telegram", "bot.zalo", "bot.web", "bot.mail")
 CHANNEL_LIBRARIES = ("telegram", "aiohttp", "httpx", "aiosmtplib")
 # No adapter imports another (the Zalo bridge that ran the Telegram handlers is gone).
 KNOWN_ADAPTER_EDGES: set[tuple[str, str]] = set()
