@@ -3,7 +3,7 @@
 Every start (and every reset) begins afresh: the sandbox's own database is emptied and migrated, the plan
 synced, the personas registered; the fake Bot API and the python-telegram-bot Application are new, and so
 are the fake Zalo Bot API and the Zalo Application beside them. The dispatcher routes each delivery by its
-chat key (bot.zalo.runtime.ChannelRouter): a persona switched to Zalo gets its reminders there.
+chat key (bot.app.ChannelTable): a persona switched to Zalo gets its reminders there.
 """
 
 from __future__ import annotations

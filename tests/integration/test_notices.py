@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot.app import ChannelTable
 from bot.db import addresses
 from bot.db.members import ensure_member
 from bot.db.models import MemberRow, OccurrenceRow, ReminderRow
@@ -20,7 +21,6 @@ from bot.engine.sync import sync_plan
 from bot.plans.loader import parse_plan
 from bot.services import invites, tasks
 from bot.services.access import load_actor
-from bot.zalo.runtime import ChannelRouter
 from tests.conftest import MINI_PLAN
 from tests.fakes import ScriptedChannel
 
@@ -36,7 +36,7 @@ def _site(db: Engine) -> tuple[ScriptedChannel, ScriptedChannel, Dispatcher, int
         zalo_chat = addresses.zalo_key(s, "zalo-user-42", "Nguyễn Văn An", NOW)
     ensure_member(db, NOW, chat_id=zalo_chat, user_id=zalo_chat, role="head", unit="TCCB", name="Nguyễn Văn An")
     telegram, zalo = ScriptedChannel(), ScriptedChannel()
-    router: Any = ChannelRouter(db, telegram, zalo)  # type: ignore[arg-type]
+    router: Any = ChannelTable({"telegram": telegram, "zalo": zalo})  # type: ignore[dict-item]
     clock = FixedClock(NOW)
     dispatcher = Dispatcher(db, router, clock, NoLimit(), DispatchSettings(concurrency=1), worker="t", timer=clock)
     return telegram, zalo, dispatcher, zalo_chat
