@@ -8,7 +8,6 @@ from __future__ import annotations
 from bot.conversation.routes import ID, ChoiceRoute, Topic, by_id
 from bot.conversation.subjects import occurrence_subject
 from bot.conversation.turn import Turn
-from bot.db.addresses import channel_of
 from bot.i18n import _, language
 from bot.services import par, queue
 from bot.services import tasks as work
@@ -35,7 +34,7 @@ async def ask_evidence(turn: Turn, occurrence_id: int) -> None:
     with turn.services.tx() as session:
         work.start_evidence(session, turn.actor, occurrence_id, turn.event)
     with language(turn.actor.lang):
-        if channel_of(turn.actor.chat_id) == "zalo":  # Zalo brings only photos to the bot (TRIAL-NOTES #23)
+        if not turn.takes_documents:  # e.g. Zalo brings only photos to the bot (TRIAL-NOTES #23)
             text = "📎 " + _("Send the supporting documents for {subject}: photos, text or links, one or several "
                             "(a document such as a PDF or Word file: through your personal page, /trang). Then "
                             "press ✔️ Finished.").format(

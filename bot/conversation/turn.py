@@ -29,6 +29,7 @@ class Turn(Protocol):
     name: str  # the sender's display name on the channel (for a new member)
     pressed: bool  # the turn is a choice (a button or a numbered reply), not a message
     file_limit: int  # the largest file the channel carries to the person, in bytes (0: it carries none)
+    takes_documents: bool  # the person can send documents (PDF, Word) here, not only photos
 
     async def reply(self, view: View) -> None:
         """A new message."""

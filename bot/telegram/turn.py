@@ -60,6 +60,7 @@ class TelegramTurn:
     name: str
     pressed: bool
     channel: str = "telegram"
+    takes_documents: bool = True
     file_limit: int = 50 * 1024 * 1024  # the Bot API's upload limit
 
     @classmethod

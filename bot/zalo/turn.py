@@ -31,6 +31,7 @@ class ZaloTurn:
     pressed: bool
     address: str  # the Zalo chat id the answers go to
     channel: str = "zalo"
+    takes_documents: bool = False  # photos only: documents go through the personal page
     file_limit: int = 0  # a Zalo bot sends text and photos by URL only
 
     async def _send(self, view: View) -> None:
