@@ -78,7 +78,7 @@ class QuietRetries(logging.Filter):
 
 
 class QuietZalo(logging.Filter):
-    """Drops the Zalo bridge's line per failed call when Zalo did not answer (code 0), throttled (429) or failed
+    """Drops the Zalo adapter's line per failed call when Zalo did not answer (code 0), throttled (429) or failed
     (5xx): the Watch says it once per change."""
 
     WEATHER = re.compile(r": (0|429|5\d\d): ")
@@ -87,7 +87,7 @@ class QuietZalo(logging.Filter):
         return not self.WEATHER.search(record.getMessage())
 
 
-QUIET = {"bot.engine.dispatcher": QuietRetries, "bot.zalo.bridge": QuietZalo, "bot.zalo.updates": QuietZalo}
+QUIET = {"bot.engine.dispatcher": QuietRetries, "bot.zalo.adapter": QuietZalo, "bot.zalo.updates": QuietZalo}
 
 
 def quiet_retries() -> None:
