@@ -151,6 +151,10 @@ class ZaloHead:
     async def refused(self, screen: Screen, label: str, then: bytes) -> str:
         """A number from an older message is confirmed first; refused at the choice, or at the photo that follows."""
         answer = await self.choose(screen, label)
+        if "Menu này đã cũ" in answer.text:  # its number belongs to an older menu: open the task from the current one
+            card = await self.choose(answer, "Thẻ việc")
+            assert not any(label in choice for choice in card.choices), card.text  # nothing to misfire
+            return card.text
         if any("Xác nhận" in choice for choice in answer.choices):
             answer = await self.choose(answer, "Xác nhận")
         return (await self.photo(then)).text if "Gửi tài liệu kiểm chứng cho" in answer.text else answer.text
@@ -507,7 +511,10 @@ async def test_evidence_done_and_the_office_accepts(head: Head) -> None:
     # the card (or the page) the head still has: evidence for the accepted task is refused in the same words
     # (a chat refuses the choice: already_done; the page's form is judged when sent: evidence_closed, same rule)
     refused = await head.refused(card, "Gửi tài liệu", then=b"\xff\xd8\xff\xe0 bien ban moi " * 40)
-    assert "đã được xác nhận hoàn thành" in refused or "đã xác nhận hoàn thành [1.1]" in refused, refused
+    # (on Zalo the old card's number is out of date after the notice: the task, opened again, is done and offers
+    # no 📎 at all)
+    assert "đã được xác nhận hoàn thành" in refused or "đã xác nhận hoàn thành [1.1]" in refused \
+        or (head.channel == "zalo" and "Trạng thái: ✅ đã xong" in refused), refused
     with Session(_both(head).tg.engine) as s:
         assert len(s.scalars(select(EvidenceRow)).all()) == 1
 
