@@ -128,6 +128,8 @@ def _read_clause(text: str, whole: str, years: list[int]) -> list[DeadlineRead]:
         if not _HALF.match(text, match.start() - 2) and match.group(1) != "6" or not _HALF.search(text):
             found.extend(_month(int(match.group(1)), match.group(2), years, whole))
     dated = bool(found)
+    if dated and _HALF.search(text) and _ANNUAL.search(text):
+        found = _by_period(found)
     if not dated and (_QUARTERLY.search(text) or _HALF.search(text)
                       and not _MONTH.search(text.replace("6 tháng", ""))):
         found.extend(_periodic(text, whole))
@@ -140,6 +142,19 @@ def _read_clause(text: str, whole: str, years: list[int]) -> list[DeadlineRead]:
                          "to": "31/12"}, **_years(year, years)}, "seed", "in_year", whole,
                          {"year": year or ", ".join(map(str, years))}))
     return found
+
+
+def _by_period(found: list[DeadlineRead]) -> list[DeadlineRead]:
+    """Two days for "6 tháng, năm" ("Báo cáo 6 tháng, năm trước ngày 15/6 và 15/11"): the first is the six-month
+    report's, the second the annual report's, each labelled so (not both with the whole phrase)."""
+    days = [r for r in found if "day" in r.params]
+    if len(days) != 2 or len(found) != 2:
+        return found
+    out = []
+    for read, period in zip(days, ("half_year", "annual"), strict=True):
+        template = _("{report} before {day}") if read.spec.get("exclusive") else _("{report}, due {day}")
+        out.append(replace(read, clause=template.format(report=_(_PERIOD_WORD[period]), day=read.params["day"])))
+    return out
 
 
 def find_in_sentence(sentence: str, years: list[int]) -> list[DeadlineRead]:

@@ -210,9 +210,10 @@ def _is_upper(text: str) -> bool:
 
 
 def rejoin(text: str) -> str:
-    """Citations a PDF export cut: "số877/QĐ-TTg", "877/ QĐ-TTg", "24/CT- UBND" become whole again."""
+    """Citations a PDF export cut: "số877/QĐ-TTg", "877/ QĐ-TTg", "24/CT- UBND", "2016- 2020" become whole again."""
     text = re.sub(r"(?<=\bsố)(?=\d)", " ", text)
     text = re.sub(r"(\d+/) (?=[A-ZĐ]{2,})", r"\1", text)
+    text = re.sub(r"\b((?:19|20)\d{2})- (?=(?:19|20)\d{2}\b)", r"\1-", text)  # "giai đoạn 2016- / 2020"
     return re.sub(r"(\d+/[A-ZĐ]+-) (?=[A-ZĐ]{2,}\b)", r"\1", text)
 
 

@@ -105,9 +105,7 @@ def _read_head(blocks: list[Block], plan: PlanRead) -> None:
         spelled = re.search(re.escape(plan.issuer), whole.replace(plan.issuer.upper(), ""), re.IGNORECASE)
         plan.issuer = spelled.group(0) if spelled else plan.issuer
     plan.issuer = plan.issuer or ("Sở Giáo dục và Đào tạo" if "Sở Giáo dục và Đào tạo" in whole else None)
-    plan.references = [_balanced(m.group(0).strip(" ;,")) for text in texts for m in re.finditer(
-        r"(?:Quyết định|Kế hoạch|Chỉ thị|Công văn|Nghị quyết|Thông tư|Nghị định) số\s*[\w/.-]+ ngày [\d/]+"
-        r"[^;.:]{0,160}", text)][:12]
+    plan.references = [ref for text in texts for ref in citations(text)][:12]
 
 
 def _day_of(found: re.Match[str] | None) -> date | None:
@@ -116,6 +114,34 @@ def _day_of(found: re.Match[str] | None) -> date | None:
         return date(int(found[3]), int(found[2]), int(found[1])) if found else None
     except ValueError:
         return None
+
+
+_CITATION = re.compile(r"(?:Quyết định|Kế hoạch|Chỉ thị|Công văn|Nghị quyết|Thông tư|Nghị định) số\s*[\w/.-]+ "
+                       r"ngày [\d/]+")
+_CITATION_WORDS = 300  # characters kept after a citation's date (its subject), cut at a word beyond that
+
+
+def citations(text: str) -> list[str]:
+    """The documents a text cites, each whole: its number and date, then its subject up to the end of the
+    clause (";", ".", ":"), the parenthesis it sits in, or the next citation; a PDF line break inside it does
+    not end it ("…UBND các huyện, thị xã, thành / phố và UBND các xã…" is one citation)."""
+    starts = list(_CITATION.finditer(text))
+    out = []
+    for index, match in enumerate(starts):
+        end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
+        tail, depth, cut = text[match.end():end], 0, None
+        for pos, char in enumerate(tail):
+            if char in ";.:" or char == ")" and depth == 0:
+                cut = pos
+                break
+            depth += {"(": 1, ")": -1}.get(char, 0)
+        tail = tail[:cut]
+        if len(tail) > _CITATION_WORDS:
+            tail = tail[:_CITATION_WORDS].rsplit(" ", 1)[0].rstrip(" ,") + "…"
+        citation = (match.group(0) + tail).strip(" ;,(")
+        citation = re.sub(r"\s*(?:,|và|;)?\s*\(?$", "", citation).strip()
+        out.append(_balanced(citation))
+    return out
 
 
 def _balanced(text: str) -> str:

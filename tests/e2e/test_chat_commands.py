@@ -120,7 +120,7 @@ async def test_snooze_three_working_days_skips_the_weekend_and_the_reminders_bef
     assert labels(choice) == ["1 ngày làm việc", "3 ngày làm việc"]
     assert buttons(choice) == [f"snz1:{occ}", f"snz3:{occ}"]
     (snoozed,) = await h.press(HEAD, choice, f"snz3:{occ}")
-    assert "Sẽ nhắc lại việc 1.1 Ban hành kế hoạch CCHC — Phòng Tổ chức cán bộ" in snoozed.text
+    assert "Sẽ nhắc lại nhiệm vụ 1.1 Ban hành kế hoạch CCHC — Phòng Tổ chức cán bộ" in snoozed.text
     assert "lúc 08:00 19/11/2019" in snoozed.text  # Fri 15, Mon 18, Tue 19
 
     assert to(await h.sweep_at(at("18/11/2019")), HEAD) == []  # "trước hạn 1 ngày" is skipped
@@ -143,7 +143,7 @@ async def test_snooze_never_goes_past_the_next_escalation(start: Start) -> None:
 
     (choice,) = await h.press(HEAD, reminder, f"snz:{occ}")
     (snoozed,) = await h.press(HEAD, choice, f"snz3:{occ}")
-    assert "Sẽ nhắc lại việc 1.1" in snoozed.text and "lúc 08:00 22/11/2019" in snoozed.text
+    assert "Sẽ nhắc lại nhiệm vụ 1.1" in snoozed.text and "lúc 08:00 22/11/2019" in snoozed.text
     assert occurrence(h, occ).snoozed_until == escalation
 
     sent = await h.sweep_at(at("22/11/2019"))

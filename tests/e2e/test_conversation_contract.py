@@ -488,7 +488,7 @@ async def test_evidence_done_and_the_office_accepts(head: Head) -> None:
     saved = await head.photo(photo)
     assert head.says("Đã lưu tài liệu kiểm chứng (1)") in saved.text, saved.text
     again = await head.photo(photo)  # the same file twice: refused, in the same words on every channel
-    assert "đã có trong tài liệu kiểm chứng của việc này (không lưu lần nữa)" in again.text, again.text
+    assert "đã có trong tài liệu kiểm chứng của nhiệm vụ này (không lưu lần nữa)" in again.text, again.text
     # a chat's evidence prompt is a wait the head ends; the page has none: ✅ stands beside its upload form
     finished = await head.choose(saved, "Đã gửi đủ tài liệu") if head.prompts else again
     submitted = await head.choose(finished, "Hoàn thành")
@@ -561,5 +561,5 @@ async def test_done_from_an_older_message_acts_on_that_messages_task_only(head: 
     if not head.asks_on_stale_choice:  # a button or a form pressed twice (a double click) sends nothing more; a
         #                                   number typed again on a text channel reads against its latest menu
         again = await head.refused(card, "Hoàn thành", then=b"")
-        assert "Việc này đã gửi Văn phòng Sở và đang chờ xác nhận." in again, again
+        assert "Nhiệm vụ này đã gửi Văn phòng Sở và đang chờ xác nhận." in again, again
         assert list(_statuses(head).values()).count("awaiting_review") == 1

@@ -17,6 +17,7 @@ from bot.domain.workdays import WorkCalendar
 from bot.importer.cli import run_import
 from bot.importer.dates import read_phrase
 from bot.importer.draft import Draft, title_of
+from bot.importer.structure import citations
 from bot.plans.loader import parse_plan
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,6 +128,32 @@ def test_citations_are_rejoined_across_line_breaks(drafts: dict[str, tuple[Draft
     seed = parse_plan(run_import(SEED, None, None).text, "seed.yaml")
     assert any("(Quyết định số 877/QĐ-TTg ngày 18/7/2018)" in (t.detail or "") for t in seed.tasks)
     assert not any("số877" in (t.detail or "") for t in seed.tasks)
+
+
+def test_citations_are_kept_whole_and_apart_in_the_references() -> None:
+    # WORDING L21: a citation ran on past 160 characters and was cut mid-word ("…thị xã, thành"), and the one
+    # in a parenthesis ran on into the next ("…18/7/2018) và UBND tỉnh (Quyết định số 3746/…").
+    refs = parse_plan(run_import(SEED, None, None).text, "seed.yaml").plan.references
+    assert ("Quyết định số 588/QĐ-UBND ngày 15/03/2019 của UBND tỉnh về việc công bố Chỉ số theo dõi, đánh giá, "
+            "xếp hạng thực hiện cải cách hành chính năm 2018 của các Sở, ban, ngành, UBND các huyện, thị xã, "
+            "thành phố và UBND các xã, phường, thị trấn") in refs
+    assert "Quyết định số 877/QĐ-TTg ngày 18/7/2018" in refs and "Quyết định số 3746/QĐ-UBND ngày 29/12/2016" in refs
+    assert any("giai đoạn 2016-2020 trên địa bàn tỉnh" in r for r in refs)
+    assert not any(re.search(r"\)|số\d|\(", r) for r in refs), refs
+    assert citations("Căn cứ Quyết định số 1/QĐ-UBND ngày 02/01/2026 và Kế hoạch số\u00a012/KH-SGDĐT ngày "
+                     "08/01/2026 của Sở (kèm theo Phụ lục); Các phòng") == [
+        "Quyết định số 1/QĐ-UBND ngày 02/01/2026",
+        "Kế hoạch số\u00a012/KH-SGDĐT ngày 08/01/2026 của Sở (kèm theo Phụ lục)"]
+
+
+def test_six_month_and_annual_days_get_their_own_labels() -> None:
+    # WORDING L21: both days of "6 tháng, năm … 15/6 và 15/11" were labelled with the whole phrase.
+    read = read_phrase("Báo cáo 6 tháng, năm trước ngày 15/6 và 15/11", [2026])
+    assert [(d.spec, d.clause) for d in read.deadlines] == [
+        ({"yearly": "15/06", "exclusive": True}, "báo cáo 6 tháng trước ngày 15/06"),
+        ({"yearly": "15/11"}, "báo cáo năm, hạn 15/11")]
+    undated = read_phrase("6 tháng, năm", [2026])
+    assert [d.clause for d in undated.deadlines] == ["báo cáo 6 tháng", "báo cáo năm"]
 
 
 def test_a_flattened_docx_reads_like_the_docx(drafts: dict[str, tuple[Draft, Plan, float]]) -> None:
