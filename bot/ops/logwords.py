@@ -18,6 +18,7 @@ TEMPLATES = frozenset({
     N_("signal %s: stopping; in-flight sends get %s s"),
     N_("sweep: %s deliveries claimed, %s messages sent"),
     N_("sweep failed; will retry at the next tick"),
+    N_("sweep after ⏩ failed; the next tick retries"),
     N_("pruning failed; will retry at the next tick"),
     N_("pruned %s update ids and %s export folders"),
     N_("bot stopped: %s"),

@@ -1,43 +1,59 @@
-"""The personal page in the sandbox: served on 127.0.0.1 (a free port), signed with a key made at each start."""
+"""The personal page (bot.web) and the console (/console/) in the sandbox: on the chat page's own address, so
+every link the sandbox shows (/trang, Zalo cards, /bangdieukhien) uses the port the user chose.
+
+The routes are mounted once, on the chat page's application; each start and reset gives them a new signing key
+(links from before a reset stop working, as the database they pointed into is gone) and the new bot's clock.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
-import socket
-from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
-from bot.console.app import Console, ConsoleServices, Mounted
+from bot.console.app import PREFIX, Console, ConsoleServices
 from bot.domain.clock import Clock
 from bot.web.app import PersonalPage, WebServices
 from bot.web.personal import LinkMaker
 
-
-@dataclass
-class SandboxPage:
-    runner: web.AppRunner
-    links: LinkMaker
-    url: str
-
-    async def stop(self) -> None:
-        await self.runner.cleanup()
+PATHS = ("/p/", PREFIX + "/")  # what these routes serve on the chat page's address
 
 
-async def serve_personal_page(engine: Engine, clock: Clock, zone: ZoneInfo, evidence_dir: Path,
-                              host: str = "127.0.0.1") -> SandboxPage:
-    """Start the page; its links go in Zalo cards, e-mails and /trang, as in production."""
-    host = "127.0.0.1" if host in ("", "0.0.0.0") else host
-    sock = socket.socket()
-    sock.bind((host, 0))
-    url = f"http://{host}:{sock.getsockname()[1]}"
-    key = secrets.token_bytes(32)
-    page = PersonalPage(WebServices(engine, clock, zone, evidence_dir, key, url))
-    served = Mounted(page, Console(ConsoleServices(engine, clock, zone, evidence_dir, url)))  # /console/ too
-    runner = web.AppRunner(served.app(), access_log=None)
-    await runner.setup()
-    await web.SockSite(runner, sock).start()
-    return SandboxPage(runner, LinkMaker(engine, key, url, clock), url)
+class _Current:
+    """The running bot's clock, whichever start or reset made it."""
+
+    def __init__(self) -> None:
+        self.clock: Clock | None = None
+
+    def now(self) -> datetime:
+        if self.clock is None:
+            raise RuntimeError("sandbox is not running")
+        return self.clock.now()
+
+
+class SandboxPages:
+    """The personal page and the console, served by the chat page's server at `url`."""
+
+    def __init__(self, engine: Engine, zone: ZoneInfo, evidence_dir: Path, url: str) -> None:
+        self.engine, self.url = engine, url
+        self._clock = _Current()
+        self.page = PersonalPage(WebServices(engine, self._clock, zone, evidence_dir, secrets.token_bytes(32), url))
+        self.console = Console(ConsoleServices(engine, self._clock, zone, evidence_dir, url))
+
+    def mount(self, app: web.Application) -> None:
+        """Add /p/… and /console/… to the chat page's application (before it starts)."""
+        self.page.add_routes(app.router)
+        app.add_subapp(PREFIX + "/", self.console.app())
+
+    def attach(self, clock: Clock) -> LinkMaker:
+        """A (re)started bot: its clock, a new signing key; the links its chats and cards will carry."""
+        key = secrets.token_bytes(32)
+        self._clock.clock = clock
+        self.page.s = dataclasses.replace(self.page.s, secret=key)
+        self.console.s.changed()
+        return LinkMaker(self.engine, key, self.url, clock)

@@ -31,6 +31,7 @@ def banner(sandbox: Sandbox) -> str:
         "  " + _("Rehearsal clock: starts at {start}, {pace}.").format(start=f"{local:%H:%M %d/%m/%Y}", pace=pace),
         "  " + _("Plan: {plan}; sandbox database: {database} (new at every start, apart from the real data).")
         .format(plan=sandbox.config.plan, database=sandbox.config.sandbox.database),
+        *(["  " + note] if (note := sandbox.closing_note()) else []),
         "  " + _("On the page: pick \"You are\" (the office, the leadership, a head of unit, the newcomer), "
                  "type /help,"),
         "  " + _("press the buttons under the messages, send evidence documents; ⏩ next reminder; "

@@ -38,15 +38,18 @@ from bot.engine.dispatcher import Dispatcher, DispatchSettings, SweepReport
 from bot.engine.ratelimit import RateLimiter
 from bot.engine.sync import sync_plan
 from bot.i18n import _
+from bot.i18n.formats import fmt_number
 from bot.plans.loader import load_plan
 from bot.runner import dispatch_settings
 from bot.sandbox.clock import SandboxClock
 from bot.sandbox.fake_zalo import ZaloUser
 from bot.sandbox.feed import TELEGRAM, ZALO, ChatFeed, NotAPhoto, SandboxApi, SandboxZalo
 from bot.sandbox.options import sandbox_clock_settings
-from bot.sandbox.personal import SandboxPage, serve_personal_page
 from bot.sandbox.personas import Persona, personas_for, seed_personas
 from bot.services.assumptions import confirm_all_for_rehearsal
+from bot.services.closing import Closing, cli_actor, close_before
+from bot.services.tasks import Event
+from bot.texts import fmt_date
 
 if TYPE_CHECKING:
     from bot.zalo.runtime import ZaloRuntime
@@ -70,7 +73,6 @@ class BotStack:
     zalo_runtime: ZaloRuntime
     zalo_users: dict[int, ZaloUser] = field(default_factory=dict)  # persona → its Zalo user, once switched
     on_zalo: set[int] = field(default_factory=set)  # personas whose chat is on Zalo now
-    page: SandboxPage | None = None  # the personal page (bot.web) on 127.0.0.1
 
 
 def wipe_database(engine: Engine) -> None:
@@ -114,6 +116,7 @@ class Sandbox:
         self._resetting = asyncio.Lock()
         self._sweeper: asyncio.Task[None] | None = None  # the ticks ⏩ asked for, one at a time
         self._sweep_again = False
+        self.closing: Closing | None = None  # what was closed before the rehearsal's start (each start and reset)
         from bot.sandbox.web import SandboxWeb
 
         self.web = SandboxWeb(self)
@@ -167,6 +170,7 @@ class Sandbox:
         sync_plan(self.engine, self.plan, WorkCalendar(), clock.now())
         with Session(self.engine) as session, session.begin():  # the rehearsal: as if the office confirmed all
             confirm_all_for_rehearsal(session, clock.now())
+            self.closing = self._close_before_start(session, clock.now())
         seed_personas(self.engine, clock.now(), list(self.personas.values()))
         shutil.rmtree(self.evidence_dir, ignore_errors=True)
         self.evidence_dir.mkdir(parents=True, exist_ok=True)
@@ -180,9 +184,10 @@ class Sandbox:
         from bot.conversation.services import Services
         from bot.telegram.application import schedule_sweeps
 
-        page = await serve_personal_page(self.engine, clock, self.zone, self.evidence_dir, self.config.sandbox.host)
+        assert self.web.pages is not None  # the page's server started first
+        links = self.web.pages.attach(clock)  # /trang, Zalo cards and /bangdieukhien: the chat page's address
         services = Services(self.engine, clock, WorkCalendar(), self.zone, self.evidence_dir,
-                            self.plan.plan.ladder.send_time, zalo=True, links=page.links)
+                            self.plan.plan.ladder.send_time, zalo=True, links=links)
         zalo = SandboxZalo(feed)
         try:
             await zalo.start()
@@ -200,13 +205,12 @@ class Sandbox:
         except BaseException:
             await api.stop()
             await zalo.stop()
-            await page.stop()
             raise
         dispatcher = Dispatcher(self.engine, channels.outbound, clock, self._limiter_factory(), self._settings(),
-                                digest_renderer=digest_renderer(self.engine, self.zone), links=page.links)
+                                digest_renderer=digest_renderer(self.engine, self.zone), links=links)
         if self.sweep_interval is not None:
             schedule_sweeps(app, dispatcher, self.sweep_interval)
-        self._stack = BotStack(clock, feed, api, app, dispatcher, zalo, runtime, page=page)
+        self._stack = BotStack(clock, feed, api, app, dispatcher, zalo, runtime)
         self.epoch += 1
         self._ready.set()
 
@@ -232,8 +236,22 @@ class Sandbox:
         finally:
             await stack.api.stop()
             await stack.zalo.stop()
-            if stack.page is not None:
-                await stack.page.stop()
+
+    def _close_before_start(self, session: Session, now: datetime) -> Closing:
+        """What the README asks of the office before deployment (`nhacviec close`): the deadlines due before the
+        rehearsal's first day are closed, audited as the command-line tool's, so nobody starts 150 days late."""
+        before = now.astimezone(self.zone).date()
+        reason = _("Due before the rehearsal's first day ({date}): closed before deployment, as the department "
+                   "office does before starting the bot.").format(date=fmt_date(before))
+        return close_before(session, cli_actor(), before, reason, Event(now))
+
+    def closing_note(self) -> str:
+        """One sentence for the banner and the page: what was closed before the rehearsal ("" if nothing)."""
+        if self.closing is None or not self.closing.closed:
+            return ""
+        return _("Before the rehearsal, the {count} deadlines due before {date} were closed, as the department "
+                 "office does before starting the bot (nhacviec close).").format(
+                     count=fmt_number(self.closing.closed), date=fmt_date(self.closing.before))
 
     def _settings(self) -> DispatchSettings:
         # The configured chat ids are real Telegram chats: the sandbox has only its personas.

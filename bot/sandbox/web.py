@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -13,6 +14,7 @@ from aiohttp import web
 from bot.i18n import _
 from bot.i18n.formats import fmt_number
 from bot.sandbox.feed import CHANNELS, NotAPhoto, clock_json
+from bot.sandbox.personal import PATHS, SandboxPages
 from bot.sandbox.state import MAX_DOWNLOAD, MAX_TEXT, JSONDict
 
 if TYPE_CHECKING:
@@ -42,11 +44,16 @@ def _refuse(message: str, status: int = 400) -> web.Response:
     return _json({"ok": False, "error": message}, status)
 
 
-@web.middleware
-async def _guard(request: web.Request, handler: Any) -> web.StreamResponse:
-    if request.method == "POST" and request.headers.get(CSRF_HEADER) != "1":
-        return _refuse(_("missing header {header}: 1").format(header=CSRF_HEADER), 403)
-    return await handler(request)  # type: ignore[no-any-return]
+def _guard(sandbox: Sandbox) -> Any:
+    @web.middleware
+    async def guard(request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.path.startswith(PATHS):  # the personal page and the console: their own checks, the bot running
+            await sandbox.ready()
+        elif request.method == "POST" and request.headers.get(CSRF_HEADER) != "1":
+            return _refuse(_("missing header {header}: 1").format(header=CSRF_HEADER), 403)
+        return await handler(request)  # type: ignore[no-any-return]
+
+    return guard
 
 
 class SandboxWeb:
@@ -55,13 +62,18 @@ class SandboxWeb:
     def __init__(self, sandbox: Sandbox) -> None:
         self.sandbox = sandbox
         self.url = ""
+        self.pages: SandboxPages | None = None
         self._runner: web.AppRunner | None = None
 
     async def start(self, host: str, port: int) -> None:
-        """Listen on host:port (0 picks a free port)."""
-        app = web.Application(client_max_size=MAX_DOWNLOAD + 1024 * 1024, middlewares=[_guard])
+        """Listen on host:port (0 picks a free port); the personal page and the console are served there too."""
+        sock = socket.create_server((host or "0.0.0.0", port), backlog=128)  # OSError(EADDRINUSE) when taken
+        self.url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{sock.getsockname()[1]}"
+        self.pages = SandboxPages(self.sandbox.engine, self.sandbox.zone, self.sandbox.evidence_dir, self.url)
+        app = web.Application(client_max_size=MAX_DOWNLOAD + 1024 * 1024, middlewares=[_guard(self.sandbox)])
         r = app.router
         r.add_get("/", self.index)
+        r.add_get("/favicon.ico", self.favicon)
         r.add_static("/static", STATIC)
         r.add_get("/api/personas", self.personas)
         r.add_get("/api/clock", self.clock)
@@ -74,17 +86,17 @@ class SandboxWeb:
         r.add_post("/api/chat/{persona}/channel", self.channel)
         r.add_get("/files/{path:.+}", self.file)
         r.add_get("/zalo/photos/{name}", self.zalo_photo)
+        self.pages.mount(app)  # /p/… and /console/…
         # No handler cancellation: a tab closed during ↺ must not leave the bot half restarted.
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=False, shutdown_timeout=1.0)
-        await self._runner.setup()
         try:
-            await web.TCPSite(self._runner, host, port).start()
-        except OSError:
+            await self._runner.setup()
+            await web.SockSite(self._runner, sock).start()
+        except BaseException:
             await self._runner.cleanup()
             self._runner = None
+            sock.close()
             raise
-        bound = self._runner.addresses[0]
-        self.url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{bound[1]}"
 
     async def stop(self) -> None:
         """Close the page's server."""
@@ -119,12 +131,17 @@ class SandboxWeb:
     async def index(self, request: web.Request) -> web.StreamResponse:
         return web.FileResponse(STATIC / "index.html", headers=_PAGE_HEADERS)
 
+    async def favicon(self, request: web.Request) -> web.StreamResponse:
+        return web.FileResponse(STATIC / "favicon.svg", headers={"Content-Type": "image/svg+xml",
+                                                                 "Cache-Control": "max-age=86400"})
+
     async def personas(self, request: web.Request) -> web.Response:
         stack = await self.sandbox.ready()
         return _json({"personas": [{**p.as_json(), "channel": self.sandbox.channel_of(p.id)}
                                    for p in self.sandbox.personas.values()],
                       "bot": {"name": stack.api.state.bot_user["first_name"], "username": stack.api.username},
-                      "plan": self.sandbox.plan.plan.title, "epoch": self.sandbox.epoch})
+                      "plan": self.sandbox.plan.plan.title, "epoch": self.sandbox.epoch,
+                      "note": self.sandbox.closing_note()})
 
     async def clock(self, request: web.Request) -> web.Response:
         await self.sandbox.ready()

@@ -115,13 +115,17 @@ class PersonalPage:
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=self.s.max_bytes + 1024 * 1024)
-        app.router.add_get("/p/{token}", self.show)
-        app.router.add_get("/p/{token}/task/{occ:\\d{1,12}}", self.task)
-        app.router.add_post("/p/{token}/evidence/{occ:\\d{1,12}}", self.upload)
-        app.router.add_post("/p/{token}/metric/{metric:\\d{1,12}}", self.metric)
-        app.router.add_post("/p/{token}/done/{occ:\\d{1,12}}", self.done)
-        app.router.add_post("/p/{token}/blocker/{occ:\\d{1,12}}", self.blocker)
+        self.add_routes(app.router)
         return app
+
+    def add_routes(self, router: web.UrlDispatcher) -> None:
+        """The page's routes, all under /p/ (the sandbox adds them to its chat page's application)."""
+        router.add_get("/p/{token}", self.show)
+        router.add_get("/p/{token}/task/{occ:\\d{1,12}}", self.task)
+        router.add_post("/p/{token}/evidence/{occ:\\d{1,12}}", self.upload)
+        router.add_post("/p/{token}/metric/{metric:\\d{1,12}}", self.metric)
+        router.add_post("/p/{token}/done/{occ:\\d{1,12}}", self.done)
+        router.add_post("/p/{token}/blocker/{occ:\\d{1,12}}", self.blocker)
 
     async def done(self, request: web.Request) -> web.Response:
         """✅ from the page: the chat's service and rules (evidence first, document details if required)."""

@@ -19,7 +19,7 @@ const CHIPS = [
 const $ = (id) => document.getElementById(id);
 const state = {
   personas: [], byId: new Map(), current: null, epoch: 0, rev: 0, seen: {}, activity: {},
-  nodes: new Map(), busy: false, timer: null, awaiting: 0, lastNext: 0, nextInFlight: 0,
+  nodes: new Map(), busy: false, timer: null, awaiting: 0, lastNext: 0, nextInFlight: 0, note: "",
 };
 
 function el(tag, cls, text) {
@@ -144,7 +144,7 @@ function choose(id) {
   const p = state.byId.get(id);
   $("persona").value = String(id);
   $("role").textContent = describe(p);
-  $("chat").replaceChildren(el("p", "empty", emptyText(p)));
+  $("chat").replaceChildren(el("p", "empty", emptyText(p) + (state.note ? `\n\n${state.note}` : "")));
   drawChannel();
   drawChips(p);
   try { localStorage.setItem("nhacviec.persona", String(id)); } catch (e) { /* private mode */ }
@@ -477,6 +477,7 @@ async function start() {
   state.personas = body.personas;
   state.byId = new Map(body.personas.map((p) => [p.id, p]));
   state.epoch = body.epoch;
+  state.note = body.note || "";  // the deadlines closed before the rehearsal's first day
   document.title = `${body.bot.name} — chế độ thử`;
   let stored = null;
   try { stored = localStorage.getItem("nhacviec.persona"); } catch (e) { /* private mode */ }
