@@ -55,7 +55,8 @@ async def test_deadlines_due_before_the_first_day_are_closed_before_deployment_a
         bulk = session.scalars(select(AuditRow).where(AuditRow.action == "occurrences_closed")).one()
         assert bulk.actor == "cli" and bulk.subject == f"before:{first_day.isoformat()}"
     note = (await page.get("/api/personas"))["note"]
-    assert note.startswith("Trước buổi diễn tập,") and "có hạn trước ngày 13/11/2019 đã được đóng (không theo dõi)" in note
+    assert note.startswith("Trước buổi diễn tập,")
+    assert "có hạn trước ngày 13/11/2019 đã được đóng (không theo dõi)" in note
     late = await page.say(TCCB, "/quahan")
     assert not re.search(r"\b\d{2}/(0[1-9]|10)/2019\b", late["text"]), late["text"]  # nothing from May–October
 
