@@ -114,7 +114,8 @@ def _tab_links(base: str, listing: TaskList, metrics: int, current: str) -> str:
     return f'<nav class="tabs">{"".join(links)}</nav>'
 
 
-def _row(row: Row, today: date, base: str, tab: str, kind: str = "") -> str:
+def _row(row: Row, today: date, base: str, tab: str, kind: str = "", unit: bool = False) -> str:
+    """One task of the list; `unit`: name its unit too (the list holds more than one unit's work)."""
     item, line = row.item, row.item.subject
     late = item.state in ("overdue", "returned") and line.due < today
     due = _("due {due}").format(due=fmt_date(line.due))
@@ -127,7 +128,8 @@ def _row(row: Row, today: date, base: str, tab: str, kind: str = "") -> str:
     li = f'<li class="{kind}">' if kind else "<li>"
     return (f'{li}<a href="{escape(href)}"><strong>{escape(ICON.get(item.state, ""))} {escape(line.task_id)} '
             f'{escape(short(line.title, 90))}</strong><span class="due{" late" if late else ""}">'
-            f"{escape(line.label)} · {escape(due)} · {escape(left)}</span>{why}</a></li>")
+            f"{escape(line.label)} · {escape(due)} · {escape(left)}"
+            f"{(' · ' + escape(short(line.unit_name, 60))) if unit else ''}</span>{why}</a></li>")
 
 
 def _pager(base: str, listing: TaskList) -> str:
@@ -151,10 +153,12 @@ def list_page(name: str, listing: TaskList | None, metrics: Sequence[MetricStatu
     title = _("Tasks of {name}").format(name=name)
     parts = [f"<h1>{escape(title)}</h1>", flash]
     current = "metrics" if show_metrics or listing is None else listing.tab
+    # a head of two units, or standing in for another head: every row names its unit
+    several = listing is not None and len({r.item.subject.unit for r in (*listing.rows, *listing.returned)}) > 1
     if listing is not None and listing.returned and current in ("late", "next"):  # "all" lists them first
         heading = _("Returned by the department office, to complete ({count})").format(count=len(listing.returned))
-        parts.append(f'<h2>{escape(heading)}</h2><ul class="list">'
-                     + "".join(_row(r, today, base, listing.tab, "returned") for r in listing.returned) + "</ul>")
+        rows = "".join(_row(r, today, base, listing.tab, "returned", several) for r in listing.returned)
+        parts.append(f'<h2>{escape(heading)}</h2><ul class="list">{rows}</ul>')
     if listing is not None:
         parts.append(_tab_links(base, listing, len(metrics), current))
     if current == "metrics":
@@ -165,8 +169,8 @@ def list_page(name: str, listing: TaskList | None, metrics: Sequence[MetricStatu
                      "all": _("No task yet.")}[listing.tab]
             parts.append(notice("ok", empty))
         else:
-            parts.append('<ul class="list">' + "".join(_row(r, today, base, listing.tab) for r in listing.rows)
-                         + "</ul>")
+            rows = "".join(_row(r, today, base, listing.tab, unit=several) for r in listing.rows)
+            parts.append(f'<ul class="list">{rows}</ul>')
         parts.append(_pager(base, listing))
     return _doc(_("nhacviec: personal page"), "".join(parts))
 

@@ -580,3 +580,22 @@ async def test_an_acting_head_opens_and_sends_the_units_task_only_on_the_days_gi
             assert response.status == 403  # cancelled: the unit's task is no longer theirs
     with Session(db) as s:
         assert s.scalar(select(EvidenceRow).where(EvidenceRow.occurrence_id == ids["occ_TCCB"])) is not None
+
+
+async def test_a_head_of_two_units_reads_each_rows_unit_and_a_head_of_one_does_not(db: Engine, site: tuple) -> None:
+    """The list names the unit of every row only when it holds more than one unit's work (two units, or
+    standing in for another head): a head of one unit reads their tasks without it."""
+    _base, services, ids = site
+
+    async def rows(member_id: int) -> list[str]:
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{_link(services, db, member_id)}?tab=all") as response:
+                html = await response.text()
+        return re.findall(r'<span class="due[^"]*">([^<]*)</span>', html)
+
+    single = await rows(ids["TCCB"])
+    assert single and not any("Phòng" in row for row in single), single
+    ensure_member(db, T0, chat_id=HEAD, user_id=HEAD, role="head", unit="KHTC", name="Trần Thị Bình")
+    both = await rows(ids["TCCB"])
+    assert any(row.endswith("Phòng Tổ chức cán bộ") for row in both), both
+    assert any(row.endswith("Phòng Kế hoạch - Tài chính") for row in both), both
