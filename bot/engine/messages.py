@@ -11,6 +11,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from bot.db.notices import notice_buttons, notice_text
 from bot.domain.workdays import WorkCalendar
@@ -18,6 +19,8 @@ from bot.engine.channel import Button, OutMessage
 from bot.engine.history import CardHistory, card_history
 from bot.engine.outbox import Claimed
 from bot.i18n import _, language
+from bot.services import queue
+from bot.services.access import load_actor
 from bot.views.cards import (
     DeadlineGroup,
     DueTask,
@@ -82,7 +85,22 @@ def _one_per_task(items: list[Claimed]) -> list[Claimed]:
             or latest[(i.occurrence_id, i.kind == "escalation")] is i]
 
 
-def _card(own: list[Claimed], history: CardHistory, now: datetime) -> ReminderCard:
+def list_counts(engine: Engine | None, chat_id: int, now: datetime) -> dict[str, int] | None:
+    """What the reader's checklist holds now (the card's 📋 button opens it): the one count, as the reader's
+    `cl:` would load them (bot.conversation.router: user and chat, acting heads that day). None: no database,
+    an e-mail, or a reader without units of their own (the office hearing for a unit without a head)."""
+    if engine is None or not chat_id:
+        return None
+    today = now.astimezone(ZONE).date()
+    with Session(engine) as session:
+        actor = load_actor(session, chat_id, chat_id, today)
+        if not actor.member_ids or not actor.units:
+            return None
+        return queue.checklist_counts(session, actor, today)
+
+
+def _card(own: list[Claimed], history: CardHistory, now: datetime,
+          counts: dict[str, int] | None = None) -> ReminderCard:
     today = now.astimezone(ZONE).date()
     groups: dict[tuple[str, object], list[Claimed]] = {}
     for item in own:
@@ -110,7 +128,7 @@ def _card(own: list[Claimed], history: CardHistory, now: datetime) -> ReminderCa
     unstaffed = tuple(dict.fromkeys(i.note.split(":", 1)[1] for i in own
                                     if i.note and i.note.startswith("no_recipient:")))
     return ReminderCard(units, tuple(built), min(late).astimezone(ZONE) if late else None,
-                        any(i.uncertain for i in own), unstaffed)
+                        any(i.uncertain for i in own), unstaffed, counts)
 
 
 def _summary(watch: list[Claimed], now: datetime) -> WatchSummary:
@@ -135,7 +153,7 @@ def reminder_view(items: list[Claimed], now: datetime, engine: Engine | None = N
     with language(history.lang):
         views = []
         if own:
-            views.append(build_card(_card(own, history, now)))
+            views.append(build_card(_card(own, history, now, list_counts(engine, first.chat_id, now))))
         if watch:
             views.append(build_summary(_summary(watch, now)))
         return combine(*views) if views else View((_("🔔 Reminder"),))
@@ -154,6 +172,8 @@ def catch_up_view(items: list[Claimed], now: datetime, engine: Engine | None = N
     history = card_history(engine, items[0].chat_id, items[0].address, set(), set(), now)
     lines = tuple(CatchUpLine(i.task_id, i.title, i.unit, i.due, i.body, i.unit_name) for i in seen.values())
     own = sum(1 for i in seen.values() if i.kind != "escalation" and i.due is not None)
+    counts = list_counts(engine, items[0].chat_id, now) if own else None
+    own = own if counts is None else counts["o"]  # the button opens the checklist: its count
     with language(history.lang):
         return build_catch_up(CatchUp(len(items), first.astimezone(ZONE), lines, own),
                               now.astimezone(ZONE).date())

@@ -103,12 +103,22 @@ def list_page(session: Session, scope: Scope, today: date, kind: str, f: str, pa
     return Page(items, kind, f, page, pages, total, counts)
 
 
-def checklist(session: Session, actor: Actor, today: date, f: str = "o", page: int = 0) -> Page:
-    """`/viec`, `cl:`: the occurrences of the actor's own units."""
+def own_scope(actor: Actor) -> Scope:
+    """The checklist's occurrences: the actor's own units (a head, an acting head)."""
     require_known(actor)
     if not actor.units:
         raise Refused("not_a_head")
-    return list_page(session, Scope(units=frozenset(actor.units)), today, "cl", f, page)
+    return Scope(units=frozenset(actor.units))
+
+
+def checklist(session: Session, actor: Actor, today: date, f: str = "o", page: int = 0) -> Page:
+    """`/viec`, `cl:`: the occurrences of the actor's own units."""
+    return list_page(session, own_scope(actor), today, "cl", f, page)
+
+
+def checklist_counts(session: Session, actor: Actor, today: date) -> dict[str, int]:
+    """How many the checklist holds per filter (`Page.counts`): a button that opens it says these figures."""
+    return filter_counts(session, own_scope(actor), today)
 
 
 def watches(actor: Actor) -> bool:

@@ -64,6 +64,9 @@ class ReminderCard:
     late_from: datetime | None = None  # when it should have been sent (a late card says so)
     uncertain: bool = False  # a resend after a send that may have arrived
     unstaffed: tuple[str, ...] = ()  # units without a head: the office gets their reminders
+    # What the reader's checklist holds per filter (bot.services.queue.checklist_counts): the 📋 and 🔴 buttons
+    # open it, so they say its figures. None: no reader's checklist (no database, an e-mail, not a head).
+    list_counts: dict[str, int] | None = None
 
 
 def short(text: str, width: int = TITLE_WIDTH) -> str:
@@ -193,9 +196,12 @@ def card_actions(card: ReminderCard) -> tuple[tuple[Action, ...], ...]:
         return task_actions(tasks[0])
     if not tasks:
         return ()
-    task_list = _("📋 Task list ({count} not done)").format(count=len(tasks))
+    counts = card.list_counts
+    task_list = _("📋 Task list ({count} not done)").format(count=len(tasks) if counts is None else counts["o"])
     rows: list[tuple[Action, ...]] = [(Action(task_list, "cl:o:0:n"),)]
     overdue = sum(len(g.tasks) for g in card.groups if g.working_days < 0)
+    if overdue and counts is not None:
+        overdue = counts["q"]  # the list it opens, which holds the card's overdue tasks and the reader's others
     urgent_group = min(card.groups, key=lambda g: (g.working_days, g.due))
     urgent = nearest(urgent_group.tasks)[0]
     # The one action must be able to succeed, and say which of the task's deadlines it acts on.

@@ -91,7 +91,8 @@ async def test_a_head_of_two_units_gets_one_card_then_a_shorter_one_saying_what_
     assert "… và 11 việc khác" in text and "còn 14 ngày làm việc" in text
     buttons = keyboard(first)
     assert 1 <= len(buttons) <= 12 and len(text) <= 4096
-    assert buttons[0] == {"text": "📋 Danh sách việc (16 chưa xong)", "callback_data": "cl:o:0:n"}
+    # the count of the checklist it opens (this year's 20 of the two units), not the card's 16
+    assert buttons[0] == {"text": "📋 Danh sách việc (20 chưa xong)", "callback_data": "cl:o:0:n"}
     assert buttons[-1]["callback_data"].startswith("done:")
     api.user_presses(HEAD, first, buttons[-1]["callback_data"])  # the button exists on the delivered message
 
@@ -111,7 +112,7 @@ async def test_a_head_of_two_units_gets_one_card_then_a_shorter_one_saying_what_
     assert len(later) < len(text)
     assert "Từ lần nhắc trước (30/10/2019): 3 việc đã xong, 1 việc chờ xác nhận." in later
     assert "Còn 12 việc chưa xong, gần nhất:" in later and "… và 9 việc khác" in later
-    assert keyboard(second)[0]["text"] == "📋 Danh sách việc (12 chưa xong)" and len(keyboard(second)) <= 12
+    assert keyboard(second)[0]["text"] == "📋 Danh sách việc (16 chưa xong)" and len(keyboard(second)) <= 12  # 20 - 4
 
 
 async def test_a_card_follows_the_readers_language(db: Engine, api: FakeBotApi, bot: Bot) -> None:
@@ -126,6 +127,6 @@ async def test_a_card_follows_the_readers_language(db: Engine, api: FakeBotApi, 
     await dispatcher.sweep()
     (card,) = api.messages_to(HEAD)
     assert "🔔 Reminder: Phòng Tổ chức cán bộ" in (card.text or "") and "14 working days left" in (card.text or "")
-    assert keyboard(card)[0]["text"] == "📋 Task list (8 not done)"
+    assert keyboard(card)[0]["text"] == "📋 Task list (10 not done)"  # the checklist's count
     (office,) = api.messages_to(ADMIN)  # VP and KHTC have no head: the office hears, in Vietnamese
     assert "🔔 Nhắc việc" in (office.text or "") and "chưa có người nhận nhắc việc" in (office.text or "")

@@ -71,7 +71,7 @@ async def test_reminders_due_together_go_out_as_one_message_per_person(db) -> No
     assert "2 việc" in text and "1.1 (P. Tổ chức cán bộ)" in text and "1.1 (P. Kế hoạch - Tài chính)" in text
     datas = [b.data for row in to_tccb[0].buttons for b in row]
     assert datas[0] == "cl:o:0:n" and len(datas) <= 12 and all(len(d.encode()) <= 64 for d in datas)
-    assert "📋 Danh sách việc (2 chưa xong)" == to_tccb[0].buttons[0][0].text
+    assert "📋 Danh sách việc (6 chưa xong)" == to_tccb[0].buttons[0][0].text  # what the checklist holds
     # A card about one task carries that task's own actions.
     assert len(channel.to(HEAD_VP)) == 1 and "1 việc" in channel.to(HEAD_VP)[0].text
     assert [b.data.split(":")[0] for row in channel.to(HEAD_VP)[0].buttons for b in row] == ["done", "ev", "snz", "blk"]
