@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
@@ -120,3 +121,56 @@ def test_own_work_first_then_contributions_and_this_year_by_default(db_url: str)
             assert item.contribution == bool(led and occ.unit not in led and task.others_cooperate)
     engine.dispose()
 
+
+
+INSTANTS = (datetime(2019, 11, 14, 1, 0, tzinfo=UTC), datetime(2019, 11, 19, 1, 0, tzinfo=UTC),
+            datetime(2019, 12, 20, 1, 0, tzinfo=UTC))  # 08:00 local: the 14/11 cards of TRIAL-NOTES #4, and later
+
+
+async def test_a_cards_checklist_button_says_what_the_list_it_opens_holds(db_url: str) -> None:
+    """TRIAL-NOTES #4: the TCCB card said "📋 Danh sách việc (33 chưa xong)" and the list it opened said more (the
+    card counted its own lines; the list holds this year's unfinished work of the reader's units)."""
+    import re
+
+    from bot.domain.clock import FixedClock
+    from bot.engine.dispatcher import Dispatcher, DispatchSettings
+    from bot.engine.ratelimit import NoLimit
+    from bot.i18n import language
+    from bot.views.checklist import checklist as checklist_view
+    from tests.fakes import ScriptedChannel, confirm_all
+
+    start = datetime(2019, 10, 1, tzinfo=UTC)
+    engine = make_engine(db_url)
+    migrate(engine)
+    plan = load_plan(BUNDLED_PLAN)
+    sync_plan(engine, plan, WorkCalendar(), start)
+    ensure_member(engine, start, chat_id=ADMIN, user_id=ADMIN, role="admin", unit="VP", name="Văn phòng")
+    heads = {100 + n: unit.id for n, unit in enumerate(plan.units)}
+    for chat, unit in heads.items():
+        ensure_member(engine, start, chat_id=chat, user_id=chat, role="head", unit=unit, name=f"Trưởng {unit}")
+    confirm_all(engine, start)
+    clock = FixedClock(start)
+    channel = ScriptedChannel()
+    dispatcher = Dispatcher(engine, channel, clock, NoLimit(), DispatchSettings(concurrency=1), worker="t")
+    checked = 0
+    for instant in INSTANTS:
+        clock.set(instant)
+        before = len(channel.sent)
+        await dispatcher.sweep()
+        today = instant.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+        for message in channel.sent[before:]:
+            if message.chat_id not in heads:
+                continue
+            for button in (b for row in message.buttons for b in row):
+                if button.data.split(":")[:2] not in (["cl", "o"], ["cl", "q"]):
+                    continue
+                said = int(re.search(r"\((\d+)", button.text).group(1))  # type: ignore[union-attr]
+                with Session(engine) as s:
+                    page = queue.checklist(s, _actor(engine, message.chat_id), today, button.data.split(":")[1], 0)
+                with language("vi"):
+                    header = checklist_view(page, today, heads[message.chat_id]).blocks[0]
+                shown = int(re.search(r"(?:chưa xong|quá hạn): (\d+)", header).group(1))  # type: ignore[union-attr]
+                assert said == shown == page.total, (instant, heads[message.chat_id], button.text, header)
+                checked += 1
+    assert checked >= len(heads)  # every unit's card, at least once
+    engine.dispose()
