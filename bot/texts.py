@@ -133,7 +133,7 @@ def unit_short(name: str, width: int = 28) -> str:
 
 def cut_at_word(text: str, limit: int) -> str:
     """`text` (spaces collapsed) in at most `limit` characters, cut after a whole word and never ending on a joining
-    word ("và", "của") or punctuation; a first word longer than `limit` alone is cut where it must."""
+    word (bot.domain.unitnames.DANGLING) or punctuation; a first word longer than `limit` alone is cut where it must."""
     text = " ".join(text.split())
     if len(text) <= limit:
         return text

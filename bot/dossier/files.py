@@ -93,7 +93,7 @@ def _document_cells(ws: Any, line: int, doc: Document) -> None:
 
 def safe_name(text: str, limit: int = 60, words: bool = False) -> str:
     """A folder or file name any unzip tool accepts (no separators, no control characters, not too long); with
-    `words` (a folder) cut after a whole word, never on "và"/"của" (TRIAL-NOTES #32)."""
+    `words` (a folder) cut after a whole word, never on a joining word (TRIAL-NOTES #32)."""
     name = " ".join(_UNSAFE.sub(" ", text).strip(" .").split())
     return (cut_at_word(name, limit) if words else name[:limit]).rstrip(" .") or "_"
 

@@ -27,7 +27,7 @@ AREA_CHARS, TITLE_CHARS, UNIT_CHARS, FILE_CHARS = 50, 50, 40, 80
 
 def clean_component(name: str | None, fallback: str, limit: int = FILE_CHARS, words: bool = False) -> str:
     """One safe path component (never empty, never `.`/`..`, at most `limit` characters; a folder's name, with
-    `words`, cut after a whole word and not on "và"/"của")."""
+    `words`, cut after a whole word and not on a joining word)."""
     text = unicodedata.normalize("NFC", name or "")
     text = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co"))
     text = _FORBIDDEN.sub("_", text)
@@ -49,12 +49,12 @@ def clean_file_name(name: str | None, fallback: str) -> str:
 
 
 def short_title(title: str, limit: int = TITLE_CHARS) -> str:
-    """The task title cut at a word boundary, not on a joining word ("… hằng năm", never "… hằng năm và")."""
+    """The task title cut at a word boundary, not on a joining word (TRIAL-NOTES #32)."""
     return cut_at_word(title, limit)
 
 
 def unit_folder(unit: str, unit_name: str = "") -> str:
-    """`TCCB - Phòng Tổ chức cán bộ`: the code first (folders sort and stay unique), then the name (M5)."""
+    """`TCCB - <unit name>`: the code first (folders sort and stay unique), then the name (M5)."""
     label = f"{unit} - {unit_name}" if unit_name and unit_name.strip() != unit else unit
     return clean_component(label, "don-vi", UNIT_CHARS, words=True)
 
@@ -62,7 +62,7 @@ def unit_folder(unit: str, unit_name: str = "") -> str:
 @lru_cache(maxsize=4096)
 def folder_of(area: str, area_name: str, task_id: str, title: str, unit: str, unit_name: str = "") -> str:
     """`<area> - <area name>/<task> - <short title>/<unit> - <unit name>`, e.g.
-    `1 - Công tác chỉ đạo điều hành/1.1 - Ban hành kế hoạch CCHC/TCCB - Phòng Tổ chức cán bộ`."""
+    `1 - Cong tac chi dao.../1.1 - Ban hanh ke hoach.../TCCB - Phong To chuc can bo`."""
     return "/".join((clean_component(f"{area} - {area_name}", "linh-vuc", AREA_CHARS, words=True),
                      clean_component(f"{task_id} - {short_title(title)}", "nhiem-vu", TITLE_CHARS + 10, words=True),
                      unit_folder(unit, unit_name)))
