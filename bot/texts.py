@@ -102,6 +102,7 @@ def unit_kind(name: str) -> str | None:
 # The short form of a unit's name for leadership's lists where space is tight (WORDING M5): the kind word
 # abbreviated as a Sở writes it ("P. Khảo thí…", "TT Ngoại ngữ - Tin học"), "Sở" dropped where it goes without
 # saying ("Văn phòng", "Thanh tra"), cut at a word boundary.
+from bot.domain.unitnames import DANGLING as _DANGLING  # noqa: E402
 from bot.domain.unitnames import JOINING as _JOINING  # noqa: E402
 from bot.domain.unitnames import SHORT_KINDS as _SHORT_KINDS  # noqa: E402 (the words live with the vocabulary)
 from bot.domain.unitnames import SHORT_TRIMS as _SHORT_TRIMS  # noqa: E402
@@ -128,6 +129,19 @@ def unit_short(name: str, width: int = 28) -> str:
     while len(words) > 1 and words[-1] in _JOINING:  # never end on a joining word
         words.pop()
     return " ".join(words) + "…"
+
+
+def cut_at_word(text: str, limit: int) -> str:
+    """`text` (spaces collapsed) in at most `limit` characters, cut after a whole word and never ending on a joining
+    word (bot.domain.unitnames.DANGLING) or punctuation; a first word longer than `limit` alone is cut where it must."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    words = text[: limit + 1].split(" ")[:-1]  # the word at the cut is dropped (kept whole if a space follows it)
+    while words and (words[-1].casefold() in _DANGLING or not words[-1].strip(",;:-–—(&/")):
+        words.pop()
+    cut = " ".join(words).rstrip(",;:-–—(&/ ")
+    return cut if len(cut) >= limit // 3 else text[:limit].rstrip()
 
 
 def head_title(unit_name: str, lang: str | None = None) -> str:

@@ -24,7 +24,7 @@ from bot.dossier.facts import Document
 from bot.dossier.outline import Outline, OutlineRow, area_of
 from bot.i18n import _
 from bot.i18n.formats import fmt_number
-from bot.texts import fmt_date
+from bot.texts import cut_at_word, fmt_date
 
 WORKBOOK, BUNDLE, REPORT = "ho-so-tu-danh-gia.xlsx", "tai-lieu-kiem-chung.zip", "du-thao-bao-cao-cchc.docx"
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
@@ -91,10 +91,11 @@ def _document_cells(ws: Any, line: int, doc: Document) -> None:
     _text_cell(ws.cell(line, 12), doc.unit or _("Office"))
 
 
-def safe_name(text: str, limit: int = 60) -> str:
-    """A folder or file name any unzip tool accepts (no separators, no control characters, not too long)."""
-    name = _UNSAFE.sub(" ", text).strip(" .")
-    return " ".join(name.split())[:limit].rstrip(" .") or "_"
+def safe_name(text: str, limit: int = 60, words: bool = False) -> str:
+    """A folder or file name any unzip tool accepts (no separators, no control characters, not too long); with
+    `words` (a folder) cut after a whole word, never on a joining word (TRIAL-NOTES #32)."""
+    name = " ".join(_UNSAFE.sub(" ", text).strip(" .").split())
+    return (cut_at_word(name, limit) if words else name[:limit]).rstrip(" .") or "_"
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def write_bundle(outline: Outline, path: Path) -> BundleResult:
         for row in outline.rows:
             if not row.documents:
                 continue
-            folder = safe_name(f"{row.node.code} {row.node.name}")
+            folder = safe_name(f"{row.node.code} {row.node.name}", words=True)
             used: set[str] = set()
             seen: set[tuple[int | None, int | None]] = set()
             for doc in row.documents:

@@ -57,6 +57,21 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** min(attempts, 7), 3600))
 
 
+# Templates in bot.ops.logwords (the operator's language): a failure to record an outcome is an ERROR, with the
+# deliveries it leaves claimed; `recover` returns them to the queue once their lease runs out, flagged uncertain.
+SETTLE_FAILED = ("could not record the failed send of deliveries %s to chat %s (%s); they return to the queue "
+                 "when their lease runs out")
+LEFT_CLAIMED = "deliveries %s to chat %s left claimed by an error; they return to the queue when their lease runs out"
+
+
+class _Unsettled(Exception):
+    """Settling a failed send raised (logged there): the sweep goes on with the other chats."""
+
+    def __init__(self, ids: list[int]) -> None:
+        super().__init__(ids)
+        self.ids = ids
+
+
 class _Stopped(Exception):
     """The dispatcher is stopping: this send was not started."""
 
@@ -209,6 +224,12 @@ class Dispatcher:
             if self.stopping:
                 return
             raise
+        except _Unsettled as unsettled:  # logged with its ids; the chat's later messages wait for their lease too
+            later = [i for i in held if i not in unsettled.ids]
+            if later:
+                log.error(LEFT_CLAIMED, ", ".join(map(str, later)), chat_id)
+        except Exception:  # never swallowed by the gather: named, and left to the lease
+            log.error(LEFT_CLAIMED, ", ".join(map(str, held)), chat_id, exc_info=True)
 
     async def _send(self, chat_id: int, group: list[outbox.Claimed], messages: list[OutMessage],
                     report: SweepReport) -> bool:
@@ -225,7 +246,11 @@ class Dispatcher:
                             message_id = await self._in_flight_send(self.channel, message, ids)
                     report.messages += 1
             except SendError as exc:
-                self._settle_failure(chat_id, group, exc, report)
+                try:
+                    self._settle_failure(chat_id, group, exc, report)
+                except Exception:  # the database, typically: the claims' lease brings them back, never lost
+                    log.error(SETTLE_FAILED, ", ".join(map(str, ids)), chat_id, exc.failure.value, exc_info=True)
+                    raise _Unsettled(ids) from None
                 return False
             outbox.mark(self.engine, ids, self.clock.now(), state="sent", sent_at=self.clock.now(),
                         message_id=message_id)

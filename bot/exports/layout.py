@@ -1,4 +1,4 @@
-"""Where each evidence item sits in the package: `<area> - <name>/<task> - <title>/<unit>/<file>`.
+"""Where each evidence item sits in the package: `<area> - <name>/<task> - <title>/<unit> - <unit name>/<file>`.
 
 Names come from users and from the plan, so every path component is cleaned: no separators,
 no `..`, no characters Windows refuses, no reserved device names, short enough that the whole
@@ -13,23 +13,27 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from bot.texts import cut_at_word
+
 if TYPE_CHECKING:
     from bot.exports.records import EvidenceRecord
 
 TEXT_FILE = "minh-chung.txt"
 _FORBIDDEN = re.compile(r'[<>:"|?*\\/\x00-\x1f\x7f]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-AREA_CHARS, TITLE_CHARS, UNIT_CHARS, FILE_CHARS = 50, 50, 24, 80
+# The unit folder carries the code (sorted, unique) and the name the office reads (WORDING M5).
+AREA_CHARS, TITLE_CHARS, UNIT_CHARS, FILE_CHARS = 50, 50, 40, 80
 
 
-def clean_component(name: str | None, fallback: str, limit: int = FILE_CHARS) -> str:
-    """One safe path component (never empty, never `.`/`..`, at most `limit` characters)."""
+def clean_component(name: str | None, fallback: str, limit: int = FILE_CHARS, words: bool = False) -> str:
+    """One safe path component (never empty, never `.`/`..`, at most `limit` characters; a folder's name, with
+    `words`, cut after a whole word and not on a joining word)."""
     text = unicodedata.normalize("NFC", name or "")
     text = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co"))
     text = _FORBIDDEN.sub("_", text)
     text = re.sub(r"\s+", " ", text).strip(" .")
     if len(text) > limit:
-        text = text[:limit].rstrip(" .")
+        text = (cut_at_word(text, limit) if words else text[:limit]).rstrip(" ._")
     if text.split(".")[0].upper() in _RESERVED:
         text = f"_{text}"
     return text or fallback
@@ -45,20 +49,23 @@ def clean_file_name(name: str | None, fallback: str) -> str:
 
 
 def short_title(title: str, limit: int = TITLE_CHARS) -> str:
-    """The task title cut at a word boundary."""
-    text = " ".join(title.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return cut if len(cut) >= limit // 2 else text[:limit]
+    """The task title cut at a word boundary, not on a joining word (TRIAL-NOTES #32)."""
+    return cut_at_word(title, limit)
+
+
+def unit_folder(unit: str, unit_name: str = "") -> str:
+    """`TCCB - <unit name>`: the code first (folders sort and stay unique), then the name (M5)."""
+    label = f"{unit} - {unit_name}" if unit_name and unit_name.strip() != unit else unit
+    return clean_component(label, "don-vi", UNIT_CHARS, words=True)
 
 
 @lru_cache(maxsize=4096)
-def folder_of(area: str, area_name: str, task_id: str, title: str, unit: str) -> str:
-    """`<area> - <area name>/<task> - <short title>/<unit>`, e.g. `1 - Cong tac chi dao.../1.1 - .../TCCB`."""
-    return "/".join((clean_component(f"{area} - {area_name}", "linh-vuc", AREA_CHARS),
-                     clean_component(f"{task_id} - {short_title(title)}", "nhiem-vu", TITLE_CHARS + 10),
-                     clean_component(unit, "don-vi", UNIT_CHARS)))
+def folder_of(area: str, area_name: str, task_id: str, title: str, unit: str, unit_name: str = "") -> str:
+    """`<area> - <area name>/<task> - <short title>/<unit> - <unit name>`, e.g.
+    `1 - Cong tac chi dao.../1.1 - Ban hanh ke hoach.../TCCB - Phong To chuc can bo`."""
+    return "/".join((clean_component(f"{area} - {area_name}", "linh-vuc", AREA_CHARS, words=True),
+                     clean_component(f"{task_id} - {short_title(title)}", "nhiem-vu", TITLE_CHARS + 10, words=True),
+                     unit_folder(unit, unit_name)))
 
 
 def _fallback_name(item: EvidenceRecord) -> str:
@@ -87,7 +94,7 @@ def assign_paths(items: list[EvidenceRecord]) -> dict[int, str]:
     paths: dict[int, str] = {}
     for item in items:
         occ = item.occurrence
-        folder = folder_of(occ.area, occ.area_name, occ.task_id, occ.title, occ.unit)
+        folder = folder_of(occ.area, occ.area_name, occ.task_id, occ.title, occ.unit, occ.unit_name)
         names = used.setdefault(folder, {TEXT_FILE})
         if not item.is_file:
             paths[item.id] = f"{folder}/{TEXT_FILE}"

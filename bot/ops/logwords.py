@@ -26,6 +26,9 @@ TEMPLATES = frozenset({
     N_("send to chat %s failed (%s): %s"),
     N_("zalo channel started (%s)"),
     N_("zalo getUpdates failed: %s"),
+    N_("could not record the failed send of deliveries %s to chat %s (%s); they return to the queue when their "
+       "lease runs out"),
+    N_("deliveries %s to chat %s left claimed by an error; they return to the queue when their lease runs out"),
     N_("zalo %s failed: %s"),
     N_("%s: RetryAfter %s s (attempt %s)"),
     N_("shared send budget unavailable; pacing locally"),

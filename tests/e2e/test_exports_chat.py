@@ -20,7 +20,7 @@ from tests.conftest import MINI_PLAN
 from tests.e2e.harness import ADMIN, Harness, at, start_harness, stop_harness
 
 HEAD, STRANGER = 2002, 4242
-FOLDER = "1 - Công tác chỉ đạo điều hành/1.1 - Ban hành kế hoạch CCHC/TCCB"
+FOLDER = "1 - Công tác chỉ đạo điều hành/1.1 - Ban hành kế hoạch CCHC/TCCB - Phòng Tổ chức cán bộ"
 
 
 @pytest.fixture

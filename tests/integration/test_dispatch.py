@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from bot.db.members import ensure_member
@@ -325,3 +327,35 @@ async def test_a_long_bundle_is_one_card_with_the_nearest_tasks_and_few_buttons(
     assert [line for line in text.splitlines() if line.startswith("• ")][0].startswith("• 5.0 ")
     datas = [b.data for row in rows for b in row]
     assert datas == ["cl:o:0:n", "done:100"]  # the checklist and the nearest task's action
+
+
+async def test_an_error_recording_a_failed_send_is_logged_and_the_delivery_goes_out_after_its_lease(
+        db, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    clock = FixedClock(START)
+    channel, dispatcher = _setup(db, clock)
+    channel.fail(HEAD_VP, Failure.RETRY, "connect timeout")
+    real_reschedule = outbox.reschedule
+
+    def database_gone(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OperationalError("UPDATE deliveries", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(outbox, "reschedule", database_gone)
+    clock.set(FIRST_RUNG)
+    with caplog.at_level(logging.ERROR, logger="bot.engine.dispatcher"):
+        report = await dispatcher.sweep()  # the other chats' sends are not disturbed
+    assert channel.to(HEAD_VP) == [] and len(channel.sent) == 2 and report.failures == {"retry": 1}
+    with Session(db) as s:
+        (row,) = s.scalars(select(DeliveryRow).where(DeliveryRow.chat_id == HEAD_VP)).all()
+    (error,) = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert str(row.id) in error and str(HEAD_VP) in error and "connect timeout" not in error
+    assert row.state == "sending" and row.claimed_by == "t1"  # still held: its lease has not run out
+    monkeypatch.setattr(outbox, "reschedule", real_reschedule)
+    clock.advance(timedelta(minutes=1))
+    await dispatcher.sweep()
+    assert channel.to(HEAD_VP) == []  # within the lease nobody takes it
+    clock.advance(timedelta(minutes=1, seconds=1))
+    await dispatcher.sweep()
+    assert len(channel.to(HEAD_VP)) == 1
+    with Session(db) as s:
+        row = s.get_one(DeliveryRow, row.id)
+        assert row.state == "sent" and row.uncertain  # it may have been received: its resend says so

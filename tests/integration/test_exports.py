@@ -41,6 +41,7 @@ NOW = datetime(2019, 11, 25, 2, 0, tzinfo=UTC)  # 09:00 25/11/2019 in Hà Nội
 TODAY = date(2019, 11, 25)
 ADMIN, HEAD_VP, HEAD_TCCB, HEAD_KHTC = 1, 10, 20, 30
 AREA1 = "1 - Công tác chỉ đạo điều hành/1.1 - Ban hành kế hoạch CCHC"
+VP, TCCB, KHTC = "VP - Văn phòng Sở", "TCCB - Phòng Tổ chức cán bộ", "KHTC - Phòng Kế hoạch - Tài chính"  # M5
 AREA2 = "2 - Cải cách thủ tục hành chính/2.1 - Rà soát_đơn giản hóa thủ tục hành chính_ báo cáo"
 SHEETS = ["Lượt việc", "Tài liệu kiểm chứng", "Tổng hợp lĩnh vực", "Chỉ tiêu"]
 MISSING_NOTE = gettext_in("vi", MISSING_ID)
@@ -238,10 +239,10 @@ def test_package_lays_out_files_by_area_task_unit_with_matching_hashes(seeded: S
     assert result.sizes == [result.paths[0].stat().st_size] and result.oversized == [] and result.mismatched == []
     entries = _entries(result.paths[0])
     assert {"chi-muc.xlsx", "thieu-tep.txt",
-            f"{AREA1}/TCCB/Báo cáo kết quả CCHC.pdf", f"{AREA1}/TCCB/minh-chung.txt",
-            f"{AREA1}/KHTC/passwd", f"{AREA1}/KHTC/bao-cao.docx", f"{AREA1}/KHTC/BAO-CAO (2).docx",
-            f"{AREA1}/KHTC/minh-chung.txt"} <= set(entries)
-    photo = [n for n in entries if n.startswith(f"{AREA1}/TCCB/anh-")]
+            f"{AREA1}/{TCCB}/Báo cáo kết quả CCHC.pdf", f"{AREA1}/{TCCB}/minh-chung.txt",
+            f"{AREA1}/{KHTC}/passwd", f"{AREA1}/{KHTC}/bao-cao.docx", f"{AREA1}/{KHTC}/BAO-CAO (2).docx",
+            f"{AREA1}/{KHTC}/minh-chung.txt"} <= set(entries)
+    photo = [n for n in entries if n.startswith(f"{AREA1}/{TCCB}/anh-")]
     assert len(photo) == 1 and photo[0].endswith(".bin")
     by_name = {n.rsplit("/", 1)[-1]: data for n, data in entries.items()}
     for row in rows:
@@ -249,8 +250,8 @@ def test_package_lays_out_files_by_area_task_unit_with_matching_hashes(seeded: S
             data = Path(row.stored_path).read_bytes()  # type: ignore[arg-type]
             inside = [d for d in by_name.values() if d == data]
             assert inside and hashlib.sha256(inside[0]).hexdigest() == row.sha256
-    assert "https://drive.example/vb1" in entries[f"{AREA1}/TCCB/minh-chung.txt"].decode("utf-8-sig")
-    assert "niêm yết" in entries[f"{AREA1}/KHTC/minh-chung.txt"].decode("utf-8-sig")
+    assert "https://drive.example/vb1" in entries[f"{AREA1}/{TCCB}/minh-chung.txt"].decode("utf-8-sig")
+    assert "niêm yết" in entries[f"{AREA1}/{KHTC}/minh-chung.txt"].decode("utf-8-sig")
     index = openpyxl.load_workbook(io.BytesIO(entries["chi-muc.xlsx"]))
     assert index.sheetnames == SHEETS
 
@@ -267,16 +268,16 @@ def test_names_from_users_cannot_leave_their_folder(seeded: Seeded, tmp_path: Pa
     with zipfile.ZipFile(result.paths[0]) as zf:
         zf.extractall(target)
     assert all(target in p.resolve().parents for p in target.rglob("*"))
-    assert (target / AREA2 / "VP").parent.name.startswith("2.1 - ")
+    assert (target / AREA2 / VP).parent.name.startswith("2.1 - ")
 
 
 def test_missing_files_are_reported_and_listed_not_fatal(seeded: Seeded, tmp_path: Path) -> None:
     with Session(seeded.engine) as s:
         result = build_package(s, TODAY, tmp_path / "out")
         wb = openpyxl.load_workbook(io.BytesIO(build_workbook(s, TODAY)))
-    assert len(result.missing) == 1 and f"{AREA2}/VP/bien-ban.pdf" in result.missing[0]
+    assert len(result.missing) == 1 and f"{AREA2}/{VP}/bien-ban.pdf" in result.missing[0]
     listing = _entries(result.paths[0])["thieu-tep.txt"].decode("utf-8-sig")
-    assert f"{AREA2}/VP/bien-ban.pdf" in listing and "Trưởng VP" in listing
+    assert f"{AREA2}/{VP}/bien-ban.pdf" in listing and "Trưởng VP" in listing
     assert "đơn vị VP (Văn phòng Sở)" in listing  # the name beside the code (M5)
     paths = [r[15] for r in _rows(wb[EVIDENCE])]
     assert MISSING_NOTE in paths
@@ -307,7 +308,7 @@ def test_package_splits_into_parts_under_the_limit_and_big_files_go_alone(seeded
         assert ("chi-muc.xlsx" in entries) is (path not in result.oversized)
         merged.update(entries)
     assert merged == whole  # unzipping every part into one folder gives the whole package
-    assert list(_entries(result.paths[-1])) == [f"{AREA1}/VP/lon.pdf"]
+    assert list(_entries(result.paths[-1])) == [f"{AREA1}/{VP}/lon.pdf"]
     assert result.file_count == 6
     again = write_package(snap, index, tmp_path / "parts")  # a second export replaces the old parts
     assert [p.name for p in (tmp_path / "parts").glob("*.zip")] == ["goi-minh-chung.zip"] == [again.paths[0].name]
