@@ -200,10 +200,14 @@ class Dispatcher:
             else:
                 message = render_notice(chat_id, item, self.engine)
                 batches.append(([item], [possibly_received(message) if item.uncertain else message]))
+        # Cards read the database (history, the checklist's counts): on a worker thread, so that a burst of
+        # chats renders while the first ones are already sending, and the loop keeps answering.
         if fresh:
-            batches.append((fresh, [OutMessage(chat_id, t, b) for t, b in render_reminders(fresh, now, self.engine)]))
+            texts = await asyncio.to_thread(render_reminders, fresh, now, self.engine)
+            batches.append((fresh, [OutMessage(chat_id, t, b) for t, b in texts]))
         if stale:
-            batches.append((stale, [OutMessage(chat_id, t, b) for t, b in render_catch_up(stale, now, self.engine)]))
+            texts = await asyncio.to_thread(render_catch_up, stale, now, self.engine)
+            batches.append((stale, [OutMessage(chat_id, t, b) for t, b in texts]))
         if address:  # e-mail: the same texts, addressed to a mailbox
             batches = [(group, [replace(m, address=address) for m in messages]) for group, messages in batches]
         if self.links is not None and (address or channel_of(chat_id) != "telegram"):

@@ -205,8 +205,8 @@ async def test_retry_after_requeues_until_then_and_pauses_the_limiter(db: Engine
     assert "retry in 7" in (row.error or "").lower()  # PTB's wording: "Flood control exceeded. Retry in 7 seconds"
     assert len(api.messages_to(HEAD_TCCB)) == len(api.messages_to(HEAD_KHTC)) == 1
 
-    await limiter.acquire(999)  # any chat now waits out Telegram's pause
-    assert slept and 7.0 <= slept[-1] <= 7.1
+    await limiter.acquire(999)  # any chat sending after the 429 waits out Telegram's pause (cards render on
+    assert any(7.0 <= s <= 7.1 for s in slept), slept  # worker threads: the others may be the ones that waited)
 
     clock.advance(timedelta(seconds=6))
     await dispatcher.sweep()
