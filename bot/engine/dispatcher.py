@@ -11,11 +11,13 @@ import asyncio
 import logging
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
-from typing import Protocol
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import StaticPool
 
 from bot.db.addresses import channel_of
 from bot.domain.clock import Clock, SystemClock
@@ -187,6 +189,14 @@ class Dispatcher:
         finally:
             stop.cancel()
 
+    async def _render(self, render: Callable[[list[outbox.Claimed], datetime, Engine], list[tuple[str, Any]]],
+                      items: list[outbox.Claimed], now: datetime) -> list[tuple[str, Any]]:
+        """Cards on a worker thread, unless the database is one shared connection (SQLite in memory:
+        `nhacviec simulate`), which must not be used from two threads at once."""
+        if isinstance(self.engine.pool, StaticPool):
+            return render(items, now, self.engine)
+        return await asyncio.to_thread(render, items, now, self.engine)
+
     async def _deliver_chat(self, chat_id: int, items: list[outbox.Claimed], report: SweepReport,
                             address: str = "") -> None:
         now = self.clock.now()
@@ -203,10 +213,10 @@ class Dispatcher:
         # Cards read the database (history, the checklist's counts): on a worker thread, so that a burst of
         # chats renders while the first ones are already sending, and the loop keeps answering.
         if fresh:
-            texts = await asyncio.to_thread(render_reminders, fresh, now, self.engine)
+            texts = await self._render(render_reminders, fresh, now)
             batches.append((fresh, [OutMessage(chat_id, t, b) for t, b in texts]))
         if stale:
-            texts = await asyncio.to_thread(render_catch_up, stale, now, self.engine)
+            texts = await self._render(render_catch_up, stale, now)
             batches.append((stale, [OutMessage(chat_id, t, b) for t, b in texts]))
         if address:  # e-mail: the same texts, addressed to a mailbox
             batches = [(group, [replace(m, address=address) for m in messages]) for group, messages in batches]
