@@ -39,7 +39,7 @@ from bot.views.model import Action
 from bot.zalo.api import ZaloError, classify
 from bot.zalo.channel import Actions, ZaloSender
 from bot.zalo.files import DEFAULT_FILE_HOSTS, DownloadError, download
-from bot.zalo.menus import KIND, DbMenus
+from bot.zalo.menus import KIND, parse
 from bot.zalo.turn import ZaloTurn
 from bot.zalo.updates import Incoming
 
@@ -67,7 +67,6 @@ class ZaloAdapter:
                  file_hosts: tuple[str, ...] = DEFAULT_FILE_HOSTS, workers: int = 8) -> None:
         self.services = services
         self.sender = sender
-        self.menus = DbMenus(services.engine)
         self.photo_limit = photo_limit
         self.file_hosts = file_hosts  # photos are fetched from these hosts only (zalo.file_hosts)
         self._photos: dict[str, bytes] = {}  # downloaded for the turn being handled
@@ -116,8 +115,7 @@ class ZaloAdapter:
         """One event, answered (for tests: awaits the whole turn)."""
         if incoming.unsupported:
             return
-        menu = self.menus.current(incoming.chat_id)
-        key, sender, waiting = self._who(incoming)
+        key, sender, waiting, menu = self._who(incoming)
         meaning: Command | Choice | Text | File
         if incoming.event == "message.image.received":
             if not incoming.photo_url:
@@ -144,9 +142,10 @@ class ZaloAdapter:
             if isinstance(meaning, File):
                 self._photos.pop(meaning.ref, None)
 
-    def _who(self, incoming: Incoming) -> tuple[int, int, str | None]:
-        """The chat's key, the sender's key, and what the chat waits for (the sender's, created on first
-        contact; in a group the group has its own key, marked as a group: no personal link goes there)."""
+    def _who(self, incoming: Incoming) -> tuple[int, int, str | None, Menu]:
+        """The chat's key, the sender's key, what the chat waits for and its last numbered menu, in one
+        transaction (the sender's key is created on first contact; in a group the group has its own key, marked
+        as a group: no personal link goes there)."""
         now = self.services.clock.now()
         with Session(self.services.engine) as session, session.begin():
             sender = addresses.zalo_key(session, incoming.user_id if incoming.group else incoming.chat_id,
@@ -154,12 +153,13 @@ class ZaloAdapter:
             key = sender
             if incoming.group:
                 key = addresses.zalo_key(session, incoming.chat_id, "", now)
-                row = addresses.address_of(session, key)
-                if row is not None and (row.menu or {}).get(KIND) != "group":
-                    row.menu = {**(row.menu or {}), KIND: "group"}
+            row = addresses.address_of(session, key)
+            if incoming.group and row is not None and (row.menu or {}).get(KIND) != "group":
+                row.menu = {**(row.menu or {}), KIND: "group"}
+            menu = parse(row.menu if row is not None else None)
             state = session.get(ChatStateRow, key)
             waiting = state.kind if state is not None else None
-        return key, sender, waiting
+        return key, sender, waiting, menu
 
     async def _not_a_choice(self, key: int, sender: int, incoming: Incoming, menu: Menu,
                             meaning: Stale | Confirm) -> None:

@@ -78,11 +78,3 @@ class DbMenus:
         with Session(self.engine) as session:
             row = session.get(ChatAddressRow, key)
             return row.address if row is not None and row.channel == "zalo" else None
-
-    def menu(self, chat: str) -> tuple[dict[str, str], int]:
-        """The replies and the message they came with."""
-        found = self.current(chat)
-        return found.replies, found.message
-
-    def lookup(self, chat: str, reply: str) -> str | None:
-        return self.current(chat).replies.get(reply.strip())
